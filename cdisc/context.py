@@ -1,0 +1,55 @@
+"""What a mapping module sees: the raw export, the spec, the protocol tables and the datasets built so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.raw import LINEAGE, RawStudy
+from cdisc.spec.model import Codelist, Spec
+
+
+@dataclass(frozen=True)
+class DomainResult:
+    """One dataset as a mapping module built it, still carrying raw lineage (`RAW_FORM`, `RAW_ROW`).
+
+    `rejected`: raw rows deliberately not mapped, with a `REASON`.
+    `used`: raw rows that fed records of this dataset without being their own record's lineage
+    (e.g. the infusion row that gives DM.RFSTDTC).
+    """
+
+    name: str
+    data: pd.DataFrame
+    rejected: pd.DataFrame = field(default_factory=lambda: empty_rejections())
+    used: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LINEAGE)))
+
+
+def empty_rejections() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*LINEAGE, "REASON"])
+
+
+@dataclass
+class StudyContext:
+    spec: Spec
+    raw: RawStudy
+    design_dir: Path
+    done: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def studyid(self) -> str:
+        return self.spec.study.studyid
+
+    def codelist(self, cid: str) -> Codelist:
+        return self.spec.codelist(cid)
+
+    def design(self, name: str) -> pd.DataFrame:
+        """A protocol table from `specs/<study>/design/<name>.csv`, all text."""
+        return pd.read_csv(self.design_dir / f"{name}.csv", dtype=str, keep_default_na=False, na_filter=False)
+
+    def dataset(self, name: str) -> pd.DataFrame:
+        """A dataset finalized earlier in the run (mapping order is set in `mappings/sdtm/__init__.py`)."""
+        try:
+            return self.done[name]
+        except KeyError:
+            raise KeyError(f"{name} is needed but has not been built yet; check the builder order") from None

@@ -1,0 +1,52 @@
+"""CDISC controlled terminology: the shipped subset of the NCI EVS file (see `specs/ct/README.md`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.errors import SpecError
+
+CT_COLUMNS = ("Codelist Code", "Codelist", "Codelist Name", "Extensible", "Code", "Submission Value",
+              "Synonyms", "Preferred Term")
+
+
+@dataclass(frozen=True)
+class CtCodelist:
+    code: str
+    short_name: str
+    name: str
+    extensible: bool
+    terms: dict[str, str] = field(default_factory=dict)  # submission value -> NCI code
+
+
+@dataclass(frozen=True)
+class ControlledTerminology:
+    version: str
+    codelists: dict[str, CtCodelist]  # by NCI codelist code
+
+    def get(self, code: str) -> CtCodelist | None:
+        return self.codelists.get(code)
+
+
+def load_ct(path: Path, version: str) -> ControlledTerminology:
+    """Read the shipped CT subset (CSV, one row per term)."""
+    try:
+        df = pd.read_csv(path, dtype=str, na_filter=False, keep_default_na=False)
+    except OSError as exc:
+        raise SpecError(f"cannot read controlled terminology {path}: {exc}") from exc
+    missing = [c for c in CT_COLUMNS if c not in df.columns]
+    if missing:
+        raise SpecError(f"{path}: missing column(s) {', '.join(missing)}")
+    out: dict[str, CtCodelist] = {}
+    for code, rows in df.groupby("Codelist Code", sort=True):
+        head = rows.iloc[0]
+        out[str(code)] = CtCodelist(
+            code=str(code),
+            short_name=head["Codelist"],
+            name=head["Codelist Name"],
+            extensible=head["Extensible"] == "Yes",
+            terms=dict(zip(rows["Submission Value"], rows["Code"], strict=True)),
+        )
+    return ControlledTerminology(version=version, codelists=out)

@@ -1,0 +1,84 @@
+"""Dates: raw CRF dates (DD-MON-YYYY, with UN/UNK for unknown parts) to ISO 8601, and study days.
+
+ISO 8601 partial dates are right-truncated (SDTMIG 3.4 §4.4.4): an unknown day gives `YYYY-MM`, an
+unknown month gives `YYYY`. A known day with an unknown month cannot be represented and is rejected.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
+RAW_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def raw_date_to_iso(value: str) -> str:
+    """`05-JAN-2025` -> `2025-01-05`; `UN-JAN-2025` -> `2025-01`; `UN-UNK-2025` -> `2025`; blank -> blank.
+
+    Raises ValueError with the reason when the value is not a valid (partial) date.
+
+    >>> raw_date_to_iso("UN-MAR-2024")
+    '2024-03'
+    """
+    if value == "":
+        return ""
+    m = RAW_DATE.match(value)
+    if not m:
+        raise ValueError("expected DD-MON-YYYY (UN for an unknown day, UNK for an unknown month)")
+    day, mon, year = m.groups()
+    if mon == "UNK":
+        if day != "UN":
+            raise ValueError("a known day with an unknown month cannot be represented in ISO 8601")
+        return year
+    if mon not in MONTHS:
+        raise ValueError(f"unknown month {mon!r}")
+    month = MONTHS.index(mon) + 1
+    if day == "UN":
+        return f"{year}-{month:02d}"
+    dt.date(int(year), month, int(day))  # raises ValueError for 31-FEB and friends
+    return f"{year}-{month:02d}-{day}"
+
+
+def check_raw_time(value: str) -> None:
+    if value and not RAW_TIME.match(value):
+        raise ValueError("expected HH:MM (24-hour clock)")
+
+
+def to_dtc(date: pd.Series, time: pd.Series | None = None) -> pd.Series:
+    """Combine a raw date and an optional raw time into ISO 8601 --DTC text.
+
+    The time is kept only when the date is complete (ISO 8601 allows no time on a partial date).
+    """
+    iso = date.map(raw_date_to_iso)
+    if time is None:
+        return iso
+    full = iso.str.len().eq(10) & time.ne("")
+    return iso.where(~full, iso + "T" + time)
+
+
+def dtc_date(dtc: pd.Series) -> pd.Series:
+    """The calendar date of complete --DTC values as datetime64 (NaT when partial or blank)."""
+    day = dtc.fillna("").str.slice(0, 10)
+    return pd.to_datetime(day.where(day.str.len() == 10), format="%Y-%m-%d", errors="coerce")
+
+
+def study_day(dtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:
+    """--DY: days from the reference start date, Day 1 = the reference date, no Day 0 (SDTMIG 3.4 §4.4.4).
+
+    `--DY = date - ref + 1` on or after the reference date, `date - ref` before it. Null when either date
+    is partial or missing.
+
+    >>> study_day(pd.Series(["2025-01-10", "2025-01-09", "2025-01"]), pd.Series(["2025-01-10"] * 3)).tolist()
+    [1.0, -1.0, nan]
+    """
+    delta = (dtc_date(dtc) - dtc_date(ref_dtc)).dt.days
+    return pd.Series(np.where(delta >= 0, delta + 1, delta), index=dtc.index, dtype="float64")
+
+
+def format_xpt_timestamp(day: dt.date) -> str:
+    """SAS header datetime `DDMONYY:HH:MM:SS` for a data cut date (midnight)."""
+    return f"{day.day:02d}{MONTHS[day.month - 1]}{day.year % 100:02d}:00:00:00"

@@ -1,0 +1,121 @@
+"""Make a mapped frame into a submission dataset, driven only by the spec.
+
+Order of work: check columns against the spec, add empty Exp/Perm columns, coerce types, sort by the
+dataset keys, derive --SEQ, then check mandatory values, codelists, lengths and key uniqueness.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cdisc.context import DomainResult
+from cdisc.errors import MappingError
+from cdisc.issues import Issue
+from cdisc.raw import LINEAGE
+from cdisc.spec.model import Spec, Variable
+
+MAX_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Finalized:
+    name: str
+    data: pd.DataFrame  # spec columns only, spec order, sorted by keys
+    lineage: pd.DataFrame  # DATASET, USUBJID, SEQ, RAW_FORM, RAW_ROW, one row per record
+
+
+def finalize(result: DomainResult, spec: Spec) -> Finalized:
+    ds = spec.dataset(result.name)
+    variables = spec.variables_of(ds.name)
+    names = [v.name for v in variables]
+    df = result.data.reset_index(drop=True)
+    _check_columns(ds.name, df, variables)
+    df = df.assign(**{v.name: _empty(v) for v in variables if v.name not in df.columns})
+    df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables})
+    seq = _seq_variable(ds.name, names)
+    sort_keys = [k for k in ds.keys if k != seq]
+    df = df.sort_values(sort_keys, kind="mergesort").reset_index(drop=True) if sort_keys else df
+    if seq and df[seq].isna().all():
+        df[seq] = (df.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
+    problems = [*_check_values(ds.name, df, variables, spec), *_check_keys(ds.name, df, list(ds.keys))]
+    if problems:
+        raise MappingError(f"{ds.name} breaks its spec", problems)
+    lineage = _lineage(ds.name, df, seq)
+    return Finalized(ds.name, df[names], lineage)
+
+
+def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> None:
+    declared = {v.name for v in variables}
+    extra = [c for c in df.columns if c not in declared and c not in LINEAGE]
+    if extra:
+        raise MappingError(f"{name}: column(s) {extra} are not in the spec; add them to "
+                           f"specs/.../variables/{name}.csv or drop them in the mapping")
+    missing_req = [v.name for v in variables if v.core == "Req" and v.name not in df.columns
+                   and not v.name.endswith("SEQ")]
+    if missing_req:
+        raise MappingError(f"{name}: required variable(s) {missing_req} were not mapped")
+
+
+def _empty(v: Variable) -> object:
+    return float("nan") if v.numeric else ""
+
+
+def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
+    if v.numeric:
+        out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
+        bad = col[out.isna() & col.notna() & col.astype(str).ne("") & col.astype(str).ne("nan")]
+        if len(bad):
+            raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad.astype(str))[:MAX_SHOWN]}")
+        return out
+    return col.astype(object).where(col.notna(), "").astype(str).astype(object)
+
+
+def _seq_variable(name: str, names: list[str]) -> str:
+    candidate = f"{name}SEQ" if len(name) == 2 else ""
+    return candidate if candidate in names else ""
+
+
+def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series, message: str) -> Issue:
+    rows = df.index[mask][:MAX_SHOWN]
+    shown = ", ".join(f"{df.at[i, 'USUBJID']}" if "USUBJID" in df else str(i) for i in rows)
+    return Issue("error", "FINALIZE", name, f"{int(mask.sum())} record(s) {message} (e.g. {shown})",
+                 variable=var, value=str(df.at[rows[0], var]) if len(rows) else "")
+
+
+def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: Spec) -> list[Issue]:
+    out: list[Issue] = []
+    for v in variables:
+        col = df[v.name]
+        blank = col.isna() if v.numeric else col.eq("")
+        if v.mandatory and blank.any():
+            out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
+        if v.codelist and not v.numeric:
+            allowed = spec.codelist(v.codelist).values
+            bad = ~blank & ~col.isin(allowed)
+            if bad.any():
+                out.append(_issue(name, v.name, df, bad, f"are not in codelist {v.codelist}"))
+        if v.length and not v.numeric:
+            long = col.str.len() > v.length
+            if long.any():
+                out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
+    return out
+
+
+def _check_keys(name: str, df: pd.DataFrame, keys: list[str]) -> list[Issue]:
+    if not keys:
+        return []
+    dup = df.duplicated(keys, keep=False)
+    if not dup.any():
+        return []
+    return [_issue(name, keys[-1], df, dup, f"share their key ({', '.join(keys)})")]
+
+
+def _lineage(name: str, df: pd.DataFrame, seq: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "DATASET": name,
+        "USUBJID": df["USUBJID"] if "USUBJID" in df else "",
+        "SEQ": df[seq] if seq else pd.Series(range(1, len(df) + 1), dtype="float64"),
+        "RAW_FORM": df["RAW_FORM"] if "RAW_FORM" in df else "",
+        "RAW_ROW": df["RAW_ROW"] if "RAW_ROW" in df else "",
+    })

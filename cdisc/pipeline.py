@@ -1,0 +1,93 @@
+"""The main job: raw export -> checked spec -> mapped, finalized datasets -> XPT + reports, atomically.
+
+Outputs are written into a staging directory beside `out` and moved into place only when everything
+succeeded, so a failed run leaves the previous output untouched and no half-written files.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdisc.context import DomainResult, StudyContext
+from cdisc.ct import load_ct
+from cdisc.errors import MappingError
+from cdisc.finalize import Finalized, finalize
+from cdisc.raw import load_raw
+from cdisc.reconcile import Reconciliation, reconcile
+from cdisc.spec.check import require_valid
+from cdisc.spec.load import load_spec
+from cdisc.spec.model import Spec
+from cdisc.xpt import write_xpt
+
+Builder = Callable[[StudyContext], list[DomainResult]]
+
+
+@dataclass(frozen=True)
+class SdtmRun:
+    spec: Spec
+    datasets: dict[str, Finalized]
+    reconciliation: Reconciliation
+
+
+def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> SdtmRun:
+    """Load and check everything, run the mapping modules in order and finalize each dataset."""
+    spec = load_checked_spec(spec_dir, "sdtm")
+    raw = load_raw(raw_dir)
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
+    results: list[DomainResult] = []
+    finals: dict[str, Finalized] = {}
+    for build in builders:
+        for result in build(ctx):
+            final = finalize(result, spec)
+            results.append(result)
+            finals[final.name] = final
+            ctx.done[final.name] = final.data
+    missing = sorted({d.name for d in spec.datasets} - finals.keys())
+    if missing:
+        raise MappingError(f"the spec lists dataset(s) {missing} that no mapping module built")
+    return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())))
+
+
+def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
+    spec = load_spec(spec_dir, standard)
+    ct = load_ct(spec_dir.parent.parent / spec.study.ct_file, spec.study.ct_version) if spec.study.ct_file else None
+    return require_valid(spec, ct)
+
+
+def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, final in sorted(datasets.items()):
+        ds = spec.dataset(name)
+        labels = {v.name: v.label for v in spec.variables_of(name)}
+        write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label, labels=labels,
+                  created=spec.study.data_cut)
+
+
+def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rec.summary.to_csv(folder / "summary.csv", index=False, lineterminator="\n")
+    rec.rejections.to_csv(folder / "rejections.csv", index=False, lineterminator="\n")
+    rec.lineage.to_csv(folder / "lineage.csv", index=False, lineterminator="\n")
+
+
+@contextmanager
+def staged(out_dir: Path) -> Iterator[Path]:
+    """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed."""
+    out_dir = Path(out_dir)
+    stage = out_dir.parent / f".{out_dir.name}.staging"
+    old = out_dir.parent / f".{out_dir.name}.previous"
+    for leftover in (stage, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    stage.mkdir(parents=True)
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    if out_dir.exists():
+        out_dir.rename(old)
+    stage.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,180 @@
+"""The raw EDC export: one CSV per CRF form, checked against the export's own data dictionary.
+
+Every value is kept as text (blank = missing). Each form frame gains `RAW_FORM` and `RAW_ROW` (1-based data
+row), which travel with the derived records so every SDTM record can be traced back to its raw row.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.dates import check_raw_time, raw_date_to_iso
+from cdisc.errors import RawInputError
+from cdisc.issues import Issue
+
+DICTIONARY = "dictionary.csv"
+CODELISTS = "codelists.csv"
+DICTIONARY_COLUMNS = ("FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY")
+CODELIST_COLUMNS = ("CODELIST", "CODE", "DECODE")
+TYPES = ("text", "integer", "float", "date", "time", "code")
+MAX_VALUE_BYTES = 200
+LINEAGE = ("RAW_FORM", "RAW_ROW")
+
+
+@dataclass(frozen=True)
+class RawStudy:
+    directory: Path
+    dictionary: pd.DataFrame
+    codelists: pd.DataFrame
+    forms: dict[str, pd.DataFrame]
+
+    def form(self, name: str) -> pd.DataFrame:
+        """A copy of one form, with its lineage columns."""
+        return self.forms[name].copy()
+
+    def decode(self, codelist: str, code: str) -> str:
+        rows = self.codelists[(self.codelists["CODELIST"] == codelist) & (self.codelists["CODE"] == code)]
+        return rows["DECODE"].iloc[0] if len(rows) else ""
+
+    def codes(self, codelist: str) -> pd.DataFrame:
+        return self.codelists[self.codelists["CODELIST"] == codelist][["CODE", "DECODE"]]
+
+
+def load_raw(directory: Path) -> RawStudy:
+    """Read and check every form. Raises `RawInputError` listing every problem found."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RawInputError(f"raw export directory {directory} does not exist")
+    issues: list[Issue] = []
+    dictionary = _read_meta(directory / DICTIONARY, DICTIONARY_COLUMNS, issues)
+    codelists = _read_meta(directory / CODELISTS, CODELIST_COLUMNS, issues)
+    if issues:
+        raise RawInputError(f"raw export {directory} cannot be read", issues)
+    issues += _check_dictionary(dictionary, codelists)
+    forms: dict[str, pd.DataFrame] = {}
+    for form, fields in dictionary.groupby("FORM", sort=True):
+        frame = _read_form(directory, str(form), fields, codelists, issues)
+        if frame is not None:
+            forms[str(form)] = frame
+    listed = {f"{f}.csv" for f in dictionary["FORM"]} | {DICTIONARY, CODELISTS}
+    for extra in sorted(p.name for p in directory.glob("*.csv") if p.name not in listed):
+        issues.append(Issue("error", "RAW_UNKNOWN_FORM", extra, "file is not a form of dictionary.csv; "
+                            "its records would be lost"))
+    if issues:
+        raise RawInputError(f"raw export {directory} has {len(issues)} problem(s)", issues)
+    return RawStudy(directory, dictionary, codelists, forms)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # latin-1 maps every byte to one character, so nothing fails to decode and non-ASCII bytes stay visible.
+    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="latin-1")
+
+
+def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.DataFrame:
+    if not path.exists():
+        issues.append(Issue("error", "RAW_MISSING_FILE", path.name, "file is missing"))
+        return pd.DataFrame(columns=list(columns))
+    df = _read_csv(path)
+    for col in columns:
+        if col not in df.columns:
+            issues.append(Issue("error", "RAW_MISSING_COLUMN", path.name, "column is missing", variable=col))
+    return df
+
+
+def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iterator[Issue]:
+    known = set(codelists["CODELIST"])
+    for i, rec in enumerate(dictionary.to_dict("records"), start=1):
+        if rec["TYPE"] not in TYPES:
+            yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"TYPE must be one of {', '.join(TYPES)}",
+                        variable="TYPE", row=str(i), value=rec["TYPE"])
+        if rec["TYPE"] == "code" and rec["CODELIST"] not in known:
+            yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "codelist is not in codelists.csv",
+                        variable="CODELIST", row=str(i), value=rec["CODELIST"])
+
+
+def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.DataFrame,
+               issues: list[Issue]) -> pd.DataFrame | None:
+    name = f"{form}.csv"
+    path = directory / name
+    if not path.exists():
+        issues.append(Issue("error", "RAW_MISSING_FILE", name, "form file is missing"))
+        return None
+    df = _read_csv(path)
+    expected = list(fields["FIELD"])
+    missing = [c for c in expected if c not in df.columns]
+    unknown = [c for c in df.columns if c not in expected]
+    issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing", variable=c) for c in missing]
+    issues += [Issue("error", "RAW_UNKNOWN_COLUMN", name, "column is not in dictionary.csv", variable=c)
+               for c in unknown]
+    if missing or unknown:
+        return None
+    rows = pd.Series(range(1, len(df) + 1), index=df.index)
+    for spec in fields.to_dict("records"):
+        issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists)
+    keys = list(fields.loc[fields["KEY"] == "Y", "FIELD"])
+    if keys:
+        issues += _check_keys(name, df, rows, keys)
+    return df.assign(RAW_FORM=form, RAW_ROW=rows)
+
+
+def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codelists: pd.DataFrame) -> list[Issue]:
+    field = spec["FIELD"]
+    found: list[Issue] = []
+
+    def flag(mask: pd.Series, code: str, message: str) -> None:
+        for r, v in zip(rows[mask], col[mask], strict=True):
+            found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
+
+    ascii_ok = col.map(str.isascii)
+    flag(~ascii_ok, "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
+    flag(col.map(lambda v: len(v.encode("latin-1")) > MAX_VALUE_BYTES), "RAW_TOO_LONG",
+         f"value is over {MAX_VALUE_BYTES} bytes")
+    filled = col.ne("")
+    if spec["REQUIRED"] == "Y":
+        flag(~filled, "RAW_REQUIRED", "value is required")
+    check = filled & ascii_ok
+    kind = spec["TYPE"]
+    if kind == "code":
+        allowed = set(codelists.loc[codelists["CODELIST"] == spec["CODELIST"], "CODE"])
+        flag(check & ~col.isin(allowed), "RAW_UNKNOWN_CODE", f"code is not in codelist {spec['CODELIST']}")
+    elif kind in ("date", "time", "integer", "float"):
+        parse = _PARSERS[kind]
+        for r, v in zip(rows[check], col[check], strict=True):
+            try:
+                parse(v)
+            except ValueError as exc:
+                found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
+                                   variable=field, row=str(r), value=v))
+    return found
+
+
+def _parse_integer(v: str) -> None:
+    int(v)
+
+
+def _parse_float(v: str) -> None:
+    float(v)
+
+
+_PARSERS = {"date": raw_date_to_iso, "time": check_raw_time, "integer": _parse_integer, "float": _parse_float}
+
+
+def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -> list[Issue]:
+    dup = df.duplicated(keys, keep=False)
+    return [
+        Issue("error", "RAW_DUPLICATE_KEY", name, f"duplicate key ({', '.join(keys)}); first seen at row "
+              f"{rows[dup & (df[keys] == df.loc[i, keys]).all(axis=1)].iloc[0]}",
+              variable="+".join(keys), row=str(rows[i]), value="/".join(df.loc[i, keys]))
+        for i in df.index[dup]
+    ]
+
+
+def _shown(value: str) -> str:
+    """Show a latin-1-read value as the UTF-8 text the user typed, when it is UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return value

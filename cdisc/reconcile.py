@@ -1,0 +1,48 @@
+"""Accounting: every raw row is mapped to SDTM records or rejected with a reason, and nothing else.
+
+`summary`: per form, rows read, rows mapped, rows rejected, and the datasets its rows went to.
+`lineage`: per SDTM record, the raw form and row it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cdisc.context import DomainResult
+from cdisc.errors import MappingError
+from cdisc.finalize import Finalized
+from cdisc.issues import Issue
+from cdisc.raw import LINEAGE, RawStudy
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    summary: pd.DataFrame
+    rejections: pd.DataFrame
+    lineage: pd.DataFrame
+
+
+def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized]) -> Reconciliation:
+    """Account for every raw row; raise `MappingError` listing rows that no dataset took or rejected."""
+    lineage = pd.concat([f.lineage for f in finals], ignore_index=True)
+    from_raw = lineage[lineage["RAW_FORM"].fillna("").ne("")]
+    used = pd.concat([r.used.assign(DATASET=r.name) for r in results], ignore_index=True)
+    mapped = pd.concat([from_raw[["DATASET", *LINEAGE]], used[["DATASET", *LINEAGE]]], ignore_index=True)
+    mapped["RAW_ROW"] = mapped["RAW_ROW"].astype(int)
+    rejections = pd.concat([r.rejected.assign(DATASET=r.name) for r in results], ignore_index=True)
+    rejections = rejections.astype({"RAW_ROW": int}).sort_values([*LINEAGE, "DATASET"], ignore_index=True)
+    rows, problems = [], []
+    for form, frame in sorted(raw.forms.items()):
+        done = set(mapped.loc[mapped["RAW_FORM"] == form, "RAW_ROW"])
+        refused = set(rejections.loc[rejections["RAW_FORM"] == form, "RAW_ROW"])
+        lost = sorted(set(frame["RAW_ROW"]) - done - refused)
+        problems += [Issue("error", "UNACCOUNTED", f"{form}.csv", "raw row is neither mapped nor rejected",
+                           row=str(r)) for r in lost[:20]]
+        datasets = sorted(set(mapped.loc[mapped["RAW_FORM"] == form, "DATASET"]))
+        rows.append({"FORM": form, "ROWS": len(frame), "MAPPED": len(done), "REJECTED": len(refused - done),
+                     "UNACCOUNTED": len(lost), "DATASETS": " ".join(datasets)})
+    if problems:
+        raise MappingError("raw rows were lost between the export and SDTM", problems)
+    return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]],
+                          lineage.sort_values(["DATASET", "USUBJID", "SEQ"], ignore_index=True))

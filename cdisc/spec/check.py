@@ -1,0 +1,196 @@
+"""Referential integrity and XPT-limit checks of a `Spec`. Every finding is an error."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from cdisc.ct import ControlledTerminology
+from cdisc.errors import SpecError
+from cdisc.issues import Issue
+from cdisc.spec.model import CORES, DATA_TYPES, ORIGINS, Spec
+
+NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
+MAX_LABEL_BYTES = 40
+MAX_TEXT_BYTES = 200
+COMPARATORS = frozenset({"EQ", "NE", "IN", "NOTIN", "LT", "LE", "GT", "GE"})
+
+
+def check_spec(spec: Spec, ct: ControlledTerminology | None = None) -> list[Issue]:
+    """Return every integrity problem of `spec` (and of its codelists against `ct`)."""
+    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _references, _unused)
+    issues = [i for check in checks for i in check(spec)]
+    if ct is not None:
+        issues += list(_against_ct(spec, ct))
+    return issues
+
+
+def require_valid(spec: Spec, ct: ControlledTerminology | None = None) -> Spec:
+    issues = check_spec(spec, ct)
+    if issues:
+        raise SpecError(f"the {spec.standard} spec has {len(issues)} problem(s)", issues)
+    return spec
+
+
+def _issue(where: str, message: str, variable: str = "", value: str = "") -> Issue:
+    return Issue("error", "SPEC", where, message, variable=variable, value=value)
+
+
+def _label(where: str, label: str, variable: str = "") -> Iterator[Issue]:
+    if not label:
+        yield _issue(where, "label is empty", variable)
+    elif not label.isascii():
+        yield _issue(where, "label is not ASCII", variable, label)
+    elif len(label.encode()) > MAX_LABEL_BYTES:
+        yield _issue(where, f"label is over {MAX_LABEL_BYTES} bytes", variable, label)
+
+
+def _datasets(spec: Spec) -> Iterator[Issue]:
+    names = Counter(d.name for d in spec.datasets)
+    for d in spec.datasets:
+        where = f"datasets.csv {d.name}"
+        if names[d.name] > 1:
+            yield _issue(where, "dataset is listed more than once")
+        if not NAME.match(d.name):
+            yield _issue(where, "dataset name must be 1-8 upper-case letters, digits or _", value=d.name)
+        yield from _label(where, d.label)
+        declared = {v.name for v in spec.variables_of(d.name)}
+        if not declared:
+            yield _issue(where, "dataset has no variables")
+        for k in d.keys:
+            if k not in declared:
+                yield _issue(where, "key is not a variable of the dataset", variable=k)
+
+
+def _variables(spec: Spec) -> Iterator[Issue]:
+    datasets = {d.name for d in spec.datasets}
+    seen = Counter((v.dataset, v.name) for v in spec.variables)
+    orders = Counter((v.dataset, v.order) for v in spec.variables)
+    for v in spec.variables:
+        where = f"variables {v.dataset}"
+        if v.dataset not in datasets:
+            yield _issue(where, "dataset is not in datasets.csv", v.name)
+        if seen[(v.dataset, v.name)] > 1:
+            yield _issue(where, "variable is listed more than once", v.name)
+        if orders[(v.dataset, v.order)] > 1:
+            yield _issue(where, f"Order {v.order} is used twice", v.name)
+        if not NAME.match(v.name):
+            yield _issue(where, "name must be 1-8 upper-case letters, digits or _", v.name, v.name)
+        yield from _label(where, v.label, v.name)
+        yield from _typing(where, v.name, v.data_type, v.length)
+        if v.core not in CORES:
+            yield _issue(where, f"Core must be one of {sorted(CORES)}", v.name, v.core)
+        if v.core == "Req" and not v.mandatory:
+            yield _issue(where, "a Req variable must be Mandatory=Yes", v.name)
+        yield from _origin(where, v.name, v.origin, v.method, v.predecessor)
+
+
+def _value_level(spec: Spec) -> Iterator[Issue]:
+    for vl in spec.value_level:
+        where = f"value_level {vl.dataset}"
+        try:
+            spec.variable(vl.dataset, vl.variable)
+        except KeyError:
+            yield _issue(where, "value-level metadata for a variable that is not in the spec", vl.variable)
+        if not spec.where(vl.where_clause):
+            yield _issue(where, "where clause is not defined", vl.variable, vl.where_clause)
+        yield from _typing(where, vl.variable, vl.data_type, vl.length)
+        yield from _origin(where, vl.variable, vl.origin, vl.method, vl.predecessor)
+
+
+def _where_clauses(spec: Spec) -> Iterator[Issue]:
+    for w in spec.where_clauses:
+        where = f"where_clauses {w.id}"
+        if w.comparator not in COMPARATORS:
+            yield _issue(where, f"comparator must be one of {sorted(COMPARATORS)}", w.variable, w.comparator)
+        try:
+            spec.variable(w.dataset, w.variable)
+        except KeyError:
+            yield _issue(where, "where clause tests a variable that is not in the spec", w.variable)
+
+
+def _typing(where: str, name: str, data_type: str, length: int | None) -> Iterator[Issue]:
+    if data_type not in DATA_TYPES:
+        yield _issue(where, f"DataType must be one of {sorted(DATA_TYPES)}", name, data_type)
+    if length is not None and not 1 <= length <= MAX_TEXT_BYTES:
+        yield _issue(where, f"Length must be 1-{MAX_TEXT_BYTES}", name, str(length))
+
+
+def _origin(where: str, name: str, origin: str, method: str, predecessor: str) -> Iterator[Issue]:
+    if origin not in ORIGINS:
+        yield _issue(where, f"Origin must be one of {sorted(ORIGINS)}", name, origin)
+    if origin == "Derived" and not method:
+        yield _issue(where, "a Derived variable needs a Method", name)
+    if origin == "Predecessor" and not predecessor:
+        yield _issue(where, "a Predecessor variable needs its Predecessor", name)
+
+
+def _codelists(spec: Spec) -> Iterator[Issue]:
+    for c in spec.codelists:
+        where = f"codelists {c.id}"
+        terms = Counter(t.term for t in c.terms)
+        for term, n in terms.items():
+            if n > 1:
+                yield _issue(where, "term is listed more than once", value=term)
+        collected = Counter(v for t in c.terms for v in t.collected)
+        for value, n in collected.items():
+            if n > 1:
+                yield _issue(where, "collected value maps to more than one term", value=value)
+        for t in c.terms:
+            if not t.term.isascii() or len(t.term.encode()) > MAX_TEXT_BYTES:
+                yield _issue(where, "term must be ASCII and at most 200 bytes", value=t.term)
+
+
+def _references(spec: Spec) -> Iterator[Issue]:
+    codelists = {c.id for c in spec.codelists}
+    methods = {m.id for m in spec.methods}
+    comments = {c.id for c in spec.comments}
+    documents = {d.id for d in spec.documents}
+    for item, kind in [(v, "variables") for v in spec.variables] + [(v, "value_level") for v in spec.value_level]:
+        name = getattr(item, "name", None) or item.variable
+        where = f"{kind} {item.dataset}"
+        if item.codelist and item.codelist not in codelists:
+            yield _issue(where, "unknown codelist", name, item.codelist)
+        if item.method and item.method not in methods:
+            yield _issue(where, "unknown method", name, item.method)
+        if item.comment and item.comment not in comments:
+            yield _issue(where, "unknown comment", name, item.comment)
+    for d in spec.datasets:
+        if d.comment and d.comment not in comments:
+            yield _issue(f"datasets.csv {d.name}", "unknown comment", value=d.comment)
+    for doc_user in (*spec.methods, *spec.comments):
+        if doc_user.document and doc_user.document not in documents:
+            yield _issue(f"{type(doc_user).__name__.lower()} {doc_user.id}", "unknown document", value=doc_user.document)
+
+
+def _unused(spec: Spec) -> Iterator[Issue]:
+    used_cl = {v.codelist for v in (*spec.variables, *spec.value_level)}
+    for c in spec.codelists:
+        if c.id not in used_cl:
+            yield _issue(f"codelists {c.id}", "codelist is not used by any variable")
+    used_m = {v.method for v in (*spec.variables, *spec.value_level)}
+    for m in spec.methods:
+        if m.id not in used_m:
+            yield _issue(f"methods {m.id}", "method is not used by any variable")
+    used_wc = {v.where_clause for v in spec.value_level}
+    for wid in sorted({w.id for w in spec.where_clauses} - used_wc):
+        yield _issue(f"where_clauses {wid}", "where clause is not used by any value-level row")
+
+
+def _against_ct(spec: Spec, ct: ControlledTerminology) -> Iterator[Issue]:
+    for c in spec.codelists:
+        if not c.nci_code:
+            continue
+        where = f"codelists {c.id}"
+        ref = ct.get(c.nci_code)
+        if ref is None:
+            yield _issue(where, f"NCI codelist {c.nci_code} is not in CT {ct.version}", value=c.nci_code)
+            continue
+        for t in c.terms:
+            if t.term in ref.terms:
+                if t.nci_code != ref.terms[t.term]:
+                    yield _issue(where, f"NCI term code should be {ref.terms[t.term]}", value=t.term)
+            elif t.nci_code:
+                yield _issue(where, f"term carries NCI code {t.nci_code} but is not in CT {ct.version}", value=t.term)
+            elif not ref.extensible:
+                yield _issue(where, f"term is not in non-extensible codelist {c.nci_code} ({ct.version})", value=t.term)

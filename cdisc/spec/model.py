@@ -1,0 +1,215 @@
+"""Frozen pydantic models of the spec sheets (Datasets, Variables, ValueLevel, WhereClauses, Codelists,
+Methods, Comments, Documents) plus the study header. Field names follow Define-XML 2.1."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict
+
+NUMERIC_TYPES = frozenset({"integer", "float"})
+DATA_TYPES = frozenset(
+    {
+        "text", "integer", "float", "date", "datetime", "time", "partialDate", "partialTime",
+        "partialDatetime", "incompleteDatetime", "durationDatetime",
+    }
+)
+CORES = frozenset({"Req", "Exp", "Perm", "Cond"})
+ORIGINS = frozenset({"Collected", "Derived", "Assigned", "Protocol", "Predecessor", "Not Available"})
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Study(Frozen):
+    """`specs/<study>/study.toml`: identity, data cut and pinned standard versions."""
+
+    studyid: str
+    name: str
+    description: str
+    protocol: str
+    sponsor: str
+    data_cut: dt.date
+    sdtmig: str
+    sdtm: str
+    adamig: str = "1.3"
+    ct_version: str
+    ct_file: str = ""
+    meddra_version: str = ""
+    whodrug_version: str = ""
+    country: str = ""
+    siteid: str = ""
+    planned_subjects: int = 0
+
+
+class Dataset(Frozen):
+    name: str
+    label: str
+    cls: str
+    structure: str
+    keys: tuple[str, ...]
+    repeating: bool
+    reference_data: bool
+    comment: str = ""
+
+    @property
+    def is_supp(self) -> bool:
+        return self.name.startswith("SUPP")
+
+
+class Variable(Frozen):
+    order: int
+    dataset: str
+    name: str
+    label: str
+    data_type: str
+    length: int | None = None
+    significant_digits: int | None = None
+    display_format: str = ""
+    mandatory: bool = False
+    core: str = "Perm"
+    codelist: str = ""
+    origin: str = ""
+    source: str = ""
+    pages: str = ""
+    method: str = ""
+    predecessor: str = ""
+    role: str = ""
+    comment: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.data_type in NUMERIC_TYPES
+
+
+class ValueLevel(Frozen):
+    order: int
+    dataset: str
+    variable: str
+    where_clause: str
+    data_type: str
+    length: int | None = None
+    significant_digits: int | None = None
+    display_format: str = ""
+    mandatory: bool = False
+    codelist: str = ""
+    origin: str = ""
+    source: str = ""
+    pages: str = ""
+    method: str = ""
+    predecessor: str = ""
+    comment: str = ""
+
+
+class WhereCondition(Frozen):
+    """One range check of a where clause; conditions sharing an `id` are ANDed."""
+
+    id: str
+    dataset: str
+    variable: str
+    comparator: str  # EQ, NE, IN, NOTIN, LT, LE, GT, GE
+    values: tuple[str, ...]
+
+
+class Term(Frozen):
+    term: str
+    nci_code: str = ""
+    decoded: str = ""
+    order: int | None = None
+    collected: tuple[str, ...] = ()
+
+
+class Codelist(Frozen):
+    id: str
+    name: str
+    nci_code: str
+    data_type: str
+    terms: tuple[Term, ...]
+
+    @cached_property
+    def values(self) -> frozenset[str]:
+        return frozenset(t.term for t in self.terms)
+
+    @cached_property
+    def collected_map(self) -> dict[str, str]:
+        """Raw collected value -> submission value. A term also maps from itself."""
+        out: dict[str, str] = {}
+        for t in self.terms:
+            out[t.term] = t.term
+            for c in t.collected:
+                out[c] = t.term
+        return out
+
+    def decode(self, term: str) -> str:
+        for t in self.terms:
+            if t.term == term:
+                return t.decoded
+        raise KeyError(f"{term!r} is not a term of codelist {self.id}")
+
+
+class Method(Frozen):
+    id: str
+    name: str
+    type: str
+    description: str
+    context: str = ""
+    code: str = ""
+    document: str = ""
+    pages: str = ""
+
+
+class Comment(Frozen):
+    id: str
+    description: str
+    document: str = ""
+    pages: str = ""
+
+
+class Document(Frozen):
+    id: str
+    title: str
+    href: str
+
+
+class Spec(Frozen):
+    """All metadata of one standard (SDTM or ADaM) of one study."""
+
+    study: Study
+    standard: str  # "SDTMIG" | "ADaMIG"
+    standard_version: str
+    datasets: tuple[Dataset, ...]
+    variables: tuple[Variable, ...]
+    value_level: tuple[ValueLevel, ...]
+    where_clauses: tuple[WhereCondition, ...]
+    codelists: tuple[Codelist, ...]
+    methods: tuple[Method, ...]
+    comments: tuple[Comment, ...]
+    documents: tuple[Document, ...]
+
+    def dataset(self, name: str) -> Dataset:
+        for d in self.datasets:
+            if d.name == name:
+                return d
+        raise KeyError(f"dataset {name} is not in the spec")
+
+    def variables_of(self, dataset: str) -> list[Variable]:
+        return sorted((v for v in self.variables if v.dataset == dataset), key=lambda v: v.order)
+
+    def variable(self, dataset: str, name: str) -> Variable:
+        for v in self.variables:
+            if v.dataset == dataset and v.name == name:
+                return v
+        raise KeyError(f"variable {dataset}.{name} is not in the spec")
+
+    def codelist(self, cid: str) -> Codelist:
+        for c in self.codelists:
+            if c.id == cid:
+                return c
+        raise KeyError(f"codelist {cid} is not in the spec")
+
+    def value_level_of(self, dataset: str) -> list[ValueLevel]:
+        return sorted((v for v in self.value_level if v.dataset == dataset), key=lambda v: v.order)
+
+    def where(self, wid: str) -> list[WhereCondition]:
+        return [w for w in self.where_clauses if w.id == wid]

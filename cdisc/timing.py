@@ -1,0 +1,90 @@
+"""Timing variables derived from the subject's reference dates, elements and the visit schedule."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.dates import study_day
+
+UNSCHEDULED = "UNSCHEDULED"
+
+
+def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> pd.DataFrame:
+    """--DY from DM.RFSTDTC (Day 1 = reference start, no Day 0)."""
+    ref = df["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    return df.assign(**{dy: study_day(df[dtc], ref)})
+
+
+def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str) -> pd.DataFrame:
+    """EPOCH of the subject's element (SE) that contains the --DTC date.
+
+    An element covers [SESTDTC, SEENDTC); the subject's last element also covers its end date, and a
+    date after the last element's end stays in that last element (follow-up continues to the cut).
+    Elements are compared by date (the first 10 characters); a date before the first element, or a
+    partial date, gets no EPOCH.
+    """
+    day = df[dtc].fillna("").str.slice(0, 10)
+    epoch = pd.Series("", index=df.index, dtype=object)
+    for usubjid, elements in se.sort_values(["USUBJID", "SESTDTC"]).groupby("USUBJID", sort=False):
+        rows = df["USUBJID"].eq(usubjid) & day.str.len().eq(10)
+        starts = elements["SESTDTC"].str.slice(0, 10).to_numpy()
+        idx = np.searchsorted(starts, day[rows].to_numpy(), side="right") - 1
+        # a date equal to a later element's start belongs to that later element (side="right")
+        found = np.where(idx >= 0, elements["EPOCH"].to_numpy()[np.clip(idx, 0, None)], "")
+        epoch.loc[rows] = found
+    return df.assign(EPOCH=epoch)
+
+
+def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str) -> pd.DataFrame:
+    """VISITNUM and VISIT from the trial visits (TV) by the collected visit name.
+
+    Unscheduled visits get VISIT = "UNSCHEDULED n.01"-style numbering: VISITNUM is the number of the last
+    scheduled visit the subject attended on or before that date plus 0.01 per unscheduled date (SDTMIG 3.4
+    §4.4.5 allows sponsor-defined numbering of unplanned visits). Unknown visit names raise KeyError.
+    """
+    planned = tv.set_index("VISIT")["VISITNUM"].astype(float)
+    unknown = sorted(set(df.loc[~df[visit].isin(planned.index) & df[visit].ne(UNSCHEDULED), visit]))
+    if unknown:
+        raise KeyError(f"visit name(s) {unknown} are neither in TV nor {UNSCHEDULED!r}")
+    out = df.assign(VISITNUM=df[visit].map(planned), VISIT=df[visit])
+    uns = df[visit].eq(UNSCHEDULED)
+    if uns.any():
+        out.loc[uns, "VISITNUM"] = unscheduled_numbers(out, uns, dtc=dtc)
+        out.loc[uns, "VISIT"] = UNSCHEDULED + " " + out.loc[uns, "VISITNUM"].map(lambda x: f"{x:.2f}")
+    return out
+
+
+def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Series:
+    day = df[dtc].fillna("").str.slice(0, 10)
+    sched = df.loc[~uns & day.ne("")].assign(_day=day).sort_values("_day")
+    out = pd.Series(np.nan, index=df.index[uns])
+    for usubjid, rows in df[uns].assign(_day=day[uns]).groupby("USUBJID"):
+        prior = sched[sched["USUBJID"].eq(usubjid)]
+        for k, (d, idx) in enumerate(sorted((d, list(g.index)) for d, g in rows.groupby("_day")), start=1):
+            before = prior.loc[prior["_day"] <= d, "VISITNUM"]
+            base = float(np.floor(before.max())) if len(before) else 0.0
+            out.loc[idx] = round(base + 0.01 * k, 2)
+    return out
+
+
+def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str,
+                         flag: str) -> pd.DataFrame:
+    """--LOBXFL "Last Observation Before Exposure Flag" (SDTMIG 3.4): "Y" on the last record with a
+    non-missing result taken on or before the reference start (DM.RFSTDTC), per subject and `by` group.
+
+    Times are compared when both sides have them; a record dated the reference day without a time is
+    taken as pre-infusion (protocol: Day 1 samples are drawn before the infusion). Ties on date/time keep
+    the last record in input order.
+    """
+    ref = df["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    when = df[dtc].fillna("")
+    complete = when.str.len() >= 10
+    same_day = when.str.slice(0, 10) == ref.str.slice(0, 10)
+    timed_both = (when.str.len() > 10) & (ref.str.len() > 10)
+    before = complete & ref.ne("") & (
+        (when.str.slice(0, 10) < ref.str.slice(0, 10)) | (same_day & (~timed_both | (when <= ref)))
+    )
+    eligible = before & df[result].fillna("").ne("")
+    cand = df[eligible].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")
+    last = cand.groupby(["USUBJID", *by], sort=False).tail(1).index
+    return df.assign(**{flag: np.where(df.index.isin(last), "Y", "")})

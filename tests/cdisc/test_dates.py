@@ -1,0 +1,43 @@
+"""ISO 8601 conversion of raw CRF dates and SDTM study days (SDTMIG 3.4 §4.4)."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from cdisc.dates import format_xpt_timestamp, raw_date_to_iso, study_day, to_dtc
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [("05-JAN-2025", "2025-01-05"), ("UN-MAR-2024", "2024-03"), ("UN-UNK-2023", "2023"), ("", ""),
+     ("29-FEB-2024", "2024-02-29")],
+)
+def test_raw_date_to_iso_truncates_unknown_parts(raw, iso):
+    """Unknown day/month right-truncate the ISO 8601 value."""
+    assert raw_date_to_iso(raw) == iso
+
+
+@pytest.mark.parametrize("raw", ["31-FEB-2025", "05-XYZ-2025", "2025-01-05", "05-UNK-2025", "5-JAN-2025"])
+def test_raw_date_to_iso_rejects_invalid(raw):
+    """Impossible dates, other layouts and a known day in an unknown month are errors."""
+    with pytest.raises(ValueError):
+        raw_date_to_iso(raw)
+
+
+def test_to_dtc_keeps_time_only_on_complete_dates():
+    """A time is appended to complete dates only; a missing time leaves the date alone."""
+    date = pd.Series(["05-JAN-2025", "UN-JAN-2025", "06-JAN-2025"])
+    time = pd.Series(["14:30", "10:00", ""])
+    assert to_dtc(date, time).tolist() == ["2025-01-05T14:30", "2025-01", "2025-01-06"]
+
+
+def test_study_day_has_no_day_zero():
+    """Day 1 is the reference date, the day before is -1 (no day 0); partial dates give no day."""
+    dtc = pd.Series(["2025-01-10", "2025-01-09T08:00", "2025-01-11", "2024-12-31", "2025-01", ""])
+    ref = pd.Series(["2025-01-10T09:00"] * 6)
+    assert study_day(dtc, ref).tolist()[:4] == [1.0, -1.0, 2.0, -10.0]
+    assert study_day(dtc, ref).isna().tolist()[4:] == [True, True]
+
+
+def test_format_xpt_timestamp_is_sas_datetime():
+    assert format_xpt_timestamp(dt.date(2026, 6, 30)) == "30JUN26:00:00:00"
