@@ -45,20 +45,30 @@ def main() -> None:
               show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
 @reports_errors
 def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
-    """Map the raw export to SDTM: writes OUT/sdtm/*.xpt and OUT/reconciliation/."""
-    from cdisc.pipeline import build_sdtm, staged, write_datasets, write_reconciliation
+    """Map the raw export to SDTM and validate it: writes OUT/sdtm/*.xpt, OUT/reconciliation/ and
+    OUT/validation/issues.csv."""
+    from cdisc.errors import ValidationFailed
+    from cdisc.issues import errors
+    from cdisc.pipeline import build_sdtm, staged, write_datasets, write_issues, write_reconciliation
+    from cdisc.validate import validate
     from mappings.sdtm import BUILDERS
 
     sdtm = build_sdtm(raw_dir, spec_dir, BUILDERS)
+    findings = validate(sdtm.spec, {name: f.data for name, f in sdtm.datasets.items()})
     with staged(out_dir) as stage:
         write_datasets(sdtm.spec, sdtm.datasets, stage / "sdtm")
         write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+        write_issues(findings, stage / "validation" / "issues.csv")
     summary = sdtm.reconciliation.summary
     click.echo(f"SDTM: {len(sdtm.datasets)} datasets, "
                f"{sum(len(f.data) for f in sdtm.datasets.values())} records -> {out_dir / 'sdtm'}")
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "
                f"{int(summary['MAPPED'].sum())} mapped, {int(summary['REJECTED'].sum())} rejected "
                f"(see {out_dir / 'reconciliation'})")
+    if errors(findings):
+        raise ValidationFailed(f"the output breaks {len(errors(findings))} conformance check(s); "
+                               f"see {out_dir / 'validation' / 'issues.csv'}", errors(findings))
+    click.echo(f"validation: no conformance errors ({len(findings)} warning(s))")
 
 
 @main.command()

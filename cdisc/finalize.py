@@ -34,15 +34,30 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     df = df.assign(**{v.name: _empty(v) for v in variables if v.name not in df.columns})
     df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables})
     seq = _seq_variable(ds.name, names)
-    sort_keys = [k for k in ds.keys if k != seq]
-    df = df.sort_values(sort_keys, kind="mergesort").reset_index(drop=True) if sort_keys else df
-    if seq and df[seq].isna().all():
-        df[seq] = (df.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
+    df = sequence(df, spec, ds.name) if seq and df[seq].isna().all() else _sort(df, [k for k in ds.keys])
     problems = [*_check_values(ds.name, df, variables, spec), *_check_keys(ds.name, df, list(ds.keys))]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
     lineage = _lineage(ds.name, df, seq)
     return Finalized(ds.name, df[names], lineage)
+
+
+def sequence(df: pd.DataFrame, spec: Spec, name: str) -> pd.DataFrame:
+    """Sort by the dataset keys (other than --SEQ) and number --SEQ 1, 2, ... within USUBJID.
+
+    For modules that need --SEQ before `finalize` (to point SUPP-- or RELREC records at it); `finalize`
+    keeps a --SEQ that is already filled.
+    """
+    seq = _seq_variable(name, [v.name for v in spec.variables_of(name)])
+    if not seq:
+        raise MappingError(f"{name} has no --SEQ variable in the spec")
+    out = _sort(df.reset_index(drop=True), [k for k in spec.dataset(name).keys if k != seq])
+    return out.assign(**{seq: (out.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")})
+
+
+def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    keys = [k for k in keys if k in df.columns]
+    return df.sort_values(keys, kind="mergesort").reset_index(drop=True) if keys else df
 
 
 def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> None:

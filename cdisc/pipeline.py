@@ -11,10 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from cdisc.context import DomainResult, StudyContext
 from cdisc.ct import load_ct
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
+from cdisc.issues import Issue
 from cdisc.raw import load_raw
 from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
@@ -71,6 +74,12 @@ def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
     rec.summary.to_csv(folder / "summary.csv", index=False, lineterminator="\n")
     rec.rejections.to_csv(folder / "rejections.csv", index=False, lineterminator="\n")
     rec.lineage.to_csv(folder / "lineage.csv", index=False, lineterminator="\n")
+
+
+def write_issues(issues: list[Issue], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = ["severity", "code", "where", "variable", "row", "value", "message"]
+    pd.DataFrame([i.as_dict() for i in issues], columns=columns).to_csv(path, index=False, lineterminator="\n")
 
 
 @contextmanager

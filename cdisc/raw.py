@@ -5,6 +5,7 @@ row), which travel with the derived records so every SDTM record can be traced b
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,8 @@ def _parse_integer(v: str) -> None:
 
 
 def _parse_float(v: str) -> None:
-    float(v)
+    if not math.isfinite(float(v)):
+        raise ValueError("not a finite number")
 
 
 _PARSERS = {"date": raw_date_to_iso, "time": check_raw_time, "integer": _parse_integer, "float": _parse_float}

@@ -1,0 +1,54 @@
+"""Run spec-derived expectation suites in great-expectations 1.x.
+
+The only module that imports great_expectations (lazily: the import takes seconds).
+"""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from cdisc.issues import Issue
+from cdisc.validate.suite import Expectation
+
+MAX_ROWS_SHOWN = 5
+
+
+def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]) -> list[Issue]:
+    """Validate each frame against its suite; one `Issue` per failed expectation, naming rows by index."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("output")
+    issues: list[Issue] = []
+    for name, frame in sorted(frames.items()):
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for exp in suites[name]:
+            suite.add_expectation(getattr(gx.expectations, exp.kind)(**exp.kwargs, meta=exp.meta))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": _nulls(frame)},
+                                result_format={"result_format": "COMPLETE"})
+        issues += [_issue(name, r) for r in result.results if not r.success]
+    return issues
+
+
+def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
+    """SDTM text nulls are empty strings; great-expectations needs real nulls to skip them."""
+    return frame.replace("", None)
+
+
+def _issue(dataset: str, r) -> Issue:
+    cfg = r.expectation_config
+    res = r.result or {}
+    rows = [str(i + 1) for i in (res.get("unexpected_index_list") or [])[:MAX_ROWS_SHOWN]]
+    values = [str(v) for v in (res.get("partial_unexpected_list") or [])[:MAX_ROWS_SHOWN] if v is not None]
+    column = cfg.kwargs.get("column", "")
+    count = res.get("unexpected_count")
+    what = f"{count} value(s) fail" if count is not None else "fails"
+    exc = (r.exception_info or {}).get("exception_message") if isinstance(r.exception_info, dict) else None
+    return Issue("error", cfg.type, dataset, f"{what} ({cfg.meta.get('spec', '')}){' ' + exc if exc else ''}",
+                 variable=column, row=",".join(rows), value=",".join(dict.fromkeys(values)))

@@ -1,0 +1,27 @@
+"""IM96 raw -> SDTM mapping modules, in the order they run (later modules read earlier datasets)."""
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "trial_design",  # TA, TE, TV, TI
+    "dm",  # DM, SUPPDM
+    "se",
+    "sv",
+    "ts",  # needs DM (study start, actual subjects)
+    "ie",
+    "ds",
+    "mh",
+    "cm",
+    "pr",
+    "ex",
+    "ae",  # AE, SUPPAE
+    "lb",
+    "vs",
+    "eg",
+    "tu",  # TU, TR, RS
+    "pc",
+    "relrec",
+)
+
+BUILDERS = tuple(importlib.import_module(f"mappings.sdtm.{m}").build for m in MODULES)

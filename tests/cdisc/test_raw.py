@@ -1,0 +1,71 @@
+"""The raw loader names file, column, row and value for every kind of bad input."""
+from pathlib import Path
+
+import pytest
+
+from cdisc.errors import RawInputError
+from cdisc.raw import load_raw
+
+DICTIONARY = """FORM,FIELD,LABEL,TYPE,CODELIST,REQUIRED,KEY
+dm,SUBJID,Subject,text,,Y,Y
+dm,SEX,Sex,code,SEX,Y,N
+dm,BRTHDAT,Birth date,date,,N,N
+dm,WEIGHT,Weight,float,,N,N
+ae,SUBJID,Subject,text,,Y,Y
+ae,AESEQ,Line,integer,,Y,Y
+ae,AETERM,Term,text,,Y,N
+ae,AESTTIM,Start time,time,,N,N
+"""
+CODELISTS = "CODELIST,CODE,DECODE\nSEX,Male,Male\nSEX,Female,Female\n"
+DM = "SUBJID,SEX,BRTHDAT,WEIGHT\n001-001,Male,UN-UNK-1961,70.5\n001-002,Female,03-FEB-1970,\n"
+AE = "SUBJID,AESEQ,AETERM,AESTTIM\n001-001,1,Pyrexia,14:30\n001-001,2,Nausea,\n"
+
+
+def export(tmp_path: Path, **files: str) -> Path:
+    contents = {"dictionary": DICTIONARY, "codelists": CODELISTS, "dm": DM, "ae": AE, **files}
+    for name, text in contents.items():
+        if text is not None:
+            (tmp_path / f"{name}.csv").write_bytes(text.encode("utf-8"))
+    return tmp_path
+
+
+def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
+    """Values stay text (blank = ''), and each row carries its form and 1-based row number."""
+    raw = load_raw(export(tmp_path))
+    dm = raw.form("dm")
+    assert dm["WEIGHT"].tolist() == ["70.5", ""]
+    assert dm["RAW_FORM"].tolist() == ["dm", "dm"]
+    assert dm["RAW_ROW"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("files", "code", "where", "variable", "row", "value"),
+    [
+        ({"ae": None}, "RAW_MISSING_FILE", "ae.csv", "", "", ""),
+        ({"dm": "SUBJID,SEX,BRTHDAT\n001-001,Male,\n"}, "RAW_MISSING_COLUMN", "dm.csv", "WEIGHT", "", ""),
+        ({"dm": DM.replace("Female", "F")}, "RAW_UNKNOWN_CODE", "dm.csv", "SEX", "2", "F"),
+        ({"dm": DM.replace("03-FEB-1970", "31-FEB-1970")}, "RAW_BAD_DATE", "dm.csv", "BRTHDAT", "2", "31-FEB-1970"),
+        ({"ae": AE.replace("14:30", "2:30pm")}, "RAW_BAD_TIME", "ae.csv", "AESTTIM", "1", "2:30pm"),
+        ({"dm": DM.replace("001-002", "001-001")}, "RAW_DUPLICATE_KEY", "dm.csv", "SUBJID", "2", "001-001"),
+        ({"ae": AE.replace("Nausea", "Naus\u00e9e")}, "RAW_NON_ASCII", "ae.csv", "AETERM", "2", "Naus\u00e9e"),
+        ({"ae": AE.replace("Nausea", "x" * 201)}, "RAW_TOO_LONG", "ae.csv", "AETERM", "2", "x" * 201),
+        ({"ae": AE.replace("Nausea", "")}, "RAW_REQUIRED", "ae.csv", "AETERM", "2", ""),
+        ({"dm": DM.replace("70.5", "seventy")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "seventy"),
+        ({"dm": DM.replace("70.5", "inf")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "inf"),
+        ({"extra": "SUBJID\n001-001\n"}, "RAW_UNKNOWN_FORM", "extra.csv", "", "", ""),
+    ],
+)
+def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, variable, row, value):
+    """Each kind of bad input is an Issue naming the file, column, row and value."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, **files))
+    found = [(i.code, i.where, i.variable, i.row, i.value) for i in info.value.issues]
+    assert (code, where, variable, row, value) in found
+    assert info.value.exit_code == 2
+
+
+def test_load_raw_reports_every_problem_at_once(tmp_path):
+    """Two independent problems in two files are both reported."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dm=DM.replace("Female", "F"), ae=AE.replace("14:30", "25:00")))
+    assert {i.code for i in info.value.issues} == {"RAW_UNKNOWN_CODE", "RAW_BAD_TIME"}
