@@ -1,0 +1,97 @@
+"""The spec checker turns broken references and XPT-limit breaches into errors."""
+from pathlib import Path
+
+import pytest
+
+from cdisc.ct import load_ct
+from cdisc.errors import SpecError
+from cdisc.spec.check import check_spec, require_valid
+from cdisc.spec.load import load_spec
+
+STUDY = """studyid = "XX1"
+name = "XX1"
+description = "Test study"
+protocol = "XX1-P"
+sponsor = "Sponsor"
+data_cut = 2026-06-30
+sdtmig = "3.4"
+sdtm = "2.0"
+ct_version = "2025-03-28"
+"""
+DATASETS = """Dataset,Label,Class,Structure,Keys,Repeating,ReferenceData,Comment
+DM,Demographics,SPECIAL PURPOSE,One record per subject,STUDYID USUBJID,No,No,
+"""
+HEAD = ("Order,Dataset,Variable,Label,DataType,Length,Significant Digits,Format,Mandatory,Core,Codelist,"
+        "Origin,Source,Pages,Method,Predecessor,Role,Comment\n")
+VARIABLES = HEAD + """1,DM,STUDYID,Study Identifier,text,8,,,Yes,Req,,Assigned,Sponsor,,,,Identifier,
+2,DM,USUBJID,Unique Subject Identifier,text,20,,,Yes,Req,,Derived,Sponsor,,MT.USUBJID,,Identifier,
+3,DM,SEX,Sex,text,1,,,Yes,Req,SEX,Collected,Investigator,,,,Record Qualifier,
+"""
+CODELISTS = """ID,Name,NCI Codelist Code,Data Type,Order,Term,NCI Term Code,Decoded Value,Collected Values
+SEX,Sex,C66731,text,1,F,C16576,Female,Female
+SEX,Sex,C66731,text,2,M,C20197,Male,Male
+"""
+METHODS = """ID,Name,Type,Description,Expression Context,Expression Code,Document,Pages
+MT.USUBJID,USUBJID,Computation,STUDYID-SUBJID,,,,
+"""
+CT = """Codelist Code,Codelist,Codelist Name,Extensible,Code,Submission Value,Synonyms,Preferred Term
+C66731,SEX,Sex,No,C16576,F,Female,Female
+C66731,SEX,Sex,No,C20197,M,Male,Male
+"""
+
+
+def make_spec(tmp_path: Path, **sheets: str) -> Path:
+    (tmp_path / "study.toml").write_text(STUDY)
+    root = tmp_path / "sdtm"
+    root.mkdir()
+    files = {"datasets": DATASETS, "variables": VARIABLES, "codelists": CODELISTS, "methods": METHODS,
+             "documents": "ID,Title,Href\n", "comments": "ID,Description,Document,Pages\n",
+             "value_level": "Order,Dataset,Variable,Where Clause,DataType,Length,Significant Digits,Format,"
+             "Mandatory,Codelist,Origin,Source,Pages,Method,Predecessor,Comment\n",
+             "where_clauses": "ID,Dataset,Variable,Comparator,Value\n", **sheets}
+    for name, text in files.items():
+        (root / f"{name}.csv").write_text(text)
+    (tmp_path / "ct.csv").write_text(CT)
+    return tmp_path
+
+
+def messages(tmp_path: Path, **sheets: str) -> list[str]:
+    root = make_spec(tmp_path, **sheets)
+    return [f"{i.where}|{i.variable}|{i.value}|{i.message}"
+            for i in check_spec(load_spec(root), load_ct(root / "ct.csv", "2025-03-28"))]
+
+
+def test_check_spec_accepts_a_consistent_spec(tmp_path):
+    assert messages(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("sheets", "expected"),
+    [
+        ({"variables": VARIABLES.replace(",SEX,Collected", ",SEXX,Collected")},
+         "variables DM|SEX|SEXX|unknown codelist"),
+        ({"variables": VARIABLES.replace("MT.USUBJID,,Identifier", ",,Identifier")},
+         "variables DM|USUBJID||a Derived variable needs a Method"),
+        ({"datasets": DATASETS.replace("STUDYID USUBJID", "STUDYID SUBJID")},
+         "datasets.csv DM|SUBJID||key is not a variable of the dataset"),
+        ({"variables": VARIABLES.replace("Unique Subject Identifier", "Unique Subject Identifier of the Subject Here")},
+         "variables DM|USUBJID|Unique Subject Identifier of the Subject Here|label is over 40 bytes"),
+        ({"variables": VARIABLES.replace("2,DM,USUBJID", "2,DM,USUBJIDXX")},
+         "variables DM|USUBJIDXX|USUBJIDXX|name must be 1-8 upper-case letters, digits or _"),
+        ({"codelists": CODELISTS.replace("C20197,Male", "C99999,Male")},
+         "codelists SEX||M|NCI term code should be C20197"),
+        ({"codelists": CODELISTS + "SEX,Sex,C66731,text,3,X,,Other,\n"},
+         "codelists SEX||X|term is not in non-extensible codelist C66731 (2025-03-28)"),
+        ({"methods": METHODS + "MT.UNUSED,Unused,Computation,Nothing,,,,\n"},
+         "methods MT.UNUSED|||method is not used by any variable"),
+    ],
+)
+def test_check_spec_reports_each_breach(tmp_path, sheets, expected):
+    """Each broken reference or limit is reported with where it is."""
+    assert expected in messages(tmp_path, **sheets)
+
+
+def test_require_valid_raises_spec_error(tmp_path):
+    root = make_spec(tmp_path, variables=VARIABLES.replace(",SEX,Collected", ",SEXX,Collected"))
+    with pytest.raises(SpecError, match="unknown codelist"):
+        require_valid(load_spec(root))
