@@ -45,11 +45,13 @@ def main() -> None:
               show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
 @reports_errors
 def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
-    """Map the raw export to SDTM and validate it: writes OUT/sdtm/*.xpt, OUT/reconciliation/ and
-    OUT/validation/issues.csv."""
+    """Map the raw export to SDTM and validate it: writes OUT/sdtm/*.xpt and define.xml,
+    OUT/reconciliation/ and OUT/validation/issues.csv."""
     from cdisc.errors import ValidationFailed
     from cdisc.issues import errors
-    from cdisc.pipeline import build_sdtm, staged, write_datasets, write_issues, write_reconciliation
+    from cdisc.pipeline import (
+        build_sdtm, staged, write_datasets, write_define_package, write_issues, write_reconciliation,
+    )
     from cdisc.validate import validate
     from mappings.sdtm import BUILDERS
 
@@ -58,6 +60,7 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
     with staged(out_dir) as stage:
         write_datasets(sdtm.spec, sdtm.datasets, stage / "sdtm")
         write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+        findings += write_define_package(sdtm.spec, sdtm.datasets, stage / "sdtm")
         write_issues(findings, stage / "validation" / "issues.csv")
     summary = sdtm.reconciliation.summary
     click.echo(f"SDTM: {len(sdtm.datasets)} datasets, "

@@ -15,6 +15,7 @@ import pandas as pd
 
 from cdisc.context import DomainResult, StudyContext
 from cdisc.ct import load_ct
+from cdisc.define import build_define, validate_define, write_define
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
@@ -67,6 +68,13 @@ def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> 
         labels = {v.name: v.label for v in spec.variables_of(name)}
         write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label, labels=labels,
                   created=spec.study.data_cut)
+
+
+def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:
+    """Write define.xml (+ stylesheet) for the datasets and return its XSD validation issues."""
+    path = folder / "define.xml"
+    write_define(build_define(spec, {name: f.data for name, f in datasets.items()}), path)
+    return validate_define(path)
 
 
 def write_reconciliation(rec: Reconciliation, folder: Path) -> None:

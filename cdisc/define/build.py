@@ -1,0 +1,228 @@
+"""Build Define-XML 2.1 from a `Spec` and the finalized datasets.
+
+Pure function of its inputs: OIDs are derived from names (`IG.AE`, `IT.AE.AESEV`, `CL.AESEV`,
+`MT.<method id>`, `WC.<where clause id>`), CreationDateTime is the data cut, so the bytes are stable.
+Lengths of text items are the longest actual value (as in the XPT files); SignificantDigits of float items
+the most decimals found.
+"""
+from __future__ import annotations
+
+import shutil
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+
+from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereCondition
+
+ODM = "http://www.cdisc.org/ns/odm/v1.3"
+DEF = "http://www.cdisc.org/ns/def/v2.1"
+XLINK = "http://www.w3.org/1999/xlink"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NSMAP = {None: ODM, "def": DEF, "xlink": XLINK}
+STD_IG, STD_CT = "STD.1", "STD.2"
+NO_LENGTH = frozenset({"date", "datetime", "time", "partialDate", "partialTime", "partialDatetime",
+                       "incompleteDatetime", "durationDatetime"})
+PURPOSE = {"SDTMIG": "Tabulation", "ADaMIG": "Analysis"}
+
+
+def _o(tag: str) -> str:
+    return f"{{{ODM}}}{tag}"
+
+
+def _d(tag: str) -> str:
+    return f"{{{DEF}}}{tag}"
+
+
+def _el(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None) -> etree._Element:
+    e = etree.SubElement(parent, tag, {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
+    if text is not None:
+        e.text = text
+    return e
+
+
+def _description(parent: etree._Element, text: str, tag: str = "Description") -> None:
+    if text:
+        _el(_el(parent, _o(tag)), _o("TranslatedText"), {XML_LANG: "en"}, text)
+
+
+def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTree:
+    """The define.xml document for every dataset of `spec` (all of which must be in `data`)."""
+    study = spec.study
+    root = etree.Element(_o("ODM"), {
+        "ODMVersion": "1.3.2", "FileType": "Snapshot",
+        "FileOID": f"{study.studyid}.{spec.standard}.define", "CreationDateTime": f"{study.data_cut}T00:00:00",
+        "Originator": study.sponsor, "SourceSystem": "cdisc-converter", _d("Context"): "Submission",
+    }, nsmap=NSMAP)
+    st = _el(root, _o("Study"), {"OID": f"STDY.{study.studyid}"})
+    gv = _el(st, _o("GlobalVariables"))
+    _el(gv, _o("StudyName"), text=study.name)
+    _el(gv, _o("StudyDescription"), text=study.description)
+    _el(gv, _o("ProtocolName"), text=study.protocol)
+    mdv = _el(st, _o("MetaDataVersion"), {
+        "OID": f"MDV.{study.studyid}.{spec.standard}.{spec.standard_version}",
+        "Name": f"{study.studyid} {spec.standard} {spec.standard_version}",
+        "Description": f"Data definitions for the {study.studyid} {spec.standard} {spec.standard_version} datasets",
+        _d("DefineVersion"): "2.1.0",
+    })
+    _standards(mdv, spec)
+    if spec.documents:
+        sup = _el(mdv, _d("SupplementalDoc"))
+        for doc in spec.documents:
+            _el(sup, _d("DocumentRef"), {"leafID": f"LF.{doc.id}"})
+    _value_lists(mdv, spec, data)
+    _where_clauses(mdv, spec)
+    for ds in spec.datasets:
+        _item_group(mdv, spec, ds)
+    for ds in spec.datasets:
+        for v in spec.variables_of(ds.name):
+            _item_def(mdv, spec, v, data[ds.name][v.name])
+    for vl in spec.value_level:
+        _value_item_def(mdv, spec, vl, _subset(data[vl.dataset], spec.where(vl.where_clause))[vl.variable])
+    for cl in spec.codelists:
+        _codelist(mdv, cl)
+    for m in spec.methods:
+        me = _el(mdv, _o("MethodDef"), {"OID": m.id, "Name": m.name, "Type": m.type})
+        _description(me, m.description)
+        if m.code:
+            _el(me, _o("FormalExpression"), {"Context": m.context}, m.code)
+    for c in spec.comments:
+        _description(_el(mdv, _d("CommentDef"), {"OID": c.id}), c.description)
+    for doc in spec.documents:
+        leaf = _el(mdv, _d("leaf"), {"ID": f"LF.{doc.id}", f"{{{XLINK}}}href": doc.href})
+        _el(leaf, _d("title"), text=doc.title)
+    return etree.ElementTree(root)
+
+
+def write_define(tree: etree._ElementTree, path: Path) -> None:
+    """Write with the stylesheet processing instruction, and the stylesheet (define2-1.xsl) beside it."""
+    pi = etree.ProcessingInstruction("xml-stylesheet", 'type="text/xsl" href="define2-1.xsl"')
+    tree.getroot().addprevious(pi)
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    shutil.copyfile(str(files("defineutils") / "definehtml" / "define2-1.xsl"), path.parent / "define2-1.xsl")
+
+
+def _standards(mdv: etree._Element, spec: Spec) -> None:
+    stds = _el(mdv, _d("Standards"))
+    _el(stds, _d("Standard"), {"OID": STD_IG, "Name": spec.standard, "Type": "IG",
+                               "Version": spec.standard_version, "Status": "Final"})
+    _el(stds, _d("Standard"), {"OID": STD_CT, "Name": "CDISC/NCI", "Type": "CT",
+                               "PublishingSet": "SDTM" if spec.standard == "SDTMIG" else "ADaM",
+                               "Version": spec.study.ct_version, "Status": "Final"})
+
+
+def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
+    ig = _el(mdv, _o("ItemGroupDef"), {
+        "OID": f"IG.{ds.name}", "Name": ds.name, "Domain": ds.name[4:] if ds.is_supp else ds.name[:2],
+        "Repeating": "Yes" if ds.repeating else "No", "IsReferenceData": "Yes" if ds.reference_data else "No",
+        "SASDatasetName": ds.name, "Purpose": PURPOSE[spec.standard], _d("Structure"): ds.structure,
+        _d("StandardOID"): STD_IG, _d("ArchiveLocationID"): f"LF.{ds.name}", _d("CommentOID"): ds.comment,
+    })
+    if spec.standard == "ADaMIG" or ds.name == "RELREC":
+        del ig.attrib["Domain"]
+    _description(ig, ds.label)
+    for v in spec.variables_of(ds.name):
+        attrs = {"ItemOID": f"IT.{ds.name}.{v.name}", "OrderNumber": str(v.order),
+                 "Mandatory": "Yes" if v.mandatory else "No", "MethodOID": v.method}
+        if v.name in ds.keys:
+            attrs["KeySequence"] = str(ds.keys.index(v.name) + 1)
+        if spec.standard == "SDTMIG" and v.role:
+            attrs["Role"] = v.role
+        _el(ig, _o("ItemRef"), attrs)
+    _el(ig, _d("Class"), {"Name": ds.cls})
+    leaf = _el(ig, _d("leaf"), {"ID": f"LF.{ds.name}", f"{{{XLINK}}}href": f"{ds.name.lower()}.xpt"})
+    _el(leaf, _d("title"), text=f"{ds.name.lower()}.xpt")
+
+
+def _lengths(data_type: str, values: pd.Series) -> dict[str, str]:
+    if data_type in NO_LENGTH:
+        return {}
+    if data_type == "text":
+        return {"Length": str(max([len(str(x).encode()) for x in values] + [1]))}
+    if data_type == "integer":
+        return {"Length": "8"}
+    decimals = [len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in values.dropna()]
+    return {"Length": "8", "SignificantDigits": str(max(decimals + [0]))}
+
+
+def _origin(parent: etree._Element, origin: str, source: str, predecessor: str) -> None:
+    if not origin:
+        return
+    o = _el(parent, _d("Origin"), {"Type": origin, "Source": source if origin != "Predecessor" else ""})
+    if origin == "Predecessor":
+        _description(o, predecessor)
+
+
+def _item_def(mdv: etree._Element, spec: Spec, v: Variable, values: pd.Series) -> None:
+    it = _el(mdv, _o("ItemDef"), {"OID": f"IT.{v.dataset}.{v.name}", "Name": v.name, "DataType": v.data_type,
+                                  **_lengths(v.data_type, values), "SASFieldName": v.name,
+                                  _d("DisplayFormat"): v.display_format, _d("CommentOID"): v.comment})
+    _description(it, v.label)
+    if v.codelist:
+        _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{v.codelist}"})
+    _origin(it, v.origin, v.source, v.predecessor)
+    if any(vl.dataset == v.dataset and vl.variable == v.name for vl in spec.value_level):
+        _el(it, _d("ValueListRef"), {"ValueListOID": f"VL.{v.dataset}.{v.name}"})
+
+
+def _value_oid(vl: ValueLevel) -> str:
+    return f"IT.{vl.dataset}.{vl.variable}.{vl.where_clause.removeprefix('WC.')}"
+
+
+def _value_item_def(mdv: etree._Element, spec: Spec, vl: ValueLevel, values: pd.Series) -> None:
+    it = _el(mdv, _o("ItemDef"), {"OID": _value_oid(vl), "Name": vl.variable, "DataType": vl.data_type,
+                                  **_lengths(vl.data_type, values), "SASFieldName": vl.variable,
+                                  _d("DisplayFormat"): vl.display_format, _d("CommentOID"): vl.comment})
+    if vl.codelist:
+        _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{vl.codelist}"})
+    _origin(it, vl.origin, vl.source, vl.predecessor)
+
+
+def _value_lists(mdv: etree._Element, spec: Spec, data: dict[str, pd.DataFrame]) -> None:
+    groups: dict[tuple[str, str], list[ValueLevel]] = {}
+    for vl in spec.value_level:
+        groups.setdefault((vl.dataset, vl.variable), []).append(vl)
+    for (dataset, variable), rows in groups.items():
+        vld = _el(mdv, _d("ValueListDef"), {"OID": f"VL.{dataset}.{variable}"})
+        for n, vl in enumerate(sorted(rows, key=lambda r: r.order), start=1):
+            ref = _el(vld, _o("ItemRef"), {"ItemOID": _value_oid(vl), "OrderNumber": str(n),
+                                           "Mandatory": "Yes" if vl.mandatory else "No", "MethodOID": vl.method})
+            _el(ref, _d("WhereClauseRef"), {"WhereClauseOID": vl.where_clause})
+
+
+def _where_clauses(mdv: etree._Element, spec: Spec) -> None:
+    for wid in dict.fromkeys(w.id for w in spec.where_clauses):
+        wc = _el(mdv, _d("WhereClauseDef"), {"OID": wid})
+        for w in spec.where(wid):
+            rc = _el(wc, _o("RangeCheck"), {"Comparator": w.comparator, "SoftHard": "Soft",
+                                            _d("ItemOID"): f"IT.{w.dataset}.{w.variable}"})
+            for value in w.values:
+                _el(rc, _o("CheckValue"), text=value)
+
+
+def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
+    """Rows of `df` meeting every condition of a where clause (EQ, NE, IN, NOTIN)."""
+    mask = pd.Series(True, index=df.index)
+    for w in conditions:
+        col = df[w.variable].astype(str)
+        inside = col.isin(w.values)
+        mask &= inside if w.comparator in ("EQ", "IN") else ~inside
+    return df[mask]
+
+
+def _codelist(mdv: etree._Element, cl: Codelist) -> None:
+    ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
+                                   _d("StandardOID"): STD_CT if cl.nci_code else ""})
+    decoded = any(t.decoded for t in cl.terms)
+    for n, t in enumerate(sorted(cl.terms, key=lambda t: (t.order or 0, t.term)), start=1):
+        attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}
+        if cl.nci_code and not t.nci_code:
+            attrs[_d("ExtendedValue")] = "Yes"
+        item = _el(ce, _o("CodeListItem" if decoded else "EnumeratedItem"), attrs)
+        if decoded:
+            _description(item, t.decoded or t.term, tag="Decode")
+        if t.nci_code:
+            _el(item, _o("Alias"), {"Context": "nci:ExtCodeID", "Name": t.nci_code})
+    if cl.nci_code:
+        _el(ce, _o("Alias"), {"Context": "nci:ExtCodeID", "Name": cl.nci_code})

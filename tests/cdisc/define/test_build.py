@@ -1,0 +1,52 @@
+"""define.xml: built from the spec plus data, valid against the Define-XML 2.1 XSD, deterministic."""
+import pandas as pd
+from lxml import etree
+
+from cdisc.define import build_define, validate_define, write_define
+from cdisc.spec.load import load_spec
+from tests.cdisc.spec.test_check import CODELISTS, DATASETS, METHODS, VARIABLES, make_spec
+
+NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3", "def": "http://www.cdisc.org/ns/def/v2.1"}
+VALUE_LEVEL = ("Order,Dataset,Variable,Where Clause,DataType,Length,Significant Digits,Format,Mandatory,Codelist,"
+               "Origin,Source,Pages,Method,Predecessor,Comment\n"
+               "1,DM,SEX,WC.DM.SEX.F,text,,,,Yes,SEX,Collected,Investigator,,,,\n")
+WHERE = "ID,Dataset,Variable,Comparator,Value\nWC.DM.SEX.F,DM,SEX,EQ,F\n"
+DATA = {"DM": pd.DataFrame({"STUDYID": ["XX1", "XX1"], "USUBJID": ["XX1-001", "XX1-0002"], "SEX": ["F", "M"]})}
+
+
+def built(tmp_path):
+    spec = load_spec(make_spec(tmp_path, value_level=VALUE_LEVEL, where_clauses=WHERE, datasets=DATASETS,
+                               variables=VARIABLES, codelists=CODELISTS, methods=METHODS,
+                               documents="ID,Title,Href\nCSDRG,Reviewer's Guide,csdrg.pdf\n"))
+    path = tmp_path / "define.xml"
+    write_define(build_define(spec, DATA), path)
+    return path
+
+
+def test_define_is_valid_against_the_define_2_1_schema(tmp_path):
+    assert validate_define(built(tmp_path)) == []
+
+
+def test_define_carries_spec_and_data_attributes(tmp_path):
+    """Keys, methods, actual lengths, NCI aliases and value-level where clauses all come through."""
+    doc = etree.parse(str(built(tmp_path)))
+    ref = doc.find(".//odm:ItemGroupDef[@OID='IG.DM']/odm:ItemRef[@ItemOID='IT.DM.USUBJID']", NS)
+    assert (ref.get("KeySequence"), ref.get("MethodOID"), ref.get("Role")) == ("2", "MT.USUBJID", "Identifier")
+    assert doc.find(".//odm:ItemDef[@OID='IT.DM.USUBJID']", NS).get("Length") == "8"
+    assert doc.find(".//odm:CodeList[@OID='CL.SEX']/odm:Alias", NS).get("Name") == "C66731"
+    assert doc.find(".//def:WhereClauseDef[@OID='WC.DM.SEX.F']/odm:RangeCheck/odm:CheckValue", NS).text == "F"
+    assert doc.find(".//odm:ItemDef[@OID='IT.DM.SEX.DM.SEX.F']", NS).get("Length") == "1"
+    assert doc.getroot().get("CreationDateTime") == "2026-06-30T00:00:00"
+
+
+def test_define_is_byte_identical_across_builds(tmp_path):
+    a = built(tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path).read_bytes()
+    b = built(tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path).read_bytes()
+    assert a == b
+
+
+def test_validate_define_reports_schema_errors(tmp_path):
+    path = built(tmp_path)
+    path.write_text(path.read_text().replace('Repeating="No"', 'Repeating="Maybe"'))
+    issues = validate_define(path)
+    assert issues and issues[0].code == "DEFINE_XSD" and "Repeating" in issues[0].message
