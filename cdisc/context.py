@@ -53,3 +53,26 @@ class StudyContext:
             return self.done[name]
         except KeyError:
             raise KeyError(f"{name} is needed but has not been built yet; check the builder order") from None
+
+
+@dataclass
+class AnalysisContext:
+    """What an ADaM builder sees: the spec, the finished SDTM datasets and the ADaM datasets built so far."""
+
+    spec: Spec
+    sdtm_data: dict[str, pd.DataFrame]
+    design_dir: Path
+    done: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def studyid(self) -> str:
+        return self.spec.study.studyid
+
+    def sdtm(self, name: str) -> pd.DataFrame:
+        return self.sdtm_data[name].copy()
+
+    def adam(self, name: str) -> pd.DataFrame:
+        try:
+            return self.done[name].copy()
+        except KeyError:
+            raise KeyError(f"{name} is needed but has not been built yet; check the builder order") from None

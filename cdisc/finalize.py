@@ -76,7 +76,12 @@ def _empty(v: Variable) -> object:
     return float("nan") if v.numeric else ""
 
 
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+
+
 def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
+    if v.numeric and pd.api.types.is_datetime64_any_dtype(col):
+        return _sas_number(col, v)
     if v.numeric:
         out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
         bad = col[out.isna() & col.notna() & col.astype(str).ne("") & col.astype(str).ne("nan")]
@@ -84,6 +89,14 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
             raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad.astype(str))[:MAX_SHOWN]}")
         return out
     return col.astype(object).where(col.notna(), "").astype(str).astype(object)
+
+
+def _sas_number(col: pd.Series, v: Variable) -> pd.Series:
+    """Dates and datetimes as SAS numbers: days (DATE formats) or seconds (DATETIME/TIME) since 1960-01-01."""
+    delta = col - SAS_EPOCH
+    if v.display_format.upper().startswith("DATETIME") or v.display_format.upper().startswith("TIME"):
+        return delta.dt.total_seconds().astype("float64")
+    return delta.dt.days.astype("float64")
 
 
 def _seq_variable(name: str, names: list[str]) -> str:

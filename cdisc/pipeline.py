@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cdisc.context import DomainResult, StudyContext
+from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.ct import load_ct
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.errors import MappingError
@@ -55,6 +55,31 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> Sd
     return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())))
 
 
+@dataclass(frozen=True)
+class AdamRun:
+    spec: Spec
+    datasets: dict[str, Finalized]
+
+
+AnalysisBuilder = Callable[[AnalysisContext], list[DomainResult]]
+
+
+def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence[AnalysisBuilder]) -> AdamRun:
+    """Run the ADaM builders in order on finished SDTM datasets and finalize each dataset with the ADaM spec."""
+    spec = load_checked_spec(spec_dir, "adam")
+    ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
+    finals: dict[str, Finalized] = {}
+    for build in builders:
+        for result in build(ctx):
+            final = finalize(result, spec)
+            finals[final.name] = final
+            ctx.done[final.name] = final.data
+    missing = sorted({d.name for d in spec.datasets} - finals.keys())
+    if missing:
+        raise MappingError(f"the ADaM spec lists dataset(s) {missing} that no builder built")
+    return AdamRun(spec, finals)
+
+
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
     spec = load_spec(spec_dir, standard)
     ct = load_ct(spec_dir.parent.parent / spec.study.ct_file, spec.study.ct_version) if spec.study.ct_file else None
@@ -65,9 +90,10 @@ def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> 
     folder.mkdir(parents=True, exist_ok=True)
     for name, final in sorted(datasets.items()):
         ds = spec.dataset(name)
-        labels = {v.name: v.label for v in spec.variables_of(name)}
-        write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label, labels=labels,
-                  created=spec.study.data_cut)
+        variables = spec.variables_of(name)
+        write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label,
+                  labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
+                  formats={v.name: v.display_format for v in variables if v.numeric})
 
 
 def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:

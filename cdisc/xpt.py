@@ -73,14 +73,17 @@ def _value_issues(where: str, col: pd.Series) -> list[Issue]:
 
 
 def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: dict[str, str],
-              created: dt.date) -> None:
-    """Write `df` as XPT v5 at `path` after checking every v5 limit (raises `XptError`)."""
+              created: dt.date, formats: dict[str, str] | None = None) -> None:
+    """Write `df` as XPT v5 at `path` after checking every v5 limit (raises `XptError`).
+
+    `formats` gives SAS display formats (e.g. `DATE9.` for numeric ADaM dates held as SAS day numbers).
+    """
     issues = check_xpt(df, name, label, labels)
     if issues:
         raise XptError(f"{name} cannot be written as XPT v5", issues)
     pyreadstat.write_xport(
         df, str(path), file_label=label, column_labels=[labels.get(c, "") for c in df.columns],
-        table_name=name, file_format_version=5,
+        table_name=name, file_format_version=5, variable_format={k: v for k, v in (formats or {}).items() if v},
     )
     _stamp(path, format_xpt_timestamp(created).encode())
 
