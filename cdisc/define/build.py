@@ -140,10 +140,16 @@ def _lengths(data_type: str, values: pd.Series) -> dict[str, str]:
         return {}
     if data_type == "text":
         return {"Length": str(max([len(str(x).encode()) for x in values] + [1]))}
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.dropna()
+        width = 8
+    else:  # value-level numbers held in a character variable (e.g. --ORRES where --TESTCD = SYSBP)
+        numbers = pd.to_numeric(values.replace("", None), errors="coerce").dropna()
+        width = max([len(str(x).encode()) for x in values] + [1])
     if data_type == "integer":
-        return {"Length": "8"}
-    decimals = [len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in values.dropna()]
-    return {"Length": "8", "SignificantDigits": str(max(decimals + [0]))}
+        return {"Length": str(width)}
+    decimals = [len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers]
+    return {"Length": str(width), "SignificantDigits": str(max(decimals + [0]))}
 
 
 def _origin(parent: etree._Element, origin: str, source: str, predecessor: str) -> None:

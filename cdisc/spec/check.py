@@ -13,12 +13,13 @@ from cdisc.spec.model import CORES, DATA_TYPES, ORIGINS, Spec
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL_BYTES = 40
 MAX_TEXT_BYTES = 200
+METHOD_TYPES = frozenset({"Computation", "Imputation", "Transpose", "Other"})
 COMPARATORS = frozenset({"EQ", "NE", "IN", "NOTIN", "LT", "LE", "GT", "GE"})
 
 
 def check_spec(spec: Spec, ct: ControlledTerminology | None = None) -> list[Issue]:
     """Return every integrity problem of `spec` (and of its codelists against `ct`)."""
-    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _references, _unused)
+    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused)
     issues = [i for check in checks for i in check(spec)]
     if ct is not None:
         issues += list(_against_ct(spec, ct))
@@ -139,6 +140,14 @@ def _codelists(spec: Spec) -> Iterator[Issue]:
         for t in c.terms:
             if not t.term.isascii() or len(t.term.encode()) > MAX_TEXT_BYTES:
                 yield _issue(where, "term must be ASCII and at most 200 bytes", value=t.term)
+
+
+def _methods(spec: Spec) -> Iterator[Issue]:
+    for m in spec.methods:
+        if m.type not in METHOD_TYPES:
+            yield _issue(f"methods {m.id}", f"Type must be one of {sorted(METHOD_TYPES)}", value=m.type)
+        if not m.description:
+            yield _issue(f"methods {m.id}", "Description is empty")
 
 
 def _references(spec: Spec) -> Iterator[Issue]:

@@ -1,0 +1,230 @@
+"""End to end: `cdisc run` on the bundled IM96 export, read back, checked independently, and broken."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from click.testing import CliRunner
+
+from cli import BUNDLED_RAW, main
+from cdisc.define import validate_define
+from cdisc.spec.load import load_spec
+
+SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
+FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["run", *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("run") / "out"
+    result = run("--out", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+@pytest.fixture(scope="module")
+def sdtm(out: Path) -> dict[str, pd.DataFrame]:
+    return {p.stem.upper(): pyreadstat.read_xport(str(p))[0] for p in sorted((out / "sdtm").glob("*.xpt"))}
+
+
+def test_run_writes_every_spec_dataset_and_a_valid_define(out):
+    """One lowercase .xpt per spec dataset, plus define.xml (valid against the Define-XML 2.1 XSD) and its stylesheet."""
+    expected = sorted([f"{d.name.lower()}.xpt" for d in SPEC.datasets] + ["define.xml", "define2-1.xsl"])
+    assert sorted(p.name for p in (out / "sdtm").iterdir()) == expected
+    assert validate_define(out / "sdtm" / "define.xml") == []
+
+
+def test_run_output_reads_back_identically_with_an_independent_reader(out):
+    """pandas' own XPORT reader (not ReadStat) sees the same values, names and types as pyreadstat."""
+    for path in sorted((out / "sdtm").glob("*.xpt")):
+        ours, meta = pyreadstat.read_xport(str(path))
+        theirs = pd.read_sas(path, format="xport", encoding="ascii")
+        assert list(theirs.columns) == list(ours.columns), path.name
+        for col in ours.columns:
+            if meta.readstat_variable_types[col] == "string":
+                assert theirs[col].fillna("").str.rstrip().tolist() == ours[col].tolist(), (path.name, col)
+            else:
+                pd.testing.assert_series_equal(theirs[col], ours[col], check_names=False, check_dtype=False)
+
+
+def test_run_xpt_attributes_come_from_the_spec(out):
+    """Column order, labels and dataset label are the spec's; character lengths equal the longest value."""
+    for ds in SPEC.datasets:
+        df, meta = pyreadstat.read_xport(str(out / "sdtm" / f"{ds.name.lower()}.xpt"))
+        variables = SPEC.variables_of(ds.name)
+        assert list(df.columns) == [v.name for v in variables]
+        assert meta.file_label == ds.label
+        assert meta.column_names_to_labels == {v.name: v.label for v in variables}
+        for v in variables:
+            if not v.numeric:
+                longest = max([len(x.encode()) for x in df[v.name]] + [1])
+                assert meta.variable_storage_width[v.name] == longest, (ds.name, v.name)
+
+
+def test_run_is_byte_identical_twice(out, tmp_path):
+    again = tmp_path / "again"
+    result = run("--out", str(again))
+    assert result.exit_code == 0, result.output
+    for path in sorted((out / "sdtm").iterdir()) + sorted((out / "reconciliation").glob("*.csv")):
+        twin = again / path.parent.name / path.name
+        assert path.read_bytes() == twin.read_bytes(), path.name
+
+
+def test_reconciliation_accounts_for_every_raw_row(out):
+    """Every raw row is mapped or rejected; the per-form counts add up to the export's row counts."""
+    summary = pd.read_csv(out / "reconciliation" / "summary.csv", keep_default_na=False)
+    for rec in summary.to_dict("records"):
+        rows = len(pd.read_csv(BUNDLED_RAW / f"{rec['FORM']}.csv", dtype=str))
+        assert rec["ROWS"] == rows, rec["FORM"]
+        assert rec["UNACCOUNTED"] == 0, rec["FORM"]
+        assert rec["MAPPED"] + rec["REJECTED"] == rows, rec["FORM"]
+        assert rec["MAPPED"] == 0 or rec["DATASETS"] != "", rec["FORM"]
+
+
+def test_lineage_points_at_real_raw_rows_of_the_same_subject(out, sdtm):
+    """Each lineage row names a raw row whose SUBJID is the record's subject."""
+    lineage = pd.read_csv(out / "reconciliation" / "lineage.csv", dtype=str, keep_default_na=False)
+    raw = lineage[lineage["RAW_FORM"].ne("")]
+    assert len(raw) > 0
+    for form, rows in raw.groupby("RAW_FORM"):
+        export = pd.read_csv(BUNDLED_RAW / f"{form}.csv", dtype=str, keep_default_na=False)
+        subj = export["SUBJID"].iloc[rows["RAW_ROW"].astype(float).astype(int) - 1].tolist()
+        assert ["IM96-" + s for s in subj] == rows["USUBJID"].tolist(), form
+
+
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else None
+
+
+def test_study_days_recomputed_independently(sdtm):
+    """--DY = date - RFSTDTC + 1 on/after Day 1, date - RFSTDTC before; never 0 (SDTMIG 3.4 §4.4.4)."""
+    ref = dict(zip(sdtm["DM"]["USUBJID"], sdtm["DM"]["RFSTDTC"], strict=True))
+    checked = 0
+    for name, df in sdtm.items():
+        for dy in [c for c in df.columns if c.endswith("DY") and c[:-2] + "DTC" in df.columns]:
+            for subject, dtc, value in zip(df["USUBJID"], df[dy[:-2] + "DTC"], df[dy], strict=True):
+                d, r = _day(dtc), _day(ref.get(subject, ""))
+                if d is None or r is None:
+                    assert pd.isna(value), (name, dy, subject, dtc)
+                    continue
+                delta = (d - r).days
+                assert value == (delta + 1 if delta >= 0 else delta), (name, dy, subject, dtc)
+                checked += 1
+    assert checked > 1000
+
+
+def test_epoch_matches_subject_elements(sdtm):
+    """EPOCH is the epoch of the SE element containing the date (start inclusive, next start exclusive).
+
+    DS is exempt: its EPOCH names the epoch a disposition event closes (SDTMIG 3.4 DS assumptions).
+    """
+    se = sdtm["SE"].sort_values(["USUBJID", "SESTDTC"])
+    for name, df in sdtm.items():
+        dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
+        if "EPOCH" not in df.columns or dtc is None or name in ("SE", "DS"):
+            continue
+        for subject, when, epoch in zip(df["USUBJID"], df[dtc], df["EPOCH"], strict=True):
+            day = _day(when)
+            elements = se[se["USUBJID"] == subject]
+            if day is None or elements.empty or day < _day(elements["SESTDTC"].iloc[0]):
+                continue
+            expected = [e for s, e in zip(elements["SESTDTC"], elements["EPOCH"], strict=True) if _day(s) <= day][-1]
+            assert epoch == expected, (name, subject, when)
+
+
+def test_baseline_flag_once_per_treated_subject_and_test(sdtm):
+    """Exactly one --LOBXFL = Y per treated subject and test, dated on or before infusion."""
+    treated = sdtm["DM"].loc[sdtm["DM"]["RFSTDTC"] != "", ["USUBJID", "RFSTDTC"]]
+    for name in FINDINGS_WITH_BASELINE:
+        df = sdtm[name]
+        flagged = df[df[f"{name}LOBXFL"] == "Y"].merge(treated, on="USUBJID")
+        by = ["USUBJID", f"{name}TESTCD"] + ([f"{name}CAT"] if f"{name}CAT" in df else [])
+        assert not flagged.duplicated(by).any(), name
+        assert set(flagged["USUBJID"]) == set(treated["USUBJID"]), name
+        assert (flagged[f"{name}DTC"].str.slice(0, 10) <= flagged["RFSTDTC"].str.slice(0, 10)).all(), name
+
+
+def test_keys_are_unique(sdtm):
+    for ds in SPEC.datasets:
+        assert not sdtm[ds.name].duplicated(list(ds.keys)).any(), ds.name
+
+
+def test_dm_tells_the_3_plus_3_story(sdtm):
+    """15 subjects: 2 screen failures, 1 apheresed but not infused, 6 infused per dose level."""
+    dm = sdtm["DM"]
+    assert len(dm) == 15
+    assert (dm["ARMNRS"] == "SCREEN FAILURE").sum() == 2
+    assert dm["ACTARMCD"].value_counts().to_dict() == {"DL1": 6, "DL2": 6, "": 3}
+    assert (dm["RFSTDTC"] != "").sum() == 12
+
+
+BREAKS = [
+    ("missing file", lambda d: (d / "ae.csv").unlink(), ["ae.csv", "missing"]),
+    ("missing column", lambda d: _edit(d, "dm.csv", lambda t: t.replace("SEX,", "SEXE,", 1)), ["dm.csv", "SEX"]),
+    ("unknown code", lambda d: _edit(d, "dm.csv", lambda t: t.replace(",Female,", ",Fem,", 1)),
+     ["dm.csv", "SEX", "'Fem'"]),
+    ("bad date", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "31-FEB-2025")),
+     ["ae.csv", "31-FEB-2025"]),
+    ("duplicate subject", lambda d: _edit(d, "dm.csv", _duplicate_last_line), ["dm.csv", "duplicate key", "SUBJID"]),
+    ("non-ASCII", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "Pyr\u00e9xia", 1)),
+     ["ae.csv", "not ASCII", "Pyr\u00e9xia"]),
+    ("oversized value", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "P" * 201, 1)),
+     ["ae.csv", "over 200 bytes"]),
+]
+
+
+def _edit(folder: Path, name: str, change) -> None:
+    path = folder / name
+    path.write_bytes(change(path.read_bytes().decode("utf-8")).encode("utf-8"))
+
+
+def _replace_first_date(text: str, new: str) -> str:
+    import re
+    return re.sub(r"\d{2}-[A-Z]{3}-\d{4}", new, text, count=1)
+
+
+def _duplicate_last_line(text: str) -> str:
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join([*lines, lines[-1]]) + "\n"
+
+
+@pytest.mark.parametrize(("label", "breaker", "expected"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_broken_export_gives_clear_error_and_no_output(tmp_path, label, breaker, expected):
+    """Exit code 2, a message naming the file/column/row/value, no traceback, and no output directory."""
+    raw = tmp_path / "raw"
+    shutil.copytree(BUNDLED_RAW, raw)
+    breaker(raw)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for text in expected:
+        assert text in result.output, (label, text, result.output[:2000])
+    assert "row " in result.output or label in ("missing file", "missing column")
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["raw"]
+
+
+def test_failed_run_keeps_previous_output(out, tmp_path):
+    """A failing run leaves an earlier output untouched."""
+    target = tmp_path / "out"
+    shutil.copytree(out, target)
+    before = {p.name: p.read_bytes() for p in (target / "sdtm").iterdir()}
+    result = CliRunner().invoke(main, ["run", "--raw", str(tmp_path / "nowhere"), "--out", str(target)])
+    assert result.exit_code == 2
+    assert {p.name: p.read_bytes() for p in (target / "sdtm").iterdir()} == before
+
+
+def test_help_explains_every_command():
+    for args in (["--help"], ["run", "--help"], ["simulate", "--help"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0
+        assert "Usage" in result.output
