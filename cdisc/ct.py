@@ -50,3 +50,11 @@ def load_ct(path: Path, version: str) -> ControlledTerminology:
             terms=dict(zip(rows["Submission Value"], rows["Code"], strict=True)),
         )
     return ControlledTerminology(version=version, codelists=out)
+
+
+def merge_ct(*parts: ControlledTerminology) -> ControlledTerminology:
+    """One terminology from several packages (e.g. SDTM and ADaM CT of the same date)."""
+    merged: dict[str, CtCodelist] = {}
+    for part in parts:
+        merged.update(part.codelists)
+    return ControlledTerminology(version="+".join(dict.fromkeys(p.version for p in parts)), codelists=merged)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
-from cdisc.ct import load_ct
+from cdisc.ct import load_ct, merge_ct
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
@@ -81,9 +81,12 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
 
 
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
+    """Load one standard's spec and check it, codelists included, against the shipped CT packages."""
     spec = load_spec(spec_dir, standard)
-    ct = load_ct(spec_dir.parent.parent / spec.study.ct_file, spec.study.ct_version) if spec.study.ct_file else None
-    return require_valid(spec, ct)
+    study, root = spec.study, spec_dir.parent.parent
+    files = [study.ct_file] + ([study.adam_ct_file] if standard == "adam" else [])
+    packages = [load_ct(root / f, study.ct_version) for f in files if f]
+    return require_valid(spec, merge_ct(*packages) if packages else None)
 
 
 def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> None:

@@ -36,6 +36,7 @@ class Study(Frozen):
     adamig: str = "1.3"
     ct_version: str
     ct_file: str = ""
+    adam_ct_file: str = ""
     meddra_version: str = ""
     whodrug_version: str = ""
     country: str = ""

@@ -1,0 +1,80 @@
+"""EX (Exposure): every protocol-specified treatment, from the inf form (IM96 CAR-T infusion) and the ld form
+(lymphodepleting fludarabine + cyclophosphamide, Days -5 to -3, one record per drug per day).
+
+DM.RFSTDTC / RFXSTDTC are the infusion (COM.EX.EXCAT), so lymphodepletion falls on negative study days.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import to_dtc
+from cdisc.errors import MappingError
+from cdisc.timing import add_epoch, add_study_day
+
+# MT.EX.EXDOSE: collected cell-dose unit -> (CT UNIT term, factor); CT UNIT has no "10^8 cells" term
+CELL_DOSE_UNITS = {"x10^8 cells": ("10^6 Therapeutic Cells", 100.0)}
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    subjects = ctx.dataset("DM")["SUBJID"]
+    inf, rejected_inf = reject_unknown_subjects(ctx.raw.form("inf"), subjects, form_name="inf.csv")
+    ld, rejected_ld = reject_unknown_subjects(ctx.raw.form("ld"), subjects, form_name="ld.csv")
+    ex = pd.concat([infusion(inf, ctx), lymphodepletion(ld, ctx)], ignore_index=True)
+    # EXSTDY / EXENDY from DM.RFSTDTC (infusion = Day 1); EPOCH from SE at the start of dosing
+    ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXSTDTC", dy="EXSTDY")
+    ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXENDTC", dy="EXENDY")
+    ex = add_epoch(ex, ctx.dataset("SE"), dtc="EXSTDTC")
+    return [DomainResult("EX", ex, rejected=pd.concat([rejected_inf, rejected_ld], ignore_index=True))]
+
+
+def infusion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """One EX record per IM96 infusion (inf form)."""
+    ex = start_domain(form, ctx, "EX")
+    # EXTRT / EXCAT: assigned for the investigational product
+    ex["EXTRT"] = "IM96 CAR-T CELLS"
+    ex["EXCAT"] = "INVESTIGATIONAL PRODUCT"
+    # EXDOSE / EXDOSU: "CAR-T cells infused (10^8 cells)" x 100 in 10^6 Therapeutic Cells (MT.EX.EXDOSE)
+    ex["EXDOSE"], ex["EXDOSU"] = cell_dose(form["INFDOSE"], form["INFDOSU"])
+    # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, a single intravenous infusion of a cell suspension
+    ex["EXDOSFRM"] = "SUSPENSION"
+    ex["EXDOSFRQ"] = "ONCE"
+    ex["EXROUTE"] = "INTRAVENOUS"
+    # EXLOT: "Product lot number"
+    ex["EXLOT"] = form["LOTNO"]
+    # EXSTDTC / EXENDTC: infusion date with start / end time
+    ex["EXSTDTC"] = to_dtc(form["INFDAT"], form["INFSTTIM"])
+    ex["EXENDTC"] = to_dtc(form["INFDAT"], form["INFENTIM"])
+    return ex
+
+
+def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """One EX record per lymphodepleting drug per dosing day (ld form)."""
+    ex = start_domain(form, ctx, "EX")
+    # EXTRT: "Lymphodepleting agent"; EXCAT assigned
+    ex["EXTRT"] = map_ct(form["LDDRUG"], ctx.codelist("EXTRT"), source="ld.csv LDDRUG")
+    ex["EXCAT"] = "LYMPHODEPLETING CHEMOTHERAPY"
+    # EXDOSE / EXDOSU: "Dose per administration" and its unit (mg/m2) as collected
+    ex["EXDOSE"] = pd.to_numeric(form["LDDOSE"])
+    ex["EXDOSU"] = map_ct(form["LDDOSU"], ctx.codelist("EXUNIT"), source="ld.csv LDDOSU")
+    # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, daily intravenous infusion (COM.EX.EXDOSFRQ)
+    ex["EXDOSFRM"] = "INJECTION"
+    ex["EXDOSFRQ"] = "QD"
+    ex["EXROUTE"] = "INTRAVENOUS"
+    # EXADJ: "Reason for dose adjustment"
+    ex["EXADJ"] = form["LDADJ"]
+    # EXSTDTC / EXENDTC: administration date (no time collected)
+    ex["EXSTDTC"] = to_dtc(form["LDDAT"])
+    ex["EXENDTC"] = ex["EXSTDTC"]
+    return ex
+
+
+def cell_dose(dose: pd.Series, unit: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Collected cell dose and unit -> (EXDOSE, EXDOSU) in a CT UNIT term (MT.EX.EXDOSE)."""
+    unknown = sorted(set(unit[~unit.isin(CELL_DOSE_UNITS.keys())]))
+    if unknown:
+        raise MappingError(f"inf.csv INFDOSU: unit(s) {unknown} have no conversion to a CT UNIT term; "
+                           f"known: {sorted(CELL_DOSE_UNITS)}")
+    factor = unit.map(lambda u: CELL_DOSE_UNITS[u][1])
+    return (pd.to_numeric(dose) * factor).round(6), unit.map(lambda u: CELL_DOSE_UNITS[u][0])

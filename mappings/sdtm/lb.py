@@ -1,0 +1,51 @@
+"""LB (Laboratory Test Results) from the lb form: local-lab hematology, chemistry and tumor markers."""
+from __future__ import annotations
+
+from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import to_dtc
+from cdisc.findings import reference_range_indicator, standardize_offset
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    form, rejected = reject_unknown_subjects(ctx.raw.form("lb"), ctx.dataset("DM")["SUBJID"], form_name="lb.csv")
+    conversions = ctx.design("unit_conversions")
+    lb = start_domain(form, ctx, "LB")
+    # LBTESTCD / LBTEST: CRF test code -> CT LBTESTCD (C65047) and LBTEST (C67154)
+    lb["LBTESTCD"] = map_ct(form["LBTEST"], ctx.codelist("LBTESTCD"), source="lb.csv LBTEST")
+    lb["LBTEST"] = map_ct(form["LBTEST"], ctx.codelist("LBTEST"), source="lb.csv LBTEST")
+    # LBCAT: CRF panel; LBSPEC: BLOOD for hematology, SERUM otherwise (MT.LB.LBSPEC)
+    lb["LBCAT"] = map_ct(form["LBCAT"], ctx.codelist("LBCAT"), source="lb.csv LBCAT")
+    lb["LBSPEC"] = map_ct(form["LBCAT"], ctx.codelist("LBSPEC"), source="lb.csv LBCAT")
+    # LBSTAT / LBREASND: "not done" box -> ND; a not-done test has no result (FDAB042)
+    lb["LBSTAT"] = map_ct(form["LBND"], ctx.codelist("ND"), source="lb.csv LBND")
+    lb["LBREASND"] = form["LBREASND"]
+    done = lb["LBSTAT"].eq("")
+    # LBORRES / LBORRESU / LBORNRLO / LBORNRHI as collected; the unit spelled as in CT UNIT
+    lb["LBORRES"] = form["LBORRES"].where(done, "")
+    lb["LBORRESU"] = map_ct(form["LBORRESU"].where(done, ""), ctx.codelist("LBUNIT"), source="lb.csv LBORRESU")
+    lb["LBORNRLO"] = form["LBORNRLO"].where(done, "")
+    lb["LBORNRHI"] = form["LBORNRHI"].where(done, "")
+    # LBSTRESC / LBSTRESN / LBSTRESU: one standard unit per test (design/unit_conversions.csv, MT.STRES)
+    std = standardize_offset(lb["LBORRES"], lb["LBORRESU"], lb["LBTESTCD"], conversions, source="lb.csv LBORRES")
+    lb = lb.assign(LBSTRESC=std["STRESC"], LBSTRESN=std["STRESN"], LBSTRESU=std["STRESU"])
+    # LBSTNRLO / LBSTNRHI: the collected range converted with the result's factor (MT.LB.STNR)
+    lb["LBSTNRLO"] = standardize_offset(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+                                        source="lb.csv LBORNRLO")["STRESN"]
+    lb["LBSTNRHI"] = standardize_offset(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+                                        source="lb.csv LBORNRHI")["STRESN"]
+    # LBNRIND: standard result against the standard range (MT.LB.NRIND)
+    lb["LBNRIND"] = reference_range_indicator(lb["LBSTRESC"], lb["LBSTNRLO"], lb["LBSTNRHI"])
+    # LBCLSIG: investigator's assessment, only where assessed
+    lb["LBCLSIG"] = map_ct(form["LBCLSIG"], ctx.codelist("NY"), source="lb.csv LBCLSIG")
+    # LBDTC: collection date and time; VISITNUM / VISIT from TV; LBDY; EPOCH from SE
+    lb["LBDTC"] = to_dtc(form["LBDAT"], form["LBTIM"])
+    lb["VISIT"] = form["VISIT"]
+    lb = add_visit(lb, ctx.dataset("TV"), visit="VISIT", dtc="LBDTC")
+    lb = add_study_day(lb, ctx.dataset("DM"), dtc="LBDTC", dy="LBDY")
+    lb = add_epoch(lb, ctx.dataset("SE"), dtc="LBDTC")
+    # LBLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)
+    lb = add_last_before_flag(lb, ctx.dataset("DM"), by=["LBCAT", "LBSPEC", "LBTESTCD"], dtc="LBDTC",
+                              result="LBORRES", flag="LBLOBXFL")
+    return [DomainResult("LB", lb, rejected=rejected)]

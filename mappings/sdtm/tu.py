@@ -1,0 +1,168 @@
+"""TU (Tumor/Lesion Identification), TR (Tumor/Lesion Results) and RS (Disease Response) from the RECIST 1.1
+forms: tl (target lesions), ntl (non-target lesions), nl (new lesions) and rs (investigator responses).
+
+One lesion frame per form (lesion ID, location, method, date, visit) feeds both TR (every row: one measurement
+or state per lesion per visit) and TU (the first row of each lesion: its identification).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import to_dtc
+from cdisc.errors import MappingError
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+
+EVALUATOR = "INVESTIGATOR"
+CRITERIA = "RECIST 1.1"  # RSCAT
+TOO_SMALL = "TOO SMALL TO MEASURE"
+TOO_SMALL_MM = "5"  # RECIST 1.1: a lesion too small to measure counts as 5 mm (SDTMIG 3.4 TR assumption 4)
+MM = "mm"  # the target lesion page collects diameters in mm
+RESPONSE_TESTS = ("TRGRESP", "NTRGRESP", "NEWLES", "OVRLRESP")  # rs form columns, one RSTESTCD each
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    dm = ctx.dataset("DM")
+    tl, tl_rejected = reject_unknown_subjects(ctx.raw.form("tl"), dm["SUBJID"], form_name="tl.csv")
+    ntl, ntl_rejected = reject_unknown_subjects(ctx.raw.form("ntl"), dm["SUBJID"], form_name="ntl.csv")
+    nl, nl_rejected = reject_unknown_subjects(ctx.raw.form("nl"), dm["SUBJID"], form_name="nl.csv")
+    rs_form, rs_rejected = reject_unknown_subjects(ctx.raw.form("rs"), dm["SUBJID"], form_name="rs.csv")
+    # TR: one record per lesion per visit; TRGRPID from the CRF page, the test and result by page
+    tr = pd.concat([target_results(tl, ctx), non_target_results(ntl, ctx), new_lesion_results(nl, ctx)],
+                   ignore_index=True)
+    tr = add_timing(tr, ctx, prefix="TR")
+    # TRLOBXFL: the baseline (screening) assessment of each lesion (MT.LOBXFL)
+    tr = add_last_before_flag(tr, dm, by=["TRLNKID", "TRTESTCD"], dtc="TRDTC", result="TRORRES", flag="TRLOBXFL")
+    # TU: the first record of each lesion (baseline, or the visit a new lesion is first seen)
+    tu = identified_lesions(tr, ctx)
+    # RS: the investigator's RECIST 1.1 responses, one record per response column
+    rs = responses(rs_form, ctx)
+    rejected = pd.concat([tl_rejected, ntl_rejected, nl_rejected], ignore_index=True)
+    return [DomainResult("TU", tu, rejected=rejected), DomainResult("TR", tr.drop(columns=["LOC", "LAT"])),
+            DomainResult("RS", rs, rejected=rs_rejected)]
+
+
+def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFrame:
+    """The fields all lesion pages share (`<NAME>ID`, `LOC`, `LAT` if collected, `METH`, `DAT`), in TR names."""
+    prefix = name.upper()
+    out = start_domain(form, ctx, "TR")
+    # TRGRPID: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
+    out["TRGRPID"] = map_ct(form["RAW_FORM"], ctx.codelist("TUIDRS"), source=f"{name}.csv (page)")
+    out["TRLNKID"] = form[f"{prefix}ID"]
+    # LOC / LAT (kept for TU) and TRMETHOD: CT LOC, LAT and METHOD
+    out["LOC"] = map_ct(form[f"{prefix}LOC"], ctx.codelist("TULOC"), source=f"{name}.csv {prefix}LOC")
+    lat = form.get(f"{prefix}LAT", pd.Series("", index=form.index))
+    out["LAT"] = map_ct(lat, ctx.codelist("TULAT"), source=f"{name}.csv {prefix}LAT")
+    out["TRMETHOD"] = map_ct(form[f"{prefix}METH"], ctx.codelist("TUMETHOD"), source=f"{name}.csv {prefix}METH")
+    out["TREVAL"] = EVALUATOR
+    out["TRDTC"] = to_dtc(form[f"{prefix}DAT"])
+    out["VISIT"] = form["VISIT"]
+    return out
+
+
+def target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """Target lesions: LDIAM, or LPERP (short axis) for nodes; 'TOO SMALL TO MEASURE' standardized to 5 mm."""
+    tr = lesion_frame(form, ctx, "tl")
+    # TRTESTCD: short axis for lymph-node lesions (TLNODAL = Y), longest diameter otherwise (MT.TR.TRTESTCD)
+    tr["TRTESTCD"] = np.where(form["TLNODAL"].eq("Y"), "LPERP", "LDIAM")
+    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    # TRSTAT / TRREASND: lesion not evaluated at this visit
+    tr["TRSTAT"] = map_ct(form["TLND"], ctx.codelist("TRSTAT"), source="tl.csv TLND")
+    tr["TRREASND"] = form["TLREASND"]
+    # TRORRES as collected (mm); TRSTRESC/TRSTRESN: 5 for too small to measure (MT.TR.TRSTRESC)
+    check_diameters(form)
+    tr["TRORRES"] = form["TLDIAM"]
+    measured = tr["TRORRES"].ne("")
+    tr["TRORRESU"] = np.where(measured, MM, "")
+    tr["TRSTRESC"] = tr["TRORRES"].replace(TOO_SMALL, TOO_SMALL_MM)
+    tr["TRSTRESN"] = numeric_result(tr["TRSTRESC"])
+    tr["TRSTRESU"] = tr["TRORRESU"]
+    return tr
+
+
+def check_diameters(form: pd.DataFrame) -> None:
+    diam = form["TLDIAM"]
+    bad = diam.ne("") & diam.ne(TOO_SMALL) & numeric_result(diam).isna()
+    if bad.any():
+        raise MappingError(f"tl.csv TLDIAM: value(s) {sorted(set(diam[bad]))[:10]} are neither a number of mm nor "
+                           f"{TOO_SMALL!r} (rows {list(form.loc[bad, 'RAW_ROW'])[:10]})")
+
+
+def non_target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """Non-target lesions: TUMSTATE as collected; the standard result is the CT TRPROPRS term."""
+    tr = lesion_frame(form, ctx, "ntl")
+    tr["TRTESTCD"] = "TUMSTATE"
+    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    tr["TRORRES"] = form["NTLSTAT"]
+    tr["TRSTRESC"] = map_ct(form["NTLSTAT"], ctx.codelist("TRSTATE"), source="ntl.csv NTLSTAT")
+    return tr
+
+
+def new_lesion_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """New lesions: TUMSTATE PRESENT when unequivocal (SDTMIG 3.4 TU assumption 6), EQUIVOCAL otherwise."""
+    tr = lesion_frame(form, ctx, "nl")
+    tr["TRTESTCD"] = "TUMSTATE"
+    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    tr["TRORRES"] = map_ct(form["NLEQUIV"], ctx.codelist("TRNEWST"), source="nl.csv NLEQUIV")
+    tr["TRSTRESC"] = tr["TRORRES"]
+    return tr
+
+
+def add_timing(df: pd.DataFrame, ctx: StudyContext, *, prefix: str) -> pd.DataFrame:
+    """VISITNUM/VISIT from TV, --DY from DM, EPOCH from SE, and the visit link group to RS (MT.TR.LNKGRP)."""
+    dtc = f"{prefix}DTC"
+    df = add_visit(df, ctx.dataset("TV"), visit="VISIT", dtc=dtc)
+    df = add_study_day(df, ctx.dataset("DM"), dtc=dtc, dy=f"{prefix}DY")
+    df = add_epoch(df, ctx.dataset("SE"), dtc=dtc)
+    return df.assign(**{f"{prefix}LNKGRP": "V" + df["VISITNUM"].map(lambda v: f"{v:g}")})
+
+
+def identified_lesions(tr: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """TU: one TUMIDENT record per lesion, from its first TR record (by VISITNUM, then date)."""
+    first = (tr.sort_values(["USUBJID", "TRLNKID", "VISITNUM", "TRDTC"], kind="mergesort")
+             .drop_duplicates(["USUBJID", "TRLNKID"]))
+    tu = first[["STUDYID", "USUBJID", "RAW_FORM", "RAW_ROW", "VISITNUM", "VISIT", "EPOCH"]].assign(DOMAIN="TU")
+    tu["TULNKID"] = first["TRLNKID"]
+    tu["TUTESTCD"] = "TUMIDENT"
+    tu["TUTEST"] = tu["TUTESTCD"].map(ctx.codelist("TUTESTCD").decode)
+    # TUORRES / TUSTRESC: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
+    tu["TUORRES"] = first["TRGRPID"]
+    tu["TUSTRESC"] = first["TRGRPID"]
+    tu["TULOC"] = first["LOC"]
+    tu["TULAT"] = first["LAT"]
+    tu["TUMETHOD"] = first["TRMETHOD"]
+    tu["TUEVAL"] = first["TREVAL"]
+    tu["TUDTC"] = first["TRDTC"]
+    tu["TUDY"] = first["TRDY"]
+    # TULOBXFL: lesions identified on or before the infusion (baseline identification, MT.LOBXFL)
+    return add_last_before_flag(tu, ctx.dataset("DM"), by=["TULNKID"], dtc="TUDTC", result="TUORRES",
+                                flag="TULOBXFL")
+
+
+def responses(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
+    """RS: the rs form's four response columns, one record each (RSTESTCD via ONCRTSCD Collected Values)."""
+    base = start_domain(form, ctx, "RS").assign(RSDTC=to_dtc(form["RSDAT"]), VISIT=form["VISIT"])
+    rs = pd.concat([base.assign(FIELD=field, VALUE=form[field]) for field in RESPONSE_TESTS], ignore_index=True)
+    rs["RSTESTCD"] = map_ct(rs["FIELD"], ctx.codelist("ONCRTSCD"), source="rs.csv (column)")
+    rs["RSTEST"] = rs["RSTESTCD"].map(ctx.codelist("ONCRTSCD").decode)
+    rs["RSCAT"] = CRITERIA
+    # RSSTAT / RSREASND: a response collected as NA (no such lesions at baseline) is not done (MT.RS.RSSTAT)
+    not_done = rs["VALUE"].isin(ctx.codelist("RSSTAT").collected_map)
+    rs["RSSTAT"] = map_ct(rs["VALUE"].where(not_done, ""), ctx.codelist("RSSTAT"), source="rs.csv")
+    rs["RSREASND"] = edc_decode(ctx, "rs", rs["FIELD"], rs["VALUE"]).where(not_done, "")
+    # RSORRES as collected; RSSTRESC the CT term: ONCRSR for responses, NY for NEWLIND (MT.RS.RSSTRESC)
+    rs["RSORRES"] = rs["VALUE"].where(~not_done, "")
+    newlind = rs["RSTESTCD"].eq("NEWLIND")
+    rs["RSSTRESC"] = map_ct(rs["RSORRES"].where(~newlind, ""), ctx.codelist("ONCRSR"), source="rs.csv")
+    rs.loc[newlind, "RSSTRESC"] = map_ct(rs.loc[newlind, "RSORRES"], ctx.codelist("NY"), source="rs.csv NEWLES")
+    rs["RSEVAL"] = EVALUATOR
+    return add_timing(rs.drop(columns=["FIELD", "VALUE"]), ctx, prefix="RS")
+
+
+def edc_decode(ctx: StudyContext, form: str, fields: pd.Series, codes: pd.Series) -> pd.Series:
+    """The EDC's own decode of each code, looked up in the codelist that dictionary.csv gives its field."""
+    dictionary = ctx.raw.dictionary
+    lists = dictionary[dictionary["FORM"].eq(form)].set_index("FIELD")["CODELIST"]
+    return pd.Series([ctx.raw.decode(lists[f], c) for f, c in zip(fields, codes, strict=True)], index=codes.index)

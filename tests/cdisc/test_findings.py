@@ -1,0 +1,56 @@
+"""Findings verbs: unit conversion with an offset and the reference range indicator of standardized results."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdisc.errors import MappingError
+from cdisc.findings import reference_range_indicator, standardize_offset
+
+CONVERSIONS = pd.DataFrame({"TESTCD": ["TEMP", "TEMP", "CRP"], "ORRESU": ["C", "F", "mg/dL"],
+                            "STRESU": ["C", "C", "mg/L"], "FACTOR": ["1", "0.5555555556", "10"],
+                            "OFFSET": ["", "-32", ""]})
+
+
+@pytest.mark.parametrize(("orres", "unit", "test", "stresc", "stresn", "stresu"), [
+    ("98.6", "F", "TEMP", "37", 37.0, "C"),            # (98.6 - 32) x 5/9
+    ("101.0", "F", "TEMP", "38.333333", 38.333333, "C"),
+    ("36.8", "C", "TEMP", "36.8", 36.8, "C"),
+    ("<95", "F", "TEMP", "<35", np.nan, "C"),           # censored: sign kept, STRESN null (SDTMIG 3.4 §4.5.1)
+    ("<0.5", "mg/dL", "CRP", "<5", np.nan, "mg/L"),
+    ("", "", "CRP", "", np.nan, ""),                    # not done
+])
+def test_standardize_offset_converts_with_factor_and_offset(orres, unit, test, stresc, stresn, stresu):
+    """STRESN = (ORRES + OFFSET) x FACTOR; a blank OFFSET is 0."""
+    out = standardize_offset(pd.Series([orres]), pd.Series([unit]), pd.Series([test]), CONVERSIONS, source="vs.csv")
+    assert out["STRESC"].tolist() == [stresc]
+    np.testing.assert_allclose(out["STRESN"].astype(float), [stresn])
+    assert out["STRESU"].tolist() == [stresu]
+
+
+def test_standardize_offset_rejects_a_unit_without_conversion():
+    """A (test, unit) pair missing from the table is a MappingError naming it."""
+    with pytest.raises(MappingError, match="TEMP"):
+        standardize_offset(pd.Series(["310"]), pd.Series(["K"]), pd.Series(["TEMP"]), CONVERSIONS, source="vs.csv")
+
+
+@pytest.mark.parametrize(("stresc", "low", "high", "expected"), [
+    ("1", 2.0, 8.0, "LOW"),
+    ("2", 2.0, 8.0, "NORMAL"),          # limits included
+    ("9", 2.0, 8.0, "HIGH"),
+    ("5", np.nan, 8.0, "NORMAL"),       # one-sided range
+    ("5", np.nan, np.nan, ""),          # no range
+    ("<0.1", 1.1, 3.2, "LOW"),          # below a limit under the lower limit
+    ("<5", 0.0, 5.0, "NORMAL"),         # below the upper limit of a range starting at 0
+    ("<3", 2.0, 8.0, ""),               # could be LOW or NORMAL
+    (">1000", 0.0, 7.0, "HIGH"),
+    (">3", 2.0, np.nan, "NORMAL"),
+    (">3", 2.0, 8.0, ""),               # could be NORMAL or HIGH
+    ("ABNORMAL", 2.0, 8.0, ""),
+    ("", 2.0, 8.0, ""),
+])
+def test_reference_range_indicator_classes_numbers_and_censored_results(stresc, low, high, expected):
+    """LOW/NORMAL/HIGH (CT NRIND C78736) only when the standardized value decides it."""
+    out = reference_range_indicator(pd.Series([stresc]), pd.Series([low]), pd.Series([high]))
+    assert out.tolist() == [expected]

@@ -1,0 +1,103 @@
+"""AE + SUPPAE mapping on a 2-subject raw fixture: ASTCT and CTCAE grades, seriousness, partial and timed
+dates, an ongoing event, a subject never infused, SUPPAE qualifiers, an unknown subject rejected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdisc.context import StudyContext
+from cdisc.finalize import finalize
+from cdisc.pipeline import load_checked_spec
+from cdisc.raw import RawStudy
+from mappings.sdtm import ae
+from tests.helpers import assert_frame_equal_by_keys
+
+NAN = np.nan
+COLUMNS = ["SUBJID", "AESEQ", "AETERM", "AELLT", "AEDECOD", "AEBODSYS", "AESTDAT", "AESTTIM", "AEENDAT", "AEENTIM",
+           "AEONGO", "AETOXGR", "AETOXSCL", "AESER", "AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE",
+           "AEREL", "AERELLD", "AEACN", "AEOUT", "AEDLT"]
+CRS = ["Cytokine release syndrome", "Cytokine release syndrome", "Immune system disorders"]
+NEUTROPENIA = ["Neutropenia", "Neutropenia", "Blood and lymphatic system disorders"]
+FATIGUE = ["Fatigue", "Fatigue", "General disorders and administration site conditions"]
+RAW = [
+    ["001-001", "1", "cytokine release syndrome", *CRS, "06-MAR-2024", "02:46", "09-MAR-2024", "10:35", "N", "2",
+     "ASTCT 2019", "Y", "N", "N", "Y", "N", "N", "N", "PROBABLY RELATED", "UNLIKELY RELATED", "NOT APPLICABLE",
+     "RECOVERED/RESOLVED", "N"],
+    ["001-001", "2", "NEUTROPENIA", *NEUTROPENIA, "UN-MAR-2024", "", "", "", "Y", "4", "CTCAE V5.0", "N", "N", "N",
+     "N", "N", "N", "N", "POSSIBLY RELATED", "", "NOT APPLICABLE", "NOT RECOVERED/NOT RESOLVED", "Y"],
+    ["001-002", "1", "tiredness", *FATIGUE, "20-MAR-2024", "", "22-MAR-2024", "", "N", "1", "CTCAE V5.0", "N", "N",
+     "N", "N", "N", "N", "N", "NOT RELATED", "NOT RELATED", "NOT APPLICABLE", "RECOVERED/RESOLVED", "N"],
+    ["001-099", "1", "Headache", "Headache", "Headache", "Nervous system disorders", "01-APR-2024", "", "", "", "Y",
+     "1", "CTCAE V5.0", "N", "N", "N", "N", "N", "N", "N", "NOT RELATED", "", "NOT APPLICABLE", "UNKNOWN", "N"],
+]
+DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
+                   "RFSTDTC": ["2024-03-05T11:10", ""], "RFPENDTC": ["2024-07-02", "2024-04-30"]})
+SE = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-001", "IM96-001-002", "IM96-001-002"],
+                   "SESTDTC": ["2024-02-29", "2024-03-05", "2024-02-10", "2024-03-18"],
+                   "EPOCH": ["LYMPHODEPLETION", "TREATMENT", "SCREENING", "CELL COLLECTION"]})
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_checked_spec(Path("specs/im96"), "sdtm")
+
+
+@pytest.fixture(scope="module")
+def built(spec):
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"ae": pd.DataFrame(RAW, columns=COLUMNS).assign(RAW_FORM="ae", RAW_ROW=[1, 2, 3, 4])})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
+    return ae.build(ctx)
+
+
+def test_build_ae_maps_events(spec, built):
+    """AESEQ by AEDECOD then AESTDTC within subject; times kept on complete dates; UN-MAR-2024 -> 2024-03 with no
+    study day or EPOCH; ONGOING at the last contact (DM.RFPENDTC); no study day for a subject never infused (no
+    RFSTDTC); the serious CRS is hospitalised; the CRF line is AESPID; MedDRA code variables stay empty."""
+    result, _ = built
+    out = finalize(result, spec).data
+    expected = pd.DataFrame(
+        [
+            # USUBJID, AESEQ, AESPID, AETERM, AEDECOD, AESER, AESHOSP, AEREL, AEOUT, AETOXGR, EPOCH, AESTDTC,
+            # AEENDTC, AESTDY, AEENDY, AEENRTPT, AEENTPT
+            ["IM96-001-001", 1.0, "1", "cytokine release syndrome", "Cytokine release syndrome", "Y", "Y",
+             "PROBABLY RELATED", "RECOVERED/RESOLVED", "2", "TREATMENT", "2024-03-06T02:46", "2024-03-09T10:35",
+             2.0, 5.0, "", ""],
+            ["IM96-001-001", 2.0, "2", "NEUTROPENIA", "Neutropenia", "N", "N", "POSSIBLY RELATED",
+             "NOT RECOVERED/NOT RESOLVED", "4", "", "2024-03", "", NAN, NAN, "ONGOING", "2024-07-02"],
+            ["IM96-001-002", 1.0, "1", "tiredness", "Fatigue", "N", "N", "NOT RELATED", "RECOVERED/RESOLVED", "1",
+             "CELL COLLECTION", "2024-03-20", "2024-03-22", NAN, NAN, "", ""],
+        ],
+        columns=["USUBJID", "AESEQ", "AESPID", "AETERM", "AEDECOD", "AESER", "AESHOSP", "AEREL", "AEOUT", "AETOXGR",
+                 "EPOCH", "AESTDTC", "AEENDTC", "AESTDY", "AEENDY", "AEENRTPT", "AEENTPT"],
+    )
+    assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "AESEQ"])
+    assert out["AEACN"].eq("NOT APPLICABLE").all() and out["AEPTCD"].isna().all() and out["AESOC"].eq("").all()
+    assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["ae", 4]]
+
+
+def test_build_ae_supplemental_qualifiers(spec, built):
+    """SUPPAE: one record per non-blank qualifier (no AERELLD for the event where it was not assessed), IDVARVAL
+    = AESEQ as text, QLABEL from the AEQNAM codelist, QORIG from the QVAL value-level origin, QEVAL INVESTIGATOR
+    for the investigator's judgements only (SDTMIG 3.4 §8.4)."""
+    _, supp = built
+    out = finalize(supp, spec).data
+    dlt, rel, scale = "Dose-Limiting Toxicity", "Relationship to Lymphodepletion", "Toxicity Grading Scale"
+    expected = pd.DataFrame(
+        [
+            ["IM96-001-001", "1", "AEDLT", dlt, "N", "Collected", "INVESTIGATOR"],
+            ["IM96-001-001", "1", "AERELLD", rel, "UNLIKELY RELATED", "Collected", "INVESTIGATOR"],
+            ["IM96-001-001", "1", "AETOXSCL", scale, "ASTCT 2019", "Collected", ""],
+            ["IM96-001-001", "2", "AEDLT", dlt, "Y", "Collected", "INVESTIGATOR"],
+            ["IM96-001-001", "2", "AETOXSCL", scale, "CTCAE V5.0", "Collected", ""],
+            ["IM96-001-002", "1", "AEDLT", dlt, "N", "Collected", "INVESTIGATOR"],
+            ["IM96-001-002", "1", "AERELLD", rel, "NOT RELATED", "Collected", "INVESTIGATOR"],
+            ["IM96-001-002", "1", "AETOXSCL", scale, "CTCAE V5.0", "Collected", ""],
+        ],
+        columns=["USUBJID", "IDVARVAL", "QNAM", "QLABEL", "QVAL", "QORIG", "QEVAL"],
+    )
+    assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "IDVARVAL", "QNAM"])
+    assert (out["STUDYID"] + out["RDOMAIN"] + out["IDVAR"]).eq("IM96AEAESEQ").all()

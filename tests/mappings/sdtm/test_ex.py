@@ -1,0 +1,82 @@
+"""EX mapping on a 2-subject raw fixture: IM96 infusion with cell-dose conversion, lymphodepletion per drug
+per day with a dose adjustment, study days before the infusion, an unknown subject rejected."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cdisc.context import StudyContext
+from cdisc.errors import MappingError
+from cdisc.finalize import finalize
+from cdisc.pipeline import load_checked_spec
+from cdisc.raw import RawStudy
+from mappings.sdtm import ex
+from tests.helpers import assert_frame_equal_by_keys
+
+INF_COLUMNS = ["SUBJID", "INFDAT", "INFSTTIM", "INFENTIM", "INFDOSE", "INFDOSU", "DOSELVL", "LOTNO"]
+INF = [
+    ["001-001", "05-MAR-2024", "11:10", "11:41", "11.8", "x10^8 cells", "1", "IM96-2403-001"],
+    ["001-099", "06-MAR-2024", "10:00", "10:30", "12.0", "x10^8 cells", "1", "IM96-2403-099"],
+]
+LD_COLUMNS = ["SUBJID", "LDDRUG", "LDDAY", "LDDAT", "LDDOSE", "LDDOSU", "LDBSA", "LDADJ"]
+REDUCED = "Creatinine clearance 50-60 mL/min: fludarabine reduced by 20%"
+LD = [
+    ["001-001", "FLUDARABINE", "-5", "29-FEB-2024", "24", "mg/m2", "1.57", REDUCED],
+    ["001-001", "FLUDARABINE", "-4", "01-MAR-2024", "24", "mg/m2", "1.57", REDUCED],
+    ["001-001", "CYCLOPHOSPHAMIDE", "-5", "29-FEB-2024", "500", "mg/m2", "1.57", ""],
+]
+
+DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
+                   "RFSTDTC": ["2024-03-05T11:10", ""]})
+SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 5,
+                   "SESTDTC": ["2024-01-20", "2024-02-12", "2024-02-29", "2024-03-05", "2024-04-02"],
+                   "EPOCH": ["SCREENING", "CELL COLLECTION", "LYMPHODEPLETION", "TREATMENT", "FOLLOW-UP"]})
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_checked_spec(Path("specs/im96"), "sdtm")
+
+
+def form(name: str, rows: list[list[str]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns).assign(RAW_FORM=name, RAW_ROW=range(1, len(rows) + 1))
+
+
+def context(spec, inf: list[list[str]]) -> StudyContext:
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"inf": form("inf", inf, INF_COLUMNS), "ld": form("ld", LD, LD_COLUMNS)})
+    return StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
+
+
+def test_build_ex_maps_infusion_and_lymphodepletion(spec):
+    """IM96 11.8 x10^8 cells -> EXDOSE 1180 '10^6 Therapeutic Cells' (CT UNIT C71620 has no 10^8 cells term) with
+    infusion start/end times; fludarabine/cyclophosphamide one record per drug per day on Days -5/-4 (no Day 0,
+    SDTMIG 3.4 §4.4.4) in the LYMPHODEPLETION epoch; EXADJ carries the dose reduction reason."""
+    (result,) = ex.build(context(spec, INF))
+    out = finalize(result, spec).data
+    ld = ["LYMPHODEPLETING CHEMOTHERAPY", "mg/m2", "INJECTION", "QD", "INTRAVENOUS", "", "LYMPHODEPLETION"]
+    expected = pd.DataFrame(
+        [
+            # USUBJID, EXSEQ, EXTRT, EXDOSE, EXCAT, EXDOSU, EXDOSFRM, EXDOSFRQ, EXROUTE, EXLOT, EPOCH, EXADJ,
+            # EXSTDTC, EXENDTC, EXSTDY, EXENDY
+            ["IM96-001-001", 1.0, "CYCLOPHOSPHAMIDE", 500.0, *ld, "", "2024-02-29", "2024-02-29", -5.0, -5.0],
+            ["IM96-001-001", 2.0, "FLUDARABINE", 24.0, *ld, REDUCED, "2024-02-29", "2024-02-29", -5.0, -5.0],
+            ["IM96-001-001", 3.0, "FLUDARABINE", 24.0, *ld, REDUCED, "2024-03-01", "2024-03-01", -4.0, -4.0],
+            ["IM96-001-001", 4.0, "IM96 CAR-T CELLS", 1180.0, "INVESTIGATIONAL PRODUCT", "10^6 Therapeutic Cells",
+             "SUSPENSION", "ONCE", "INTRAVENOUS", "IM96-2403-001", "TREATMENT", "", "2024-03-05T11:10",
+             "2024-03-05T11:41", 1.0, 1.0],
+        ],
+        columns=["USUBJID", "EXSEQ", "EXTRT", "EXDOSE", "EXCAT", "EXDOSU", "EXDOSFRM", "EXDOSFRQ", "EXROUTE",
+                 "EXLOT", "EPOCH", "EXADJ", "EXSTDTC", "EXENDTC", "EXSTDY", "EXENDY"],
+    )
+    assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "EXSEQ"])
+    assert (out["STUDYID"] + out["DOMAIN"]).eq("IM96EX").all()
+    assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["inf", 2]]
+
+
+def test_build_ex_rejects_a_cell_dose_unit_without_conversion(spec):
+    """A cell-dose unit the mapping cannot convert to a CT UNIT term stops the build and names the unit."""
+    with pytest.raises(MappingError, match=r"INFDOSU.*cells/kg"):
+        ex.build(context(spec, [["001-001", "05-MAR-2024", "11:10", "11:41", "12", "cells/kg", "1", "L1"]]))

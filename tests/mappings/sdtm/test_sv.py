@@ -1,0 +1,45 @@
+"""SV on a 2-subject fixture: planned and unscheduled visits, a screen failure, a visit of an unknown subject."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.finalize import finalize
+from mappings.sdtm import sv
+from tests.helpers import assert_frame_equal_by_keys
+
+NAN = np.nan
+VISIT = pd.DataFrame({
+    "SUBJID": ["001-001", "001-001", "001-001", "001-001", "001-004", "001-099"],
+    "VISIT":  ["SCREENING", "DAY 1", "UNSCHEDULED", "DAY 28", "SCREENING", "SCREENING"],
+    "VISDAT": ["08-FEB-2024", "05-MAR-2024", "08-MAR-2024", "01-APR-2024", "19-MAY-2024", "01-JAN-2025"],
+})
+DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-004"], "SUBJID": ["001-001", "001-004"],
+                   "RFSTDTC": ["2024-03-05T11:10", ""]})
+SE = pd.DataFrame({
+    "USUBJID": ["IM96-001-001"] * 3 + ["IM96-001-004"],
+    "SESTDTC": ["2024-02-08", "2024-03-05T11:10", "2024-04-02", "2024-05-19"],
+    "EPOCH":   ["SCREENING", "TREATMENT", "FOLLOW-UP", "SCREENING"],
+})
+TV = pd.DataFrame({"VISITNUM": [1.0, 4.0, 10.0], "VISIT": ["SCREENING", "DAY 1", "DAY 28"],
+                   "VISITDY": [-28.0, 1.0, 28.0]})
+
+
+def test_build_sv_one_record_per_visit(make_context, spec):
+    """VISITNUM/VISITDY from TV; the unscheduled visit after DAY 1 is 4.01 'UNSCHEDULED 4.01' with SVUPDES and
+    no planned day; start = end = visit date; EPOCH from SE (Day 28 is still TREATMENT); study days from the
+    infusion; none for the screen failure; the unknown subject's visit is rejected."""
+    result, = sv.build(make_context({"visit": VISIT}, done={"DM": DM, "SE": SE, "TV": TV}))
+    out = finalize(result, spec).data
+    s1, s4 = "IM96-001-001", "IM96-001-004"
+    expected = pd.DataFrame([
+        [s1, 1.0,  "SCREENING",        -28.0, "SCREENING", "2024-02-08", "2024-02-08", -26.0, -26.0, ""],
+        [s1, 4.0,  "DAY 1",            1.0,   "TREATMENT", "2024-03-05", "2024-03-05", 1.0,   1.0,   ""],
+        [s1, 4.01, "UNSCHEDULED 4.01", NAN,   "TREATMENT", "2024-03-08", "2024-03-08", 4.0,   4.0,
+         "Unscheduled visit"],
+        [s1, 10.0, "DAY 28",           28.0,  "TREATMENT", "2024-04-01", "2024-04-01", 28.0,  28.0,  ""],
+        [s4, 1.0,  "SCREENING",        -28.0, "SCREENING", "2024-05-19", "2024-05-19", NAN,   NAN,   ""],
+    ], columns=["USUBJID", "VISITNUM", "VISIT", "VISITDY", "EPOCH", "SVSTDTC", "SVENDTC", "SVSTDY", "SVENDY",
+                "SVUPDES"])
+    assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "VISITNUM"])
+    assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["visit", 6]]
