@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from cdisc.context import StudyContext
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
@@ -182,3 +183,13 @@ def test_build_rejects_rows_of_subjects_without_demographics(results):
     rejected = results["TU"].rejected
     assert rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["tl", 8]]
     assert rejected["REASON"].str.contains("demographics").all()
+
+
+def test_build_refuses_a_diameter_that_is_neither_mm_nor_too_small(spec):
+    """A free-text diameter such as 'approx 12' is a MappingError naming the value, never a guess."""
+    forms = {"tl": raw_form("tl", TL.assign(TLDIAM="approx 12")), "ntl": raw_form("ntl", NTL),
+             "nl": raw_form("nl", NL), "rs": raw_form("rs", RS)}
+    ctx = StudyContext(spec=spec, raw=RawStudy(Path("."), DICTIONARY, EDC_CODELISTS, forms),
+                       design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV})
+    with pytest.raises(MappingError, match="approx 12"):
+        tu.build(ctx)
