@@ -35,12 +35,14 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str) -> pd.DataFrame:
     return df.assign(EPOCH=epoch)
 
 
-def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str) -> pd.DataFrame:
+def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str, sv: pd.DataFrame | None = None) -> pd.DataFrame:
     """VISITNUM and VISIT from the trial visits (TV) by the collected visit name.
 
-    Unscheduled visits get VISIT = "UNSCHEDULED n.01"-style numbering: VISITNUM is the number of the last
-    scheduled visit the subject attended on or before that date plus 0.01 per unscheduled date (SDTMIG 3.4
-    §4.4.5 allows sponsor-defined numbering of unplanned visits). Unknown visit names raise KeyError.
+    Unscheduled visits (SDTMIG 3.4 §4.4.5 allows sponsor-defined numbering of unplanned visits) take the
+    VISITNUM/VISIT of the subject's unscheduled SV record on the same date when `sv` is given, so every
+    domain numbers one unscheduled visit alike. Otherwise, or without an SV match, VISITNUM is the last
+    scheduled visit the subject attended on or before that date plus 0.01 per unscheduled date after it,
+    and VISIT = "UNSCHEDULED <VISITNUM>". Unknown visit names raise KeyError.
     """
     planned = tv.set_index("VISIT")["VISITNUM"].astype(float)
     unknown = sorted(set(df.loc[~df[visit].isin(planned.index) & df[visit].ne(UNSCHEDULED), visit]))
@@ -49,21 +51,36 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str) -> pd
     out = df.assign(VISITNUM=df[visit].map(planned), VISIT=df[visit])
     uns = df[visit].eq(UNSCHEDULED)
     if uns.any():
-        out.loc[uns, "VISITNUM"] = unscheduled_numbers(out, uns, dtc=dtc)
+        numbers = unscheduled_numbers(out, uns, dtc=dtc)
+        if sv is not None:
+            numbers = _sv_numbers(out[uns], sv, dtc=dtc).fillna(numbers)
+        out.loc[uns, "VISITNUM"] = numbers
         out.loc[uns, "VISIT"] = UNSCHEDULED + " " + out.loc[uns, "VISITNUM"].map(lambda x: f"{x:.2f}")
     return out
 
 
+def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
+    unplanned = sv[sv["VISIT"].str.startswith(UNSCHEDULED)]
+    lookup = {(u, d[:10]): n for u, d, n in zip(unplanned["USUBJID"], unplanned["SVSTDTC"], unplanned["VISITNUM"],
+                                                 strict=True)}
+    keys = zip(rows["USUBJID"], rows[dtc].fillna("").str.slice(0, 10), strict=True)
+    return pd.Series([lookup.get(k, np.nan) for k in keys], index=rows.index, dtype="float64")
+
+
 def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Series:
+    """Last scheduled VISITNUM on or before each unscheduled date + 0.01 per distinct unscheduled date
+    since that scheduled visit (the count restarts after every scheduled visit)."""
     day = df[dtc].fillna("").str.slice(0, 10)
-    sched = df.loc[~uns & day.ne("")].assign(_day=day).sort_values("_day")
+    sched = df.loc[~uns & day.ne("")].assign(_day=day)
     out = pd.Series(np.nan, index=df.index[uns])
     for usubjid, rows in df[uns].assign(_day=day[uns]).groupby("USUBJID"):
         prior = sched[sched["USUBJID"].eq(usubjid)]
-        for k, (d, idx) in enumerate(sorted((d, list(g.index)) for d, g in rows.groupby("_day")), start=1):
+        bases: dict[float, int] = {}
+        for d, group in sorted(rows.groupby("_day"), key=lambda item: item[0]):
             before = prior.loc[prior["_day"] <= d, "VISITNUM"]
             base = float(np.floor(before.max())) if len(before) else 0.0
-            out.loc[idx] = round(base + 0.01 * k, 2)
+            bases[base] = bases.get(base, 0) + 1
+            out.loc[group.index] = round(base + 0.01 * bases[base], 2)
     return out
 
 

@@ -36,7 +36,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # EGDTC: ECG date and time; VISITNUM / VISIT from TV; EGDY; EPOCH from SE
     eg["EGDTC"] = to_dtc(form["EGDAT"], form["EGTIM"])
     eg["VISIT"] = form["VISIT"]
-    eg = add_visit(eg, ctx.dataset("TV"), visit="VISIT", dtc="EGDTC")
+    eg = add_visit(eg, ctx.dataset("TV"), visit="VISIT", dtc="EGDTC", sv=ctx.dataset("SV"))
     eg = add_study_day(eg, ctx.dataset("DM"), dtc="EGDTC", dy="EGDY")
     eg = add_epoch(eg, ctx.dataset("SE"), dtc="EGDTC")
     # EGLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

@@ -42,7 +42,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # LBDTC: collection date and time; VISITNUM / VISIT from TV; LBDY; EPOCH from SE
     lb["LBDTC"] = to_dtc(form["LBDAT"], form["LBTIM"])
     lb["VISIT"] = form["VISIT"]
-    lb = add_visit(lb, ctx.dataset("TV"), visit="VISIT", dtc="LBDTC")
+    lb = add_visit(lb, ctx.dataset("TV"), visit="VISIT", dtc="LBDTC", sv=ctx.dataset("SV"))
     lb = add_study_day(lb, ctx.dataset("DM"), dtc="LBDTC", dy="LBDY")
     lb = add_epoch(lb, ctx.dataset("SE"), dtc="LBDTC")
     # LBLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

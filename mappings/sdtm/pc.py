@@ -40,7 +40,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # PCDTC: sample date and time; VISITNUM / VISIT from TV; PCDY; EPOCH from SE
     pc["PCDTC"] = to_dtc(form["PCDAT"], form["PCTIM"])
     pc["VISIT"] = form["VISIT"]
-    pc = add_visit(pc, ctx.dataset("TV"), visit="VISIT", dtc="PCDTC")
+    pc = add_visit(pc, ctx.dataset("TV"), visit="VISIT", dtc="PCDTC", sv=ctx.dataset("SV"))
     pc = add_study_day(pc, dm, dtc="PCDTC", dy="PCDY")
     pc = add_epoch(pc, ctx.dataset("SE"), dtc="PCDTC")
     # PCTPT / PCTPTNUM / PCELTM: planned days after the infusion from TV.VISITDY (MT.PC.PCTPTNUM)

@@ -113,7 +113,7 @@ def new_lesion_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
 def add_timing(df: pd.DataFrame, ctx: StudyContext, *, prefix: str) -> pd.DataFrame:
     """VISITNUM/VISIT from TV, --DY from DM, EPOCH from SE, and the visit link group to RS (MT.TR.LNKGRP)."""
     dtc = f"{prefix}DTC"
-    df = add_visit(df, ctx.dataset("TV"), visit="VISIT", dtc=dtc)
+    df = add_visit(df, ctx.dataset("TV"), visit="VISIT", dtc=dtc, sv=ctx.dataset("SV"))
     df = add_study_day(df, ctx.dataset("DM"), dtc=dtc, dy=f"{prefix}DY")
     df = add_epoch(df, ctx.dataset("SE"), dtc=dtc)
     return df.assign(**{f"{prefix}LNKGRP": "V" + df["VISITNUM"].map(lambda v: f"{v:g}")})

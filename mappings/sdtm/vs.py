@@ -35,7 +35,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # VSDTC: measurement date and time; VISITNUM / VISIT from TV; VSDY; EPOCH from SE
     vs["VSDTC"] = to_dtc(form["VSDAT"], form["VSTIM"])
     vs["VISIT"] = form["VISIT"]
-    vs = add_visit(vs, ctx.dataset("TV"), visit="VISIT", dtc="VSDTC")
+    vs = add_visit(vs, ctx.dataset("TV"), visit="VISIT", dtc="VSDTC", sv=ctx.dataset("SV"))
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
     vs = add_epoch(vs, ctx.dataset("SE"), dtc="VSDTC")
     # VSLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

@@ -47,3 +47,22 @@ def test_last_before_flag_picks_last_non_missing_pre_dose():
     })
     out = add_last_before_flag(df, DM, by=["TESTCD"], dtc="DTC", result="RES", flag="LBLOBXFL")
     assert out["LBLOBXFL"].tolist() == ["", "", "", "", "Y"]
+
+
+def test_add_visit_restarts_unscheduled_count_after_each_scheduled_visit():
+    """The 0.01 counter restarts after every scheduled visit: 1.01, then 4.01 (not 4.02)."""
+    df = pd.DataFrame({
+        "USUBJID": ["S1"] * 4,
+        "V":   ["SCREENING", "UNSCHEDULED", "DAY 1", "UNSCHEDULED"],
+        "DTC": ["2025-01-01", "2025-01-03", "2025-01-15", "2025-01-20"],
+    })
+    assert add_visit(df, TV, visit="V", dtc="DTC")["VISITNUM"].tolist() == [1.0, 1.01, 4.0, 4.01]
+
+
+def test_add_visit_takes_unscheduled_numbers_from_sv():
+    """With SV, an unscheduled record takes the SV visit of the same subject and date, whatever the domain holds."""
+    sv = pd.DataFrame({"USUBJID": ["S1"], "VISITNUM": [4.02], "VISIT": ["UNSCHEDULED 4.02"], "SVSTDTC": ["2025-01-20"]})
+    df = pd.DataFrame({"USUBJID": ["S1", "S1"], "V": ["DAY 1", "UNSCHEDULED"], "DTC": ["2025-01-15", "2025-01-20T08:00"]})
+    out = add_visit(df, TV, visit="V", dtc="DTC", sv=sv)
+    assert out["VISITNUM"].tolist() == [4.0, 4.02]
+    assert out["VISIT"].tolist() == ["DAY 1", "UNSCHEDULED 4.02"]

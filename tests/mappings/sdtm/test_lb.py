@@ -36,6 +36,9 @@ DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-
 SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 4 + ["IM96-001-002"],
                    "SESTDTC": ["2024-02-01", "2024-02-29", "2024-03-05", "2024-04-02", "2024-02-09"],
                    "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT", "FOLLOW-UP", "SCREENING"]})
+# No unscheduled visits in SV: unscheduled records are numbered from their own dates.
+NO_UNSCHEDULED_SV = pd.DataFrame(columns=["USUBJID", "VISITNUM", "VISIT", "SVSTDTC"])
+
 TV = pd.DataFrame({"VISIT": ["SCREENING", "DAY 1", "DAY 4", "DAY 7"], "VISITNUM": [1.0, 4.0, 5.0, 6.0]})
 
 
@@ -47,7 +50,7 @@ def spec():
 def context(spec, form: str, rows: list[list[str]], columns: list[str]) -> StudyContext:
     frame = pd.DataFrame(rows, columns=columns).assign(RAW_FORM=form, RAW_ROW=range(1, len(rows) + 1))
     raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(), {form: frame})
-    return StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV})
+    return StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
 
 
 def test_build_lb_maps_units_censored_results_ranges_and_baseline(spec):

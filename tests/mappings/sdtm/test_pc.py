@@ -45,6 +45,9 @@ SE = pd.DataFrame({
     "SESTDTC": ["2024-03-05", "2024-03-06", "2024-04-09", "2024-04-10"],
     "EPOCH":   ["TREATMENT", "FOLLOW-UP", "TREATMENT", "FOLLOW-UP"],
 })
+# No unscheduled visits in SV: unscheduled records are numbered from their own dates.
+NO_UNSCHEDULED_SV = pd.DataFrame(columns=["USUBJID", "VISITNUM", "VISIT", "SVSTDTC"])
+
 TV = pd.DataFrame({"VISITNUM": [4.0, 5.0, 11.0], "VISIT": ["DAY 1", "DAY 4", "MONTH 2"], "VISITDY": [1.0, 4.0, 60.0]})
 
 
@@ -53,7 +56,7 @@ def result():
     spec = load_checked_spec(Path("specs/im96"), "sdtm")
     raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
                    {"pc": PC.assign(RAW_FORM="pc", RAW_ROW=range(1, len(PC) + 1))})
-    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     (out,) = pc.build(ctx)
     return out, finalize(out, spec).data
 

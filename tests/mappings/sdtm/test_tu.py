@@ -65,6 +65,9 @@ SE = pd.DataFrame({
     "SESTDTC": ["2024-02-08", "2024-03-05", "2024-03-06", "2024-03-10", "2024-04-09", "2024-04-10"],
     "EPOCH":   ["SCREENING", "TREATMENT", "FOLLOW-UP", "SCREENING", "TREATMENT", "FOLLOW-UP"],
 })
+# No unscheduled visits in SV: unscheduled records are numbered from their own dates.
+NO_UNSCHEDULED_SV = pd.DataFrame(columns=["USUBJID", "VISITNUM", "VISIT", "SVSTDTC"])
+
 TV = pd.DataFrame({"VISITNUM": [1.0, 4.0, 10.0, 11.0], "VISIT": ["SCREENING", "DAY 1", "DAY 28", "MONTH 2"],
                    "VISITDY": [-28.0, 1.0, 28.0, 60.0]})
 
@@ -83,7 +86,7 @@ def results(spec):
     forms = {"tl": raw_form("tl", TL), "ntl": raw_form("ntl", NTL), "nl": raw_form("nl", NL), "rs": raw_form("rs", RS)}
     raw = RawStudy(Path("."), DICTIONARY, EDC_CODELISTS, forms)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"),
-                       done={"DM": DM, "SE": SE, "TV": TV})
+                       done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     return {r.name: r for r in tu.build(ctx)}
 
 
@@ -190,6 +193,6 @@ def test_build_refuses_a_diameter_that_is_neither_mm_nor_too_small(spec):
     forms = {"tl": raw_form("tl", TL.assign(TLDIAM="approx 12")), "ntl": raw_form("ntl", NTL),
              "nl": raw_form("nl", NL), "rs": raw_form("rs", RS)}
     ctx = StudyContext(spec=spec, raw=RawStudy(Path("."), DICTIONARY, EDC_CODELISTS, forms),
-                       design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV})
+                       design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     with pytest.raises(MappingError, match="approx 12"):
         tu.build(ctx)
