@@ -137,3 +137,32 @@ def staged(out_dir: Path) -> Iterator[Path]:
         out_dir.rename(old)
     stage.rename(out_dir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    sdtm: SdtmRun
+    adam: AdamRun
+    findings: list[Issue]
+
+
+def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
+              adam_builders: Sequence[AnalysisBuilder],
+              summarize: Callable[[AdamRun, Path], None] | None = None) -> StudyRun:
+    """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
+    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
+    from cdisc.validate import validate
+
+    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders)
+    sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
+    adam = build_adam(sdtm_data, spec_dir, adam_builders)
+    findings = validate(sdtm.spec, sdtm_data) + validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})
+    with staged(out_dir) as stage:
+        for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+            write_datasets(run.spec, run.datasets, folder)
+            findings += write_define_package(run.spec, run.datasets, folder)
+        write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+        if summarize is not None:
+            summarize(adam, stage / "adam")
+        write_issues(findings, stage / "validation" / "issues.csv")
+    return StudyRun(sdtm, adam, findings)

@@ -158,6 +158,21 @@ def treated_have_exposure(data: Datasets) -> list[Issue]:
     return _flag("FDAB023", "DM", dm, lacking, "treated subject without EX records", "USUBJID")
 
 
+def adsl_variables_match(data: Datasets) -> list[Issue]:
+    """A variable present in ADSL and in another ADaM dataset has the same value for the subject
+    (ADaMIG 1.3 §3.2: "same values, type, and label")."""
+    adsl = data["ADSL"].set_index("USUBJID")
+    out = []
+    for name, df in sorted(data.items()):
+        if name == "ADSL" or "USUBJID" not in df:
+            continue
+        for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
+            expected = df["USUBJID"].map(adsl[col])
+            same = (expected == df[col]) | (expected.isna() & df[col].isna())
+            out += _flag("ADSL-CONSISTENCY", name, df, ~same, f"{col} differs from ADSL.{col}", col)
+    return out
+
+
 RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]]], ...] = (
     (("DM",), subjects_in_dm),
     (("DM",), study_days),
@@ -170,6 +185,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]]], ...] = (
     (("DM", "DS"), informed_consent),
     (("AE",), serious_flags),
     (("DM", "EX"), treated_have_exposure),
+    (("ADSL",), adsl_variables_match),
 )
 
 
