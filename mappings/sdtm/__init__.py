@@ -21,6 +21,7 @@ MODULES = (
     "eg",
     "tu",  # TU, TR, RS
     "pc",
+    "pp",  # NCA of PC
     "relrec",
 )
 

@@ -1,0 +1,148 @@
+"""PP (Pharmacokinetic Parameters): IM96 cellular kinetics by non-compartmental analysis (NCA) of PC, one
+record per infused subject, analyte (PPCAT = PCTEST) and parameter: CMAX and TMAX over study Days 1-28 and
+AUCINT from the infusion to study Day 90 (AUC0-D90), MT.PP.NCA.
+
+The per-sample rules (elapsed time, BLQ handling, which samples feed which parameter) live in
+`nca_samples`; ADPC and RELREC call the same function, so PP, ADPC and the PC-PP links always agree.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import map_ct
+from cdisc.context import DomainResult, StudyContext
+from cdisc.derive.pk import compute_aucint, compute_blq_conc, compute_cmax_tmax
+from cdisc.derive.reltime import compute_reltime
+
+BLQ_RULE = "pknca"  # BLQ before the first / after the last quantifiable sample = 0, BLQ between them = missing
+AUC_METHOD = "linear-up/log-down"
+AUC_INTERPOLATION = "log"  # concentration at Day 90 between two samples: log-linear if falling, else linear
+AUC_AFTER_LAST = "missing"  # profile ending before Day 90: AUCINT not reported (never extrapolated)
+CMAX_LAST_DAY = 28  # CMAX/TMAX over samples of study Days 1-28 (PCDY), the DLT window
+AUC_END = 89.0  # study Day 90 = 89 days after the infusion on Day 1 (same convention as PCELTM)
+AUC_INTERVAL = ("PT0H", "P89D")  # PPSTINT, PPENINT relative to PPRFTDTC
+PRE_INFUSION = "PRE-INFUSION"
+SUBCATEGORY = "NON-COMPARTMENTAL"
+TIME_UNIT = "day"
+NOT_DONE = "NOT DONE"
+GROUPS = {"CMAX": "D1-28", "TMAX": "D1-28", "AUCINT": "D1-90"}  # PPGRPID suffix: the samples the parameter uses
+KEYS = ["USUBJID", "PCTESTCD"]
+PROFILE_INFO = ["PCTEST", "PCSPEC", "PCRFTDTC"]
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    pc = ctx.dataset("PC")
+    # per sample: days from the infusion, BLQ rule, Cmax and AUC windows (MT.PP.NCA)
+    samples = nca_samples(pc)
+    # per subject, analyte and parameter: value, or the reason it is not computed
+    pp = nca_parameters(samples)
+    pp.insert(0, "STUDYID", ctx.studyid)
+    pp.insert(1, "DOMAIN", "PP")
+    # PPTEST from PPTESTCD (CT PKPARM); PPGRPID = analyte || the sample window of the parameter
+    pp["PPTEST"] = map_ct(pp["PPTESTCD"], ctx.codelist("PPTEST"), source="PP.PPTESTCD")
+    pp["PPGRPID"] = pp["PCTESTCD"] + "-" + pp["PPTESTCD"].map(GROUPS)
+    # results rounded to 3 decimals, PPORRES = PPSTRESC, same units (MT.PP.PPSTRESC); not computed -> NOT DONE
+    pp["PPSTRESN"] = pp["VALUE"].round(3)
+    pp["PPSTRESC"] = pp["PPSTRESN"].map(lambda v: "" if pd.isna(v) else np.format_float_positional(v, trim="-"))
+    pp["PPORRES"] = pp["PPSTRESC"]
+    pp["PPSTRESU"] = map_ct(parameter_unit(pp["PPTESTCD"], pp["PCSTRESU"]), ctx.codelist("PPUNIT"),
+                            source="PP.PPSTRESU").where(pp["PPSTRESC"].ne(""), "")
+    pp["PPORRESU"] = pp["PPSTRESU"]
+    pp["PPSTAT"] = np.where(pp["PPSTRESC"].eq(""), NOT_DONE, "")
+    pp["PPREASND"] = pp["REASON"].where(pp["PPSTAT"].eq(NOT_DONE), "")
+    # PPCAT = analyte (PCTEST); PPSCAT; PPSPEC; PPRFTDTC = infusion; PPSTINT/PPENINT for AUCINT only
+    pp = pp.rename(columns={"PCTEST": "PPCAT", "PCSPEC": "PPSPEC", "PCRFTDTC": "PPRFTDTC"})
+    pp["PPSCAT"] = SUBCATEGORY
+    auc = pp["PPTESTCD"].eq("AUCINT")
+    pp["PPSTINT"] = np.where(auc, AUC_INTERVAL[0], "")
+    pp["PPENINT"] = np.where(auc, AUC_INTERVAL[1], "")
+    return [DomainResult("PP", pp.drop(columns=["PCTESTCD", "PCSTRESU", "VALUE", "REASON"]))]
+
+
+def nca_samples(pc: pd.DataFrame) -> pd.DataFrame:
+    """The NCA view of each PC record (same index): AFRLT, NCATIME, CONC, EXCLUDE, CMAXFL, AUCFL (MT.PP.NCA).
+
+    AFRLT: days from PCRFTDTC (the infusion) to PCDTC, whole calendar days when the sample time is missing
+    (`compute_reltime`). NCATIME: 0 for the pre-infusion sample, else AFRLT. EXCLUDE: why the sample cannot
+    enter the NCA (blank when it can). CONC: PCSTRESN after the BLQ rule (NaN when excluded or BLQ between two
+    quantifiable samples; 0 for BLQ before the first or after the last quantifiable sample). CMAXFL / AUCFL: "Y" when the sample feeds CMAX/TMAX (PCDY <= 28) / AUCINT
+    (NCATIME <= 89, plus the first sample after 89 used to interpolate at Day 90, when the profile reaches it).
+    """
+    out = pc[[*KEYS, *PROFILE_INFO, "PCSEQ", "PCDY"]].copy()
+    out["PCSTRESU"] = pc.groupby(KEYS)["PCSTRESU"].transform("max")  # the analyte's unit (blank if not done)
+    out["AFRLT"] = compute_reltime(pc["PCDTC"], pc["PCRFTDTC"])
+    pre = pc["PCTPT"].eq(PRE_INFUSION)
+    out["NCATIME"] = out["AFRLT"].where(~pre, 0.0)
+    blq = pc["PCSTRESC"].str.startswith("<")
+    out["EXCLUDE"] = exclusion_reason(pc, out["AFRLT"], pre, blq)
+    dup = out["EXCLUDE"].eq("") & pd.concat([pc[KEYS], out["NCATIME"]], axis=1).duplicated()
+    out.loc[dup, "EXCLUDE"] = "another sample of the analyte has the same time"
+    usable = out["EXCLUDE"].eq("")
+    out["CONC"] = np.nan
+    for _, idx in pc[usable].groupby(KEYS).groups.items():
+        order = out.loc[idx, "NCATIME"].sort_values(kind="mergesort").index
+        out.loc[order, "CONC"] = compute_blq_conc(out.loc[order, "NCATIME"], pc.loc[order, "PCSTRESN"],
+                                                  blq=blq.loc[order], rule=BLQ_RULE)
+    has_conc = out["CONC"].notna()
+    out["CMAXFL"] = np.where(has_conc & pc["PCDY"].le(CMAX_LAST_DAY), "Y", "")
+    out["AUCFL"] = np.where(has_conc & auc_window(pc[KEYS], out["NCATIME"].where(has_conc)), "Y", "")
+    return out
+
+
+def exclusion_reason(pc: pd.DataFrame, afrlt: pd.Series, pre: pd.Series, blq: pd.Series) -> pd.Series:
+    """Why a PC record cannot enter the NCA; blank when it can. Inconsistent timing is flagged, never guessed."""
+    reason = pd.Series("", index=pc.index)
+    rules = [
+        (pc["PCSTRESN"].isna() & ~blq, "no result (not done or not numeric)"),
+        (afrlt.isna(), "no complete sample date or no infusion date"),
+        (pre & afrlt.gt(0), "pre-infusion sample dated after the infusion"),
+        (~pre & afrlt.le(0), "post-infusion sample dated at or before the infusion"),
+    ]
+    for mask, text in reversed(rules):  # the first rule that applies wins
+        reason = reason.mask(mask.fillna(False), text)
+    return reason
+
+
+def auc_window(keys: pd.DataFrame, time: pd.Series) -> pd.Series:
+    """Samples inside [0, AUC_END] or the first one after it, for profiles that reach AUC_END (else none)."""
+    frame = keys.assign(T=time)
+    reach = frame.groupby(KEYS)["T"].transform("max").ge(AUC_END)
+    after = frame["T"].gt(AUC_END)
+    first_after = frame["T"].eq(frame["T"].where(after).groupby([frame[k] for k in KEYS]).transform("min"))
+    return reach & time.notna() & (time.le(AUC_END) | first_after)
+
+
+def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
+    """One row per infused subject, analyte and parameter (CMAX, TMAX, AUCINT): VALUE, and the REASON when
+    VALUE is NaN. Subjects without an infusion date (PCRFTDTC) have no profile and no PP records."""
+    rows = []
+    for (usubjid, testcd), g in samples[samples["PCRFTDTC"].ne("")].groupby(KEYS, sort=True):
+        g = g.sort_values("NCATIME", kind="mergesort")
+        info = {k: g[k].iloc[0] for k in (*PROFILE_INFO, "PCSTRESU")}
+        for param, (value, reason) in profile_parameters(g).items():
+            rows.append({"USUBJID": usubjid, "PCTESTCD": testcd, **info, "PPTESTCD": param, "VALUE": value,
+                         "REASON": reason})
+    return pd.DataFrame(rows)
+
+
+def profile_parameters(g: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """CMAX, TMAX and AUCINT of one subject's analyte profile (rows sorted by NCATIME)."""
+    window = g[g["CMAXFL"].eq("Y")]
+    cmax, tmax = compute_cmax_tmax(window["NCATIME"], window["CONC"]) if len(window) else (np.nan, np.nan)
+    no_cmax = "no usable sample on study Days 1-28" if np.isnan(cmax) else ""
+    no_tmax = no_cmax or ("no quantifiable concentration on study Days 1-28" if cmax == 0 else "")
+    usable = g[g["CONC"].notna()]
+    t, c = usable["NCATIME"].to_numpy(), usable["CONC"].to_numpy()
+    if not (t == 0).any():  # no usable pre-infusion sample: C(0) = 0 (no CAR-T cells before the only infusion)
+        t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
+    auc = compute_aucint(t, c, start=0.0, end=AUC_END, method=AUC_METHOD, interpolate=AUC_INTERPOLATION,
+                         after_last=AUC_AFTER_LAST)
+    return {"CMAX": (cmax, no_cmax), "TMAX": (np.nan if no_tmax else tmax, no_tmax),
+            "AUCINT": (auc.value, auc.reason)}
+
+
+def parameter_unit(testcd: pd.Series, conc_unit: pd.Series) -> pd.Series:
+    """CMAX in the concentration unit, TMAX in days, AUCINT in day*concentration unit (MT.PP.PPSTRESC)."""
+    return pd.Series(np.select([testcd.eq("TMAX"), testcd.eq("AUCINT")], [TIME_UNIT, TIME_UNIT + "*" + conc_unit],
+                               conc_unit), index=testcd.index)
