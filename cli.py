@@ -45,33 +45,29 @@ def main() -> None:
               show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
 @reports_errors
 def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
-    """Map the raw export to SDTM and validate it: writes OUT/sdtm/*.xpt and define.xml,
-    OUT/reconciliation/ and OUT/validation/issues.csv."""
+    """Map the raw export to SDTM and ADaM and validate both: writes OUT/sdtm/ and OUT/adam/ (XPT v5 and
+    define.xml), OUT/adam/summary.json and summary.md, OUT/reconciliation/ and OUT/validation/issues.csv."""
     from cdisc.errors import ValidationFailed
     from cdisc.issues import errors
-    from cdisc.pipeline import (
-        build_sdtm, staged, write_datasets, write_define_package, write_issues, write_reconciliation,
-    )
-    from cdisc.validate import validate
-    from mappings.sdtm import BUILDERS
+    from cdisc.pipeline import run_study
+    from mappings.adam import BUILDERS as ADAM_BUILDERS
+    from mappings.adam.summary import write_summary
+    from mappings.sdtm import BUILDERS as SDTM_BUILDERS
 
-    sdtm = build_sdtm(raw_dir, spec_dir, BUILDERS)
-    findings = validate(sdtm.spec, {name: f.data for name, f in sdtm.datasets.items()})
-    with staged(out_dir) as stage:
-        write_datasets(sdtm.spec, sdtm.datasets, stage / "sdtm")
-        write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-        findings += write_define_package(sdtm.spec, sdtm.datasets, stage / "sdtm")
-        write_issues(findings, stage / "validation" / "issues.csv")
-    summary = sdtm.reconciliation.summary
-    click.echo(f"SDTM: {len(sdtm.datasets)} datasets, "
-               f"{sum(len(f.data) for f in sdtm.datasets.values())} records -> {out_dir / 'sdtm'}")
+    result = run_study(raw_dir, spec_dir, out_dir, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
+                       summarize=write_summary)
+    summary = result.sdtm.reconciliation.summary
+    for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
+        click.echo(f"{label}: {len(stage.datasets)} datasets, "
+                   f"{sum(len(f.data) for f in stage.datasets.values())} records -> {out_dir / label.lower()}")
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "
                f"{int(summary['MAPPED'].sum())} mapped, {int(summary['REJECTED'].sum())} rejected "
                f"(see {out_dir / 'reconciliation'})")
-    if errors(findings):
-        raise ValidationFailed(f"the output breaks {len(errors(findings))} conformance check(s); "
-                               f"see {out_dir / 'validation' / 'issues.csv'}", errors(findings))
-    click.echo(f"validation: no conformance errors ({len(findings)} warning(s))")
+    found = errors(result.findings)
+    if found:
+        raise ValidationFailed(f"the output breaks {len(found)} conformance check(s); "
+                               f"see {out_dir / 'validation' / 'issues.csv'}", found)
+    click.echo(f"validation: no conformance errors ({len(result.findings)} warning(s))")
 
 
 @main.command()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cdisc.issues import Issue
 from cdisc.raw import LINEAGE, RawStudy
 from cdisc.spec.model import Codelist, Spec
 
@@ -17,12 +18,14 @@ class DomainResult:
     `rejected`: raw rows deliberately not mapped, with a `REASON`.
     `used`: raw rows that fed records of this dataset without being their own record's lineage
     (e.g. the infusion row that gives DM.RFSTDTC).
+    `issues`: data problems the builder found and flagged (reported in validation/issues.csv).
     """
 
     name: str
     data: pd.DataFrame
     rejected: pd.DataFrame = field(default_factory=lambda: empty_rejections())
     used: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LINEAGE)))
+    issues: tuple[Issue, ...] = ()
 
 
 def empty_rejections() -> pd.DataFrame:

@@ -34,6 +34,7 @@ class SdtmRun:
     spec: Spec
     datasets: dict[str, Finalized]
     reconciliation: Reconciliation
+    issues: tuple[Issue, ...] = ()
 
 
 def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> SdtmRun:
@@ -52,13 +53,15 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> Sd
     missing = sorted({d.name for d in spec.datasets} - finals.keys())
     if missing:
         raise MappingError(f"the spec lists dataset(s) {missing} that no mapping module built")
-    return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())))
+    issues = tuple(i for r in results for i in r.issues)
+    return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())), issues)
 
 
 @dataclass(frozen=True)
 class AdamRun:
     spec: Spec
     datasets: dict[str, Finalized]
+    issues: tuple[Issue, ...] = ()
 
 
 AnalysisBuilder = Callable[[AnalysisContext], list[DomainResult]]
@@ -69,15 +72,17 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
     spec = load_checked_spec(spec_dir, "adam")
     ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
     finals: dict[str, Finalized] = {}
+    issues: list[Issue] = []
     for build in builders:
         for result in build(ctx):
             final = finalize(result, spec)
             finals[final.name] = final
             ctx.done[final.name] = final.data
+            issues += result.issues
     missing = sorted({d.name for d in spec.datasets} - finals.keys())
     if missing:
         raise MappingError(f"the ADaM spec lists dataset(s) {missing} that no builder built")
-    return AdamRun(spec, finals)
+    return AdamRun(spec, finals, tuple(issues))
 
 
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
@@ -156,7 +161,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
     adam = build_adam(sdtm_data, spec_dir, adam_builders)
-    findings = validate(sdtm.spec, sdtm_data) + validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})
+    findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
+                *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
             write_datasets(run.spec, run.datasets, folder)

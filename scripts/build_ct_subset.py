@@ -4,7 +4,9 @@ Usage:
     python scripts/build_ct_subset.py --nci "SDTM Terminology 2025-03-28.txt" \
         --codelists specs/ct/codelists.txt --out specs/ct/sdtm_ct_2025-03-28.csv
 
-Reads the tab-delimited NCI EVS SDTM terminology file and writes, for every codelist named in
+Reads the tab-delimited NCI EVS SDTM terminology file (or, with ``--format csv``, the comma-separated
+export NCI EVS publishes for ADaM / Define-XML / Protocol CT, which has the same columns plus
+"Standard and Date") and writes, for every codelist named in
 ``--codelists`` (CDISC submission short name, one per line, ``#`` starts a comment), every term of that
 codelist as one CSV row:
 
@@ -12,6 +14,11 @@ codelist as one CSV row:
 
 sorted by codelist short name then submission value (plain code-point order), ``\\n`` line endings.
 The output is a pure function of the two inputs. Every value is read as text (``NA`` in NY stays ``NA``).
+The ADaM subset is built the same way:
+
+    python scripts/build_ct_subset.py --format csv --nci ADaM_CT_2025-03-28.csv \
+        --codelists specs/ct/adam_codelists.txt --out specs/ct/adam_ct_2025-03-28.csv
+
 Exit status 2 with a message naming the problem when a requested codelist is not in the file or the
 file does not have the NCI EVS columns.
 """
@@ -65,9 +72,18 @@ def read_codelist_names(path: Path) -> list[str]:
     return names
 
 
-def read_nci(path: Path) -> pd.DataFrame:
-    """The NCI EVS file, every cell as text ("NA" is a term, not a missing value)."""
-    df = pd.read_csv(path, sep="\t", dtype=str, na_filter=False, encoding="utf-8")
+FORMATS = {"tsv": "\t", "csv": ","}
+
+
+def read_nci(path: Path, fmt: str = "tsv") -> pd.DataFrame:
+    """The NCI EVS file, every cell as text ("NA" is a term, not a missing value).
+
+    `fmt` "tsv": the tab-delimited .txt (SDTM CT); "csv": the comma-separated export (ADaM CT), whose
+    extra "Standard and Date" column is ignored.
+    """
+    if fmt not in FORMATS:
+        raise CTError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    df = pd.read_csv(path, sep=FORMATS[fmt], dtype=str, na_filter=False, encoding="utf-8")
     missing = [c for c in NCI_COLUMNS if c not in df.columns]
     if missing:
         raise CTError(f"{path}: not an NCI EVS terminology file, missing columns {missing}")
@@ -131,13 +147,16 @@ def to_csv_text(df: pd.DataFrame) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nci", required=True, type=Path,
-                        help="NCI EVS SDTM Terminology .txt (tab-delimited)")
+                        help="NCI EVS terminology file: SDTM .txt (tab-delimited) or, with --format csv, "
+                             "the comma-separated export (ADaM CT)")
+    parser.add_argument("--format", choices=sorted(FORMATS), default="tsv",
+                        help="layout of --nci: tsv (default, SDTM .txt) or csv (ADaM CT export)")
     parser.add_argument("--codelists", required=True, type=Path, help="file of codelist short names")
     parser.add_argument("--out", required=True, type=Path, help="output CSV")
     args = parser.parse_args(argv)
     try:
         names = read_codelist_names(args.codelists)
-        subset = build_subset(read_nci(args.nci), names)
+        subset = build_subset(read_nci(args.nci, args.format), names)
     except (CTError, OSError) as exc:
         print(f"build_ct_subset: error: {exc}", file=sys.stderr)
         return 2

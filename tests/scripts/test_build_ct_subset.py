@@ -12,6 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "build_ct_subset.py"
 SHIPPED = ROOT / "specs" / "ct" / "sdtm_ct_2025-03-28.csv"
+SHIPPED_ADAM = ROOT / "specs" / "ct" / "adam_ct_2025-03-28.csv"
 
 _spec = importlib.util.spec_from_file_location("build_ct_subset", SCRIPT)
 build_ct_subset = importlib.util.module_from_spec(_spec)
@@ -59,6 +60,15 @@ def nci(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture()
+def nci_csv(tmp_path: Path) -> Path:
+    """The same terms in the ADaM CT export layout: comma-separated, quoted, plus "Standard and Date"."""
+    path = tmp_path / "ADaM_CT.csv"
+    header = HEADER + ["Standard and Date"]
+    pd.DataFrame([r + ["ADaM CT 2025-03-28"] for r in FIXTURE_ROWS], columns=header).to_csv(path, index=False)
+    return path
+
+
 def _codelists(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "codelists.txt"
     path.write_text(text, encoding="utf-8")
@@ -76,6 +86,23 @@ def test_writes_requested_codelists_sorted(nci: Path, tmp_path: Path) -> None:
     out2 = tmp_path / "ct2.csv"
     assert build_ct_subset.main(["--nci", str(nci), "--codelists", str(cl), "--out", str(out2)]) == 0
     assert out2.read_bytes() == data
+
+
+def test_csv_format_reads_adam_export_to_same_output(nci_csv: Path, tmp_path: Path) -> None:
+    """--format csv reads the comma-separated ADaM CT export; the output layout is the SDTM subset's."""
+    cl = _codelists(tmp_path, "SEX\nNY\nEPOCH\n")
+    out = tmp_path / "adam.csv"
+    assert build_ct_subset.main(["--format", "csv", "--nci", str(nci_csv), "--codelists", str(cl),
+                                 "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == EXPECTED
+
+
+def test_csv_file_read_as_tsv_exits_2(nci_csv: Path, tmp_path: Path, capsys) -> None:
+    """The default tsv format on a comma-separated file names the missing NCI columns."""
+    cl = _codelists(tmp_path, "NY\n")
+    assert build_ct_subset.main(["--nci", str(nci_csv), "--codelists", str(cl),
+                                 "--out", str(tmp_path / "o.csv")]) == 2
+    assert "missing columns" in capsys.readouterr().err
 
 
 def test_unknown_codelist_exits_2_and_names_it(nci: Path, tmp_path: Path, capsys) -> None:
@@ -131,3 +158,17 @@ def test_shipped_covers_requested_codelists(shipped: pd.DataFrame) -> None:
     text = (ROOT / "specs" / "ct" / "codelists.txt").read_text(encoding="utf-8")
     requested = {line.split("#", 1)[0].strip() for line in text.splitlines()} - {""}
     assert requested == set(shipped["Codelist"])
+
+
+def test_shipped_adam_ct_facts() -> None:
+    """ADaM CT 2025-03-28: DATEFL C81223 (D/M/Y), TIMEFL C81226, DTYPE C81224, PARAMTYP C81225, SBJTSTAT C124296."""
+    adam = pd.read_csv(SHIPPED_ADAM, dtype=str, na_filter=False, keep_default_na=False)
+    assert SHIPPED_ADAM.read_text(encoding="utf-8").split("\n", 1)[0] == ",".join(build_ct_subset.OUT_COLUMNS)
+    codes = dict(zip(adam["Codelist"], adam["Codelist Code"]))
+    assert codes == {"DATEFL": "C81223", "TIMEFL": "C81226", "DTYPE": "C81224", "PARAMTYP": "C81225",
+                     "SBJTSTAT": "C124296"}
+    assert _values(adam, "DATEFL") == ["D", "M", "Y"]
+    assert _values(adam, "SBJTSTAT") == ["COMPLETED", "DISCONTINUED", "ONGOING"]
+    assert adam.loc[adam["Submission Value"] == "DERIVED", "Code"].tolist() == ["C81197"]
+    text = (ROOT / "specs" / "ct" / "adam_codelists.txt").read_text(encoding="utf-8")
+    assert {line.split("#", 1)[0].strip() for line in text.splitlines()} - {""} == set(adam["Codelist"])
