@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -73,7 +74,8 @@ def test_run_is_byte_identical_twice(out, tmp_path):
     again = tmp_path / "again"
     result = run("--out", str(again))
     assert result.exit_code == 0, result.output
-    for path in sorted((out / "sdtm").iterdir()) + sorted((out / "reconciliation").glob("*.csv")):
+    for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
+                 *sorted((out / "reconciliation").glob("*.csv"))]:
         twin = again / path.parent.name / path.name
         assert path.read_bytes() == twin.read_bytes(), path.name
 
@@ -228,3 +230,23 @@ def test_help_explains_every_command():
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output
+
+
+def test_run_writes_adam_with_a_valid_define(out):
+    """One .xpt per ADaM spec dataset, define.xml valid against the Define-XML 2.1 XSD, and the summary twins."""
+    adam_spec = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "adam")
+    expected = sorted([f"{d.name.lower()}.xpt" for d in adam_spec.datasets]
+                      + ["define.xml", "define2-1.xsl", "summary.json", "summary.md"])
+    assert sorted(p.name for p in (out / "adam").iterdir()) == expected
+    assert validate_define(out / "adam" / "define.xml") == []
+
+
+def test_summary_gives_the_3_plus_3_decisions_and_exact_intervals(out):
+    """DL1: 1 DLT in 6 evaluable opens DL2; DL2 (highest) 1/6 is cleared. ORR 6/12 has the Clopper-Pearson
+    95 % CI (0.2109, 0.7891) and DCR 10/12 (0.5159, 0.9791) (exact binomial tables)."""
+    summary = json.loads((out / "adam" / "summary.json").read_text())
+    assert [(d["dlt_evaluable"], d["with_dlt"], d["decision"]) for d in summary["dlt"]] == [
+        (6, 1, "OPEN NEXT DOSE GROUP"), (6, 1, "DOSE GROUP CLEARED (highest planned dose)")]
+    assert summary["response"]["RSP"]["OVERALL"] == {"x": 6, "n": 12, "rate": 0.5, "ci95": [0.2109, 0.7891]}
+    assert summary["response"]["DCR"]["OVERALL"] == {"x": 10, "n": 12, "rate": 0.8333, "ci95": [0.5159, 0.9791]}
+    assert "| IM96 12x10^8 CAR-T cells | 6 | 1 | OPEN NEXT DOSE GROUP |" in (out / "adam" / "summary.md").read_text()
