@@ -11,15 +11,16 @@ MODULES = (
     "ts",  # needs DM (study start, actual subjects)
     "ie",
     "ds",
+    "dd",  # needs DM, SE
     "mh",
     "cm",
-    "pr",
-    "ex",
+    "pr",  # PR, SUPPPR
+    "ex",  # EX, SUPPEX
     "ae",  # AE, SUPPAE
     "lb",
     "vs",
     "eg",
-    "tu",  # TU, TR, RS
+    "tu",  # TU, SUPPTU, TR, RS
     "pc",
     "pp",  # NCA of PC
     "relrec",

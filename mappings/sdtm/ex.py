@@ -2,6 +2,7 @@
 (lymphodepleting fludarabine + cyclophosphamide, Days -5 to -3, one record per drug per day).
 
 DM.RFSTDTC / RFXSTDTC are the infusion (COM.EX.EXCAT), so lymphodepletion falls on negative study days.
+SUPPEX holds the body surface area the lymphodepletion doses (mg/m2) were calculated from.
 """
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.errors import MappingError
+from cdisc.finalize import sequence
+from cdisc.supp import supp_records
 from cdisc.timing import add_epoch, add_study_day
 
 # MT.EX.EXDOSE: collected cell-dose unit -> (CT UNIT term, factor); CT UNIT has no "10^8 cells" term
 CELL_DOSE_UNITS = {"x10^8 cells": ("10^6 Therapeutic Cells", 100.0)}
+QUALIFIERS = ["BSA"]  # SUPPEX, lymphodepletion records only
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -26,7 +30,11 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXSTDTC", dy="EXSTDY")
     ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXENDTC", dy="EXENDY")
     ex = add_epoch(ex, ctx.dataset("SE"), dtc="EXSTDTC")
-    return [DomainResult("EX", ex, rejected=pd.concat([rejected_inf, rejected_ld], ignore_index=True))]
+    # EXSEQ now, so SUPPEX can point at it (IDVAR EXSEQ, MT.SUPPEX.IDVARVAL)
+    ex = sequence(ex, ctx.spec, "EX")
+    supp = supp_records(ex, ctx.spec, rdomain="EX", idvar="EXSEQ", qualifiers=QUALIFIERS)
+    rejected = pd.concat([rejected_inf, rejected_ld], ignore_index=True)
+    return [DomainResult("EX", ex.drop(columns=QUALIFIERS), rejected=rejected), DomainResult("SUPPEX", supp)]
 
 
 def infusion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
@@ -67,6 +75,8 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # EXSTDTC / EXENDTC: administration date (no time collected)
     ex["EXSTDTC"] = to_dtc(form["LDDAT"])
     ex["EXENDTC"] = ex["EXSTDTC"]
+    # SUPPEX qualifier BSA: "Body surface area (m2)" the mg/m2 dose was based on, as collected
+    ex["BSA"] = form["LDBSA"]
     return ex
 
 

@@ -1,10 +1,15 @@
-"""PR (Procedures): the leukapheresis that collects the cells for IM96 manufacture (apher form)."""
+"""PR (Procedures): the leukapheresis that collects the cells for IM96 manufacture (apher form), and SUPPPR:
+the apheresis product volume, which no PR variable holds (COM.PR.PRTRT)."""
 from __future__ import annotations
 
 from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
+from cdisc.finalize import sequence
+from cdisc.supp import supp_records
 from cdisc.timing import add_epoch, add_study_day
+
+QUALIFIERS = ["APHVOL"]
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -21,4 +26,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pr["PRSTDTC"] = to_dtc(form["APHDAT"], form["APHTIM"])
     pr = add_study_day(pr, ctx.dataset("DM"), dtc="PRSTDTC", dy="PRSTDY")
     pr = add_epoch(pr, ctx.dataset("SE"), dtc="PRSTDTC")
-    return [DomainResult("PR", pr, rejected=rejected)]
+    # SUPPPR qualifier APHVOL: "Apheresis product volume (mL)" as collected
+    pr["APHVOL"] = form["APHVOL"]
+    # PRSEQ now, so SUPPPR can point at it (IDVAR PRSEQ, MT.SUPPPR.IDVARVAL)
+    pr = sequence(pr, ctx.spec, "PR")
+    supp = supp_records(pr, ctx.spec, rdomain="PR", idvar="PRSEQ", qualifiers=QUALIFIERS)
+    return [DomainResult("PR", pr.drop(columns=QUALIFIERS), rejected=rejected), DomainResult("SUPPPR", supp)]

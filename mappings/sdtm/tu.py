@@ -2,7 +2,8 @@
 forms: tl (target lesions), ntl (non-target lesions), nl (new lesions) and rs (investigator responses).
 
 One lesion frame per form (lesion ID, location, method, date, visit) feeds both TR (every row: one measurement
-or state per lesion per visit) and TU (the first row of each lesion: its identification).
+or state per lesion per visit) and TU (the first row of each lesion: its identification). The free-text location
+detail of each lesion has no TU variable and goes to SUPPTU (COM.TU.TULOC).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, st
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.errors import MappingError
+from cdisc.finalize import sequence
+from cdisc.supp import supp_records
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 EVALUATOR = "INVESTIGATOR"
@@ -21,6 +24,7 @@ TOO_SMALL = "TOO SMALL TO MEASURE"
 TOO_SMALL_MM = "5"  # RECIST 1.1: a lesion too small to measure counts as 5 mm (SDTMIG 3.4 TR assumption 4)
 MM = "mm"  # the target lesion page collects diameters in mm
 RESPONSE_TESTS = ("TRGRESP", "NTRGRESP", "NEWLES", "OVRLRESP")  # rs form columns, one RSTESTCD each
+QUALIFIERS = ["TULOCDTL"]  # SUPPTU
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -37,15 +41,18 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     tr = add_last_before_flag(tr, dm, by=["TRLNKID", "TRTESTCD"], dtc="TRDTC", result="TRORRES", flag="TRLOBXFL")
     # TU: the first record of each lesion (baseline, or the visit a new lesion is first seen)
     tu = identified_lesions(tr, ctx)
+    # TUSEQ now, so SUPPTU can point at it (IDVAR TUSEQ, MT.SUPPTU.IDVARVAL); TULOCDTL: location detail
+    tu = sequence(tu, ctx.spec, "TU")
+    supp = supp_records(tu, ctx.spec, rdomain="TU", idvar="TUSEQ", qualifiers=QUALIFIERS)
     # RS: the investigator's RECIST 1.1 responses, one record per response column
     rs = responses(rs_form, ctx)
     rejected = pd.concat([tl_rejected, ntl_rejected, nl_rejected], ignore_index=True)
-    return [DomainResult("TU", tu, rejected=rejected), DomainResult("TR", tr.drop(columns=["LOC", "LAT"])),
-            DomainResult("RS", rs, rejected=rs_rejected)]
+    return [DomainResult("TU", tu.drop(columns=QUALIFIERS), rejected=rejected), DomainResult("SUPPTU", supp),
+            DomainResult("TR", tr.drop(columns=["LOC", "LAT", "DESC"])), DomainResult("RS", rs, rejected=rs_rejected)]
 
 
 def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFrame:
-    """The fields all lesion pages share (`<NAME>ID`, `LOC`, `LAT` if collected, `METH`, `DAT`), in TR names."""
+    """The fields all lesion pages share (`<NAME>ID`, `LOC`, `LAT` if collected, `DESC`, `METH`, `DAT`), in TR names."""
     prefix = name.upper()
     out = start_domain(form, ctx, "TR")
     # TRGRPID: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
@@ -55,6 +62,8 @@ def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFra
     out["LOC"] = map_ct(form[f"{prefix}LOC"], ctx.codelist("TULOC"), source=f"{name}.csv {prefix}LOC")
     lat = form.get(f"{prefix}LAT", pd.Series("", index=form.index))
     out["LAT"] = map_ct(lat, ctx.codelist("TULAT"), source=f"{name}.csv {prefix}LAT")
+    # DESC (kept for SUPPTU): "Location detail", free text as collected
+    out["DESC"] = form[f"{prefix}DESC"]
     out["TRMETHOD"] = map_ct(form[f"{prefix}METH"], ctx.codelist("TUMETHOD"), source=f"{name}.csv {prefix}METH")
     out["TREVAL"] = EVALUATOR
     out["TRDTC"] = to_dtc(form[f"{prefix}DAT"])
@@ -132,6 +141,9 @@ def identified_lesions(tr: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tu["TUSTRESC"] = first["TRGRPID"]
     tu["TULOC"] = first["LOC"]
     tu["TULAT"] = first["LAT"]
+    # TULOCDTL (SUPPTU): the lesion's location detail, the same on every visit (checked)
+    check_location_detail(tr)
+    tu["TULOCDTL"] = first["DESC"]
     tu["TUMETHOD"] = first["TRMETHOD"]
     tu["TUEVAL"] = first["TREVAL"]
     tu["TUDTC"] = first["TRDTC"]
@@ -139,6 +151,16 @@ def identified_lesions(tr: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # TULOBXFL: lesions identified on or before the infusion (baseline identification, MT.LOBXFL)
     return add_last_before_flag(tu, ctx.dataset("DM"), by=["TULNKID"], dtc="TUDTC", result="TUORRES",
                                 flag="TULOBXFL")
+
+
+def check_location_detail(tr: pd.DataFrame) -> None:
+    """A lesion's free-text location detail must not change between visits: TU keeps only one."""
+    counts = tr.groupby(["USUBJID", "TRLNKID"])["DESC"].nunique()
+    changed = counts[counts > 1]
+    if len(changed):
+        raise MappingError(f"lesion location detail (tl/ntl/nl.csv *DESC) changes between visits for "
+                           f"{len(changed)} lesion(s), e.g. {list(changed.index)[:5]}; SUPPTU keeps one value "
+                           f"per lesion, so correct the CRF data")
 
 
 def responses(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:

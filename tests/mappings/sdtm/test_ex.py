@@ -1,5 +1,6 @@
-"""EX mapping on a 2-subject raw fixture: IM96 infusion with cell-dose conversion, lymphodepletion per drug
-per day with a dose adjustment, study days before the infusion, an unknown subject rejected."""
+"""EX + SUPPEX mapping on a 2-subject raw fixture: IM96 infusion with cell-dose conversion, lymphodepletion per
+drug per day with a dose adjustment and the body surface area in SUPPEX, study days before the infusion, an unknown
+subject rejected."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_build_ex_maps_infusion_and_lymphodepletion(spec):
     """IM96 11.8 x10^8 cells -> EXDOSE 1180 '10^6 Therapeutic Cells' (CT UNIT C71620 has no 10^8 cells term) with
     infusion start/end times; fludarabine/cyclophosphamide one record per drug per day on Days -5/-4 (no Day 0,
     SDTMIG 3.4 §4.4.4) in the LYMPHODEPLETION epoch; EXADJ carries the dose reduction reason."""
-    (result,) = ex.build(context(spec, INF))
+    result, _ = ex.build(context(spec, INF))
     out = finalize(result, spec).data
     ld = ["LYMPHODEPLETING CHEMOTHERAPY", "mg/m2", "INJECTION", "QD", "INTRAVENOUS", "", "LYMPHODEPLETION"]
     expected = pd.DataFrame(
@@ -74,6 +75,27 @@ def test_build_ex_maps_infusion_and_lymphodepletion(spec):
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "EXSEQ"])
     assert (out["STUDYID"] + out["DOMAIN"]).eq("IM96EX").all()
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["inf", 2]]
+
+
+def test_build_suppex_body_surface_area_on_lymphodepletion(spec):
+    """SUPPEX: BSA 1.57 m2 as collected on each lymphodepletion record (EXSEQ 1-3, sorted by EXTRT then date), none
+    on the IM96 infusion (EXSEQ 4), whose dose is not per m2; QLABEL from EXQNAM, QORIG Collected (SDTMIG 3.4 §8.4).
+    Each record keeps the ld row it comes from."""
+    _, supp = ex.build(context(spec, INF))
+    final = finalize(supp, spec)
+    expected = pd.DataFrame(
+        [
+            ["IM96-001-001", "1", "1.57", "ld", 3],
+            ["IM96-001-001", "2", "1.57", "ld", 1],
+            ["IM96-001-001", "3", "1.57", "ld", 2],
+        ],
+        columns=["USUBJID", "IDVARVAL", "QVAL", "RAW_FORM", "RAW_ROW"],
+    )
+    data = final.data.assign(RAW_FORM=final.lineage["RAW_FORM"], RAW_ROW=final.lineage["RAW_ROW"])
+    assert_frame_equal_by_keys(data, expected, keys=["USUBJID", "IDVARVAL"])
+    assert (data["RDOMAIN"] + "|" + data["IDVAR"] + "|" + data["QNAM"] + "|" + data["QLABEL"] + "|"
+            + data["QORIG"] + "|" + data["QEVAL"]).unique().tolist() == [
+        "EX|EXSEQ|BSA|Body Surface Area (m2)|Collected|"]
 
 
 def test_build_ex_rejects_a_cell_dose_unit_without_conversion(spec):

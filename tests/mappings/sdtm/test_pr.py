@@ -1,4 +1,5 @@
-"""PR mapping on a 2-subject raw fixture: leukapheresis performed / not performed, unknown subject rejected."""
+"""PR + SUPPPR mapping on a 2-subject raw fixture: leukapheresis performed / not performed, the product volume
+in SUPPPR, unknown subject rejected."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,13 +33,18 @@ def spec():
     return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
-def test_build_pr_maps_leukapheresis_occurrence(spec):
-    """LEUKAPHERESIS, pre-specified (PRPRESP Y) with PROCCUR from 'Apheresis performed'; PRSTDY -22 before the
-    infusion (no Day 0) and null for a subject never infused; the time is kept on complete dates."""
+@pytest.fixture(scope="module")
+def built(spec):
     raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
                    {"apher": pd.DataFrame(RAW, columns=COLUMNS).assign(RAW_FORM="apher", RAW_ROW=[1, 2, 3])})
     ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
-    (result,) = pr.build(ctx)
+    return pr.build(ctx)
+
+
+def test_build_pr_maps_leukapheresis_occurrence(spec, built):
+    """LEUKAPHERESIS, pre-specified (PRPRESP Y) with PROCCUR from 'Apheresis performed'; PRSTDY -22 before the
+    infusion (no Day 0) and null for a subject never infused; the time is kept on complete dates."""
+    result, _ = built
     out = finalize(result, spec).data
     expected = pd.DataFrame(
         [
@@ -53,3 +59,17 @@ def test_build_pr_maps_leukapheresis_occurrence(spec):
     assert list(out.columns) == ["STUDYID", "DOMAIN", "USUBJID", "PRSEQ", "PRTRT", "PRCAT", "PRPRESP", "PROCCUR",
                                  "EPOCH", "PRSTDTC", "PRSTDY"]
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["apher", 3]]
+
+
+def test_build_supppr_apheresis_product_volume(spec, built):
+    """SUPPPR: the product volume as collected (191 mL, text as on the CRF) on the PR record it belongs to
+    (IDVARVAL = PRSEQ 1), QLABEL from the PRQNAM codelist, QORIG Collected; no record where no volume was
+    collected (apheresis not performed) (SDTMIG 3.4 §8.4)."""
+    _, supp = built
+    final = finalize(supp, spec)
+    assert final.data.values.tolist() == [
+        ["IM96", "PR", "IM96-001-001", "PRSEQ", "1", "APHVOL", "Apheresis Product Volume (mL)", "191", "Collected", ""],
+    ]
+    assert list(final.data.columns) == ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QLABEL",
+                                        "QVAL", "QORIG", "QEVAL"]
+    assert final.lineage[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["apher", 1]]

@@ -181,6 +181,41 @@ def test_build_rs_reported_responses_with_not_applicable_as_not_done(results, sp
     assert out["EPOCH"].unique().tolist() == ["FOLLOW-UP"]
 
 
+def test_build_supptu_location_detail_per_lesion(results, spec):
+    """SUPPTU: the CRF free-text location detail of each lesion, one TULOCDTL record per TU record, IDVARVAL =
+    TUSEQ (lesions sort by TULNKID: NL01, NT01, T01, T02), QORIG Collected, no evaluator (SDTMIG 3.4 §8.4); its
+    lineage is the row TU was identified from."""
+    out = finalize(results["SUPPTU"], spec)
+    expected = pd.DataFrame([
+        # USUBJID, IDVARVAL, QVAL,                          RAW_FORM, RAW_ROW
+        (S1, "1", "New right lower lobe nodule", "nl",  1),
+        (S1, "2", "Peritoneal nodules",          "ntl", 1),
+        (S1, "3", "Segment VI",                  "tl",  1),
+        (S1, "4", "Para-aortic",                 "tl",  2),
+        (S2, "1", "Upper lobe",                  "tl",  7),
+    ], columns=["USUBJID", "IDVARVAL", "QVAL", "RAW_FORM", "RAW_ROW"])
+    data = out.data.assign(RAW_FORM=out.lineage["RAW_FORM"], RAW_ROW=out.lineage["RAW_ROW"])
+    assert_frame_equal_by_keys(data, expected, keys=["USUBJID", "IDVARVAL"])
+    assert (data["STUDYID"] + "|" + data["RDOMAIN"] + "|" + data["IDVAR"] + "|" + data["QNAM"] + "|"
+            + data["QLABEL"] + "|" + data["QORIG"] + "|" + data["QEVAL"]).unique().tolist() == [
+        "IM96|TU|TUSEQ|TULOCDTL|Tumor Location Detail|Collected|"]
+    tuseq = finalize(results["TU"], spec).data.set_index("TULNKID").loc[["NL01", "NT01", "T01", "T02"]]
+    assert tuseq.loc[tuseq["USUBJID"].eq(S1), "TUSEQ"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def test_build_refuses_a_location_detail_that_changes_between_visits(spec):
+    """SUPPTU keeps one location detail per lesion, so a lesion described differently at a later visit is a
+    MappingError naming the lesion rather than a silently dropped value."""
+    changed = TL.assign(TLDESC=TL["TLDESC"].where(TL.index != 2, "Segment VII"))
+    forms = {"tl": raw_form("tl", changed), "ntl": raw_form("ntl", NTL), "nl": raw_form("nl", NL),
+             "rs": raw_form("rs", RS)}
+    ctx = StudyContext(spec=spec, raw=RawStudy(Path("."), DICTIONARY, EDC_CODELISTS, forms),
+                       design_dir=Path("specs/im96/design"),
+                       done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
+    with pytest.raises(MappingError, match=r"1 lesion\(s\), e.g. \[\('IM96-001-001', 'T01'\)\]"):
+        tu.build(ctx)
+
+
 def test_build_rejects_rows_of_subjects_without_demographics(results):
     """The target lesion row of 001-099 (tl row 8) is rejected with a reason, not silently dropped."""
     rejected = results["TU"].rejected
