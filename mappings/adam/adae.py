@@ -5,7 +5,6 @@ Rules and sources: specs/im96/adam/methods/adae.csv (MT.ADAE.*). Treatment start
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.dates import compute_dt_from_sas, compute_duration, compute_study_day, derive_vars_dt
 from cdisc.derive.flags import derive_var_extreme_flag, derive_var_trtemfl
 from cdisc.errors import DerivationError
+from cdisc.issues import Issue
 
 ADSL_VARS = ["USUBJID", "SUBJID", "SITEID", "AGE", "AGEGR1", "SEX", "RACE", "SAFFL", "DLTEVLFL", "TRTSDT",
              "TRTEDT", "LDSTDT", "DTHDT"]
@@ -46,12 +46,12 @@ def build(ctx: AnalysisContext) -> list[DomainResult]:
                        AREL=np.where(adae["AEREL"].isin(RELATED) | adae["AEREL"].eq(""), "RELATED", "NOT RELATED"))
     # DLTFL, CRSFL, ICANSFL, TRAE28FL (MT.ADAE.DLTFL, CRSFL, ICANSFL, TRAE28FL)
     adae = _safety_flags(adae)
-    # Report TEAEs timed before the infusion on the infusion day (counted by date, MT.ADAE.TRTEMFL)
-    _warn_timed_before_infusion(adae, ctx.adam("ADSL"))
+    # Report DLT marks outside the window and TEAEs timed before the infusion on the infusion day
+    issues = _late_dlts(adae) + _timed_before_infusion(adae, ctx.adam("ADSL"))
     # AOCCFL, AOCCSFL, AOCCPFL, AOCCIFL among TRTEMFL = 'Y' records (MT.ADAE.AOCCFL ...)
     adae = _occurrence_flags(adae)
     # Keep the spec variables (the other AE/SUPPAE columns were only inputs)
-    return [DomainResult("ADAE", adae[[v.name for v in ctx.spec.variables_of("ADAE")]])]
+    return [DomainResult("ADAE", adae[[v.name for v in ctx.spec.variables_of("ADAE")]], issues=tuple(issues))]
 
 
 def ae_with_dates(ae: pd.DataFrame, supp: pd.DataFrame, adsl: pd.DataFrame, *,
@@ -92,26 +92,30 @@ def _ldemfl(adae: pd.DataFrame) -> pd.DataFrame:
     return adae.assign(LDEMFL=np.where(after_ld & before_inf, "Y", ""))
 
 
+def _late_dlts(adae: pd.DataFrame) -> list[Issue]:
+    """AEs the investigator marked DLT that start outside Day 1-28: they get no DLTFL, and are reported."""
+    late = adae.loc[(adae["AEDLT"] == "Y") & ~adae["ASTDY"].between(*DLT_WINDOW), ["USUBJID", "AESEQ", "ASTDY"]]
+    return [Issue("warning", "ADAE_DLT_OUTSIDE_WINDOW", "ADAE", "marked DLT (SUPPAE AEDLT = Y) but starts outside "
+                  "Day 1-28: no DLTFL", variable="ASTDY", row=f"{r.USUBJID} AESEQ {r.AESEQ:g}", value=f"{r.ASTDY:g}")
+            for r in late.itertuples()]
+
+
 def _safety_flags(adae: pd.DataFrame) -> pd.DataFrame:
     in_window = adae["ASTDY"].between(*DLT_WINDOW)
-    late_dlt = adae.loc[(adae["AEDLT"] == "Y") & ~in_window, ["USUBJID", "AESEQ"]]
-    if len(late_dlt):
-        warnings.warn(f"ADAE: {len(late_dlt)} AE(s) marked DLT (SUPPAE AEDLT = Y) start outside Day 1-28 and "
-                      f"get no DLTFL: {late_dlt.head().to_dict('records')}", UserWarning, stacklevel=2)
     flags = {"DLTFL": (adae["AEDLT"] == "Y") & in_window, "CRSFL": adae["AEDECOD"] == CRS_PT,
              "ICANSFL": adae["AEDECOD"] == ICANS_PT, "TRAE28FL": (adae["AREL"] == "RELATED") & in_window}
     return adae.assign(**{k: np.where(v, "Y", "") for k, v in flags.items()})
 
 
-def _warn_timed_before_infusion(adae: pd.DataFrame, adsl: pd.DataFrame) -> None:
-    """Warn about TEAEs whose start time on the infusion day is before the infusion start (ADSL.TRTSDTM)."""
+def _timed_before_infusion(adae: pd.DataFrame, adsl: pd.DataFrame) -> list[Issue]:
+    """TEAEs whose start time on the infusion day is before the infusion start (ADSL.TRTSDTM): kept as TEAE by
+    date (MT.ADAE.TRTEMFL) and reported, so the AE or infusion time can be checked."""
     start = pd.to_datetime(adae["AESTDTC"].where(adae["AESTDTC"].str.len() >= 16), format="ISO8601")
     trtsdtm = adae["USUBJID"].map(adsl.set_index("USUBJID")["TRTSDTM"].pipe(compute_dt_from_sas, unit="seconds"))
     early = adae.loc[(adae["TRTEMFL"] == "Y") & (start < trtsdtm), ["USUBJID", "AESEQ", "AESTDTC"]]
-    if len(early):
-        warnings.warn(f"ADAE: {len(early)} treatment-emergent AE(s) start before the infusion time on the infusion "
-                      f"day (kept as TEAE by date; check the AE or infusion time): {early.to_dict('records')[:5]}",
-                      UserWarning, stacklevel=2)
+    return [Issue("warning", "ADAE_TEAE_BEFORE_INFUSION_TIME", "ADAE", "treatment-emergent by date but timed before "
+                  "the infusion start on the infusion day", variable="AESTDTC",
+                  row=f"{r.USUBJID} AESEQ {r.AESEQ:g}", value=r.AESTDTC) for r in early.itertuples()]
 
 
 def _occurrence_flags(adae: pd.DataFrame) -> pd.DataFrame:

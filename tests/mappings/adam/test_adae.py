@@ -72,8 +72,9 @@ def _iso(values: pd.Series) -> list[str]:
 @pytest.fixture
 def result(make_adam_context, finalize_result) -> pd.DataFrame:
     ctx = make_adam_context({"AE": _ae(), "SUPPAE": _suppae()}, done={"ADSL": _adsl()})
-    with pytest.warns(UserWarning, match="outside Day 1-28"):  # B AESEQ 2: DLT on Day 29
-        [res] = adae.build(ctx)
+    [res] = adae.build(ctx)
+    # B AESEQ 2: DLT mark on Day 29 is reported, not flagged
+    assert [i.code for i in res.issues] == ["ADAE_DLT_OUTSIDE_WINDOW"]
     return finalize_result(res)
 
 
@@ -155,8 +156,8 @@ def test_adae_warns_about_teae_timed_before_infusion(make_adam_context):
     ae = _ae()
     ae.loc[9, "AESTDTC"] = "2024-04-10T08:00"
     ctx = make_adam_context({"AE": ae, "SUPPAE": _suppae()}, done={"ADSL": _adsl()})
-    with pytest.warns(UserWarning, match="before the infusion time"):
-        [res] = adae.build(ctx)
+    [res] = adae.build(ctx)
+    assert "ADAE_TEAE_BEFORE_INFUSION_TIME" in [i.code for i in res.issues]
     assert res.data.loc[9, ["TRTEMFL", "ASTDY"]].tolist() == ["Y", 1.0]
 
 
