@@ -54,15 +54,19 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm["SEX"] = map_ct(raw["SEX"], ctx.codelist("SEX"), source="dm.csv SEX")
     dm["RACE"] = map_ct(raw["RACE"], ctx.codelist("RACE"), source="dm.csv RACE")
     dm["ETHNIC"] = map_ct(raw["ETHNIC"], ctx.codelist("ETHNIC"), source="dm.csv ETHNIC")
-    # ARMCD/ARM = ACTARMCD/ACTARM: dose level infused (inf.csv DOSELVL) and its TA arm
-    dm = dm.assign(**arms(subj.map(inf["DOSELVL"]).fillna(""), ctx))
-    # ARMNRS: screen failure (ds.csv) or enrolled but never infused
+    # ARMCD/ARM: cohort assigned at enrolment (apher.csv DOSELVL); ACTARMCD/ACTARM: dose level infused (inf.csv)
+    apher = ctx.raw.form("apher").set_index("SUBJID")
+    dm = dm.assign(**arms(subj.map(apher["DOSELVL"]).fillna(""), ctx, source="apher.csv DOSELVL"))
+    dm = dm.assign(**{f"ACT{k}": v for k, v in arms(subj.map(inf["DOSELVL"]).fillna(""), ctx,
+                                                     source="inf.csv DOSELVL").items()})
+    # ARMNRS: screen failure (ds.csv), or assigned a cohort but never infused
     failed = subj.isin(screen_failures(ctx.raw.form("ds"), ctx))
-    dm["ARMNRS"] = np.select([failed, dm["ARMCD"].eq("")], [SCREEN_FAILURE, NOT_TREATED], "")
+    dm["ARMNRS"] = np.select([failed, dm["ARMCD"].ne("") & dm["ACTARMCD"].eq("")], [SCREEN_FAILURE, NOT_TREATED], "")
     # COUNTRY: study header (single site)
     dm["COUNTRY"] = ctx.spec.study.country
 
     used = pd.concat([lineage_of(ctx.raw.form("ic"), subj), lineage_of(ctx.raw.form("inf"), subj),
+                      lineage_of(ctx.raw.form("apher"), subj),
                       dth[list(LINEAGE)]], ignore_index=True)
     return [DomainResult("DM", dm, rejected=dth_rejected, used=used)]
 
@@ -114,11 +118,11 @@ def age(brthdtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:
     return (ref.dt.year - born.dt.year - before_birthday).where(born.notna() & ref.notna())
 
 
-def arms(doselvl: pd.Series, ctx: StudyContext) -> dict[str, pd.Series]:
-    """ARMCD/ARM and ACTARMCD/ACTARM from the collected dose level (TA gives the arm description)."""
-    armcd = map_ct(doselvl, ctx.codelist("ARMCD"), source="inf.csv DOSELVL")
+def arms(doselvl: pd.Series, ctx: StudyContext, *, source: str) -> dict[str, pd.Series]:
+    """ARMCD and ARM from a collected dose level (TA gives the arm description)."""
+    armcd = map_ct(doselvl, ctx.codelist("ARMCD"), source=source)
     arm = armcd.map(ctx.dataset("TA").drop_duplicates("ARMCD").set_index("ARMCD")["ARM"]).fillna("")
-    return {"ARMCD": armcd, "ARM": arm, "ACTARMCD": armcd, "ACTARM": arm}
+    return {"ARMCD": armcd, "ARM": arm}
 
 
 def lineage_of(form: pd.DataFrame, subjects: pd.Series) -> pd.DataFrame:

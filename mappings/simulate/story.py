@@ -150,8 +150,9 @@ def build_story(n_subjects: int, seed: int) -> list[Subject]:
         s = Subject(no=i + 1, subjid=f"{SITE_PREFIX}-{i + 1:03d}", kind=kind, day1=day1s[i], seed=seed)
         srng = rng_for(seed, s.no, "subject")
         add_demography(s, srng)
-        if kind == INFUSED:
+        if kind in (INFUSED, NOT_INFUSED):  # the cohort (dose level) is assigned at enrolment, before apheresis
             s.dose_level = 1 if k < DL1_SIZE else 2
+        if kind == INFUSED:
             s.profile = profiles[k]
             s.special = s.profile.name not in seen
             seen.add(s.profile.name)

@@ -47,7 +47,7 @@ def apher_rows(s: Subject) -> list[dict]:
         return []
     rng = rng_for(s.seed, s.no, "apher")
     return [{"SUBJID": s.subjid, "APHDAT": fdate(s.date(day)), "APHTIM": ftime(int(rng.integers(480, 600))),
-             "APHVOL": fnum(float(rng.uniform(140, 260)), 0), "APHYN": "Y"}]
+             "APHVOL": fnum(float(rng.uniform(140, 260)), 0), "APHYN": "Y", "DOSELVL": str(s.dose_level)}]
 
 
 def ld_rows(s: Subject) -> list[dict]:

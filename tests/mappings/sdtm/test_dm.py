@@ -32,6 +32,7 @@ INF = pd.DataFrame({
     "SUBJID": ["001-001"], "INFDAT": ["05-MAR-2024"], "INFSTTIM": ["11:10"], "INFENTIM": ["11:41"],
     "DOSELVL": ["1"],
 })
+APHER = pd.DataFrame({"SUBJID": ["001-001", "001-007"], "DOSELVL": ["1", "1"]})
 DS = pd.DataFrame({
     "SUBJID":  ["001-001", "001-001", "001-001", "001-004", "001-007", "001-007"],
     "DSEPOCH": ["SCREENING", "TREATMENT", "FOLLOW-UP", "SCREENING", "SCREENING", "TREATMENT"],
@@ -49,7 +50,7 @@ TA = pd.DataFrame({
 
 
 def forms(**overrides) -> dict[str, pd.DataFrame]:
-    return {"dm": DM_FORM, "ic": IC, "inf": INF, "ds": DS, "dth": DTH, "visit": VISIT, **overrides}
+    return {"dm": DM_FORM, "ic": IC, "apher": APHER, "inf": INF, "ds": DS, "dth": DTH, "visit": VISIT, **overrides}
 
 
 def build(make_context, spec, **overrides):
@@ -62,7 +63,8 @@ def test_build_dm_reference_dates_arms_and_age(make_context, spec):
     RFENDTC the end-of-study disposition (death) for the infused subject only; AGE at consent with the
     birth date imputed to mid-year (1972 -> 1972-07-01: 51) or mid-month (1974-12 -> 1974-12-15: 49; exact
     for any December birthday) and exact for a full date (17-SEP-1974 at 05-SEP-2024: 49, day before the
-    birthday); arms from the dose level, null with a reason for the screen failure and the non-infused."""
+    birthday); the planned arm from the cohort assigned at apheresis, the actual arm from the infusion:
+    the non-infused subject keeps ARMCD with ARMNRS 'ASSIGNED, NOT TREATED', the screen failure has neither."""
     _, out = build(make_context, spec)
     expected = pd.DataFrame({
         "USUBJID":  ["IM96-001-001", "IM96-001-004", "IM96-001-007"],
@@ -82,8 +84,8 @@ def test_build_dm_reference_dates_arms_and_age(make_context, spec):
         "SEX":      ["M", "F", "M"],
         "RACE":     ["ASIAN", "WHITE", "ASIAN"],
         "ETHNIC":   ["NOT HISPANIC OR LATINO", "NOT HISPANIC OR LATINO", "NOT REPORTED"],
-        "ARMCD":    ["DL1", "", ""],
-        "ARM":      ["IM96 12x10^8 CAR-T cells", "", ""],
+        "ARMCD":    ["DL1", "", "DL1"],
+        "ARM":      ["IM96 12x10^8 CAR-T cells", "", "IM96 12x10^8 CAR-T cells"],
         "ACTARMCD": ["DL1", "", ""],
         "ACTARM":   ["IM96 12x10^8 CAR-T cells", "", ""],
         "ARMNRS":   ["", "SCREEN FAILURE", "ASSIGNED, NOT TREATED"],
@@ -95,11 +97,11 @@ def test_build_dm_reference_dates_arms_and_age(make_context, spec):
 
 
 def test_build_dm_accounts_for_the_rows_it_reads(make_context, spec):
-    """dm.csv rows are the records; consent, infusion and death rows of known subjects are 'used';
+    """dm.csv rows are the records; consent, apheresis, infusion and death rows of known subjects are 'used';
     the death row of a subject missing from dm.csv is rejected with the reason."""
     result, _ = build(make_context, spec)
     assert sorted(map(tuple, result.used[["RAW_FORM", "RAW_ROW"]].values.tolist())) == [
-        ("dth", 1), ("ic", 1), ("ic", 2), ("ic", 3), ("ic", 4), ("inf", 1)]
+        ("apher", 1), ("apher", 2), ("dth", 1), ("ic", 1), ("ic", 2), ("ic", 3), ("ic", 4), ("inf", 1)]
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["dth", 2]]
     assert result.rejected["REASON"].iloc[0] == "dth.csv: SUBJID has no record in the demographics form"
 
