@@ -250,3 +250,14 @@ def test_summary_gives_the_3_plus_3_decisions_and_exact_intervals(out):
     assert summary["response"]["RSP"]["OVERALL"] == {"x": 6, "n": 12, "rate": 0.5, "ci95": [0.2109, 0.7891]}
     assert summary["response"]["DCR"]["OVERALL"] == {"x": 10, "n": 12, "rate": 0.8333, "ci95": [0.5159, 0.9791]}
     assert "| IM96 12x10^8 CAR-T cells | 6 | 1 | OPEN NEXT DOSE GROUP |" in (out / "adam" / "summary.md").read_text()
+
+
+def test_simulate_command_writes_a_loadable_export(tmp_path):
+    """`cdisc simulate` writes an export of the bundled shape that the raw loader accepts, at another size."""
+    from cdisc.raw import load_raw
+
+    result = CliRunner().invoke(main, ["simulate", "--subjects", "8", "--seed", "7", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 0, result.output
+    raw = load_raw(tmp_path / "x")
+    assert len(raw.form("dm")) == 8
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == sorted(p.name for p in BUNDLED_RAW.iterdir())
