@@ -6,7 +6,6 @@ import pandas as pd
 
 from cdisc.context import StudyContext, empty_rejections
 from cdisc.errors import MappingError
-from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
 from cdisc.spec.model import Codelist
 
@@ -93,9 +92,3 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
 
 def _number_text(x: float) -> str:
     return "" if pd.isna(x) else f"{x:.6f}".rstrip("0").rstrip(".")
-
-
-def issues_for(df: pd.DataFrame, mask: pd.Series, *, code: str, where: str, variable: str, message: str) -> list[Issue]:
-    """One warning per flagged row, located by USUBJID and raw row."""
-    return [Issue("warning", code, where, message, variable=variable, row=f"{r.USUBJID} ({r.RAW_FORM} row {r.RAW_ROW})",
-                  value=str(getattr(r, variable, ""))) for r in df[mask].itertuples()]

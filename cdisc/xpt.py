@@ -93,8 +93,3 @@ def _stamp(path: Path, stamp: bytes) -> None:
     data = path.read_bytes()
     cut = data.index(OBS_HEADER)
     path.write_bytes(HEADER_STAMP.sub(stamp, data[:cut]) + data[cut:])
-
-
-def read_xpt(path: Path) -> tuple[pd.DataFrame, object]:
-    """Read an XPT file back (pyreadstat), returning the frame and its metadata."""
-    return pyreadstat.read_xport(str(path))
