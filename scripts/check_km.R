@@ -2,7 +2,7 @@
 # Needs R with the survival and haven packages (Debian: r-base-core r-cran-survival r-cran-haven).
 #   Rscript scripts/check_km.R out/adam/adtte.xpt
 library(haven); library(survival)
-tte <- read_xpt("commandArgs(trailingOnly = TRUE)[1]")
+tte <- read_xpt(commandArgs(trailingOnly = TRUE)[1])
 for (p in c("PFS", "OS")) {
   d <- tte[tte$PARAMCD == p, ]
   fit <- survfit(Surv(AVAL, CNSR == 0) ~ 1, data = d, conf.type = "log-log")
