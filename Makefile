@@ -2,7 +2,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test lint setup bench clean
 
 setup: $(STAMP)
 
@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/cdisc run --raw data/im96/raw --out out
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check cdisc mappings cli.py scripts tests
+
+test: lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -1,8 +1,8 @@
 """Generated documentation stays in step with the spec."""
 from pathlib import Path
 
-from scripts.derivations_doc import TARGET, render
 from cdisc.spec.load import load_spec
+from scripts.derivations_doc import TARGET, render
 
 
 def test_derivations_doc_matches_the_adam_spec():

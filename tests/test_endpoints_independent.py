@@ -3,7 +3,6 @@ compared with ADRS / ADTTE. Rules re-implemented here (RECIST 1.1 confirmation, 
 specs/im96/adam/methods/{adrs,adtte}.csv; documented differences: OS censoring uses ADSL.LSTALVDT as given."""
 from __future__ import annotations
 
-
 import pandas as pd
 import pyreadstat
 import pytest

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc.derive import (BLANK, as_list, check_mask, describe_keys, is_blank, require_columns,
-                          warn_if_exists)
+from cdisc.derive import BLANK, as_list, check_mask, describe_keys, is_blank, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 from cdisc.issues import Issue
 

@@ -1,4 +1,5 @@
 """Referential integrity and XPT-limit checks of a `Spec`. Every finding is an error."""
+
 from __future__ import annotations
 
 import re
@@ -169,7 +170,9 @@ def _references(spec: Spec) -> Iterator[Issue]:
             yield _issue(f"datasets.csv {d.name}", "unknown comment", value=d.comment)
     for doc_user in (*spec.methods, *spec.comments):
         if doc_user.document and doc_user.document not in documents:
-            yield _issue(f"{type(doc_user).__name__.lower()} {doc_user.id}", "unknown document", value=doc_user.document)
+            yield _issue(
+                f"{type(doc_user).__name__.lower()} {doc_user.id}", "unknown document", value=doc_user.document
+            )
 
 
 def _unused(spec: Spec) -> Iterator[Issue]:

@@ -13,7 +13,17 @@ import pandas as pd
 
 from cdisc.errors import SpecError
 from cdisc.spec.model import (
-    Codelist, Comment, Dataset, Document, Method, Spec, Study, Term, ValueLevel, Variable, WhereCondition,
+    Codelist,
+    Comment,
+    Dataset,
+    Document,
+    Method,
+    Spec,
+    Study,
+    Term,
+    ValueLevel,
+    Variable,
+    WhereCondition,
 )
 
 STANDARDS = {"sdtm": "SDTMIG", "adam": "ADaMIG"}

@@ -5,7 +5,6 @@ Rules and sources: specs/im96/adam/methods/adae.csv (MT.ADAE.*). Treatment start
 """
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 

@@ -73,7 +73,7 @@ def check_after_death(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> Non
     death = bds["USUBJID"].map(adsl.set_index("USUBJID")["DTHDT"])
     late = bds[bds["ADT"] > _sas_to_datetime(death, "D")]
     if len(late):
-        shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"]))
+        shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"], strict=False))
         raise DerivationError(f"{dom}: {len(late)} record(s) are dated after the subject's death (ADSL.DTHDT): "
                               f"{shown[:200]}; fix {dom}DTC or DM.DTHDTC in SDTM.")
 

@@ -12,8 +12,7 @@ import pandas as pd
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.baseline import derive_var_base
 from cdisc.derive.visits import VisitWindow
-from mappings.adam.adlb import (WINDOWS, add_baseline, add_cs28, add_windows, pre_infusion, spec_columns,
-                                start_bds)
+from mappings.adam.adlb import WINDOWS, add_baseline, add_cs28, add_windows, pre_infusion, spec_columns, start_bds
 
 VS_WINDOWS = (VisitWindow("Day 1 Post-infusion", 1, 1, 1, 1), *WINDOWS)  # MT.ADVS.AVISIT
 # MT.ADEG.CRIT1-5 (ICH E14 QTc categories): CRITy -> (variable compared, threshold in ms)

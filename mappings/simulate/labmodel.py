@@ -59,7 +59,7 @@ def _baseline(seed: int, no: int, dose_level: int | None) -> Baseline:
 
 
 def interp(day: int, points: tuple[tuple[float, float], ...]) -> float:
-    days, values = zip(*points)
+    days, values = zip(*points, strict=False)
     return float(np.interp(day, days, values))
 
 
@@ -108,7 +108,7 @@ def burden(s: Subject, day: int) -> float:
     if s.profile is None:
         return 1.0
     value = 1.0
-    for visit, factor in zip(ASSESSMENTS, s.profile.burden):
+    for visit, factor in zip(ASSESSMENTS, s.profile.burden, strict=False):
         assessed = s.visit_day(visit)
         if assessed is not None and day >= assessed - 3:
             value = factor

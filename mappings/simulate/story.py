@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mappings.simulate._base import (
-    ASSESSMENTS, DATA_CUT, FIRST_INFUSION, LAST_INFUSION, SCHEDULE, TARGET_DAY, chance, date_day, day_date, pick,
+    ASSESSMENTS,
+    DATA_CUT,
+    FIRST_INFUSION,
+    LAST_INFUSION,
+    SCHEDULE,
+    TARGET_DAY,
+    chance,
+    date_day,
+    day_date,
+    pick,
     rng_for,
 )
 

@@ -9,8 +9,13 @@ import pandas as pd
 import pytest
 
 from cdisc.derive import dates
-from cdisc.derive.dates import (compute_dt_from_sas, compute_duration, compute_study_day, derive_var_extreme_dt,
-                                derive_vars_dt)
+from cdisc.derive.dates import (
+    compute_dt_from_sas,
+    compute_duration,
+    compute_study_day,
+    derive_var_extreme_dt,
+    derive_vars_dt,
+)
 from cdisc.errors import DerivationError
 
 NAT = pd.NaT

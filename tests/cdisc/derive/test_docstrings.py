@@ -3,8 +3,8 @@ import doctest
 
 import pytest
 
-from cdisc.derive import baseline, flags, pk, recist, stats, tte
 import cdisc.derive as derive
+from cdisc.derive import baseline, flags, pk, recist, stats, tte
 
 
 @pytest.mark.parametrize("module", [derive, baseline, flags, recist, tte, pk, stats], ids=lambda m: m.__name__)

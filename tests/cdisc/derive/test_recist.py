@@ -3,8 +3,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc.derive.recist import (compute_overall_response, compute_target_response, derive_param_bor,
-                                 derive_param_confirmed_bor, derive_var_nadir)
+from cdisc.derive.recist import (
+    compute_overall_response,
+    compute_target_response,
+    derive_param_bor,
+    derive_param_confirmed_bor,
+    derive_var_nadir,
+)
 from cdisc.errors import DerivationError
 
 # ------------------------------------------------------------------ target response (§4.3.1)

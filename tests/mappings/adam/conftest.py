@@ -19,8 +19,8 @@ import pytest
 
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.ct import load_ct, merge_ct
-from cdisc.spec.check import check_spec
 from cdisc.finalize import finalize
+from cdisc.spec.check import check_spec
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
 
