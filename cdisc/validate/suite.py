@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from cdisc.spec.model import Spec, Variable
 
-ISO_DATETIME = (r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])"
-                r"(T([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d(\.\d+)?)?)?)?)?)?$")
-ISO_DURATION = r"^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
+# Non-capturing groups: pandas warns about match groups in str.contains, which great-expectations uses.
+ISO_DATETIME = (r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
+                r"(?:T(?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?)?)?)?$")
+ISO_DURATION = r"^-?P(?!$)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$"
 DATE_TYPES = frozenset({"date", "datetime", "partialDate", "partialDatetime", "incompleteDatetime"})
 
 

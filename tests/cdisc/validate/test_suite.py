@@ -1,0 +1,48 @@
+"""Expectation suites are generated from the spec, and fail on data that breaks it."""
+import re
+
+import pandas as pd
+import pytest
+
+from cdisc.spec.load import load_spec
+from cdisc.validate.run import run_suites
+from cdisc.validate.suite import ISO_DATETIME, ISO_DURATION, suite_for
+from tests.cdisc.spec.test_check import make_spec
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("2025", True), ("2025-01", True), ("2025-01-05T10:30", True), ("2025-01-05T10:30:15.5", True),
+    ("2025-13-01", False), ("2025-01-32", False), ("2025-01-05T25:00", False), ("2025-1-05", False),
+])
+def test_iso_datetime_pattern_accepts_partial_and_rejects_impossible(value, ok):
+    """ISO 8601 right-truncated dates pass; month 13, day 32, hour 25 and unpadded fields fail."""
+    assert bool(re.match(ISO_DATETIME, value)) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [("P7D", True), ("PT0H", True), ("-PT1H", True), ("P", False),
+                                           ("P1DT", False)])
+def test_iso_duration_pattern(value, ok):
+    assert bool(re.match(ISO_DURATION, value)) is ok
+
+
+def test_suite_for_covers_order_mandatory_codelist_length_and_keys(tmp_path):
+    """DM of the test spec: ordered columns, 3 mandatory, SEX in its codelist, 3 lengths, unique keys."""
+    spec = load_spec(make_spec(tmp_path))
+    kinds = [e.kind for e in suite_for(spec, "DM")]
+    assert kinds.count("ExpectTableColumnsToMatchOrderedList") == 1
+    assert kinds.count("ExpectColumnValuesToNotBeNull") == 3
+    assert kinds.count("ExpectColumnValuesToBeInSet") == 1
+    assert kinds.count("ExpectColumnValueLengthsToBeBetween") == 3
+    assert kinds.count("ExpectCompoundColumnsToBeUnique") == 1
+
+
+def test_run_suites_reports_each_breach_with_its_spec_row(tmp_path):
+    """A bad SEX, a missing USUBJID and a duplicate key each fail, naming the variable and the spec row."""
+    spec = load_spec(make_spec(tmp_path))
+    df = pd.DataFrame({"STUDYID": ["XX1"] * 3, "USUBJID": ["XX1-1", "XX1-1", ""], "SEX": ["F", "Q", "M"]})
+    issues = run_suites({"DM": df}, {"DM": suite_for(spec, "DM")})
+    found = {(i.code, i.variable) for i in issues}
+    assert ("expect_column_values_to_be_in_set", "SEX") in found
+    assert ("expect_column_values_to_not_be_null", "USUBJID") in found
+    assert ("expect_compound_columns_to_be_unique", "") in found
+    assert any("variables/DM.csv SEX" in i.message for i in issues)
