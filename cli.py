@@ -33,7 +33,12 @@ def reports_errors(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """Spec-driven CDISC converter: raw EDC exports -> SDTM (XPT v5) with full raw-row accounting."""
+    """Spec-driven CDISC converter: raw EDC exports -> SDTM and ADaM (XPT v5, Define-XML 2.1), validated,
+    with every raw row accounted for.
+
+    
+    Exit codes: 0 success; 1 output written but breaks conformance rules; 2 bad input or usage.
+    """
 
 
 @main.command()
@@ -45,8 +50,13 @@ def main() -> None:
               show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
 @reports_errors
 def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
-    """Map the raw export to SDTM and ADaM and validate both: writes OUT/sdtm/ and OUT/adam/ (XPT v5 and
-    define.xml), OUT/adam/summary.json and summary.md, OUT/reconciliation/ and OUT/validation/issues.csv."""
+    """Map the raw export to SDTM and ADaM and validate both.
+
+    
+    Writes OUT/sdtm/ and OUT/adam/ (XPT v5, define.xml + stylesheet), OUT/adam/summary.json and
+    summary.md, OUT/reconciliation/ and OUT/validation/issues.csv. Bad input stops the run with exit 2
+    and a message naming file, column, row and value; nothing is written.
+    """
     from cdisc.errors import ValidationFailed
     from cdisc.issues import errors
     from cdisc.pipeline import run_study
