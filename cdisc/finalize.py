@@ -92,11 +92,14 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
 
 
 def _sas_number(col: pd.Series, v: Variable) -> pd.Series:
-    """Dates and datetimes as SAS numbers: days (DATE formats) or seconds (DATETIME/TIME) since 1960-01-01."""
-    delta = col - SAS_EPOCH
-    if v.display_format.upper().startswith("DATETIME") or v.display_format.upper().startswith("TIME"):
-        return delta.dt.total_seconds().astype("float64")
-    return delta.dt.days.astype("float64")
+    """Dates and times as SAS numbers: days since 1960-01-01 (DATE formats), seconds since 1960-01-01T00:00
+    (DATETIME formats) or seconds since midnight (TIME formats)."""
+    fmt = v.display_format.upper()
+    if fmt.startswith("DATETIME"):
+        return (col - SAS_EPOCH).dt.total_seconds().astype("float64")
+    if fmt.startswith("TIME"):
+        return (col - col.dt.normalize()).dt.total_seconds().astype("float64")
+    return (col - SAS_EPOCH).dt.days.astype("float64")
 
 
 def _seq_variable(name: str, names: list[str]) -> str:

@@ -75,3 +75,17 @@ def test_finalize_orders_sorts_and_numbers(spec):
 def test_finalize_refuses_what_the_spec_forbids(spec, overrides, match):
     with pytest.raises(MappingError, match=match):
         finalize(DomainResult("AE", mapped(**overrides)), spec)
+
+
+def test_sas_number_for_date_datetime_and_time_formats():
+    """SAS dates count days and datetimes seconds from 1960-01-01; times count seconds from midnight."""
+    from cdisc.finalize import _sas_number
+    from cdisc.spec.model import Variable
+
+    col = pd.Series(pd.to_datetime(["1960-01-02 01:00:30", None]))
+    def var(fmt):
+        return Variable(order=1, dataset="ADSL", name="X", label="X", data_type="integer", display_format=fmt)
+    assert _sas_number(col, var("DATE9.")).tolist()[:1] == [1.0]
+    assert _sas_number(col, var("DATETIME20.")).tolist()[:1] == [86400.0 + 3630.0]
+    assert _sas_number(col, var("TIME8.")).tolist()[:1] == [3630.0]
+    assert _sas_number(col, var("DATE9.")).isna().tolist() == [False, True]
