@@ -1,5 +1,4 @@
 """Raw -> SDTM verbs. Each is small, pure and vectorised; mapping modules chain them top to bottom."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -50,25 +49,21 @@ def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.D
     return df.loc[~mask], rejected if len(rejected) else empty_rejections()
 
 
-def reject_unknown_subjects(
-    form: pd.DataFrame, subjects: pd.Series, *, form_name: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *,
+                            form_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw rows whose SUBJID has no demographics record cannot be mapped; they are rejected."""
-    return split_rejected(
-        form, ~form["SUBJID"].isin(subjects), f"{form_name}: SUBJID has no record in the demographics form"
-    )
+    return split_rejected(form, ~form["SUBJID"].isin(subjects),
+                          f"{form_name}: SUBJID has no record in the demographics form")
 
 
 def numeric_result(orres: pd.Series) -> pd.Series:
     """The numeric value of a character result, NaN for text such as '<0.5', 'NEGATIVE' or blank."""
-    return pd.to_numeric(
-        orres.where(orres.str.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"), None), errors="coerce"
-    )
+    return pd.to_numeric(orres.where(orres.str.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"), None),
+                         errors="coerce")
 
 
-def standardize(
-    orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame, *, source: str
-) -> pd.DataFrame:
+def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,
+                *, source: str) -> pd.DataFrame:
     """Original -> standard result and unit (--STRESC, --STRESN, --STRESU).
 
     `conversions` has columns TESTCD, ORRESU (the CT unit of the original result), STRESU and FACTOR;
@@ -92,10 +87,8 @@ def standardize(
     text = converted.map(_number_text)
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
-    return pd.DataFrame(
-        {"STRESC": stresc, "STRESN": stresn, "STRESU": merged["STRESU"].fillna("").where(number.notna(), "")},
-        index=orres.index,
-    )
+    return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,
+                         "STRESU": merged["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
 
 
 def _number_text(x: float) -> str:

@@ -1,5 +1,4 @@
 """Timing variables derived from the subject's reference dates, elements and the visit schedule."""
-
 from __future__ import annotations
 
 import numpy as np
@@ -36,9 +35,8 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str) -> pd.DataFrame:
     return df.assign(EPOCH=epoch)
 
 
-def add_visit(
-    df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str, sv: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
+              sv: pd.DataFrame | None = None) -> pd.DataFrame:
     """VISITNUM and VISIT from the trial visits (TV) by the collected visit name.
 
     Unscheduled visits (SDTMIG 3.4 §4.4.5 allows sponsor-defined numbering of unplanned visits) take the
@@ -64,10 +62,8 @@ def add_visit(
 
 def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
     unplanned = sv[sv["VISIT"].str.startswith(UNSCHEDULED)]
-    lookup = {
-        (u, d[:10]): n
-        for u, d, n in zip(unplanned["USUBJID"], unplanned["SVSTDTC"], unplanned["VISITNUM"], strict=True)
-    }
+    lookup = {(u, d[:10]): n for u, d, n in zip(unplanned["USUBJID"], unplanned["SVSTDTC"], unplanned["VISITNUM"],
+                                                 strict=True)}
     keys = zip(rows["USUBJID"], rows[dtc].fillna("").str.slice(0, 10), strict=True)
     return pd.Series([lookup.get(k, np.nan) for k in keys], index=rows.index, dtype="float64")
 
@@ -89,9 +85,8 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     return out
 
 
-def add_last_before_flag(
-    df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str, flag: str
-) -> pd.DataFrame:
+def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str,
+                         flag: str) -> pd.DataFrame:
     """--LOBXFL "Last Observation Before Exposure Flag" (SDTMIG 3.4): "Y" on the last record with a
     non-missing result taken on or before the reference start (DM.RFSTDTC), per subject and `by` group.
 
@@ -104,10 +99,8 @@ def add_last_before_flag(
     complete = when.str.len() >= 10
     same_day = when.str.slice(0, 10) == ref.str.slice(0, 10)
     timed_both = (when.str.len() > 10) & (ref.str.len() > 10)
-    before = (
-        complete
-        & ref.ne("")
-        & ((when.str.slice(0, 10) < ref.str.slice(0, 10)) | (same_day & (~timed_both | (when <= ref))))
+    before = complete & ref.ne("") & (
+        (when.str.slice(0, 10) < ref.str.slice(0, 10)) | (same_day & (~timed_both | (when <= ref)))
     )
     eligible = before & df[result].fillna("").ne("")
     cand = df[eligible].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")

@@ -1,5 +1,4 @@
 """End to end: `cdisc run` on the bundled IM96 export, read back, checked independently, and broken."""
-
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +37,7 @@ def sdtm(out: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_run_writes_every_spec_dataset_and_a_valid_define(out):
-    """One lowercase .xpt per spec dataset, plus define.xml (valid against the Define-XML 2.1 XSD) and its
-    stylesheet."""
+    """One lowercase .xpt per spec dataset, plus define.xml (valid against the Define-XML 2.1 XSD) and its stylesheet."""
     expected = sorted([f"{d.name.lower()}.xpt" for d in SPEC.datasets] + ["define.xml", "define2-1.xsl"])
     assert sorted(p.name for p in (out / "sdtm").iterdir()) == expected
     assert validate_define(out / "sdtm" / "define.xml") == []
@@ -76,11 +74,8 @@ def test_run_is_byte_identical_twice(out, tmp_path):
     again = tmp_path / "again"
     result = run("--out", str(again))
     assert result.exit_code == 0, result.output
-    for path in [
-        *sorted((out / "sdtm").iterdir()),
-        *sorted((out / "adam").iterdir()),
-        *sorted((out / "reconciliation").glob("*.csv")),
-    ]:
+    for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
+                 *sorted((out / "reconciliation").glob("*.csv"))]:
         twin = again / path.parent.name / path.name
         assert path.read_bytes() == twin.read_bytes(), path.name
 
@@ -176,27 +171,15 @@ def test_dm_tells_the_3_plus_3_story(sdtm):
 BREAKS = [
     ("missing file", lambda d: (d / "ae.csv").unlink(), ["ae.csv", "missing"]),
     ("missing column", lambda d: _edit(d, "dm.csv", lambda t: t.replace("SEX,", "SEXE,", 1)), ["dm.csv", "SEX"]),
-    (
-        "unknown code",
-        lambda d: _edit(d, "dm.csv", lambda t: t.replace(",Female,", ",Fem,", 1)),
-        ["dm.csv", "SEX", "'Fem'"],
-    ),
-    (
-        "bad date",
-        lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "31-FEB-2025")),
-        ["ae.csv", "31-FEB-2025"],
-    ),
+    ("unknown code", lambda d: _edit(d, "dm.csv", lambda t: t.replace(",Female,", ",Fem,", 1)),
+     ["dm.csv", "SEX", "'Fem'"]),
+    ("bad date", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "31-FEB-2025")),
+     ["ae.csv", "31-FEB-2025"]),
     ("duplicate subject", lambda d: _edit(d, "dm.csv", _duplicate_last_line), ["dm.csv", "duplicate key", "SUBJID"]),
-    (
-        "non-ASCII",
-        lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "Pyr\u00e9xia", 1)),
-        ["ae.csv", "not ASCII", "Pyr\u00e9xia"],
-    ),
-    (
-        "oversized value",
-        lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "P" * 201, 1)),
-        ["ae.csv", "over 200 bytes"],
-    ),
+    ("non-ASCII", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "Pyr\u00e9xia", 1)),
+     ["ae.csv", "not ASCII", "Pyr\u00e9xia"]),
+    ("oversized value", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "P" * 201, 1)),
+     ["ae.csv", "over 200 bytes"]),
 ]
 
 
@@ -207,7 +190,6 @@ def _edit(folder: Path, name: str, change) -> None:
 
 def _replace_first_date(text: str, new: str) -> str:
     import re
-
     return re.sub(r"\d{2}-[A-Z]{3}-\d{4}", new, text, count=1)
 
 
@@ -253,10 +235,8 @@ def test_help_explains_every_command():
 def test_run_writes_adam_with_a_valid_define(out):
     """One .xpt per ADaM spec dataset, define.xml valid against the Define-XML 2.1 XSD, and the summary twins."""
     adam_spec = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "adam")
-    expected = sorted(
-        [f"{d.name.lower()}.xpt" for d in adam_spec.datasets]
-        + ["define.xml", "define2-1.xsl", "summary.json", "summary.md"]
-    )
+    expected = sorted([f"{d.name.lower()}.xpt" for d in adam_spec.datasets]
+                      + ["define.xml", "define2-1.xsl", "summary.json", "summary.md"])
     assert sorted(p.name for p in (out / "adam").iterdir()) == expected
     assert validate_define(out / "adam" / "define.xml") == []
 
@@ -266,9 +246,7 @@ def test_summary_gives_the_3_plus_3_decisions_and_exact_intervals(out):
     95 % CI (0.2109, 0.7891) and DCR 10/12 (0.5159, 0.9791) (exact binomial tables)."""
     summary = json.loads((out / "adam" / "summary.json").read_text())
     assert [(d["dlt_evaluable"], d["with_dlt"], d["decision"]) for d in summary["dlt"]] == [
-        (6, 1, "OPEN NEXT DOSE GROUP"),
-        (6, 1, "DOSE GROUP CLEARED (highest planned dose)"),
-    ]
+        (6, 1, "OPEN NEXT DOSE GROUP"), (6, 1, "DOSE GROUP CLEARED (highest planned dose)")]
     assert summary["response"]["RSP"]["OVERALL"] == {"x": 6, "n": 12, "rate": 0.5, "ci95": [0.2109, 0.7891]}
     assert summary["response"]["DCR"]["OVERALL"] == {"x": 10, "n": 12, "rate": 0.8333, "ci95": [0.5159, 0.9791]}
     assert "| IM96 12x10^8 CAR-T cells | 6 | 1 | OPEN NEXT DOSE GROUP |" in (out / "adam" / "summary.md").read_text()

@@ -5,7 +5,6 @@ Pure function of its inputs: OIDs are derived from names (`IG.AE`, `IT.AE.AESEV`
 Lengths of text items are the longest actual value (as in the XPT files); SignificantDigits of float items
 the most decimals found.
 """
-
 from __future__ import annotations
 
 import shutil
@@ -23,18 +22,8 @@ XLINK = "http://www.w3.org/1999/xlink"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: ODM, "def": DEF, "xlink": XLINK}
 STD_IG, STD_CT = "STD.1", "STD.2"
-NO_LENGTH = frozenset(
-    {
-        "date",
-        "datetime",
-        "time",
-        "partialDate",
-        "partialTime",
-        "partialDatetime",
-        "incompleteDatetime",
-        "durationDatetime",
-    }
-)
+NO_LENGTH = frozenset({"date", "datetime", "time", "partialDate", "partialTime", "partialDatetime",
+                       "incompleteDatetime", "durationDatetime"})
 PURPOSE = {"SDTMIG": "Tabulation", "ADaMIG": "Analysis"}
 
 
@@ -46,9 +35,8 @@ def _d(tag: str) -> str:
     return f"{{{DEF}}}{tag}"
 
 
-def _el(
-    parent: etree._Element, tag: str, attrs: dict[str, str] | None = None, text: str | None = None
-) -> etree._Element:
+def _el(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None,
+        text: str | None = None) -> etree._Element:
     e = etree.SubElement(parent, tag, {k: v for k, v in (attrs or {}).items() if v not in (None, "")})
     if text is not None:
         e.text = text
@@ -63,34 +51,22 @@ def _description(parent: etree._Element, text: str, tag: str = "Description") ->
 def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTree:
     """The define.xml document for every dataset of `spec` (all of which must be in `data`)."""
     study = spec.study
-    root = etree.Element(
-        _o("ODM"),
-        {
-            "ODMVersion": "1.3.2",
-            "FileType": "Snapshot",
-            "FileOID": f"{study.studyid}.{spec.standard}.define",
-            "CreationDateTime": f"{study.data_cut}T00:00:00",
-            "Originator": study.sponsor,
-            "SourceSystem": "cdisc-converter",
-            _d("Context"): "Submission",
-        },
-        nsmap=NSMAP,
-    )
+    root = etree.Element(_o("ODM"), {
+        "ODMVersion": "1.3.2", "FileType": "Snapshot",
+        "FileOID": f"{study.studyid}.{spec.standard}.define", "CreationDateTime": f"{study.data_cut}T00:00:00",
+        "Originator": study.sponsor, "SourceSystem": "cdisc-converter", _d("Context"): "Submission",
+    }, nsmap=NSMAP)
     st = _el(root, _o("Study"), {"OID": f"STDY.{study.studyid}"})
     gv = _el(st, _o("GlobalVariables"))
     _el(gv, _o("StudyName"), text=study.name)
     _el(gv, _o("StudyDescription"), text=study.description)
     _el(gv, _o("ProtocolName"), text=study.protocol)
-    mdv = _el(
-        st,
-        _o("MetaDataVersion"),
-        {
-            "OID": f"MDV.{study.studyid}.{spec.standard}.{spec.standard_version}",
-            "Name": f"{study.studyid} {spec.standard} {spec.standard_version}",
-            "Description": f"Data definitions for the {study.studyid} {spec.standard} {spec.standard_version} datasets",
-            _d("DefineVersion"): "2.1.0",
-        },
-    )
+    mdv = _el(st, _o("MetaDataVersion"), {
+        "OID": f"MDV.{study.studyid}.{spec.standard}.{spec.standard_version}",
+        "Name": f"{study.studyid} {spec.standard} {spec.standard_version}",
+        "Description": f"Data definitions for the {study.studyid} {spec.standard} {spec.standard_version} datasets",
+        _d("DefineVersion"): "2.1.0",
+    })
     _standards(mdv, spec)
     if spec.documents:
         sup = _el(mdv, _d("SupplementalDoc"))
@@ -130,53 +106,26 @@ def write_define(tree: etree._ElementTree, path: Path) -> None:
 
 def _standards(mdv: etree._Element, spec: Spec) -> None:
     stds = _el(mdv, _d("Standards"))
-    _el(
-        stds,
-        _d("Standard"),
-        {"OID": STD_IG, "Name": spec.standard, "Type": "IG", "Version": spec.standard_version, "Status": "Final"},
-    )
-    _el(
-        stds,
-        _d("Standard"),
-        {
-            "OID": STD_CT,
-            "Name": "CDISC/NCI",
-            "Type": "CT",
-            "PublishingSet": "SDTM" if spec.standard == "SDTMIG" else "ADaM",
-            "Version": spec.study.ct_version,
-            "Status": "Final",
-        },
-    )
+    _el(stds, _d("Standard"), {"OID": STD_IG, "Name": spec.standard, "Type": "IG",
+                               "Version": spec.standard_version, "Status": "Final"})
+    _el(stds, _d("Standard"), {"OID": STD_CT, "Name": "CDISC/NCI", "Type": "CT",
+                               "PublishingSet": "SDTM" if spec.standard == "SDTMIG" else "ADaM",
+                               "Version": spec.study.ct_version, "Status": "Final"})
 
 
 def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
-    ig = _el(
-        mdv,
-        _o("ItemGroupDef"),
-        {
-            "OID": f"IG.{ds.name}",
-            "Name": ds.name,
-            "Domain": ds.name[4:] if ds.is_supp else ds.name[:2],
-            "Repeating": "Yes" if ds.repeating else "No",
-            "IsReferenceData": "Yes" if ds.reference_data else "No",
-            "SASDatasetName": ds.name,
-            "Purpose": PURPOSE[spec.standard],
-            _d("Structure"): ds.structure,
-            _d("StandardOID"): STD_IG,
-            _d("ArchiveLocationID"): f"LF.{ds.name}",
-            _d("CommentOID"): ds.comment,
-        },
-    )
+    ig = _el(mdv, _o("ItemGroupDef"), {
+        "OID": f"IG.{ds.name}", "Name": ds.name, "Domain": ds.name[4:] if ds.is_supp else ds.name[:2],
+        "Repeating": "Yes" if ds.repeating else "No", "IsReferenceData": "Yes" if ds.reference_data else "No",
+        "SASDatasetName": ds.name, "Purpose": PURPOSE[spec.standard], _d("Structure"): ds.structure,
+        _d("StandardOID"): STD_IG, _d("ArchiveLocationID"): f"LF.{ds.name}", _d("CommentOID"): ds.comment,
+    })
     if spec.standard == "ADaMIG" or ds.name == "RELREC":
         del ig.attrib["Domain"]
     _description(ig, ds.label)
     for v in spec.variables_of(ds.name):
-        attrs = {
-            "ItemOID": f"IT.{ds.name}.{v.name}",
-            "OrderNumber": str(v.order),
-            "Mandatory": "Yes" if v.mandatory else "No",
-            "MethodOID": v.method,
-        }
+        attrs = {"ItemOID": f"IT.{ds.name}.{v.name}", "OrderNumber": str(v.order),
+                 "Mandatory": "Yes" if v.mandatory else "No", "MethodOID": v.method}
         if v.name in ds.keys:
             attrs["KeySequence"] = str(ds.keys.index(v.name) + 1)
         if spec.standard == "SDTMIG" and v.role:
@@ -213,19 +162,9 @@ def _origin(parent: etree._Element, origin: str, source: str, predecessor: str) 
 
 
 def _item_def(mdv: etree._Element, spec: Spec, v: Variable, values: pd.Series) -> None:
-    it = _el(
-        mdv,
-        _o("ItemDef"),
-        {
-            "OID": f"IT.{v.dataset}.{v.name}",
-            "Name": v.name,
-            "DataType": v.data_type,
-            **_lengths(v.data_type, values),
-            "SASFieldName": v.name,
-            _d("DisplayFormat"): v.display_format,
-            _d("CommentOID"): v.comment,
-        },
-    )
+    it = _el(mdv, _o("ItemDef"), {"OID": f"IT.{v.dataset}.{v.name}", "Name": v.name, "DataType": v.data_type,
+                                  **_lengths(v.data_type, values), "SASFieldName": v.name,
+                                  _d("DisplayFormat"): v.display_format, _d("CommentOID"): v.comment})
     _description(it, v.label)
     if v.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{v.codelist}"})
@@ -239,19 +178,9 @@ def _value_oid(vl: ValueLevel) -> str:
 
 
 def _value_item_def(mdv: etree._Element, spec: Spec, vl: ValueLevel, values: pd.Series) -> None:
-    it = _el(
-        mdv,
-        _o("ItemDef"),
-        {
-            "OID": _value_oid(vl),
-            "Name": vl.variable,
-            "DataType": vl.data_type,
-            **_lengths(vl.data_type, values),
-            "SASFieldName": vl.variable,
-            _d("DisplayFormat"): vl.display_format,
-            _d("CommentOID"): vl.comment,
-        },
-    )
+    it = _el(mdv, _o("ItemDef"), {"OID": _value_oid(vl), "Name": vl.variable, "DataType": vl.data_type,
+                                  **_lengths(vl.data_type, values), "SASFieldName": vl.variable,
+                                  _d("DisplayFormat"): vl.display_format, _d("CommentOID"): vl.comment})
     if vl.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{vl.codelist}"})
     _origin(it, vl.origin, vl.source, vl.predecessor)
@@ -264,16 +193,8 @@ def _value_lists(mdv: etree._Element, spec: Spec, data: dict[str, pd.DataFrame])
     for (dataset, variable), rows in groups.items():
         vld = _el(mdv, _d("ValueListDef"), {"OID": f"VL.{dataset}.{variable}"})
         for n, vl in enumerate(sorted(rows, key=lambda r: r.order), start=1):
-            ref = _el(
-                vld,
-                _o("ItemRef"),
-                {
-                    "ItemOID": _value_oid(vl),
-                    "OrderNumber": str(n),
-                    "Mandatory": "Yes" if vl.mandatory else "No",
-                    "MethodOID": vl.method,
-                },
-            )
+            ref = _el(vld, _o("ItemRef"), {"ItemOID": _value_oid(vl), "OrderNumber": str(n),
+                                           "Mandatory": "Yes" if vl.mandatory else "No", "MethodOID": vl.method})
             _el(ref, _d("WhereClauseRef"), {"WhereClauseOID": vl.where_clause})
 
 
@@ -281,11 +202,8 @@ def _where_clauses(mdv: etree._Element, spec: Spec) -> None:
     for wid in dict.fromkeys(w.id for w in spec.where_clauses):
         wc = _el(mdv, _d("WhereClauseDef"), {"OID": wid})
         for w in spec.where(wid):
-            rc = _el(
-                wc,
-                _o("RangeCheck"),
-                {"Comparator": w.comparator, "SoftHard": "Soft", _d("ItemOID"): f"IT.{w.dataset}.{w.variable}"},
-            )
+            rc = _el(wc, _o("RangeCheck"), {"Comparator": w.comparator, "SoftHard": "Soft",
+                                            _d("ItemOID"): f"IT.{w.dataset}.{w.variable}"})
             for value in w.values:
                 _el(rc, _o("CheckValue"), text=value)
 
@@ -301,16 +219,8 @@ def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
 
 
 def _codelist(mdv: etree._Element, cl: Codelist) -> None:
-    ce = _el(
-        mdv,
-        _o("CodeList"),
-        {
-            "OID": f"CL.{cl.id}",
-            "Name": cl.name,
-            "DataType": cl.data_type,
-            _d("StandardOID"): STD_CT if cl.nci_code else "",
-        },
-    )
+    ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
+                                   _d("StandardOID"): STD_CT if cl.nci_code else ""})
     decoded = any(t.decoded for t in cl.terms)
     for n, t in enumerate(sorted(cl.terms, key=lambda t: (t.order or 0, t.term)), start=1):
         attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}

@@ -3,7 +3,6 @@ kinetics. The per-sample NCA rules (elapsed time, BLQ rule, which samples feed C
 `mappings.sdtm.pp.nca_samples`, the same function that computed SDTM PP, so ADPC, PP and ADPP always agree.
 Rules and sources: specs/im96/adam/methods/adpc.csv and adpp.csv (MT.ADPC.*, MT.ADPP.*).
 """
-
 from __future__ import annotations
 
 import numpy as np
@@ -38,9 +37,8 @@ def build_adpc(ctx: AnalysisContext, adsl: pd.DataFrame) -> pd.DataFrame:
     # AFRLT = ARELTM: days from the infusion (same rule as PP); NFRLT = planned days (PCTPTNUM) (MT.ADPC.AFRLT)
     adpc = adpc.assign(AFRLT=nca["AFRLT"], NFRLT=pc["PCTPTNUM"], ARELTM=nca["AFRLT"], ARELTMU=TIME_UNIT)
     # AVISIT/AVISITN, ATPT/ATPTN, ATPTREF from the PC visit and planned time point
-    adpc = adpc.assign(
-        AVISIT=pc["VISIT"], AVISITN=pc["VISITNUM"], ATPT=pc["PCTPT"], ATPTN=pc["PCTPTNUM"], ATPTREF=pc["PCTPTREF"]
-    )
+    adpc = adpc.assign(AVISIT=pc["VISIT"], AVISITN=pc["VISITNUM"], ATPT=pc["PCTPT"], ATPTN=pc["PCTPTNUM"],
+                       ATPTREF=pc["PCTPTREF"])
     # ANL01FL: sample used for CMAX/TMAX; ANL02FL: used for AUC0-D90; NCAXRS: why not usable (MT.ADPC.ANL01FL)
     adpc = adpc.assign(ANL01FL=nca["CMAXFL"], ANL02FL=nca["AUCFL"], NCAXRS=nca["EXCLUDE"])
     # traceability: SRCDOM/SRCVAR/SRCSEQ = PC / PCSTRESN / PCSEQ
@@ -55,18 +53,11 @@ def build_adpp(ctx: AnalysisContext, adsl: pd.DataFrame) -> pd.DataFrame:
     # PARAMCD from PPTESTCD and the analyte (PPGRPID prefix = PCTESTCD), PARAM from the codelist (MT.ADPP.PARAMCD)
     key = pp["PPTESTCD"] + "-" + pp["PPGRPID"].str.rsplit("-", n=2).str[0]
     adpp = pp[["STUDYID", "USUBJID"]].assign(
-        PARAMCD=map_ct(key, ctx.spec.codelist("ADPP_PARAMCD"), source="PP.PPTESTCD + analyte")
-    )
+        PARAMCD=map_ct(key, ctx.spec.codelist("ADPP_PARAMCD"), source="PP.PPTESTCD + analyte"))
     adpp["PARAM"] = map_ct(adpp["PARAMCD"], ctx.spec.codelist("ADPP_PARAM"), source="ADPP.PARAMCD")
     # PARCAT1 = PPCAT (analyte); AVAL = PPSTRESN, AVALU = PPSTRESU; interval PPSTINT/PPENINT (MT.ADPP.AVAL)
-    adpp = adpp.assign(
-        PARCAT1=pp["PPCAT"],
-        AVAL=pp["PPSTRESN"],
-        AVALU=pp["PPSTRESU"],
-        PPSTINT=pp["PPSTINT"],
-        PPENINT=pp["PPENINT"],
-        PPREASND=pp["PPREASND"],
-    )
+    adpp = adpp.assign(PARCAT1=pp["PPCAT"], AVAL=pp["PPSTRESN"], AVALU=pp["PPSTRESU"], PPSTINT=pp["PPSTINT"],
+                       PPENINT=pp["PPENINT"], PPREASND=pp["PPREASND"])
     # traceability: SRCDOM/SRCVAR/SRCSEQ = PP / PPSTRESN / PPSEQ
     adpp = adpp.assign(SRCDOM="PP", SRCVAR="PPSTRESN", SRCSEQ=pp["PPSEQ"])
     return with_adsl(adpp, adsl, "PP")
@@ -88,8 +79,7 @@ def analysis_datetime(dtc: pd.Series, ref_dtc: pd.Series) -> dict[str, pd.Series
     ref_time = ref_dtc.str.slice(11, 16)
     imputed = date.ne("") & own_time.eq("") & ref_time.ne("")
     time = own_time.where(~imputed, ref_time)
-    adtm = pd.to_datetime(
-        (date + "T" + time).where(time.ne("") & date.ne("")), format="%Y-%m-%dT%H:%M", errors="coerce"
-    )
+    stamp = (date + "T" + time).where(time.ne("") & date.ne(""))
+    adtm = pd.to_datetime(stamp, format="%Y-%m-%dT%H:%M", errors="coerce")
     adt = pd.to_datetime(date.where(date.ne("")), format="%Y-%m-%d", errors="coerce")
     return {"ADTM": adtm, "ADT": adt, "ATMF": pd.Series(np.where(imputed, "H", ""), index=dtc.index)}

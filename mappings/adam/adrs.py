@@ -7,7 +7,6 @@ Source inconsistencies (a response without a measurement, CR then PR/SD, a respo
 changed: the record gets DQFL = "Y" with DQREAS, and a warning `Issue` is returned by `check_responses`
 and raised as a UserWarning by `build` so the run log shows it.
 """
-
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +27,8 @@ from cdisc.issues import Issue
 
 EVALUATOR = "INVESTIGATOR"
 RESPONSE_CODE = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6}  # codelist ADRS_RSPN
-WORST_RANK = {"NE": 0, "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5}  # ANL01FL: worst of a date
-CONFIRM_DAYS, SD_MIN_DAYS = 28, 42  # RECIST 1.1, protocol
+WORST_RANK = {"NE": 0, "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5}   # ANL01FL: worst of a date
+CONFIRM_DAYS, SD_MIN_DAYS = 28, 42                                                  # RECIST 1.1, protocol
 # Landmark (PARAMCD suffix): nominal day, lower and upper study-day bounds of the tumour-assessment window
 # (TV: DAY 28 +/- 3, MONTH 3 +/- 7, MONTH 6 +/- 14, MONTH 12 +/- 14; 1 month = 30.4375 days).
 LANDMARKS = {"28D": (28, 25, 31), "3M": (91, 84, 98), "6M": (182, 168, 196), "12M": (365, 351, 379)}
@@ -44,10 +43,8 @@ def build(ctx: AnalysisContext) -> list[DomainResult]:
     ovr = investigator_ovr(ctx.sdtm("RS"), adsl)
     adtr = build_adtr(ctx.sdtm("TU"), ctx.sdtm("TR"), adsl, first_pd=first_pd_dates(ovr))
     adrs, issues = build_adrs(ovr, ctx.sdtm("TU"), ctx.sdtm("TR"), ctx.sdtm("DS"), adsl, adtr)
-    return [
-        DomainResult("ADTR", select_spec(adtr, ctx, "ADTR")),
-        DomainResult("ADRS", select_spec(adrs, ctx, "ADRS"), issues=tuple(issues)),
-    ]
+    return [DomainResult("ADTR", select_spec(adtr, ctx, "ADTR")),
+            DomainResult("ADRS", select_spec(adrs, ctx, "ADRS"), issues=tuple(issues))]
 
 
 def select_spec(df: pd.DataFrame, ctx: AnalysisContext, name: str) -> pd.DataFrame:
@@ -57,7 +54,6 @@ def select_spec(df: pd.DataFrame, ctx: AnalysisContext, name: str) -> pd.DataFra
 
 
 # ------------------------------------------------------------------------------------------ subjects
-
 
 def as_date(values: pd.Series) -> pd.Series:
     """ADaM dates arrive as SAS day numbers once finalized, SDTM dates as ISO 8601 text: both -> datetime64."""
@@ -85,7 +81,6 @@ def study_day(adt: pd.Series, ref: pd.Series) -> pd.Series:
 
 
 # ------------------------------------------------------------------------------------------ ADTR
-
 
 def target_lesions(tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """One row per subject x assessment visit x baseline target lesion, TRSTRESN where measured (else NaN)."""
@@ -116,19 +111,12 @@ def lesion_records(grid: pd.DataFrame) -> pd.DataFrame:
 
 def sum_records(grid: pd.DataFrame) -> pd.DataFrame:
     """SUMDIAM per visit (MT.ADTR.SUMDIAM): the sum only when every baseline target lesion was measured."""
-    g = grid.assign(
-        __nn=grid["TRSTRESN"].where(~grid["NODAL"]),
-        __miss=grid["TRSTRESN"].isna(),
-        __node_ge10=grid["NODAL"] & grid["TRSTRESN"].ge(10),
-    )
+    g = grid.assign(__nn=grid["TRSTRESN"].where(~grid["NODAL"]), __miss=grid["TRSTRESN"].isna(),
+                    __node_ge10=grid["NODAL"] & grid["TRSTRESN"].ge(10))
     agg = g.groupby(["STUDYID", "USUBJID", "VISITNUM", "VISIT", "TRTSDT"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"),
-        NONNODAL=("__nn", "sum"),
-        NMISS=("__miss", "sum"),
-        NODEGE10=("__node_ge10", "sum"),
-        ADT=("TRDTC", "max"),
-        MISSING=("TULNKID", lambda s: " ".join(sorted(s[g.loc[s.index, "__miss"]]))),
-    )
+        SUMAVL=("TRSTRESN", "sum"), NONNODAL=("__nn", "sum"), NMISS=("__miss", "sum"),
+        NODEGE10=("__node_ge10", "sum"), ADT=("TRDTC", "max"),
+        MISSING=("TULNKID", lambda s: " ".join(sorted(s[g.loc[s.index, "__miss"]]))))
     agg["AVAL"] = agg["SUMAVL"].where(agg["NMISS"].eq(0))
     agg["NEREAS"] = np.where(agg["NMISS"].gt(0), "TARGET LESION(S) NOT MEASURED: " + agg["MISSING"], BLANK)
     agg["ADT"] = as_date(agg["ADT"])
@@ -167,27 +155,13 @@ def best_change_records(sums: pd.DataFrame, first_pd: pd.DataFrame, adsl: pd.Dat
     best["AVAL"], best["PARAMCD"] = best["PCHG"], "BPCHG"
     best["PARAM"] = "Best Percent Change from Baseline in SoD (%)"
     best["PARAMTYP"], best["SRCDOM"], best["SRCVAR"] = "DERIVED", "ADTR", "PCHG"
-    keep = [
-        "STUDYID",
-        "USUBJID",
-        "TRTSDT",
-        "VISITNUM",
-        "VISIT",
-        "ADT",
-        "AVAL",
-        "BASE",
-        "PARAMCD",
-        "PARAM",
-        "PARAMTYP",
-        "SRCDOM",
-        "SRCVAR",
-    ]
+    keep = ["STUDYID", "USUBJID", "TRTSDT", "VISITNUM", "VISIT", "ADT", "AVAL", "BASE", "PARAMCD", "PARAM",
+            "PARAMTYP", "SRCDOM", "SRCVAR"]
     return best[keep]
 
 
-def build_adtr(
-    tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, first_pd: pd.DataFrame | None = None
-) -> pd.DataFrame:
+def build_adtr(tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, first_pd: pd.DataFrame | None = None
+               ) -> pd.DataFrame:
     """ADTR: per-lesion diameters, SUMDIAM with baseline/nadir/PD criterion, and BPCHG."""
     grid = target_lesions(tu, tr, adsl)
     lesions = add_baseline(lesion_records(grid))
@@ -203,7 +177,6 @@ def build_adtr(
 
 # ------------------------------------------------------------------------------------------ ADRS: OVR
 
-
 def investigator_ovr(rs: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """OVR (MT.ADRS.OVR): RS OVRLRESP by the investigator, RECIST 1.1; ANL01FL = analysed time point."""
     ovr = rs[rs["RSTESTCD"].eq("OVRLRESP") & rs["RSEVAL"].eq(EVALUATOR) & rs["RSSTRESC"].ne("")].copy()
@@ -214,14 +187,12 @@ def investigator_ovr(rs: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     ovr["__worst"] = ovr["AVALC"].map(WORST_RANK)
     # ANL01FL: worst response of each date, on/after the infusion and before any new anticancer therapy
     window = (ovr["ADT"] >= ovr["TRTSDT"]) & ~(ovr["ADT"] >= ovr["NACTDT"])
-    ovr = derive_var_extreme_flag(
-        ovr, by=["USUBJID", "ADT"], order=["__worst", "RSSEQ"], new_var="ANL01FL", mode="last", where=window
-    )
+    ovr = derive_var_extreme_flag(ovr, by=["USUBJID", "ADT"], order=["__worst", "RSSEQ"], new_var="ANL01FL",
+                                  mode="last", where=window)
     return ovr.drop(columns="__worst")
 
 
 # ------------------------------------------------------------------------------------------ ADRS: OVRDER
-
 
 def nontarget_response(tu: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
     """Per visit: derived non-target response and new-lesion status from TR TUMSTATE (MT.ADRS.OVRDER)."""
@@ -231,13 +202,10 @@ def nontarget_response(tu: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
     state = ev[ev["TRGRPID"].eq("NON-TARGET") & ev["TRTESTCD"].eq("TUMSTATE")]
     grid = visits.merge(nt, on="USUBJID").merge(
         state[["USUBJID", "VISITNUM", "TRLNKID", "TRSTRESC"]].rename(columns={"TRLNKID": "TULNKID"}),
-        on=["USUBJID", "VISITNUM", "TULNKID"],
-        how="left",
-    )
+        on=["USUBJID", "VISITNUM", "TULNKID"], how="left")
     s = grid["TRSTRESC"].fillna("")
-    grid = grid.assign(
-        __pd=s.eq("UNEQUIVOCAL"), __ne=~s.isin(["PRESENT", "ABSENT", "UNEQUIVOCAL"]), __present=s.eq("PRESENT")
-    )
+    grid = grid.assign(__pd=s.eq("UNEQUIVOCAL"), __ne=~s.isin(["PRESENT", "ABSENT", "UNEQUIVOCAL"]),
+                       __present=s.eq("PRESENT"))
     agg = grid.groupby(["USUBJID", "VISITNUM"], as_index=False)[["__pd", "__ne", "__present"]].any()
     agg["NTRG"] = np.select([agg["__pd"], agg["__ne"], agg["__present"]], ["PD", "NE", "NON-CR/NON-PD"], "CR")
     out = visits.merge(agg[["USUBJID", "VISITNUM", "NTRG"]], on=["USUBJID", "VISITNUM"], how="left")
@@ -253,28 +221,19 @@ def derived_ovr(tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd
     sums = adtr[adtr["PARAMCD"].eq("SUMDIAM")]
     grid = target_lesions(tu, tr, adsl)
     parts = grid.groupby(["USUBJID", "VISITNUM"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"),
-        NMISS=("TRSTRESN", lambda s: int(s.isna().sum())),
+        SUMAVL=("TRSTRESN", "sum"), NMISS=("TRSTRESN", lambda s: int(s.isna().sum())),
         NONNODAL=("TRSTRESN", lambda s: s[~grid.loc[s.index, "NODAL"]].sum()),
-        NODEGE10=("TRSTRESN", lambda s: int(s[grid.loc[s.index, "NODAL"]].ge(10).sum())),
-    )
+        NODEGE10=("TRSTRESN", lambda s: int(s[grid.loc[s.index, "NODAL"]].ge(10).sum())))
     vis = nontarget_response(tu, tr).merge(adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="inner")
     vis = vis.merge(parts, on=["USUBJID", "VISITNUM"], how="left").merge(
-        sums[["USUBJID", "VISITNUM", "ADT", "BASE", "NADIR"]], on=["USUBJID", "VISITNUM"], how="left"
-    )
-    vis["ADT"] = vis["ADT"].fillna(
-        _visit_dates(tr).reindex(pd.MultiIndex.from_frame(vis[["USUBJID", "VISITNUM"]])).set_axis(vis.index)
-    )
+        sums[["USUBJID", "VISITNUM", "ADT", "BASE", "NADIR"]], on=["USUBJID", "VISITNUM"], how="left")
+    vis["ADT"] = vis["ADT"].fillna(_visit_dates(tr).reindex(pd.MultiIndex.from_frame(vis[["USUBJID", "VISITNUM"]])
+                                                            ).set_axis(vis.index))
     vis = vis[vis["ADT"] > vis["TRTSDT"]].copy()
     has_target = vis["BASE"].notna()
-    trg = compute_target_response(
-        vis["SUMAVL"].where(has_target),
-        baseline_sod=vis["BASE"],
-        nadir_sod=vis["NADIR"],
-        nonnodal_sod=vis["NONNODAL"],
-        all_nodes_lt10=vis["NODEGE10"].fillna(0).eq(0),
-        any_ne=vis["NMISS"].fillna(0).gt(0),
-    )
+    trg = compute_target_response(vis["SUMAVL"].where(has_target), baseline_sod=vis["BASE"], nadir_sod=vis["NADIR"],
+                                  nonnodal_sod=vis["NONNODAL"], all_nodes_lt10=vis["NODEGE10"].fillna(0).eq(0),
+                                  any_ne=vis["NMISS"].fillna(0).gt(0))
     vis["TRGRESP"] = trg.where(has_target, "NA")
     vis["AVALC"] = compute_overall_response(vis["TRGRESP"], nontarget=vis["NTRG"], new_lesion=vis["NEWL"])
     vis["PARAMCD"], vis["PARAM"] = "OVRDER", "Overall Response Derived from TR/TU"
@@ -302,7 +261,6 @@ def flag_disagreement(ovr: pd.DataFrame, der: pd.DataFrame) -> tuple[pd.DataFram
 
 # ------------------------------------------------------------------------------------------ checks
 
-
 def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """DQFL/DQREAS on OVR records whose source is inconsistent (MT.ADRS.DQFL), with one Issue per record.
 
@@ -324,18 +282,10 @@ def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> 
                 reasons[idx] = _join(reasons[idx], "RESPONSE AFTER PD")
     df["DQREAS"] = reasons.reindex(df.index)
     df["DQFL"] = np.where(df["DQREAS"].ne(BLANK), "Y", BLANK)
-    issues = [
-        Issue(
-            "warning",
-            "ADRS_SOURCE_INCONSISTENT",
-            "ADRS",
-            f"OVR {row.AVALC} on {row.ADT.date()}: {row.DQREAS}; record kept and flagged DQFL='Y', review RS/TR",
-            variable="AVALC",
-            row=f"USUBJID={row.USUBJID}, VISITNUM={row.VISITNUM:g}",
-            value=row.AVALC,
-        )
-        for row in df[df["DQFL"].eq("Y")].itertuples()
-    ]
+    issues = [Issue("warning", "ADRS_SOURCE_INCONSISTENT", "ADRS", f"OVR {row.AVALC} on {row.ADT.date()}: "
+                    f"{row.DQREAS}; record kept and flagged DQFL='Y', review RS/TR", variable="AVALC",
+                    row=f"USUBJID={row.USUBJID}, VISITNUM={row.VISITNUM:g}", value=row.AVALC)
+              for row in df[df["DQFL"].eq("Y")].itertuples()]
     return df.drop(columns="__tr"), issues
 
 
@@ -344,7 +294,6 @@ def _join(a: str, b: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ ADRS: subject level
-
 
 def first_pd_dates(ovr: pd.DataFrame) -> pd.DataFrame:
     """PDDT: date of the first investigator PD on/after the infusion (new therapy not considered here)."""
@@ -362,27 +311,17 @@ def bor_records(ovr: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, li
     """BOR (MT.ADRS.BOR, unconfirmed) and CBOR (MT.ADRS.CBOR, confirmed) from the ANL01FL OVR records."""
     anl = ovr[ovr["ANL01FL"].eq("Y")]
     args = dict(by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
-    bor = derive_param_bor(
-        anl,
-        **args,
-        sd_min_days=SD_MIN_DAYS,
-        set_values={"PARAMCD": "BOR", "PARAM": "Best Overall Response (Unconfirmed)"},
-    )
-    cbor, issues = derive_param_confirmed_bor(
-        anl,
-        **args,
-        conf_window_days=CONFIRM_DAYS,
-        sd_min_days=SD_MIN_DAYS,
-        set_values={"PARAMCD": "CBOR", "PARAM": "Best Confirmed Overall Response"},
-    )
+    bor = derive_param_bor(anl, **args, sd_min_days=SD_MIN_DAYS,
+                           set_values={"PARAMCD": "BOR", "PARAM": "Best Overall Response (Unconfirmed)"})
+    cbor_values = {"PARAMCD": "CBOR", "PARAM": "Best Confirmed Overall Response"}
+    cbor, issues = derive_param_confirmed_bor(anl, **args, conf_window_days=CONFIRM_DAYS, sd_min_days=SD_MIN_DAYS,
+                                              set_values=cbor_values)
     out = []
     for recs, code in ((bor, "BOR"), (cbor, "CBOR")):
         # a subject with no analysed time point at all is not evaluable (NE, no date)
         missing = adsl.loc[~adsl["USUBJID"].isin(recs["USUBJID"]), ["USUBJID"]]
-        recs = pd.concat(
-            [recs, missing.assign(AVALC="NE", PARAMCD=code, PARAM=recs["PARAM"].iloc[0] if len(recs) else code)],
-            ignore_index=True,
-        )
+        recs = pd.concat([recs, missing.assign(AVALC="NE", PARAMCD=code, PARAM=recs["PARAM"].iloc[0]
+                                               if len(recs) else code)], ignore_index=True)
         out.append(_trace(recs, ovr).assign(PARAMTYP="DERIVED"))
     return pd.concat(out, ignore_index=True), issues
 
@@ -392,31 +331,22 @@ def response_flags(cbor: pd.DataFrame, ovr: pd.DataFrame) -> pd.DataFrame:
     (MT.ADRS.RSP, MT.ADRS.DCR)."""
     # onset of the confirmed response: the confirmed-PR rule run with CR read as PR (CR confirms PR)
     anl = ovr[ovr["ANL01FL"].eq("Y")]
-    onset, _ = derive_param_confirmed_bor(
-        anl.assign(AVALC=anl["AVALC"].replace("CR", "PR")),
-        by=["USUBJID"],
-        date="ADT",
-        response="AVALC",
-        ref_date="TRTSDT",
-        conf_window_days=CONFIRM_DAYS,
-        sd_min_days=SD_MIN_DAYS,
-    )
+    onset, _ = derive_param_confirmed_bor(anl.assign(AVALC=anl["AVALC"].replace("CR", "PR")), by=["USUBJID"],
+                                          date="ADT", response="AVALC", ref_date="TRTSDT",
+                                          conf_window_days=CONFIRM_DAYS, sd_min_days=SD_MIN_DAYS)
     onset = onset.loc[onset["AVALC"].eq("PR"), ["USUBJID", "ADT"]]
     yes = cbor["AVALC"].isin(["CR", "PR"])
     rsp = cbor[["USUBJID"]].merge(onset, on="USUBJID", how="left")
-    rsp = _trace(rsp, ovr).assign(
-        PARAMCD="RSP", PARAM="Confirmed Objective Response (CR or PR)", AVALC=np.where(yes.to_numpy(), "Y", "N")
-    )
+    rsp = _trace(rsp, ovr).assign(PARAMCD="RSP", PARAM="Confirmed Objective Response (CR or PR)",
+                                  AVALC=np.where(yes.to_numpy(), "Y", "N"))
     rsp = _blank_unless(rsp, yes.to_numpy())
-    dcr = cbor.assign(
-        PARAMCD="DCR",
-        PARAM="Disease Control (Confirmed BOR CR/PR/SD)",
-        AVALC=np.where(cbor["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]), "Y", "N"),
-    )
+    dcr = cbor.assign(PARAMCD="DCR", PARAM="Disease Control (Confirmed BOR CR/PR/SD)",
+                      AVALC=np.where(cbor["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]), "Y", "N"))
     return pd.concat([rsp, dcr], ignore_index=True).assign(PARAMTYP="DERIVED")
 
 
-def landmark_records(rsp: pd.DataFrame, ovr: pd.DataFrame, death: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
+def landmark_records(rsp: pd.DataFrame, ovr: pd.DataFrame, death: pd.DataFrame, adsl: pd.DataFrame
+                     ) -> pd.DataFrame:
     """RSPxx (confirmed responder by the landmark) and DCRxx (disease control at the landmark)
     (MT.ADRS.LANDMARK); `rsp` = the RSP records (ADT = onset of the confirmed response)."""
     anl = ovr[ovr["ANL01FL"].eq("Y")].assign(ADY=lambda d: study_day(d["ADT"], d["TRTSDT"]))
@@ -427,27 +357,25 @@ def landmark_records(rsp: pd.DataFrame, ovr: pd.DataFrame, death: pd.DataFrame, 
     out = []
     for suffix, (_, lower, upper) in LANDMARKS.items():
         ok = cb["AVALC"].eq("Y") & cb_day.le(upper)
-        rsp = cb.assign(
-            PARAMCD=f"RSP{suffix}", PARAM=f"Confirmed Responder by Landmark {suffix}", AVALC=np.where(ok, "Y", "N")
-        )
+        rsp = cb.assign(PARAMCD=f"RSP{suffix}", PARAM=f"Confirmed Responder by Landmark {suffix}",
+                        AVALC=np.where(ok, "Y", "N"))
         out.append(_blank_unless(rsp, ok))
         out.append(_dcr_at(anl, adsl, dead_day, suffix, lower, upper))
     return pd.concat(out, ignore_index=True).assign(PARAMTYP="DERIVED")
 
 
-def _dcr_at(
-    anl: pd.DataFrame, adsl: pd.DataFrame, dead_day: pd.Series, suffix: str, lower: int, upper: int
-) -> pd.DataFrame:
+def _dcr_at(anl: pd.DataFrame, adsl: pd.DataFrame, dead_day: pd.Series, suffix: str, lower: int, upper: int
+            ) -> pd.DataFrame:
     """DCRxx: last analysed time point by day `upper` is in [lower, upper] and CR/PR/SD/NON-CR/NON-PD,
     with no PD and no death on or before day `upper`."""
     upto = anl[anl["ADY"].le(upper)]
     had_pd = set(upto.loc[upto["AVALC"].eq("PD"), "USUBJID"]) | set(dead_day[dead_day.le(upper)].index)
     last = upto.sort_values(["USUBJID", "ADT"], kind="mergesort").groupby("USUBJID").tail(1)
     last = adsl[["USUBJID"]].merge(last, on="USUBJID", how="left")
-    ok = last["ADY"].ge(lower) & last["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]) & ~last["USUBJID"].isin(had_pd)
+    ok = (last["ADY"].ge(lower) & last["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"])
+          & ~last["USUBJID"].isin(had_pd))
     rec = last[["USUBJID", "ADT", "SRCDOM", "SRCVAR", "SRCSEQ", "VISIT", "VISITNUM"]].assign(
-        PARAMCD=f"DCR{suffix}", PARAM=f"Disease Control at Landmark {suffix}", AVALC=np.where(ok, "Y", "N")
-    )
+        PARAMCD=f"DCR{suffix}", PARAM=f"Disease Control at Landmark {suffix}", AVALC=np.where(ok, "Y", "N"))
     return _blank_unless(rec, ok)
 
 
@@ -467,21 +395,15 @@ def pd_lsta_records(ovr: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """PD (first PD, Y/N, MT.ADRS.PD) and LSTA (last adequate assessment up to the first PD, MT.ADRS.LSTA)."""
     first = first_pd_dates(ovr)
     pdr = adsl[["USUBJID"]].merge(first, on="USUBJID", how="left").rename(columns={"PDDT": "ADT"})
-    pdr = pdr.merge(
-        ovr[ovr["AVALC"].eq("PD")][
-            ["USUBJID", "ADT", "SRCDOM", "SRCVAR", "SRCSEQ", "VISIT", "VISITNUM"]
-        ].drop_duplicates(["USUBJID", "ADT"]),
-        on=["USUBJID", "ADT"],
-        how="left",
-    )
-    pdr = pdr.assign(
-        PARAMCD="PD", PARAM="Disease Progression by Investigator", AVALC=np.where(pdr["ADT"].notna(), "Y", "N")
-    )
+    pdr = pdr.merge(ovr[ovr["AVALC"].eq("PD")][["USUBJID", "ADT", "SRCDOM", "SRCVAR", "SRCSEQ", "VISIT",
+                                                  "VISITNUM"]].drop_duplicates(["USUBJID", "ADT"]),
+                    on=["USUBJID", "ADT"], how="left")
+    pdr = pdr.assign(PARAMCD="PD", PARAM="Disease Progression by Investigator",
+                     AVALC=np.where(pdr["ADT"].notna(), "Y", "N"))
     adequate = ovr[ovr["ANL01FL"].eq("Y") & ovr["AVALC"].ne("NE")].merge(first, on="USUBJID", how="left")
     adequate = adequate[~(adequate["ADT"] > adequate["PDDT"])].sort_values(["USUBJID", "ADT"], kind="mergesort")
-    lsta = adequate.groupby("USUBJID").tail(1)[
-        ["USUBJID", "ADT", "AVALC", "SRCDOM", "SRCVAR", "SRCSEQ", "VISIT", "VISITNUM"]
-    ]
+    lsta = adequate.groupby("USUBJID").tail(1)[["USUBJID", "ADT", "AVALC", "SRCDOM", "SRCVAR", "SRCSEQ",
+                                                "VISIT", "VISITNUM"]]
     lsta = lsta.assign(PARAMCD="LSTA", PARAM="Last Adequate Tumor Assessment")
     return pd.concat([pdr, lsta], ignore_index=True).assign(PARAMTYP="DERIVED")
 
@@ -492,35 +414,19 @@ def death_records(ds: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, l
     dth = dth.sort_values(["USUBJID", "DSSTDTC"]).groupby("USUBJID").head(1)
     rec = adsl[["USUBJID", *(["DTHDT"] if "DTHDT" in adsl else [])]].merge(dth, on="USUBJID", how="left")
     rec["ADT"] = as_date(rec["DSSTDTC"])
-    rec = rec.assign(
-        PARAMCD="DEATH",
-        PARAM="Death",
-        AVALC=np.where(rec["ADT"].notna(), "Y", "N"),
-        SRCDOM=np.where(rec["ADT"].notna(), "DS", BLANK),
-        SRCVAR=np.where(rec["ADT"].notna(), "DSSTDTC", BLANK),
-        SRCSEQ=rec["DSSEQ"],
-    )
+    rec = rec.assign(PARAMCD="DEATH", PARAM="Death", AVALC=np.where(rec["ADT"].notna(), "Y", "N"),
+                     SRCDOM=np.where(rec["ADT"].notna(), "DS", BLANK),
+                     SRCVAR=np.where(rec["ADT"].notna(), "DSSTDTC", BLANK), SRCSEQ=rec["DSSEQ"])
     issues = []
     if "DTHDT" in rec:
         diff = rec[~(as_date(rec["DTHDT"]).fillna(pd.Timestamp(0)) == rec["ADT"].fillna(pd.Timestamp(0)))]
-        issues = [
-            Issue(
-                "warning",
-                "ADRS_DEATH_DATE",
-                "ADRS",
-                "DS death date differs from ADSL.DTHDT",
-                variable="ADT",
-                row=f"USUBJID={r.USUBJID}",
-                value=str(r.DSSTDTC),
-            )
-            for r in diff.itertuples()
-        ]
+        issues = [Issue("warning", "ADRS_DEATH_DATE", "ADRS", "DS death date differs from ADSL.DTHDT",
+                        variable="ADT", row=f"USUBJID={r.USUBJID}", value=str(r.DSSTDTC)) for r in diff.itertuples()]
     return rec.drop(columns=["DTHDT"], errors="ignore"), issues
 
 
-def build_adrs(
-    ovr: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.DataFrame, adsl: pd.DataFrame, adtr: pd.DataFrame
-) -> tuple[pd.DataFrame, list[Issue]]:
+def build_adrs(ovr: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.DataFrame, adsl: pd.DataFrame,
+               adtr: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
     """ADRS: OVR, OVRDER, BOR, CBOR, RSP, DCR, landmarks, PD, LSTA, DEATH; plus the source issues found."""
     ovr, issues = check_responses(ovr, adtr, tr)
     ovr, der = flag_disagreement(ovr, derived_ovr(tu, tr, adtr, adsl))
@@ -528,20 +434,11 @@ def build_adrs(
     cbor = bors[bors["PARAMCD"].eq("CBOR")]
     death, death_issues = death_records(ds, adsl)
     flags = response_flags(cbor, ovr)
-    subject_level = pd.concat(
-        [
-            bors,
-            flags,
-            landmark_records(flags[flags["PARAMCD"].eq("RSP")], ovr, death, adsl),
-            pd_lsta_records(ovr, adsl),
-            death.assign(PARAMTYP="DERIVED"),
-        ],
-        ignore_index=True,
-    )
+    subject_level = pd.concat([bors, flags, landmark_records(flags[flags["PARAMCD"].eq("RSP")], ovr, death, adsl),
+                               pd_lsta_records(ovr, adsl), death.assign(PARAMTYP="DERIVED")], ignore_index=True)
     out = pd.concat([ovr, der, subject_level], ignore_index=True)
     out = out.drop(columns=["STUDYID", "TRTSDT", "NACTDT"], errors="ignore").merge(
-        adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="left"
-    )
+        adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="left")
     out["AVAL"] = out["AVALC"].map({**RESPONSE_CODE, "Y": 1, "N": 0})
     out["AVISIT"], out["AVISITN"] = out["VISIT"].fillna(BLANK), out["VISITNUM"]
     out["ADY"] = study_day(out["ADT"], out["TRTSDT"])
@@ -555,6 +452,5 @@ ADSL_VARS = ("SUBJID", "SITEID", "TRT01A", "SAFFL", "EFFFL")
 def _with_adsl(df: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     """Subject-level variables copied from ADSL (same values, type and label as there)."""
     keep = [c for c in ADSL_VARS if c in adsl.columns]
-    return df.drop(columns=[c for c in keep if c in df.columns]).merge(
-        adsl[["USUBJID", *keep]], on="USUBJID", how="left"
-    )
+    return df.drop(columns=[c for c in keep if c in df.columns]).merge(adsl[["USUBJID", *keep]], on="USUBJID",
+                                                                         how="left")

@@ -5,7 +5,6 @@ AUCINT from the infusion to study Day 90 (AUC0-D90), MT.PP.NCA.
 The per-sample rules (elapsed time, BLQ handling, which samples feed which parameter) live in
 `nca_samples`; ADPC and RELREC call the same function, so PP, ADPC and the PC-PP links always agree.
 """
-
 from __future__ import annotations
 
 import numpy as np
@@ -47,9 +46,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pp["PPSTRESN"] = pp["VALUE"].round(3)
     pp["PPSTRESC"] = pp["PPSTRESN"].map(lambda v: "" if pd.isna(v) else np.format_float_positional(v, trim="-"))
     pp["PPORRES"] = pp["PPSTRESC"]
-    pp["PPSTRESU"] = map_ct(
-        parameter_unit(pp["PPTESTCD"], pp["PCSTRESU"]), ctx.codelist("PPUNIT"), source="PP.PPSTRESU"
-    ).where(pp["PPSTRESC"].ne(""), "")
+    pp["PPSTRESU"] = map_ct(parameter_unit(pp["PPTESTCD"], pp["PCSTRESU"]), ctx.codelist("PPUNIT"),
+                            source="PP.PPSTRESU").where(pp["PPSTRESC"].ne(""), "")
     pp["PPORRESU"] = pp["PPSTRESU"]
     pp["PPSTAT"] = np.where(pp["PPSTRESC"].eq(""), NOT_DONE, "")
     pp["PPREASND"] = pp["REASON"].where(pp["PPSTAT"].eq(NOT_DONE), "")
@@ -85,9 +83,8 @@ def nca_samples(pc: pd.DataFrame) -> pd.DataFrame:
     out["CONC"] = np.nan
     for _, idx in pc[usable].groupby(KEYS).groups.items():
         order = out.loc[idx, "NCATIME"].sort_values(kind="mergesort").index
-        out.loc[order, "CONC"] = compute_blq_conc(
-            out.loc[order, "NCATIME"], pc.loc[order, "PCSTRESN"], blq=blq.loc[order], rule=BLQ_RULE
-        )
+        out.loc[order, "CONC"] = compute_blq_conc(out.loc[order, "NCATIME"], pc.loc[order, "PCSTRESN"],
+                                                  blq=blq.loc[order], rule=BLQ_RULE)
     has_conc = out["CONC"].notna()
     out["CMAXFL"] = np.where(has_conc & pc["PCDY"].le(CMAX_LAST_DAY), "Y", "")
     out["AUCFL"] = np.where(has_conc & auc_window(pc[KEYS], out["NCATIME"].where(has_conc)), "Y", "")
@@ -125,9 +122,8 @@ def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
         g = g.sort_values("NCATIME", kind="mergesort")
         info = {k: g[k].iloc[0] for k in (*PROFILE_INFO, "PCSTRESU")}
         for param, (value, reason) in profile_parameters(g).items():
-            rows.append(
-                {"USUBJID": usubjid, "PCTESTCD": testcd, **info, "PPTESTCD": param, "VALUE": value, "REASON": reason}
-            )
+            rows.append({"USUBJID": usubjid, "PCTESTCD": testcd, **info, "PPTESTCD": param, "VALUE": value,
+                         "REASON": reason})
     return pd.DataFrame(rows)
 
 
@@ -141,15 +137,13 @@ def profile_parameters(g: pd.DataFrame) -> dict[str, tuple[float, str]]:
     t, c = usable["NCATIME"].to_numpy(), usable["CONC"].to_numpy()
     if not (t == 0).any():  # no usable pre-infusion sample: C(0) = 0 (no CAR-T cells before the only infusion)
         t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
-    auc = compute_aucint(
-        t, c, start=0.0, end=AUC_END, method=AUC_METHOD, interpolate=AUC_INTERPOLATION, after_last=AUC_AFTER_LAST
-    )
-    return {"CMAX": (cmax, no_cmax), "TMAX": (np.nan if no_tmax else tmax, no_tmax), "AUCINT": (auc.value, auc.reason)}
+    auc = compute_aucint(t, c, start=0.0, end=AUC_END, method=AUC_METHOD, interpolate=AUC_INTERPOLATION,
+                         after_last=AUC_AFTER_LAST)
+    return {"CMAX": (cmax, no_cmax), "TMAX": (np.nan if no_tmax else tmax, no_tmax),
+            "AUCINT": (auc.value, auc.reason)}
 
 
 def parameter_unit(testcd: pd.Series, conc_unit: pd.Series) -> pd.Series:
     """CMAX in the concentration unit, TMAX in days, AUCINT in day*concentration unit (MT.PP.PPSTRESC)."""
-    return pd.Series(
-        np.select([testcd.eq("TMAX"), testcd.eq("AUCINT")], [TIME_UNIT, TIME_UNIT + "*" + conc_unit], conc_unit),
-        index=testcd.index,
-    )
+    return pd.Series(np.select([testcd.eq("TMAX"), testcd.eq("AUCINT")], [TIME_UNIT, TIME_UNIT + "*" + conc_unit],
+                               conc_unit), index=testcd.index)

@@ -1,5 +1,4 @@
 """finalize: spec order, sort by keys, --SEQ, types, and refusals of data the spec does not allow."""
-
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +13,7 @@ from tests.cdisc.spec.test_check import HEAD, make_spec
 AE_DATASET = """Dataset,Label,Class,Structure,Keys,Repeating,ReferenceData,Comment
 AE,Adverse Events,EVENTS,One record per adverse event per subject,STUDYID USUBJID AESTDTC AESEQ,Yes,No,
 """
-AE_VARIABLES = (
-    HEAD
-    + """1,AE,STUDYID,Study Identifier,text,8,,,Yes,Req,,Assigned,Sponsor,,,,Identifier,
+AE_VARIABLES = HEAD + """1,AE,STUDYID,Study Identifier,text,8,,,Yes,Req,,Assigned,Sponsor,,,,Identifier,
 2,AE,USUBJID,Unique Subject Identifier,text,20,,,Yes,Req,,Derived,Sponsor,,MT.USUBJID,,Identifier,
 3,AE,AESEQ,Sequence Number,integer,,,,Yes,Req,,Derived,Sponsor,,MT.USUBJID,,Identifier,
 4,AE,AETERM,Reported Term for the Adverse Event,text,10,,,Yes,Req,,Collected,Investigator,,,,Topic,
@@ -24,7 +21,6 @@ AE_VARIABLES = (
 6,AE,AESTDTC,Start Date/Time of Adverse Event,datetime,,,,No,Exp,,Collected,Investigator,,,,Timing,
 7,AE,AESTDY,Study Day of Start of Adverse Event,integer,,,,No,Exp,,Derived,Sponsor,,MT.USUBJID,,Timing,
 """
-)
 
 
 @pytest.fixture
@@ -33,16 +29,14 @@ def spec(tmp_path: Path):
 
 
 def mapped(**overrides) -> pd.DataFrame:
-    df = pd.DataFrame(
-        {
-            "AETERM": ["Nausea", "Fever", "Rash"],
-            "USUBJID": ["S2", "S1", "S1"],
-            "STUDYID": ["XX1"] * 3,
-            "AESTDTC": ["2025-01-03", "2025-01-05", "2025-01-02"],
-            "RAW_FORM": ["ae"] * 3,
-            "RAW_ROW": [3, 1, 2],
-        }
-    )
+    df = pd.DataFrame({
+        "AETERM":   ["Nausea", "Fever", "Rash"],
+        "USUBJID":  ["S2", "S1", "S1"],
+        "STUDYID":  ["XX1"] * 3,
+        "AESTDTC":  ["2025-01-03", "2025-01-05", "2025-01-02"],
+        "RAW_FORM": ["ae"] * 3,
+        "RAW_ROW":  [3, 1, 2],
+    })
     return df.assign(**overrides)
 
 
@@ -54,11 +48,7 @@ def test_finalize_orders_sorts_and_numbers(spec):
     assert out.data["AESEQ"].tolist() == [1.0, 2.0, 1.0]
     assert out.data["AESEX"].tolist() == ["", "", ""]
     assert out.data["AESTDY"].isna().all()
-    assert out.lineage[["USUBJID", "SEQ", "RAW_ROW"]].values.tolist() == [
-        ["S1", 1.0, 2],
-        ["S1", 2.0, 1],
-        ["S2", 1.0, 3],
-    ]
+    assert out.lineage[["USUBJID", "SEQ", "RAW_ROW"]].values.tolist() == [["S1", 1.0, 2], ["S1", 2.0, 1], ["S2", 1.0, 3]]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +59,8 @@ def test_finalize_orders_sorts_and_numbers(spec):
         ({"AESEX": ["F", "Q", ""]}, "not in codelist SEX"),
         ({"AETERM": ["Nausea", "Fever and chills", "Rash"]}, "longer than the spec length 10"),
         ({"AESTDY": ["1", "x", ""]}, "numeric but holds"),
-        ({"AESTDTC": ["2025-01-02"] * 3, "USUBJID": ["S1"] * 3, "AESEQ": [1, 1, 2]}, "share their key"),
+        ({"AESTDTC": ["2025-01-02"] * 3, "USUBJID": ["S1"] * 3, "AESEQ": [1, 1, 2]},
+         "share their key"),
     ],
 )
 def test_finalize_refuses_what_the_spec_forbids(spec, overrides, match):

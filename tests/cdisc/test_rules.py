@@ -1,5 +1,4 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
-
 import pandas as pd
 
 from cdisc.validate.rules import adsl_variables_match, check_rules, death_consistency, study_days
@@ -7,13 +6,8 @@ from cdisc.validate.rules import adsl_variables_match, check_rules, death_consis
 
 def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
     dm = pd.DataFrame({"USUBJID": ["S1"], "RFSTDTC": ["2025-01-10T09:00"]})
-    ae = pd.DataFrame(
-        {
-            "USUBJID": ["S1", "S1", "S1"],
-            "AESTDTC": ["2025-01-10", "2025-01-09", "2025-01-12"],
-            "AESTDY": [1.0, -1.0, 2.0],
-        }
-    )
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1", "S1"], "AESTDTC": ["2025-01-10", "2025-01-09", "2025-01-12"],
+                       "AESTDY": [1.0, -1.0, 2.0]})
     issues = study_days({"DM": dm, "AE": ae})
     assert [(i.code, i.where, i.variable, i.value) for i in issues] == [("FDAB032", "AE", "AESTDY", "2.0")]
 
@@ -27,9 +21,7 @@ def test_death_consistency_requires_flag_and_date():
 
 def test_adsl_variables_match_flags_a_copy_that_drifted():
     adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "TRT01A": ["DL1", "DL2"], "AGE": [60.0, float("nan")]})
-    adae = pd.DataFrame(
-        {"USUBJID": ["S1", "S2", "S2"], "TRT01A": ["DL1", "DL2", "DL1"], "AGE": [60.0] + [float("nan")] * 2}
-    )
+    adae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2"], "TRT01A": ["DL1", "DL2", "DL1"], "AGE": [60.0] + [float("nan")] * 2})
     issues = adsl_variables_match({"ADSL": adsl, "ADAE": adae})
     assert [(i.where, i.variable, i.value) for i in issues] == [("ADAE", "TRT01A", "DL1")]
 

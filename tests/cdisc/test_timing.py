@@ -1,26 +1,19 @@
 """EPOCH from SE, VISITNUM from TV, and the last-observation-before-exposure flag."""
-
 import pandas as pd
 
 from cdisc.timing import add_epoch, add_last_before_flag, add_visit
 
-SE = pd.DataFrame(
-    {
-        "USUBJID": ["S1", "S1", "S1"],
-        "SESTDTC": ["2025-01-01", "2025-01-10", "2025-01-15T10:00"],
-        "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT"],
-    }
-)
+SE = pd.DataFrame({
+    "USUBJID": ["S1", "S1", "S1"],
+    "SESTDTC": ["2025-01-01", "2025-01-10", "2025-01-15T10:00"],
+    "EPOCH":   ["SCREENING", "LYMPHODEPLETION", "TREATMENT"],
+})
 
 
 def test_add_epoch_uses_element_containing_the_date():
     """The element whose start is on or before the date wins; a date on a start day belongs to the new element."""
-    df = pd.DataFrame(
-        {
-            "USUBJID": ["S1"] * 5 + ["S2"],
-            "XXDTC": ["2024-12-31", "2025-01-01", "2025-01-14", "2025-01-15", "2025-03", "2025-01-05"],
-        }
-    )
+    df = pd.DataFrame({"USUBJID": ["S1"] * 5 + ["S2"],
+                       "XXDTC": ["2024-12-31", "2025-01-01", "2025-01-14", "2025-01-15", "2025-03", "2025-01-05"]})
     out = add_epoch(df, SE, dtc="XXDTC")
     assert out["EPOCH"].tolist() == ["", "SCREENING", "LYMPHODEPLETION", "TREATMENT", "", ""]
 
@@ -30,13 +23,11 @@ TV = pd.DataFrame({"VISITNUM": ["1", "4", "10"], "VISIT": ["SCREENING", "DAY 1",
 
 def test_add_visit_numbers_unscheduled_after_last_scheduled():
     """Unscheduled visits get the last attended scheduled VISITNUM + 0.01 per distinct date."""
-    df = pd.DataFrame(
-        {
-            "USUBJID": ["S1"] * 5,
-            "V": ["SCREENING", "DAY 1", "UNSCHEDULED", "UNSCHEDULED", "UNSCHEDULED"],
-            "DTC": ["2025-01-01", "2025-01-15", "2025-01-20", "2025-01-20T10:00", "2025-01-22"],
-        }
-    )
+    df = pd.DataFrame({
+        "USUBJID": ["S1"] * 5,
+        "V":   ["SCREENING", "DAY 1", "UNSCHEDULED", "UNSCHEDULED", "UNSCHEDULED"],
+        "DTC": ["2025-01-01", "2025-01-15", "2025-01-20", "2025-01-20T10:00", "2025-01-22"],
+    })
     out = add_visit(df, TV, visit="V", dtc="DTC")
     assert out["VISITNUM"].tolist() == [1.0, 4.0, 4.01, 4.01, 4.02]
     assert out["VISIT"].tolist() == ["SCREENING", "DAY 1", "UNSCHEDULED 4.01", "UNSCHEDULED 4.01", "UNSCHEDULED 4.02"]
@@ -48,36 +39,30 @@ DM = pd.DataFrame({"USUBJID": ["S1"], "RFSTDTC": ["2025-01-15T10:00"]})
 def test_last_before_flag_picks_last_non_missing_pre_dose():
     """Baseline = last non-missing result on or before the reference start; a blank result never counts,
     a same-day untimed record counts as pre-dose, and a same-day record after the infusion time does not."""
-    df = pd.DataFrame(
-        {
-            "USUBJID": ["S1"] * 5,
-            "TESTCD": ["HGB"] * 5,
-            "DTC": ["2025-01-01", "2025-01-10", "2025-01-15", "2025-01-15T12:00", "2025-01-12"],
-            "RES": ["12", "11", "", "10", "13"],
-        }
-    )
+    df = pd.DataFrame({
+        "USUBJID": ["S1"] * 5,
+        "TESTCD": ["HGB"] * 5,
+        "DTC": ["2025-01-01", "2025-01-10", "2025-01-15", "2025-01-15T12:00", "2025-01-12"],
+        "RES": ["12", "11", "", "10", "13"],
+    })
     out = add_last_before_flag(df, DM, by=["TESTCD"], dtc="DTC", result="RES", flag="LBLOBXFL")
     assert out["LBLOBXFL"].tolist() == ["", "", "", "", "Y"]
 
 
 def test_add_visit_restarts_unscheduled_count_after_each_scheduled_visit():
     """The 0.01 counter restarts after every scheduled visit: 1.01, then 4.01 (not 4.02)."""
-    df = pd.DataFrame(
-        {
-            "USUBJID": ["S1"] * 4,
-            "V": ["SCREENING", "UNSCHEDULED", "DAY 1", "UNSCHEDULED"],
-            "DTC": ["2025-01-01", "2025-01-03", "2025-01-15", "2025-01-20"],
-        }
-    )
+    df = pd.DataFrame({
+        "USUBJID": ["S1"] * 4,
+        "V":   ["SCREENING", "UNSCHEDULED", "DAY 1", "UNSCHEDULED"],
+        "DTC": ["2025-01-01", "2025-01-03", "2025-01-15", "2025-01-20"],
+    })
     assert add_visit(df, TV, visit="V", dtc="DTC")["VISITNUM"].tolist() == [1.0, 1.01, 4.0, 4.01]
 
 
 def test_add_visit_takes_unscheduled_numbers_from_sv():
     """With SV, an unscheduled record takes the SV visit of the same subject and date, whatever the domain holds."""
     sv = pd.DataFrame({"USUBJID": ["S1"], "VISITNUM": [4.02], "VISIT": ["UNSCHEDULED 4.02"], "SVSTDTC": ["2025-01-20"]})
-    df = pd.DataFrame(
-        {"USUBJID": ["S1", "S1"], "V": ["DAY 1", "UNSCHEDULED"], "DTC": ["2025-01-15", "2025-01-20T08:00"]}
-    )
+    df = pd.DataFrame({"USUBJID": ["S1", "S1"], "V": ["DAY 1", "UNSCHEDULED"], "DTC": ["2025-01-15", "2025-01-20T08:00"]})
     out = add_visit(df, TV, visit="V", dtc="DTC", sv=sv)
     assert out["VISITNUM"].tolist() == [4.0, 4.02]
     assert out["VISIT"].tolist() == ["DAY 1", "UNSCHEDULED 4.02"]

@@ -1,5 +1,4 @@
 """scripts/build_ct_subset.py on a hand-made NCI EVS fixture, and facts of the shipped CT subset."""
-
 from __future__ import annotations
 
 import importlib.util
@@ -20,27 +19,12 @@ build_ct_subset = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_ct_subset)
 
 HEADER = [
-    "Code",
-    "Codelist Code",
-    "Codelist Extensible (Yes/No)",
-    "Codelist Name",
-    "CDISC Submission Value",
-    "CDISC Synonym(s)",
-    "CDISC Definition",
-    "NCI Preferred Term",
+    "Code", "Codelist Code", "Codelist Extensible (Yes/No)", "Codelist Name", "CDISC Submission Value",
+    "CDISC Synonym(s)", "CDISC Definition", "NCI Preferred Term",
 ]
 # NCI EVS layout: a header row per codelist (empty Codelist Code), then its terms, in file order.
 FIXTURE_ROWS = [
-    [
-        "C66742",
-        "",
-        "No",
-        "No Yes Response",
-        "NY",
-        "No Yes Response",
-        "Yes/no/unknown/not applicable response.",
-        "CDISC SDTM Yes No Response Terminology",
-    ],
+    ["C66742", "", "No", "No Yes Response", "NY", "No Yes Response", "Yes/no/unknown/not applicable response.", "CDISC SDTM Yes No Response Terminology"],
     ["C49488", "C66742", "", "No Yes Response", "Y", "Yes", "Affirmative.", "Yes"],
     ["C48660", "C66742", "", "No Yes Response", "NA", "Not Applicable", "Not relevant.", "Not Applicable"],
     ["C17998", "C66742", "", "No Yes Response", "U", "U; UNK; Unknown", "Not known.", "Unknown"],
@@ -108,16 +92,16 @@ def test_csv_format_reads_adam_export_to_same_output(nci_csv: Path, tmp_path: Pa
     """--format csv reads the comma-separated ADaM CT export; the output layout is the SDTM subset's."""
     cl = _codelists(tmp_path, "SEX\nNY\nEPOCH\n")
     out = tmp_path / "adam.csv"
-    assert (
-        build_ct_subset.main(["--format", "csv", "--nci", str(nci_csv), "--codelists", str(cl), "--out", str(out)]) == 0
-    )
+    assert build_ct_subset.main(["--format", "csv", "--nci", str(nci_csv), "--codelists", str(cl),
+                                 "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == EXPECTED
 
 
 def test_csv_file_read_as_tsv_exits_2(nci_csv: Path, tmp_path: Path, capsys) -> None:
     """The default tsv format on a comma-separated file names the missing NCI columns."""
     cl = _codelists(tmp_path, "NY\n")
-    assert build_ct_subset.main(["--nci", str(nci_csv), "--codelists", str(cl), "--out", str(tmp_path / "o.csv")]) == 2
+    assert build_ct_subset.main(["--nci", str(nci_csv), "--codelists", str(cl),
+                                 "--out", str(tmp_path / "o.csv")]) == 2
     assert "missing columns" in capsys.readouterr().err
 
 
@@ -133,16 +117,13 @@ def test_unknown_codelist_process_exit_status(nci: Path, tmp_path: Path) -> None
     cl = _codelists(tmp_path, "NOSUCHCL\n")
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--nci", str(nci), "--codelists", str(cl), "--out", str(tmp_path / "o.csv")],
-        capture_output=True,
-        text=True,
-        check=False,
+        capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 2
     assert "NOSUCHCL" in proc.stderr
 
 
 # --- the shipped subset -------------------------------------------------------------------------------
-
 
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
@@ -184,13 +165,8 @@ def test_shipped_adam_ct_facts() -> None:
     adam = pd.read_csv(SHIPPED_ADAM, dtype=str, na_filter=False, keep_default_na=False)
     assert SHIPPED_ADAM.read_text(encoding="utf-8").split("\n", 1)[0] == ",".join(build_ct_subset.OUT_COLUMNS)
     codes = dict(zip(adam["Codelist"], adam["Codelist Code"], strict=False))
-    assert codes == {
-        "DATEFL": "C81223",
-        "TIMEFL": "C81226",
-        "DTYPE": "C81224",
-        "PARAMTYP": "C81225",
-        "SBJTSTAT": "C124296",
-    }
+    assert codes == {"DATEFL": "C81223", "TIMEFL": "C81226", "DTYPE": "C81224", "PARAMTYP": "C81225",
+                     "SBJTSTAT": "C124296"}
     assert _values(adam, "DATEFL") == ["D", "M", "Y"]
     assert _values(adam, "SBJTSTAT") == ["COMPLETED", "DISCONTINUED", "ONGOING"]
     assert adam.loc[adam["Submission Value"] == "DERIVED", "Code"].tolist() == ["C81197"]

@@ -1,5 +1,4 @@
 """EG mapping on a 3-subject raw fixture: aggregate CT codes, unit spellings, interpretation, not done, baseline."""
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,16 +26,11 @@ RAW = [
     ["001-099", "SCREENING", "10-FEB-2024", "08:30", "INTERP", "NORMAL", "", "", "", ""],
 ]
 
-DM = pd.DataFrame(
-    {"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"], "RFSTDTC": ["2024-03-05T10:00", ""]}
-)
-SE = pd.DataFrame(
-    {
-        "USUBJID": ["IM96-001-001"] * 3 + ["IM96-001-002"],
-        "SESTDTC": ["2024-02-01", "2024-02-29", "2024-03-05", "2024-02-09"],
-        "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT", "SCREENING"],
-    }
-)
+DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
+                   "RFSTDTC": ["2024-03-05T10:00", ""]})
+SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 3 + ["IM96-001-002"],
+                   "SESTDTC": ["2024-02-01", "2024-02-29", "2024-03-05", "2024-02-09"],
+                   "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT", "SCREENING"]})
 # No unscheduled visits in SV: unscheduled records are numbered from their own dates.
 NO_UNSCHEDULED_SV = pd.DataFrame(columns=["USUBJID", "VISITNUM", "VISIT", "SVSTDTC"])
 
@@ -51,12 +45,7 @@ def spec():
 def context(spec) -> StudyContext:
     frame = pd.DataFrame(RAW, columns=COLUMNS).assign(RAW_FORM="eg", RAW_ROW=range(1, len(RAW) + 1))
     raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(), {"eg": frame})
-    return StudyContext(
-        spec=spec,
-        raw=raw,
-        design_dir=Path("specs/im96/design"),
-        done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV},
-    )
+    return StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
 
 
 def test_build_eg_maps_aggregate_codes_units_and_baseline(spec):
@@ -67,154 +56,22 @@ def test_build_eg_maps_aggregate_codes_units_and_baseline(spec):
     out = finalize(result, spec).data
     expected = pd.DataFrame(
         [
-            [
-                "IM96-001-001",
-                1.0,
-                "EGHRMN",
-                "ECG Mean Heart Rate",
-                "",
-                "",
-                "",
-                NAN,
-                "",
-                "NOT DONE",
-                "Not done in error",
-                "",
-                "",
-                "",
-                1.0,
-                "SCREENING",
-                "SCREENING",
-                "2024-02-08",
-                -26.0,
-            ],
-            [
-                "IM96-001-001",
-                2.0,
-                "EGHRMN",
-                "ECG Mean Heart Rate",
-                "88",
-                "beats/min",
-                "88",
-                88.0,
-                "beats/min",
-                "",
-                "",
-                "12 LEAD STANDARD",
-                "Y",
-                "",
-                4.0,
-                "DAY 1",
-                "TREATMENT",
-                "2024-03-05",
-                1.0,
-            ],
-            [
-                "IM96-001-001",
-                3.0,
-                "INTP",
-                "Interpretation",
-                "ABNORMAL",
-                "",
-                "ABNORMAL",
-                NAN,
-                "",
-                "",
-                "",
-                "12 LEAD STANDARD",
-                "Y",
-                "N",
-                4.0,
-                "DAY 1",
-                "TREATMENT",
-                "2024-03-05",
-                1.0,
-            ],
-            [
-                "IM96-001-001",
-                4.0,
-                "QTCFAG",
-                "QTcF Interval, Aggregate",
-                "412",
-                "ms",
-                "412",
-                412.0,
-                "ms",
-                "",
-                "",
-                "12 LEAD STANDARD",
-                "Y",
-                "",
-                1.0,
-                "SCREENING",
-                "SCREENING",
-                "2024-02-08T14:00",
-                -26.0,
-            ],
-            [
-                "IM96-001-001",
-                5.0,
-                "QTCFAG",
-                "QTcF Interval, Aggregate",
-                "455",
-                "ms",
-                "455",
-                455.0,
-                "ms",
-                "",
-                "",
-                "12 LEAD STANDARD",
-                "",
-                "Y",
-                6.0,
-                "DAY 7",
-                "TREATMENT",
-                "2024-03-11T09:00",
-                7.0,
-            ],
-            [
-                "IM96-001-002",
-                1.0,
-                "INTP",
-                "Interpretation",
-                "NORMAL",
-                "",
-                "NORMAL",
-                NAN,
-                "",
-                "",
-                "",
-                "12 LEAD STANDARD",
-                "",
-                "",
-                1.0,
-                "SCREENING",
-                "SCREENING",
-                "2024-02-10T08:30",
-                NAN,
-            ],
+            ["IM96-001-001", 1.0, "EGHRMN", "ECG Mean Heart Rate", "", "", "", NAN, "", "NOT DONE",
+             "Not done in error", "", "", "", 1.0, "SCREENING", "SCREENING", "2024-02-08", -26.0],
+            ["IM96-001-001", 2.0, "EGHRMN", "ECG Mean Heart Rate", "88", "beats/min", "88", 88.0, "beats/min", "", "",
+             "12 LEAD STANDARD", "Y", "", 4.0, "DAY 1", "TREATMENT", "2024-03-05", 1.0],
+            ["IM96-001-001", 3.0, "INTP", "Interpretation", "ABNORMAL", "", "ABNORMAL", NAN, "", "", "",
+             "12 LEAD STANDARD", "Y", "N", 4.0, "DAY 1", "TREATMENT", "2024-03-05", 1.0],
+            ["IM96-001-001", 4.0, "QTCFAG", "QTcF Interval, Aggregate", "412", "ms", "412", 412.0, "ms", "", "",
+             "12 LEAD STANDARD", "Y", "", 1.0, "SCREENING", "SCREENING", "2024-02-08T14:00", -26.0],
+            ["IM96-001-001", 5.0, "QTCFAG", "QTcF Interval, Aggregate", "455", "ms", "455", 455.0, "ms", "", "",
+             "12 LEAD STANDARD", "", "Y", 6.0, "DAY 7", "TREATMENT", "2024-03-11T09:00", 7.0],
+            ["IM96-001-002", 1.0, "INTP", "Interpretation", "NORMAL", "", "NORMAL", NAN, "", "", "",
+             "12 LEAD STANDARD", "", "", 1.0, "SCREENING", "SCREENING", "2024-02-10T08:30", NAN],
         ],
-        columns=[
-            "USUBJID",
-            "EGSEQ",
-            "EGTESTCD",
-            "EGTEST",
-            "EGORRES",
-            "EGORRESU",
-            "EGSTRESC",
-            "EGSTRESN",
-            "EGSTRESU",
-            "EGSTAT",
-            "EGREASND",
-            "EGMETHOD",
-            "EGLOBXFL",
-            "EGCLSIG",
-            "VISITNUM",
-            "VISIT",
-            "EPOCH",
-            "EGDTC",
-            "EGDY",
-        ],
+        columns=["USUBJID", "EGSEQ", "EGTESTCD", "EGTEST", "EGORRES", "EGORRESU", "EGSTRESC", "EGSTRESN", "EGSTRESU",
+                 "EGSTAT", "EGREASND", "EGMETHOD", "EGLOBXFL", "EGCLSIG", "VISITNUM", "VISIT", "EPOCH", "EGDTC",
+                 "EGDY"],
     )
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "EGSEQ"])
 

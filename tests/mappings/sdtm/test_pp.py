@@ -17,7 +17,6 @@ Subject B (infusion 2024-02-01T08:00): pre-infusion NOT DONE (C(0) = 0 assumed),
   sample dated before the infusion (excluded, flagged), t=2 200, t=6 100, t=27 '<50' (after last -> 0):
   CMAX 200, TMAX 2; AUCINT not calculated: the profile ends at t=27 < 89, never extrapolated.
 """
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,20 +27,20 @@ A, B = "IM96-001-001", "IM96-001-002"
 RFA, RFB = "2024-01-01T10:00", "2024-02-01T08:00"
 PC = pd.DataFrame(
     [  # USUBJID, PCSEQ, PCDTC,             PCDY, PCTPT,                  PCSTRESC, PCSTRESN, PCRFTDTC
-        [A, 1, "2024-01-01T09:00", 1, "PRE-INFUSION", "<50", np.nan, RFA],
-        [A, 2, "2024-01-04T10:00", 4, "3 DAYS POST-INFUSION", "<50", np.nan, RFA],
-        [A, 3, "2024-01-08", 8, "7 DAYS POST-INFUSION", "1000", 1000.0, RFA],
-        [A, 4, "2024-01-11T10:00", 11, "", "<50", np.nan, RFA],
-        [A, 5, "2024-01-15T10:00", 15, "", "4000", 4000.0, RFA],
-        [A, 6, "2024-01-29T10:00", 29, "", "5000", 5000.0, RFA],
-        [A, 7, "2024-03-01T10:00", 61, "", "800", 800.0, RFA],
-        [A, 8, "2024-04-09T10:00", 100, "", "100", 100.0, RFA],
-        [A, 9, "2024-07-01T10:00", 183, "", "<50", np.nan, RFA],
-        [B, 1, "2024-02-01T07:00", 1, "PRE-INFUSION", "", np.nan, RFB],
-        [B, 2, "2024-01-31T08:00", -1, "3 DAYS POST-INFUSION", "300", 300.0, RFB],
-        [B, 3, "2024-02-03T08:00", 3, "", "200", 200.0, RFB],
-        [B, 4, "2024-02-07T08:00", 7, "", "100", 100.0, RFB],
-        [B, 5, "2024-02-28T08:00", 28, "", "<50", np.nan, RFB],
+        [A, 1, "2024-01-01T09:00", 1,   "PRE-INFUSION",         "<50",  np.nan, RFA],
+        [A, 2, "2024-01-04T10:00", 4,   "3 DAYS POST-INFUSION", "<50",  np.nan, RFA],
+        [A, 3, "2024-01-08",       8,   "7 DAYS POST-INFUSION", "1000", 1000.0, RFA],
+        [A, 4, "2024-01-11T10:00", 11,  "",                     "<50",  np.nan, RFA],
+        [A, 5, "2024-01-15T10:00", 15,  "",                     "4000", 4000.0, RFA],
+        [A, 6, "2024-01-29T10:00", 29,  "",                     "5000", 5000.0, RFA],
+        [A, 7, "2024-03-01T10:00", 61,  "",                     "800",  800.0,  RFA],
+        [A, 8, "2024-04-09T10:00", 100, "",                     "100",  100.0,  RFA],
+        [A, 9, "2024-07-01T10:00", 183, "",                     "<50",  np.nan, RFA],
+        [B, 1, "2024-02-01T07:00", 1,   "PRE-INFUSION",         "",     np.nan, RFB],
+        [B, 2, "2024-01-31T08:00", -1,  "3 DAYS POST-INFUSION", "300",  300.0,  RFB],
+        [B, 3, "2024-02-03T08:00", 3,   "",                     "200",  200.0,  RFB],
+        [B, 4, "2024-02-07T08:00", 7,   "",                     "100",  100.0,  RFB],
+        [B, 5, "2024-02-28T08:00", 28,  "",                     "<50",  np.nan, RFB],
     ],
     columns=["USUBJID", "PCSEQ", "PCDTC", "PCDY", "PCTPT", "PCSTRESC", "PCSTRESN", "PCRFTDTC"],
 ).assign(PCTESTCD="IM96TG", PCTEST="IM96 CAR Transgene", PCSPEC="BLOOD", PCSTRESU="DNA copies/ug")
@@ -53,8 +52,7 @@ def samples():
 
 
 def test_nca_samples_time_and_blq_rule(samples):
-    """Pre-infusion at t=0; missing time -> whole days; BLQ before first / after last quantifiable = 0,
-    between = NaN."""
+    """Pre-infusion at t=0; missing time -> whole days; BLQ before first / after last quantifiable = 0, between = NaN."""
     a = samples[PC["USUBJID"].eq(A)]
     assert a["NCATIME"].round(6).tolist() == [0.0, 3.0, 7.0, 10.0, 14.0, 28.0, 60.0, 99.0, 182.0]
     assert a["AFRLT"].iloc[0] == pytest.approx(-1 / 24)
@@ -71,13 +69,8 @@ def test_nca_samples_windows(samples):
 def test_nca_samples_flags_inconsistent_timing_and_missing_result(samples):
     """A not-done sample and a post-infusion sample dated before the infusion are excluded with a reason."""
     b = samples[PC["USUBJID"].eq(B)]
-    assert b["EXCLUDE"].tolist() == [
-        "no result (not done or not numeric)",
-        "post-infusion sample dated at or before the infusion",
-        "",
-        "",
-        "",
-    ]
+    assert b["EXCLUDE"].tolist() == ["no result (not done or not numeric)",
+                                     "post-infusion sample dated at or before the infusion", "", "", ""]
     assert b["AUCFL"].eq("").all()  # the profile never reaches Day 90
 
 
