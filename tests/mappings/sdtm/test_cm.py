@@ -6,11 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import cm
 from tests.helpers import assert_frame_equal_by_keys
@@ -37,10 +35,6 @@ SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 5,
                    "SESTDTC": ["2024-01-20", "2024-02-12", "2024-02-29", "2024-03-05", "2024-04-02"],
                    "EPOCH": ["SCREENING", "CELL COLLECTION", "LYMPHODEPLETION", "TREATMENT", "FOLLOW-UP"]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 def form(name: str, rows: list[list[str]], columns: list[str]) -> pd.DataFrame:

@@ -5,11 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import eg
 from tests.helpers import assert_frame_equal_by_keys
@@ -36,10 +34,6 @@ NO_UNSCHEDULED_SV = pd.DataFrame(columns=["USUBJID", "VISITNUM", "VISIT", "SVSTD
 
 TV = pd.DataFrame({"VISIT": ["SCREENING", "DAY 1", "DAY 7"], "VISITNUM": [1.0, 4.0, 6.0]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 def context(spec) -> StudyContext:

@@ -11,7 +11,6 @@ import pytest
 from cdisc.context import StudyContext
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import ex
 from tests.helpers import assert_frame_equal_by_keys
@@ -35,10 +34,6 @@ SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 5,
                    "SESTDTC": ["2024-01-20", "2024-02-12", "2024-02-29", "2024-03-05", "2024-04-02"],
                    "EPOCH": ["SCREENING", "CELL COLLECTION", "LYMPHODEPLETION", "TREATMENT", "FOLLOW-UP"]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 def form(name: str, rows: list[list[str]], columns: list[str]) -> pd.DataFrame:

@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import mh
 from tests.helpers import assert_frame_equal_by_keys
@@ -23,10 +21,6 @@ RAW = [
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
                    "RFSTDTC": ["2024-03-05T11:10", ""], "RFICDTC": ["2024-01-20", "2024-02-10"]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 def test_build_mh_maps_history_with_partial_dates_and_ongoing(spec):

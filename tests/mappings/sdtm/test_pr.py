@@ -10,7 +10,6 @@ import pytest
 
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import pr
 from tests.helpers import assert_frame_equal_by_keys
@@ -27,10 +26,6 @@ SE = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-001", "IM96-001-002", "
                    "SESTDTC": ["2024-01-20", "2024-02-12", "2024-02-10", "2024-03-18"],
                    "EPOCH": ["SCREENING", "CELL COLLECTION", "SCREENING", "CELL COLLECTION"]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import relrec
 from tests.helpers import assert_frame_equal_by_keys
@@ -28,10 +26,6 @@ CM = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 4 + ["IM96-001-002"],
 AE = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-001", "IM96-001-002"], "AESPID": ["2", "1", "2"],
                    "AESEQ": [1.0, 2.0, 1.0]})
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 def test_build_relrec_links_medications_to_adverse_events(spec):

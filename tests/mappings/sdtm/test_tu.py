@@ -16,7 +16,6 @@ import pytest
 from cdisc.context import StudyContext
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
-from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
 from mappings.sdtm import tu
 from tests.helpers import assert_frame_equal_by_keys
@@ -75,10 +74,6 @@ TV = pd.DataFrame({"VISITNUM": [1.0, 4.0, 10.0, 11.0], "VISIT": ["SCREENING", "D
 def raw_form(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(RAW_FORM=name, RAW_ROW=range(1, len(df) + 1))
 
-
-@pytest.fixture(scope="module")
-def spec():
-    return load_checked_spec(Path("specs/im96"), "sdtm")
 
 
 @pytest.fixture(scope="module")
