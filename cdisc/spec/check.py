@@ -20,7 +20,8 @@ COMPARATORS = frozenset({"EQ", "NE", "IN", "NOTIN", "LT", "LE", "GT", "GE"})
 
 def check_spec(spec: Spec, ct: ControlledTerminology | None = None) -> list[Issue]:
     """Return every integrity problem of `spec` (and of its codelists against `ct`)."""
-    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused)
+    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused,
+              _adsl_copies)
     issues = [i for check in checks for i in check(spec)]
     if ct is not None:
         issues += list(_against_ct(spec, ct))
@@ -187,6 +188,20 @@ def _unused(spec: Spec) -> Iterator[Issue]:
     used_wc = {v.where_clause for v in spec.value_level}
     for wid in sorted({w.id for w in spec.where_clauses} - used_wc):
         yield _issue(f"where_clauses {wid}", "where clause is not used by any value-level row")
+
+
+def _adsl_copies(spec: Spec) -> Iterator[Issue]:
+    """ADaMIG 1.3 §3.2: a variable in ADSL and in another ADaM dataset has the same label and type."""
+    if not any(d.name == "ADSL" for d in spec.datasets):
+        return
+    adsl = {v.name: v for v in spec.variables_of("ADSL")}
+    for v in spec.variables:
+        ref = adsl.get(v.name)
+        if v.dataset == "ADSL" or ref is None:
+            continue
+        if (v.label, v.data_type) != (ref.label, ref.data_type):
+            yield _issue(f"variables {v.dataset}", f"differs from ADSL.{v.name} (label {ref.label!r}, "
+                         f"type {ref.data_type})", v.name, f"{v.label} / {v.data_type}")
 
 
 def _against_ct(spec: Spec, ct: ControlledTerminology) -> Iterator[Issue]:

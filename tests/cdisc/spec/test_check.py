@@ -95,3 +95,19 @@ def test_require_valid_raises_spec_error(tmp_path):
     root = make_spec(tmp_path, variables=VARIABLES.replace(",SEX,Collected", ",SEXX,Collected"))
     with pytest.raises(SpecError, match="unknown codelist"):
         require_valid(load_spec(root))
+
+
+def test_check_spec_requires_adsl_copies_to_keep_label_and_type(tmp_path):
+    """ADaMIG 1.3: a variable shared with ADSL keeps ADSL's label and type; a drifted copy is an error."""
+    datasets = ("Dataset,Label,Class,Structure,Keys,Repeating,ReferenceData,Comment\n"
+                "ADSL,Subject-Level Analysis Dataset,SUBJECT LEVEL ANALYSIS DATASET,One record per subject,USUBJID,No,No,\n"
+                "ADAE,Adverse Events Analysis Dataset,OCCURRENCE DATA STRUCTURE,One record per AE,USUBJID AESEQ,Yes,No,\n")
+    variables = HEAD + (
+        "1,ADSL,USUBJID,Unique Subject Identifier,text,20,,,Yes,Req,,Predecessor,,,,DM.USUBJID,,\n"
+        "2,ADSL,AGE,Age,integer,,,,Yes,Req,,Predecessor,,,,DM.AGE,,\n"
+        "1,ADAE,USUBJID,Unique Subject Identifier,text,20,,,Yes,Req,,Predecessor,,,,ADSL.USUBJID,,\n"
+        "2,ADAE,AESEQ,Sequence Number,integer,,,,Yes,Req,,Predecessor,,,,AE.AESEQ,,\n"
+        "3,ADAE,AGE,Age in Years,integer,,,,No,Perm,,Predecessor,,,,ADSL.AGE,,\n")
+    found = messages(tmp_path, datasets=datasets, variables=variables, codelists=CODELISTS.split("\n")[0] + "\n",
+                     methods=METHODS.split("\n")[0] + "\n")
+    assert found == ["variables ADAE|AGE|Age in Years / integer|differs from ADSL.AGE (label 'Age', type integer)"]
