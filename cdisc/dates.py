@@ -14,6 +14,7 @@ import pandas as pd
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
 RAW_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+SAS_EPOCH = pd.Timestamp("1960-01-01")  # day 0 of SAS dates and datetimes
 
 
 def raw_date_to_iso(value: str) -> str:

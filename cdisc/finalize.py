@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cdisc.context import DomainResult
+from cdisc.dates import SAS_EPOCH
 from cdisc.errors import MappingError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
@@ -74,9 +75,6 @@ def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> No
 
 def _empty(v: Variable) -> object:
     return float("nan") if v.numeric else ""
-
-
-SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:

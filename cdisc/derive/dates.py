@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from cdisc.dates import SAS_EPOCH
 from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 
@@ -183,9 +184,6 @@ def derive_var_extreme_dt(df: pd.DataFrame, *, dataset_add: Mapping[str, pd.Data
     agg = cand.groupby(by, as_index=False)["_DT"].agg("max" if mode == "last" else "min")
     out = df.drop(columns=[new_var], errors="ignore").merge(agg.rename(columns={"_DT": new_var}), on=by, how="left")
     return out.set_axis(df.index)
-
-
-SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def compute_dt_from_sas(values: pd.Series, *, unit: str = "days") -> pd.Series:

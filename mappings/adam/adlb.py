@@ -12,7 +12,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_anrind, derive_var_base, derive_vars_chg
-from cdisc.derive.dates import compute_study_day
+from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.toxgrade import derive_vars_atoxgr
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
 from cdisc.errors import DerivationError
@@ -71,7 +71,7 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
 def check_after_death(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> None:
     """A result dated after the subject's death (ADSL.DTHDT) is inconsistent SDTM: stop, naming the records."""
     death = bds["USUBJID"].map(adsl.set_index("USUBJID")["DTHDT"])
-    late = bds[bds["ADT"] > _sas_to_datetime(death, "D")]
+    late = bds[bds["ADT"] > compute_dt_from_sas(death)]
     if len(late):
         shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"], strict=False))
         raise DerivationError(f"{dom}: {len(late)} record(s) are dated after the subject's death (ADSL.DTHDT): "
@@ -84,7 +84,8 @@ def merge_adsl(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> pd.DataFra
     if unknown:
         raise DerivationError(f"{dom}: {len(unknown)} subject(s) have records but no ADSL record: {unknown[:5]}")
     sub = adsl[["USUBJID", *ADSL_VARS]].rename(columns=ADSL_VARS)
-    sub = sub.assign(TRTSDT=_sas_to_datetime(sub["TRTSDT"], "D"), TRTSDTM=_sas_to_datetime(sub["TRTSDTM"], "s"))
+    sub = sub.assign(TRTSDT=compute_dt_from_sas(sub["TRTSDT"]),
+                     TRTSDTM=compute_dt_from_sas(sub["TRTSDTM"], unit="seconds"))
     return bds.merge(sub, on="USUBJID", how="left", validate="many_to_one").set_axis(bds.index)
 
 
@@ -163,10 +164,3 @@ def _datetime(dtc: pd.Series) -> pd.Series:
     """ISO 8601 datetime with hh:mm -> datetime64; a date without time -> NaT (no time imputation)."""
     timed = dtc.str.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
     return pd.to_datetime(dtc.where(timed), format="ISO8601")
-
-
-def _sas_to_datetime(values: pd.Series, unit: str) -> pd.Series:
-    """ADSL dates as finalized (SAS days/seconds since 1960-01-01) or already datetime64 -> datetime64."""
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    return pd.to_datetime(pd.to_numeric(values), unit=unit, origin="1960-01-01")

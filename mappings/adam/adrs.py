@@ -15,6 +15,7 @@ import pandas as pd
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive import BLANK
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
+from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.flags import derive_var_extreme_flag
 from cdisc.derive.recist import (
     compute_overall_response,
@@ -33,7 +34,6 @@ CONFIRM_DAYS, SD_MIN_DAYS = 28, 42                                              
 # (TV: DAY 28 +/- 3, MONTH 3 +/- 7, MONTH 6 +/- 14, MONTH 12 +/- 14; 1 month = 30.4375 days).
 LANDMARKS = {"28D": (28, 25, 31), "3M": (91, 84, 98), "6M": (182, 168, 196), "12M": (365, 351, 379)}
 NACT_CATEGORY = "SUBSEQUENT ANTICANCER THERAPY"
-SAS_EPOCH = pd.Timestamp("1960-01-01")
 
 
 def build(ctx: AnalysisContext) -> list[DomainResult]:
@@ -60,7 +60,7 @@ def as_date(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.normalize()
     if pd.api.types.is_numeric_dtype(values):
-        return SAS_EPOCH + pd.to_timedelta(values, unit="D")
+        return compute_dt_from_sas(values)
     return pd.to_datetime(values.astype(str).str[:10].replace("", None), errors="coerce")
 
 
@@ -72,12 +72,6 @@ def analysis_subjects(adsl: pd.DataFrame, cm: pd.DataFrame) -> pd.DataFrame:
     nact = cm[cm["CMCAT"].eq(NACT_CATEGORY)].assign(NACTDT=lambda d: as_date(d["CMSTDTC"]))
     first = nact.groupby("USUBJID", as_index=False)["NACTDT"].min()
     return subj.merge(first, on="USUBJID", how="left")
-
-
-def study_day(adt: pd.Series, ref: pd.Series) -> pd.Series:
-    """ADY: ADT - TRTSDT + 1 on/after the infusion day, ADT - TRTSDT before it (no day 0)."""
-    days = (adt - ref) / pd.Timedelta(days=1)
-    return days.where(days < 0, days + 1)
 
 
 # ------------------------------------------------------------------------------------------ ADTR
@@ -171,7 +165,7 @@ def build_adtr(tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, first_pd:
     best = best_change_records(sums, first_pd, adsl)
     out = pd.concat([lesions, sums, best], ignore_index=True)
     out["AVISIT"], out["AVISITN"] = out["VISIT"], out["VISITNUM"]
-    out["ADY"] = study_day(out["ADT"], out["TRTSDT"])
+    out["ADY"] = compute_study_day(out["ADT"], out["TRTSDT"])
     return _with_adsl(out, adsl)
 
 
@@ -349,11 +343,11 @@ def landmark_records(rsp: pd.DataFrame, ovr: pd.DataFrame, death: pd.DataFrame, 
                      ) -> pd.DataFrame:
     """RSPxx (confirmed responder by the landmark) and DCRxx (disease control at the landmark)
     (MT.ADRS.LANDMARK); `rsp` = the RSP records (ADT = onset of the confirmed response)."""
-    anl = ovr[ovr["ANL01FL"].eq("Y")].assign(ADY=lambda d: study_day(d["ADT"], d["TRTSDT"]))
+    anl = ovr[ovr["ANL01FL"].eq("Y")].assign(ADY=lambda d: compute_study_day(d["ADT"], d["TRTSDT"]))
     cb = rsp.merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID", how="left")
-    cb_day = study_day(cb["ADT"], cb["TRTSDT"])
+    cb_day = compute_study_day(cb["ADT"], cb["TRTSDT"])
     dead = death[death["AVALC"].eq("Y")].merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
-    dead_day = dead.set_index("USUBJID").pipe(lambda d: study_day(d["ADT"], d["TRTSDT"]))
+    dead_day = dead.set_index("USUBJID").pipe(lambda d: compute_study_day(d["ADT"], d["TRTSDT"]))
     out = []
     for suffix, (_, lower, upper) in LANDMARKS.items():
         ok = cb["AVALC"].eq("Y") & cb_day.le(upper)
@@ -441,7 +435,7 @@ def build_adrs(ovr: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.Dat
         adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="left")
     out["AVAL"] = out["AVALC"].map({**RESPONSE_CODE, "Y": 1, "N": 0})
     out["AVISIT"], out["AVISITN"] = out["VISIT"].fillna(BLANK), out["VISITNUM"]
-    out["ADY"] = study_day(out["ADT"], out["TRTSDT"])
+    out["ADY"] = compute_study_day(out["ADT"], out["TRTSDT"])
     out["PARCAT1"] = "RECIST 1.1"
     return _with_adsl(out, adsl), [*issues, *bor_issues, *death_issues]
 
