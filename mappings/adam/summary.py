@@ -16,8 +16,10 @@ import pandas as pd
 from cdisc.derive.escalation import decide_3plus3
 from cdisc.derive.stats import clopper_pearson, km_landmark, km_median
 from cdisc.pipeline import AdamRun
+from mappings.adam.adrs import LANDMARKS as ADRS_LANDMARKS
 
-LANDMARKS = {"28D": 28, "3M": 91, "6M": 182, "12M": 365}  # days after infusion (Day 1), as in ADRS
+# KM landmark days: the nominal days of the ADRS landmarks (one definition, MT.ADRS.LANDMARK)
+LANDMARKS = {label: target for label, (target, _low, _high) in ADRS_LANDMARKS.items()}
 OVERALL = "OVERALL"
 DIGITS = 4
 
