@@ -66,8 +66,9 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
                 *, source: str) -> pd.DataFrame:
     """Original -> standard result and unit (--STRESC, --STRESN, --STRESU).
 
-    `conversions` has columns TESTCD, ORRESU (the CT unit of the original result), STRESU and FACTOR;
-    STRESN = ORRES x FACTOR. Numeric STRESC is the converted number written without trailing zeros.
+    `conversions` has columns TESTCD, ORRESU (the CT unit of the original result), STRESU, FACTOR and, when
+    a unit needs it, OFFSET: STRESN = (ORRES + OFFSET) x FACTOR, a blank or absent OFFSET being 0 (degrees F
+    -> C: OFFSET -32, FACTOR 5/9). Numeric STRESC is the converted number written without trailing zeros.
     A censored result such as `<0.5` is converted on its number and keeps its sign in STRESC
     (`<0.5` mg/dL -> `<44.2` umol/L) while STRESN stays null (SDTMIG 3.4 §4.5.1). Text results are copied.
     A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`.
@@ -81,9 +82,11 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
         pairs = sorted(set(zip(testcd[missing], orresu[missing], strict=True)))
         raise MappingError(f"{source}: no unit conversion for (test, unit) {pairs[:10]}; add it to the spec")
     factor = pd.to_numeric(merged["FACTOR"], errors="coerce")
+    offset = pd.to_numeric(merged.get("OFFSET", pd.Series("", index=merged.index)).replace("", "0"),
+                           errors="raise").fillna(0.0)
     sign = orres.str.extract(r"^([<>]=?)\s*", expand=False).fillna("")
     number = numeric_result(orres.str.replace(r"^[<>]=?\s*", "", regex=True))
-    converted = (number * factor).round(6)
+    converted = ((number + offset) * factor).round(6)
     text = converted.map(_number_text)
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)

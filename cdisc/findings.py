@@ -1,38 +1,13 @@
-"""Findings verbs beyond `algorithms.standardize`: unit conversions with an offset (degrees F -> C) and
-the reference range indicator of standardized results, censored ones ("<0.5") included."""
+"""Findings verbs beyond `algorithms.standardize`: the reference range indicator of standardized results,
+censored ones ("<0.5") included."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import numeric_result, standardize
+from cdisc.algorithms import numeric_result
 
 CENSORED = r"^([<>]=?)\s*"
-
-
-def standardize_offset(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,
-                       *, source: str) -> pd.DataFrame:
-    """`algorithms.standardize` for conversion tables that also have an OFFSET column.
-
-    STRESN = (ORRES + OFFSET) x FACTOR, so a temperature in F converts with OFFSET -32 and FACTOR 5/9;
-    a blank OFFSET is 0. A censored result keeps its sign (`<95` F -> `<35` C). Returns STRESC, STRESN,
-    STRESU like `standardize`, which does the conversion and its checks.
-
-    >>> conv = pd.DataFrame({"TESTCD": ["TEMP"], "ORRESU": ["F"], "STRESU": ["C"],
-    ...                      "FACTOR": ["0.5555555556"], "OFFSET": ["-32"]})
-    >>> standardize_offset(pd.Series(["98.6"]), pd.Series(["F"]), pd.Series(["TEMP"]), conv,
-    ...                    source="vs.csv")["STRESC"].tolist()
-    ['37']
-    """
-    keys = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
-    offset = keys.merge(conversions, on=["TESTCD", "ORRESU"], how="left")["OFFSET"]
-    offset = pd.to_numeric(offset.replace("", "0"), errors="raise").fillna(0.0).set_axis(orres.index)
-    sign = orres.str.extract(CENSORED, expand=False).fillna("")
-    number = numeric_result(orres.str.replace(CENSORED, "", regex=True))
-    shifted = (number + offset).round(6).map(lambda x: f"{x:.6f}".rstrip("0").rstrip("."))
-    moved = number.notna() & offset.ne(0)
-    return standardize(orres.where(~moved, sign + shifted), orresu, testcd,
-                       conversions.drop(columns="OFFSET"), source=source)
 
 
 def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:

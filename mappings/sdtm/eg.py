@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.findings import standardize_offset
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 METHOD = "12 LEAD STANDARD"
@@ -26,7 +25,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     eg["EGORRES"] = form["EGORRES"]
     eg["EGORRESU"] = map_ct(form["EGORRESU"], ctx.codelist("EGUNIT"), source="eg.csv EGORRESU")
     # EGSTRESC / EGSTRESN / EGSTRESU: numbers in the test's standard unit, interpretation copied (MT.STRES)
-    std = standardize_offset(eg["EGORRES"], eg["EGORRESU"], eg["EGTESTCD"], ctx.design("unit_conversions"),
+    std = standardize(eg["EGORRES"], eg["EGORRESU"], eg["EGTESTCD"], ctx.design("unit_conversions"),
                              source="eg.csv EGORRES")
     eg = eg.assign(EGSTRESC=std["STRESC"], EGSTRESN=std["STRESN"], EGSTRESU=std["STRESU"])
     # EGMETHOD: every protocol ECG is a standard 12-lead recording

@@ -1,10 +1,10 @@
 """LB (Laboratory Test Results) from the lb form: local-lab hematology, chemistry and tumor markers."""
 from __future__ import annotations
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.findings import reference_range_indicator, standardize_offset
+from cdisc.findings import reference_range_indicator
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 
@@ -28,12 +28,12 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     lb["LBORNRLO"] = form["LBORNRLO"].where(done, "")
     lb["LBORNRHI"] = form["LBORNRHI"].where(done, "")
     # LBSTRESC / LBSTRESN / LBSTRESU: one standard unit per test (design/unit_conversions.csv, MT.STRES)
-    std = standardize_offset(lb["LBORRES"], lb["LBORRESU"], lb["LBTESTCD"], conversions, source="lb.csv LBORRES")
+    std = standardize(lb["LBORRES"], lb["LBORRESU"], lb["LBTESTCD"], conversions, source="lb.csv LBORRES")
     lb = lb.assign(LBSTRESC=std["STRESC"], LBSTRESN=std["STRESN"], LBSTRESU=std["STRESU"])
     # LBSTNRLO / LBSTNRHI: the collected range converted with the result's factor (MT.LB.STNR)
-    lb["LBSTNRLO"] = standardize_offset(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+    lb["LBSTNRLO"] = standardize(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
                                         source="lb.csv LBORNRLO")["STRESN"]
-    lb["LBSTNRHI"] = standardize_offset(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+    lb["LBSTNRHI"] = standardize(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
                                         source="lb.csv LBORNRHI")["STRESN"]
     # LBNRIND: standard result against the standard range (MT.LB.NRIND)
     lb["LBNRIND"] = reference_range_indicator(lb["LBSTRESC"], lb["LBSTNRLO"], lb["LBSTNRHI"])

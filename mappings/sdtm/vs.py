@@ -1,10 +1,9 @@
 """VS (Vital Signs) from the vs form; Day 1 is measured before and after the IM96 infusion."""
 from __future__ import annotations
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.findings import standardize_offset
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 TIME_POINT_REFERENCE = "IM96 INFUSION"
@@ -23,7 +22,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSORRES"] = form["VSORRES"]
     vs["VSORRESU"] = map_ct(form["VSORRESU"], ctx.codelist("VSUNIT"), source="vs.csv VSORRESU")
     # VSSTRESC / VSSTRESN / VSSTRESU: one standard unit per test, F -> C with an offset (MT.STRES, MT.VS.TEMP)
-    std = standardize_offset(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
+    std = standardize(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
                              source="vs.csv VSORRES")
     vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
     # VSCLSIG: investigator's assessment, only where assessed

@@ -1,12 +1,13 @@
-"""Findings verbs: unit conversion with an offset and the reference range indicator of standardized results."""
+"""Findings verbs: unit conversion (factor and offset) and the reference range indicator of standardized results."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cdisc.algorithms import standardize
 from cdisc.errors import MappingError
-from cdisc.findings import reference_range_indicator, standardize_offset
+from cdisc.findings import reference_range_indicator
 
 CONVERSIONS = pd.DataFrame({"TESTCD": ["TEMP", "TEMP", "CRP"], "ORRESU": ["C", "F", "mg/dL"],
                             "STRESU": ["C", "C", "mg/L"], "FACTOR": ["1", "0.5555555556", "10"],
@@ -21,18 +22,18 @@ CONVERSIONS = pd.DataFrame({"TESTCD": ["TEMP", "TEMP", "CRP"], "ORRESU": ["C", "
     ("<0.5", "mg/dL", "CRP", "<5", np.nan, "mg/L"),
     ("", "", "CRP", "", np.nan, ""),                    # not done
 ])
-def test_standardize_offset_converts_with_factor_and_offset(orres, unit, test, stresc, stresn, stresu):
+def test_standardize_converts_with_factor_and_offset(orres, unit, test, stresc, stresn, stresu):
     """STRESN = (ORRES + OFFSET) x FACTOR; a blank OFFSET is 0."""
-    out = standardize_offset(pd.Series([orres]), pd.Series([unit]), pd.Series([test]), CONVERSIONS, source="vs.csv")
+    out = standardize(pd.Series([orres]), pd.Series([unit]), pd.Series([test]), CONVERSIONS, source="vs.csv")
     assert out["STRESC"].tolist() == [stresc]
     np.testing.assert_allclose(out["STRESN"].astype(float), [stresn])
     assert out["STRESU"].tolist() == [stresu]
 
 
-def test_standardize_offset_rejects_a_unit_without_conversion():
+def test_standardize_rejects_a_unit_without_conversion():
     """A (test, unit) pair missing from the table is a MappingError naming it."""
     with pytest.raises(MappingError, match="TEMP"):
-        standardize_offset(pd.Series(["310"]), pd.Series(["K"]), pd.Series(["TEMP"]), CONVERSIONS, source="vs.csv")
+        standardize(pd.Series(["310"]), pd.Series(["K"]), pd.Series(["TEMP"]), CONVERSIONS, source="vs.csv")
 
 
 @pytest.mark.parametrize(("stresc", "low", "high", "expected"), [
