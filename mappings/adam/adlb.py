@@ -11,6 +11,7 @@ import pandas as pd
 
 from cdisc.algorithms import map_ct
 from cdisc.context import AnalysisContext, DomainResult
+from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_anrind, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.toxgrade import derive_vars_atoxgr
@@ -59,7 +60,7 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
     bds = src.assign(PARAMCD=paramcd, PARAM=paramcd.map(codes.decode),
                      PARAMN=paramcd.map({t.term: t.order for t in codes.terms}),
                      AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"],
-                     ADT=_date(src[f"{dom}DTC"]), ADTM=_datetime(src[f"{dom}DTC"]),
+                     ADT=dtc_date(src[f"{dom}DTC"]), ADTM=_datetime(src[f"{dom}DTC"]),
                      SRCDOM=dom, SRCVAR=np.where(src[f"{dom}STRESN"].notna(), f"{dom}STRESN", f"{dom}STRESC"),
                      SRCSEQ=src[f"{dom}SEQ"])
     check_units(bds, unit=f"{dom}STRESU")
@@ -152,12 +153,6 @@ def check_units(bds: pd.DataFrame, *, unit: str) -> None:
 def spec_columns(bds: pd.DataFrame, spec: Spec, dataset: str) -> pd.DataFrame:
     """The spec variables of `dataset` that the frame holds (helper columns and SDTM leftovers dropped)."""
     return bds[[v.name for v in spec.variables_of(dataset) if v.name in bds.columns]]
-
-
-def _date(dtc: pd.Series) -> pd.Series:
-    """Complete ISO 8601 date part -> datetime64; partial or blank -> NaT (no imputation)."""
-    day = dtc.str.slice(0, 10)
-    return pd.to_datetime(day.where(day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d")
 
 
 def _datetime(dtc: pd.Series) -> pd.Series:

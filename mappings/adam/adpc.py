@@ -10,6 +10,7 @@ import pandas as pd
 
 from cdisc.algorithms import map_ct
 from cdisc.context import AnalysisContext, DomainResult
+from cdisc.dates import dtc_date
 from cdisc.errors import DerivationError
 from mappings.sdtm.pp import nca_samples
 
@@ -81,5 +82,5 @@ def analysis_datetime(dtc: pd.Series, ref_dtc: pd.Series) -> dict[str, pd.Series
     time = own_time.where(~imputed, ref_time)
     stamp = (date + "T" + time).where(time.ne("") & date.ne(""))
     adtm = pd.to_datetime(stamp, format="%Y-%m-%dT%H:%M", errors="coerce")
-    adt = pd.to_datetime(date.where(date.ne("")), format="%Y-%m-%d", errors="coerce")
+    adt = dtc_date(dtc)
     return {"ADTM": adtm, "ADT": adt, "ATMF": pd.Series(np.where(imputed, "H", ""), index=dtc.index)}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import AnalysisContext, DomainResult
+from cdisc.dates import dtc_date
 from cdisc.derive import BLANK
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
@@ -61,7 +62,7 @@ def as_date(values: pd.Series) -> pd.Series:
         return values.dt.normalize()
     if pd.api.types.is_numeric_dtype(values):
         return compute_dt_from_sas(values)
-    return pd.to_datetime(values.astype(str).str[:10].replace("", None), errors="coerce")
+    return dtc_date(values.astype(str))
 
 
 def analysis_subjects(adsl: pd.DataFrame, cm: pd.DataFrame) -> pd.DataFrame:
