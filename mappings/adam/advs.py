@@ -6,18 +6,21 @@ CRIT1-CRIT5 (texts in codelists CRITy_ADEG, thresholds below; a test keeps the t
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.baseline import derive_var_base
 from cdisc.derive.visits import VisitWindow
+from cdisc.errors import DerivationError
 from mappings.adam.adlb import WINDOWS, add_baseline, add_cs28, add_windows, pre_infusion, spec_columns, start_bds
 
 VS_WINDOWS = (VisitWindow("Day 1 Post-infusion", 1, 1, 1, 1), *WINDOWS)  # MT.ADVS.AVISIT
 # MT.ADEG.CRIT1-5 (ICH E14 QTc categories): CRITy -> (variable compared, threshold in ms)
-QTCF_CRITERIA = {"CRIT1": ("AVAL", 450.0), "CRIT2": ("AVAL", 480.0), "CRIT3": ("AVAL", 500.0),
-                 "CRIT4": ("CHG", 30.0), "CRIT5": ("CHG", 60.0)}
+QTCF_CRITERIA = ("CRIT1", "CRIT2", "CRIT3", "CRIT4", "CRIT5")  # rules: the terms of codelists CRITy_ADEG
+CRITERION = re.compile(r"^QTcF (increase from baseline )?> (\d+(?:\.\d+)?) ms$")
 NOT_ANALYSED_VS = ("HEIGHT",)  # MT.ADVS.PARAMCD: screening-only height is not an ADVS parameter
 
 
@@ -51,12 +54,24 @@ def build_adeg(ctx: AnalysisContext) -> pd.DataFrame:
     return spec_columns(adeg, ctx.spec, "ADEG")
 
 
+def parse_criterion(text: str) -> tuple[str, float]:
+    """The variable and threshold a CRITy term states: "QTcF > 450 ms" -> ("AVAL", 450.0);
+    "QTcF increase from baseline > 30 ms" -> ("CHG", 30.0). Any other wording is a DerivationError."""
+    match = CRITERION.match(text)
+    if match is None:
+        raise DerivationError(f"ADEG: criterion {text!r} is not 'QTcF [increase from baseline ]> N ms'; "
+                              f"fix the CRITy_ADEG codelist term")
+    return ("CHG" if match.group(1) else "AVAL"), float(match.group(2))
+
+
 def add_qtcf_criteria(adeg: pd.DataFrame, texts: dict[str, str]) -> pd.DataFrame:
-    """CRITy (text) and CRITyFL (Y/N; blank when the compared value is missing) on PARAMCD = QTCF records."""
+    """CRITy (text) and CRITyFL (Y/N; blank when the compared value is missing) on PARAMCD = QTCF records; the
+    variable and threshold of each criterion are read from its text (the spec's CRITy_ADEG codelist term)."""
     qtcf = adeg["PARAMCD"].eq("QTCF")
     out = {}
-    for crit, (var, limit) in QTCF_CRITERIA.items():
+    for crit, text in texts.items():
+        var, limit = parse_criterion(text)
         value = adeg[var].where(qtcf)
-        out[crit] = np.where(qtcf, texts[crit], "")
+        out[crit] = np.where(qtcf, text, "")
         out[f"{crit}FL"] = np.select([value > limit, value.notna()], ["Y", "N"], default="")
     return adeg.assign(**out)

@@ -1,10 +1,10 @@
 """ADVS and ADEG builders on inline VS/EG fixtures; expected values worked out by hand (methods/advs, adeg)."""
-import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cdisc.errors import DerivationError
 from mappings.adam import advs
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.test_adlb import adsl_frame
@@ -68,11 +68,15 @@ def test_adeg_qtcf_categories_and_interpretation(built):
     assert set(qtcf["CRIT1"]) == {"QTcF > 450 ms"} and set(qtcf["CRIT5"]) == {"QTcF increase from baseline > 60 ms"}
 
 
-def test_qtcf_thresholds_match_the_spec_texts(adam_spec):
-    """The threshold in code is the number written in each CRITy codelist term (one source kept in step)."""
-    for crit, (_, limit) in advs.QTCF_CRITERIA.items():
-        [term] = adam_spec.codelist(f"{crit}_ADEG").terms
-        assert float(re.search(r"> (\d+) ms", term.term).group(1)) == limit
+def test_qtcf_criteria_are_read_from_the_spec_terms(adam_spec):
+    """Each CRITy_ADEG term states its variable and threshold (ICH E14 categories 450/480/500 ms, +30/+60 ms)."""
+    parsed = [advs.parse_criterion(adam_spec.codelist(f"{c}_ADEG").terms[0].term) for c in advs.QTCF_CRITERIA]
+    assert parsed == [("AVAL", 450.0), ("AVAL", 480.0), ("AVAL", 500.0), ("CHG", 30.0), ("CHG", 60.0)]
+
+
+def test_parse_criterion_refuses_other_wording():
+    with pytest.raises(DerivationError, match="QTcF > 450 msec"):
+        advs.parse_criterion("QTcF > 450 msec")
 
 
 def test_window_definitions_match_the_spec_methods(adam_spec):
