@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,7 @@ def derive_vars_visit_window(df: pd.DataFrame, *, windows: Sequence[VisitWindow]
     if not windows:
         raise DerivationError("windows: give at least one VisitWindow")
     spans = sorted(windows, key=lambda w: w.low)
-    for a, b in zip(spans, spans[1:], strict=False):
+    for a, b in pairwise(spans):
         if b.low <= a.high:
             raise DerivationError(f"windows: {a.name!r} [{a.low}, {a.high}] and {b.name!r} [{b.low}, {b.high}] "
                                   f"overlap; a record would fall in both")

@@ -74,7 +74,7 @@ def check_after_death(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> Non
     death = bds["USUBJID"].map(adsl.set_index("USUBJID")["DTHDT"])
     late = bds[bds["ADT"] > compute_dt_from_sas(death)]
     if len(late):
-        shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"], strict=False))
+        shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"], strict=True))
         raise DerivationError(f"{dom}: {len(late)} record(s) are dated after the subject's death (ADSL.DTHDT): "
                               f"{shown[:200]}; fix {dom}DTC or DM.DTHDTC in SDTM.")
 

@@ -164,7 +164,7 @@ def test_shipped_adam_ct_facts() -> None:
     """ADaM CT 2025-03-28: DATEFL C81223 (D/M/Y), TIMEFL C81226, DTYPE C81224, PARAMTYP C81225, SBJTSTAT C124296."""
     adam = pd.read_csv(SHIPPED_ADAM, dtype=str, na_filter=False, keep_default_na=False)
     assert SHIPPED_ADAM.read_text(encoding="utf-8").split("\n", 1)[0] == ",".join(build_ct_subset.OUT_COLUMNS)
-    codes = dict(zip(adam["Codelist"], adam["Codelist Code"], strict=False))
+    codes = dict(zip(adam["Codelist"], adam["Codelist Code"], strict=True))
     assert codes == {"DATEFL": "C81223", "TIMEFL": "C81226", "DTYPE": "C81224", "PARAMTYP": "C81225",
                      "SBJTSTAT": "C124296"}
     assert _values(adam, "DATEFL") == ["D", "M", "Y"]

@@ -29,8 +29,8 @@ def test_adsl_one_record_per_dm_subject_with_dm_values(adam, bundled_sdtm):
     assert (merged["TRTSDT"].fillna(-1) == _day(merged["RFXSTDTC"]).fillna(-1)).all()
     assert (merged["DTHDT"].fillna(-1) == _day(merged["DTHDTC"]).fillna(-1)).all()
     dd = bundled_sdtm["DD"]
-    causes = dict(zip(dd.loc[dd["DDTESTCD"] == "PRCDTH", "USUBJID"], dd.loc[dd["DDTESTCD"] == "PRCDTH", "DDSTRESC"], strict=False))
-    assert dict(zip(adsl.loc[adsl["DTHCAUS"] != "", "USUBJID"], adsl.loc[adsl["DTHCAUS"] != "", "DTHCAUS"], strict=False)) == causes
+    causes = dict(zip(dd.loc[dd["DDTESTCD"] == "PRCDTH", "USUBJID"], dd.loc[dd["DDTESTCD"] == "PRCDTH", "DDSTRESC"], strict=True))
+    assert dict(zip(adsl.loc[adsl["DTHCAUS"] != "", "USUBJID"], adsl.loc[adsl["DTHCAUS"] != "", "DTHCAUS"], strict=True)) == causes
 
 
 def test_adsl_populations_recomputed_from_sdtm(adam, bundled_sdtm):
@@ -54,7 +54,7 @@ def test_adsl_populations_recomputed_from_sdtm(adam, bundled_sdtm):
 def test_adae_traces_every_record_to_ae(adam, bundled_sdtm):
     """Each ADAE record is one AE record (same USUBJID + AESEQ, nothing lost or added) with AE's values."""
     ae, adae = bundled_sdtm["AE"], adam["ADAE"]
-    assert sorted(zip(adae["USUBJID"], adae["AESEQ"], strict=False)) == sorted(zip(ae["USUBJID"], ae["AESEQ"], strict=False))
+    assert sorted(zip(adae["USUBJID"], adae["AESEQ"], strict=True)) == sorted(zip(ae["USUBJID"], ae["AESEQ"], strict=True))
     merged = adae.merge(ae, on=["USUBJID", "AESEQ"], suffixes=("", "_AE"))
     for var in ["AETERM", "AEDECOD", "AEBODSYS", "AESER", "AEREL", "AEOUT", "AEACN", "AETOXGR", "AESTDTC"]:
         assert (merged[var] == merged[f"{var}_AE"]).all(), var

@@ -77,9 +77,9 @@ def test_build_results_units_and_censoring(result):
                 "PCLLOQ"])
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "PCDTC", "PCTESTCD"])
     assert out.loc[out["PCSTAT"].ne(""), "PCREASND"].tolist() == [LOST]
-    assert dict(zip(out["PCTESTCD"], out["PCTEST"], strict=False)) == {"IM96TG": "IM96 CAR Transgene",
+    assert dict(zip(out["PCTESTCD"], out["PCTEST"], strict=True)) == {"IM96TG": "IM96 CAR Transgene",
                                                          "IM96CARC": "IM96 CAR-Positive Cells"}
-    assert dict(zip(out["PCTESTCD"], out["PCMETHOD"], strict=False)) == {
+    assert dict(zip(out["PCTESTCD"], out["PCMETHOD"], strict=True)) == {
         "IM96TG": "REAL-TIME POLYMERASE CHAIN REACTION ASSAY", "IM96CARC": "FLOW CYTOMETRY"}
     assert (out["PCCAT"] + "/" + out["PCSPEC"]).unique().tolist() == ["ANALYTE/BLOOD"]
 

@@ -147,7 +147,7 @@ def test_build_tr_measurements_states_and_not_done(results, spec):
     assert_frame_equal_by_keys(out, results_, keys=["USUBJID", "TRLNKID", "VISITNUM"])
     assert_frame_equal_by_keys(out, context, keys=["USUBJID", "TRLNKID", "VISITNUM"])
     assert out.loc[out["TRSTAT"].ne(""), "TRREASND"].tolist() == ["No scan"]
-    assert dict(zip(out["TRTESTCD"], out["TRTEST"], strict=False)) == {"LDIAM": "Longest Diameter",
+    assert dict(zip(out["TRTESTCD"], out["TRTEST"], strict=True)) == {"LDIAM": "Longest Diameter",
                                                          "LPERP": "Longest Perpendicular", "TUMSTATE": "Tumor State"}
 
 
