@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.errors import MappingError
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
 from cdisc.timing import add_epoch, add_study_day
 
-# MT.EX.EXDOSE: collected cell-dose unit -> (CT UNIT term, factor); CT UNIT has no "10^8 cells" term
-CELL_DOSE_UNITS = {"x10^8 cells": ("10^6 Therapeutic Cells", 100.0)}
 QUALIFIERS = ["BSA"]  # SUPPEX, lymphodepletion records only
 
 
@@ -43,8 +40,11 @@ def infusion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # EXTRT / EXCAT: assigned for the investigational product
     ex["EXTRT"] = "IM96 CAR-T CELLS"
     ex["EXCAT"] = "INVESTIGATIONAL PRODUCT"
-    # EXDOSE / EXDOSU: "CAR-T cells infused (10^8 cells)" x 100 in 10^6 Therapeutic Cells (MT.EX.EXDOSE)
-    ex["EXDOSE"], ex["EXDOSU"] = cell_dose(form["INFDOSE"], form["INFDOSU"])
+    # EXDOSE / EXDOSU: collected 10^8 cells converted to 10^6 Therapeutic Cells by the spec's conversion table
+    # (design/unit_conversions.csv, keyed by EXTRT; CT UNIT has no 10^8 cells term; MT.EX.EXDOSE)
+    dose = standardize(form["INFDOSE"], form["INFDOSU"], ex["EXTRT"], ctx.design("unit_conversions"),
+                       source="inf.csv INFDOSU")
+    ex["EXDOSE"], ex["EXDOSU"] = dose["STRESN"], dose["STRESU"]
     # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, a single intravenous infusion of a cell suspension
     ex["EXDOSFRM"] = "SUSPENSION"
     ex["EXDOSFRQ"] = "ONCE"
@@ -78,13 +78,3 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # SUPPEX qualifier BSA: "Body surface area (m2)" the mg/m2 dose was based on, as collected
     ex["BSA"] = form["LDBSA"]
     return ex
-
-
-def cell_dose(dose: pd.Series, unit: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Collected cell dose and unit -> (EXDOSE, EXDOSU) in a CT UNIT term (MT.EX.EXDOSE)."""
-    unknown = sorted(set(unit[~unit.isin(CELL_DOSE_UNITS.keys())]))
-    if unknown:
-        raise MappingError(f"inf.csv INFDOSU: unit(s) {unknown} have no conversion to a CT UNIT term; "
-                           f"known: {sorted(CELL_DOSE_UNITS)}")
-    factor = unit.map(lambda u: CELL_DOSE_UNITS[u][1])
-    return (pd.to_numeric(dose) * factor).round(6), unit.map(lambda u: CELL_DOSE_UNITS[u][0])
