@@ -1,6 +1,6 @@
 """ADVS (vital signs) and ADEG (ECG): one record per subject, parameter and VS/EG record.
 
-Same BDS steps as ADLB (see mappings/adam/adlb.py and specs/im96/adam/methods/advs.csv, adeg.csv). ADVS adds
+Same BDS steps as ADLB (see mappings/adam/findings_bds.py and specs/im96/adam/methods/advs.csv, adeg.csv). ADVS adds
 a "Day 1 Post-infusion" window; ADEG adds BASEC for the interpretation and the ICH E14 QTcF categories
 CRIT1-CRIT5 (texts in codelists CRITy_ADEG, thresholds below; a test keeps the two in step).
 """
@@ -15,7 +15,15 @@ from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.baseline import derive_var_base
 from cdisc.derive.visits import VisitWindow
 from cdisc.errors import DerivationError
-from mappings.adam.adlb import WINDOWS, add_baseline, add_cs28, add_windows, pre_infusion, spec_columns, start_bds
+from mappings.adam.findings_bds import (
+    WINDOWS,
+    add_baseline,
+    add_cs28,
+    add_windows,
+    pre_infusion,
+    spec_columns,
+    start_bds,
+)
 
 VS_WINDOWS = (VisitWindow("Day 1 Post-infusion", 1, 1, 1, 1), *WINDOWS)  # MT.ADVS.AVISIT
 # MT.ADEG.CRIT1-5 (ICH E14 QTc categories): CRITy -> (variable compared, threshold in ms)
