@@ -1,7 +1,7 @@
 """ADSL: one record per subject in DM (screen failures included).
 
 Rules and their SDTM sources are in specs/im96/adam/methods/adsl.csv (MT.ADSL.*); the code follows them
-step by step. Treatment = the single IM96 CAR-T infusion (DM.RFXSTDTC); lymphodepletion is kept apart.
+step by step. Treatment = the single IM96 CAR-T infusion (its EX record); lymphodepletion is kept apart.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ DM_COPY = ["STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE
 # MT.ADSL.LSTALVDT: SDTM dates that show the subject alive (CM/MH dates are not contact dates).
 ALIVE_SOURCES = ["DM.RFICDTC", "DS.DSSTDTC", "SV.SVSTDTC", "SV.SVENDTC", "PR.PRSTDTC", "EX.EXSTDTC", "EX.EXENDTC",
                  "AE.AESTDTC", "AE.AEENDTC", "LB.LBDTC", "VS.VSDTC", "EG.EGDTC", "TR.TRDTC", "RS.RSDTC", "PC.PCDTC"]
+INVESTIGATIONAL = "INVESTIGATIONAL PRODUCT"  # EXCAT of the IM96 CAR-T infusion
 DLT_WINDOW = (1, 28)  # protocol: DLT observation Day 1-28 after the infusion
 AGE_CUT = 65  # MT.ADSL.AGEGR1
 
@@ -32,7 +33,7 @@ def build(ctx: AnalysisContext) -> list[DomainResult]:
     # TRT01P/TRT01PN, TRT01A/TRT01AN (MT.ADSL.TRT01P, MT.ADSL.TRT01A)
     adsl = _treatments(adsl, dm, ctx.sdtm("EX"), ctx.spec.codelist("TRTN").terms)
     # TRTSDTM/TRTSDT, TRTEDTM/TRTEDT = the infusion; RFICDT; DTHDT (MT.ADSL.TRTSDTM, TRTEDTM, RFICDT, DTHDT)
-    adsl = _reference_dates(adsl, dm)
+    adsl = _reference_dates(adsl, dm, ctx.sdtm("EX"))
     # APHERDT (PR), LDSTDT/LDENDT (EX lymphodepleting chemotherapy)
     adsl = _milestones(adsl, ctx.sdtm("PR"), ctx.sdtm("EX"))
     # EOSSTT, EOSDT, DCSREAS from the end-of-study DS record (MT.ADSL.EOSSTT)
@@ -60,7 +61,7 @@ def _dtm(values: pd.Series) -> pd.Series:
 
 def _treatments(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame, trtn_terms) -> pd.DataFrame:
     code = {t.decoded: float(t.term) for t in trtn_terms}
-    infused = ex.loc[(ex["EXCAT"] == "INVESTIGATIONAL PRODUCT") & (ex["EXDOSE"] > 0), "USUBJID"].unique()
+    infused = ex.loc[(ex["EXCAT"] == INVESTIGATIONAL) & (ex["EXDOSE"] > 0), "USUBJID"].unique()
     has_ex = adsl["USUBJID"].isin(infused)
     mismatch = adsl.loc[has_ex != adsl["ACTARM"].ne(""), "USUBJID"].tolist()
     if mismatch:
@@ -74,8 +75,11 @@ def _treatments(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame, trtn_ter
                        TRT01A=trt01a, TRT01AN=trt01a.map(code))
 
 
-def _reference_dates(adsl: pd.DataFrame, dm: pd.DataFrame) -> pd.DataFrame:
-    start, end = _dtm(dm["RFXSTDTC"]), _dtm(dm["RFXENDTC"])
+def _reference_dates(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
+    infusion = ex[(ex["EXCAT"] == INVESTIGATIONAL) & (ex["EXDOSE"] > 0)]
+    infusion = infusion.assign(EXENDTC=infusion["EXENDTC"].where(infusion["EXENDTC"] != "", infusion["EXSTDTC"]))
+    start = adsl["USUBJID"].map(_dtm(infusion["EXSTDTC"]).groupby(infusion["USUBJID"]).min())
+    end = adsl["USUBJID"].map(_dtm(infusion["EXENDTC"]).groupby(infusion["USUBJID"]).max())
     out = adsl.assign(TRTSDTM=start, TRTSDT=start.dt.normalize(), TRTEDTM=end, TRTEDT=end.dt.normalize(),
                       RFICDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="RFICDTC")["XDT"],
                       DTHDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="DTHDTC")["XDT"])
@@ -86,7 +90,7 @@ def _reference_dates(adsl: pd.DataFrame, dm: pd.DataFrame) -> pd.DataFrame:
     before = out.loc[out["DTHDT"] < out["TRTSDT"], "USUBJID"].tolist()
     if before:
         raise DerivationError(f"ADSL: {len(before)} subject(s) died before the IM96 infusion (DM.DTHDTC < "
-                              f"DM.RFXSTDTC): {before[:5]}; the infusion or death date is wrong in SDTM.")
+                              f"the EX infusion): {before[:5]}; the infusion or death date is wrong in SDTM.")
     return out
 
 
