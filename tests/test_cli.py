@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from cdisc.define import validate_define
 from cdisc.spec.load import load_spec
 from cli import BUNDLED_RAW, main
+from tests.helpers import read_xpt_exact
 
 SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
 FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
@@ -44,16 +45,22 @@ def test_run_writes_every_spec_dataset_and_a_valid_define(out):
 
 
 def test_run_output_reads_back_identically_with_an_independent_reader(out):
-    """pandas' own XPORT reader (not ReadStat) sees the same values, names and types as pyreadstat."""
-    for path in sorted((out / "sdtm").glob("*.xpt")):
-        ours, meta = pyreadstat.read_xport(str(path))
-        theirs = pd.read_sas(path, format="xport", encoding="ascii")
+    """The `xport` package's exact v5 decoder (not ReadStat) sees the same values, names, labels and types as
+    pyreadstat, zeros included (pandas' own XPORT reader is not exact: it returns 5.4e-79 for a stored zero)."""
+    for path in sorted((out / "sdtm").glob("*.xpt")) + sorted((out / "adam").glob("*.xpt")):
+        ours, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+        theirs_meta, theirs = read_xpt_exact(path)
         assert list(theirs.columns) == list(ours.columns), path.name
+        assert theirs_meta["label"] == meta.file_label, path.name
         for col in ours.columns:
+            assert theirs_meta[f"label:{col}"] == meta.column_names_to_labels[col], (path.name, col)
             if meta.readstat_variable_types[col] == "string":
-                assert theirs[col].fillna("").str.rstrip().tolist() == ours[col].tolist(), (path.name, col)
+                assert theirs_meta[f"type:{col}"] == "character", (path.name, col)
+                assert theirs[col].tolist() == ours[col].tolist(), (path.name, col)
             else:
-                pd.testing.assert_series_equal(theirs[col], ours[col], check_names=False, check_dtype=False)
+                assert theirs_meta[f"type:{col}"] == "numeric", (path.name, col)
+                pd.testing.assert_series_equal(theirs[col], ours[col], check_names=False, check_dtype=False,
+                                               check_exact=True)
 
 
 def test_run_xpt_attributes_come_from_the_spec(out):

@@ -1,8 +1,9 @@
 """Cross-dataset SDTM conformance rules that a per-dataset suite cannot express.
 
-Each rule cites its source (CDISC conformance rule or FDA business rule id, see docs/VALIDATION.md) and
-returns `Issue`s whose code is that id. The rules read only standard SDTM variables, so they hold for any
-study.
+Each rule returns `Issue`s whose code is a published id: the FDA Validator Rule id (SDnnnn, as catalogued by
+Pinnacle 21), else the SDTMIG Conformance Rule (CGnnnn, v2.0) or FDA Business Rule (FBnnnn, v1.5) id; a check
+with no published id has a project id `CCV-nnnn`. docs/VALIDATION.md lists each id with its references. The rules
+read only standard SDTM and ADaM variables, so they hold for any study.
 """
 from __future__ import annotations
 
@@ -18,30 +19,34 @@ MAX_SHOWN = 5
 TS_REQUIRED = ("AGEMAX", "AGEMIN", "LENGTH", "PLANSUB", "RANDOM", "SEXPOP", "STOPRULE", "TBLIND", "TCNTRL",
                "TPHASE", "OBJPRIM", "SPONSOR", "OUTMSPRI", "FCNTRY", "DCUTDTC", "DCUTDESC", "SSTDTC", "SENDTC",
                "ACTSUB", "HLTSUBJI")
+# FDA Validator Rule ids of the TS parameters that have their own (CG0287 behind each); others report CG0287.
+TS_RULE_IDS = {"ADDON": "SD2201", "AGEMAX": "SD2202", "AGEMIN": "SD2203", "LENGTH": "SD2204", "PLANSUB": "SD2205",
+               "RANDOM": "SD2206", "SEXPOP": "SD2207", "STOPRULE": "SD2208", "TBLIND": "SD2209", "TCNTRL": "SD2210"}
 BASELINE_DOMAINS = ("LB", "VS", "EG", "PC")
 
 
-def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: str, variable: str = "") -> list[Issue]:
+def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: str, variable: str = "",
+          severity: str = "error") -> list[Issue]:
     if not mask.any():
         return []
     rows = df.index[mask]
     who = sorted(set(df.loc[rows, "USUBJID"])) if "USUBJID" in df else []
     shown = ", ".join(who[:MAX_SHOWN]) if who else ", ".join(str(i + 1) for i in rows[:MAX_SHOWN])
     value = str(df.at[rows[0], variable]) if variable else ""
-    return [Issue("error", code, dataset, f"{len(rows)} record(s): {message} (e.g. {shown})",
+    return [Issue(severity, code, dataset, f"{len(rows)} record(s): {message} (e.g. {shown})",
                   variable=variable, value=value)]
 
 
 def subjects_in_dm(data: Datasets) -> list[Issue]:
-    """Every USUBJID of a subject-level dataset has a DM record (SDTMIG 3.4 §4.1.2)."""
+    """Every USUBJID of a subject-level dataset has a DM record (SD0064, CG0029)."""
     known = set(data["DM"]["USUBJID"])
     return [i for name, df in sorted(data.items()) if name not in ("DM",) and "USUBJID" in df
-            for i in _flag("SD0083", name, df, df["USUBJID"].ne("") & ~df["USUBJID"].isin(known),
+            for i in _flag("SD0064", name, df, df["USUBJID"].ne("") & ~df["USUBJID"].isin(known),
                            "USUBJID is not in DM", "USUBJID")]
 
 
 def study_days(data: Datasets) -> list[Issue]:
-    """--DY equals the days from DM.RFSTDTC to --DTC, with no Day 0 (FDAB016/FDAB032, SDTMIG §4.4.4)."""
+    """--DY equals the days from DM.RFSTDTC to --DTC, with no Day 0 (SD1086, CG0006; SDTMIG §4.4.4)."""
     ref = data["DM"].set_index("USUBJID")["RFSTDTC"]
     out = []
     for name, df in sorted(data.items()):
@@ -49,12 +54,12 @@ def study_days(data: Datasets) -> list[Issue]:
             dtc = dy[:-2] + "DTC"
             expected = study_day(df[dtc], df["USUBJID"].map(ref).fillna(""))
             wrong = ~((expected == df[dy]) | (expected.isna() & df[dy].isna()))
-            out += _flag("FDAB032", name, df, wrong, f"{dy} does not match {dtc} and DM.RFSTDTC", dy)
+            out += _flag("SD1086", name, df, wrong, f"{dy} does not match {dtc} and DM.RFSTDTC", dy)
     return out
 
 
 def epoch_populated(data: Datasets) -> list[Issue]:
-    """EPOCH is populated for observations dated on or after the subject's first element (FDAB022)."""
+    """EPOCH is populated for observations dated on or after the subject's first element (SD1339, FDAB022)."""
     first = data["SE"].groupby("USUBJID")["SESTDTC"].min().str.slice(0, 10)
     out = []
     for name, df in sorted(data.items()):
@@ -66,13 +71,16 @@ def epoch_populated(data: Datasets) -> list[Issue]:
         day = df[dtc].str.slice(0, 10)
         start = df["USUBJID"].map(first).fillna("9999")
         missing = day.str.len().eq(10) & (day >= start) & df["EPOCH"].eq("")
-        out += _flag("FDAB022", name, df, missing, f"EPOCH is empty though {dtc} is within the subject's elements",
+        out += _flag("SD1339", name, df, missing, f"EPOCH is empty though {dtc} is within the subject's elements",
                      "EPOCH")
     return out
 
 
 def baseline_flags(data: Datasets) -> list[Issue]:
-    """Each treated subject has a baseline (--LOBXFL = Y) record in LB, VS, EG and PC (FDAC113)."""
+    """Each treated subject has a baseline (--LOBXFL = Y) record in LB, VS, EG and PC (SD0006, FDA TCG 4.1.4.1).
+
+    A warning, as FDA's validator rule: real studies have subjects with a missing baseline; it is a data finding
+    to report, not a broken package."""
     treated = set(data["DM"].loc[data["DM"]["RFSTDTC"].ne(""), "USUBJID"])
     out = []
     for name in BASELINE_DOMAINS:
@@ -83,26 +91,26 @@ def baseline_flags(data: Datasets) -> list[Issue]:
         with_base = set(df.loc[df[flag].eq("Y"), "USUBJID"])
         lacking = sorted(treated - with_base)
         if lacking:
-            out.append(Issue("error", "FDAC113", name, f"{len(lacking)} treated subject(s) have no baseline "
+            out.append(Issue("warning", "SD0006", name, f"{len(lacking)} treated subject(s) have no baseline "
                              f"record (e.g. {', '.join(lacking[:MAX_SHOWN])})", variable=flag))
     return out
 
 
 def not_done(data: Datasets) -> list[Issue]:
-    """--STAT = NOT DONE means no result and a reason (FDAB042)."""
+    """--STAT = NOT DONE means no result (SD1123, FDAB042, CG0422) and a reason (FB4202)."""
     out = []
     for name, df in sorted(data.items()):
         stat, orres, reasnd = f"{name}STAT", f"{name}ORRES", f"{name}REASND"
         if stat in df and orres in df:
             nd = df[stat].eq("NOT DONE")
-            out += _flag("FDAB042", name, df, nd & df[orres].ne(""), "not done but a result is given", orres)
+            out += _flag("SD1123", name, df, nd & df[orres].ne(""), "not done but a result is given", orres)
             if reasnd in df:
-                out += _flag("FDAB042", name, df, nd & df[reasnd].eq(""), "not done without a reason", reasnd)
+                out += _flag("FB4202", name, df, nd & df[reasnd].eq(""), "not done without a reason", reasnd)
     return out
 
 
 def standard_units(data: Datasets) -> list[Issue]:
-    """One standard unit per test (and category/specimen) (FDAB030)."""
+    """One standard unit per test (and category/specimen) (SD0007, FDAB030)."""
     out = []
     for name, df in sorted(data.items()):
         testcd, stresu = f"{name}TESTCD", f"{name}STRESU"
@@ -111,56 +119,56 @@ def standard_units(data: Datasets) -> list[Issue]:
         by = [testcd] + [c for c in (f"{name}CAT", f"{name}SPEC") if c in df]
         n = df[df[stresu].ne("")].groupby(by)[stresu].nunique()
         for key in n[n > 1].index:
-            out.append(Issue("error", "FDAB030", name, "more than one standard unit for one test",
+            out.append(Issue("error", "SD0007", name, "more than one standard unit for one test",
                              variable=stresu, value=str(key)))
     return out
 
 
 def trial_summary(data: Datasets) -> list[Issue]:
-    """TS carries every parameter CDISC rule CG0287 requires."""
+    """TS carries the required parameters (CG0287; SD2201-SD2210 name some of them one by one)."""
     present = set(data["TS"]["TSPARMCD"])
-    return [Issue("error", "CG0287", "TS", "required trial summary parameter is missing", variable="TSPARMCD",
-                  value=p) for p in TS_REQUIRED if p not in present]
+    return [Issue("error", TS_RULE_IDS.get(p, "CG0287"), "TS", "required trial summary parameter is missing",
+                  variable="TSPARMCD", value=p) for p in TS_REQUIRED if p not in present]
 
 
 def death_consistency(data: Datasets) -> list[Issue]:
-    """A DS death record means DM.DTHFL = Y and DM.DTHDTC = the DS death date (CORE-000740, FB0611)."""
+    """A DS death record means DM.DTHFL = Y (SD1256, CG0136) and DM.DTHDTC = the DS death date (SD1317, CG0069)."""
     dm, ds = data["DM"].set_index("USUBJID"), data["DS"]
     deaths = ds[ds["DSDECOD"].eq("DEATH")]
     bad_flag = deaths["USUBJID"].map(dm["DTHFL"]).ne("Y")
     bad_date = deaths["USUBJID"].map(dm["DTHDTC"]).str.slice(0, 10) != deaths["DSSTDTC"].str.slice(0, 10)
-    return (_flag("CORE-000740", "DS", deaths, bad_flag, "death in DS but DM.DTHFL is not Y", "USUBJID")
-            + _flag("FB0611", "DS", deaths, bad_date, "DS death date differs from DM.DTHDTC", "DSSTDTC"))
+    return (_flag("SD1256", "DS", deaths, bad_flag, "death in DS but DM.DTHFL is not Y", "USUBJID")
+            + _flag("SD1317", "DS", deaths, bad_date, "DS death date differs from DM.DTHDTC", "DSSTDTC"))
 
 
 def informed_consent(data: Datasets) -> list[Issue]:
-    """DM.RFICDTC equals the earliest DS informed consent date (CDISC conformance rule)."""
+    """DM.RFICDTC equals the earliest DS informed consent date (CG0143)."""
     ds = data["DS"]
     consent = ds[ds["DSDECOD"].eq("INFORMED CONSENT OBTAINED")].groupby("USUBJID")["DSSTDTC"].min()
     dm = data["DM"]
     wrong = dm["USUBJID"].map(consent).fillna("") != dm["RFICDTC"]
-    return _flag("SD1265", "DM", dm, wrong, "RFICDTC is not the earliest informed consent in DS", "RFICDTC")
+    return _flag("CG0143", "DM", dm, wrong, "RFICDTC is not the earliest informed consent in DS", "RFICDTC")
 
 
 def serious_flags(data: Datasets) -> list[Issue]:
-    """AESER = Y has at least one seriousness criterion Y, and AESER = N has none (SDTMIG AE assumptions)."""
+    """AESER = Y has at least one seriousness criterion Y (SD0009), and AESER = N has none (SD1132, CG0041)."""
     ae = data["AE"]
     crit = [c for c in ("AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE") if c in ae]
     anyy = ae[crit].eq("Y").any(axis=1)
-    return (_flag("SD1053", "AE", ae, ae["AESER"].eq("Y") & ~anyy, "serious without a seriousness criterion", "AESER")
-            + _flag("SD1053", "AE", ae, ae["AESER"].eq("N") & anyy, "not serious but a criterion is Y", "AESER"))
+    return (_flag("SD0009", "AE", ae, ae["AESER"].eq("Y") & ~anyy, "serious without a seriousness criterion", "AESER")
+            + _flag("SD1132", "AE", ae, ae["AESER"].eq("N") & anyy, "not serious but a criterion is Y", "AESER"))
 
 
 def treated_have_exposure(data: Datasets) -> list[Issue]:
-    """All treated subjects have exposure records (FDAB023)."""
+    """All treated subjects have exposure records (SD0070, FDAB023)."""
     dm = data["DM"]
     lacking = dm["RFXSTDTC"].ne("") & ~dm["USUBJID"].isin(set(data["EX"]["USUBJID"]))
-    return _flag("FDAB023", "DM", dm, lacking, "treated subject without EX records", "USUBJID")
+    return _flag("SD0070", "DM", dm, lacking, "treated subject without EX records", "USUBJID")
 
 
 def adsl_variables_match(data: Datasets) -> list[Issue]:
     """A variable present in ADSL and in another ADaM dataset has the same value for the subject
-    (ADaMIG 1.3 §3.2: "same values, type, and label")."""
+    (ADaMIG 1.3 §3.2: "same values, type, and label"; no published check id: CCV-0001)."""
     adsl = data["ADSL"].set_index("USUBJID")
     out = []
     for name, df in sorted(data.items()):
@@ -169,7 +177,7 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
         for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
             expected = df["USUBJID"].map(adsl[col])
             same = (expected == df[col]) | (expected.isna() & df[col].isna())
-            out += _flag("ADSL-CONSISTENCY", name, df, ~same, f"{col} differs from ADSL.{col}", col)
+            out += _flag("CCV-0001", name, df, ~same, f"{col} differs from ADSL.{col}", col)
     return out
 
 

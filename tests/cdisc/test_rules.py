@@ -1,7 +1,7 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
 import pandas as pd
 
-from cdisc.validate.rules import adsl_variables_match, check_rules, death_consistency, study_days
+from cdisc.validate.rules import adsl_variables_match, baseline_flags, check_rules, death_consistency, study_days
 
 
 def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
@@ -9,21 +9,30 @@ def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
     ae = pd.DataFrame({"USUBJID": ["S1", "S1", "S1"], "AESTDTC": ["2025-01-10", "2025-01-09", "2025-01-12"],
                        "AESTDY": [1.0, -1.0, 2.0]})
     issues = study_days({"DM": dm, "AE": ae})
-    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [("FDAB032", "AE", "AESTDY", "2.0")]
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [("SD1086", "AE", "AESTDY", "2.0")]
 
 
 def test_death_consistency_requires_flag_and_date():
     dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "DTHFL": ["Y", ""], "DTHDTC": ["2025-03-01", ""]})
     ds = pd.DataFrame({"USUBJID": ["S1", "S2"], "DSDECOD": ["DEATH", "DEATH"], "DSSTDTC": ["2025-03-02", "2025-04-01"]})
     codes = sorted(i.code for i in death_consistency({"DM": dm, "DS": ds}))
-    assert codes == ["CORE-000740", "FB0611"]
+    assert codes == ["SD1256", "SD1317"]
+
+
+def test_missing_baseline_is_a_warning_naming_the_subject():
+    """A treated subject without an --LOBXFL record is a data finding (FDA validator SD0006), not a run failure."""
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "RFSTDTC": ["2025-01-10", "2025-02-01", ""]})
+    eg = pd.DataFrame({"USUBJID": ["S1", "S2"], "EGLOBXFL": ["Y", ""]})
+    issues = baseline_flags({"DM": dm, "EG": eg})
+    assert [(i.severity, i.code, i.where, i.variable) for i in issues] == [("warning", "SD0006", "EG", "EGLOBXFL")]
+    assert "S2" in issues[0].message and "S3" not in issues[0].message
 
 
 def test_adsl_variables_match_flags_a_copy_that_drifted():
     adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "TRT01A": ["DL1", "DL2"], "AGE": [60.0, float("nan")]})
     adae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2"], "TRT01A": ["DL1", "DL2", "DL1"], "AGE": [60.0] + [float("nan")] * 2})
     issues = adsl_variables_match({"ADSL": adsl, "ADAE": adae})
-    assert [(i.where, i.variable, i.value) for i in issues] == [("ADAE", "TRT01A", "DL1")]
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [("CCV-0001", "ADAE", "TRT01A", "DL1")]
 
 
 def test_check_rules_skips_rules_whose_datasets_are_absent():

@@ -8,6 +8,7 @@ import pytest
 
 from cdisc.errors import XptError
 from cdisc.xpt import check_xpt, write_xpt
+from tests.helpers import read_xpt_exact
 
 CUT = dt.date(2026, 6, 30)
 LABELS = {"USUBJID": "Unique Subject Identifier", "AESEQ": "Sequence Number", "AETERM": "Reported Term"}
@@ -25,7 +26,7 @@ def write(df, path, **kw):
 
 
 def test_write_xpt_round_trips_value_for_value(tmp_path):
-    """pyreadstat and pandas' own XPORT reader (independent of ReadStat) read back exactly what was written."""
+    """pyreadstat and the `xport` package's exact v5 decoder (independent of ReadStat) read back what was written."""
     path = tmp_path / "ae.xpt"
     write(frame(), path)
     back, meta = pyreadstat.read_xport(str(path))
@@ -34,9 +35,19 @@ def test_write_xpt_round_trips_value_for_value(tmp_path):
     assert meta.file_label == "Adverse Events"
     assert meta.column_names_to_labels == LABELS
     assert meta.variable_storage_width == {"USUBJID": 12, "AESEQ": 8, "AETERM": 25}
-    independent = pd.read_sas(path, format="xport", encoding="ascii")
+    _, independent = read_xpt_exact(path)
     assert independent["AETERM"].tolist() == ["Fever", "Cytokine release syndrome"]
     assert independent["AESEQ"].tolist() == [1.0, 2.0]
+
+
+def test_write_xpt_stores_zero_and_small_numbers_exactly(tmp_path):
+    """0, negatives and values near zero survive the IBM float conversion (an exact reader, not pandas', checks)."""
+    values = [0.0, -0.0, 1e-10, -2.5, 0.1, 123456.789, float("nan")]
+    path = tmp_path / "lb.xpt"
+    write(pd.DataFrame({"USUBJID": ["S"] * len(values), "AESEQ": values, "AETERM": ["x"] * len(values)}), path)
+    _, back = read_xpt_exact(path)
+    assert back["AESEQ"].tolist()[:6] == [0.0, 0.0, 1e-10, -2.5, 0.1, 123456.789]
+    assert pd.isna(back["AESEQ"].iloc[6])
 
 
 def test_write_xpt_is_byte_identical_across_runs(tmp_path):
