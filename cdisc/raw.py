@@ -5,6 +5,7 @@ row), which travel with the derived records so every SDTM record can be traced b
 """
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ CODELIST_COLUMNS = ("CODELIST", "CODE", "DECODE")
 TYPES = ("text", "integer", "float", "date", "time", "code")
 MAX_VALUE_BYTES = 200
 LINEAGE = ("RAW_FORM", "RAW_ROW")
+UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,35 @@ def load_raw(directory: Path) -> RawStudy:
     return RawStudy(directory, dictionary, codelists, forms)
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    # latin-1 maps every byte to one character, so nothing fails to decode and non-ASCII bytes stay visible.
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="latin-1")
+def _read_csv(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
+    """Every value as text; None (with the reason in `issues`) when the file is no readable CSV.
+
+    A UTF-8 byte order mark is dropped. Text is read as latin-1, which maps every byte to one character, so
+    nothing fails to decode and non-ASCII bytes stay visible to the ASCII check.
+    """
+    text = path.read_bytes().removeprefix(UTF8_BOM).decode("latin-1")
+    if not text.strip():
+        issues.append(Issue("error", "RAW_EMPTY_FILE", path.name, "file is empty: not even a header row"))
+        return None
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    except pd.errors.ParserError as exc:
+        issues.append(Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({_parser_reason(exc)})"))
+        return None
+
+
+def _parser_reason(exc: pd.errors.ParserError) -> str:
+    """pandas' tokenizer message without its 'Error tokenizing data. C error: ' prefix (rows are 1-based lines)."""
+    return str(exc).removeprefix("Error tokenizing data. ").removeprefix("C error: ").strip()
 
 
 def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.DataFrame:
     if not path.exists():
         issues.append(Issue("error", "RAW_MISSING_FILE", path.name, "file is missing"))
         return pd.DataFrame(columns=list(columns))
-    df = _read_csv(path)
+    df = _read_csv(path, issues)
+    if df is None:
+        return pd.DataFrame(columns=list(columns))
     for col in columns:
         if col not in df.columns:
             issues.append(Issue("error", "RAW_MISSING_COLUMN", path.name, "column is missing", variable=col))
@@ -103,7 +124,9 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
     if not path.exists():
         issues.append(Issue("error", "RAW_MISSING_FILE", name, "form file is missing"))
         return None
-    df = _read_csv(path)
+    df = _read_csv(path, issues)
+    if df is None:
+        return None
     expected = list(fields["FIELD"])
     missing = [c for c in expected if c not in df.columns]
     unknown = [c for c in df.columns if c not in expected]

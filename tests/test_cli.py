@@ -187,7 +187,11 @@ BREAKS = [
      ["ae.csv", "not ASCII", "Pyr\u00e9xia"]),
     ("oversized value", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "P" * 201, 1)),
      ["ae.csv", "over 200 bytes"]),
+    ("empty file", lambda d: (d / "vs.csv").write_bytes(b""), ["vs.csv", "empty"]),
+    ("truncated file", lambda d: _edit(d, "cm.csv", _truncate_in_quote), ["cm.csv", "not a readable CSV", "EOF inside string"]),
+    ("semicolons", lambda d: _edit(d, "ds.csv", lambda t: t.replace(",", ";")), ["ds.csv", "SUBJID", "missing"]),
 ]
+NO_ROW = ("missing file", "missing column", "empty file", "semicolons")
 
 
 def _edit(folder: Path, name: str, change) -> None:
@@ -198,6 +202,12 @@ def _edit(folder: Path, name: str, change) -> None:
 def _replace_first_date(text: str, new: str) -> str:
     import re
     return re.sub(r"\d{2}-[A-Z]{3}-\d{4}", new, text, count=1)
+
+
+def _truncate_in_quote(text: str) -> str:
+    """The export cut off in the middle of a quoted value: three records, then an unterminated quote."""
+    lines = text.split("\n")
+    return "\n".join(lines[:4]) + '\n001-099,1,"Paracetamol 500 mg'
 
 
 def _duplicate_last_line(text: str) -> str:
@@ -217,9 +227,22 @@ def test_broken_export_gives_clear_error_and_no_output(tmp_path, label, breaker,
     assert "Traceback" not in result.output
     for text in expected:
         assert text in result.output, (label, text, result.output[:2000])
-    assert "row " in result.output or label in ("missing file", "missing column")
+    assert "row " in result.output or label in NO_ROW
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["raw"]
+
+
+def test_bom_and_reordered_columns_are_acceptable_input(out, tmp_path):
+    """A UTF-8 byte order mark and columns in another order map to the very same datasets."""
+    raw = tmp_path / "raw"
+    shutil.copytree(BUNDLED_RAW, raw)
+    (raw / "ae.csv").write_bytes(b"\xef\xbb\xbf" + (raw / "ae.csv").read_bytes())
+    dm = pd.read_csv(raw / "dm.csv", dtype=str, keep_default_na=False)
+    dm[list(reversed(dm.columns))].to_csv(raw / "dm.csv", index=False)
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    for name in ("ae.xpt", "dm.xpt", "suppae.xpt"):
+        assert (tmp_path / "out" / "sdtm" / name).read_bytes() == (out / "sdtm" / name).read_bytes(), name
 
 
 def test_failed_run_keeps_previous_output(out, tmp_path):
