@@ -39,7 +39,7 @@ def sdtm(out: Path) -> dict[str, pd.DataFrame]:
 
 def test_run_writes_every_spec_dataset_and_a_valid_define(out):
     """One lowercase .xpt per spec dataset, plus define.xml (valid against the Define-XML 2.1 XSD) and its stylesheet."""
-    expected = sorted([f"{d.name.lower()}.xpt" for d in SPEC.datasets] + ["define.xml", "define2-1.xsl"])
+    expected = sorted([f"{d.name.lower()}.xpt" for d in SPEC.datasets] + ["define.html", "define.xml", "define2-1.xsl"])
     assert sorted(p.name for p in (out / "sdtm").iterdir()) == expected
     assert validate_define(out / "sdtm" / "define.xml") == []
 
@@ -266,7 +266,7 @@ def test_run_writes_adam_with_a_valid_define(out):
     """One .xpt per ADaM spec dataset, define.xml valid against the Define-XML 2.1 XSD, and the summary twins."""
     adam_spec = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "adam")
     expected = sorted([f"{d.name.lower()}.xpt" for d in adam_spec.datasets]
-                      + ["define.xml", "define2-1.xsl", "summary.json", "summary.md"])
+                      + ["define.html", "define.xml", "define2-1.xsl", "summary.json", "summary.md"])
     assert sorted(p.name for p in (out / "adam").iterdir()) == expected
     assert validate_define(out / "adam" / "define.xml") == []
 

@@ -8,12 +8,12 @@ the most decimals found.
 from __future__ import annotations
 
 import shutil
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 from lxml import etree
 
+from cdisc.define.html import STYLESHEET, write_define_html
 from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereCondition
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
@@ -97,11 +97,12 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
 
 
 def write_define(tree: etree._ElementTree, path: Path) -> None:
-    """Write with the stylesheet processing instruction, and the stylesheet (define2-1.xsl) beside it."""
+    """Write with the stylesheet processing instruction, the stylesheet (define2-1.xsl) and define.html beside it."""
     pi = etree.ProcessingInstruction("xml-stylesheet", 'type="text/xsl" href="define2-1.xsl"')
     tree.getroot().addprevious(pi)
     tree.write(str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    shutil.copyfile(str(files("defineutils") / "definehtml" / "define2-1.xsl"), path.parent / "define2-1.xsl")
+    shutil.copyfile(str(STYLESHEET), path.parent / "define2-1.xsl")
+    write_define_html(path)
 
 
 def _standards(mdv: etree._Element, spec: Spec) -> None:

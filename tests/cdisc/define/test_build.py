@@ -50,3 +50,13 @@ def test_validate_define_reports_schema_errors(tmp_path):
     path.write_text(path.read_text().replace('Repeating="No"', 'Repeating="Maybe"'))
     issues = validate_define(path)
     assert issues and issues[0].code == "DEFINE_XSD" and "Repeating" in issues[0].message
+
+
+def test_define_html_is_rendered_beside_define_xml(tmp_path):
+    """define.html is the define2-1.xsl rendering: dataset table with its link to the XPT, variables, the codelist,
+    the methods and the reviewer's guide link."""
+    html = built(tmp_path).with_name("define.html").read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html")
+    for text in ('href="dm.xpt"', 'id="IG.IG.DM"', 'id="IG.DM.IT.DM.SEX"', 'href="#CL.CL.SEX"', 'id="MT.MT.USUBJID"',
+                 "Reviewer's Guide", 'href="csdrg.pdf"'):
+        assert text in html, text
