@@ -41,6 +41,16 @@ def main() -> None:
     """
 
 
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from cdisc.pipeline import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} is not one of {', '.join(FORMATS)}")
+    return chosen
+
+
 @main.command()
 @click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=BUNDLED_RAW,
               show_default="bundled IM96 export", help="Directory of the EDC export (one CSV per form).")
@@ -48,12 +58,15 @@ def main() -> None:
               show_default=True, help="Output directory; replaced only when the run succeeds.")
 @click.option("--spec", "spec_dir", type=click.Path(file_okay=False, path_type=Path), default=BUNDLED_SPEC,
               show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
+@click.option("--format", "formats", default="xpt", show_default=True, callback=_formats,
+              help="Comma-separated dataset formats: xpt (SAS transport v5), json (Dataset-JSON 1.1), ndjson "
+                   "(Dataset-JSON 1.1, one row per line, for large datasets).")
 @reports_errors
-def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
+def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) -> None:
     """Map the raw export to SDTM and ADaM and validate both.
 
     
-    Writes OUT/sdtm/ and OUT/adam/ (XPT v5, define.xml + stylesheet), OUT/adam/summary.json and
+    Writes OUT/sdtm/ and OUT/adam/ (datasets, define.xml + stylesheet + define.html), OUT/adam/summary.json and
     summary.md, OUT/reconciliation/ and OUT/validation/issues.csv. Bad input stops the run with exit 2
     and a message naming file, column, row and value; nothing is written.
     """
@@ -65,7 +78,7 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path) -> None:
     from mappings.sdtm import BUILDERS as SDTM_BUILDERS
 
     result = run_study(raw_dir, spec_dir, out_dir, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
-                       summarize=write_summary)
+                       summarize=write_summary, formats=formats)
     summary = result.sdtm.reconciliation.summary
     for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
         click.echo(f"{label}: {len(stage.datasets)} datasets, "

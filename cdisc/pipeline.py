@@ -15,7 +15,9 @@ import pandas as pd
 
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.ct import load_ct, merge_ct
+from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
 from cdisc.define import build_define, validate_define, write_define
+from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
@@ -94,14 +96,39 @@ def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
     return require_valid(spec, merge_ct(*packages) if packages else None)
 
 
-def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> None:
+FORMATS = ("xpt", "json", "ndjson")
+
+
+def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
+                   formats: Sequence[str] = ("xpt",)) -> None:
+    """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, final in sorted(datasets.items()):
         ds = spec.dataset(name)
         variables = spec.variables_of(name)
-        write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label,
-                  labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
-                  formats={v.name: v.display_format for v in variables if v.numeric})
+        if "xpt" in formats:
+            write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label,
+                      labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
+                      formats={v.name: v.display_format for v in variables if v.numeric})
+        for fmt in (f for f in formats if f in ("json", "ndjson")):
+            write_dataset_json(final.data, dataset_json_meta(spec, name, final.data),
+                               folder / f"{name.lower()}.{fmt}")
+
+
+def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
+    """Dataset-JSON metadata of one dataset from the spec (labels, types, keys, define.xml OIDs) and the data
+    (the length of a text column is its longest value, as in define.xml)."""
+    ds = spec.dataset(name)
+    keys = {k: i for i, k in enumerate(ds.keys, start=1)}
+    by_name = {v.name: v for v in spec.variables_of(name)}
+    cols = []
+    for c in data.columns:
+        v = by_name[c]
+        data_type, target = column_type(v.data_type, v.display_format)
+        cols.append(Column(c, v.label, data_type, target, text_length(data[c]) if data_type == "string" else None,
+                           v.display_format, keys.get(c)))
+    return DatasetMeta(name, ds.label, tuple(cols), study_oid(spec), metadata_version_oid(spec), "define.xml",
+                       f"{spec.study.data_cut}T00:00:00", spec.study.sponsor)
 
 
 def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:
@@ -153,7 +180,8 @@ class StudyRun:
 
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
               adam_builders: Sequence[AnalysisBuilder],
-              summarize: Callable[[AdamRun, Path], None] | None = None) -> StudyRun:
+              summarize: Callable[[AdamRun, Path], None] | None = None,
+              formats: Sequence[str] = ("xpt",)) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
     from cdisc.validate import validate
@@ -165,7 +193,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                 *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            write_datasets(run.spec, run.datasets, folder)
+            write_datasets(run.spec, run.datasets, folder, formats)
             findings += write_define_package(run.spec, run.datasets, folder)
         write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
         if summarize is not None:

@@ -11,6 +11,7 @@ import pyreadstat
 import pytest
 from click.testing import CliRunner
 
+from cdisc.datasetjson import read_dataset_json, schema_errors
 from cdisc.define import validate_define
 from cdisc.spec.load import load_spec
 from cli import BUNDLED_RAW, main
@@ -20,6 +21,9 @@ SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
 FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
 
 
+FORMATS = "xpt,json"  # the module's run writes both, so that every check below sees both
+
+
 def run(*args: str):
     return CliRunner().invoke(main, ["run", *args], catch_exceptions=False)
 
@@ -27,7 +31,7 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("run") / "out"
-    result = run("--out", str(path))
+    result = run("--out", str(path), "--format", FORMATS)
     assert result.exit_code == 0, result.output
     return path
 
@@ -39,7 +43,8 @@ def sdtm(out: Path) -> dict[str, pd.DataFrame]:
 
 def test_run_writes_every_spec_dataset_and_a_valid_define(out):
     """One lowercase .xpt per spec dataset, plus define.xml (valid against the Define-XML 2.1 XSD) and its stylesheet."""
-    expected = sorted([f"{d.name.lower()}.xpt" for d in SPEC.datasets] + ["define.html", "define.xml", "define2-1.xsl"])
+    expected = sorted([f"{d.name.lower()}.{ext}" for d in SPEC.datasets for ext in ("xpt", "json")]
+                      + ["define.html", "define.xml", "define2-1.xsl"])
     assert sorted(p.name for p in (out / "sdtm").iterdir()) == expected
     assert validate_define(out / "sdtm" / "define.xml") == []
 
@@ -63,6 +68,24 @@ def test_run_output_reads_back_identically_with_an_independent_reader(out):
                                                check_exact=True)
 
 
+def test_dataset_json_holds_what_the_xpt_holds(out):
+    """Every Dataset-JSON file is valid against the 1.1 schema and reads back to the XPT's values (the exact v5
+    decoder's), names, labels and record count; ADaM dates travel as ISO 8601 and come back as SAS day numbers."""
+    datasets = [p for p in sorted((out / "sdtm").glob("*.json")) + sorted((out / "adam").glob("*.json"))
+                if p.name != "summary.json"]
+    assert len(datasets) == 39
+    for path in datasets:
+        assert schema_errors(path) == [], path.name
+        meta, frame = read_dataset_json(path)
+        xpt_meta, xpt = read_xpt_exact(path.with_suffix(".xpt"))
+        assert (meta.name, meta.label) == (xpt_meta["name"], xpt_meta["label"]), path.name
+        assert [c.label for c in meta.columns] == [xpt_meta[f"label:{c}"] for c in xpt.columns], path.name
+        pd.testing.assert_frame_equal(frame, xpt, check_dtype=False, check_exact=True, obj=path.name)
+    adsl = json.loads((out / "adam" / "adsl.json").read_text())
+    trtsdt = next(c for c in adsl["columns"] if c["name"] == "TRTSDT")
+    assert (trtsdt["dataType"], trtsdt["targetDataType"]) == ("date", "integer")
+
+
 def test_run_xpt_attributes_come_from_the_spec(out):
     """Column order, labels and dataset label are the spec's; character lengths equal the longest value."""
     for ds in SPEC.datasets:
@@ -79,7 +102,7 @@ def test_run_xpt_attributes_come_from_the_spec(out):
 
 def test_run_is_byte_identical_twice(out, tmp_path):
     again = tmp_path / "again"
-    result = run("--out", str(again))
+    result = run("--out", str(again), "--format", FORMATS)
     assert result.exit_code == 0, result.output
     for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
                  *sorted((out / "reconciliation").glob("*.csv"))]:
@@ -265,7 +288,7 @@ def test_help_explains_every_command():
 def test_run_writes_adam_with_a_valid_define(out):
     """One .xpt per ADaM spec dataset, define.xml valid against the Define-XML 2.1 XSD, and the summary twins."""
     adam_spec = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "adam")
-    expected = sorted([f"{d.name.lower()}.xpt" for d in adam_spec.datasets]
+    expected = sorted([f"{d.name.lower()}.{ext}" for d in adam_spec.datasets for ext in ("xpt", "json")]
                       + ["define.html", "define.xml", "define2-1.xsl", "summary.json", "summary.md"])
     assert sorted(p.name for p in (out / "adam").iterdir()) == expected
     assert validate_define(out / "adam" / "define.xml") == []

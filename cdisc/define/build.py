@@ -48,6 +48,14 @@ def _description(parent: etree._Element, text: str, tag: str = "Description") ->
         _el(_el(parent, _o(tag)), _o("TranslatedText"), {XML_LANG: "en"}, text)
 
 
+def study_oid(spec: Spec) -> str:
+    return f"STDY.{spec.study.studyid}"
+
+
+def metadata_version_oid(spec: Spec) -> str:
+    return f"MDV.{spec.study.studyid}.{spec.standard}.{spec.standard_version}"
+
+
 def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTree:
     """The define.xml document for every dataset of `spec` (all of which must be in `data`)."""
     study = spec.study
@@ -56,13 +64,13 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         "FileOID": f"{study.studyid}.{spec.standard}.define", "CreationDateTime": f"{study.data_cut}T00:00:00",
         "Originator": study.sponsor, "SourceSystem": "cdisc-converter", _d("Context"): "Submission",
     }, nsmap=NSMAP)
-    st = _el(root, _o("Study"), {"OID": f"STDY.{study.studyid}"})
+    st = _el(root, _o("Study"), {"OID": study_oid(spec)})
     gv = _el(st, _o("GlobalVariables"))
     _el(gv, _o("StudyName"), text=study.name)
     _el(gv, _o("StudyDescription"), text=study.description)
     _el(gv, _o("ProtocolName"), text=study.protocol)
     mdv = _el(st, _o("MetaDataVersion"), {
-        "OID": f"MDV.{study.studyid}.{spec.standard}.{spec.standard_version}",
+        "OID": metadata_version_oid(spec),
         "Name": f"{study.studyid} {spec.standard} {spec.standard_version}",
         "Description": f"Data definitions for the {study.studyid} {spec.standard} {spec.standard_version} datasets",
         _d("DefineVersion"): "2.1.0",
@@ -137,17 +145,22 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
     _el(leaf, _d("title"), text=f"{ds.name.lower()}.xpt")
 
 
+def text_length(values: pd.Series) -> int:
+    """The written length of a character variable: its longest value in bytes (at least 1)."""
+    return max([len(str(x).encode()) for x in values] + [1])
+
+
 def _lengths(data_type: str, values: pd.Series) -> dict[str, str]:
     if data_type in NO_LENGTH:
         return {}
     if data_type == "text":
-        return {"Length": str(max([len(str(x).encode()) for x in values] + [1]))}
+        return {"Length": str(text_length(values))}
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.dropna()
         width = 8
     else:  # value-level numbers held in a character variable (e.g. --ORRES where --TESTCD = SYSBP)
         numbers = pd.to_numeric(values.replace("", None), errors="coerce").dropna()
-        width = max([len(str(x).encode()) for x in values] + [1])
+        width = text_length(values)
     if data_type == "integer":
         return {"Length": str(width)}
     decimals = [len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers]

@@ -1,0 +1,202 @@
+"""CDISC Dataset-JSON 1.1: write a finished dataset as `.json` or `.ndjson`, and read either back.
+
+Types follow the Dataset-JSON 1.1 "Supported Column Data Type Combinations" table:
+- text -> `string`; an empty SDTM text value is missing, written as null and read back as "";
+- integer -> `integer` (a JSON integer);
+- float -> `decimal` with targetDataType `decimal`: the value travels as the shortest decimal string that reads
+  back to the same double (Python's repr), so no precision is lost or invented;
+- ISO 8601 text dates (SDTM --DTC) -> `date`/`datetime`/`time` when complete by type, `string` for the partial and
+  duration types, which Dataset-JSON has no logical type for;
+- numeric ADaM dates (SAS day/second counts with a DATE/DATETIME/TIME display format) -> `date`/`datetime`/`time`
+  with targetDataType `integer`, the value an ISO 8601 string.
+The creation date/time is the data cut (deterministic bytes, like the XPT header).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc.dates import SAS_EPOCH
+from cdisc.errors import CdiscError
+
+VERSION = "1.1.0"
+SCHEMAS = Path(__file__).parent / "schemas" / "dataset-json-1.1"
+SOURCE_SYSTEM = {"name": "cdisc-converter", "version": "0.1.0"}
+TEXT_TYPES = {"text": "string", "date": "date", "datetime": "datetime", "time": "time"}
+SAS_DATE_FORMATS = {"DATE": "date", "E8601DA": "date", "YYMMDD": "date", "DATETIME": "datetime",
+                    "E8601DT": "datetime", "TIME": "time", "E8601TM": "time"}
+
+
+class DatasetJsonError(CdiscError):
+    """A Dataset-JSON file that cannot be read (names the file and what is wrong)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    data_type: str  # Dataset-JSON logical type
+    target_data_type: str = ""
+    length: int | None = None
+    display_format: str = ""
+    key_sequence: int | None = None
+
+    def as_json(self, dataset: str) -> dict:
+        out = {"itemOID": f"IT.{dataset}.{self.name}", "name": self.name, "label": self.label,
+               "dataType": self.data_type}
+        optional = {"targetDataType": self.target_data_type, "length": self.length,
+                    "displayFormat": self.display_format, "keySequence": self.key_sequence}
+        return out | {k: v for k, v in optional.items() if v not in ("", None)}
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    name: str
+    label: str
+    columns: tuple[Column, ...]
+    study_oid: str = ""
+    metadata_version_oid: str = ""
+    metadata_ref: str = ""
+    created: str = ""  # ISO 8601 date/time of creation
+    originator: str = ""
+
+
+def column_type(define_type: str, display_format: str) -> tuple[str, str]:
+    """(dataType, targetDataType) for a Define-XML data type and SAS display format."""
+    if define_type in ("integer", "float"):
+        sas = SAS_DATE_FORMATS.get(display_format.rstrip(".0123456789"))
+        if sas:
+            return sas, "integer"
+        return ("integer", "") if define_type == "integer" else ("decimal", "decimal")
+    return TEXT_TYPES.get(define_type, "string"), ""
+
+
+def write_dataset_json(df: pd.DataFrame, meta: DatasetMeta, path: Path) -> None:
+    """Write `df` (columns in `meta.columns` order) as Dataset-JSON; `.ndjson` paths get the NDJSON form."""
+    header = _header(meta, len(df))
+    rows = _rows(df, meta.columns)
+    if path.suffix == ".ndjson":
+        lines = [_dumps(header)] + [_dumps(r) for r in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        path.write_text(_dumps(header | {"rows": rows}) + "\n", encoding="utf-8")
+
+
+def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
+    """Read a `.json` or `.ndjson` Dataset-JSON file back into the frame the XPT holds: text "" for missing,
+    floats for numbers, SAS day/second counts for ISO dates whose targetDataType is integer."""
+    try:
+        if path.suffix == ".ndjson":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            header, rows = json.loads(lines[0]), [json.loads(x) for x in lines[1:] if x.strip()]
+        else:
+            header = json.loads(path.read_text(encoding="utf-8"))
+            rows = header.pop("rows", [])
+        columns = tuple(_column(c) for c in header["columns"])
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError) as exc:
+        raise DatasetJsonError(f"{path.name}: not a Dataset-JSON 1.1 file ({type(exc).__name__}: {exc})") from None
+    if header.get("records") != len(rows):
+        raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
+    frame = pd.DataFrame(rows, columns=[c.name for c in columns], dtype=object)
+    meta = DatasetMeta(header["name"], header["label"], columns, header.get("studyOID", ""),
+                       header.get("metaDataVersionOID", ""), header.get("metaDataRef", ""),
+                       header.get("datasetJSONCreationDateTime", ""), header.get("originator", ""))
+    return meta, pd.DataFrame({c.name: _from_json(frame[c.name], c) for c in columns})
+
+
+def schema_errors(path: Path) -> list[str]:
+    """Where a Dataset-JSON file breaks the official 1.1 JSON schema; [] when it conforms.
+
+    For NDJSON the metadata line is checked against the same schema (its `rows` are optional there; CDISC's own
+    NDJSON schema cannot be used: its `#/$defs/Column` reference points nowhere), and each further line must be an
+    array of one value per column."""
+    from jsonschema import Draft201909Validator
+
+    validator = Draft201909Validator(json.loads((SCHEMAS / "dataset.schema.json").read_text("utf-8")))
+    if path.suffix == ".ndjson":
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0])
+        errors = _schema_errors(validator, header)
+        width = len(header.get("columns", []))
+        errors += [f"line {i}: not an array of {width} values" for i, line in enumerate(lines[1:], start=2)
+                   if not isinstance(row := json.loads(line), list) or len(row) != width]
+        return errors
+    return _schema_errors(validator, json.loads(path.read_text("utf-8")))
+
+
+def _schema_errors(validator, document: dict) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
+            for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+def _column(obj: dict) -> Column:
+    return Column(obj["name"], obj.get("label", ""), obj["dataType"], obj.get("targetDataType", ""),
+                  obj.get("length"), obj.get("displayFormat", ""), obj.get("keySequence"))
+
+
+def _header(meta: DatasetMeta, records: int) -> dict:
+    out = {"datasetJSONCreationDateTime": meta.created, "datasetJSONVersion": VERSION,
+           "fileOID": f"{meta.study_oid}.{meta.name}" if meta.study_oid else meta.name,
+           "originator": meta.originator, "sourceSystem": SOURCE_SYSTEM, "studyOID": meta.study_oid,
+           "metaDataVersionOID": meta.metadata_version_oid, "metaDataRef": meta.metadata_ref,
+           "itemGroupOID": f"IG.{meta.name}", "records": records, "name": meta.name, "label": meta.label,
+           "columns": [c.as_json(meta.name) for c in meta.columns]}
+    return {k: v for k, v in out.items() if v != ""}
+
+
+def _rows(df: pd.DataFrame, columns: tuple[Column, ...]) -> list[list]:
+    values = [_to_json(df[c.name], c) for c in columns]
+    return [list(r) for r in zip(*values, strict=True)] if values else [[] for _ in range(len(df))]
+
+
+def _to_json(s: pd.Series, col: Column) -> list:
+    if col.target_data_type == "integer":
+        return [_iso_from_sas(v, col.data_type) for v in s]
+    if col.data_type == "integer":
+        return [None if _missing(v) else int(v) for v in s]
+    if col.data_type == "decimal":
+        return [None if _missing(v) else repr(float(v)) for v in s]
+    return [None if v == "" or _missing(v) else str(v) for v in s]
+
+
+def _from_json(s: pd.Series, col: Column) -> pd.Series:
+    if col.target_data_type == "integer":
+        return pd.Series([_sas_from_iso(v, col.data_type) for v in s], dtype="float64")
+    if col.data_type in ("integer", "decimal", "float", "double"):
+        return pd.Series([np.nan if v is None else float(v) for v in s], dtype="float64")
+    return pd.Series(["" if v is None else str(v) for v in s], dtype=str)
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _iso_from_sas(v, kind: str) -> str | None:
+    if _missing(v):
+        return None
+    if kind == "date":
+        return (SAS_EPOCH + dt.timedelta(days=float(v))).date().isoformat()
+    if kind == "datetime":
+        return (SAS_EPOCH + dt.timedelta(seconds=float(v))).isoformat(timespec="seconds")
+    return (dt.datetime.min + dt.timedelta(seconds=float(v))).time().isoformat(timespec="seconds")
+
+
+def _sas_from_iso(v: str | None, kind: str) -> float:
+    if v is None:
+        return np.nan
+    if kind == "date":
+        return float((dt.datetime.fromisoformat(v) - SAS_EPOCH).days)
+    if kind == "datetime":
+        return (dt.datetime.fromisoformat(v) - SAS_EPOCH).total_seconds()
+    t = dt.time.fromisoformat(v)
+    return float(t.hour * 3600 + t.minute * 60 + t.second)
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

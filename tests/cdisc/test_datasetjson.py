@@ -1,0 +1,106 @@
+"""Dataset-JSON 1.1: types by the standard's table, exact numbers, schema-valid, JSON and NDJSON alike."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdisc.datasetjson import (
+    Column,
+    DatasetJsonError,
+    DatasetMeta,
+    column_type,
+    read_dataset_json,
+    schema_errors,
+    write_dataset_json,
+)
+
+META = DatasetMeta(
+    name="ADLB", label="Lab Analysis Dataset", study_oid="STDY.XX1", metadata_version_oid="MDV.XX1.ADaMIG.1.3",
+    metadata_ref="define.xml", created="2026-06-30T00:00:00", originator="XX Sponsor",
+    columns=(Column("USUBJID", "Unique Subject Identifier", "string", length=7, key_sequence=1),
+             Column("PARAMN", "Parameter (N)", "integer"),
+             Column("AVAL", "Analysis Value", "decimal", "decimal"),
+             Column("LBDTC", "Date/Time of Specimen Collection", "string", length=7),
+             Column("ADT", "Analysis Date", "date", "integer", display_format="DATE9."),
+             Column("ADTM", "Analysis Datetime", "datetime", "integer", display_format="DATETIME20.")))
+FRAME = pd.DataFrame({
+    "USUBJID": ["XX1-001", "XX1-002", ""],
+    "PARAMN": [1.0, 2.0, np.nan],
+    "AVAL": [0.1, 1 / 3, 0.0],
+    "LBDTC": ["2024-03", "2024-03-05", ""],
+    "ADT": [23440.0, np.nan, 0.0],  # SAS day numbers: 2024-03-05, missing, 1960-01-01
+    "ADTM": [2025255600.0, np.nan, 86399.0],  # 2024-03-05T11:00:00, missing, 1960-01-01T23:59:59
+})
+ROWS = [
+    ["XX1-001", 1, "0.1", "2024-03", "2024-03-05", "2024-03-05T11:00:00"],
+    ["XX1-002", 2, "0.3333333333333333", "2024-03-05", None, None],
+    [None, None, "0.0", None, "1960-01-01", "1960-01-01T23:59:59"],
+]
+
+
+@pytest.mark.parametrize(("define_type", "fmt", "expected"), [
+    ("text", "", ("string", "")), ("integer", "", ("integer", "")), ("float", "", ("decimal", "decimal")),
+    ("date", "", ("date", "")), ("datetime", "", ("datetime", "")), ("partialDatetime", "", ("string", "")),
+    ("durationDatetime", "", ("string", "")), ("integer", "DATE9.", ("date", "integer")),
+    ("integer", "DATETIME20.", ("datetime", "integer")), ("integer", "TIME8.", ("time", "integer")),
+])
+def test_column_types_follow_the_supported_combinations_table(define_type, fmt, expected):
+    assert column_type(define_type, fmt) == expected
+
+
+def test_json_rows_carry_exact_decimals_iso_dates_and_nulls(tmp_path):
+    path = tmp_path / "adlb.json"
+    write_dataset_json(FRAME, META, path)
+    doc = json.loads(path.read_text())
+    assert doc["rows"] == ROWS
+    assert (doc["datasetJSONVersion"], doc["records"], doc["itemGroupOID"], doc["studyOID"]) == (
+        "1.1.0", 3, "IG.ADLB", "STDY.XX1")
+    assert doc["columns"][4] == {"itemOID": "IT.ADLB.ADT", "name": "ADT", "label": "Analysis Date",
+                                 "dataType": "date", "targetDataType": "integer", "displayFormat": "DATE9."}
+    assert list(doc)[:2] == ["datasetJSONCreationDateTime", "datasetJSONVersion"]
+    assert schema_errors(path) == []
+
+
+@pytest.mark.parametrize("suffix", [".json", ".ndjson"])
+def test_round_trip_gives_back_the_frame(tmp_path, suffix):
+    path = tmp_path / f"adlb{suffix}"
+    write_dataset_json(FRAME, META, path)
+    meta, back = read_dataset_json(path)
+    pd.testing.assert_frame_equal(back, FRAME, check_exact=True)
+    assert meta == META
+    assert schema_errors(path) == []
+
+
+def test_ndjson_is_the_metadata_line_then_one_row_per_line(tmp_path):
+    path = tmp_path / "adlb.ndjson"
+    write_dataset_json(FRAME, META, path)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 4
+    assert "rows" not in json.loads(lines[0])
+    assert [json.loads(x) for x in lines[1:]] == ROWS
+
+
+def test_schema_errors_name_the_broken_attribute(tmp_path):
+    path = tmp_path / "adlb.json"
+    write_dataset_json(FRAME, META, path)
+    doc = json.loads(path.read_text())
+    doc["columns"][0]["dataType"] = "char"
+    del doc["label"]
+    path.write_text(json.dumps(doc))
+    errors = schema_errors(path)
+    assert any(e.startswith("(top)") and "'label' is a required property" in e for e in errors), errors
+    assert any(e.startswith("columns/0/dataType") for e in errors), errors
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "not a Dataset-JSON 1.1 file"),
+    ('{"name": "AE"}', "not a Dataset-JSON 1.1 file"),
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [], "rows": [[]]}', "'records' says 2"),
+])
+def test_unreadable_files_are_named_errors(tmp_path, content, message):
+    path = tmp_path / "ae.json"
+    path.write_text(content)
+    with pytest.raises(DatasetJsonError, match=message) as err:
+        read_dataset_json(path)
+    assert "ae.json" in str(err.value)
