@@ -62,23 +62,41 @@ def load_study(study_dir: Path) -> Study:
         raise SpecError(f"{path}: cannot read the study header: {exc}") from exc
 
 
+SHEET_COLUMNS = {
+    "datasets": DATASET_COLUMNS, "variables": VARIABLE_COLUMNS, "value_level": VALUE_LEVEL_COLUMNS,
+    "where_clauses": WHERE_COLUMNS, "codelists": CODELIST_COLUMNS, "methods": METHOD_COLUMNS,
+    "comments": COMMENT_COLUMNS, "documents": DOCUMENT_COLUMNS,
+}
+
+
 def load_spec(study_dir: Path, standard: str = "sdtm") -> Spec:
     """Load `specs/<study>/<standard>/` (standard "sdtm" or "adam") into a `Spec` (not yet checked)."""
     study = load_study(study_dir)
     root = study_dir / standard
-    ig = STANDARDS[standard]
+    sheets = {name: _read_sheet(root, name, columns) for name, columns in SHEET_COLUMNS.items()}
+    version = study.sdtmig if standard == "sdtm" else study.adamig
+    return spec_from_sheets(study, STANDARDS[standard], version, sheets, where=str(root))
+
+
+def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str, pd.DataFrame],
+                     where: str) -> Spec:
+    """A `Spec` from text frames of each sheet (spec folder column names). Errors name `where`, the sheet and
+    the row (a frame read from files carries `_file`/`_row`; otherwise rows count from 1)."""
+    def rows(sheet: str, make: Callable):
+        return _rows(sheets[sheet], SHEET_COLUMNS[sheet], make, f"{where}, {sheet}")
+
     return Spec(
         study=study,
-        standard=ig,
-        standard_version=study.sdtmig if standard == "sdtm" else study.adamig,
-        datasets=_rows(root, "datasets", DATASET_COLUMNS, _dataset),
-        variables=_rows(root, "variables", VARIABLE_COLUMNS, Variable.model_validate),
-        value_level=_rows(root, "value_level", VALUE_LEVEL_COLUMNS, ValueLevel.model_validate),
-        where_clauses=_rows(root, "where_clauses", WHERE_COLUMNS, _where),
-        codelists=_codelists(_read_sheet(root, "codelists", CODELIST_COLUMNS)),
-        methods=_rows(root, "methods", METHOD_COLUMNS, Method.model_validate),
-        comments=_rows(root, "comments", COMMENT_COLUMNS, Comment.model_validate),
-        documents=_rows(root, "documents", DOCUMENT_COLUMNS, Document.model_validate),
+        standard=standard,
+        standard_version=version,
+        datasets=rows("datasets", _dataset),
+        variables=rows("variables", Variable.model_validate),
+        value_level=rows("value_level", ValueLevel.model_validate),
+        where_clauses=rows("where_clauses", _where),
+        codelists=_codelists(sheets["codelists"].fillna("")),
+        methods=rows("methods", Method.model_validate),
+        comments=rows("comments", Comment.model_validate),
+        documents=rows("documents", Document.model_validate),
     )
 
 
@@ -99,15 +117,14 @@ def _read_sheet(root: Path, sheet: str, columns) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _rows(root: Path, sheet: str, columns: dict[str, str], make: Callable):
-    df = _read_sheet(root, sheet, columns)
+def _rows(df: pd.DataFrame, columns: dict[str, str], make: Callable, where: str):
     out = []
-    for rec in df.to_dict("records"):
-        fields = {columns[k]: v.strip() for k, v in rec.items() if k in columns}
+    for i, rec in enumerate(df.to_dict("records"), start=1):
+        fields = {columns[k]: str(v).strip() for k, v in rec.items() if k in columns}
         try:
             out.append(make(_blank_to_none(fields)))
         except (ValueError, TypeError) as exc:
-            raise SpecError(f"{root / sheet} ({rec['_file']} row {rec['_row']}): {exc}") from exc
+            raise SpecError(f"{where} ({rec.get('_file', 'row')} row {rec.get('_row', i)}): {exc}") from exc
     return tuple(out)
 
 
@@ -146,7 +163,8 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
         head = rows.iloc[0]
         for col in ("Name", "NCI Codelist Code", "Data Type"):
             if rows[col].nunique() > 1:
-                raise SpecError(f"codelist {cid}: column {col} differs between its rows ({head['_file']})")
+                raise SpecError(f"codelist {cid}: column {col} differs between its rows "
+                                f"({head.get('_file', 'Codelists')})")
         terms = tuple(
             Term(
                 term=r["Term"],

@@ -1,5 +1,6 @@
 """Dataset-JSON 1.1: types by the standard's table, exact numbers, schema-valid, JSON and NDJSON alike."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,9 @@ from cdisc.datasetjson import (
     schema_errors,
     write_dataset_json,
 )
+from tests.helpers import read_xpt_exact
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdisc-msg"
 
 META = DatasetMeta(
     name="ADLB", label="Lab Analysis Dataset", study_oid="STDY.XX1", metadata_version_oid="MDV.XX1.ADaMIG.1.3",
@@ -104,3 +108,15 @@ def test_unreadable_files_are_named_errors(tmp_path, content, message):
     with pytest.raises(DatasetJsonError, match=message) as err:
         read_dataset_json(path)
     assert "ae.json" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["dd", "ts", "adtte"])
+def test_cdisc_examples_read_back_to_their_xpt(name):
+    """CDISC's own Dataset-JSON examples (SDTM-MSG, ADaM-MSG) are schema-valid and read to exactly the values of
+    the XPT published beside them (ADTTE's dates: ISO 8601 strings with targetDataType integer)."""
+    path = FIXTURES / f"{name}.json"
+    assert schema_errors(path) == []
+    meta, frame = read_dataset_json(path)
+    xpt_meta, xpt = read_xpt_exact(path.with_suffix(".xpt"))
+    assert meta.name == xpt_meta["name"]
+    pd.testing.assert_frame_equal(frame, xpt, check_dtype=False, check_exact=True)

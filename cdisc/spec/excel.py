@@ -1,0 +1,182 @@
+"""Spec exchange with a Pinnacle 21 style define specification workbook (openpyxl).
+
+Sheets: Study, Datasets, Variables, ValueLevel, WhereClauses, Codelists, Dictionaries, Methods, Comments,
+Documents, with Pinnacle 21's column names (`SHEETS`). Two columns of ours have no Pinnacle 21 twin and are
+kept as extra columns: Variables `Core` and Codelists `Collected Values`. Where clause values of IN/NOTIN are
+`|`-separated on export; on import a value without `|` is split at commas, as Pinnacle 21 writes them.
+Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescription, ProtocolName, StandardName,
+StandardVersion, then every other field of our study header under its own name. Dictionaries rows name the MedDRA
+and WHODrug versions of the study header.
+
+Every cell is written as text; a text starting with `=`, `+`, `-` or `@` is stored as a quoted string
+(quotePrefix), never as a formula. Export then import gives back the same `Spec`, hence the same spec folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.errors import SpecError
+from cdisc.spec.load import STANDARDS, spec_from_sheets
+from cdisc.spec.model import Spec, Study
+from cdisc.spec.write import spec_sheets
+
+# Workbook sheet -> (spec sheet, {workbook column: spec column}); the order is the workbook's.
+SHEETS: dict[str, tuple[str, dict[str, str]]] = {
+    "Datasets": ("datasets", {"Dataset": "Dataset", "Description": "Label", "Class": "Class",
+                              "Structure": "Structure", "Key Variables": "Keys", "Repeating": "Repeating",
+                              "Reference Data": "ReferenceData", "Comment": "Comment"}),
+    "Variables": ("variables", {"Order": "Order", "Dataset": "Dataset", "Variable": "Variable", "Label": "Label",
+                                "Data Type": "DataType", "Length": "Length",
+                                "Significant Digits": "Significant Digits", "Format": "Format",
+                                "Mandatory": "Mandatory", "Codelist": "Codelist", "Origin": "Origin",
+                                "Source": "Source", "Pages": "Pages", "Method": "Method",
+                                "Predecessor": "Predecessor", "Role": "Role", "Comment": "Comment",
+                                "Core": "Core"}),
+    "ValueLevel": ("value_level", {"Order": "Order", "Dataset": "Dataset", "Variable": "Variable",
+                                   "Where Clause": "Where Clause", "Data Type": "DataType", "Length": "Length",
+                                   "Significant Digits": "Significant Digits", "Format": "Format",
+                                   "Mandatory": "Mandatory", "Codelist": "Codelist", "Origin": "Origin",
+                                   "Source": "Source", "Pages": "Pages", "Method": "Method",
+                                   "Predecessor": "Predecessor", "Comment": "Comment"}),
+    "WhereClauses": ("where_clauses", {"ID": "ID", "Dataset": "Dataset", "Variable": "Variable",
+                                       "Comparator": "Comparator", "Value": "Value"}),
+    "Codelists": ("codelists", {"ID": "ID", "Name": "Name", "NCI Codelist Code": "NCI Codelist Code",
+                                "Data Type": "Data Type", "Order": "Order", "Term": "Term",
+                                "NCI Term Code": "NCI Term Code", "Decoded Value": "Decoded Value",
+                                "Collected Values": "Collected Values"}),
+    "Methods": ("methods", {"ID": "ID", "Name": "Name", "Type": "Type", "Description": "Description",
+                            "Expression Context": "Expression Context", "Expression Code": "Expression Code",
+                            "Document": "Document", "Pages": "Pages"}),
+    "Comments": ("comments", {"ID": "ID", "Description": "Description", "Document": "Document", "Pages": "Pages"}),
+    "Documents": ("documents", {"ID": "ID", "Title": "Title", "Href": "Href"}),
+}
+STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
+DICTIONARIES = {"MEDDRA": ("MedDRA", "meddra_version"), "WHODRUG": ("WHODrug", "whodrug_version")}
+DICTIONARY_COLUMNS = ("ID", "Name", "Data Type", "Dictionary", "Version")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def export_workbook(spec: Spec, path: Path) -> None:
+    """Write `spec` as a Pinnacle 21 style workbook at `path`."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    stamp = dt.datetime.combine(spec.study.data_cut, dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    _sheet(wb, "Study", ["Attribute", "Value"], _study_rows(spec))
+    sheets = spec_sheets(spec)
+    for name, (sheet, columns) in SHEETS.items():
+        frame = sheets[sheet].rename(columns={v: k for k, v in columns.items()})
+        if sheet == "datasets":
+            frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
+        _sheet(wb, name, list(columns), frame[list(columns)].values.tolist())
+        if name == "WhereClauses":
+            _sheet(wb, "Dictionaries", list(DICTIONARY_COLUMNS), _dictionary_rows(spec.study))
+    wb.save(path)
+
+
+def import_workbook(path: Path) -> Spec:
+    """Read a Pinnacle 21 style workbook into a `Spec` (not yet checked). Raises `SpecError` naming the sheet."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SpecError(f"{path}: not a readable .xlsx workbook ({exc})") from None
+    missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames]
+    if missing:
+        raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
+    study, standard, version = _study(_read(wb, "Study"), _read(wb, "Dictionaries") if "Dictionaries" in
+                                      wb.sheetnames else None, path.name)
+    sheets = {}
+    for name, (sheet, columns) in SHEETS.items():
+        frame = _read(wb, name)
+        absent = [c for c in columns if c not in frame.columns and c not in ("Core", "Collected Values")]
+        if absent:
+            raise SpecError(f"{path.name}, sheet {name}: column(s) {', '.join(absent)} missing")
+        frame = frame.reindex(columns=list(columns), fill_value="").rename(columns=columns)
+        sheets[sheet] = _from_p21(sheet, frame)
+    return spec_from_sheets(study, standard, version, sheets, where=f"{path.name}")
+
+
+def _study_rows(spec: Spec) -> list[list[str]]:
+    data = spec.study.model_dump()
+    rows = [[alias, str(data[field])] for alias, field in STUDY_ALIASES.items()]
+    rows += [["StandardName", spec.standard], ["StandardVersion", spec.standard_version]]
+    return rows + [[k, "" if v is None else str(v)] for k, v in data.items() if k not in STUDY_ALIASES.values()]
+
+
+def _dictionary_rows(study: Study) -> list[list[str]]:
+    return [[oid, name, "text", name, getattr(study, field)]
+            for oid, (name, field) in DICTIONARIES.items() if getattr(study, field)]
+
+
+def _study(frame: pd.DataFrame, dictionaries: pd.DataFrame | None, where: str) -> tuple[Study, str, str]:
+    values = dict(zip(frame["Attribute"], frame["Value"], strict=True))
+    fields = {STUDY_ALIASES.get(k, k): v for k, v in values.items() if k not in ("StandardName", "StandardVersion")}
+    if dictionaries is not None:
+        by_name = {name: field for name, field in DICTIONARIES.values()}
+        fields |= {by_name[d]: v for d, v in zip(dictionaries["Dictionary"], dictionaries["Version"], strict=True)
+                   if d in by_name}
+    standard = values.get("StandardName", "")
+    if standard not in STANDARDS.values():
+        raise SpecError(f"{where}, sheet Study: StandardName must be one of {', '.join(STANDARDS.values())}, "
+                        f"not {standard!r}")
+    try:
+        study = Study(**{k: v for k, v in fields.items() if v != ""})
+    except ValueError as exc:
+        raise SpecError(f"{where}, sheet Study: {exc}") from None
+    return study, standard, values.get("StandardVersion", "")
+
+
+def _from_p21(sheet: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if sheet == "datasets":
+        return frame.assign(Keys=frame["Keys"].str.replace(",", " ").str.split().str.join(" "))
+    if sheet == "where_clauses":
+        return frame.assign(Value=frame["Value"].map(_where_values))
+    return frame
+
+
+def _where_values(value: str) -> str:
+    return value if "|" in value else "|".join(v.strip() for v in value.split(","))
+
+
+def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if value not in ("", None):
+                _text_cell(ws.cell(row=r, column=c), str(value))
+
+
+def _text_cell(cell, value: str) -> None:
+    """A text cell that Excel never evaluates: formula-like text is a quoted string."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+def _read(wb, title: str) -> pd.DataFrame:
+    rows = [[_cell_text(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+    rows = [r for r in rows if any(v != "" for v in r)]
+    if not rows:
+        return pd.DataFrame()
+    header = [h.strip() for h in rows[0]]
+    return pd.DataFrame([r + [""] * (len(header) - len(r)) for r in rows[1:]], columns=header, dtype=str)
+
+
+def _cell_text(value) -> str:
+    """Cell values as the spec's text: integers typed as numbers lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    return str(value)

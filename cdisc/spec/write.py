@@ -1,0 +1,96 @@
+"""Write a `Spec` back as a spec folder, in the canonical layout that `load_spec` reads.
+
+Canonical layout of `<study>/<standard>/` (what `cdisc spec import` and `cdisc spec from-define` write):
+- `datasets.csv`, `documents.csv`, `codelists.csv`, `methods.csv`, `comments.csv`: one file per sheet;
+- `variables/<DATASET>.csv`, `value_level/<DATASET>.csv`, `where_clauses/<DATASET>.csv`: one file per dataset;
+- rows in the order of the model (which is the order `load_spec` read them in), UTF-8, `\n` line ends;
+- `<study>/study.toml`: the study header, keys in the model's field order.
+A hand-kept spec folder may split the other sheets into several files as well; loading either gives the same `Spec`.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.spec.load import (
+    CODELIST_COLUMNS,
+    COMMENT_COLUMNS,
+    DATASET_COLUMNS,
+    DOCUMENT_COLUMNS,
+    METHOD_COLUMNS,
+    STANDARDS,
+    VALUE_LEVEL_COLUMNS,
+    VARIABLE_COLUMNS,
+    WHERE_COLUMNS,
+)
+from cdisc.spec.model import Spec, Study
+
+PER_DATASET = ("variables", "value_level", "where_clauses")
+
+
+def spec_sheets(spec: Spec) -> dict[str, pd.DataFrame]:
+    """Every sheet of `spec` as text frames with the spec folder's column names."""
+    return {
+        "datasets": _frame(spec.datasets, DATASET_COLUMNS, keys=" ".join),
+        "variables": _frame(spec.variables, VARIABLE_COLUMNS),
+        "value_level": _frame(spec.value_level, VALUE_LEVEL_COLUMNS),
+        "where_clauses": _frame(spec.where_clauses, WHERE_COLUMNS, values="|".join),
+        "codelists": _codelist_frame(spec),
+        "methods": _frame(spec.methods, METHOD_COLUMNS),
+        "comments": _frame(spec.comments, COMMENT_COLUMNS),
+        "documents": _frame(spec.documents, DOCUMENT_COLUMNS),
+    }
+
+
+def write_spec(spec: Spec, study_dir: Path) -> Path:
+    """Write `study.toml` and the standard's folder (`sdtm/` or `adam/`) under `study_dir`; returns the folder."""
+    standard = {v: k for k, v in STANDARDS.items()}[spec.standard]
+    root = study_dir / standard
+    root.mkdir(parents=True, exist_ok=True)
+    (study_dir / "study.toml").write_text(study_toml(spec.study), encoding="utf-8")
+    for sheet, frame in spec_sheets(spec).items():
+        if sheet in PER_DATASET:
+            (root / sheet).mkdir(exist_ok=True)
+            for dataset, rows in frame.groupby("Dataset", sort=False):
+                _csv(rows, root / sheet / f"{dataset}.csv")
+        else:
+            _csv(frame, root / f"{sheet}.csv")
+    return root
+
+
+def study_toml(study: Study) -> str:
+    """The study header as TOML (strings as JSON-escaped basic strings, which TOML reads alike)."""
+    lines = []
+    for name, value in study.model_dump().items():
+        text = str(value) if isinstance(value, int) else json.dumps(str(value), ensure_ascii=False)
+        lines.append(f"{name} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+def _frame(rows, columns: dict[str, str], **joins) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        data = row.model_dump()
+        records.append({col: _text(data[field], joins.get(field)) for col, field in columns.items()})
+    return pd.DataFrame(records, columns=list(columns), dtype=str)
+
+
+def _text(value, join=None) -> str:
+    if join is not None:
+        return join(value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return "" if value is None else str(value)
+
+
+def _codelist_frame(spec: Spec) -> pd.DataFrame:
+    records = [dict(zip(CODELIST_COLUMNS, (cl.id, cl.name, cl.nci_code, cl.data_type, _text(t.order), t.term,
+                                            t.nci_code, t.decoded, "|".join(t.collected)), strict=True))
+               for cl in spec.codelists for t in cl.terms]
+    return pd.DataFrame(records, columns=list(CODELIST_COLUMNS), dtype=str)
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
