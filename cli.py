@@ -107,5 +107,45 @@ def simulate(subjects: int, seed: int, out_dir: Path) -> None:
     click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
 
 
+@main.group()
+def spec() -> None:
+    """Exchange a study spec with a Pinnacle 21 style define specification workbook (.xlsx)."""
+
+
+@spec.command("export")
+@click.argument("study_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--standard", type=click.Choice(["sdtm", "adam"]), default="sdtm", show_default=True,
+              help="Which standard's folder of the study spec to export.")
+@click.option("--out", "workbook", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The .xlsx workbook to write.")
+@reports_errors
+def spec_export(study_dir: Path, standard: str, workbook: Path) -> None:
+    """Write STUDY_DIR's spec (study.toml + <standard>/) as a workbook: sheets Study, Datasets, Variables,
+    ValueLevel, WhereClauses, Codelists, Dictionaries, Methods, Comments, Documents."""
+    from cdisc.spec.excel import export_workbook
+    from cdisc.spec.load import load_spec
+
+    export_workbook(load_spec(study_dir, standard), workbook)
+    click.echo(f"wrote {workbook}")
+
+
+@spec.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "study_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Study spec directory to write study.toml and sdtm/ or adam/ into (that folder must not exist).")
+@reports_errors
+def spec_import(workbook: Path, study_dir: Path) -> None:
+    """Turn a Pinnacle 21 style workbook into a spec folder in the canonical layout (docs/ARCHITECTURE.md)."""
+    from cdisc.spec.check import check_spec
+    from cdisc.spec.excel import import_workbook
+    from cdisc.spec.write import write_spec
+
+    imported = import_workbook(workbook)
+    folder = write_spec(imported, study_dir)
+    click.echo(f"wrote {folder} ({len(imported.datasets)} datasets, {len(imported.variables)} variables)")
+    for issue in check_spec(imported):
+        click.echo(f"  {issue}")
+
+
 if __name__ == "__main__":
     main()

@@ -74,7 +74,7 @@ def export_workbook(spec: Spec, path: Path) -> None:
         if sheet == "datasets":
             frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
         _sheet(wb, name, list(columns), frame[list(columns)].values.tolist())
-        if name == "WhereClauses":
+        if name == "Codelists":
             _sheet(wb, "Dictionaries", list(DICTIONARY_COLUMNS), _dictionary_rows(spec.study))
     wb.save(path)
 

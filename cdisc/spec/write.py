@@ -10,10 +10,12 @@ A hand-kept spec folder may split the other sheets into several files as well; l
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from cdisc.errors import SpecError
 from cdisc.spec.load import (
     CODELIST_COLUMNS,
     COMMENT_COLUMNS,
@@ -45,18 +47,24 @@ def spec_sheets(spec: Spec) -> dict[str, pd.DataFrame]:
 
 
 def write_spec(spec: Spec, study_dir: Path) -> Path:
-    """Write `study.toml` and the standard's folder (`sdtm/` or `adam/`) under `study_dir`; returns the folder."""
+    """Write `study.toml` and the standard's folder (`sdtm/` or `adam/`, which must not exist yet) under
+    `study_dir`; the folder appears whole or not at all. Returns the folder."""
     standard = {v: k for k, v in STANDARDS.items()}[spec.standard]
     root = study_dir / standard
-    root.mkdir(parents=True, exist_ok=True)
-    (study_dir / "study.toml").write_text(study_toml(spec.study), encoding="utf-8")
+    if root.exists():
+        raise SpecError(f"{root} already exists; choose another --out or remove it")
+    stage = study_dir / f".{standard}.staging"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
     for sheet, frame in spec_sheets(spec).items():
         if sheet in PER_DATASET:
-            (root / sheet).mkdir(exist_ok=True)
+            (stage / sheet).mkdir()
             for dataset, rows in frame.groupby("Dataset", sort=False):
-                _csv(rows, root / sheet / f"{dataset}.csv")
+                _csv(rows, stage / sheet / f"{dataset}.csv")
         else:
-            _csv(frame, root / f"{sheet}.csv")
+            _csv(frame, stage / f"{sheet}.csv")
+    (study_dir / "study.toml").write_text(study_toml(spec.study), encoding="utf-8")
+    stage.rename(root)
     return root
 
 

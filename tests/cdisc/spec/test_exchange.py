@@ -1,0 +1,91 @@
+"""Spec exchange: the canonical spec folder writer and the Pinnacle 21 style workbook, round trips and hazards."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cdisc.errors import SpecError
+from cdisc.spec.excel import export_workbook, import_workbook
+from cdisc.spec.load import load_spec
+from cdisc.spec.write import write_spec
+from cli import main
+
+IM96 = Path(__file__).resolve().parents[3] / "specs" / "im96"
+
+
+def folder_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("standard", ["sdtm", "adam"])
+def test_workbook_round_trip_gives_the_same_spec_and_the_same_canonical_folder(tmp_path, standard):
+    original = load_spec(IM96, standard)
+    export_workbook(original, tmp_path / "spec.xlsx")
+    imported = import_workbook(tmp_path / "spec.xlsx")
+    assert imported == original
+    write_spec(original, tmp_path / "direct")
+    write_spec(imported, tmp_path / "via_excel")
+    assert folder_bytes(tmp_path / "via_excel") == folder_bytes(tmp_path / "direct")
+    assert load_spec(tmp_path / "via_excel", standard) == original
+
+
+def test_workbook_has_the_pinnacle_21_sheets_and_columns(tmp_path):
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    wb = load_workbook(tmp_path / "spec.xlsx")
+    assert wb.sheetnames == ["Study", "Datasets", "Variables", "ValueLevel", "WhereClauses", "Codelists",
+                             "Dictionaries", "Methods", "Comments", "Documents"]
+    assert [c.value for c in wb["Datasets"][1]] == ["Dataset", "Description", "Class", "Structure", "Key Variables",
+                                                    "Repeating", "Reference Data", "Comment"]
+    dm = next(r for r in wb["Datasets"].iter_rows(values_only=True) if r[0] == "DM")
+    assert dm[4] == "STUDYID, USUBJID"
+    study = dict(wb["Study"].iter_rows(min_row=2, values_only=True))
+    assert (study["StudyName"], study["StandardName"], study["StandardVersion"]) == (
+        "IM96 CAR-T Phase I in Advanced Colorectal Cancer", "SDTMIG", "3.4")
+    assert [r for r in wb["Dictionaries"].iter_rows(min_row=2, values_only=True)] == [
+        ("MEDDRA", "MedDRA", "text", "MedDRA", "27.0"), ("WHODRUG", "WHODrug", "text", "WHODrug", "2025-03 B3")]
+
+
+def test_formula_like_text_is_stored_as_quoted_text_and_read_back_unchanged(tmp_path):
+    spec = load_spec(IM96, "sdtm")
+    evil = spec.methods[0].model_copy(update={"description": "=HYPERLINK(\"http://x\",\"click\")"})
+    spec = spec.model_copy(update={"methods": (evil, *spec.methods[1:])})
+    export_workbook(spec, tmp_path / "spec.xlsx")
+    cell = load_workbook(tmp_path / "spec.xlsx")["Methods"]["D2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("=HYPERLINK(\"http://x\",\"click\")", "s", True)
+    assert import_workbook(tmp_path / "spec.xlsx").methods[0].description == "=HYPERLINK(\"http://x\",\"click\")"
+
+
+def test_pinnacle_21_comma_separated_values_are_read(tmp_path):
+    """A workbook written by Pinnacle 21 separates keys and IN values with commas, and types numbers as numbers."""
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    wb = load_workbook(tmp_path / "spec.xlsx")
+    ws = wb["WhereClauses"]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[3].value == "IN")
+    row[4].value = "A, B,C"
+    wb["Variables"]["A2"].value = 1  # Order typed as a number
+    wb.save(tmp_path / "p21.xlsx")
+    spec = import_workbook(tmp_path / "p21.xlsx")
+    assert next(w for w in spec.where_clauses if w.id == row[0].value and w.comparator == "IN").values == (
+        "A", "B", "C")
+    assert spec.variables[0].order == 1
+
+
+def test_a_workbook_without_a_sheet_is_refused_by_name(tmp_path):
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    wb = load_workbook(tmp_path / "spec.xlsx")
+    del wb["Codelists"]
+    wb.save(tmp_path / "broken.xlsx")
+    with pytest.raises(SpecError, match="sheet\\(s\\) Codelists missing"):
+        import_workbook(tmp_path / "broken.xlsx")
+
+
+def test_cli_export_then_import_and_refuse_to_overwrite(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["spec", "export", str(IM96), "--out", str(tmp_path / "s.xlsx")]).exit_code == 0
+    first = runner.invoke(main, ["spec", "import", str(tmp_path / "s.xlsx"), "--out", str(tmp_path / "study")])
+    assert first.exit_code == 0, first.output
+    assert load_spec(tmp_path / "study", "sdtm") == load_spec(IM96, "sdtm")
+    again = runner.invoke(main, ["spec", "import", str(tmp_path / "s.xlsx"), "--out", str(tmp_path / "study")])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
