@@ -147,5 +147,22 @@ def spec_import(workbook: Path, study_dir: Path) -> None:
         click.echo(f"  {issue}")
 
 
+@spec.command("from-define")
+@click.argument("define_xml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "study_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Study spec directory to write study.toml and sdtm/ or adam/ into (that folder must not exist).")
+@reports_errors
+def spec_from_define(define_xml: Path, study_dir: Path) -> None:
+    """Turn a Define-XML 2.0 or 2.1 document into a spec folder to start from (datasets, variables, value-level
+    metadata, where clauses, codelists with NCI codes, methods, comments, documents)."""
+    from cdisc.spec.define_xml import load_define
+    from cdisc.spec.write import write_spec
+
+    loaded = load_define(define_xml)
+    folder = write_spec(loaded, study_dir)
+    click.echo(f"wrote {folder} ({len(loaded.datasets)} datasets, {len(loaded.variables)} variables, "
+               f"{len(loaded.codelists)} codelists)")
+
+
 if __name__ == "__main__":
     main()

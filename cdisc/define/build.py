@@ -48,6 +48,14 @@ def _description(parent: etree._Element, text: str, tag: str = "Description") ->
         _el(_el(parent, _o(tag)), _o("TranslatedText"), {XML_LANG: "en"}, text)
 
 
+def _document_ref(parent: etree._Element, document: str, pages: str) -> None:
+    """def:DocumentRef to a supplemental document (and its pages) that a method or comment cites."""
+    if document:
+        ref = _el(parent, _d("DocumentRef"), {"leafID": f"LF.{document}"})
+        if pages:
+            _el(ref, _d("PDFPageRef"), {"PageRefs": pages, "Type": "PhysicalRef"})
+
+
 def study_oid(spec: Spec) -> str:
     return f"STDY.{spec.study.studyid}"
 
@@ -96,8 +104,11 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         _description(me, m.description)
         if m.code:
             _el(me, _o("FormalExpression"), {"Context": m.context}, m.code)
+        _document_ref(me, m.document, m.pages)
     for c in spec.comments:
-        _description(_el(mdv, _d("CommentDef"), {"OID": c.id}), c.description)
+        ce = _el(mdv, _d("CommentDef"), {"OID": c.id})
+        _description(ce, c.description)
+        _document_ref(ce, c.document, c.pages)
     for doc in spec.documents:
         leaf = _el(mdv, _d("leaf"), {"ID": f"LF.{doc.id}", f"{{{XLINK}}}href": doc.href})
         _el(leaf, _d("title"), text=doc.title)
@@ -235,6 +246,9 @@ def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
 def _codelist(mdv: etree._Element, cl: Codelist) -> None:
     ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
                                    _d("StandardOID"): STD_CT if cl.nci_code else ""})
+    if cl.dictionary:
+        _el(ce, _o("ExternalCodeList"), {"Dictionary": cl.dictionary, "Version": cl.version})
+        return
     decoded = any(t.decoded for t in cl.terms)
     for n, t in enumerate(sorted(cl.terms, key=lambda t: (t.order or 0, t.term)), start=1):
         attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}

@@ -5,8 +5,8 @@ Documents, with Pinnacle 21's column names (`SHEETS`). Two columns of ours have 
 kept as extra columns: Variables `Core` and Codelists `Collected Values`. Where clause values of IN/NOTIN are
 `|`-separated on export; on import a value without `|` is split at commas, as Pinnacle 21 writes them.
 Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescription, ProtocolName, StandardName,
-StandardVersion, then every other field of our study header under its own name. Dictionaries rows name the MedDRA
-and WHODrug versions of the study header.
+StandardVersion, then every other field of our study header under its own name. Dictionaries rows are the external
+dictionaries (MedDRA, WHODrug, ISO 3166) that variables name as their codelist.
 
 Every cell is written as text; a text starting with `=`, `+`, `-` or `@` is stored as a quoted string
 (quotePrefix), never as a formula. Export then import gives back the same `Spec`, hence the same spec folder.
@@ -47,6 +47,8 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
                                 "Data Type": "Data Type", "Order": "Order", "Term": "Term",
                                 "NCI Term Code": "NCI Term Code", "Decoded Value": "Decoded Value",
                                 "Collected Values": "Collected Values"}),
+    "Dictionaries": ("dictionaries", {"ID": "ID", "Name": "Name", "Data Type": "Data Type",
+                                      "Dictionary": "Dictionary", "Version": "Version"}),
     "Methods": ("methods", {"ID": "ID", "Name": "Name", "Type": "Type", "Description": "Description",
                             "Expression Context": "Expression Context", "Expression Code": "Expression Code",
                             "Document": "Document", "Pages": "Pages"}),
@@ -54,8 +56,6 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
     "Documents": ("documents", {"ID": "ID", "Title": "Title", "Href": "Href"}),
 }
 STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
-DICTIONARIES = {"MEDDRA": ("MedDRA", "meddra_version"), "WHODRUG": ("WHODrug", "whodrug_version")}
-DICTIONARY_COLUMNS = ("ID", "Name", "Data Type", "Dictionary", "Version")
 FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -74,8 +74,6 @@ def export_workbook(spec: Spec, path: Path) -> None:
         if sheet == "datasets":
             frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
         _sheet(wb, name, list(columns), frame[list(columns)].values.tolist())
-        if name == "Codelists":
-            _sheet(wb, "Dictionaries", list(DICTIONARY_COLUMNS), _dictionary_rows(spec.study))
     wb.save(path)
 
 
@@ -90,8 +88,7 @@ def import_workbook(path: Path) -> Spec:
     missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames]
     if missing:
         raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
-    study, standard, version = _study(_read(wb, "Study"), _read(wb, "Dictionaries") if "Dictionaries" in
-                                      wb.sheetnames else None, path.name)
+    study, standard, version = _study(_read(wb, "Study"), path.name)
     sheets = {}
     for name, (sheet, columns) in SHEETS.items():
         frame = _read(wb, name)
@@ -110,24 +107,15 @@ def _study_rows(spec: Spec) -> list[list[str]]:
     return rows + [[k, "" if v is None else str(v)] for k, v in data.items() if k not in STUDY_ALIASES.values()]
 
 
-def _dictionary_rows(study: Study) -> list[list[str]]:
-    return [[oid, name, "text", name, getattr(study, field)]
-            for oid, (name, field) in DICTIONARIES.items() if getattr(study, field)]
-
-
-def _study(frame: pd.DataFrame, dictionaries: pd.DataFrame | None, where: str) -> tuple[Study, str, str]:
+def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
     values = dict(zip(frame["Attribute"], frame["Value"], strict=True))
     fields = {STUDY_ALIASES.get(k, k): v for k, v in values.items() if k not in ("StandardName", "StandardVersion")}
-    if dictionaries is not None:
-        by_name = {name: field for name, field in DICTIONARIES.values()}
-        fields |= {by_name[d]: v for d, v in zip(dictionaries["Dictionary"], dictionaries["Version"], strict=True)
-                   if d in by_name}
     standard = values.get("StandardName", "")
     if standard not in STANDARDS.values():
         raise SpecError(f"{where}, sheet Study: StandardName must be one of {', '.join(STANDARDS.values())}, "
                         f"not {standard!r}")
     try:
-        study = Study(**{k: v for k, v in fields.items() if v != ""})
+        study = Study(**fields)
     except ValueError as exc:
         raise SpecError(f"{where}, sheet Study: {exc}") from None
     return study, standard, values.get("StandardVersion", "")

@@ -46,6 +46,8 @@ WHERE_COLUMNS = {"ID": "id", "Dataset": "dataset", "Variable": "variable", "Comp
                  "Value": "values"}
 CODELIST_COLUMNS = ("ID", "Name", "NCI Codelist Code", "Data Type", "Order", "Term", "NCI Term Code",
                     "Decoded Value", "Collected Values")
+DICTIONARY_COLUMNS = {"ID": "id", "Name": "name", "Data Type": "data_type", "Dictionary": "dictionary",
+                      "Version": "version"}
 METHOD_COLUMNS = {"ID": "id", "Name": "name", "Type": "type", "Description": "description",
                   "Expression Context": "context", "Expression Code": "code", "Document": "document",
                   "Pages": "pages"}
@@ -65,7 +67,7 @@ def load_study(study_dir: Path) -> Study:
 SHEET_COLUMNS = {
     "datasets": DATASET_COLUMNS, "variables": VARIABLE_COLUMNS, "value_level": VALUE_LEVEL_COLUMNS,
     "where_clauses": WHERE_COLUMNS, "codelists": CODELIST_COLUMNS, "methods": METHOD_COLUMNS,
-    "comments": COMMENT_COLUMNS, "documents": DOCUMENT_COLUMNS,
+    "comments": COMMENT_COLUMNS, "documents": DOCUMENT_COLUMNS, "dictionaries": DICTIONARY_COLUMNS,
 }
 
 
@@ -93,7 +95,7 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
         variables=rows("variables", Variable.model_validate),
         value_level=rows("value_level", ValueLevel.model_validate),
         where_clauses=rows("where_clauses", _where),
-        codelists=_codelists(sheets["codelists"].fillna("")),
+        codelists=_codelists(sheets["codelists"].fillna("")) + rows("dictionaries", _dictionary),
         methods=rows("methods", Method.model_validate),
         comments=rows("comments", Comment.model_validate),
         documents=rows("documents", Document.model_validate),
@@ -151,6 +153,10 @@ def _yes_no(name: str, value: str) -> bool:
 
 def _dataset(fields: dict) -> Dataset:
     return Dataset(**{**fields, "keys": tuple(fields["keys"].split())})
+
+
+def _dictionary(fields: dict) -> Codelist:
+    return Codelist(**fields, nci_code="", terms=())
 
 
 def _where(fields: dict) -> WhereCondition:

@@ -122,11 +122,15 @@ class Term(Frozen):
 
 
 class Codelist(Frozen):
+    """A codelist; an external dictionary (MedDRA, WHODrug, ISO 3166) has `dictionary` and `version` and no terms."""
+
     id: str
     name: str
     nci_code: str
     data_type: str
     terms: tuple[Term, ...]
+    dictionary: str = ""
+    version: str = ""
 
     @cached_property
     def values(self) -> frozenset[str]:

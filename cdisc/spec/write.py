@@ -1,11 +1,10 @@
 """Write a `Spec` back as a spec folder, in the canonical layout that `load_spec` reads.
 
-Canonical layout of `<study>/<standard>/` (what `cdisc spec import` and `cdisc spec from-define` write):
-- `datasets.csv`, `documents.csv`, `codelists.csv`, `methods.csv`, `comments.csv`: one file per sheet;
-- `variables/<DATASET>.csv`, `value_level/<DATASET>.csv`, `where_clauses/<DATASET>.csv`: one file per dataset;
-- rows in the order of the model (which is the order `load_spec` read them in), UTF-8, `\n` line ends;
-- `<study>/study.toml`: the study header, keys in the model's field order.
-A hand-kept spec folder may split the other sheets into several files as well; loading either gives the same `Spec`.
+Canonical layout of `<study>/<standard>/` (what `cdisc spec import` and `cdisc spec from-define` write): one CSV
+per sheet (`datasets`, `variables`, `value_level`, `where_clauses`, `codelists`, `dictionaries` when there are
+external dictionaries, `methods`, `comments`, `documents`), rows in the order of the model (the order `load_spec`
+read them in), UTF-8, `\n` line ends; and `<study>/study.toml`, keys in the model's field order. A hand-kept
+folder may split a sheet into a folder of files (`variables/AE.csv`, ...); loading either gives the same `Spec`.
 """
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from cdisc.spec.load import (
     CODELIST_COLUMNS,
     COMMENT_COLUMNS,
     DATASET_COLUMNS,
+    DICTIONARY_COLUMNS,
     DOCUMENT_COLUMNS,
     METHOD_COLUMNS,
     STANDARDS,
@@ -28,8 +28,6 @@ from cdisc.spec.load import (
     WHERE_COLUMNS,
 )
 from cdisc.spec.model import Spec, Study
-
-PER_DATASET = ("variables", "value_level", "where_clauses")
 
 
 def spec_sheets(spec: Spec) -> dict[str, pd.DataFrame]:
@@ -40,6 +38,7 @@ def spec_sheets(spec: Spec) -> dict[str, pd.DataFrame]:
         "value_level": _frame(spec.value_level, VALUE_LEVEL_COLUMNS),
         "where_clauses": _frame(spec.where_clauses, WHERE_COLUMNS, values="|".join),
         "codelists": _codelist_frame(spec),
+        "dictionaries": _frame([c for c in spec.codelists if c.dictionary], DICTIONARY_COLUMNS),
         "methods": _frame(spec.methods, METHOD_COLUMNS),
         "comments": _frame(spec.comments, COMMENT_COLUMNS),
         "documents": _frame(spec.documents, DOCUMENT_COLUMNS),
@@ -57,12 +56,8 @@ def write_spec(spec: Spec, study_dir: Path) -> Path:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     for sheet, frame in spec_sheets(spec).items():
-        if sheet in PER_DATASET:
-            (stage / sheet).mkdir()
-            for dataset, rows in frame.groupby("Dataset", sort=False):
-                _csv(rows, stage / sheet / f"{dataset}.csv")
-        else:
-            _csv(frame, stage / f"{sheet}.csv")
+        if sheet != "dictionaries" or len(frame):
+            frame.to_csv(stage / f"{sheet}.csv", index=False, lineterminator="\n", encoding="utf-8")
     (study_dir / "study.toml").write_text(study_toml(spec.study), encoding="utf-8")
     stage.rename(root)
     return root
@@ -96,9 +91,6 @@ def _text(value, join=None) -> str:
 def _codelist_frame(spec: Spec) -> pd.DataFrame:
     records = [dict(zip(CODELIST_COLUMNS, (cl.id, cl.name, cl.nci_code, cl.data_type, _text(t.order), t.term,
                                             t.nci_code, t.decoded, "|".join(t.collected)), strict=True))
-               for cl in spec.codelists for t in cl.terms]
+               for cl in spec.codelists if not cl.dictionary for t in cl.terms]
     return pd.DataFrame(records, columns=list(CODELIST_COLUMNS), dtype=str)
 
-
-def _csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
