@@ -153,10 +153,15 @@ def write_issues(issues: list[Issue], path: Path) -> None:
 
 @contextmanager
 def staged(out_dir: Path) -> Iterator[Path]:
-    """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed."""
+    """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed.
+
+    A run killed at any point leaves `out_dir` as it was (or, killed between the two renames, beside it as
+    `.<out>.previous`, which the next run puts back before it starts); leftovers of a killed run are removed."""
     out_dir = Path(out_dir)
     stage = out_dir.parent / f".{out_dir.name}.staging"
     old = out_dir.parent / f".{out_dir.name}.previous"
+    if old.exists() and not out_dir.exists():  # a run killed between the two renames below: put it back
+        old.rename(out_dir)
     for leftover in (stage, old):
         shutil.rmtree(leftover, ignore_errors=True)
     stage.mkdir(parents=True)
