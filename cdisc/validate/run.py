@@ -15,7 +15,10 @@ MAX_ROWS_SHOWN = 5
 
 
 def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]) -> list[Issue]:
-    """Validate each frame against its suite; one `Issue` per failed expectation, naming rows by index."""
+    """Validate each frame against its suite; one `Issue` per failed expectation, naming rows by index.
+
+    Two passes: every expectation with result format BOOLEAN_ONLY (half the cost of COMPLETE, measured), then
+    only the failed ones again with COMPLETE, for the rows and values their issues name."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -26,15 +29,25 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
     issues: list[Issue] = []
     for name, frame in sorted(frames.items()):
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
-        # Build the suite whole before registering it: adding expectations one by one to a registered suite
-        # re-serialises the suite each time (40 % of the validation time, measured).
-        expectations = [getattr(gx.expectations, e.kind)(**e.kwargs, meta=e.meta) for e in suites[name]]
-        suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        result = definition.run(batch_parameters={"dataframe": _nulls(frame)},
-                                result_format={"result_format": "COMPLETE"})
-        issues += [_issue(name, r) for r in result.results if not r.success]
+        data = _nulls(frame)
+        results = _validate(gx, context, batch, name, suites[name], data, "BOOLEAN_ONLY")
+        failed = [suites[name][r.expectation_config.meta["position"]] for r in results if not r.success]
+        if failed:
+            issues += [_issue(name, r) for r in _validate(gx, context, batch, f"{name}.failed", failed, data,
+                                                          "COMPLETE")]
     return issues
+
+
+def _validate(gx, context, batch, name: str, expectations: list[Expectation], data: pd.DataFrame, result_format: str):
+    """Run `expectations` on `data` as one suite; each result's meta names its expectation's `position`."""
+    # Build the suite whole before registering it: adding expectations one by one to a registered suite
+    # re-serialises the suite each time (40 % of the validation time, measured).
+    suite = context.suites.add(gx.ExpectationSuite(
+        name=name, expectations=[getattr(gx.expectations, e.kind)(**e.kwargs, meta={**e.meta, "position": i})
+                             for i, e in enumerate(expectations)]))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    result = definition.run(batch_parameters={"dataframe": data}, result_format={"result_format": result_format})
+    return result.results
 
 
 def _nulls(frame: pd.DataFrame) -> pd.DataFrame:

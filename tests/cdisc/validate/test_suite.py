@@ -46,3 +46,6 @@ def test_run_suites_reports_each_breach_with_its_spec_row(tmp_path):
     assert ("expect_column_values_to_not_be_null", "USUBJID") in found
     assert ("expect_compound_columns_to_be_unique", "") in found
     assert any("variables/DM.csv SEX" in i.message for i in issues)
+    sex = next(i for i in issues if i.variable == "SEX")  # rows and values come from the second, COMPLETE pass
+    assert (sex.row, sex.value) == ("2", "Q")
+    assert len(issues) == 3
