@@ -64,5 +64,6 @@ def _issue(dataset: str, r) -> Issue:
     count = res.get("unexpected_count")
     what = f"{count} value(s) fail" if count is not None else "fails"
     exc = (r.exception_info or {}).get("exception_message") if isinstance(r.exception_info, dict) else None
-    return Issue("error", cfg.type, dataset, f"{what} ({cfg.meta.get('spec', '')}){' ' + exc if exc else ''}",
+    return Issue("error", cfg.meta["rule"], dataset,
+                 f"{what} {cfg.type} ({cfg.meta.get('spec', '')}){' ' + exc if exc else ''}",
                  variable=column, row=",".join(rows), value=",".join(dict.fromkeys(values)))
