@@ -26,6 +26,9 @@ from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
+from cdisc.validate.finding import ValidationResult, findings_from_issues
+from cdisc.validate.report import write_reports
+from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
@@ -176,6 +179,16 @@ def staged(out_dir: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun,
+                      findings: list[Issue]) -> ValidationResult:
+    """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
+    data = {**sdtm, **{n: f.data for n, f in adam.datasets.items()}}
+    return ValidationResult(package=package, standard="SDTMIG + ADaMIG",
+                            datasets={n: len(df) for n, df in sorted(data.items())},
+                            findings=tuple(findings_from_issues(findings, REFERENCES)),
+                            rules=tuple(rule_statuses(data, findings)))
+
+
 @dataclass(frozen=True)
 class StudyRun:
     sdtm: SdtmRun
@@ -204,4 +217,5 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         if summarize is not None:
             summarize(adam, stage / "adam")
         write_issues(findings, stage / "validation" / "issues.csv")
+        write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
     return StudyRun(sdtm, adam, findings)

@@ -15,25 +15,15 @@ from cdisc.datasetjson import read_dataset_json, schema_errors
 from cdisc.define import validate_define
 from cdisc.spec.load import load_spec
 from cli import BUNDLED_RAW, main
+from tests.conftest import FORMATS
 from tests.helpers import read_xpt_exact
 
 SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
 FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
 
 
-FORMATS = "xpt,json"  # the module's run writes both, so that every check below sees both
-
-
 def run(*args: str):
     return CliRunner().invoke(main, ["run", *args], catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("run") / "out"
-    result = run("--out", str(path), "--format", FORMATS)
-    assert result.exit_code == 0, result.output
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from cdisc.dates import study_day
 from cdisc.issues import Issue
+from cdisc.validate.finding import RuleStatus
 
 Datasets = dict[str, pd.DataFrame]
 MAX_SHOWN = 5
@@ -55,6 +56,19 @@ def study_days(data: Datasets) -> list[Issue]:
             expected = study_day(df[dtc], df["USUBJID"].map(ref).fillna(""))
             wrong = ~((expected == df[dy]) | (expected.isna() & df[dy].isna()))
             out += _flag("SD1086", name, df, wrong, f"{dy} does not match {dtc} and DM.RFSTDTC", dy)
+    return out
+
+
+def real_dates(data: Datasets) -> list[Issue]:
+    """The date part of every --DTC value is a real calendar date (SD0003; the pattern check cannot tell that
+    2025-02-30 does not exist)."""
+    out = []
+    for name, df in sorted(data.items()):
+        for col in [c for c in df.columns if c.endswith("DTC") and not pd.api.types.is_numeric_dtype(df[c])]:
+            day = df[col].astype(str).str.slice(0, 10)
+            complete = day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+            real = pd.to_datetime(day.where(complete), format="%Y-%m-%d", errors="coerce").notna()
+            out += _flag("SD0003", name, df, complete & ~real, f"{col} is not a real calendar date", col)
     return out
 
 
@@ -181,22 +195,47 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
     return out
 
 
-RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]]], ...] = (
-    (("DM",), subjects_in_dm),
-    (("DM",), study_days),
-    (("SE",), epoch_populated),
-    (("DM",), baseline_flags),
-    ((), not_done),
-    ((), standard_units),
-    (("TS",), trial_summary),
-    (("DM", "DS"), death_consistency),
-    (("DM", "DS"), informed_consent),
-    (("AE",), serious_flags),
-    (("DM", "EX"), treated_have_exposure),
-    (("ADSL",), adsl_variables_match),
+# Each rule's published ids and, per id, the ids it refers to (docs/VALIDATION.md lists the same).
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "SD0064": ("CG0029", "CORE-000201"), "SD0003": (), "SD1086": ("CG0006", "CORE-000529"), "SD1339": ("FDAB022",),
+    "SD0006": ("FDA TCG 4.1.4.1",), "SD1123": ("FDAB042", "CG0422", "CORE-000099"), "FB4202": ("CORE-000774",),
+    "SD0007": ("FDAB030",), "CG0287": (), **{i: ("CG0287",) for i in TS_RULE_IDS.values()},
+    "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"), "CG0143": ("CORE-000370",),
+    "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
+    "CCV-0001": ("ADaMIG 1.3 section 3.2",),
+}
+# (datasets needed, rule, the ids its issues carry)
+RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str, ...]], ...] = (
+    (("DM",), subjects_in_dm, ("SD0064",)),
+    (("DM",), study_days, ("SD1086",)),
+    ((), real_dates, ("SD0003",)),
+    (("SE",), epoch_populated, ("SD1339",)),
+    (("DM",), baseline_flags, ("SD0006",)),
+    ((), not_done, ("SD1123", "FB4202")),
+    ((), standard_units, ("SD0007",)),
+    (("TS",), trial_summary, ("CG0287", *TS_RULE_IDS.values())),
+    (("DM", "DS"), death_consistency, ("SD1256", "SD1317")),
+    (("DM", "DS"), informed_consent, ("CG0143",)),
+    (("AE",), serious_flags, ("SD0009", "SD1132")),
+    (("DM", "EX"), treated_have_exposure, ("SD0070",)),
+    (("ADSL",), adsl_variables_match, ("CCV-0001",)),
 )
 
 
 def check_rules(data: Datasets) -> list[Issue]:
     """Run every rule whose datasets are part of the submission."""
-    return [i for needs, rule in RULES if all(n in data for n in needs) for i in rule(data)]
+    return [i for needs, rule, _ in RULES if all(n in data for n in needs) for i in rule(data)]
+
+
+def rule_statuses(data: Datasets, issues: list[Issue]) -> list[RuleStatus]:
+    """Each cross-dataset rule on `data`: executed (with its findings count) or skipped, and why."""
+    out = []
+    for needs, rule, ids in RULES:
+        missing = [n for n in needs if n not in data]
+        description = (rule.__doc__ or "").strip().splitlines()[0]
+        for rid in ids:
+            out.append(RuleStatus(rule=rid, status="skipped" if missing else "executed", description=description,
+                                  authority=", ".join(REFERENCES.get(rid, ())),
+                                  findings=sum(1 for i in issues if i.code == rid),
+                                  reason=f"needs dataset(s) {', '.join(missing)}" if missing else ""))
+    return out

@@ -49,7 +49,7 @@ def test_validate_define_reports_schema_errors(tmp_path):
     path = built(tmp_path)
     path.write_text(path.read_text().replace('Repeating="No"', 'Repeating="Maybe"'))
     issues = validate_define(path)
-    assert issues and issues[0].code == "DEFINE_XSD" and "Repeating" in issues[0].message
+    assert issues and issues[0].code == "CCV-0005" and "Repeating" in issues[0].message
 
 
 def test_define_html_is_rendered_beside_define_xml(tmp_path):
