@@ -150,7 +150,7 @@ def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
 
 def write_issues(issues: list[Issue], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    columns = ["severity", "code", "where", "variable", "row", "value", "message"]
+    columns = ["severity", "code", "where", "variable", "row", "value", "count", "message"]
     pd.DataFrame([i.as_dict() for i in issues], columns=columns).to_csv(path, index=False, lineterminator="\n")
 
 

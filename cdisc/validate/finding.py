@@ -76,8 +76,8 @@ def findings_from_issues(issues: Iterable[Issue], references: dict[str, tuple[st
     for (code, where, variable, severity), group in grouped.items():
         records = tuple({"row": i.row, **({variable: i.value} if variable else {"value": i.value})}
                         for i in group if i.row or i.value)[:MAX_RECORDS]
-        message = group[0].message if len(group) == 1 else "; ".join(dict.fromkeys(i.message for i in group))
+        message = "; ".join(dict.fromkeys(i.message for i in group))
         out.append(Finding(rule=code, severity=severity, dataset=where, message=message,
-                           count=len(group), variables=(variable,) if variable else (),
+                           count=sum(i.count for i in group), variables=(variable,) if variable else (),
                            references=(references or {}).get(code, ()), records=records))
     return out

@@ -35,7 +35,7 @@ def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: s
     shown = ", ".join(who[:MAX_SHOWN]) if who else ", ".join(str(i + 1) for i in rows[:MAX_SHOWN])
     value = str(df.at[rows[0], variable]) if variable else ""
     return [Issue(severity, code, dataset, f"{len(rows)} record(s): {message} (e.g. {shown})",
-                  variable=variable, value=value)]
+                  variable=variable, value=value, count=len(rows))]
 
 
 def subjects_in_dm(data: Datasets) -> list[Issue]:
@@ -203,6 +203,9 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
     "CCV-0001": ("ADaMIG 1.3 section 3.2",),
+    # expectation suites (cdisc/validate/suite.py)
+    "SD1079": ("CG0330", "CG0664"), "SD0002": ("CG0014", "CG0208"), "SD0037": ("FDA TCG 4.1.4.5",),
+    "SD1152": ("CG0019",), "SD1011": (), "SD0038": (), "CCV-0002": ("Define-XML 2.1 ItemDef/@Length",),
 }
 # (datasets needed, rule, the ids its issues carry)
 RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str, ...]], ...] = (

@@ -11,7 +11,7 @@ import pandas as pd
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
-MAX_ROWS_SHOWN = 5
+MAX_ROWS_SHOWN = 10
 
 
 def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]) -> list[Issue]:
@@ -33,8 +33,8 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
         results = _validate(gx, context, batch, name, suites[name], data, "BOOLEAN_ONLY")
         failed = [suites[name][r.expectation_config.meta["position"]] for r in results if not r.success]
         if failed:
-            issues += [_issue(name, r) for r in _validate(gx, context, batch, f"{name}.failed", failed, data,
-                                                          "COMPLETE")]
+            issues += [i for r in _validate(gx, context, batch, f"{name}.failed", failed, data, "COMPLETE")
+                       for i in _issues(name, r)]
     return issues
 
 
@@ -55,15 +55,22 @@ def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.replace("", None)
 
 
-def _issue(dataset: str, r) -> Issue:
+def _issues(dataset: str, r) -> list[Issue]:
+    """The first offending records of a failed expectation, one issue each (the first carries the count)."""
     cfg = r.expectation_config
     res = r.result or {}
     rows = [str(i + 1) for i in (res.get("unexpected_index_list") or [])[:MAX_ROWS_SHOWN]]
-    values = [str(v) for v in (res.get("partial_unexpected_list") or [])[:MAX_ROWS_SHOWN] if v is not None]
-    column = cfg.kwargs.get("column", "")
-    count = res.get("unexpected_count")
-    what = f"{count} value(s) fail" if count is not None else "fails"
+    values = [_shown(v) for v in (res.get("unexpected_list") or [])[:MAX_ROWS_SHOWN]]
+    count = res.get("unexpected_count") or len(rows) or 1
     exc = (r.exception_info or {}).get("exception_message") if isinstance(r.exception_info, dict) else None
-    return Issue("error", cfg.meta["rule"], dataset,
-                 f"{what} {cfg.type} ({cfg.meta.get('spec', '')}){' ' + exc if exc else ''}",
-                 variable=column, row=",".join(rows), value=",".join(dict.fromkeys(values)))
+    message = f"{cfg.meta['expects']} ({cfg.type}; {cfg.meta['spec']}){' ' + exc if exc else ''}"
+    pairs = list(zip(rows, values, strict=False)) if values else [(row, "") for row in rows]
+    return [Issue("error", cfg.meta["rule"], dataset, message, variable=cfg.kwargs.get("column", ""), row=row,
+                  value=value, count=count if n == 0 else 0)
+            for n, (row, value) in enumerate(pairs or [("", "")])]
+
+
+def _shown(value) -> str:
+    if isinstance(value, dict):  # a compound key
+        return "/".join(str(v) for v in value.values())
+    return "" if value is None else str(value)
