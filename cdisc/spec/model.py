@@ -163,6 +163,15 @@ class Method(Frozen):
     document: str = ""
     pages: str = ""
 
+    @property
+    def parameters(self) -> dict[str, int]:
+        """The numbers a derivation takes from the spec: an Expression Code `name=value; ...` whose Expression
+        Context is `parameters` (written out in define.xml as the method's FormalExpression)."""
+        if self.context != "parameters":
+            return {}
+        pairs = [p.split("=") for p in self.code.split(";") if p.strip()]
+        return {k.strip(): int(v) for k, v in pairs}
+
 
 class Comment(Frozen):
     id: str
@@ -212,6 +221,12 @@ class Spec(Frozen):
             if c.id == cid:
                 return c
         raise KeyError(f"codelist {cid} is not in the spec")
+
+    def method(self, mid: str) -> Method:
+        for m in self.methods:
+            if m.id == mid:
+                return m
+        raise KeyError(f"method {mid} is not in the spec")
 
     def value_level_of(self, dataset: str) -> list[ValueLevel]:
         return sorted((v for v in self.value_level if v.dataset == dataset), key=lambda v: v.order)
