@@ -304,3 +304,19 @@ def test_simulate_command_writes_a_loadable_export(tmp_path):
     raw = load_raw(tmp_path / "x")
     assert len(raw.form("dm")) == 8
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == sorted(p.name for p in BUNDLED_RAW.iterdir())
+
+
+def test_units_are_spelled_once_param_avalu_and_summary_agree(out):
+    """The unit in ADPC/ADPP PARAM is the AVALU of the same records, and the summary's kinetics units are it too."""
+    import re
+
+    units = {}
+    for name in ("adpc", "adpp"):
+        df, _ = pyreadstat.read_xport(str(out / "adam" / f"{name}.xpt"))
+        measured = df[df["AVALU"].ne("")]
+        for param, avalu in set(zip(measured["PARAM"], measured["AVALU"], strict=True)):
+            assert re.search(r"\(([^()]*)\)$", param).group(1) == avalu, (name, param, avalu)
+        units |= dict(zip(measured["PARAMCD"], measured["AVALU"], strict=True))
+    summary = json.loads((out / "adam" / "summary.json").read_text())["cellular_kinetics"]
+    assert {p: v["unit"] for p, v in summary.items()} == {p: units[p] for p in summary}
+    assert summary["AUC90CC"]["unit"] == "day*10^6/L" and summary["CMAXCC"]["unit"] == "10^6/L"
