@@ -15,24 +15,35 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
-def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str) -> pd.DataFrame:
+def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = False) -> pd.DataFrame:
     """EPOCH of the subject's element (SE) that contains the --DTC date.
 
     An element covers [SESTDTC, SEENDTC); the subject's last element also covers its end date, and a
     date after the last element's end stays in that last element (follow-up continues to the cut).
     Elements are compared by date (the first 10 characters); a date before the first element, or a
     partial date, gets no EPOCH.
+
+    `at_start=True` gives the epoch at the start of the record's day instead (SV: "the values must be those at
+    the start of the visit", SDTMIG 3.4 SV assumption 11, CG0218): date-only values are read as 00:00 and
+    compared with the element starts to the minute, so a visit on the day an element starts at a time (the
+    apheresis at 08:38, the infusion at 11:10) is in the element before it.
     """
-    day = df[dtc].fillna("").str.slice(0, 10)
+    width = 16 if at_start else 10
+    day = df[dtc].fillna("").map(lambda v: _at_minute(v) if at_start else v[:10])
     epoch = pd.Series("", index=df.index, dtype=object)
     for usubjid, elements in se.sort_values(["USUBJID", "SESTDTC"]).groupby("USUBJID", sort=False):
-        rows = df["USUBJID"].eq(usubjid) & day.str.len().eq(10)
-        starts = elements["SESTDTC"].str.slice(0, 10).to_numpy()
-        idx = np.searchsorted(starts, day[rows].to_numpy(), side="right") - 1
+        rows = df["USUBJID"].eq(usubjid) & df[dtc].fillna("").str.len().ge(10)
+        starts = elements["SESTDTC"].map(lambda v: _at_minute(v)[:width]).to_numpy()
+        idx = np.searchsorted(starts, day[rows].str.slice(0, width).to_numpy(), side="right") - 1
         # a date equal to a later element's start belongs to that later element (side="right")
         found = np.where(idx >= 0, elements["EPOCH"].to_numpy()[np.clip(idx, 0, None)], "")
         epoch.loc[rows] = found
     return df.assign(EPOCH=epoch)
+
+
+def _at_minute(dtc: str) -> str:
+    """An ISO 8601 date/time as YYYY-MM-DDThh:mm, a date alone at 00:00 (ISO text then sorts like time)."""
+    return dtc[:16] if len(dtc) >= 16 else dtc[:10] + "T00:00"
 
 
 def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,

@@ -122,6 +122,13 @@ def test_lineage_points_at_real_raw_rows_of_the_same_subject(out, sdtm):
         assert ["IM96-" + s for s in subj] == rows["USUBJID"].tolist(), form
 
 
+def _minute(text: str) -> dt.datetime | None:
+    """An ISO date/time to the minute; a date alone is the start of that day."""
+    if len(text) < 10:
+        return None
+    return dt.datetime.fromisoformat(text[:16] if len(text) >= 16 else text[:10])
+
+
 def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else None
 
@@ -146,19 +153,22 @@ def test_study_days_recomputed_independently(sdtm):
 def test_epoch_matches_subject_elements(sdtm):
     """EPOCH is the epoch of the SE element containing the date (start inclusive, next start exclusive).
 
-    DS is exempt: its EPOCH names the epoch a disposition event closes (SDTMIG 3.4 DS assumptions).
+    DS is exempt: its EPOCH names the epoch a disposition event closes (SDTMIG 3.4 DS assumptions). SV takes the
+    epoch at the start of the visit: its date read as 00:00 against element starts to the minute (CG0218).
     """
     se = sdtm["SE"].sort_values(["USUBJID", "SESTDTC"])
     for name, df in sdtm.items():
         dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
         if "EPOCH" not in df.columns or dtc is None or name in ("SE", "DS"):
             continue
+        when_of = _minute if name == "SV" else _day
         for subject, when, epoch in zip(df["USUBJID"], df[dtc], df["EPOCH"], strict=True):
-            day = _day(when)
+            day = when_of(when)
             elements = se[se["USUBJID"] == subject]
-            if day is None or elements.empty or day < _day(elements["SESTDTC"].iloc[0]):
+            if day is None or elements.empty or day < when_of(elements["SESTDTC"].iloc[0]):
                 continue
-            expected = [e for s, e in zip(elements["SESTDTC"], elements["EPOCH"], strict=True) if _day(s) <= day][-1]
+            expected = [e for s, e in zip(elements["SESTDTC"], elements["EPOCH"], strict=True)
+                        if when_of(s) <= day][-1]
             assert epoch == expected, (name, subject, when)
 
 
