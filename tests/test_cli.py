@@ -330,3 +330,11 @@ def test_units_are_spelled_once_param_avalu_and_summary_agree(out):
     summary = json.loads((out / "adam" / "summary.json").read_text())["cellular_kinetics"]
     assert {p: v["unit"] for p, v in summary.items()} == {p: units[p] for p in summary}
     assert summary["AUC90CC"]["unit"] == "day*10^6/L" and summary["CMAXCC"]["unit"] == "10^6/L"
+
+
+def test_a_reference_time_point_always_has_its_name(sdtm):
+    """--RFTDTC is never given without --TPTREF (CORE-000165): PC and PP both name the IM96 infusion."""
+    for name in ("PC", "PP"):
+        df = sdtm[name]
+        dated = df[df[f"{name}RFTDTC"].ne("")]
+        assert len(dated) > 0 and set(dated[f"{name}TPTREF"]) == {"IM96 INFUSION"}, name
