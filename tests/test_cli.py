@@ -338,3 +338,18 @@ def test_a_reference_time_point_always_has_its_name(sdtm):
         df = sdtm[name]
         dated = df[df[f"{name}RFTDTC"].ne("")]
         assert len(dated) > 0 and set(dated[f"{name}TPTREF"]) == {"IM96 INFUSION"}, name
+
+
+def test_every_event_date_has_its_study_day(sdtm):
+    """--DTC, --STDTC, --ENDTC come with --DY, --STDY, --ENDY in every domain but DM (whose dates are the references)
+    and --RFTDTC (a reference time point) (CORE-000328, CORE-000776); MH included (complete dates only)."""
+    for name, df in sdtm.items():
+        for col in [c for c in df.columns if c.endswith("DTC") and not c.endswith("RFTDTC") and name != "DM"]:
+            stem = col[:-3]
+            day = stem[:-2] + ("STDY" if stem.endswith("ST") else "ENDY") if stem[-2:] in ("ST", "EN") else stem + "DY"
+            assert day in df.columns, (name, col)
+    treated = set(sdtm["DM"].loc[sdtm["DM"]["RFSTDTC"].ne(""), "USUBJID"])
+    mh = sdtm["MH"][sdtm["MH"]["USUBJID"].isin(treated)]  # no reference start, no study day
+    complete = mh["MHSTDTC"].str.len().eq(10)
+    assert mh.loc[complete, "MHSTDY"].notna().all() and mh.loc[~complete, "MHSTDY"].isna().all()
+    assert (mh.loc[complete, "MHSTDY"] < 0).all()

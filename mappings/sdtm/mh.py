@@ -5,6 +5,7 @@ from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.events import add_ongoing
+from cdisc.timing import add_study_day
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -16,9 +17,12 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     mh["MHTERM"] = form["MHTERM"]
     # MHCAT: CRF category (GENERAL -> GENERAL MEDICAL HISTORY)
     mh["MHCAT"] = map_ct(form["MHCAT"], ctx.codelist("MHCAT"), source="mh.csv MHCAT")
-    # MHSTDTC / MHENDTC: partial dates right-truncated; no EPOCH or study day (COM.MH.MHSTDTC)
+    # MHSTDTC / MHENDTC: partial dates right-truncated; MHSTDY / MHENDY from DM.RFSTDTC where the date is
+    # complete; no EPOCH (COM.MH.MHSTDTC)
     mh["MHSTDTC"] = to_dtc(form["MHSTDAT"])
     mh["MHENDTC"] = to_dtc(form["MHENDAT"])
+    mh = add_study_day(mh, dm, dtc="MHSTDTC", dy="MHSTDY")
+    mh = add_study_day(mh, dm, dtc="MHENDTC", dy="MHENDY")
     # MHENRTPT / MHENTPT: "Ongoing" ticked -> ONGOING at informed consent, DM.RFICDTC (MT.MH.MHENRTPT)
     ongoing = map_ct(form["MHONGO"], ctx.codelist("NY"), source="mh.csv MHONGO").eq("Y")
     mh = add_ongoing(mh, dm, ongoing=ongoing, reference="RFICDTC", enrtpt="MHENRTPT", entpt="MHENTPT")
