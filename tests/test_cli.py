@@ -353,3 +353,15 @@ def test_every_event_date_has_its_study_day(sdtm):
     complete = mh["MHSTDTC"].str.len().eq(10)
     assert mh.loc[complete, "MHSTDY"].notna().all() and mh.loc[~complete, "MHSTDY"].isna().all()
     assert (mh.loc[complete, "MHSTDY"] < 0).all()
+
+
+def test_trial_summary_has_every_required_parameter_populated(sdtm):
+    """The TS parameters of CG0287, FDA TRC 1734 and the interventional-study rules are all there; each has a value
+    or a null flavour; coded values name their terminology from DICTNAM (CDISC CT, ISO 3166, ISO 8601)."""
+    from cdisc.validate.rules import TS_REQUIRED
+
+    ts = sdtm["TS"]
+    assert set(TS_REQUIRED) <= set(ts["TSPARMCD"])
+    assert (ts["TSVAL"].ne("") | ts["TSVALNF"].ne("")).all()
+    assert set(ts.loc[ts["TSVALCD"].ne(""), "TSVCDREF"]) <= {"CDISC CT", "ISO 3166"}
+    assert ts.set_index("TSPARMCD").loc[["INTMODEL", "INTTYPE"], "TSVAL"].tolist() == ["SEQUENTIAL", "BIOLOGIC"]

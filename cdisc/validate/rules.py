@@ -17,9 +17,14 @@ from cdisc.validate.finding import RuleStatus
 
 Datasets = dict[str, pd.DataFrame]
 MAX_SHOWN = 5
+# TS parameters required of an interventional study: CG0287 (the SDTMIG 3.4 Appendix C list: AGEMAX ... HLTSUBJI),
+# FDA TCG / TRC 1734 (SSTDTC) and, for STYPE INTERVENTIONAL, CG0276/CG0277/CG0279 (TRT, INTMODEL, PCLAS) with
+# INTTYPE; plus the trial identity FDA's study data validator expects (TITLE, TTYPE, STYPE, TINDTP, INDIC, TDIGRP,
+# REGID, ADDON, NARMS, SDTMVER, SDTIGVER).
 TS_REQUIRED = ("AGEMAX", "AGEMIN", "LENGTH", "PLANSUB", "RANDOM", "SEXPOP", "STOPRULE", "TBLIND", "TCNTRL",
                "TPHASE", "OBJPRIM", "SPONSOR", "OUTMSPRI", "FCNTRY", "DCUTDTC", "DCUTDESC", "SSTDTC", "SENDTC",
-               "ACTSUB", "HLTSUBJI")
+               "ACTSUB", "HLTSUBJI", "TRT", "INTMODEL", "INTTYPE", "PCLAS", "TITLE", "TTYPE", "STYPE", "TINDTP",
+               "INDIC", "TDIGRP", "REGID", "ADDON", "NARMS", "SDTMVER", "SDTIGVER")
 # FDA Validator Rule ids of the TS parameters that have their own (CG0287 behind each); others report CG0287.
 TS_RULE_IDS = {"ADDON": "SD2201", "AGEMAX": "SD2202", "AGEMIN": "SD2203", "LENGTH": "SD2204", "PLANSUB": "SD2205",
                "RANDOM": "SD2206", "SEXPOP": "SD2207", "STOPRULE": "SD2208", "TBLIND": "SD2209", "TCNTRL": "SD2210"}
