@@ -160,6 +160,15 @@ def death_consistency(data: Datasets) -> list[Issue]:
             + _flag("SD1317", "DS", deaths, bad_date, "DS death date differs from DM.DTHDTC", "DSSTDTC"))
 
 
+def fatal_event_ends_at_death(data: Datasets) -> list[Issue]:
+    """A fatal AE (AEOUT = FATAL) ends on DM.DTHDTC, compared as written (SD1347, FDAB006; CORE-000841)."""
+    ae = data["AE"]
+    fatal = ae[ae["AEOUT"].eq("FATAL")]
+    death = fatal["USUBJID"].map(data["DM"].set_index("USUBJID")["DTHDTC"]).fillna("")
+    return _flag("SD1347", "AE", fatal, fatal["AEENDTC"].ne(death), "AEENDTC of the fatal event is not DM.DTHDTC",
+                 "AEENDTC")
+
+
 def informed_consent(data: Datasets) -> list[Issue]:
     """DM.RFICDTC equals the earliest DS informed consent date (CG0143)."""
     ds = data["DS"]
@@ -205,7 +214,8 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "SD0064": ("CG0029", "CORE-000201"), "SD0003": (), "SD1086": ("CG0006", "CORE-000529"), "SD1339": ("FDAB022",),
     "SD0006": ("FDA TCG 4.1.4.1",), "SD1123": ("FDAB042", "CG0422", "CORE-000099"), "FB4202": ("CORE-000774",),
     "SD0007": ("FDAB030",), "CG0287": (), **{i: ("CG0287",) for i in TS_RULE_IDS.values()},
-    "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"), "CG0143": ("CORE-000370",),
+    "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"),
+    "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
     "CCV-0001": ("ADaMIG 1.3 section 3.2",),
     # expectation suites (cdisc/validate/suite.py)
@@ -224,6 +234,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
     (("TS",), trial_summary, ("CG0287", *TS_RULE_IDS.values())),
     (("DM", "DS"), death_consistency, ("SD1256", "SD1317")),
     (("DM", "DS"), informed_consent, ("CG0143",)),
+    (("DM", "AE"), fatal_event_ends_at_death, ("SD1347",)),
     (("AE",), serious_flags, ("SD0009", "SD1132")),
     (("DM", "EX"), treated_have_exposure, ("SD0070",)),
     (("ADSL",), adsl_variables_match, ("CCV-0001",)),

@@ -183,6 +183,8 @@ def finish(s: Subject, e: Ae, seq: int, rng: np.random.Generator) -> None:
     if e.timed:
         e.start_time = ftime(int(rng.integers(0, 24 * 60))) if chance(rng, 0.85) else ""
         e.end_time = ftime(int(rng.integers(6 * 60, 22 * 60))) if e.end is not None and chance(rng, 0.5) else ""
+    if e.outcome == "FATAL":  # the death form has the date of death only: the fatal event ends on that date
+        e.end_time = ""
     e.partial_end = (e.end is not None and not e.timed and e.key in dict.fromkeys(k for k, *_ in OTHER_EVENTS)
                      and e.end - e.start > 6 and chance(rng, 0.35))
 

@@ -1,7 +1,14 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
 import pandas as pd
 
-from cdisc.validate.rules import adsl_variables_match, baseline_flags, check_rules, death_consistency, study_days
+from cdisc.validate.rules import (
+    adsl_variables_match,
+    baseline_flags,
+    check_rules,
+    death_consistency,
+    fatal_event_ends_at_death,
+    study_days,
+)
 
 
 def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
@@ -37,3 +44,12 @@ def test_adsl_variables_match_flags_a_copy_that_drifted():
 
 def test_check_rules_skips_rules_whose_datasets_are_absent():
     assert check_rules({"XX": pd.DataFrame({"USUBJID": ["S1"]})}) == []
+
+
+def test_a_fatal_event_must_end_on_the_death_date_as_written():
+    """SD1347/CORE-000841 compare AEENDTC with DTHDTC as text: an end time the death date lacks is a mismatch."""
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "DTHDTC": ["2024-09-22", "2024-10-01"]})
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2"], "AEOUT": ["FATAL", "FATAL", "RECOVERED/RESOLVED"],
+                       "AEENDTC": ["2024-09-22T14:10", "2024-10-01", "2024-09-01"]})
+    issues = fatal_event_ends_at_death({"DM": dm, "AE": ae})
+    assert [(i.code, i.variable, i.value, i.count) for i in issues] == [("SD1347", "AEENDTC", "2024-09-22T14:10", 1)]
