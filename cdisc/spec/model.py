@@ -222,6 +222,14 @@ class Spec(Frozen):
                 return c
         raise KeyError(f"codelist {cid} is not in the spec")
 
+    def restricted_to(self, datasets: set[str]) -> Spec:
+        """The spec of the named datasets only (their variables, value-level metadata and where clauses)."""
+        return self.model_copy(update={
+            "datasets": tuple(d for d in self.datasets if d.name in datasets),
+            "variables": tuple(v for v in self.variables if v.dataset in datasets),
+            "value_level": tuple(v for v in self.value_level if v.dataset in datasets),
+            "where_clauses": tuple(w for w in self.where_clauses if w.dataset in datasets)})
+
     def method(self, mid: str) -> Method:
         for m in self.methods:
             if m.id == mid:

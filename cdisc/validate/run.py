@@ -73,4 +73,4 @@ def _issues(dataset: str, r) -> list[Issue]:
 def _shown(value) -> str:
     if isinstance(value, dict):  # a compound key
         return "/".join(str(v) for v in value.values())
-    return "" if value is None else str(value)
+    return "" if value is None or value != value else str(value)  # NaN != NaN: a missing number
