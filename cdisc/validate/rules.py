@@ -20,11 +20,14 @@ MAX_SHOWN = 5
 # TS parameters required of an interventional study: CG0287 (the SDTMIG 3.4 Appendix C list: AGEMAX ... HLTSUBJI),
 # FDA TCG / TRC 1734 (SSTDTC) and, for STYPE INTERVENTIONAL, CG0276/CG0277/CG0279 (TRT, INTMODEL, PCLAS) with
 # INTTYPE; plus the trial identity FDA's study data validator expects (TITLE, TTYPE, STYPE, TINDTP, INDIC, TDIGRP,
-# REGID, ADDON, NARMS, SDTMVER, SDTIGVER).
+# REGID, ADDON, NARMS, SDTMVER, SDTIGVER) and the FDA Technical Conformance Guide's indicators (EXTTIND, NCOHORT,
+# ONGOSIND, PDSTIND, PDPSTIND, PIPIND, RDIND, OBJSEC, THERAREA).
 TS_REQUIRED = ("AGEMAX", "AGEMIN", "LENGTH", "PLANSUB", "RANDOM", "SEXPOP", "STOPRULE", "TBLIND", "TCNTRL",
                "TPHASE", "OBJPRIM", "SPONSOR", "OUTMSPRI", "FCNTRY", "DCUTDTC", "DCUTDESC", "SSTDTC", "SENDTC",
                "ACTSUB", "HLTSUBJI", "TRT", "INTMODEL", "INTTYPE", "PCLAS", "TITLE", "TTYPE", "STYPE", "TINDTP",
-               "INDIC", "TDIGRP", "REGID", "ADDON", "NARMS", "SDTMVER", "SDTIGVER")
+               "INDIC", "TDIGRP", "REGID", "ADDON", "NARMS", "SDTMVER", "SDTIGVER", "EXTTIND", "NCOHORT", "ONGOSIND",
+               "PDSTIND", "PDPSTIND", "PIPIND", "RDIND", "OBJSEC", "THERAREA")
+TS_INTERVENTIONAL_VALUED = ("INTMODEL", "INTTYPE", "PCLAS")  # CORE-000741: a value, not a null flavour
 # FDA Validator Rule ids of the TS parameters that have their own (CG0287 behind each); others report CG0287.
 TS_RULE_IDS = {"ADDON": "SD2201", "AGEMAX": "SD2202", "AGEMIN": "SD2203", "LENGTH": "SD2204", "PLANSUB": "SD2205",
                "RANDOM": "SD2206", "SEXPOP": "SD2207", "STOPRULE": "SD2208", "TBLIND": "SD2209", "TCNTRL": "SD2210"}
@@ -144,10 +147,17 @@ def standard_units(data: Datasets) -> list[Issue]:
 
 
 def trial_summary(data: Datasets) -> list[Issue]:
-    """TS carries the required parameters (CG0287; SD2201-SD2210 name some of them one by one)."""
-    present = set(data["TS"]["TSPARMCD"])
-    return [Issue("error", TS_RULE_IDS.get(p, "CG0287"), "TS", "required trial summary parameter is missing",
-                  variable="TSPARMCD", value=p) for p in TS_REQUIRED if p not in present]
+    """TS carries the required parameters (CG0287; SD2201-SD2210 name some of them one by one); an interventional
+    study gives INTMODEL, INTTYPE and PCLAS a value (CORE-000741; a null flavour is a warning to resolve)."""
+    ts = data["TS"]
+    present = set(ts["TSPARMCD"])
+    out = [Issue("error", TS_RULE_IDS.get(p, "CG0287"), "TS", "required trial summary parameter is missing",
+                 variable="TSPARMCD", value=p) for p in TS_REQUIRED if p not in present]
+    if ((ts["TSPARMCD"] == "STYPE") & (ts["TSVAL"] == "INTERVENTIONAL")).any():
+        valued = set(ts.loc[ts["TSVAL"].ne(""), "TSPARMCD"])
+        out += [Issue("warning", "CORE-000741", "TS", "interventional study: the parameter has no TSVAL",
+                      variable="TSVAL", value=p) for p in TS_INTERVENTIONAL_VALUED if p in present and p not in valued]
+    return out
 
 
 def death_consistency(data: Datasets) -> list[Issue]:
@@ -213,7 +223,7 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
 REFERENCES: dict[str, tuple[str, ...]] = {
     "SD0064": ("CG0029", "CORE-000201"), "SD0003": (), "SD1086": ("CG0006", "CORE-000529"), "SD1339": ("FDAB022",),
     "SD0006": ("FDA TCG 4.1.4.1",), "SD1123": ("FDAB042", "CG0422", "CORE-000099"), "FB4202": ("CORE-000774",),
-    "SD0007": ("FDAB030",), "CG0287": (), **{i: ("CG0287",) for i in TS_RULE_IDS.values()},
+    "SD0007": ("FDAB030",), "CG0287": (), "CORE-000741": (), **{i: ("CG0287",) for i in TS_RULE_IDS.values()},
     "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"),
     "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
@@ -231,7 +241,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
     (("DM",), baseline_flags, ("SD0006",)),
     ((), not_done, ("SD1123", "FB4202")),
     ((), standard_units, ("SD0007",)),
-    (("TS",), trial_summary, ("CG0287", *TS_RULE_IDS.values())),
+    (("TS",), trial_summary, ("CG0287", *TS_RULE_IDS.values(), "CORE-000741")),
     (("DM", "DS"), death_consistency, ("SD1256", "SD1317")),
     (("DM", "DS"), informed_consent, ("CG0143",)),
     (("DM", "AE"), fatal_event_ends_at_death, ("SD1347",)),
