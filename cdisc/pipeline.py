@@ -128,10 +128,12 @@ def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
     for c in data.columns:
         v = by_name[c]
         data_type, target = column_type(v.data_type, v.display_format)
-        cols.append(Column(c, v.label, data_type, target, text_length(data[c]) if data_type == "string" else None,
-                           v.display_format, keys.get(c)))
-    return DatasetMeta(name, ds.label, tuple(cols), study_oid(spec), metadata_version_oid(spec), "define.xml",
-                       f"{spec.study.data_cut}T00:00:00", spec.study.sponsor)
+        cols.append(Column(name=c, label=v.label, data_type=data_type, target_data_type=target,
+                           length=text_length(data[c]) if data_type == "string" else None,
+                           display_format=v.display_format, key_sequence=keys.get(c)))
+    return DatasetMeta(name=name, label=ds.label, columns=tuple(cols), study_oid=study_oid(spec),
+                       metadata_version_oid=metadata_version_oid(spec), metadata_ref="define.xml",
+                       created=f"{spec.study.data_cut}T00:00:00", originator=spec.study.sponsor)
 
 
 def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:
