@@ -32,6 +32,7 @@ from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,20 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
     """Load one standard's spec and check it, codelists included, against the shipped CT packages."""
     spec = load_spec(spec_dir, standard)
-    study, root = spec.study, spec_dir.parent.parent
+    study = spec.study
     files = [study.ct_file] + ([study.adam_ct_file] if standard == "adam" else [])
-    packages = [load_ct(root / f, study.ct_version) for f in files if f]
+    packages = [load_ct(_ct_path(spec_dir, f), study.ct_version) for f in files if f]
     return require_valid(spec, merge_ct(*packages) if packages else None)
 
 
 FORMATS = ("xpt", "json", "ndjson")
+
+
+def _ct_path(spec_dir: Path, name: str) -> Path:
+    """A CT file of study.toml: relative to the repository holding the spec (specs/<study>/), else to the
+    project's own root, whose specs/ct/ ships the CT subsets (a spec kept elsewhere can use them)."""
+    here = Path(spec_dir).parent.parent / name
+    return here if here.exists() else PROJECT_ROOT / name
 
 
 def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
