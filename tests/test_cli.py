@@ -279,7 +279,9 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
 
 
 def test_help_explains_every_command():
-    for args in (["--help"], ["run", "--help"], ["simulate", "--help"]):
+    for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["validate", "--help"], ["define", "--help"],
+                 ["convert", "--help"], ["spec", "--help"], ["spec", "export", "--help"], ["spec", "import", "--help"],
+                 ["spec", "from-define", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output
