@@ -26,6 +26,7 @@ from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
+from cdisc.stopwatch import Stopwatch
 from cdisc.validate.finding import ValidationResult, findings_from_issues
 from cdisc.validate.report import write_reports
 from cdisc.validate.rules import REFERENCES, rule_statuses
@@ -43,16 +44,22 @@ class SdtmRun:
     issues: tuple[Issue, ...] = ()
 
 
-def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> SdtmRun:
+def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock: Stopwatch | None = None) -> SdtmRun:
     """Load and check everything, run the mapping modules in order and finalize each dataset."""
-    spec = load_checked_spec(spec_dir, "sdtm")
-    raw = load_raw(raw_dir)
+    clock = clock or Stopwatch()
+    with clock.time("spec"):
+        spec = load_checked_spec(spec_dir, "sdtm")
+    with clock.time("read raw"):
+        raw = load_raw(raw_dir)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
     for build in builders:
-        for result in build(ctx):
-            final = finalize(result, spec)
+        with clock.time("SDTM mapping"):
+            built = build(ctx)
+        for result in built:
+            with clock.time("finalize"):
+                final = finalize(result, spec)
             results.append(result)
             finals[final.name] = final
             ctx.done[final.name] = final.data
@@ -60,7 +67,9 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> Sd
     if missing:
         raise MappingError(f"the spec lists dataset(s) {missing} that no mapping module built")
     issues = tuple(i for r in results for i in r.issues)
-    return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())), issues)
+    with clock.time("reconciliation"):
+        reconciliation = reconcile(raw, results, list(finals.values()))
+    return SdtmRun(spec, finals, reconciliation, issues)
 
 
 @dataclass(frozen=True)
@@ -209,23 +218,29 @@ class StudyRun:
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
-              formats: Sequence[str] = ("xpt",)) -> StudyRun:
+              formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
     from cdisc.validate import validate
 
-    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders)
+    clock = clock or Stopwatch()
+    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    adam = build_adam(sdtm_data, spec_dir, adam_builders)
-    findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
-                *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
+    with clock.time("ADaM"):
+        adam = build_adam(sdtm_data, spec_dir, adam_builders)
+    with clock.time("validation"):
+        findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
+                    *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            write_datasets(run.spec, run.datasets, folder, formats)
-            findings += write_define_package(run.spec, run.datasets, folder)
-        write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-        if summarize is not None:
-            summarize(adam, stage / "adam")
-        write_issues(findings, stage / "validation" / "issues.csv")
-        write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
+            with clock.time("XPT writing"):
+                write_datasets(run.spec, run.datasets, folder, formats)
+            with clock.time("define"):
+                findings += write_define_package(run.spec, run.datasets, folder)
+        with clock.time("reports"):
+            write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+            if summarize is not None:
+                summarize(adam, stage / "adam")
+            write_issues(findings, stage / "validation" / "issues.csv")
+            write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
     return StudyRun(sdtm, adam, findings)
