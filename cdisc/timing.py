@@ -28,22 +28,28 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
     compared with the element starts to the minute, so a visit on the day an element starts at a time (the
     apheresis at 08:38, the infusion at 11:10) is in the element before it.
     """
-    width = 16 if at_start else 10
-    day = df[dtc].fillna("").map(lambda v: _at_minute(v) if at_start else v[:10])
+    moment = _at_minute if at_start else _day
+    rows = df[dtc].fillna("").str.len().ge(10) & df["USUBJID"].isin(se["USUBJID"])
+    events = pd.DataFrame({"USUBJID": df.loc[rows, "USUBJID"].astype(object), "WHEN": moment(df.loc[rows, dtc]),
+                           "ROW": df.index[rows]}).dropna(subset="WHEN").sort_values("WHEN", kind="mergesort")
+    starts = pd.DataFrame({"USUBJID": se["USUBJID"].astype(object), "WHEN": moment(se["SESTDTC"]),
+                           "SE_EPOCH": se["EPOCH"]}).sort_values("WHEN", kind="mergesort")
+    # the last element starting on or before the record (a record on a start day belongs to the new element)
+    found = pd.merge_asof(events, starts, on="WHEN", by="USUBJID", direction="backward", allow_exact_matches=True)
     epoch = pd.Series("", index=df.index, dtype=object)
-    for usubjid, elements in se.sort_values(["USUBJID", "SESTDTC"]).groupby("USUBJID", sort=False):
-        rows = df["USUBJID"].eq(usubjid) & df[dtc].fillna("").str.len().ge(10)
-        starts = elements["SESTDTC"].map(lambda v: _at_minute(v)[:width]).to_numpy()
-        idx = np.searchsorted(starts, day[rows].str.slice(0, width).to_numpy(), side="right") - 1
-        # a date equal to a later element's start belongs to that later element (side="right")
-        found = np.where(idx >= 0, elements["EPOCH"].to_numpy()[np.clip(idx, 0, None)], "")
-        epoch.loc[rows] = found
+    epoch.loc[found["ROW"].to_numpy()] = found["SE_EPOCH"].fillna("").to_numpy()
     return df.assign(EPOCH=epoch)
 
 
-def _at_minute(dtc: str) -> str:
-    """An ISO 8601 date/time as YYYY-MM-DDThh:mm, a date alone at 00:00 (ISO text then sorts like time)."""
-    return dtc[:16] if len(dtc) >= 16 else dtc[:10] + "T00:00"
+def _day(dtc: pd.Series) -> pd.Series:
+    """The date part of ISO 8601 values as datetimes (the time of day ignored)."""
+    return pd.to_datetime(dtc.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+
+
+def _at_minute(dtc: pd.Series) -> pd.Series:
+    """ISO 8601 values to the minute as datetimes; a date alone is 00:00 of that day."""
+    text = dtc.str.slice(0, 16).where(dtc.str.len().ge(16), dtc.str.slice(0, 10) + "T00:00")
+    return pd.to_datetime(text, format="%Y-%m-%dT%H:%M", errors="coerce")
 
 
 def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
