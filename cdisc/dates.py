@@ -51,7 +51,13 @@ def check_raw_time(value: str) -> None:
 
 def raw_dates_to_iso(values: pd.Series) -> pd.Series:
     """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
-    a valid (partial) date (blank stays blank). No Python call per value."""
+    a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
+    distinct dates than date values)."""
+    distinct = pd.Series(values.unique(), dtype=object)
+    return values.map(dict(zip(distinct, _raw_dates_to_iso(distinct), strict=True)))
+
+
+def _raw_dates_to_iso(values: pd.Series) -> pd.Series:
     parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
     day, mon, year = parts[0], parts[1], parts[2]
     month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)})
