@@ -58,15 +58,15 @@ def raw_dates_to_iso(values: pd.Series) -> pd.Series:
 
 
 def _raw_dates_to_iso(values: pd.Series) -> pd.Series:
-    parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
+    parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$").astype(object).fillna("")
     day, mon, year = parts[0], parts[1], parts[2]
-    month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)})
+    month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}).astype(object)
     iso = pd.Series(np.nan, index=values.index, dtype=object)
     iso[values.eq("")] = ""
     iso[mon.eq("UNK") & day.eq("UN")] = year
-    iso[month.notna() & day.eq("UN")] = year + "-" + month
-    full = month.notna() & day.ne("UN") & day.notna()
-    text = year + "-" + month + "-" + day
+    iso[month.notna() & day.eq("UN")] = year + "-" + month.fillna("")
+    full = month.notna() & day.ne("UN") & day.ne("")
+    text = year + "-" + month.fillna("") + "-" + day
     real = pd.to_datetime(text.where(full), format="%Y-%m-%d", errors="coerce").notna()  # 31-FEB is not
     iso[full & real] = text
     return iso

@@ -55,3 +55,4 @@ def test_raw_dates_to_iso_on_a_column():
     assert out.tolist()[:4] == ["2025-01-05", "2024-03", "2023", ""]
     assert out.isna().tolist() == [False] * 4 + [True] * 4 + [False, True]
     assert out[8] == "2024-02-29"
+    assert raw_dates_to_iso(pd.Series(["", ""])).tolist() == ["", ""]  # a column of blanks only
