@@ -46,6 +46,9 @@ WHERE_COLUMNS = {"ID": "id", "Dataset": "dataset", "Variable": "variable", "Comp
                  "Value": "values"}
 CODELIST_COLUMNS = ("ID", "Name", "NCI Codelist Code", "Data Type", "Order", "Term", "NCI Term Code",
                     "Decoded Value", "Collected Values")
+DICTIONARY_COLUMNS = ("ID", "Name", "Data Type", "Dictionary")
+# external dictionary -> the study.toml key holding the version the study is coded with
+DICTIONARY_VERSIONS = {"MedDRA": "meddra_version", "WHODrug": "whodrug_version"}
 METHOD_COLUMNS = {"ID": "id", "Name": "name", "Type": "type", "Description": "description",
                   "Expression Context": "context", "Expression Code": "code", "Document": "document",
                   "Pages": "pages"}
@@ -75,7 +78,8 @@ def load_spec(study_dir: Path, standard: str = "sdtm") -> Spec:
         variables=_rows(root, "variables", VARIABLE_COLUMNS, Variable.model_validate),
         value_level=_rows(root, "value_level", VALUE_LEVEL_COLUMNS, ValueLevel.model_validate),
         where_clauses=_rows(root, "where_clauses", WHERE_COLUMNS, _where),
-        codelists=_codelists(_read_sheet(root, "codelists", CODELIST_COLUMNS)),
+        codelists=_codelists(_read_sheet(root, "codelists", CODELIST_COLUMNS))
+        + _dictionaries(_read_sheet(root, "dictionaries", DICTIONARY_COLUMNS), study),
         methods=_rows(root, "methods", METHOD_COLUMNS, Method.model_validate),
         comments=_rows(root, "comments", COMMENT_COLUMNS, Comment.model_validate),
         documents=_rows(root, "documents", DOCUMENT_COLUMNS, Document.model_validate),
@@ -159,4 +163,17 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
         )
         out.append(Codelist(id=str(cid), name=head["Name"], nci_code=head["NCI Codelist Code"],
                             data_type=head["Data Type"], terms=terms))
+    return tuple(out)
+
+
+def _dictionaries(df: pd.DataFrame, study: Study) -> tuple[Codelist, ...]:
+    """External dictionaries (`dictionaries.csv`), each with the version the study header pins for it."""
+    out = []
+    for r in df.to_dict("records"):
+        key = DICTIONARY_VERSIONS.get(r["Dictionary"])
+        if key is None:
+            raise SpecError(f"dictionaries ({r['_file']} row {r['_row']}): unknown dictionary {r['Dictionary']!r}; "
+                            f"expected one of {', '.join(DICTIONARY_VERSIONS)}")
+        out.append(Codelist(id=r["ID"], name=r["Name"], nci_code="", data_type=r["Data Type"], terms=(),
+                            dictionary=r["Dictionary"], version=getattr(study, key)))
     return tuple(out)

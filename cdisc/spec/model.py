@@ -122,11 +122,20 @@ class Term(Frozen):
 
 
 class Codelist(Frozen):
+    """A codelist of the spec; with `dictionary` set it is an external dictionary (MedDRA, WHODrug) of the
+    given version, whose terms are not listed (Define-XML def:ExternalCodeList)."""
+
     id: str
     name: str
     nci_code: str
     data_type: str
     terms: tuple[Term, ...]
+    dictionary: str = ""
+    version: str = ""
+
+    @property
+    def external(self) -> bool:
+        return bool(self.dictionary)
 
     @cached_property
     def values(self) -> frozenset[str]:

@@ -46,7 +46,7 @@ def _variable_expectations(spec: Spec, v: Variable) -> list[Expectation]:
     out = []
     if v.mandatory:
         out.append(Expectation("ExpectColumnValuesToNotBeNull", {"column": v.name}, meta))
-    if v.codelist and not v.numeric:
+    if v.codelist and not v.numeric and not spec.codelist(v.codelist).external:
         terms = sorted(spec.codelist(v.codelist).values)
         out.append(Expectation("ExpectColumnValuesToBeInSet", {"column": v.name, "value_set": terms},
                                {**meta, "codelist": v.codelist}))
