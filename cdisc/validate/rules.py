@@ -133,6 +133,32 @@ def death_consistency(data: Datasets) -> list[Issue]:
             + _flag("FB0611", "DS", deaths, bad_date, "DS death date differs from DM.DTHDTC", "DSSTDTC"))
 
 
+def fatal_ae_death_date(data: Datasets) -> list[Issue]:
+    """The end of an AE with outcome FATAL equals the subject's DM.DTHDTC (CORE-000841, FDA FB0612)."""
+    ae = data["AE"]
+    fatal = ae[ae["AEOUT"].eq("FATAL")]
+    death = fatal["USUBJID"].map(data["DM"].set_index("USUBJID")["DTHDTC"]).fillna("")
+    return _flag("CORE-000841", "AE", fatal, fatal["AEENDTC"].ne(death),
+                 "AEOUT = FATAL but AEENDTC differs from DM.DTHDTC", "AEENDTC")
+
+
+def meddra_codes(data: Datasets) -> list[Issue]:
+    """In an Events domain coded with MedDRA, --BODSYS has its code --BDSYCD (CORE-000024, CG0082) and the
+    primary SOC --SOC equals --BODSYS (CORE-000264, CG0039)."""
+    out = []
+    for name, df in sorted(data.items()):
+        prefix = name[:2]
+        if f"{prefix}BODSYS" not in df or f"{prefix}BDSYCD" not in df:
+            continue
+        bodsys = df[f"{prefix}BODSYS"]
+        out += _flag("CORE-000024", name, df, bodsys.ne("") & df[f"{prefix}BDSYCD"].isna(),
+                     f"{prefix}BODSYS is populated but {prefix}BDSYCD is not", f"{prefix}BODSYS")
+        if f"{prefix}SOC" in df:
+            out += _flag("CORE-000264", name, df, df[f"{prefix}SOC"].ne(bodsys),
+                         f"{prefix}SOC differs from {prefix}BODSYS", f"{prefix}SOC")
+    return out
+
+
 def informed_consent(data: Datasets) -> list[Issue]:
     """DM.RFICDTC equals the earliest DS informed consent date (CDISC conformance rule)."""
     ds = data["DS"]
@@ -183,6 +209,8 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]]], ...] = (
     (("TS",), trial_summary),
     (("DM", "DS"), death_consistency),
     (("DM", "DS"), informed_consent),
+    (("DM", "AE"), fatal_ae_death_date),
+    ((), meddra_codes),
     (("AE",), serious_flags),
     (("DM", "EX"), treated_have_exposure),
     (("ADSL",), adsl_variables_match),

@@ -1,7 +1,14 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
 import pandas as pd
 
-from cdisc.validate.rules import adsl_variables_match, check_rules, death_consistency, study_days
+from cdisc.validate.rules import (
+    adsl_variables_match,
+    check_rules,
+    death_consistency,
+    fatal_ae_death_date,
+    meddra_codes,
+    study_days,
+)
 
 
 def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
@@ -17,6 +24,31 @@ def test_death_consistency_requires_flag_and_date():
     ds = pd.DataFrame({"USUBJID": ["S1", "S2"], "DSDECOD": ["DEATH", "DEATH"], "DSSTDTC": ["2025-03-02", "2025-04-01"]})
     codes = sorted(i.code for i in death_consistency({"DM": dm, "DS": ds}))
     assert codes == ["CORE-000740", "FB0611"]
+
+
+def test_fatal_ae_death_date_flags_an_end_that_is_not_the_death_date():
+    """CORE-000841: S1's fatal AE ends on its death date; S2's fatal AE carries a time the death date has not,
+    S3's ends a day early; the non-fatal AE of S2 is not compared."""
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "DTHDTC": ["2025-03-01", "2025-04-01", "2025-05-01"]})
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2", "S3"], "AEOUT": ["FATAL", "FATAL", "RECOVERED/RESOLVED", "FATAL"],
+                       "AEENDTC": ["2025-03-01", "2025-04-01T14:10", "2025-02-01", "2025-04-30"]})
+    issues = fatal_ae_death_date({"DM": dm, "AE": ae})
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [
+        ("CORE-000841", "AE", "AEENDTC", "2025-04-01T14:10")]
+    assert issues[0].message.startswith("2 record(s)")
+
+
+def test_meddra_codes_require_the_soc_code_and_soc_equal_to_bodsys():
+    """CORE-000024: a body system without its code; CORE-000264: AESOC not the primary SOC in AEBODSYS."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1", "S2"],
+                       "AEBODSYS": ["Vascular disorders", "Vascular disorders", "Gastrointestinal disorders"],
+                       "AEBDSYCD": [10047065.0, float("nan"), 10017947.0],
+                       "AESOC": ["Vascular disorders", "Vascular disorders", "Infections and infestations"]})
+    mh = pd.DataFrame({"USUBJID": ["S1"], "MHBODSYS": [""], "MHBDSYCD": [float("nan")], "MHSOC": [""]})
+    issues = meddra_codes({"AE": ae, "MH": mh})
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [
+        ("CORE-000024", "AE", "AEBODSYS", "Vascular disorders"),
+        ("CORE-000264", "AE", "AESOC", "Infections and infestations")]
 
 
 def test_adsl_variables_match_flags_a_copy_that_drifted():
