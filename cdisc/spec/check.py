@@ -132,8 +132,14 @@ def _origin(where: str, name: str, origin: str, method: str, predecessor: str) -
 
 
 def _codelists(spec: Spec) -> Iterator[Issue]:
+    ids = Counter(c.id for c in spec.codelists)
     for c in spec.codelists:
         where = f"codelists {c.id}"
+        if ids[c.id] > 1:
+            yield _issue(where, "codelist ID is defined more than once (codelists, dictionaries)")
+        if c.external and not c.version:
+            yield _issue(where, f"no {c.dictionary} version: give it in the Version column of dictionaries (MedDRA "
+                                f"and WHODrug take study.toml's meddra_version / whodrug_version)", value=c.dictionary)
         terms = Counter(t.term for t in c.terms)
         for term, n in terms.items():
             if n > 1:

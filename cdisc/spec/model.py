@@ -122,7 +122,8 @@ class Term(Frozen):
 
 
 class Codelist(Frozen):
-    """A codelist; an external dictionary (MedDRA, WHODrug, ISO 3166) has `dictionary` and `version` and no terms."""
+    """A codelist of the spec; with `dictionary` set it is an external dictionary (MedDRA, WHODrug) of the
+    given version, whose terms are not listed (Define-XML def:ExternalCodeList)."""
 
     id: str
     name: str
@@ -131,6 +132,10 @@ class Codelist(Frozen):
     terms: tuple[Term, ...]
     dictionary: str = ""
     version: str = ""
+
+    @property
+    def external(self) -> bool:
+        return bool(self.dictionary)
 
     @cached_property
     def values(self) -> frozenset[str]:
