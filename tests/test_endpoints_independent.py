@@ -1,7 +1,8 @@
 """Efficacy endpoints recomputed in plain pandas from the SDTM XPTs of `cdisc run`, without cdisc.derive, and
 compared with ADRS / ADTTE. Rules re-implemented here (RECIST 1.1 confirmation, FDA PFS censoring) follow
 specs/im96/adam/methods/{adrs,adtte}.csv; OS is censored at the last contact date, recomputed here from the
-SDTM dates of contact (a lost-to-follow-up or death determination in DS is not a contact), MT.ADSL.LSTALVDT."""
+SDTM dates of contact (a lost-to-follow-up or death determination in DS, a test not done, a procedure that did not
+occur are not), MT.ADSL.LSTALVDT."""
 from __future__ import annotations
 
 import pandas as pd
@@ -45,6 +46,10 @@ def _last_contact(sdtm: dict) -> pd.Series:
         df = sdtm[domain]
         if domain == "DS":
             df = df[~df["DSDECOD"].isin(["LOST TO FOLLOW-UP", "DEATH"])]
+        if f"{domain}STAT" in df:  # a test not done is no contact
+            df = df[df[f"{domain}STAT"] != "NOT DONE"]
+        if f"{domain}OCCUR" in df:  # nor a procedure that did not take place
+            df = df[df[f"{domain}OCCUR"] != "N"]
         for col in columns:
             complete = df[df[col].astype(str).str.len() >= 10]
             frames.append(pd.DataFrame({"USUBJID": complete["USUBJID"], "D": _d(complete[col])}))
