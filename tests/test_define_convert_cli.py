@@ -77,3 +77,18 @@ def test_convert_without_a_define_is_a_clear_error(tmp_path):
     result = cli("convert", str(msg_package(tmp_path)), "--to", "json", "--out", str(tmp_path / "json"))
     assert result.exit_code == 2 and "needs the define.xml" in result.output
     assert not (tmp_path / "json").exists()
+
+
+def test_a_dataset_name_cannot_lead_outside_the_output_folder(tmp_path):
+    """A Dataset-JSON file whose dataset is named '../../EVIL' is refused before anything is written."""
+    import json
+
+    pkg = msg_package(tmp_path)
+    shutil.copy(MSG / "define-sdtm.xml", pkg / "define.xml")
+    assert cli("convert", str(pkg), "--to", "json", "--out", str(tmp_path / "json")).exit_code == 0
+    doc = json.loads((tmp_path / "json" / "dd.json").read_text())
+    doc["name"] = "../../EVIL"
+    (tmp_path / "json" / "dd.json").write_text(json.dumps(doc))
+    result = cli("convert", str(tmp_path / "json"), "--to", "xpt", "--out", str(tmp_path / "xpt"))
+    assert result.exit_code == 2 and "dataset name '../../EVIL'" in result.output
+    assert not (tmp_path / "xpt").exists() and not list(tmp_path.parent.glob("evil*"))

@@ -2,6 +2,7 @@
 its standard (given, or detected from the datasets) and its define.xml (given, or the one in the folder)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from cdisc.errors import CdiscError
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
 
+DATASET_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
 XPT_V5_HEADER = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 STANDARD_CHOICES = {"sdtmig-3.4": "SDTMIG", "adamig-1.3": "ADaMIG"}
 
@@ -42,6 +44,8 @@ def read_package(folder: Path, define: Path | None = None, standard: str = "auto
     datasets, labels = {}, {}
     for path in xpts or jsons:
         name, label, frame = _read_xpt(path) if path.suffix == ".xpt" else _read_json(path)
+        if not DATASET_NAME.fullmatch(name):  # it names output files: nothing may lead outside the folder
+            raise PackageError(f"{path.name}: dataset name {name!r} is not 1-8 letters, digits or _")
         datasets[name], labels[name] = frame, label
     define_path = define or (folder / "define.xml" if (folder / "define.xml").exists() else None)
     spec = load_define(define_path) if define_path else None
