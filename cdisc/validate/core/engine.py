@@ -97,20 +97,28 @@ def _variable_rows(ds: Dataset) -> pd.DataFrame:
 
 def _value_rows(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     """Long form: one row per record and variable, with variable (or dataset) metadata on each."""
-    parts = []
-    n = len(ds.data)
-    for i, v in enumerate(ds.variables, start=1):
-        text = _text(ds.data[v.name])
-        part = pd.DataFrame({"row_number": np.arange(1, n + 1), "variable_name": v.name, "variable_value": text,
-                             "variable_value_length": text.str.len().to_numpy()})
-        if not with_dataset:
-            part = part.assign(variable_label=v.label, variable_size=v.length, variable_data_type=v.type,
-                               variable_order_number=i, variable_format="")
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row_number", "variable_name"])
+    n, variables = len(ds.data), ds.variables
+    texts = [_text(ds.data[v.name]).to_numpy(dtype=object) for v in variables]
+    values = np.concatenate(texts) if texts else np.array([], dtype=object)
+
+    def repeat(items: list[Any]) -> pd.Series:
+        return pd.Series(np.repeat(np.array(items, dtype=object), n), dtype=object)
+
+    cols: dict[str, Any] = {
+        "row_number": np.tile(np.arange(1, n + 1), len(variables)),
+        "variable_name": repeat([v.name for v in variables]),
+        "variable_value": pd.Series(values, dtype=object),
+        "variable_value_length": np.fromiter(map(len, values), int, len(values)),
+    }
     if with_dataset:
-        for k, val in dataset_metadata(ds).items():
-            out[k] = val
+        cols.update({k: pd.Series([val] * len(values), dtype=object) for k, val in dataset_metadata(ds).items()})
+    else:
+        cols.update({"variable_label": repeat([v.label for v in variables]),
+                     "variable_size": np.repeat([v.length for v in variables], n),
+                     "variable_data_type": repeat([v.type for v in variables]),
+                     "variable_order_number": np.repeat(np.arange(1, len(variables) + 1), n),
+                     "variable_format": repeat([""] * len(variables))})
+    out = pd.DataFrame(cols)
     out[ROW] = out["row_number"]
     return out
 
@@ -373,7 +381,20 @@ def _output_variables(rule: Rule, check: Any, prefix: str) -> list[str]:
 
 # --- running --------------------------------------------------------------------------------------------
 
-def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_LIMIT) -> Finding | None:
+class RunCache:
+    """Evaluation frames and Match Datasets merges shared by the rules of one run (never mutated)."""
+
+    def __init__(self) -> None:
+        self.frames: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def frame(self, key: tuple[str, str], make: Any) -> pd.DataFrame:
+        if key not in self.frames:
+            self.frames[key] = make()
+        return self.frames[key]
+
+
+def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_LIMIT,
+                cache: RunCache | None = None) -> Finding | None:
     """Execute one rule on one dataset; a Finding when it raises, None when it does not or does not apply.
 
     Raises Unsupported when the engine cannot execute the rule.
@@ -385,10 +406,13 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_L
     check = substitute(rule.check, prefix)
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
     try:
-        df = build(ds, package)
+        cache = cache or RunCache()
+        df = cache.frame((ds.name, rule.rule_type), lambda: build(ds, package))
         if rule.match and rule.rule_type in RECORD_TYPES:
-            df = merge_matches(df, substitute(list(rule.match), prefix), package, ds)
-        frame = Frame(df.reset_index(drop=True))
+            matches = substitute(list(rule.match), prefix)
+            df = cache.frame((ds.name, repr(matches)),
+                             lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
+        frame = Frame(df)
         run_operations(substitute(list(rule.operations), prefix), frame, ctx)
         mask = evaluate(check, frame) if len(frame) else np.zeros(0, bool)
     except MissingColumn:
@@ -401,14 +425,16 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_L
                    records=_records_of(frame, mask, variables, ds, limit))
 
 
-def run_rule(rule: Rule, package: Package, limit: int = RECORD_LIMIT) -> tuple[list[Finding], RuleStatus]:
+def run_rule(rule: Rule, package: Package, limit: int = RECORD_LIMIT,
+             cache: RunCache | None = None) -> tuple[list[Finding], RuleStatus]:
     """Execute one rule on every dataset in its scope."""
+    cache = cache or RunCache()
     start = time.perf_counter()
     findings: list[Finding] = []
     targets = [ds for ds in package.datasets.values() if in_scope(rule, ds)]
     try:
         for ds in targets:
-            finding = run_rule_on(rule, ds, package, limit)
+            finding = run_rule_on(rule, ds, package, limit, cache)
             if finding is not None:
                 findings.append(finding)
                 if rule.rule_type == "Domain Presence Check":
@@ -428,8 +454,9 @@ def validate_package(package: Package, rules: Iterable[Rule] | None = None, *,
     start = time.perf_counter()
     findings: list[Finding] = []
     statuses: list[RuleStatus] = []
+    cache = RunCache()
     for rule in rules if rules is not None else load_rules():
-        found, status = run_rule(rule, package, limit)
+        found, status = run_rule(rule, package, limit, cache)
         findings.extend(found)
         statuses.append(status)
     findings.sort(key=lambda f: (f.rule, f.dataset))

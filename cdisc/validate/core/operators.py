@@ -104,8 +104,19 @@ def is_null(s: pd.Series) -> np.ndarray:
 def _text(s: pd.Series) -> pd.Series:
     """Values as text: numbers without a trailing ".0", nulls as ""."""
     if s.dtype.kind in "fiu":
-        out = s.map(_num_text, na_action="ignore")
-        return out.where(s.notna(), "").astype(object)
+        values = s.to_numpy(float)
+        finite = np.isfinite(values)
+        whole = finite & (np.mod(values, 1, where=finite, out=np.zeros_like(values)) == 0)
+        out = np.full(len(values), "", dtype=object)
+        out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+        rest = finite & ~whole
+        if rest.any():
+            out[rest] = [repr(float(v)) for v in values[rest]]
+        return pd.Series(out, index=s.index, dtype=object)
+    if s.dtype == object:
+        values = s.to_numpy()
+        if not pd.isna(values).any() and all(type(v) is str for v in values[:1]):
+            return s
     return s.where(~pd.isna(s), "").astype(str).astype(object)
 
 

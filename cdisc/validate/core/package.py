@@ -7,6 +7,7 @@ Two readers: a folder of XPT v5 files, and a CDISC CORE test case folder (CSV pe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,7 @@ class Dataset:
     data: pd.DataFrame
     size: int = 0
 
-    @property
+    @cached_property
     def domain(self) -> str:
         """The DOMAIN value (first record), else RDOMAIN-less name: SUPPxx, RELREC... keep their name."""
         if "DOMAIN" in self.data.columns and len(self.data):
