@@ -68,9 +68,11 @@ def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.nd
 
     Invalid or empty values on either side give False.
     """
-    av, al = _normalised(a)
-    bv, bl = _normalised(b)
-    if component and component != "auto":
+    av, al = _normalised(a.str.strip())
+    bv, bl = _normalised(b.str.strip())
+    if not component:
+        return _compare_padded(av, al, bv, bl, op)
+    if component != "auto":
         want = COMPONENT_LENGTH[component]
         length = np.where((al >= want) & (bl >= want), want, 0)
     else:
@@ -81,6 +83,21 @@ def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.nd
         x = pd.Series(av[mask]).str[:n].to_numpy(dtype=object)
         y = pd.Series(bv[mask]).str[:n].to_numpy(dtype=object)
         out[mask] = {"eq": x == y, "ne": x != y, "gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y}[op]
+    return out
+
+
+_PAD = "0000-01-01T00:00:00"
+
+
+def _compare_padded(av: np.ndarray, al: np.ndarray, bv: np.ndarray, bl: np.ndarray, op: str) -> np.ndarray:
+    """Full date/time comparison, missing components read as their minimum (2018-02-19 = midnight)."""
+    ok = (al > 0) & (bl > 0)
+    out = np.zeros(len(av), bool)
+    if not ok.any():
+        return out
+    x = np.array([v[:19] + _PAD[len(v[:19]):] for v in av[ok]], dtype=object)
+    y = np.array([v[:19] + _PAD[len(v[:19]):] for v in bv[ok]], dtype=object)
+    out[ok] = {"eq": x == y, "ne": x != y, "gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y}[op]
     return out
 
 

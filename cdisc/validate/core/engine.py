@@ -33,7 +33,7 @@ def dataset_class(ds: Dataset) -> str:
     """The SDTM class: from the IG for standard domains, else from the variables the dataset carries."""
     if ds.name.startswith("SUPP") or ds.name in RELATIONSHIP_DATASETS:
         return "RELATIONSHIP"
-    known = library.domains().get(ds.domain) or library.domains().get(ds.name[:2])
+    known = library.domains().get(prefix_of(ds)) or library.domains().get(ds.name[:2])
     if known:
         return known[0]
     cols = set(ds.data.columns)
@@ -67,7 +67,11 @@ def in_scope(rule: Rule, ds: Dataset) -> bool:
 
 def prefix_of(ds: Dataset) -> str:
     """What "--" stands for in this dataset's variable names."""
-    return ds.domain if not ds.name.startswith("SUPP") else ds.name[4:]
+    if ds.name.startswith("SUPP"):
+        return ds.name[4:]
+    if ds.domain.startswith("AP") and len(ds.domain) == 4:  # associated persons: APSU uses SU variables
+        return ds.domain[2:]
+    return ds.domain
 
 
 # --- evaluation frames per rule type --------------------------------------------------------------------
@@ -321,10 +325,19 @@ def evaluate(node: Any, frame: Frame) -> np.ndarray:
 
 
 def _fold(nodes: Any, frame: Frame, fn: Any, start: bool) -> np.ndarray:
+    """Combine the branches; in an `any`, a branch needing an absent variable is false (the others decide)."""
     nodes = nodes if isinstance(nodes, list) else [nodes]
     out = np.full(len(frame), start)
+    missing: MissingColumn | None = None
     for n in nodes:
-        out = fn(out, evaluate(n, frame))
+        try:
+            out = fn(out, evaluate(n, frame))
+        except MissingColumn as exc:
+            if start:
+                raise
+            missing = exc
+    if missing is not None and len(nodes) == 1:
+        raise missing
     return out
 
 

@@ -120,6 +120,11 @@ def _text(s: pd.Series) -> pd.Series:
     return s.where(~pd.isna(s), "").astype(str).astype(object)
 
 
+def _strip_zeros(s: pd.Series) -> pd.Series:
+    """Numbers written as text without trailing decimal zeros ("200.00" -> "200", "6.80" -> "6.8")."""
+    return s.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True).str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True)
+
+
 def _num_text(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
@@ -174,6 +179,8 @@ def _equal(target: pd.Series, other: Any, cond: dict[str, Any], case: bool) -> n
             eq = a == b
         else:
             a, b = _text(target), _text(other)
+            if cond.get("type_insensitive"):
+                a, b = _strip_zeros(a), _strip_zeros(b)
             if cond.get("round_values"):
                 a, b = _text(_numeric(a).round()), _text(_numeric(b).round())
             if not case:
@@ -489,7 +496,9 @@ def _as_list(v: Any) -> list[str]:
 
 
 def is_not_unique_set(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
-    names = _as_list(cond["name"]) + _as_list(cond.get("value"))
+    """Records sharing their values of `name` and the `value` columns (grouping columns absent from the
+    dataset are left out, as CORE does)."""
+    names = _as_list(cond["name"]) + [v for v in _as_list(cond.get("value")) if frame.has(v)]
     keys = _key_frame(frame, names, cond.get("regex"))
     return keys.duplicated(keep=False).to_numpy(bool)
 
