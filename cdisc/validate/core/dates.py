@@ -64,20 +64,32 @@ def _normalised(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.ndarray:
-    """Compare dates at the given component, or at their common precision ("auto" or none given).
+    """Compare dates at the given component, at their common precision ("auto"), or with none given as full
+    date/times when both have at least a complete date (missing time = midnight), else at common precision.
 
     Invalid or empty values on either side give False.
     """
     av, al = _normalised(a.str.strip())
     bv, bl = _normalised(b.str.strip())
     if not component:
-        return _compare_padded(av, al, bv, bl, op)
+        full = (al >= 10) & (bl >= 10)
+        out = _compare_padded(av, np.where(full, al, 0), bv, np.where(full, bl, 0), op)
+        return out | (compare_common(av, np.where(full, 0, al), bv, np.where(full, 0, bl), op))
     if component != "auto":
         want = COMPONENT_LENGTH[component]
         length = np.where((al >= want) & (bl >= want), want, 0)
     else:
         length = np.minimum(al, bl)
-    out = np.zeros(len(a), bool)
+    return _truncated(av, bv, length, op)
+
+
+def compare_common(av: np.ndarray, al: np.ndarray, bv: np.ndarray, bl: np.ndarray, op: str) -> np.ndarray:
+    """Compare at the precision both values have (a partial date against a fuller one)."""
+    return _truncated(av, bv, np.minimum(al, bl), op)
+
+
+def _truncated(av: np.ndarray, bv: np.ndarray, length: np.ndarray, op: str) -> np.ndarray:
+    out = np.zeros(len(av), bool)
     for n in np.unique(length[length > 0]):
         mask = length == n
         x = pd.Series(av[mask]).str[:n].to_numpy(dtype=object)
