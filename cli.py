@@ -73,11 +73,13 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "
                f"{int(summary['MAPPED'].sum())} mapped, {int(summary['REJECTED'].sum())} rejected "
                f"(see {out_dir / 'reconciliation'})")
-    found = errors(result.findings)
-    if found:
-        raise ValidationFailed(f"the output breaks {len(found)} conformance check(s); "
-                               f"see {out_dir / 'validation' / 'issues.csv'}", found)
-    click.echo(f"validation: no conformance errors ({len(result.findings)} warning(s))")
+    failing = result.validation.at_or_above("error")
+    if failing:
+        raise ValidationFailed(f"the output breaks {len(failing)} conformance rule(s): "
+                               f"{', '.join(sorted({f'{f.rule} ({f.dataset})' for f in failing}))}; "
+                               f"see {out_dir / 'validation' / 'report.html'}", errors(result.findings))
+    click.echo(f"validation: no unexplained conformance errors ({len(result.validation.explained())} explained "
+               f"finding(s), {result.validation.count('warning')} warning(s); see {out_dir / 'validation'})")
 
 
 @main.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 from cdisc.datasetjson import write_dataset_json
 from cdisc.errors import CdiscError
 from cdisc.pipeline import dataset_json_meta, staged
-from cdisc.validate.inputs import Package
+from cdisc.validate.package import Package
 from cdisc.xpt import write_xpt
 
 
@@ -24,7 +24,7 @@ def convert_package(package: Package, to: str, out_dir: Path) -> list[Path]:
         raise CdiscError(f"{package.folder}: dataset(s) {', '.join(undefined)} are not described in define.xml")
     written = []
     with staged(out_dir) as stage:
-        for name, frame in sorted(package.datasets.items()):
+        for name, frame in sorted(package.frames.items()):
             path = stage / f"{name.lower()}.{to}"
             if to == "xpt":
                 variables = {v.name: v for v in spec.variables_of(name)}

@@ -27,7 +27,9 @@ from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
 from cdisc.stopwatch import Stopwatch
-from cdisc.validate.finding import ValidationResult, findings_from_issues
+from cdisc.validate.explain import Explanations, explain, load_explanations
+from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findings_from_issues
+from cdisc.validate.package import package_from_spec
 from cdisc.validate.report import write_reports
 from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
@@ -198,14 +200,19 @@ def staged(out_dir: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun,
-                      findings: list[Issue]) -> ValidationResult:
+def validation_result(package: str, data: dict[str, pd.DataFrame], issues: list[Issue],
+                      core: tuple[list[Finding], list[RuleStatus]], explanations: Explanations) -> ValidationResult:
     """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
-    data = {**sdtm, **{n: f.data for n, f in adam.datasets.items()}}
+    findings = explain(findings_from_issues(issues, REFERENCES) + core[0], explanations)
     return ValidationResult(package=package, standard="SDTMIG + ADaMIG",
-                            datasets={n: len(df) for n, df in sorted(data.items())},
-                            findings=tuple(findings_from_issues(findings, REFERENCES)),
-                            rules=tuple(rule_statuses(data, findings)))
+                            datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
+                            rules=tuple(rule_statuses(data, issues) + core[1]))
+
+
+def study_explanations(spec_dir: Path) -> Explanations:
+    """The study's explained findings (`<spec>/validation/explanations.csv`), if it has any."""
+    path = Path(spec_dir) / "validation" / "explanations.csv"
+    return load_explanations(path) if path.exists() else {}
 
 
 @dataclass(frozen=True)
@@ -213,6 +220,7 @@ class StudyRun:
     sdtm: SdtmRun
     adam: AdamRun
     findings: list[Issue]
+    validation: ValidationResult
 
 
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
@@ -221,9 +229,10 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
-    from cdisc.validate import validate
+    from cdisc.validate import core_rules, validate
 
     clock = clock or Stopwatch()
+    explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
     with clock.time("ADaM"):
@@ -231,6 +240,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     with clock.time("validation"):
         findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
                     *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
+    with clock.time("CORE rules"):
+        core = core_rules(package_from_spec(Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data))
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
             with clock.time("XPT writing"):
@@ -242,5 +253,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             if summarize is not None:
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
-            write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
-    return StudyRun(sdtm, adam, findings)
+            data = {**sdtm_data, **{n: f.data for n, f in adam.datasets.items()}}
+            validation = validation_result(Path(out_dir).name, data, findings, core, explanations)
+            write_reports(validation, stage / "validation")
+    return StudyRun(sdtm, adam, findings, validation)

@@ -13,6 +13,7 @@ from cdisc.xpt import write_xpt
 from cli import main
 
 MSG = Path(__file__).resolve().parent / "fixtures" / "cdisc-msg"
+EXPLAINED = Path(__file__).resolve().parents[1] / "specs" / "im96" / "validation" / "explanations.csv"
 
 
 def validate(*args: str):
@@ -33,14 +34,29 @@ def rewrite(path: Path, change) -> None:
 
 
 def test_our_output_validates_clean_in_one_process(out, tmp_path):
-    result = validate(str(out / "sdtm"), str(out / "adam"), "--report", str(tmp_path / "r"))
+    """With the study's explanations, our own output has no unexplained error, CDISC CORE rules included."""
+    result = validate(str(out / "sdtm"), str(out / "adam"), "--report", str(tmp_path / "r"),
+                      "--explanations", str(EXPLAINED))
     assert result.exit_code == 0, result.output
     for folder in ("sdtm", "adam"):
         doc = json.loads((tmp_path / "r" / folder / "report.json").read_text())
-        assert [f for f in doc["findings"] if f["severity"] == "error"] == []
+        assert [f for f in doc["findings"] if f["severity"] == "error" and not f["explanation"]] == []
         assert doc["summary"]["datasets"] == {"sdtm": 29, "adam": 10}[folder]
         assert (tmp_path / "r" / folder / "report.html").exists()
     assert "out/sdtm (SDTMIG): 29 datasets" in result.output.replace(str(out.parent) + "/", "")
+    sdtm = json.loads((tmp_path / "r" / "sdtm" / "report.json").read_text())
+    explained = sorted((f["rule"], f["dataset"], f["count"]) for f in sdtm["findings"] if f["explanation"])
+    assert explained == [("CORE-000080", "PP", 72), ("CORE-000097", "SV", 13), ("CORE-000192", "DM", 1),
+                         ("CORE-000516", "EX", 72), ("CORE-000550", "SV", 1), ("CORE-000612", "PC", 7),
+                         ("CORE-000612", "PP", 48), ("CORE-000718", "CM", 11)]
+    executed = [r["rule"] for r in sdtm["rules"] if r["status"] == "executed" and r["rule"].startswith("CORE-")]
+    assert len(executed) >= 320
+
+
+def test_without_the_explanations_the_core_findings_fail_the_package(out, tmp_path):
+    result = validate(str(out / "sdtm"), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    assert "[error] CORE-000516 EX.EXSTDY,EXENDY (72): Negative value of Study Day variable." in result.output
 
 
 def test_planted_defects_are_caught_by_rules_that_name_the_variable(out, tmp_path):
@@ -62,13 +78,18 @@ def test_planted_defects_are_caught_by_rules_that_name_the_variable(out, tmp_pat
 
 
 def test_fail_on_sets_the_exit_code(out, tmp_path):
+    """Without TE, define.xml describes a missing dataset (a warning) and SE/TA name elements TE lacks (CORE-000173,
+    errors)."""
     pkg = tmp_path / "sdtm"
     shutil.copytree(out / "sdtm", pkg)
-    (pkg / "te.xpt").unlink()  # define.xml still describes TE: a warning
-    assert validate(str(pkg), "--report", str(tmp_path / "a")).exit_code == 0
-    assert validate(str(pkg), "--report", str(tmp_path / "b"), "--fail-on", "warning").exit_code == 1
-    warnings = sorted((f["rule"], f["dataset"]) for f in findings(tmp_path / "b"))
-    assert warnings == [("CCV-0004", "TE"), ("CORE-000741", "TS")]  # PCLAS has a null flavour (docs/MAPPING.md)
+    (pkg / "te.xpt").unlink()
+    explained = ("--explanations", str(EXPLAINED))
+    assert validate(str(pkg), "--report", str(tmp_path / "a"), "--fail-on", "never", *explained).exit_code == 0
+    assert validate(str(pkg), "--report", str(tmp_path / "b"), *explained).exit_code == 1
+    unexplained = sorted((f["rule"], f["dataset"], f["severity"]) for f in findings(tmp_path / "b")
+                         if not f["explanation"])
+    assert unexplained == [("CCV-0004", "TE", "warning"), ("CORE-000173", "SE", "error"),
+                           ("CORE-000173", "TA", "error"), ("CORE-000741", "TS", "warning")]
 
 
 def test_a_dataset_json_folder_gives_the_same_findings_as_its_xpt(out, tmp_path):
@@ -77,9 +98,12 @@ def test_a_dataset_json_folder_gives_the_same_findings_as_its_xpt(out, tmp_path)
     for path in (out / "sdtm").glob("*.json"):
         shutil.copy(path, pkg / path.name)
     shutil.copy(out / "sdtm" / "define.xml", pkg / "define.xml")
-    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    result = validate(str(pkg), "--report", str(tmp_path / "r"), "--explanations", str(EXPLAINED))
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "r" / "report.json").read_text())["summary"]["records"] == 6136
+    xpt = validate(str(out / "sdtm"), "--report", str(tmp_path / "x"), "--explanations", str(EXPLAINED))
+    assert [(f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "r")] == [
+        (f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "x")], xpt.output
 
 
 def test_third_party_msg_package_reports_what_is_wrong_with_it(tmp_path):

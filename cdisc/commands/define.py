@@ -24,11 +24,11 @@ def define(spec_dir: Path, data_dir: Path, define_xml: Path | None) -> None:
     Exit codes: 0 written and consistent; 1 written, but the data break the spec; 2 bad input.
     """
     from cdisc.define import build_define, validate_define, write_define
-    from cdisc.errors import ValidationFailed
+    from cdisc.errors import PackageError, ValidationFailed
     from cdisc.issues import errors
     from cdisc.pipeline import load_checked_spec
     from cdisc.validate import validate
-    from cdisc.validate.inputs import PackageError, read_package
+    from cdisc.validate.package import read_package
 
     package = read_package(data_dir, define=None)
     spec = load_checked_spec(spec_dir, "sdtm" if package.standard == "SDTMIG" else "adam")
@@ -40,7 +40,7 @@ def define(spec_dir: Path, data_dir: Path, define_xml: Path | None) -> None:
     for name in sorted(set(package.datasets) - present):
         click.echo(f"warning: {name} is in {data_dir} but not in the spec: left out of define.xml", err=True)
     spec = spec.restricted_to(present)
-    data = {d.name: package.datasets[d.name] for d in spec.datasets}
+    data = {d.name: package.datasets[d.name].data for d in spec.datasets}
     target = define_xml or data_dir / "define.xml"
     write_define(build_define(spec, data), target)
     found = validate_define(target) + validate(spec, data)
@@ -61,7 +61,7 @@ def define(spec_dir: Path, data_dir: Path, define_xml: Path | None) -> None:
 def convert(path: Path, to: str, out_dir: Path, define_xml: Path | None) -> None:
     """Convert a package between XPT v5 and Dataset-JSON 1.1, using its define.xml for the metadata."""
     from cdisc.convert import convert_package
-    from cdisc.validate.inputs import read_package
+    from cdisc.validate.package import read_package
 
     written = convert_package(read_package(path, define_xml), to, out_dir)
     click.echo(f"wrote {len(written)} dataset(s) as {to} to {out_dir}")

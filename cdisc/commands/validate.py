@@ -18,10 +18,13 @@ from cdisc.commands import reports_errors
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="Folder for report.json, report.html and report.xlsx (one subfolder per PATH "
                                       "when several are given).")
+@click.option("--explanations", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of explained findings (Rule, Dataset, Explanation): reported, but never failing.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
               help="Exit 1 when a finding at or above this severity is found.")
 @reports_errors
-def validate(paths: tuple[Path, ...], define_xml: Path | None, standard: str, report_dir: Path, fail_on: str) -> None:
+def validate(paths: tuple[Path, ...], define_xml: Path | None, standard: str, report_dir: Path,
+             explanations: Path | None, fail_on: str) -> None:
     """Validate SDTM or ADaM packages: each PATH is a folder of .xpt files (or Dataset-JSON).
 
     \b
@@ -29,13 +32,15 @@ def validate(paths: tuple[Path, ...], define_xml: Path | None, standard: str, re
     non-v5 XPT, a define.xml that is not XML).
     """
     from cdisc.validate import validate_package
-    from cdisc.validate.inputs import read_package
+    from cdisc.validate.explain import load_explanations
+    from cdisc.validate.package import read_package
     from cdisc.validate.report import terminal_summary, write_reports
 
+    explained = load_explanations(explanations) if explanations else {}
     packages = [read_package(p, define_xml, standard) for p in paths]  # read all first: bad input stops early
     failing = 0
     for package in packages:
-        result = validate_package(package)
+        result = validate_package(package, explained)
         folder = report_dir if len(paths) == 1 else report_dir / package.folder.name
         write_reports(result, folder)
         click.echo(terminal_summary(result))

@@ -1,13 +1,18 @@
-"""Validation of datasets: expectation suites generated from the metadata in force (a study spec or a package's
-define.xml; run in great-expectations), cross-dataset conformance rules, and the define.xml schema check. `cdisc run`
-validates its own output and `cdisc validate` any package through the same functions."""
+"""Validation of datasets, one validator for `cdisc run` and `cdisc validate`:
+- expectation suites generated from the metadata in force (a study spec or a package's define.xml), run in
+  great-expectations;
+- CDISC's published CORE rules for SDTMIG 3.4, executed by our own engine (`cdisc.validate.core`);
+- the project's cross-dataset conformance rules (`cdisc.validate.rules`, published ids);
+- the define.xml against the Define-XML 2.1 schema."""
 from __future__ import annotations
 
 import pandas as pd
 
 from cdisc.issues import Issue
 from cdisc.spec.model import Spec
+from cdisc.validate.explain import Explanations, explain
 from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findings_from_issues
+from cdisc.validate.package import Package
 from cdisc.validate.rules import REFERENCES, check_rules, rule_statuses
 from cdisc.validate.suite import suite_for
 
@@ -20,13 +25,24 @@ def validate(spec: Spec, data: dict[str, pd.DataFrame]) -> list[Issue]:
     return run_suites(data, suites) + check_rules(data)
 
 
-def validate_package(package) -> ValidationResult:
-    """Validate a `cdisc.validate.inputs.Package`: suites from its define.xml for the datasets it defines, the
-    cross-dataset rules, and the define.xml against the Define-XML 2.1 schema."""
+def core_rules(package: Package) -> tuple[list[Finding], list[RuleStatus]]:
+    """CDISC's CORE rules on an SDTM package; for an ADaM package one skipped status says why none ran."""
+    if package.standard != "SDTMIG":
+        return [], [RuleStatus("CORE", "skipped", description="CDISC CORE rules for SDTMIG 3.4",
+                               reason=f"{package.standard} package: CORE publishes SDTMIG rules only")]
+    from cdisc.validate.core import run_core
+
+    return run_core(package)
+
+
+def validate_package(package: Package, explanations: Explanations | None = None) -> ValidationResult:
+    """Validate a package: suites from its define.xml for the datasets it defines, CORE rules, the
+    cross-dataset rules, and the define.xml against the Define-XML 2.1 schema; `explanations` mark the findings
+    the sponsor has explained."""
     from cdisc.define import validate_define
     from cdisc.validate.run import run_suites
 
-    data, spec = package.datasets, package.define
+    data, spec = package.frames, package.define
     issues: list[Issue] = []
     notes: list[Finding] = []
     if spec is not None:
@@ -39,8 +55,9 @@ def validate_package(package) -> ValidationResult:
                   for name in sorted(defined - set(data))]
         issues += validate_define(package.define_path)
     cross = check_rules(data)
-    findings = findings_from_issues(issues + cross, REFERENCES) + notes
-    rules = rule_statuses(data, cross)
+    core_found, core_statuses = core_rules(package)
+    findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
+    rules = rule_statuses(data, cross) + core_statuses
     if spec is None:
         rules.append(RuleStatus("define.xml suites", "skipped", reason="no define.xml in the folder or --define"))
     return ValidationResult(package=str(package.folder), standard=package.standard,

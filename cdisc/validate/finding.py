@@ -25,6 +25,7 @@ class Finding:
     variables: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     records: tuple[dict[str, str], ...] = ()
+    explanation: str = ""  # the sponsor's reason, from an explanations file: reported, never failing
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -58,11 +59,14 @@ class ValidationResult:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def at_or_above(self, severity: str) -> list[Finding]:
-        """Findings at `severity` or more severe ("never" -> none)."""
+        """Unexplained findings at `severity` or more severe ("never" -> none)."""
         if severity == "never":
             return []
         rank = SEVERITIES.index(severity)
-        return [f for f in self.findings if SEVERITIES.index(f.severity) <= rank]
+        return [f for f in self.findings if SEVERITIES.index(f.severity) <= rank and not f.explanation]
+
+    def explained(self) -> list[Finding]:
+        return [f for f in self.findings if f.explanation]
 
 
 def findings_from_issues(issues: Iterable[Issue], references: dict[str, tuple[str, ...]] | None = None

@@ -28,7 +28,7 @@ def report_json(result: ValidationResult) -> str:
     doc = {"report_version": REPORT_VERSION, "package": result.package, "standard": result.standard,
            "summary": {"datasets": len(result.datasets), "records": sum(result.datasets.values()),
                        "errors": result.count("error"), "warnings": result.count("warning"),
-                       "notices": result.count("notice"),
+                       "notices": result.count("notice"), "explained": len(result.explained()),
                        "rules_executed": sum(r.status == "executed" for r in result.rules),
                        "rules_skipped": sum(r.status == "skipped" for r in result.rules)},
            "datasets": result.datasets,
@@ -43,13 +43,16 @@ def terminal_summary(result: ValidationResult, limit: int = 15) -> str:
              f"{result.count('warning')} warning(s), {result.count('notice')} notice(s)"]
     ordered = sorted(result.findings, key=lambda f: (f.severity != "error", f.severity != "warning", f.rule))
     for f in ordered[:limit]:
-        lines.append(f"  [{f.severity}] {f.rule} {f.dataset}{'.' + ','.join(f.variables) if f.variables else ''}"
-                     f" ({f.count}): {f.message}")
+        explained = ", explained" if f.explanation else ""
+        where = f"{f.dataset}.{','.join(f.variables)}" if f.variables else f.dataset
+        lines.append(f"  [{f.severity}{explained}] {f.rule} {where} ({f.count}): {f.message}")
     if len(ordered) > limit:
         lines.append(f"  ... and {len(ordered) - limit} more (see the report)")
     skipped = [r for r in result.rules if r.status == "skipped"]
     if skipped:
         lines.append(f"  {len(skipped)} rule(s) skipped (reasons in the report)")
+    if result.explained():
+        lines.append(f"  {len(result.explained())} finding(s) explained by the sponsor (explanations in the report)")
     return "\n".join(lines)
 
 
@@ -66,9 +69,10 @@ def write_report_xlsx(result: ValidationResult, path: Path) -> None:
         "Dataset Summary": (["Dataset", "Records", "Errors", "Warnings", "Notices"],
                             [[d, n, per_dataset[(d, "error")], per_dataset[(d, "warning")], per_dataset[(d, "notice")]]
                              for d, n in sorted(result.datasets.items())]),
-        "Issue Summary": (["Rule", "Severity", "Dataset", "Variables", "Count", "Message", "References"],
+        "Issue Summary": (["Rule", "Severity", "Dataset", "Variables", "Count", "Message", "References",
+                           "Explanation"],
                           [[f.rule, f.severity, f.dataset, ", ".join(f.variables), f.count, f.message,
-                            ", ".join(f.references)] for f in result.findings]),
+                            ", ".join(f.references), f.explanation] for f in result.findings]),
         "Details": (["Rule", "Severity", "Dataset", "Record", "Values"],
                     [[f.rule, f.severity, f.dataset, _record_key(r), _record_values(r)]
                      for f in result.findings for r in f.records]),
@@ -106,11 +110,13 @@ def report_html(result: ValidationResult) -> str:
     rows = []
     for i, f in enumerate(result.findings):
         records = "".join(f"<tr><td>{e(_record_key(r))}</td><td>{e(_record_values(r))}</td></tr>" for r in f.records)
+        severity = f"{f.severity} (explained)" if f.explanation else f.severity
         rows.append(
             f'<tr class="finding {e(f.severity)}" onclick="toggle({i})"><td>{e(f.rule)}</td>'
-            f"<td>{e(f.severity)}</td><td>{e(f.dataset)}</td><td>{e(', '.join(f.variables))}</td>"
-            f'<td class="num">{f.count}</td><td>{e(f.message)}</td><td>{e(", ".join(f.references))}</td></tr>'
-            f'<tr id="rec{i}" class="records" hidden><td colspan="7"><table><tr><th>record</th><th>values</th></tr>'
+            f"<td>{e(severity)}</td><td>{e(f.dataset)}</td><td>{e(', '.join(f.variables))}</td>"
+            f'<td class="num">{f.count}</td><td>{e(f.message)}</td><td>{e(", ".join(f.references))}</td>'
+            f"<td>{e(f.explanation)}</td></tr>"
+            f'<tr id="rec{i}" class="records" hidden><td colspan="8"><table><tr><th>record</th><th>values</th></tr>'
             f"{records or '<tr><td colspan=2>(no record-level detail)</td></tr>'}</table></td></tr>")
     rules = "".join(f"<tr><td>{e(r.rule)}</td><td>{e(r.status)}</td><td>{e(r.severity)}</td><td>{e(r.authority)}</td>"
                     f"<td>{e(r.description)}</td><td class=num>{r.findings}</td><td>{e(r.reason)}</td></tr>"
@@ -119,7 +125,8 @@ def report_html(result: ValidationResult) -> str:
     return PAGE.format(
         title=e(f"Validation report: {result.package}"), package=e(result.package), standard=e(result.standard),
         n_datasets=len(result.datasets), n_records=sum(result.datasets.values()), errors=result.count("error"),
-        warnings=result.count("warning"), notices=result.count("notice"), findings="".join(rows),
+        warnings=result.count("warning"), notices=result.count("notice"), explained=len(result.explained()),
+        findings="".join(rows),
         rules=rules or "<tr><td colspan=7>(no rule catalogue for this run)</td></tr>", datasets=datasets)
 
 
@@ -142,10 +149,10 @@ tr.records > td {{ background: #fafafa; }}
 <h1>{title}</h1>
 <div class="cards"><span>Standard: <b>{standard}</b></span><span>Datasets: <b>{n_datasets}</b></span>
 <span>Records: <b>{n_records}</b></span><span>Errors: <b>{errors}</b></span><span>Warnings: <b>{warnings}</b></span>
-<span>Notices: <b>{notices}</b></span></div>
+<span>Notices: <b>{notices}</b></span><span>Explained: <b>{explained}</b></span></div>
 <h2>Findings (click a row for its records; click a header to sort)</h2>
 <table id="findings"><thead><tr><th>Rule</th><th>Severity</th><th>Dataset</th><th>Variables</th><th>Count</th>
-<th>Message</th><th>References</th></tr></thead><tbody>{findings}</tbody></table>
+<th>Message</th><th>References</th><th>Explanation</th></tr></thead><tbody>{findings}</tbody></table>
 <h2>Datasets</h2>
 <table><thead><tr><th>Dataset</th><th>Records</th></tr></thead><tbody>{datasets}</tbody></table>
 <h2>Rules</h2>

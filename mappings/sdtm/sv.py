@@ -23,8 +23,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     sv = add_visit(sv.assign(_visit=visit["VISIT"]), tv, visit="_visit", dtc="SVSTDTC").drop(columns="_visit")
     # VISITDY: planned study day of the visit (TV)
     sv["VISITDY"] = sv["VISITNUM"].map(tv.set_index("VISITNUM")["VISITDY"])
+    # SVPRESP: Y for a planned visit (MT.SV.SVPRESP); SVOCCUR: a planned visit on record took place
+    # (COM.SV.SVOCCUR); both null for an unscheduled visit (CG0654, CORE-000038)
+    unscheduled = visit["VISIT"].eq(UNSCHEDULED)
+    sv["SVPRESP"] = np.where(unscheduled, "", "Y")
+    sv["SVOCCUR"] = np.where(unscheduled, "", "Y")
     # SVUPDES: the EDC has no reason for unscheduled visits (COM.SV.SVUPDES)
-    sv["SVUPDES"] = np.where(visit["VISIT"].eq(UNSCHEDULED), UNPLANNED, "")
+    sv["SVUPDES"] = np.where(unscheduled, UNPLANNED, "")
     # EPOCH at the start of the visit (MT.SV.EPOCH), SVSTDY, SVENDY
     sv = add_epoch(sv, ctx.dataset("SE"), dtc="SVSTDTC", at_start=True)
     sv = add_study_day(sv, dm, dtc="SVSTDTC", dy="SVSTDY")

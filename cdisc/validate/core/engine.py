@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import library
-from cdisc.validate.core.models import RECORD_LIMIT, Finding, RuleStatus, ValidationResult
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, run_operations
 from cdisc.validate.core.operators import OPERATORS, Frame, MissingColumn, Unsupported, _text
-from cdisc.validate.core.package import Dataset, Package
 from cdisc.validate.core.rules import Rule, load_rules, substitute
+from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
+from cdisc.validate.package import Dataset, Package
 
 ROW = "__row"
 SEVERITY = "error"
@@ -406,7 +406,7 @@ class RunCache:
         return self.frames[key]
 
 
-def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_LIMIT,
+def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECORDS,
                 cache: RunCache | None = None) -> Finding | None:
     """Execute one rule on one dataset; a Finding when it raises, None when it does not or does not apply.
 
@@ -438,13 +438,19 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = RECORD_L
                    records=_records_of(frame, mask, variables, ds, limit))
 
 
-def run_rule(rule: Rule, package: Package, limit: int = RECORD_LIMIT,
+def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS,
              cache: RunCache | None = None) -> tuple[list[Finding], RuleStatus]:
     """Execute one rule on every dataset in its scope."""
     cache = cache or RunCache()
     start = time.perf_counter()
     findings: list[Finding] = []
     targets = [ds for ds in package.datasets.values() if in_scope(rule, ds)]
+
+    def status(state: str, reason: str) -> RuleStatus:
+        return RuleStatus(rule=rule.id, status=state, description=rule.description, authority=authority(rule),
+                          severity=SEVERITY, findings=sum(f.count for f in findings), reason=reason,
+                          seconds=time.perf_counter() - start)
+
     try:
         for ds in targets:
             finding = run_rule_on(rule, ds, package, limit, cache)
@@ -453,18 +459,23 @@ def run_rule(rule: Rule, package: Package, limit: int = RECORD_LIMIT,
                 if rule.rule_type == "Domain Presence Check":
                     break
     except Unsupported as exc:
-        return [], RuleStatus(rule.id, "skipped", str(exc), time.perf_counter() - start)
+        findings.clear()
+        return [], status("skipped", str(exc))
     except Exception as exc:  # noqa: BLE001 - a rule that breaks is reported, never silently passed
-        reason = f"engine error on {ds.name}: {type(exc).__name__}: {exc}"
-        return [], RuleStatus(rule.id, "skipped", reason, time.perf_counter() - start)
-    reason = "" if targets else "no dataset in scope"
-    return findings, RuleStatus(rule.id, "executed", reason, time.perf_counter() - start)
+        findings.clear()
+        return [], status("skipped", f"engine error on {ds.name}: {type(exc).__name__}: {exc}")
+    return findings, status("executed", "" if targets else "no dataset in scope")
 
 
-def validate_package(package: Package, rules: Iterable[Rule] | None = None, *,
-                     limit: int = RECORD_LIMIT) -> ValidationResult:
-    """Run the CORE rules (all vendored SDTMIG 3.4 rules by default) on a package."""
-    start = time.perf_counter()
+def authority(rule: Rule) -> str:
+    """Who publishes the rule and the conformance ids it implements."""
+    return "CDISC CORE" + (f" ({', '.join(rule.references)})" if rule.references else "")
+
+
+def run_core(package: Package, rules: Iterable[Rule] | None = None, *,
+             limit: int = MAX_RECORDS) -> tuple[list[Finding], list[RuleStatus]]:
+    """Run the CORE rules (all vendored SDTMIG 3.4 rules by default) on a package; findings sorted by rule and
+    dataset, and the status of every rule."""
     findings: list[Finding] = []
     statuses: list[RuleStatus] = []
     cache = RunCache()
@@ -473,5 +484,4 @@ def validate_package(package: Package, rules: Iterable[Rule] | None = None, *,
         findings.extend(found)
         statuses.append(status)
     findings.sort(key=lambda f: (f.rule, f.dataset))
-    return ValidationResult(tuple(findings), tuple(statuses), time.perf_counter() - start, package.records,
-                            tuple(package.datasets))
+    return findings, statuses

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cdisc.validate.core import library
 from cdisc.validate.core.operators import Frame, GroupedSet, MissingColumn, Unsupported, _text
-from cdisc.validate.core.package import Dataset, Package
+from cdisc.validate.package import Dataset, Package
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ class Rule:
     id: str
     references: tuple[str, ...]
     rule_type: str
+    description: str
     message: str
     output_variables: tuple[str, ...]
     classes_include: tuple[str, ...]
@@ -57,6 +58,7 @@ def parse_rule(doc: dict[str, Any]) -> Rule:
         id=doc["Core"]["Id"],
         references=_references(doc),
         rule_type=doc.get("Rule Type") or "Record Data",
+        description=str(doc.get("Description") or "").strip(),
         message=str(outcome.get("Message") or "").strip(),
         output_variables=tuple(str(v) for v in outcome.get("Output Variables") or ()),
         classes_include=_upper(classes.get("Include")),

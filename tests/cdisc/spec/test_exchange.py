@@ -105,7 +105,7 @@ def test_a_hand_edited_workbook_flows_through_to_the_xpt_the_suites_and_define(t
     assert runner.invoke(main, ["spec", "export", str(IM96), "--out", str(tmp_path / "s.xlsx")]).exit_code == 0
     wb = load_workbook(tmp_path / "s.xlsx")
     age = next(r for r in wb["Variables"].iter_rows(min_row=2) if (r[1].value, r[2].value) == ("DM", "AGE"))
-    age[3].value = "Age at Informed Consent"
+    age[3].value = "Subject Age"
     epoch = [r for r in wb["Codelists"].iter_rows(min_row=2, values_only=True) if r[0] == "EPOCH"]
     wb["Codelists"].append([*epoch[-1][:4], str(len(epoch) + 1), "LONG-TERM FOLLOW-UP", "C202577", "Long-term Follow-up"])
     wb.save(tmp_path / "edited.xlsx")
@@ -115,12 +115,12 @@ def test_a_hand_edited_workbook_flows_through_to_the_xpt_the_suites_and_define(t
     result = runner.invoke(main, ["run", "--spec", str(study), "--raw", str(BUNDLED_RAW), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
     _, meta = pyreadstat.read_xport(str(tmp_path / "o" / "sdtm" / "dm.xpt"), metadataonly=True)
-    assert meta.column_names_to_labels["AGE"] == "Age at Informed Consent"
+    assert meta.column_names_to_labels["AGE"] == "Subject Age"
     spec = load_spec(study, "sdtm")
     sets = [e.kwargs["value_set"] for e in suite_for(spec, "SV") if e.kwargs.get("column") == "EPOCH"]
     assert "LONG-TERM FOLLOW-UP" in sets[0]
     define = etree.parse(str(tmp_path / "o" / "sdtm" / "define.xml"))
     ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
     assert define.find(".//odm:ItemDef[@OID='IT.DM.AGE']/odm:Description/odm:TranslatedText", ns).text == (
-        "Age at Informed Consent")
+        "Subject Age")
     assert define.find(".//odm:CodeList[@OID='CL.EPOCH']/*[@CodedValue='LONG-TERM FOLLOW-UP']", ns) is not None

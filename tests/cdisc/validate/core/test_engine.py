@@ -1,18 +1,22 @@
 """Unit tests of the CORE engine's reader, operators and rule execution on tiny literal packages."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from cdisc.errors import PackageError
-from cdisc.validate.core import Dataset, Package, Variable, read_core_case, read_xpt_folder, validate_package
+from cdisc.validate.core.cases import read_core_case
+from cdisc.validate.core.engine import run_core
 from cdisc.validate.core.rules import load_rule_text
+from cdisc.validate.package import Dataset, Package, Variable, read_package
 
 
 def _package(name: str, df: pd.DataFrame, types: dict[str, str] | None = None) -> Package:
     types = types or {}
     variables = tuple(Variable(c, c, types.get(c, "Char"), 8) for c in df.columns)
-    return Package({name: Dataset(name, name, f"{name.lower()}.xpt", variables, df)})
+    return Package(Path("."), "SDTMIG", {name: Dataset(name, name, f"{name.lower()}.xpt", variables, df)})
 
 
 RULE_0001 = """
@@ -38,45 +42,45 @@ def test_validate_package_reports_offending_records() -> None:
     ie = pd.DataFrame({"USUBJID": ["S1", "S1", "S2"], "IESEQ": [1.0, 2.0, 1.0],
                        "DOMAIN": ["IE", "IE", "IE"],
                        "IECAT": ["INCLUSION", "INCLUSION", "INCLUSION"], "IEORRES": ["N", "Y", ""]})
-    result = validate_package(_package("IE", ie, {"IESEQ": "Num"}), [load_rule_text(RULE_0001)])
-    (finding,) = result.findings
+    findings, statuses = run_core(_package("IE", ie, {"IESEQ": "Num"}), [load_rule_text(RULE_0001)])
+    (finding,) = findings
     assert (finding.rule, finding.references, finding.dataset, finding.count) == ("CORE-000001", ("CG0176",), "IE", 2)
     assert finding.records == (
         {"row": 2, "USUBJID": "S1", "IESEQ": 2.0, "IECAT": "INCLUSION", "IEORRES": "Y"},
         {"row": 3, "USUBJID": "S2", "IESEQ": 1.0, "IECAT": "INCLUSION", "IEORRES": ""},
     )
-    assert [s.status for s in result.statuses] == ["executed"]
+    assert [(s.status, s.findings, s.authority) for s in statuses] == [("executed", 2, "CDISC CORE (CG0176)")]
 
 
 def test_validate_package_skips_unknown_operator_with_reason() -> None:
     """A rule using an operator the engine lacks is reported as skipped, never silently passed."""
     rule = load_rule_text(RULE_0001.replace("operator: not_equal_to", "operator: no_such_operator"))
     ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"], "IEORRES": ["Y"]})
-    result = validate_package(_package("IE", ie), [rule])
-    assert result.findings == ()
-    assert (result.statuses[0].status, result.statuses[0].reason) == (
+    findings, statuses = run_core(_package("IE", ie), [rule])
+    assert findings == []
+    assert (statuses[0].status, statuses[0].reason) == (
         "skipped", "operator 'no_such_operator' is not implemented")
 
 
 def test_validate_package_missing_variable_means_not_applicable() -> None:
     """A dataset without the checked variable does not raise (CORE: the rule does not apply)."""
     ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"]})
-    result = validate_package(_package("IE", ie), [load_rule_text(RULE_0001)])
-    assert result.findings == ()
-    assert result.statuses[0].status == "executed"
+    findings, statuses = run_core(_package("IE", ie), [load_rule_text(RULE_0001)])
+    assert findings == []
+    assert statuses[0].status == "executed"
 
 
-def test_read_xpt_folder_rejects_missing_folder(tmp_path) -> None:
+def test_read_package_rejects_missing_folder(tmp_path) -> None:
     """A folder that does not exist is a PackageError (the CLI maps it to exit 2)."""
     with pytest.raises(PackageError, match="not a folder"):
-        read_xpt_folder(tmp_path / "nope")
+        read_package(tmp_path / "nope")
 
 
-def test_read_xpt_folder_rejects_corrupt_file(tmp_path) -> None:
+def test_read_package_rejects_corrupt_file(tmp_path) -> None:
     """A .xpt file that is not XPT is a PackageError naming the file."""
     (tmp_path / "ae.xpt").write_bytes(b"not an xpt file")
-    with pytest.raises(PackageError, match="ae.xpt: not a readable XPT file"):
-        read_xpt_folder(tmp_path)
+    with pytest.raises(PackageError, match="ae.xpt: not a SAS transport"):
+        read_package(tmp_path)
 
 
 def test_read_core_case_types_and_nulls(tmp_path) -> None:

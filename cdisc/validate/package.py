@@ -1,0 +1,171 @@
+"""A package to validate: the datasets of one folder (XPT v5, or Dataset-JSON 1.1 when there is no XPT) with
+their dataset and variable metadata as stored in the files, the standard (given, or detected from the datasets)
+and the define.xml (given, or the one in the folder).
+
+Character values are Python strings with "" for null; numeric variables are float64 with NaN. The CORE engine,
+the define-driven suites, `cdisc define` and `cdisc convert` all read packages through `read_package`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from cdisc.datasetjson import read_dataset_json
+from cdisc.errors import PackageError
+from cdisc.spec.define_xml import load_define
+from cdisc.spec.model import Spec
+
+DATASET_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
+XPT_V5_HEADER = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
+STANDARD_CHOICES = {"sdtmig-3.4": "SDTMIG", "adamig-1.3": "ADaMIG"}
+NUMERIC_JSON_TYPES = ("integer", "decimal", "float", "double")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Variable metadata as stored in the file (name, label, Char/Num, length in bytes)."""
+
+    name: str
+    label: str
+    type: str
+    length: int
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One dataset: its name (upper case), label, file, variables in file order and data."""
+
+    name: str
+    label: str
+    path: str
+    variables: tuple[Variable, ...]
+    data: pd.DataFrame
+    size: int = 0
+
+    @cached_property
+    def domain(self) -> str:
+        """The DOMAIN value (first record), else the dataset name (SUPPxx, RELREC, ADaM datasets)."""
+        if "DOMAIN" in self.data.columns and len(self.data):
+            value = str(self.data["DOMAIN"].iloc[0]).strip()
+            if value:
+                return value.upper()
+        return self.name
+
+
+@dataclass(frozen=True)
+class Package:
+    """All datasets of a submission, keyed by upper-case dataset name, in name order."""
+
+    folder: Path
+    standard: str  # "SDTMIG" | "ADaMIG"
+    datasets: dict[str, Dataset]
+    define: Spec | None = None
+    define_path: Path | None = None
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: ds.data for name, ds in self.datasets.items()}
+
+    @property
+    def records(self) -> int:
+        return sum(len(d.data) for d in self.datasets.values())
+
+
+def dataset_from_frame(name: str, label: str, frame: pd.DataFrame, labels: dict[str, str]) -> Dataset:
+    """A dataset held in memory, with the metadata its XPT file gets (numbers 8 bytes, text its longest value)."""
+    variables = tuple(Variable(c, labels.get(c, ""), "Num", 8) if pd.api.types.is_numeric_dtype(frame[c])
+                      else Variable(c, labels.get(c, ""), "Char", _text_length(frame[c])) for c in frame.columns)
+    return Dataset(name, label, f"{name.lower()}.xpt", variables, normalise(frame, variables))
+
+
+def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
+    """The datasets a run is about to write, as the package `cdisc validate` will read from `folder`."""
+    datasets = {name: dataset_from_frame(name, spec.dataset(name).label, frame,
+                                         {v.name: v.label for v in spec.variables_of(name)})
+                for name, frame in sorted(data.items())}
+    return Package(Path(folder), standard, datasets, spec, Path(folder) / "define.xml")
+
+
+def _text_length(column: pd.Series) -> int:
+    values = column.dropna().astype(str)
+    return max(1, int(values.str.encode("utf-8").str.len().max())) if len(values) else 1
+
+
+def read_package(folder: Path, define: Path | None = None, standard: str = "auto") -> Package:
+    """Read every dataset of `folder`; raises `PackageError` naming the file for anything unreadable."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PackageError(f"{folder} is not a folder")
+    xpts = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt")
+    jsons = [] if xpts else sorted(p for p in [*folder.glob("*.json"), *folder.glob("*.ndjson")] if _is_dsj(p))
+    if not xpts and not jsons:
+        raise PackageError(f"{folder}: no datasets (.xpt, or Dataset-JSON .json/.ndjson)")
+    datasets = {}
+    for path in xpts or jsons:
+        ds = read_xpt(path) if path.suffix.lower() == ".xpt" else _read_json(path)
+        if not DATASET_NAME.fullmatch(ds.name):  # it names output files: nothing may lead outside the folder
+            raise PackageError(f"{path.name}: dataset name {ds.name!r} is not 1-8 letters, digits or _")
+        datasets[ds.name] = ds
+    define_path = define or (folder / "define.xml" if (folder / "define.xml").exists() else None)
+    spec = load_define(define_path) if define_path else None
+    return Package(folder, _standard(standard, datasets, spec), dict(sorted(datasets.items())), spec, define_path)
+
+
+def read_xpt(path: Path) -> Dataset:
+    """One XPT v5 file with the variable metadata it stores."""
+    import pyreadstat
+
+    with path.open("rb") as fh:
+        head = fh.read(80)
+    if not head.startswith(XPT_V5_HEADER):
+        raise PackageError(f"{path.name}: not a SAS transport (XPORT) version 5 file")
+    try:
+        frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+    except Exception as exc:  # pyreadstat raises its own (untyped) errors for damaged files
+        raise PackageError(f"{path.name}: unreadable XPT ({exc})") from None
+    variables = tuple(Variable(name=col, label=meta.column_names_to_labels.get(col) or "",
+                               type="Num" if meta.readstat_variable_types.get(col) == "double" else "Char",
+                               length=int(meta.variable_storage_width.get(col) or 0))
+                      for col in meta.column_names)
+    name = (meta.table_name or path.stem).upper()
+    return Dataset(name, meta.file_label or "", str(path), variables, normalise(frame, variables),
+                   path.stat().st_size)
+
+
+def _read_json(path: Path) -> Dataset:
+    meta, frame = read_dataset_json(path)
+    variables = tuple(Variable(c.name, c.label, "Num" if c.data_type in NUMERIC_JSON_TYPES else "Char",
+                               c.length or 8) for c in meta.columns)
+    return Dataset(meta.name.upper(), meta.label, str(path), variables, normalise(frame, variables),
+                   path.stat().st_size)
+
+
+def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame:
+    """Char columns as object strings with "" for null; Num columns as float64."""
+    types = {v.name: v.type for v in variables}
+    out = {}
+    for col in df.columns:
+        if types.get(col, "Char") == "Num":
+            out[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        else:
+            s = df[col]
+            out[col] = s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _is_dsj(path: Path) -> bool:
+    """A .json file of the folder that is Dataset-JSON (a study summary beside the datasets is not)."""
+    with path.open("rb") as fh:
+        return b"datasetJSONVersion" in fh.read(4096)
+
+
+def _standard(choice: str, datasets: dict[str, Dataset], define: Spec | None) -> str:
+    if choice != "auto":
+        return STANDARD_CHOICES[choice]
+    if define is not None:
+        return define.standard
+    return "ADaMIG" if "ADSL" in datasets or all(n.startswith("AD") for n in datasets) else "SDTMIG"
