@@ -179,19 +179,14 @@ def fatal_event_ends_at_death(data: Datasets) -> list[Issue]:
                  "AEENDTC")
 
 
-def meddra_codes(data: Datasets) -> list[Issue]:
-    """In an Events domain coded with MedDRA, --BODSYS has its code --BDSYCD (CORE-000024, CG0082) and the
-    primary SOC --SOC equals --BODSYS (CORE-000264, CG0039)."""
+def primary_soc(data: Datasets) -> list[Issue]:
+    """In an Events domain coded with MedDRA, the primary SOC --SOC equals --BODSYS (CORE-000264, CG0039; not in
+    the vendored CORE rule set, whose CORE-000024 checks the --BDSYCD code)."""
     out = []
     for name, df in sorted(data.items()):
         prefix = name[:2]
-        if f"{prefix}BODSYS" not in df or f"{prefix}BDSYCD" not in df:
-            continue
-        bodsys = df[f"{prefix}BODSYS"]
-        out += _flag("CORE-000024", name, df, bodsys.ne("") & df[f"{prefix}BDSYCD"].isna(),
-                     f"{prefix}BODSYS is populated but {prefix}BDSYCD is not", f"{prefix}BODSYS")
-        if f"{prefix}SOC" in df:
-            out += _flag("CORE-000264", name, df, df[f"{prefix}SOC"].ne(bodsys),
+        if f"{prefix}BODSYS" in df and f"{prefix}SOC" in df:
+            out += _flag("CORE-000264", name, df, df[f"{prefix}SOC"].ne(df[f"{prefix}BODSYS"]),
                          f"{prefix}SOC differs from {prefix}BODSYS", f"{prefix}SOC")
     return out
 
@@ -244,7 +239,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"),
     "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
-    "CCV-0001": ("ADaMIG 1.3 section 3.2",), "CORE-000024": ("CG0082",), "CORE-000264": ("CG0039",),
+    "CCV-0001": ("ADaMIG 1.3 section 3.2",), "CORE-000264": ("CG0039",),
     # expectation suites (cdisc/validate/suite.py)
     "SD1079": ("CG0330", "CG0664"), "SD0002": ("CG0014", "CG0208"), "SD0037": ("FDA TCG 4.1.4.5",),
     "SD1152": ("CG0019",), "SD1011": (), "SD0038": (), "CCV-0002": ("Define-XML 2.1 ItemDef/@Length",),
@@ -262,7 +257,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
     (("DM", "DS"), death_consistency, ("SD1256", "SD1317")),
     (("DM", "DS"), informed_consent, ("CG0143",)),
     (("DM", "AE"), fatal_event_ends_at_death, ("SD1347",)),
-    ((), meddra_codes, ("CORE-000024", "CORE-000264")),
+    ((), primary_soc, ("CORE-000264",)),
     (("AE",), serious_flags, ("SD0009", "SD1132")),
     (("DM", "EX"), treated_have_exposure, ("SD0070",)),
     (("ADSL",), adsl_variables_match, ("CCV-0001",)),

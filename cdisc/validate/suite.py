@@ -10,6 +10,18 @@ from dataclasses import dataclass, field
 
 from cdisc.spec.model import Spec, Variable
 
+# The published rule each kind of expectation checks, and what it expects (docs/RULES.md).
+SUITE_RULES = {
+    "SD1079": "variables in the order of the spec (or define.xml)",
+    "SD1152": "no two records share the dataset's key variables",
+    "SD0002": "a Mandatory variable is populated on every record",
+    "SD0037": "a value of a variable with a codelist is a term of it",
+    "CCV-0002": "a text value is no longer than the Length the spec or define.xml declares",
+    "SD0003": "a --DTC value is an ISO 8601 date/time",
+    "SD1011": "a --DUR, --ELTM or similar value is an ISO 8601 duration",
+    "SD0038": "a study day is never 0",
+}
+
 # Non-capturing groups: pandas warns about match groups in str.contains, which great-expectations uses.
 ISO_DATETIME = (r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01])"
                 r"(?:T(?:[01]\d|2[0-3])(?::[0-5]\d(?::[0-5]\d(?:\.\d+)?)?)?)?)?)?$")

@@ -406,6 +406,31 @@ class RunCache:
         return self.frames[key]
 
 
+def unsupported(rule: Rule) -> str:
+    """Why the engine cannot execute `rule` at all ("" when it can): its rule type, an operation or an operator
+    it does not implement. (A rule can still be skipped at run time, with the reason, e.g. a broken regex.)"""
+    from cdisc.validate.core.operations import OPERATIONS
+
+    if rule.rule_type not in FRAME_BUILDERS:
+        return f"rule type {rule.rule_type!r} is not implemented"
+    for op in rule.operations:
+        if str(op.get("operator")) not in OPERATIONS:
+            return f"operation {op.get('operator')!r} is not implemented"
+    missing = sorted(n for n in _operator_names(rule.check) if n not in OPERATORS)
+    return f"operator {missing[0]!r} is not implemented" if missing else ""
+
+
+def _operator_names(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_operator_names(n) for n in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    branches = [node[k] for k in ("all", "any", "not") if k in node]
+    if branches:
+        return set().union(*(_operator_names(b) for b in branches))
+    return {str(node.get("operator"))}
+
+
 def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECORDS,
                 cache: RunCache | None = None) -> Finding | None:
     """Execute one rule on one dataset; a Finding when it raises, None when it does not or does not apply.

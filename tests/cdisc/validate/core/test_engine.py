@@ -9,7 +9,7 @@ import pytest
 from cdisc.errors import PackageError
 from cdisc.validate.core.cases import read_core_case
 from cdisc.validate.core.engine import run_core
-from cdisc.validate.core.rules import load_rule_text
+from cdisc.validate.core.rules import load_rule_text, load_rules
 from cdisc.validate.package import Dataset, Package, Variable, read_package
 
 
@@ -93,3 +93,15 @@ def test_read_core_case_types_and_nulls(tmp_path) -> None:
     assert ds.data["VSSEQ"].tolist() == [1.0, 2.0]
     assert ds.data["VSORRES"].tolist() == ["120", ""]
     assert [(v.name, v.type, v.length) for v in ds.variables] == [("VSSEQ", "Num", 8), ("VSORRES", "Char", 20)]
+
+
+def test_vendored_meddra_rule_needs_the_soc_code() -> None:
+    """CORE-000024 (CG0082): a body system without its code."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1", "S2"], "DOMAIN": ["AE"] * 3, "AESEQ": [1.0, 2.0, 1.0],
+                       "AEBODSYS": ["Vascular disorders", "Vascular disorders", "Gastrointestinal disorders"],
+                       "AEBDSYCD": [10047065.0, float("nan"), 10017947.0],
+                       "AESOC": ["Vascular disorders", "Vascular disorders", "Infections and infestations"]})
+    rules = [r for r in load_rules() if r.id == "CORE-000024"]
+    findings, _ = run_core(_package("AE", ae, {"AESEQ": "Num", "AEBDSYCD": "Num"}), rules)
+    assert [(f.rule, f.count, tuple(r["row"] for r in f.records)) for f in findings] == [
+        ("CORE-000024", 1, (2,))]
