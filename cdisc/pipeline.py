@@ -229,7 +229,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
-    from cdisc.validate import core_rules, validate
+    from cdisc.validate import conformance_rules, validate
 
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
@@ -240,8 +240,11 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     with clock.time("validation"):
         findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
                     *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
-    with clock.time("CORE rules"):
-        core = core_rules(package_from_spec(Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data))
+    with clock.time("conformance rules"):
+        adam_data = {n: f.data for n, f in adam.datasets.items()}
+        core = [conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data))
+                for folder, standard, run, data in (("sdtm", "SDTMIG", sdtm, sdtm_data),
+                                                     ("adam", "ADaMIG", adam, adam_data))]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
             with clock.time("XPT writing"):
@@ -253,7 +256,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             if summarize is not None:
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
-            data = {**sdtm_data, **{n: f.data for n, f in adam.datasets.items()}}
-            validation = validation_result(Path(out_dir).name, data, findings, core, explanations)
+            validation = validation_result(Path(out_dir).name, {**sdtm_data, **adam_data}, findings,
+                                           ([f for c in core for f in c[0]], [s for c in core for s in c[1]]),
+                                           explanations)
             write_reports(validation, stage / "validation")
     return StudyRun(sdtm, adam, findings, validation)

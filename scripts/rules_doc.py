@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cdisc.validate.adam import AUTHORITY, catalogue  # noqa: E402
 from cdisc.validate.core.engine import unsupported  # noqa: E402
 from cdisc.validate.core.rules import load_rules  # noqa: E402
 from cdisc.validate.rules import REFERENCES, RULES  # noqa: E402
@@ -46,6 +47,13 @@ def render() -> str:
         for rule_id in ids:
             lines.append(f"| {rule_id} | {', '.join(REFERENCES.get(rule_id, ()))} | cross-dataset{scope} | "
                          f"{_cell(text)} |")
+    lines += ["", "## ADaM checks", "",
+              f"Run on ADaM packages (`cdisc/validate/adam.py`). Ids: Pinnacle 21 ADaM ids; references: the "
+              f"{AUTHORITY} check numbers.", "",
+              "| id | references | scope | variables | checks |", "|---|---|---|---|---|"]
+    for a in catalogue():
+        lines.append(f"| {a.id} | {', '.join(a.references)} | {a.scope} | {', '.join(a.variables)} | "
+                     f"{_cell(a.message)} |")
     lines += ["", f"## CDISC CORE rules for SDTMIG 3.4 ({len(core)} vendored, {runs} executable)", "",
               "Copied unmodified from CDISC's cdisc-open-rules (`cdisc/validate/core/rules/`, see its SOURCE.md for "
               "the commit and the refresh script). They run on SDTM packages only (this set has no ADaMIG rules). "

@@ -140,3 +140,19 @@ def test_bad_input_is_exit_2_with_one_line_and_no_report(tmp_path, setup, messag
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+def test_planted_adam_defects_are_caught_by_adam_checks_that_name_the_variable(out, tmp_path):
+    """ADLB record 4 (001-001 ALT, AVAL 14 = BASE 14, CHG 0) gets CHG 5; record 3's baseline flag is removed, so
+    001-001's ALT keeps a BASE without a baseline record."""
+    pkg = tmp_path / "adam"
+    shutil.copytree(out / "adam", pkg)
+    rewrite(pkg / "adlb.xpt", lambda df: df.assign(CHG=df["CHG"].where(df.index != 3, 5.0),
+                                                   ABLFL=df["ABLFL"].where(df.index != 2, "")))
+    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 1, result.output
+    by_rule = {f["rule"]: f for f in findings(tmp_path / "r")}
+    assert by_rule["AD0223"]["variables"] == ["CHG", "AVAL", "BASE"]
+    assert by_rule["AD0223"]["records"] == [{"row": 4, "USUBJID": "IM96-001-001", "PARAMCD": "ALT", "AVISIT": "",
+                                             "CHG": 5.0, "AVAL": 14.0, "BASE": 14.0}]
+    assert by_rule["AD0127"]["dataset"] == "ADLB" and "BASE" in by_rule["AD0127"]["variables"]

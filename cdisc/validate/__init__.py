@@ -1,7 +1,8 @@
 """Validation of datasets, one validator for `cdisc run` and `cdisc validate`:
 - expectation suites generated from the metadata in force (a study spec or a package's define.xml), run in
   great-expectations;
-- CDISC's published CORE rules for SDTMIG 3.4, executed by our own engine (`cdisc.validate.core`);
+- CDISC's published CORE rules for SDTMIG 3.4, executed by our own engine (`cdisc.validate.core`), and for
+  ADaM the ADaM validation checks (`cdisc.validate.adam`);
 - the project's cross-dataset conformance rules (`cdisc.validate.rules`, published ids);
 - the define.xml against the Define-XML 2.1 schema."""
 from __future__ import annotations
@@ -25,11 +26,15 @@ def validate(spec: Spec, data: dict[str, pd.DataFrame]) -> list[Issue]:
     return run_suites(data, suites) + check_rules(data)
 
 
-def core_rules(package: Package) -> tuple[list[Finding], list[RuleStatus]]:
-    """CDISC's CORE rules on an SDTM package; for an ADaM package one skipped status says why none ran."""
-    if package.standard != "SDTMIG":
-        return [], [RuleStatus("CORE", "skipped", description="CDISC CORE rules for SDTMIG 3.4",
-                               reason=f"{package.standard} package: CORE publishes SDTMIG rules only")]
+def conformance_rules(package: Package) -> tuple[list[Finding], list[RuleStatus]]:
+    """The standard's published rules: CDISC's CORE rules on an SDTM package, the ADaM checks on an ADaM one (with
+    one skipped status saying why CORE's SDTMIG rules did not run)."""
+    if package.standard == "ADaMIG":
+        from cdisc.validate.adam import run_adam
+
+        findings, statuses = run_adam(package.frames)
+        return findings, [*statuses, RuleStatus("CORE", "skipped", description="CDISC CORE rules for SDTMIG 3.4",
+                                                reason="ADaM package: the vendored CORE rules are SDTMIG rules")]
     from cdisc.validate.core import run_core
 
     return run_core(package)
@@ -55,7 +60,7 @@ def validate_package(package: Package, explanations: Explanations | None = None)
                   for name in sorted(defined - set(data))]
         issues += validate_define(package.define_path)
     cross = check_rules(data)
-    core_found, core_statuses = core_rules(package)
+    core_found, core_statuses = conformance_rules(package)
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
     if spec is None:

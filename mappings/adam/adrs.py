@@ -154,7 +154,8 @@ def best_change_records(sums: pd.DataFrame, first_pd: pd.DataFrame, adsl: pd.Dat
     best["AVAL"], best["PARAMCD"] = best["PCHG"], "BPCHG"
     best["PARAM"] = "Best Percent Change from Baseline in SoD (%)"
     best["PARAMTYP"], best["SRCDOM"], best["SRCVAR"] = "DERIVED", "ADTR", "PCHG"
-    keep = ["STUDYID", "USUBJID", "TRTSDT", "VISITNUM", "VISIT", "ADT", "AVAL", "BASE", "PARAMCD", "PARAM",
+    # no BASE: AVAL is itself a change from the SUMDIAM baseline, not a value with a baseline of its own (AD0127)
+    keep = ["STUDYID", "USUBJID", "TRTSDT", "VISITNUM", "VISIT", "ADT", "AVAL", "PARAMCD", "PARAM",
             "PARAMTYP", "SRCDOM", "SRCVAR"]
     return best[keep]
 
