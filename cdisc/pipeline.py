@@ -242,7 +242,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                     *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
     with clock.time("conformance rules"):
         adam_data = {n: f.data for n, f in adam.datasets.items()}
-        core = [conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data))
+        core = [conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data),
+                                  run.spec.study.ct_version)
                 for folder, standard, run, data in (("sdtm", "SDTMIG", sdtm, sdtm_data),
                                                      ("adam", "ADaMIG", adam, adam_data))]
     with staged(out_dir) as stage:

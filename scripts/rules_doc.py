@@ -18,6 +18,9 @@ from cdisc.validate.core.engine import unsupported  # noqa: E402
 from cdisc.validate.core.rules import load_rules  # noqa: E402
 from cdisc.validate.rules import REFERENCES, RULES  # noqa: E402
 from cdisc.validate.suite import SUITE_RULES  # noqa: E402
+from cdisc.validate.terminology import AUTHORITY as CT_AUTHORITY  # noqa: E402
+from cdisc.validate.terminology import RULES as CT_RULES  # noqa: E402
+from cdisc.validate.terminology import shipped_versions  # noqa: E402
 
 TARGET = ROOT / "docs" / "RULES.md"
 
@@ -47,6 +50,13 @@ def render() -> str:
         for rule_id in ids:
             lines.append(f"| {rule_id} | {', '.join(REFERENCES.get(rule_id, ()))} | cross-dataset{scope} | "
                          f"{_cell(text)} |")
+    lines += ["", "## CDISC controlled terminology (SDTM)", "",
+              "Every variable the SDTMIG 3.4 ties to CDISC codelists, except Findings results (--ORRES, --STRESC, "
+              "whose codelist depends on the test), against the full SDTM CT package shipped "
+              f"({', '.join(shipped_versions())}; `--ct DATE`). {CT_AUTHORITY}.", "",
+              "| id | severity | checks |", "|---|---|---|"]
+    for rule_id, (_, severity, message) in CT_RULES.items():
+        lines.append(f"| {rule_id} | {severity} | {message} |")
     lines += ["", "## ADaM checks", "",
               f"Run on ADaM packages (`cdisc/validate/adam.py`). Ids: Pinnacle 21 ADaM ids; references: the "
               f"{AUTHORITY} check numbers.", "",

@@ -18,13 +18,15 @@ from cdisc.commands import reports_errors
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="Folder for report.json, report.html and report.xlsx (one subfolder per PATH "
                                       "when several are given).")
+@click.option("--ct", "ct_version", metavar="DATE",
+              help="SDTM controlled terminology package to check against (default: the latest shipped).")
 @click.option("--explanations", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of explained findings (Rule, Dataset, Explanation): reported, but never failing.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True,
               help="Exit 1 when a finding at or above this severity is found.")
 @reports_errors
 def validate(paths: tuple[Path, ...], define_xml: Path | None, standard: str, report_dir: Path,
-             explanations: Path | None, fail_on: str) -> None:
+             ct_version: str | None, explanations: Path | None, fail_on: str) -> None:
     """Validate SDTM or ADaM packages: each PATH is a folder of .xpt files (or Dataset-JSON).
 
     \b
@@ -35,12 +37,14 @@ def validate(paths: tuple[Path, ...], define_xml: Path | None, standard: str, re
     from cdisc.validate.explain import load_explanations
     from cdisc.validate.package import read_package
     from cdisc.validate.report import terminal_summary, write_reports
+    from cdisc.validate.terminology import sdtm_ct
 
     explained = load_explanations(explanations) if explanations else {}
+    sdtm_ct(ct_version)  # an unknown CT date is bad usage: exit 2 before any work
     packages = [read_package(p, define_xml, standard) for p in paths]  # read all first: bad input stops early
     failing = 0
     for package in packages:
-        result = validate_package(package, explained)
+        result = validate_package(package, explained, ct_version)
         folder = report_dir if len(paths) == 1 else report_dir / package.folder.name
         write_reports(result, folder)
         click.echo(terminal_summary(result))

@@ -1,8 +1,8 @@
 """Validation of datasets, one validator for `cdisc run` and `cdisc validate`:
 - expectation suites generated from the metadata in force (a study spec or a package's define.xml), run in
   great-expectations;
-- CDISC's published CORE rules for SDTMIG 3.4, executed by our own engine (`cdisc.validate.core`), and for
-  ADaM the ADaM validation checks (`cdisc.validate.adam`);
+- CDISC's published CORE rules for SDTMIG 3.4, executed by our own engine (`cdisc.validate.core`), with the CDISC
+  CT check (`cdisc.validate.terminology`), and for ADaM the ADaM validation checks (`cdisc.validate.adam`);
 - the project's cross-dataset conformance rules (`cdisc.validate.rules`, published ids);
 - the define.xml against the Define-XML 2.1 schema."""
 from __future__ import annotations
@@ -26,9 +26,10 @@ def validate(spec: Spec, data: dict[str, pd.DataFrame]) -> list[Issue]:
     return run_suites(data, suites) + check_rules(data)
 
 
-def conformance_rules(package: Package) -> tuple[list[Finding], list[RuleStatus]]:
-    """The standard's published rules: CDISC's CORE rules on an SDTM package, the ADaM checks on an ADaM one (with
-    one skipped status saying why CORE's SDTMIG rules did not run)."""
+def conformance_rules(package: Package, ct_version: str | None = None) -> tuple[list[Finding], list[RuleStatus]]:
+    """The standard's published rules: CDISC's CORE rules and the CDISC CT check (package `ct_version`, default the
+    latest shipped) on an SDTM package, the ADaM checks on an ADaM one (with one skipped status saying why CORE's
+    SDTMIG rules did not run)."""
     if package.standard == "ADaMIG":
         from cdisc.validate.adam import run_adam
 
@@ -36,11 +37,14 @@ def conformance_rules(package: Package) -> tuple[list[Finding], list[RuleStatus]
         return findings, [*statuses, RuleStatus("CORE", "skipped", description="CDISC CORE rules for SDTMIG 3.4",
                                                 reason="ADaM package: the vendored CORE rules are SDTMIG rules")]
     from cdisc.validate.core import run_core
+    from cdisc.validate.terminology import run_terminology
 
-    return run_core(package)
+    core, terms = run_core(package), run_terminology(package, ct_version)
+    return core[0] + terms[0], core[1] + terms[1]
 
 
-def validate_package(package: Package, explanations: Explanations | None = None) -> ValidationResult:
+def validate_package(package: Package, explanations: Explanations | None = None,
+                     ct_version: str | None = None) -> ValidationResult:
     """Validate a package: suites from its define.xml for the datasets it defines, CORE rules, the
     cross-dataset rules, and the define.xml against the Define-XML 2.1 schema; `explanations` mark the findings
     the sponsor has explained."""
@@ -60,7 +64,7 @@ def validate_package(package: Package, explanations: Explanations | None = None)
                   for name in sorted(defined - set(data))]
         issues += validate_define(package.define_path)
     cross = check_rules(data)
-    core_found, core_statuses = conformance_rules(package)
+    core_found, core_statuses = conformance_rules(package, ct_version)
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
     if spec is None:

@@ -1,0 +1,120 @@
+"""Controlled terminology of any SDTM package: each variable the SDTMIG 3.4 ties to CDISC codelists holds their
+terms (Pinnacle 21 CT2001 for a non-extensible codelist, an error; CT2002 for an extensible one, a warning), read
+against a full CDISC SDTM CT package the project ships (`cdisc/validate/ct/`, see its SOURCE.md).
+
+The spec-driven suites check a study's own codelists (SD0037); this check needs no define.xml, so it also holds
+for a package someone else built.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from cdisc.errors import CdiscError
+from cdisc.validate.core import library
+from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
+from cdisc.validate.package import Dataset, Package
+
+CT_FILE = re.compile(r"sdtm-ct-(\d{4}-\d{2}-\d{2})\.csv\.gz")
+AUTHORITY = "FDA (Pinnacle 21 catalogue): FDAB017, CG0085 and others"
+# Findings results: their codelists depend on the test (value-level metadata), not on the variable alone
+VALUE_LEVEL_SUFFIXES = ("ORRES", "STRESC")
+RULES = {  # id -> (extensible codelists?, severity, message)
+    "CT2001": (False, "error", "Variable value not found in non-extensible codelist"),
+    "CT2002": (True, "warning", "Variable value not found in extensible codelist"),
+}
+
+
+def shipped_versions() -> list[str]:
+    """Dates of the SDTM CT packages shipped, oldest first."""
+    folder = resources.files("cdisc.validate").joinpath("ct")
+    return sorted(m.group(1) for f in folder.iterdir() if (m := CT_FILE.fullmatch(f.name)))
+
+
+@dataclass(frozen=True)
+class Codelist:
+    short_name: str
+    extensible: bool
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Terminology:
+    version: str
+    codelists: dict[str, Codelist]  # by NCI codelist code
+
+
+@cache
+def sdtm_ct(version: str | None = None) -> Terminology:
+    """A shipped SDTM CT package (default: the latest); any other date is an error naming the shipped ones."""
+    versions = shipped_versions()
+    version = version or versions[-1]
+    if version not in versions:
+        raise CdiscError(f"--ct {version}: no such SDTM CT package shipped (shipped: {', '.join(versions)})")
+    source = resources.files("cdisc.validate").joinpath("ct", f"sdtm-ct-{version}.csv.gz")
+    with resources.as_file(source) as path:
+        df = pd.read_csv(path, dtype=str, na_filter=False, usecols=["Codelist Code", "Codelist", "Extensible",
+                                                                    "Submission Value"])
+    terms = df["Submission Value"].to_numpy()
+    heads = df.drop_duplicates("Codelist Code").set_index("Codelist Code")
+    return Terminology(version, {code: Codelist(heads.at[code, "Codelist"], heads.at[code, "Extensible"] == "Yes",
+                                                frozenset(terms[rows]))
+                                 for code, rows in df.groupby("Codelist Code", sort=False).indices.items()})
+
+
+def run_terminology(package: Package, version: str | None = None) -> tuple[list[Finding], list[RuleStatus]]:
+    """CT2001 and CT2002 on every dataset of an SDTM package."""
+    ct = sdtm_ct(version)
+    start = time.perf_counter()
+    findings = [f for ds in package.datasets.values() for f in _dataset_findings(ds, ct)]
+    seconds = time.perf_counter() - start
+    statuses = [RuleStatus(rule=rule, status="executed", description=f"{message} (SDTM CT {ct.version})",
+                           authority=AUTHORITY, severity=severity, seconds=seconds / len(RULES),
+                           findings=sum(f.count for f in findings if f.rule == rule))
+                for rule, (_, severity, message) in RULES.items()]
+    return findings, statuses
+
+
+def _dataset_findings(ds: Dataset, ct: Terminology) -> list[Finding]:
+    if ds.name.startswith("SUPP") or ds.domain not in library.domains():
+        return []
+    out = []
+    for variable in library.ig_variables(ds.domain):
+        if not variable.codelist or variable.name not in ds.data or variable.name.endswith(VALUE_LEVEL_SUFFIXES):
+            continue
+        codelists = [c for c in (ct.codelists.get(code.strip()) for code in variable.codelist.split(";")) if c]
+        if not codelists:
+            continue
+        allowed = set().union(*(c.terms for c in codelists))
+        values = ds.data[variable.name].astype(str)
+        mask = (values.ne("") & ~values.isin(allowed)).to_numpy()
+        if mask.any():
+            extensible = any(c.extensible for c in codelists)
+            rule = next(r for r, (ext, _, _) in RULES.items() if ext == extensible)
+            out.append(_finding(rule, ds, variable.name, mask, [c.short_name for c in codelists]))
+    return out
+
+
+def _finding(rule: str, ds: Dataset, variable: str, mask: np.ndarray, codelists: list[str]) -> Finding:
+    _, severity, message = RULES[rule]
+    keys = [k for k in ("USUBJID", f"{ds.domain}SEQ") if k in ds.data]
+    shown = ds.data.loc[mask, [*keys, variable]].head(MAX_RECORDS)
+    records = tuple({"row": int(i) + 1, **{k: _plain(v) for k, v in row.items()}}
+                    for i, row in zip(shown.index, shown.to_dict("records"), strict=True))
+    values = sorted(set(ds.data.loc[mask, variable]))
+    return Finding(rule=rule, severity=severity, dataset=ds.name, count=int(mask.sum()), variables=(variable,),
+                   message=f"{message}: {variable} not in {' / '.join(codelists)} "
+                           f"({', '.join(values[:5])}{', ...' if len(values) > 5 else ''})",
+                   references=("FDAB017",), records=records)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.generic):
+        value = value.item()
+    return None if isinstance(value, float) and pd.isna(value) else value
