@@ -67,18 +67,20 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
 
     
     Writes OUT/sdtm/ and OUT/adam/ (datasets, define.xml + stylesheet + define.html), OUT/adam/summary.json and
-    summary.md, OUT/reconciliation/ and OUT/validation/issues.csv. Bad input stops the run with exit 2
-    and a message naming file, column, row and value; nothing is written.
+    summary.md, OUT/reconciliation/, OUT/validation/issues.csv and the review page OUT/report/index.html (with
+    its figures as PNG and SVG in OUT/report/figures/). Progress shows on a terminal only. Bad input stops the
+    run with exit 2 and a message naming file, column, row and value; nothing is written.
     """
     from cdisc.errors import ValidationFailed
     from cdisc.issues import errors
     from cdisc.pipeline import run_study
     from mappings.adam import BUILDERS as ADAM_BUILDERS
+    from mappings.adam.report import write_run_report
     from mappings.adam.summary import write_summary
     from mappings.sdtm import BUILDERS as SDTM_BUILDERS
 
     result = run_study(raw_dir, spec_dir, out_dir, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
-                       summarize=write_summary, formats=formats)
+                       summarize=write_summary, formats=formats, report=write_run_report)
     summary = result.sdtm.reconciliation.summary
     for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
         click.echo(f"{label}: {len(stage.datasets)} datasets, "
@@ -91,6 +93,27 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
         raise ValidationFailed(f"the output breaks {len(found)} conformance check(s); "
                                f"see {out_dir / 'validation' / 'issues.csv'}", found)
     click.echo(f"validation: no conformance errors ({len(result.findings)} warning(s))")
+
+
+@main.command()
+@click.option("--adam", "adam_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder of ADaM datasets (<name>.xpt), e.g. OUT/adam of a run.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write index.html and figures/ into (created if needed).")
+@click.option("--issues", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Validation findings CSV  [default: ADAM/../validation/issues.csv]")
+@click.option("--reconciliation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Raw-to-SDTM reconciliation CSV  [default: ADAM/../reconciliation/summary.csv]")
+@reports_errors
+def report(adam_dir: Path, out_dir: Path, issues: Path | None, reconciliation: Path | None) -> None:
+    """Build the study review page (index.html, one self-contained file, and figures/ as PNG and SVG) from an
+    ADaM folder. Sections whose datasets are missing are skipped, and the page says which and why."""
+    from mappings.adam.report import write_study_report
+
+    page = write_study_report(adam_dir, out_dir,
+                              issues=issues or adam_dir.parent / "validation" / "issues.csv",
+                              reconciliation=reconciliation or adam_dir.parent / "reconciliation" / "summary.csv")
+    click.echo(f"wrote {page}")
 
 
 @main.command()

@@ -21,6 +21,7 @@ from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
+from cdisc.progress import progress
 from cdisc.raw import load_raw
 from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
@@ -46,7 +47,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> Sd
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
-    for build in builders:
+    for build in progress(builders, "SDTM"):
         for result in build(ctx):
             final = finalize(result, spec)
             results.append(result)
@@ -75,7 +76,7 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
     ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
     finals: dict[str, Finalized] = {}
     issues: list[Issue] = []
-    for build in builders:
+    for build in progress(builders, "ADaM"):
         for result in build(ctx):
             final = finalize(result, spec)
             finals[final.name] = final
@@ -103,7 +104,7 @@ def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
                    formats: Sequence[str] = ("xpt",)) -> None:
     """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, final in sorted(datasets.items()):
+    for name, final in progress(sorted(datasets.items()), f"writing {folder.name}"):
         ds = spec.dataset(name)
         variables = spec.variables_of(name)
         if "xpt" in formats:
@@ -181,9 +182,10 @@ class StudyRun:
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
-              formats: Sequence[str] = ("xpt",)) -> StudyRun:
+              formats: Sequence[str] = ("xpt",), report: Callable[[Path], object] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
-    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
+    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv, the study summary and, last, the
+    review report (`report` gets the staged output folder)."""
     from cdisc.validate import validate
 
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders)
@@ -199,4 +201,6 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         if summarize is not None:
             summarize(adam, stage / "adam")
         write_issues(findings, stage / "validation" / "issues.csv")
+        if report is not None:
+            report(stage)
     return StudyRun(sdtm, adam, findings)
