@@ -95,8 +95,9 @@ def glance(inputs: ReportInputs) -> list:
     """Subjects at each step of the CAR-T process per planned dose level (ADSL)."""
     adsl = inputs.get("ADSL")
     arm = adsl["ARM"].where(adsl["ARM"].ne(""), NOT_ASSIGNED)
-    order = [a for a, _ in sorted(set(zip(adsl["ARM"], adsl["TRT01PN"], strict=True)), key=lambda t: t[1])
-             if a] + ([NOT_ASSIGNED] if arm.eq(NOT_ASSIGNED).any() else [])
+    planned = adsl[adsl["ARM"].ne("")]
+    planned = sorted(set(zip(planned["ARM"], planned["TRT01PN"], strict=True)), key=lambda t: t[1])
+    order = [a for a, _ in planned] + ([NOT_ASSIGNED] if arm.eq(NOT_ASSIGNED).any() else [])
     steps = {"Screened (informed consent)": adsl["USUBJID"].ne(""),
              "Apheresed": adsl["APHERDT"].notna(),
              "Lymphodepleted": adsl["LDSTDT"].notna(),
