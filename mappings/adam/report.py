@@ -297,7 +297,8 @@ def kinetics_figure(adpc: pd.DataFrame, groups: dict[str, float]) -> Rendered:
 def nca_listing(adpp: pd.DataFrame) -> pd.DataFrame:
     """Per subject: Cmax, Tmax and AUC0-D90 of each analyte (ADPP.AVAL), units in the column names."""
     rows = adpp[adpp["PARAMCD"].str[:-2].isin(NCA)]
-    rows = rows.assign(column=rows["PARAMCD"] + " (" + rows["AVALU"] + ")")
+    units = rows[rows["AVALU"].ne("")].groupby("PARAMCD")["AVALU"].first()
+    rows = rows.assign(column=rows["PARAMCD"] + " (" + rows["PARAMCD"].map(units).fillna("") + ")")
     order = [c for stem in NCA for c in rows.sort_values("PARAMCD")["column"].unique() if c.startswith(stem)]
     wide = rows.pivot_table(index=["USUBJID", "TRTA"], columns="column", values="AVAL", aggfunc="first")
     return wide.reindex(columns=order).reset_index().rename(columns={"USUBJID": "subject", "TRTA": "dose level"})
@@ -306,8 +307,9 @@ def nca_listing(adpp: pd.DataFrame) -> pd.DataFrame:
 def kinetics_section(inputs: ReportInputs) -> list:
     adpp, groups = inputs.get("ADPP"), _groups_of(inputs)
     summary = kinetics(adpp, groups)
-    rows = [{"parameter": p["param"], "unit": p["unit"], "group": g, "n": r["n"], "median": r["median"],
-             "min": r["min"], "max": r["max"], "geometric mean": r["geometric_mean"]}
+    units = adpp[adpp["AVALU"].ne("")].groupby("PARAM")["AVALU"].first()
+    rows = [{"parameter": p["param"], "unit": units.get(p["param"], p["unit"]), "group": g, "n": r["n"],
+             "median": r["median"], "min": r["min"], "max": r["max"], "geometric mean": r["geometric_mean"]}
             for p in summary.values() for g, r in p.items() if g not in ("param", "unit")]
     return [kinetics_figure(inputs.get("ADPC"), groups),
             Table(pd.DataFrame(rows), "Cmax, Tmax and AUC0-D90 by dose level",
@@ -466,8 +468,9 @@ def validation(inputs: ReportInputs) -> list:
 
 
 def reconciliation(inputs: ReportInputs) -> list:
-    rec = inputs.get("RECONCILIATION")
-    totals = {c: int(pd.to_numeric(rec[c]).sum()) for c in ("ROWS", "MAPPED", "REJECTED", "UNACCOUNTED")}
+    counts = ("ROWS", "MAPPED", "REJECTED", "UNACCOUNTED")
+    rec = inputs.get("RECONCILIATION").astype({c: int for c in counts})
+    totals = {c: int(rec[c].sum()) for c in counts}
     return [Text(f"{totals['ROWS']} raw rows in {len(rec)} forms: {totals['MAPPED']} mapped, "
                  f"{totals['REJECTED']} rejected with a reason, {totals['UNACCOUNTED']} unaccounted."),
             Table(rec, "Raw rows per form", "reconciliation/summary.csv; every rejected row is listed with its "
