@@ -21,7 +21,7 @@ SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
 FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
 
 
-FORMATS = "xpt,json"  # the module's run writes both, so that every check below sees both
+FORMATS = "xpt,json"  # the shared run (tests/conftest.py) writes both, so that every check below sees both
 
 
 def run(*args: str):
@@ -29,11 +29,8 @@ def run(*args: str):
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("run") / "out"
-    result = run("--out", str(path), "--format", FORMATS)
-    assert result.exit_code == 0, result.output
-    return path
+def out(bundled_out: Path) -> Path:
+    return bundled_out
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +102,9 @@ def test_run_is_byte_identical_twice(out, tmp_path):
     result = run("--out", str(again), "--format", FORMATS)
     assert result.exit_code == 0, result.output
     for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
-                 *sorted((out / "reconciliation").glob("*.csv"))]:
-        twin = again / path.parent.name / path.name
+                 *sorted((out / "reconciliation").glob("*.csv")), out / "report" / "index.html",
+                 *sorted((out / "report" / "figures").iterdir())]:
+        twin = again / path.relative_to(out)
         assert path.read_bytes() == twin.read_bytes(), path.name
 
 
@@ -279,7 +277,7 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
 
 
 def test_help_explains_every_command():
-    for args in (["--help"], ["run", "--help"], ["simulate", "--help"]):
+    for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["report", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output

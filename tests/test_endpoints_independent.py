@@ -6,18 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pyreadstat
 import pytest
-from click.testing import CliRunner
-
-from cli import main
 
 SAS0 = pd.Timestamp("1960-01-01")
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory) -> tuple[dict, dict]:
-    out = tmp_path_factory.mktemp("endpoints") / "out"
-    result = CliRunner().invoke(main, ["run", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+def data(bundled_out) -> tuple[dict, dict]:
+    out = bundled_out
     sdtm = {p.stem.upper(): pyreadstat.read_xport(str(p))[0] for p in (out / "sdtm").glob("*.xpt")}
     # ADaM dates stay SAS day numbers (DATE9.) so the comparisons below work on the numbers written
     adam = {p.stem.upper(): pyreadstat.read_xport(str(p), disable_datetime_conversion=True)[0]
