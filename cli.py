@@ -4,31 +4,19 @@ Exit codes: 0 success; 1 the data were written but break conformance rules; 2 ba
 """
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
-from cdisc.errors import CdiscError
+from cdisc.commands import reports_errors
+from cdisc.commands.define import convert, define
+from cdisc.commands.report import report
+from cdisc.commands.spec import spec
+from cdisc.commands.validate import validate
 
 PROJECT = Path(__file__).resolve().parent
 BUNDLED_RAW = PROJECT / "data" / "im96" / "raw"
 BUNDLED_SPEC = PROJECT / "specs" / "im96"
-
-
-def reports_errors(command):
-    """Turn engine errors into a readable message on stderr and the error's exit code (no traceback)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except CdiscError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,27 +84,6 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
 
 
 @main.command()
-@click.option("--adam", "adam_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder of ADaM datasets (<name>.xpt), e.g. OUT/adam of a run.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write index.html and figures/ into (created if needed).")
-@click.option("--issues", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Validation findings CSV  [default: ADAM/../validation/issues.csv]")
-@click.option("--reconciliation", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Raw-to-SDTM reconciliation CSV  [default: ADAM/../reconciliation/summary.csv]")
-@reports_errors
-def report(adam_dir: Path, out_dir: Path, issues: Path | None, reconciliation: Path | None) -> None:
-    """Build the study review page (index.html, one self-contained file, and figures/ as PNG and SVG) from an
-    ADaM folder. Sections whose datasets are missing are skipped, and the page says which and why."""
-    from mappings.adam.report import write_study_report
-
-    page = write_study_report(adam_dir, out_dir,
-                              issues=issues or adam_dir.parent / "validation" / "issues.csv",
-                              reconciliation=reconciliation or adam_dir.parent / "reconciliation" / "summary.csv")
-    click.echo(f"wrote {page}")
-
-
-@main.command()
 @click.option("--subjects", type=click.IntRange(min=1), required=True, help="Number of subjects to enrol.")
 @click.option("--seed", type=int, required=True, help="Random seed; the same seed gives the same bytes.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -130,61 +97,8 @@ def simulate(subjects: int, seed: int, out_dir: Path) -> None:
     click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
 
 
-@main.group()
-def spec() -> None:
-    """Exchange a study spec with a Pinnacle 21 style define specification workbook (.xlsx)."""
-
-
-@spec.command("export")
-@click.argument("study_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--standard", type=click.Choice(["sdtm", "adam"]), default="sdtm", show_default=True,
-              help="Which standard's folder of the study spec to export.")
-@click.option("--out", "workbook", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The .xlsx workbook to write.")
-@reports_errors
-def spec_export(study_dir: Path, standard: str, workbook: Path) -> None:
-    """Write STUDY_DIR's spec (study.toml + <standard>/) as a workbook: sheets Study, Datasets, Variables,
-    ValueLevel, WhereClauses, Codelists, Dictionaries, Methods, Comments, Documents."""
-    from cdisc.spec.excel import export_workbook
-    from cdisc.spec.load import load_spec
-
-    export_workbook(load_spec(study_dir, standard), workbook)
-    click.echo(f"wrote {workbook}")
-
-
-@spec.command("import")
-@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "study_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Study spec directory to write study.toml and sdtm/ or adam/ into (that folder must not exist).")
-@reports_errors
-def spec_import(workbook: Path, study_dir: Path) -> None:
-    """Turn a Pinnacle 21 style workbook into a spec folder in the canonical layout (docs/ARCHITECTURE.md)."""
-    from cdisc.spec.check import check_spec
-    from cdisc.spec.excel import import_workbook
-    from cdisc.spec.write import write_spec
-
-    imported = import_workbook(workbook)
-    folder = write_spec(imported, study_dir)
-    click.echo(f"wrote {folder} ({len(imported.datasets)} datasets, {len(imported.variables)} variables)")
-    for issue in check_spec(imported):
-        click.echo(f"  {issue}")
-
-
-@spec.command("from-define")
-@click.argument("define_xml", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "study_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Study spec directory to write study.toml and sdtm/ or adam/ into (that folder must not exist).")
-@reports_errors
-def spec_from_define(define_xml: Path, study_dir: Path) -> None:
-    """Turn a Define-XML 2.0 or 2.1 document into a spec folder to start from (datasets, variables, value-level
-    metadata, where clauses, codelists with NCI codes, methods, comments, documents)."""
-    from cdisc.spec.define_xml import load_define
-    from cdisc.spec.write import write_spec
-
-    loaded = load_define(define_xml)
-    folder = write_spec(loaded, study_dir)
-    click.echo(f"wrote {folder} ({len(loaded.datasets)} datasets, {len(loaded.variables)} variables, "
-               f"{len(loaded.codelists)} codelists)")
+for command in (validate, define, convert, spec, report):
+    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
 
 from cdisc.dates import SAS_EPOCH
 from cdisc.errors import CdiscError
@@ -37,33 +39,40 @@ class DatasetJsonError(CdiscError):
     """A Dataset-JSON file that cannot be read (names the file and what is wrong)."""
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, alias_generator=to_camel)
+
+
+class Column(_Model):
+    """One entry of `columns` (Dataset-JSON 1.1 column metadata; JSON names are the camelCase aliases)."""
+
+    name: str = Field(min_length=1)
     label: str
-    data_type: str  # Dataset-JSON logical type
-    target_data_type: str = ""
-    length: int | None = None
+    data_type: Literal["string", "integer", "decimal", "float", "double", "boolean", "datetime", "date", "time",
+                       "URI"]
+    target_data_type: Literal["", "integer", "decimal"] = ""
+    length: int | None = Field(default=None, ge=1)
     display_format: str = ""
-    key_sequence: int | None = None
+    key_sequence: int | None = Field(default=None, ge=1)
 
     def as_json(self, dataset: str) -> dict:
-        out = {"itemOID": f"IT.{dataset}.{self.name}", "name": self.name, "label": self.label,
-               "dataType": self.data_type}
-        optional = {"targetDataType": self.target_data_type, "length": self.length,
-                    "displayFormat": self.display_format, "keySequence": self.key_sequence}
+        out = {"itemOID": f"IT.{dataset}.{self.name}", **self.model_dump(by_alias=True, include={"name", "label",
+                                                                                                "data_type"})}
+        optional = self.model_dump(by_alias=True, include={"target_data_type", "length", "display_format",
+                                                           "key_sequence"})
         return out | {k: v for k, v in optional.items() if v not in ("", None)}
 
 
-@dataclass(frozen=True)
-class DatasetMeta:
-    name: str
+class DatasetMeta(_Model):
+    """The top-level attributes of a Dataset-JSON 1.1 file (without its rows)."""
+
+    name: str = Field(min_length=1)
     label: str
     columns: tuple[Column, ...]
-    study_oid: str = ""
-    metadata_version_oid: str = ""
-    metadata_ref: str = ""
-    created: str = ""  # ISO 8601 date/time of creation
+    study_oid: str = Field(default="", alias="studyOID")
+    metadata_version_oid: str = Field(default="", alias="metaDataVersionOID")
+    metadata_ref: str = Field(default="", alias="metaDataRef")
+    created: str = Field(default="", alias="datasetJSONCreationDateTime")
     originator: str = ""
 
 
@@ -98,15 +107,14 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
         else:
             header = json.loads(path.read_text(encoding="utf-8"))
             rows = header.pop("rows", [])
-        columns = tuple(_column(c) for c in header["columns"])
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, IndexError, TypeError) as exc:
-        raise DatasetJsonError(f"{path.name}: not a Dataset-JSON 1.1 file ({type(exc).__name__}: {exc})") from None
+        meta = DatasetMeta.model_validate(header)
+    except (json.JSONDecodeError, UnicodeDecodeError, IndexError, TypeError, ValidationError) as exc:
+        reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)
+        raise DatasetJsonError(f"{path.name}: not a Dataset-JSON 1.1 file ({reason})") from None
     if header.get("records") != len(rows):
         raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
+    columns = meta.columns
     frame = pd.DataFrame(rows, columns=[c.name for c in columns], dtype=object)
-    meta = DatasetMeta(header["name"], header["label"], columns, header.get("studyOID", ""),
-                       header.get("metaDataVersionOID", ""), header.get("metaDataRef", ""),
-                       header.get("datasetJSONCreationDateTime", ""), header.get("originator", ""))
     return meta, pd.DataFrame({c.name: _from_json(frame[c.name], c) for c in columns})
 
 
@@ -135,9 +143,9 @@ def _schema_errors(validator, document: dict) -> list[str]:
             for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
 
 
-def _column(obj: dict) -> Column:
-    return Column(obj["name"], obj.get("label", ""), obj["dataType"], obj.get("targetDataType", ""),
-                  obj.get("length"), obj.get("displayFormat", ""), obj.get("keySequence"))
+def _first_error(exc: ValidationError) -> str:
+    e = exc.errors()[0]
+    return f"{'/'.join(map(str, e['loc']))}: {e['msg']}"
 
 
 def _header(meta: DatasetMeta, records: int) -> dict:

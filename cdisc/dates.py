@@ -49,12 +49,39 @@ def check_raw_time(value: str) -> None:
         raise ValueError("expected HH:MM (24-hour clock)")
 
 
+def raw_dates_to_iso(values: pd.Series) -> pd.Series:
+    """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
+    a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
+    distinct dates than date values)."""
+    distinct = pd.Series(values.unique(), dtype=object)
+    return values.map(dict(zip(distinct, _raw_dates_to_iso(distinct), strict=True)))
+
+
+def _raw_dates_to_iso(values: pd.Series) -> pd.Series:
+    parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$").astype(object).fillna("")
+    day, mon, year = parts[0], parts[1], parts[2]
+    month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}).astype(object)
+    iso = pd.Series(np.nan, index=values.index, dtype=object)
+    iso[values.eq("")] = ""
+    iso[mon.eq("UNK") & day.eq("UN")] = year
+    iso[month.notna() & day.eq("UN")] = year + "-" + month.fillna("")
+    full = month.notna() & day.ne("UN") & day.ne("")
+    text = year + "-" + month.fillna("") + "-" + day
+    real = pd.to_datetime(text.where(full), format="%Y-%m-%d", errors="coerce").notna()  # 31-FEB is not
+    iso[full & real] = text
+    return iso
+
+
 def to_dtc(date: pd.Series, time: pd.Series | None = None) -> pd.Series:
     """Combine a raw date and an optional raw time into ISO 8601 --DTC text.
 
-    The time is kept only when the date is complete (ISO 8601 allows no time on a partial date).
+    The time is kept only when the date is complete (ISO 8601 allows no time on a partial date). The values
+    were checked on loading (`cdisc.raw`); one that is not a date raises ValueError with its reason.
     """
-    iso = date.map(raw_date_to_iso)
+    iso = raw_dates_to_iso(date)
+    bad = iso.isna()
+    if bad.any():
+        iso[bad] = date[bad].map(raw_date_to_iso)  # raises with the reason
     if time is None:
         return iso
     full = iso.str.len().eq(10) & time.ne("")

@@ -44,3 +44,7 @@ class ValidationFailed(CdiscError):
     """The output breaks conformance rules; the datasets were written but are not submission-ready."""
 
     exit_code = 1
+
+
+class PackageError(CdiscError):
+    """A dataset package (XPT folder or CORE test case) cannot be read."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc.errors import MappingError
+
 ONGOING = "ONGOING"
 
 
@@ -22,3 +24,33 @@ def add_ongoing(df: pd.DataFrame, dm: pd.DataFrame, *, ongoing: pd.Series, refer
     """
     ref = df["USUBJID"].map(dm.set_index("USUBJID")[reference]).fillna("")
     return df.assign(**{enrtpt: np.where(ongoing, ONGOING, ""), entpt: ref.where(ongoing, "")})
+
+
+# MedDRA coding columns of an EDC coding export -> SDTM Events qualifiers (SDTM v2.0 Events class)
+MEDDRA_COLUMNS = {"LLT": "LLT", "LLTCD": "LLTCD", "DECOD": "DECOD", "PTCD": "PTCD", "HLT": "HLT", "HLTCD": "HLTCD",
+                  "HLGT": "HLGT", "HLGTCD": "HLGTCD", "BODSYS": "BODSYS", "BDSYCD": "SOCCD", "SOC": "BODSYS",
+                  "SOCCD": "SOCCD"}
+
+
+def add_meddra(df: pd.DataFrame, form: pd.DataFrame, *, prefix: str) -> pd.DataFrame:
+    """The MedDRA hierarchy of a coded Events record: --LLT/--LLTCD, --DECOD/--PTCD, --HLT/--HLTCD,
+    --HLGT/--HLGTCD, --BODSYS/--BDSYCD and --SOC/--SOCCD.
+
+    `form` is the raw form aligned with `df`, carrying the coding export's columns `<prefix>LLT`,
+    `<prefix>LLTCD`, `<prefix>DECOD`, `<prefix>PTCD`, `<prefix>HLT`, `<prefix>HLTCD`, `<prefix>HLGT`,
+    `<prefix>HLGTCD`, `<prefix>BODSYS` (the primary SOC) and `<prefix>SOCCD`. MedDRA being multi-axial,
+    --BODSYS is the primary SOC used for analysis, so --SOC = --BODSYS and --SOCCD = --BDSYCD (CDISC
+    conformance rules CG0039, CG0037).
+
+    >>> form = pd.DataFrame({f"AE{c}": [v] for c, v in [("LLT", "Fever"), ("LLTCD", "10016558"),
+    ...     ("DECOD", "Pyrexia"), ("PTCD", ""), ("HLT", ""), ("HLTCD", ""), ("HLGT", ""), ("HLGTCD", ""),
+    ...     ("BODSYS", "General disorders and administration site conditions"), ("SOCCD", "10018065")]})
+    >>> coded = add_meddra(pd.DataFrame(index=form.index), form, prefix="AE")
+    >>> coded[["AEDECOD", "AESOC", "AEBDSYCD"]].values.tolist()
+    [['Pyrexia', 'General disorders and administration site conditions', '10018065']]
+    """
+    missing = [f"{prefix}{c}" for c in dict.fromkeys(MEDDRA_COLUMNS.values()) if f"{prefix}{c}" not in form]
+    if missing:
+        raise MappingError(f"the form lacks the MedDRA coding column(s) {', '.join(missing)}; "
+                           "the coding export must carry the whole hierarchy")
+    return df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})

@@ -119,7 +119,7 @@ def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: 
         blank = col.isna() if v.numeric else col.eq("")
         if v.mandatory and blank.any():
             out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
-        if v.codelist and not v.numeric:
+        if v.codelist and not v.numeric and not spec.codelist(v.codelist).external:
             allowed = spec.codelist(v.codelist).values
             bad = ~blank & ~col.isin(allowed)
             if bad.any():

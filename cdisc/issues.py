@@ -22,6 +22,7 @@ class Issue:
     variable: str = ""
     row: str = ""
     value: str = ""
+    count: int = 1  # records this issue stands for (0: another record of the issue before it)
 
     def __str__(self) -> str:
         loc = self.where
@@ -40,6 +41,7 @@ class Issue:
             "variable": self.variable,
             "row": self.row,
             "value": self.value,
+            "count": str(self.count),
             "message": self.message,
         }
 

@@ -27,9 +27,14 @@ from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
+from cdisc.stopwatch import Stopwatch
+from cdisc.validate.finding import ValidationResult, findings_from_issues
+from cdisc.validate.report import write_reports
+from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -40,16 +45,22 @@ class SdtmRun:
     issues: tuple[Issue, ...] = ()
 
 
-def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> SdtmRun:
+def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock: Stopwatch | None = None) -> SdtmRun:
     """Load and check everything, run the mapping modules in order and finalize each dataset."""
-    spec = load_checked_spec(spec_dir, "sdtm")
-    raw = load_raw(raw_dir)
+    clock = clock or Stopwatch()
+    with clock.time("spec"):
+        spec = load_checked_spec(spec_dir, "sdtm")
+    with clock.time("read raw"):
+        raw = load_raw(raw_dir)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
     for build in progress(builders, "SDTM"):
-        for result in build(ctx):
-            final = finalize(result, spec)
+        with clock.time("SDTM mapping"):
+            built = build(ctx)
+        for result in built:
+            with clock.time("finalize"):
+                final = finalize(result, spec)
             results.append(result)
             finals[final.name] = final
             ctx.done[final.name] = final.data
@@ -57,7 +68,9 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder]) -> Sd
     if missing:
         raise MappingError(f"the spec lists dataset(s) {missing} that no mapping module built")
     issues = tuple(i for r in results for i in r.issues)
-    return SdtmRun(spec, finals, reconcile(raw, results, list(finals.values())), issues)
+    with clock.time("reconciliation"):
+        reconciliation = reconcile(raw, results, list(finals.values()))
+    return SdtmRun(spec, finals, reconciliation, issues)
 
 
 @dataclass(frozen=True)
@@ -91,13 +104,20 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:
     """Load one standard's spec and check it, codelists included, against the shipped CT packages."""
     spec = load_spec(spec_dir, standard)
-    study, root = spec.study, spec_dir.parent.parent
+    study = spec.study
     files = [study.ct_file] + ([study.adam_ct_file] if standard == "adam" else [])
-    packages = [load_ct(root / f, study.ct_version) for f in files if f]
+    packages = [load_ct(_ct_path(spec_dir, f), study.ct_version) for f in files if f]
     return require_valid(spec, merge_ct(*packages) if packages else None)
 
 
 FORMATS = ("xpt", "json", "ndjson")
+
+
+def _ct_path(spec_dir: Path, name: str) -> Path:
+    """A CT file of study.toml: relative to the repository holding the spec (specs/<study>/), else to the
+    project's own root, whose specs/ct/ ships the CT subsets (a spec kept elsewhere can use them)."""
+    here = Path(spec_dir).parent.parent / name
+    return here if here.exists() else PROJECT_ROOT / name
 
 
 def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
@@ -126,10 +146,12 @@ def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
     for c in data.columns:
         v = by_name[c]
         data_type, target = column_type(v.data_type, v.display_format)
-        cols.append(Column(c, v.label, data_type, target, text_length(data[c]) if data_type == "string" else None,
-                           v.display_format, keys.get(c)))
-    return DatasetMeta(name, ds.label, tuple(cols), study_oid(spec), metadata_version_oid(spec), "define.xml",
-                       f"{spec.study.data_cut}T00:00:00", spec.study.sponsor)
+        cols.append(Column(name=c, label=v.label, data_type=data_type, target_data_type=target,
+                           length=text_length(data[c]) if data_type == "string" else None,
+                           display_format=v.display_format, key_sequence=keys.get(c)))
+    return DatasetMeta(name=name, label=ds.label, columns=tuple(cols), study_oid=study_oid(spec),
+                       metadata_version_oid=metadata_version_oid(spec), metadata_ref="define.xml",
+                       created=f"{spec.study.data_cut}T00:00:00", originator=spec.study.sponsor)
 
 
 def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:
@@ -148,16 +170,21 @@ def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
 
 def write_issues(issues: list[Issue], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    columns = ["severity", "code", "where", "variable", "row", "value", "message"]
+    columns = ["severity", "code", "where", "variable", "row", "value", "count", "message"]
     pd.DataFrame([i.as_dict() for i in issues], columns=columns).to_csv(path, index=False, lineterminator="\n")
 
 
 @contextmanager
 def staged(out_dir: Path) -> Iterator[Path]:
-    """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed."""
+    """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed.
+
+    A run killed at any point leaves `out_dir` as it was (or, killed between the two renames, beside it as
+    `.<out>.previous`, which the next run puts back before it starts); leftovers of a killed run are removed."""
     out_dir = Path(out_dir)
     stage = out_dir.parent / f".{out_dir.name}.staging"
     old = out_dir.parent / f".{out_dir.name}.previous"
+    if old.exists() and not out_dir.exists():  # a run killed between the two renames below: put it back
+        old.rename(out_dir)
     for leftover in (stage, old):
         shutil.rmtree(leftover, ignore_errors=True)
     stage.mkdir(parents=True)
@@ -172,6 +199,16 @@ def staged(out_dir: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun,
+                      findings: list[Issue]) -> ValidationResult:
+    """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
+    data = {**sdtm, **{n: f.data for n, f in adam.datasets.items()}}
+    return ValidationResult(package=package, standard="SDTMIG + ADaMIG",
+                            datasets={n: len(df) for n, df in sorted(data.items())},
+                            findings=tuple(findings_from_issues(findings, REFERENCES)),
+                            rules=tuple(rule_statuses(data, findings)))
+
+
 @dataclass(frozen=True)
 class StudyRun:
     sdtm: SdtmRun
@@ -182,25 +219,34 @@ class StudyRun:
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
-              formats: Sequence[str] = ("xpt",), report: Callable[[Path], object] | None = None) -> StudyRun:
+              formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None,
+              report: Callable[[Path], object] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv, the study summary and, last, the
     review report (`report` gets the staged output folder)."""
     from cdisc.validate import validate
 
-    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders)
+    clock = clock or Stopwatch()
+    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    adam = build_adam(sdtm_data, spec_dir, adam_builders)
-    findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
-                *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
+    with clock.time("ADaM"):
+        adam = build_adam(sdtm_data, spec_dir, adam_builders)
+    with clock.time("validation"):
+        findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
+                    *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            write_datasets(run.spec, run.datasets, folder, formats)
-            findings += write_define_package(run.spec, run.datasets, folder)
-        write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-        if summarize is not None:
-            summarize(adam, stage / "adam")
-        write_issues(findings, stage / "validation" / "issues.csv")
+            with clock.time("XPT writing"):
+                write_datasets(run.spec, run.datasets, folder, formats)
+            with clock.time("define"):
+                findings += write_define_package(run.spec, run.datasets, folder)
+        with clock.time("reports"):
+            write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+            if summarize is not None:
+                summarize(adam, stage / "adam")
+            write_issues(findings, stage / "validation" / "issues.csv")
+            write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
         if report is not None:
-            report(stage)
+            with clock.time("review report"):
+                report(stage)
     return StudyRun(sdtm, adam, findings)

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from cdisc.dates import check_raw_time, raw_date_to_iso
+from cdisc.dates import check_raw_time, raw_date_to_iso, raw_dates_to_iso
 from cdisc.errors import RawInputError
 from cdisc.issues import Issue
 
@@ -166,6 +167,8 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
         flag(check & ~col.isin(allowed), "RAW_UNKNOWN_CODE", f"code is not in codelist {spec['CODELIST']}")
     elif kind in ("date", "time", "integer", "float"):
         parse = _PARSERS[kind]
+        # whole-column fast check; only values it does not pass are parsed one by one for the reason
+        check = check & ~_FAST_OK[kind](col)
         for r, v in zip(rows[check], col[check], strict=True):
             try:
                 parse(v)
@@ -185,6 +188,21 @@ def _parse_float(v: str) -> None:
 
 
 _PARSERS = {"date": raw_date_to_iso, "time": check_raw_time, "integer": _parse_integer, "float": _parse_float}
+
+
+def _finite_numbers(col: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(col.where(col.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")),
+                            errors="coerce")
+    return numbers.notna() & np.isfinite(numbers.fillna(0))
+
+
+# values these accept are certainly valid for the parser of the type; the rest go to the parser
+_FAST_OK = {
+    "date": lambda col: raw_dates_to_iso(col).notna(),
+    "time": lambda col: col.str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d"),
+    "integer": lambda col: col.str.fullmatch(r"[+-]?\d+"),
+    "float": _finite_numbers,
+}
 
 
 def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -> list[Issue]:

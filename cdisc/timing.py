@@ -15,24 +15,41 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
-def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str) -> pd.DataFrame:
+def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = False) -> pd.DataFrame:
     """EPOCH of the subject's element (SE) that contains the --DTC date.
 
     An element covers [SESTDTC, SEENDTC); the subject's last element also covers its end date, and a
     date after the last element's end stays in that last element (follow-up continues to the cut).
     Elements are compared by date (the first 10 characters); a date before the first element, or a
     partial date, gets no EPOCH.
+
+    `at_start=True` gives the epoch at the start of the record's day instead (SV: "the values must be those at
+    the start of the visit", SDTMIG 3.4 SV assumption 11, CG0218): date-only values are read as 00:00 and
+    compared with the element starts to the minute, so a visit on the day an element starts at a time (the
+    apheresis at 08:38, the infusion at 11:10) is in the element before it.
     """
-    day = df[dtc].fillna("").str.slice(0, 10)
+    moment = _at_minute if at_start else _day
+    rows = df[dtc].fillna("").str.len().ge(10) & df["USUBJID"].isin(se["USUBJID"])
+    events = pd.DataFrame({"USUBJID": df.loc[rows, "USUBJID"].astype(object), "WHEN": moment(df.loc[rows, dtc]),
+                           "ROW": df.index[rows]}).dropna(subset="WHEN").sort_values("WHEN", kind="mergesort")
+    starts = pd.DataFrame({"USUBJID": se["USUBJID"].astype(object), "WHEN": moment(se["SESTDTC"]),
+                           "SE_EPOCH": se["EPOCH"]}).sort_values("WHEN", kind="mergesort")
+    # the last element starting on or before the record (a record on a start day belongs to the new element)
+    found = pd.merge_asof(events, starts, on="WHEN", by="USUBJID", direction="backward", allow_exact_matches=True)
     epoch = pd.Series("", index=df.index, dtype=object)
-    for usubjid, elements in se.sort_values(["USUBJID", "SESTDTC"]).groupby("USUBJID", sort=False):
-        rows = df["USUBJID"].eq(usubjid) & day.str.len().eq(10)
-        starts = elements["SESTDTC"].str.slice(0, 10).to_numpy()
-        idx = np.searchsorted(starts, day[rows].to_numpy(), side="right") - 1
-        # a date equal to a later element's start belongs to that later element (side="right")
-        found = np.where(idx >= 0, elements["EPOCH"].to_numpy()[np.clip(idx, 0, None)], "")
-        epoch.loc[rows] = found
+    epoch.loc[found["ROW"].to_numpy()] = found["SE_EPOCH"].fillna("").to_numpy()
     return df.assign(EPOCH=epoch)
+
+
+def _day(dtc: pd.Series) -> pd.Series:
+    """The date part of ISO 8601 values as datetimes (the time of day ignored)."""
+    return pd.to_datetime(dtc.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+
+
+def _at_minute(dtc: pd.Series) -> pd.Series:
+    """ISO 8601 values to the minute as datetimes; a date alone is 00:00 of that day."""
+    text = dtc.str.slice(0, 16).where(dtc.str.len().ge(16), dtc.str.slice(0, 10) + "T00:00")
+    return pd.to_datetime(text, format="%Y-%m-%dT%H:%M", errors="coerce")
 
 
 def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,

@@ -8,10 +8,10 @@ set to the data cut so the same data give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
@@ -55,20 +55,22 @@ def _label_issues(where: str, col: str, label: str) -> list[Issue]:
 
 
 def _value_issues(where: str, col: pd.Series) -> list[Issue]:
-    out = []
+    """Whole-column checks (no Python loop per value); only the first 20 offenders become issues."""
     if pd.api.types.is_numeric_dtype(col):
-        bad = col.notna() & ~col.map(lambda x: math.isfinite(x) and abs(x) <= MAX_IBM)
-        for i in col.index[bad][:20]:
-            out.append(Issue("error", "XPT_NUMBER", where, "number is not finite or exceeds the IBM float "
-                             "range", variable=str(col.name), row=str(i + 1), value=str(col[i])))
-        return out
+        values = col.to_numpy(dtype=float)
+        bad = ~np.isnan(values) & ~(np.isfinite(values) & (np.abs(values) <= MAX_IBM))
+        return [Issue("error", "XPT_NUMBER", where, "number is not finite or exceeds the IBM float range",
+                      variable=str(col.name), row=str(i + 1), value=str(col[i])) for i in col.index[bad][:20]]
     text = col.astype(str)
-    for i in text.index[~text.map(str.isascii)][:20]:
-        out.append(Issue("error", "XPT_NON_ASCII", where, "value is not ASCII", variable=str(col.name),
-                         row=str(i + 1), value=text[i]))
-    for i in text.index[text.map(lambda v: len(v.encode()) > MAX_CHAR)][:20]:
-        out.append(Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes",
-                         variable=str(col.name), row=str(i + 1), value=text[i][:60] + "..."))
+    non_ascii = text.str.contains(r"[^\x00-\x7f]", regex=True)
+    # ASCII text has one byte per character; only non-ASCII values need encoding to count their bytes
+    too_long = text.str.len().gt(MAX_CHAR)
+    if non_ascii.any():
+        too_long |= text[non_ascii].map(lambda v: len(v.encode()) > MAX_CHAR).reindex(text.index, fill_value=False)
+    out = [Issue("error", "XPT_NON_ASCII", where, "value is not ASCII", variable=str(col.name), row=str(i + 1),
+                 value=text[i]) for i in text.index[non_ascii][:20]]
+    out += [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
+                  row=str(i + 1), value=text[i][:60] + "...") for i in text.index[too_long][:20]]
     return out
 
 

@@ -1,70 +1,91 @@
-"""Benchmark the SDTM run against an I/O baseline measured in the same process.
+"""Benchmark `cdisc run` stage by stage against an I/O floor measured in the same run.
 
-For each study size: simulate an export, then time (a) the I/O baseline: reading every raw CSV and writing
-the finished SDTM and ADaM datasets as XPT, the floor any converter pays; and (b) the whole `cdisc run`
-(load, check, map, derive, finalize, validate, write XPT + define.xml + summary). Prints medians over
-`--repeat` runs and their ratio.
+For each study size: simulate an export (seed 96), then `--repeat` times, each in a fresh process (so the peak
+memory is that run's): the whole run with its stage timings (read raw, SDTM mapping, finalize, ADaM, validation,
+define, XPT writing, reports, review report, ...) and the process's peak resident memory; and the I/O floor:
+reading the raw CSVs with pandas' pyarrow engine plus writing as many bytes as the run wrote, with a plain file
+write. Prints medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
 
-    .venv/bin/python scripts/bench.py --subjects 15 100 400 --repeat 3
+    .venv/bin/python scripts/bench.py --subjects 100 1000 5000 --repeat 3
 """
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cdisc.pipeline import StudyRun, run_study, write_datasets  # noqa: E402
-from mappings.adam import BUILDERS as ADAM_BUILDERS  # noqa: E402
-from mappings.adam.summary import write_summary  # noqa: E402
-from mappings.sdtm import BUILDERS as SDTM_BUILDERS  # noqa: E402
 from mappings.simulate import simulate  # noqa: E402
 
-SPEC = ROOT / "specs" / "im96"
+CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from cdisc.pipeline import run_study
+from cdisc.stopwatch import Stopwatch
+from mappings.adam import BUILDERS as ADAM
+from mappings.adam.report import write_run_report
+from mappings.adam.summary import write_summary
+from mappings.sdtm import BUILDERS as SDTM
+raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+clock, start = Stopwatch(), time.perf_counter()
+run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=SDTM, adam_builders=ADAM, summarize=write_summary,
+          report=write_run_report, clock=clock)
+print(json.dumps({"total": time.perf_counter() - start, "stages": clock.seconds,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
-def full_run(raw: Path, out: Path) -> StudyRun:
-    return run_study(raw, SPEC, out, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
-                     summarize=write_summary)
+def run_once(raw: Path, out: Path) -> dict:
+    code = f"from pathlib import Path\nROOT = Path({str(ROOT)!r})\n" + CHILD
+    done = subprocess.run([sys.executable, "-c", code, str(raw), str(out)], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def io_baseline(raw: Path, out: Path, done: StudyRun) -> None:
-    """Read every raw CSV and write the already-built datasets as XPT: pure I/O, no mapping."""
-    for csv in sorted(raw.glob("*.csv")):
-        pd.read_csv(csv, dtype=str, keep_default_na=False)
-    write_datasets(done.sdtm.spec, done.sdtm.datasets, out / "sdtm")
-    write_datasets(done.adam.spec, done.adam.datasets, out / "adam")
+def io_floor(raw: Path, out: Path, scratch: Path) -> float:
+    """Read every raw CSV (pyarrow engine) and write as many bytes as the run wrote."""
+    import pandas as pd
 
-
-def timed(fn, *args) -> float:
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     start = time.perf_counter()
-    fn(*args)
+    for csv in sorted(raw.glob("*.csv")):
+        pd.read_csv(csv, dtype=str, keep_default_na=False, engine="pyarrow")
+    scratch.write_bytes(b"\0" * size)
     return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--subjects", type=int, nargs="+", default=[15, 100, 400])
+    parser.add_argument("--subjects", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'subjects':>8} {'records':>8} {'io_s':>8} {'run_s':>8} {'ratio':>6}")
+    previous = None
     for n in args.subjects:
         with tempfile.TemporaryDirectory() as tmp:
             raw, out = Path(tmp) / "raw", Path(tmp) / "out"
             simulate(n, 96, raw)
-            done = full_run(raw, out)  # warm-up, and the datasets the baseline writes
-            records = sum(len(f.data) for run in (done.sdtm, done.adam) for f in run.datasets.values())
-            io = [timed(io_baseline, raw, Path(tmp) / "io", done) for _ in range(args.repeat)]
-            run = [timed(full_run, raw, out) for _ in range(args.repeat)]
-            io_m, run_m = statistics.median(io), statistics.median(run)
-            print(f"{n:>8} {records:>8} {io_m:>8.2f} {run_m:>8.2f} {run_m / io_m:>6.1f}")
+            runs = [run_once(raw, out) for _ in range(args.repeat)]
+            floor = statistics.median(io_floor(raw, out, Path(tmp) / "scratch.bin") for _ in range(args.repeat))
+            rows = sum(len(p.read_text().splitlines()) - 1 for p in raw.glob("*.csv"))
+            out_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
+        total = statistics.median(r["total"] for r in runs)
+        peak = statistics.median(r["peak_mb"] for r in runs)
+        print(f"\nN = {n}: {rows:,} raw rows, {out_mb:.1f} MB written; run {total:.2f} s (median of {args.repeat}), "
+              f"I/O floor {floor:.3f} s, ratio {total / floor:.1f}; peak memory {peak:.0f} MB")
+        for stage in runs[0]["stages"]:
+            seconds = statistics.median(r["stages"][stage] for r in runs)
+            print(f"  {stage:<16} {seconds:8.2f} s  {seconds / floor:8.1f} x floor")
+        if previous:
+            print(f"  growth from N = {previous[0]}: run x{total / previous[1]:.2f}, memory x{peak / previous[2]:.2f} "
+                  f"for x{n / previous[0]:.0f} subjects")
+        previous = (n, total, peak)
 
 
 if __name__ == "__main__":

@@ -15,22 +15,15 @@ from cdisc.datasetjson import read_dataset_json, schema_errors
 from cdisc.define import validate_define
 from cdisc.spec.load import load_spec
 from cli import BUNDLED_RAW, main
+from tests.conftest import FORMATS
 from tests.helpers import read_xpt_exact
 
 SPEC = load_spec(Path(__file__).resolve().parents[1] / "specs" / "im96", "sdtm")
 FINDINGS_WITH_BASELINE = ("LB", "VS", "EG", "PC")
 
 
-FORMATS = "xpt,json"  # the shared run (tests/conftest.py) writes both, so that every check below sees both
-
-
 def run(*args: str):
     return CliRunner().invoke(main, ["run", *args], catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def out(bundled_out: Path) -> Path:
-    return bundled_out
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +123,13 @@ def test_lineage_points_at_real_raw_rows_of_the_same_subject(out, sdtm):
         assert ["IM96-" + s for s in subj] == rows["USUBJID"].tolist(), form
 
 
+def _minute(text: str) -> dt.datetime | None:
+    """An ISO date/time to the minute; a date alone is the start of that day."""
+    if len(text) < 10:
+        return None
+    return dt.datetime.fromisoformat(text[:16] if len(text) >= 16 else text[:10])
+
+
 def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else None
 
@@ -154,19 +154,22 @@ def test_study_days_recomputed_independently(sdtm):
 def test_epoch_matches_subject_elements(sdtm):
     """EPOCH is the epoch of the SE element containing the date (start inclusive, next start exclusive).
 
-    DS is exempt: its EPOCH names the epoch a disposition event closes (SDTMIG 3.4 DS assumptions).
+    DS is exempt: its EPOCH names the epoch a disposition event closes (SDTMIG 3.4 DS assumptions). SV takes the
+    epoch at the start of the visit: its date read as 00:00 against element starts to the minute (CG0218).
     """
     se = sdtm["SE"].sort_values(["USUBJID", "SESTDTC"])
     for name, df in sdtm.items():
         dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
         if "EPOCH" not in df.columns or dtc is None or name in ("SE", "DS"):
             continue
+        when_of = _minute if name == "SV" else _day
         for subject, when, epoch in zip(df["USUBJID"], df[dtc], df["EPOCH"], strict=True):
-            day = _day(when)
+            day = when_of(when)
             elements = se[se["USUBJID"] == subject]
-            if day is None or elements.empty or day < _day(elements["SESTDTC"].iloc[0]):
+            if day is None or elements.empty or day < when_of(elements["SESTDTC"].iloc[0]):
                 continue
-            expected = [e for s, e in zip(elements["SESTDTC"], elements["EPOCH"], strict=True) if _day(s) <= day][-1]
+            expected = [e for s, e in zip(elements["SESTDTC"], elements["EPOCH"], strict=True)
+                        if when_of(s) <= day][-1]
             assert epoch == expected, (name, subject, when)
 
 
@@ -277,7 +280,9 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
 
 
 def test_help_explains_every_command():
-    for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["report", "--help"]):
+    for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["validate", "--help"], ["define", "--help"],
+                 ["convert", "--help"], ["spec", "--help"], ["spec", "export", "--help"], ["spec", "import", "--help"],
+                 ["spec", "from-define", "--help"], ["report", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output
@@ -312,3 +317,54 @@ def test_simulate_command_writes_a_loadable_export(tmp_path):
     raw = load_raw(tmp_path / "x")
     assert len(raw.form("dm")) == 8
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == sorted(p.name for p in BUNDLED_RAW.iterdir())
+
+
+def test_units_are_spelled_once_param_avalu_and_summary_agree(out):
+    """The unit in ADPC/ADPP PARAM is the AVALU of the same records, and the summary's kinetics units are it too."""
+    import re
+
+    units = {}
+    for name in ("adpc", "adpp"):
+        df, _ = pyreadstat.read_xport(str(out / "adam" / f"{name}.xpt"))
+        measured = df[df["AVALU"].ne("")]
+        for param, avalu in set(zip(measured["PARAM"], measured["AVALU"], strict=True)):
+            assert re.search(r"\(([^()]*)\)$", param).group(1) == avalu, (name, param, avalu)
+        units |= dict(zip(measured["PARAMCD"], measured["AVALU"], strict=True))
+    summary = json.loads((out / "adam" / "summary.json").read_text())["cellular_kinetics"]
+    assert {p: v["unit"] for p, v in summary.items()} == {p: units[p] for p in summary}
+    assert summary["AUC90CC"]["unit"] == "day*10^6/L" and summary["CMAXCC"]["unit"] == "10^6/L"
+
+
+def test_a_reference_time_point_always_has_its_name(sdtm):
+    """--RFTDTC is never given without --TPTREF (CORE-000165): PC and PP both name the IM96 infusion."""
+    for name in ("PC", "PP"):
+        df = sdtm[name]
+        dated = df[df[f"{name}RFTDTC"].ne("")]
+        assert len(dated) > 0 and set(dated[f"{name}TPTREF"]) == {"IM96 INFUSION"}, name
+
+
+def test_every_event_date_has_its_study_day(sdtm):
+    """--DTC, --STDTC, --ENDTC come with --DY, --STDY, --ENDY in every domain but DM (whose dates are the references)
+    and --RFTDTC (a reference time point) (CORE-000328, CORE-000776); MH included (complete dates only)."""
+    for name, df in sdtm.items():
+        for col in [c for c in df.columns if c.endswith("DTC") and not c.endswith("RFTDTC") and name != "DM"]:
+            stem = col[:-3]
+            day = stem[:-2] + ("STDY" if stem.endswith("ST") else "ENDY") if stem[-2:] in ("ST", "EN") else stem + "DY"
+            assert day in df.columns, (name, col)
+    treated = set(sdtm["DM"].loc[sdtm["DM"]["RFSTDTC"].ne(""), "USUBJID"])
+    mh = sdtm["MH"][sdtm["MH"]["USUBJID"].isin(treated)]  # no reference start, no study day
+    complete = mh["MHSTDTC"].str.len().eq(10)
+    assert mh.loc[complete, "MHSTDY"].notna().all() and mh.loc[~complete, "MHSTDY"].isna().all()
+    assert (mh.loc[complete, "MHSTDY"] < 0).all()
+
+
+def test_trial_summary_has_every_required_parameter_populated(sdtm):
+    """The TS parameters of CG0287, FDA TRC 1734 and the interventional-study rules are all there; each has a value
+    or a null flavour; coded values name their terminology from DICTNAM (CDISC CT, ISO 3166, ISO 8601)."""
+    from cdisc.validate.rules import TS_REQUIRED
+
+    ts = sdtm["TS"]
+    assert set(TS_REQUIRED) <= set(ts["TSPARMCD"])
+    assert (ts["TSVAL"].ne("") | ts["TSVALNF"].ne("")).all()
+    assert set(ts.loc[ts["TSVALCD"].ne(""), "TSVCDREF"]) <= {"CDISC CT", "ISO 3166"}
+    assert ts.set_index("TSPARMCD").loc[["INTMODEL", "INTTYPE"], "TSVAL"].tolist() == ["SEQUENTIAL", "BIOLOGIC"]

@@ -1,6 +1,8 @@
 """Efficacy endpoints recomputed in plain pandas from the SDTM XPTs of `cdisc run`, without cdisc.derive, and
 compared with ADRS / ADTTE. Rules re-implemented here (RECIST 1.1 confirmation, FDA PFS censoring) follow
-specs/im96/adam/methods/{adrs,adtte}.csv; documented differences: OS censoring uses ADSL.LSTALVDT as given."""
+specs/im96/adam/methods/{adrs,adtte}.csv; OS is censored at the last contact date, recomputed here from the
+SDTM dates of contact (a lost-to-follow-up or death determination in DS, a test not done, a procedure that did not
+occur are not), MT.ADSL.LSTALVDT."""
 from __future__ import annotations
 
 import pandas as pd
@@ -10,9 +12,14 @@ import pytest
 SAS0 = pd.Timestamp("1960-01-01")
 
 
+CUT = pd.Timestamp("2026-06-30")
+CONTACTS = {"DM": ["RFICDTC"], "DS": ["DSSTDTC"], "SV": ["SVSTDTC", "SVENDTC"], "PR": ["PRSTDTC"],
+            "EX": ["EXSTDTC", "EXENDTC"], "AE": ["AESTDTC", "AEENDTC"], "LB": ["LBDTC"], "VS": ["VSDTC"],
+            "EG": ["EGDTC"], "TR": ["TRDTC"], "RS": ["RSDTC"], "PC": ["PCDTC"]}
+
+
 @pytest.fixture(scope="module")
-def data(bundled_out) -> tuple[dict, dict]:
-    out = bundled_out
+def data(out) -> tuple[dict, dict]:
     sdtm = {p.stem.upper(): pyreadstat.read_xport(str(p))[0] for p in (out / "sdtm").glob("*.xpt")}
     # ADaM dates stay SAS day numbers (DATE9.) so the comparisons below work on the numbers written
     adam = {p.stem.upper(): pyreadstat.read_xport(str(p), disable_datetime_conversion=True)[0]
@@ -25,11 +32,29 @@ def _d(s: pd.Series) -> pd.Series:
 
 
 def _subjects(sdtm: dict) -> pd.DataFrame:
-    dm = sdtm["DM"].assign(TRTSDT=lambda d: _d(d["RFXSTDTC"]), DTHDT=lambda d: _d(d["DTHDTC"]))
+    dm = sdtm["DM"].assign(TRTSDT=lambda d: _d(d["RFSTDTC"]), DTHDT=lambda d: _d(d["DTHDTC"]))
     cm = sdtm["CM"]
     nact = cm[cm["CMCAT"] == "SUBSEQUENT ANTICANCER THERAPY"].assign(N=lambda d: _d(d["CMSTDTC"]))
     dm = dm.merge(nact.groupby("USUBJID")["N"].min().rename("NACTDT").reset_index(), on="USUBJID", how="left")
     return dm[dm["TRTSDT"].notna()][["USUBJID", "TRTSDT", "DTHDT", "NACTDT"]].set_index("USUBJID")
+
+
+def _last_contact(sdtm: dict) -> pd.Series:
+    """Latest complete date of contact per subject up to the cut; DS lost-to-follow-up and death dates excluded."""
+    frames = []
+    for domain, columns in CONTACTS.items():
+        df = sdtm[domain]
+        if domain == "DS":
+            df = df[~df["DSDECOD"].isin(["LOST TO FOLLOW-UP", "DEATH"])]
+        if f"{domain}STAT" in df:  # a test not done is no contact
+            df = df[df[f"{domain}STAT"] != "NOT DONE"]
+        if f"{domain}OCCUR" in df:  # nor a procedure that did not take place
+            df = df[df[f"{domain}OCCUR"] != "N"]
+        for col in columns:
+            complete = df[df[col].astype(str).str.len() >= 10]
+            frames.append(pd.DataFrame({"USUBJID": complete["USUBJID"], "D": _d(complete[col])}))
+    dates = pd.concat(frames)
+    return dates[dates["D"] <= CUT].groupby("USUBJID")["D"].max()
 
 
 def _timepoints(sdtm: dict, subj: pd.DataFrame) -> dict[str, list[tuple[pd.Timestamp, str, float]]]:
@@ -105,9 +130,9 @@ def test_pfs_and_os_match_an_independent_recomputation(data):
     for u, s in subj.iterrows():
         assert (pfs.loc[u, "ADT"], int(pfs.loc[u, "CNSR"])) == _pfs(u, s, tps.get(u, [])), u
     os_ = tte[tte["PARAMCD"] == "OS"].set_index("USUBJID")
-    adsl = adam["ADSL"].set_index("USUBJID")
+    contact = _last_contact(sdtm)
     for u, s in subj.iterrows():
-        expected = s.DTHDT if pd.notna(s.DTHDT) else SAS0 + pd.Timedelta(days=adsl.loc[u, "LSTALVDT"])
+        expected = s.DTHDT if pd.notna(s.DTHDT) else contact[u]
         assert os_.loc[u, "ADT"] == expected, u
         assert int(os_.loc[u, "CNSR"]) == (0 if pd.notna(s.DTHDT) else 1), u
         assert os_.loc[u, "AVAL"] == (expected - s.TRTSDT).days + 1, u

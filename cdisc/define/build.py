@@ -246,7 +246,7 @@ def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
 def _codelist(mdv: etree._Element, cl: Codelist) -> None:
     ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
                                    _d("StandardOID"): STD_CT if cl.nci_code else ""})
-    if cl.dictionary:
+    if cl.external:  # a dictionary such as MedDRA: named with its version, terms not listed
         _el(ce, _o("ExternalCodeList"), {"Dictionary": cl.dictionary, "Version": cl.version})
         return
     decoded = any(t.decoded for t in cl.terms)

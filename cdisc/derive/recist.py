@@ -236,15 +236,17 @@ def _non_confirmed(g: pd.DataFrame, sd_min_days: int) -> tuple[str, pd.Timestamp
     return "NE", (g["__d"].iloc[0] if len(g) else None)
 
 
-def _confirmed(g: pd.DataFrame, conf: int, max_gap: int | None, allowed_between: Mapping[str, tuple[str, ...]],
+def _confirmed(g: pd.DataFrame, conf: int, max_gap: int | None, max_nr_ne: int | None,
+               allowed_between: Mapping[str, tuple[str, ...]],
                confirmers: Mapping[str, tuple[str, ...]]) -> dict[str, pd.Timestamp]:
-    """First date of each response in `confirmers` that a later assessment confirms."""
+    """First date of each response in `confirmers` that a later assessment confirms (with at most `max_nr_ne`
+    NE assessments in between; None: any number)."""
     d, r = g["__d"].tolist(), g["__r"].tolist()
     found: dict[str, pd.Timestamp] = {}
     for i, resp in enumerate(r):
         if resp not in confirmers or resp in found:
             continue
-        seen_cr = resp == "CR"
+        seen_cr, ne_between = resp == "CR", 0
         for j in range(i + 1, len(r)):
             gap = _days(d[i], d[j])
             if max_gap is not None and gap > max_gap:
@@ -252,7 +254,9 @@ def _confirmed(g: pd.DataFrame, conf: int, max_gap: int | None, allowed_between:
             if r[j] in confirmers[resp] and gap >= conf and not (r[j] == "PR" and seen_cr):
                 found[resp] = d[i]
                 break
-            if r[j] not in allowed_between[resp] or (r[j] == "PR" and seen_cr):
+            ne_between += r[j] == "NE"
+            if r[j] not in allowed_between[resp] or (r[j] == "PR" and seen_cr) or (
+                    max_nr_ne is not None and ne_between > max_nr_ne):
                 break
             seen_cr = seen_cr or r[j] == "CR"
     return found
@@ -260,22 +264,24 @@ def _confirmed(g: pd.DataFrame, conf: int, max_gap: int | None, allowed_between:
 
 def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str, response: str, ref_date: str,
                                conf_window_days: int = 28, sd_min_days: int = 42, max_gap: int | None = None,
-                               set_values: Mapping[str, object] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+                               max_nr_ne: int | None = 1, set_values: Mapping[str, object] | None = None
+                               ) -> tuple[pd.DataFrame, list[Issue]]:
     """Best Confirmed Overall Response (admiralonco PARAMCD CBOR).
 
     Rule (RECIST 1.1 §4.4.2 and Table 3; admiralonco `derive_param_confirmed_bor`): per subject, using the
     time-point overall responses dated on/after `ref_date` up to and including the first PD (later
     assessments are ignored):
       * CR if a CR is followed by another CR at least `conf_window_days` later (difference of dates, no
-        +1), with only CR or NE in between;
+        +1), with only CR or NE in between, and at most `max_nr_ne` NE;
       * else PR if a PR is followed by a CR or PR at least `conf_window_days` later, with only CR, PR or
-        NE in between and no PR after a CR;
+        NE in between, at most `max_nr_ne` NE, and no PR after a CR;
       * else SD if any CR, PR or SD is at least `sd_min_days` after `ref_date`;
       * else NON-CR/NON-PD if a NON-CR/NON-PD is at least `sd_min_days` after `ref_date` (non-target
         disease only);
       * else PD if there is a PD; else NE (also for a subject whose assessments all precede `ref_date`).
-    `max_gap` (days, optional) caps the time between a response and its confirming assessment. Any
-    number of NE may sit between a response and its confirmation (admiralonco's `max_nr_ne` is 1).
+    `max_gap` (days, optional) caps the time between a response and its confirming assessment.
+    `max_nr_ne` is the number of NE assessments allowed between a response and its confirmation (default 1, as
+    admiralonco's `max_nr_ne`; None allows any number): PR, NE, PR confirms PR; PR, NE, NE, PR does not.
     A CR followed later by a PR or SD (RECIST Table 3 note: either the CR was not real, or the disease
     progressed, so Table 3 reads "SD, PD or PR" / "SD ... otherwise PD") is not resolved here: the data
     stay as they are, the rule above applies (so CR then early SD gives NE, not PD), and a warning
@@ -290,6 +296,7 @@ def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str
         conf_window_days: minimum days between a response and its confirmation.
         sd_min_days: minimum days from `ref_date` for SD (and NON-CR/NON-PD) to count.
         max_gap: maximum days between a response and its confirmation, or None.
+        max_nr_ne: maximum NE assessments between a response and its confirmation, or None.
         set_values: constant columns for every output row, e.g. {"PARAMCD": "CBOR"}.
 
     Returns:
@@ -313,7 +320,7 @@ def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str
     for key, g in work.groupby(by, sort=False, dropna=False):
         g = _until_first_pd(g)
         issues.extend(_cr_then_worse(g, by, response))
-        found = _confirmed(g, conf_window_days, max_gap,
+        found = _confirmed(g, conf_window_days, max_gap, max_nr_ne,
                            allowed_between={"CR": ("CR", "NE"), "PR": ("CR", "PR", "NE")},
                            confirmers={"CR": ("CR",), "PR": ("CR", "PR")})
         avalc, adt = next(((k, found[k]) for k in ("CR", "PR") if k in found), (None, None))

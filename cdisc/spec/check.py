@@ -69,6 +69,7 @@ def _variables(spec: Spec) -> Iterator[Issue]:
     datasets = {d.name for d in spec.datasets}
     seen = Counter((v.dataset, v.name) for v in spec.variables)
     orders = Counter((v.dataset, v.order) for v in spec.variables)
+    with_vlm = {(vl.dataset, vl.variable) for vl in spec.value_level}
     for v in spec.variables:
         where = f"variables {v.dataset}"
         if v.dataset not in datasets:
@@ -85,7 +86,8 @@ def _variables(spec: Spec) -> Iterator[Issue]:
             yield _issue(where, f"Core must be one of {sorted(CORES)}", v.name, v.core)
         if v.core == "Req" and not v.mandatory:
             yield _issue(where, "a Req variable must be Mandatory=Yes", v.name)
-        yield from _origin(where, v.name, v.origin, v.method, v.predecessor)
+        if v.origin or (v.dataset, v.name) not in with_vlm:  # Define-XML 2.1: the origin may sit on the VLM only
+            yield from _origin(where, v.name, v.origin, v.method, v.predecessor)
 
 
 def _value_level(spec: Spec) -> Iterator[Issue]:
@@ -98,7 +100,8 @@ def _value_level(spec: Spec) -> Iterator[Issue]:
         if not spec.where(vl.where_clause):
             yield _issue(where, "where clause is not defined", vl.variable, vl.where_clause)
         yield from _typing(where, vl.variable, vl.data_type, vl.length)
-        yield from _origin(where, vl.variable, vl.origin, vl.method, vl.predecessor)
+        if vl.origin:  # none: as its variable (Define-XML 2.1 def:Origin is optional on a value-level ItemDef)
+            yield from _origin(where, vl.variable, vl.origin, vl.method, vl.predecessor)
 
 
 def _where_clauses(spec: Spec) -> Iterator[Issue]:
@@ -129,8 +132,14 @@ def _origin(where: str, name: str, origin: str, method: str, predecessor: str) -
 
 
 def _codelists(spec: Spec) -> Iterator[Issue]:
+    ids = Counter(c.id for c in spec.codelists)
     for c in spec.codelists:
         where = f"codelists {c.id}"
+        if ids[c.id] > 1:
+            yield _issue(where, "codelist ID is defined more than once (codelists, dictionaries)")
+        if c.external and not c.version:
+            yield _issue(where, f"no {c.dictionary} version: give it in the Version column of dictionaries (MedDRA "
+                                f"and WHODrug take study.toml's meddra_version / whodrug_version)", value=c.dictionary)
         terms = Counter(t.term for t in c.terms)
         for term, n in terms.items():
             if n > 1:

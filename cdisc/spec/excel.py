@@ -139,10 +139,10 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             if value not in ("", None):
-                _text_cell(ws.cell(row=r, column=c), str(value))
+                text_cell(ws.cell(row=r, column=c), str(value))
 
 
-def _text_cell(cell, value: str) -> None:
+def text_cell(cell, value: str) -> None:
     """A text cell that Excel never evaluates: formula-like text is a quoted string."""
     cell.value = value
     cell.data_type = "s"

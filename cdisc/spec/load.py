@@ -48,6 +48,8 @@ CODELIST_COLUMNS = ("ID", "Name", "NCI Codelist Code", "Data Type", "Order", "Te
                     "Decoded Value", "Collected Values")
 DICTIONARY_COLUMNS = {"ID": "id", "Name": "name", "Data Type": "data_type", "Dictionary": "dictionary",
                       "Version": "version"}
+# an external dictionary without a Version takes the one study.toml pins for it
+DICTIONARY_VERSIONS = {"MedDRA": "meddra_version", "WHODrug": "whodrug_version"}
 METHOD_COLUMNS = {"ID": "id", "Name": "name", "Type": "type", "Description": "description",
                   "Expression Context": "context", "Expression Code": "code", "Document": "document",
                   "Pages": "pages"}
@@ -95,7 +97,7 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
         variables=rows("variables", Variable.model_validate),
         value_level=rows("value_level", ValueLevel.model_validate),
         where_clauses=rows("where_clauses", _where),
-        codelists=_codelists(sheets["codelists"].fillna("")) + rows("dictionaries", _dictionary),
+        codelists=_codelists(sheets["codelists"].fillna("")) + rows("dictionaries", lambda f: _dictionary(f, study)),
         methods=rows("methods", Method.model_validate),
         comments=rows("comments", Comment.model_validate),
         documents=rows("documents", Document.model_validate),
@@ -155,8 +157,11 @@ def _dataset(fields: dict) -> Dataset:
     return Dataset(**{**fields, "keys": tuple(fields["keys"].split())})
 
 
-def _dictionary(fields: dict) -> Codelist:
-    return Codelist(**fields, nci_code="", terms=())
+def _dictionary(fields: dict, study: Study) -> Codelist:
+    """An external dictionary (`dictionaries.csv`); a blank Version is the one study.toml pins for MedDRA/WHODrug."""
+    key = DICTIONARY_VERSIONS.get(fields["dictionary"])
+    version = fields["version"] or (getattr(study, key) if key else "")
+    return Codelist(**{**fields, "version": version}, nci_code="", terms=())
 
 
 def _where(fields: dict) -> WhereCondition:

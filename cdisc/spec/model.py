@@ -122,7 +122,8 @@ class Term(Frozen):
 
 
 class Codelist(Frozen):
-    """A codelist; an external dictionary (MedDRA, WHODrug, ISO 3166) has `dictionary` and `version` and no terms."""
+    """A codelist of the spec; with `dictionary` set it is an external dictionary (MedDRA, WHODrug) of the
+    given version, whose terms are not listed (Define-XML def:ExternalCodeList)."""
 
     id: str
     name: str
@@ -131,6 +132,10 @@ class Codelist(Frozen):
     terms: tuple[Term, ...]
     dictionary: str = ""
     version: str = ""
+
+    @property
+    def external(self) -> bool:
+        return bool(self.dictionary)
 
     @cached_property
     def values(self) -> frozenset[str]:
@@ -162,6 +167,15 @@ class Method(Frozen):
     code: str = ""
     document: str = ""
     pages: str = ""
+
+    @property
+    def parameters(self) -> dict[str, int]:
+        """The numbers a derivation takes from the spec: an Expression Code `name=value; ...` whose Expression
+        Context is `parameters` (written out in define.xml as the method's FormalExpression)."""
+        if self.context != "parameters":
+            return {}
+        pairs = [p.split("=") for p in self.code.split(";") if p.strip()]
+        return {k.strip(): int(v) for k, v in pairs}
 
 
 class Comment(Frozen):
@@ -212,6 +226,20 @@ class Spec(Frozen):
             if c.id == cid:
                 return c
         raise KeyError(f"codelist {cid} is not in the spec")
+
+    def restricted_to(self, datasets: set[str]) -> Spec:
+        """The spec of the named datasets only (their variables, value-level metadata and where clauses)."""
+        return self.model_copy(update={
+            "datasets": tuple(d for d in self.datasets if d.name in datasets),
+            "variables": tuple(v for v in self.variables if v.dataset in datasets),
+            "value_level": tuple(v for v in self.value_level if v.dataset in datasets),
+            "where_clauses": tuple(w for w in self.where_clauses if w.dataset in datasets)})
+
+    def method(self, mid: str) -> Method:
+        for m in self.methods:
+            if m.id == mid:
+                return m
+        raise KeyError(f"method {mid} is not in the spec")
 
     def value_level_of(self, dataset: str) -> list[ValueLevel]:
         return sorted((v for v in self.value_level if v.dataset == dataset), key=lambda v: v.order)

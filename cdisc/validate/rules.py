@@ -13,12 +13,21 @@ import pandas as pd
 
 from cdisc.dates import study_day
 from cdisc.issues import Issue
+from cdisc.validate.finding import RuleStatus
 
 Datasets = dict[str, pd.DataFrame]
 MAX_SHOWN = 5
+# TS parameters required of an interventional study: CG0287 (the SDTMIG 3.4 Appendix C list: AGEMAX ... HLTSUBJI),
+# FDA TCG / TRC 1734 (SSTDTC) and, for STYPE INTERVENTIONAL, CG0276/CG0277/CG0279 (TRT, INTMODEL, PCLAS) with
+# INTTYPE; plus the trial identity FDA's study data validator expects (TITLE, TTYPE, STYPE, TINDTP, INDIC, TDIGRP,
+# REGID, ADDON, NARMS, SDTMVER, SDTIGVER) and the FDA Technical Conformance Guide's indicators (EXTTIND, NCOHORT,
+# ONGOSIND, PDSTIND, PDPSTIND, PIPIND, RDIND, OBJSEC, THERAREA).
 TS_REQUIRED = ("AGEMAX", "AGEMIN", "LENGTH", "PLANSUB", "RANDOM", "SEXPOP", "STOPRULE", "TBLIND", "TCNTRL",
                "TPHASE", "OBJPRIM", "SPONSOR", "OUTMSPRI", "FCNTRY", "DCUTDTC", "DCUTDESC", "SSTDTC", "SENDTC",
-               "ACTSUB", "HLTSUBJI")
+               "ACTSUB", "HLTSUBJI", "TRT", "INTMODEL", "INTTYPE", "PCLAS", "TITLE", "TTYPE", "STYPE", "TINDTP",
+               "INDIC", "TDIGRP", "REGID", "ADDON", "NARMS", "SDTMVER", "SDTIGVER", "EXTTIND", "NCOHORT", "ONGOSIND",
+               "PDSTIND", "PDPSTIND", "PIPIND", "RDIND", "OBJSEC", "THERAREA")
+TS_INTERVENTIONAL_VALUED = ("INTMODEL", "INTTYPE", "PCLAS")  # CORE-000741: a value, not a null flavour
 # FDA Validator Rule ids of the TS parameters that have their own (CG0287 behind each); others report CG0287.
 TS_RULE_IDS = {"ADDON": "SD2201", "AGEMAX": "SD2202", "AGEMIN": "SD2203", "LENGTH": "SD2204", "PLANSUB": "SD2205",
                "RANDOM": "SD2206", "SEXPOP": "SD2207", "STOPRULE": "SD2208", "TBLIND": "SD2209", "TCNTRL": "SD2210"}
@@ -34,7 +43,7 @@ def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: s
     shown = ", ".join(who[:MAX_SHOWN]) if who else ", ".join(str(i + 1) for i in rows[:MAX_SHOWN])
     value = str(df.at[rows[0], variable]) if variable else ""
     return [Issue(severity, code, dataset, f"{len(rows)} record(s): {message} (e.g. {shown})",
-                  variable=variable, value=value)]
+                  variable=variable, value=value, count=len(rows))]
 
 
 def subjects_in_dm(data: Datasets) -> list[Issue]:
@@ -55,6 +64,19 @@ def study_days(data: Datasets) -> list[Issue]:
             expected = study_day(df[dtc], df["USUBJID"].map(ref).fillna(""))
             wrong = ~((expected == df[dy]) | (expected.isna() & df[dy].isna()))
             out += _flag("SD1086", name, df, wrong, f"{dy} does not match {dtc} and DM.RFSTDTC", dy)
+    return out
+
+
+def real_dates(data: Datasets) -> list[Issue]:
+    """The date part of every --DTC value is a real calendar date (SD0003; the pattern check cannot tell that
+    2025-02-30 does not exist)."""
+    out = []
+    for name, df in sorted(data.items()):
+        for col in [c for c in df.columns if c.endswith("DTC") and not pd.api.types.is_numeric_dtype(df[c])]:
+            day = df[col].astype(str).str.slice(0, 10)
+            complete = day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+            real = pd.to_datetime(day.where(complete), format="%Y-%m-%d", errors="coerce").notna()
+            out += _flag("SD0003", name, df, complete & ~real, f"{col} is not a real calendar date", col)
     return out
 
 
@@ -125,10 +147,17 @@ def standard_units(data: Datasets) -> list[Issue]:
 
 
 def trial_summary(data: Datasets) -> list[Issue]:
-    """TS carries the required parameters (CG0287; SD2201-SD2210 name some of them one by one)."""
-    present = set(data["TS"]["TSPARMCD"])
-    return [Issue("error", TS_RULE_IDS.get(p, "CG0287"), "TS", "required trial summary parameter is missing",
-                  variable="TSPARMCD", value=p) for p in TS_REQUIRED if p not in present]
+    """TS carries the required parameters (CG0287; SD2201-SD2210 name some of them one by one); an interventional
+    study gives INTMODEL, INTTYPE and PCLAS a value (CORE-000741; a null flavour is a warning to resolve)."""
+    ts = data["TS"]
+    present = set(ts["TSPARMCD"])
+    out = [Issue("error", TS_RULE_IDS.get(p, "CG0287"), "TS", "required trial summary parameter is missing",
+                 variable="TSPARMCD", value=p) for p in TS_REQUIRED if p not in present]
+    if ((ts["TSPARMCD"] == "STYPE") & (ts["TSVAL"] == "INTERVENTIONAL")).any():
+        valued = set(ts.loc[ts["TSVAL"].ne(""), "TSPARMCD"])
+        out += [Issue("warning", "CORE-000741", "TS", "interventional study: the parameter has no TSVAL",
+                      variable="TSVAL", value=p) for p in TS_INTERVENTIONAL_VALUED if p in present and p not in valued]
+    return out
 
 
 def death_consistency(data: Datasets) -> list[Issue]:
@@ -139,6 +168,32 @@ def death_consistency(data: Datasets) -> list[Issue]:
     bad_date = deaths["USUBJID"].map(dm["DTHDTC"]).str.slice(0, 10) != deaths["DSSTDTC"].str.slice(0, 10)
     return (_flag("SD1256", "DS", deaths, bad_flag, "death in DS but DM.DTHFL is not Y", "USUBJID")
             + _flag("SD1317", "DS", deaths, bad_date, "DS death date differs from DM.DTHDTC", "DSSTDTC"))
+
+
+def fatal_event_ends_at_death(data: Datasets) -> list[Issue]:
+    """A fatal AE (AEOUT = FATAL) ends on DM.DTHDTC, compared as written (SD1347, FDAB006; CORE-000841)."""
+    ae = data["AE"]
+    fatal = ae[ae["AEOUT"].eq("FATAL")]
+    death = fatal["USUBJID"].map(data["DM"].set_index("USUBJID")["DTHDTC"]).fillna("")
+    return _flag("SD1347", "AE", fatal, fatal["AEENDTC"].ne(death), "AEENDTC of the fatal event is not DM.DTHDTC",
+                 "AEENDTC")
+
+
+def meddra_codes(data: Datasets) -> list[Issue]:
+    """In an Events domain coded with MedDRA, --BODSYS has its code --BDSYCD (CORE-000024, CG0082) and the
+    primary SOC --SOC equals --BODSYS (CORE-000264, CG0039)."""
+    out = []
+    for name, df in sorted(data.items()):
+        prefix = name[:2]
+        if f"{prefix}BODSYS" not in df or f"{prefix}BDSYCD" not in df:
+            continue
+        bodsys = df[f"{prefix}BODSYS"]
+        out += _flag("CORE-000024", name, df, bodsys.ne("") & df[f"{prefix}BDSYCD"].isna(),
+                     f"{prefix}BODSYS is populated but {prefix}BDSYCD is not", f"{prefix}BODSYS")
+        if f"{prefix}SOC" in df:
+            out += _flag("CORE-000264", name, df, df[f"{prefix}SOC"].ne(bodsys),
+                         f"{prefix}SOC differs from {prefix}BODSYS", f"{prefix}SOC")
+    return out
 
 
 def informed_consent(data: Datasets) -> list[Issue]:
@@ -181,22 +236,53 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
     return out
 
 
-RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]]], ...] = (
-    (("DM",), subjects_in_dm),
-    (("DM",), study_days),
-    (("SE",), epoch_populated),
-    (("DM",), baseline_flags),
-    ((), not_done),
-    ((), standard_units),
-    (("TS",), trial_summary),
-    (("DM", "DS"), death_consistency),
-    (("DM", "DS"), informed_consent),
-    (("AE",), serious_flags),
-    (("DM", "EX"), treated_have_exposure),
-    (("ADSL",), adsl_variables_match),
+# Each rule's published ids and, per id, the ids it refers to (docs/VALIDATION.md lists the same).
+REFERENCES: dict[str, tuple[str, ...]] = {
+    "SD0064": ("CG0029", "CORE-000201"), "SD0003": (), "SD1086": ("CG0006", "CORE-000529"), "SD1339": ("FDAB022",),
+    "SD0006": ("FDA TCG 4.1.4.1",), "SD1123": ("FDAB042", "CG0422", "CORE-000099"), "FB4202": ("CORE-000774",),
+    "SD0007": ("FDAB030",), "CG0287": (), "CORE-000741": (), **{i: ("CG0287",) for i in TS_RULE_IDS.values()},
+    "SD1256": ("CG0136", "CORE-000252"), "SD1317": ("CG0069", "CORE-000034"),
+    "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
+    "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
+    "CCV-0001": ("ADaMIG 1.3 section 3.2",), "CORE-000024": ("CG0082",), "CORE-000264": ("CG0039",),
+    # expectation suites (cdisc/validate/suite.py)
+    "SD1079": ("CG0330", "CG0664"), "SD0002": ("CG0014", "CG0208"), "SD0037": ("FDA TCG 4.1.4.5",),
+    "SD1152": ("CG0019",), "SD1011": (), "SD0038": (), "CCV-0002": ("Define-XML 2.1 ItemDef/@Length",),
+}
+# (datasets needed, rule, the ids its issues carry)
+RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str, ...]], ...] = (
+    (("DM",), subjects_in_dm, ("SD0064",)),
+    (("DM",), study_days, ("SD1086",)),
+    ((), real_dates, ("SD0003",)),
+    (("SE",), epoch_populated, ("SD1339",)),
+    (("DM",), baseline_flags, ("SD0006",)),
+    ((), not_done, ("SD1123", "FB4202")),
+    ((), standard_units, ("SD0007",)),
+    (("TS",), trial_summary, ("CG0287", *TS_RULE_IDS.values(), "CORE-000741")),
+    (("DM", "DS"), death_consistency, ("SD1256", "SD1317")),
+    (("DM", "DS"), informed_consent, ("CG0143",)),
+    (("DM", "AE"), fatal_event_ends_at_death, ("SD1347",)),
+    ((), meddra_codes, ("CORE-000024", "CORE-000264")),
+    (("AE",), serious_flags, ("SD0009", "SD1132")),
+    (("DM", "EX"), treated_have_exposure, ("SD0070",)),
+    (("ADSL",), adsl_variables_match, ("CCV-0001",)),
 )
 
 
 def check_rules(data: Datasets) -> list[Issue]:
     """Run every rule whose datasets are part of the submission."""
-    return [i for needs, rule in RULES if all(n in data for n in needs) for i in rule(data)]
+    return [i for needs, rule, _ in RULES if all(n in data for n in needs) for i in rule(data)]
+
+
+def rule_statuses(data: Datasets, issues: list[Issue]) -> list[RuleStatus]:
+    """Each cross-dataset rule on `data`: executed (with its findings count) or skipped, and why."""
+    out = []
+    for needs, rule, ids in RULES:
+        missing = [n for n in needs if n not in data]
+        description = (rule.__doc__ or "").strip().splitlines()[0]
+        for rid in ids:
+            out.append(RuleStatus(rule=rid, status="skipped" if missing else "executed", description=description,
+                                  authority=", ".join(REFERENCES.get(rid, ())),
+                                  findings=sum(1 for i in issues if i.code == rid),
+                                  reason=f"needs dataset(s) {', '.join(missing)}" if missing else ""))
+    return out

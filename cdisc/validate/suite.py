@@ -1,6 +1,8 @@
 """Turn the spec into expectations. Pure: no great-expectations import here (see `run.py`).
 
-Each expectation's `meta` names the spec row it comes from, so a failure points back to the variable.
+Each expectation's `meta` names the spec row it comes from, so a failure points back to the variable, and the
+published rule it checks (`rule`: FDA validator / Pinnacle 21 id; `CCV-0002` for the define length, which has
+none), so a finding is traceable like every other (docs/VALIDATION.md).
 """
 from __future__ import annotations
 
@@ -29,15 +31,18 @@ def suite_for(spec: Spec, dataset: str) -> list[Expectation]:
     ds = spec.dataset(dataset)
     variables = spec.variables_of(dataset)
     out = [Expectation("ExpectTableColumnsToMatchOrderedList", {"column_list": [v.name for v in variables]},
-                       {"spec": f"variables/{dataset}.csv Order"})]
+                       {"spec": f"variables/{dataset}.csv Order", "rule": "SD1079",
+                        "expects": "the variables in the order of the metadata"})]
     for v in variables:
         out += _variable_expectations(spec, v)
     if len(ds.keys) > 1:
         out.append(Expectation("ExpectCompoundColumnsToBeUnique", {"column_list": list(ds.keys)},
-                               {"spec": f"datasets.csv {dataset} Keys"}))
+                               {"spec": f"datasets.csv {dataset} Keys", "rule": "SD1152",
+                                "expects": f"one record per key {', '.join(ds.keys)}"}))
     elif ds.keys:
         out.append(Expectation("ExpectColumnValuesToBeUnique", {"column": ds.keys[0]},
-                               {"spec": f"datasets.csv {dataset} Keys"}))
+                               {"spec": f"datasets.csv {dataset} Keys", "rule": "SD1152",
+                                "expects": f"one record per key {ds.keys[0]}"}))
     return out
 
 
@@ -45,21 +50,25 @@ def _variable_expectations(spec: Spec, v: Variable) -> list[Expectation]:
     meta = {"spec": f"variables/{v.dataset}.csv {v.name}"}
     out = []
     if v.mandatory:
-        out.append(Expectation("ExpectColumnValuesToNotBeNull", {"column": v.name}, meta))
-    if v.codelist and not v.numeric:
-        terms = sorted(spec.codelist(v.codelist).values)
+        out.append(Expectation("ExpectColumnValuesToNotBeNull", {"column": v.name},
+                               {**meta, "rule": "SD0002", "expects": f"{v.name} populated (Mandatory)"}))
+    terms = sorted(spec.codelist(v.codelist).values) if v.codelist and not v.numeric else []
+    if terms:
         out.append(Expectation("ExpectColumnValuesToBeInSet", {"column": v.name, "value_set": terms},
-                               {**meta, "codelist": v.codelist}))
-    if v.length and not v.numeric:
+                               {**meta, "codelist": v.codelist, "rule": "SD0037",
+                                "expects": f"{v.name} a term of codelist {v.codelist}"}))
+    # A value in a codelist whose terms all fit the length fits too: no second expectation (each costs ~5 ms).
+    if v.length and not v.numeric and not (terms and max(len(t.encode()) for t in terms) <= v.length):
         out.append(Expectation("ExpectColumnValueLengthsToBeBetween",
-                               {"column": v.name, "min_value": 1, "max_value": v.length}, meta))
+                               {"column": v.name, "min_value": 1, "max_value": v.length}, {**meta, "rule": "CCV-0002",
+                                "expects": f"{v.name} at most {v.length} characters (Length)"}))
     if v.data_type in DATE_TYPES:
         out.append(Expectation("ExpectColumnValuesToMatchRegex", {"column": v.name, "regex": ISO_DATETIME},
-                               {**meta, "rule": "ISO 8601 date/time"}))
+                               {**meta, "rule": "SD0003", "expects": f"{v.name} an ISO 8601 date/time"}))
     if v.data_type == "durationDatetime":
         out.append(Expectation("ExpectColumnValuesToMatchRegex", {"column": v.name, "regex": ISO_DURATION},
-                               {**meta, "rule": "ISO 8601 duration"}))
+                               {**meta, "rule": "SD1011", "expects": f"{v.name} an ISO 8601 duration"}))
     if v.name.endswith("DY") and v.numeric and v.method == "MT.STUDYDAY":
         out.append(Expectation("ExpectColumnValuesToNotBeInSet", {"column": v.name, "value_set": [0]},
-                               {**meta, "rule": "no study day 0"}))
+                               {**meta, "rule": "SD0038", "expects": f"{v.name} never 0 (there is no study day 0)"}))
     return out

@@ -9,6 +9,8 @@ and raised as a UserWarning by `build` so the run log shows it.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -30,7 +32,8 @@ from cdisc.issues import Issue
 EVALUATOR = "INVESTIGATOR"
 RESPONSE_CODE = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6}  # codelist ADRS_RSPN
 WORST_RANK = {"NE": 0, "CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5}   # ANL01FL: worst of a date
-CONFIRM_DAYS, SD_MIN_DAYS = 28, 42                                                  # RECIST 1.1, protocol
+RESPONDERS, CONTROLLED = ("CR", "PR"), ("CR", "PR", "SD", "NON-CR/NON-PD")  # confirmed BOR values: RSP, DCR
+CONFIRMATION = "MT.ADRS.CBOR"  # its parameters: conf_window_days, sd_min_days, max_nr_ne (RECIST 1.1, protocol)
 # Landmark (PARAMCD suffix): nominal day, lower and upper study-day bounds of the tumour-assessment window
 # (TV: DAY 28 +/- 3, MONTH 3 +/- 7, MONTH 6 +/- 14, MONTH 12 +/- 14; 1 month = 30.4375 days).
 LANDMARKS = {"28D": (28, 25, 31), "3M": (91, 84, 98), "6M": (182, 168, 196), "12M": (365, 351, 379)}
@@ -43,7 +46,8 @@ def build(ctx: AnalysisContext) -> list[DomainResult]:
     # OVR first: the first PD bounds the best percent change in ADTR
     ovr = investigator_ovr(ctx.sdtm("RS"), adsl)
     adtr = build_adtr(ctx.sdtm("TU"), ctx.sdtm("TR"), adsl, first_pd=first_pd_dates(ovr))
-    adrs, issues = build_adrs(ovr, ctx.sdtm("TU"), ctx.sdtm("TR"), ctx.sdtm("DS"), adsl, adtr)
+    adrs, issues = build_adrs(ovr, ctx.sdtm("TU"), ctx.sdtm("TR"), ctx.sdtm("DS"), adsl, adtr,
+                              ctx.spec.method(CONFIRMATION).parameters)
     return [DomainResult("ADTR", select_spec(adtr, ctx, "ADTR")),
             DomainResult("ADRS", select_spec(adrs, ctx, "ADRS"), issues=tuple(issues))]
 
@@ -302,15 +306,16 @@ def _trace(records: pd.DataFrame, ovr: pd.DataFrame) -> pd.DataFrame:
     return records.merge(src, on=["USUBJID", "ADT"], how="left")
 
 
-def bor_records(ovr: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """BOR (MT.ADRS.BOR, unconfirmed) and CBOR (MT.ADRS.CBOR, confirmed) from the ANL01FL OVR records."""
+def bor_records(ovr: pd.DataFrame, adsl: pd.DataFrame, rules: Mapping[str, int]
+                ) -> tuple[pd.DataFrame, list[Issue]]:
+    """BOR (MT.ADRS.BOR, unconfirmed) and CBOR (MT.ADRS.CBOR, confirmed, with its `rules` parameters) from the
+    ANL01FL OVR records."""
     anl = ovr[ovr["ANL01FL"].eq("Y")]
     args = dict(by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
-    bor = derive_param_bor(anl, **args, sd_min_days=SD_MIN_DAYS,
+    bor = derive_param_bor(anl, **args, sd_min_days=rules["sd_min_days"],
                            set_values={"PARAMCD": "BOR", "PARAM": "Best Overall Response (Unconfirmed)"})
     cbor_values = {"PARAMCD": "CBOR", "PARAM": "Best Confirmed Overall Response"}
-    cbor, issues = derive_param_confirmed_bor(anl, **args, conf_window_days=CONFIRM_DAYS, sd_min_days=SD_MIN_DAYS,
-                                              set_values=cbor_values)
+    cbor, issues = derive_param_confirmed_bor(anl, **args, **rules, set_values=cbor_values)
     out = []
     for recs, code in ((bor, "BOR"), (cbor, "CBOR")):
         # a subject with no analysed time point at all is not evaluable (NE, no date)
@@ -321,23 +326,33 @@ def bor_records(ovr: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, li
     return pd.concat(out, ignore_index=True), issues
 
 
-def response_flags(cbor: pd.DataFrame, ovr: pd.DataFrame) -> pd.DataFrame:
-    """RSP (confirmed CR/PR, dated at the response onset) and DCR (confirmed BOR CR/PR/SD/NON-CR/NON-PD), Y/N
-    (MT.ADRS.RSP, MT.ADRS.DCR)."""
+def response_flags(cbor: pd.DataFrame, ovr: pd.DataFrame, rules: Mapping[str, int]) -> pd.DataFrame:
+    """RSP (confirmed CR/PR) and DCR (confirmed BOR CR/PR/SD/NON-CR/NON-PD), Y/N, each dated at its first
+    qualifying assessment and without a date when N (admiralonco's convention; MT.ADRS.RSP, MT.ADRS.DCR)."""
     # onset of the confirmed response: the confirmed-PR rule run with CR read as PR (CR confirms PR)
     anl = ovr[ovr["ANL01FL"].eq("Y")]
     onset, _ = derive_param_confirmed_bor(anl.assign(AVALC=anl["AVALC"].replace("CR", "PR")), by=["USUBJID"],
-                                          date="ADT", response="AVALC", ref_date="TRTSDT",
-                                          conf_window_days=CONFIRM_DAYS, sd_min_days=SD_MIN_DAYS)
+                                          date="ADT", response="AVALC", ref_date="TRTSDT", **rules)
     onset = onset.loc[onset["AVALC"].eq("PR"), ["USUBJID", "ADT"]]
-    yes = cbor["AVALC"].isin(["CR", "PR"])
-    rsp = cbor[["USUBJID"]].merge(onset, on="USUBJID", how="left")
-    rsp = _trace(rsp, ovr).assign(PARAMCD="RSP", PARAM="Confirmed Objective Response (CR or PR)",
-                                  AVALC=np.where(yes.to_numpy(), "Y", "N"))
-    rsp = _blank_unless(rsp, yes.to_numpy())
-    dcr = cbor.assign(PARAMCD="DCR", PARAM="Disease Control (Confirmed BOR CR/PR/SD)",
-                      AVALC=np.where(cbor["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]), "Y", "N"))
-    return pd.concat([rsp, dcr], ignore_index=True).assign(PARAMTYP="DERIVED")
+    flags = []
+    for code, param, qualifying, onsets in (
+            ("RSP", "Confirmed Objective Response (CR or PR)", RESPONDERS, onset),
+            ("DCR", "Disease Control (Confirmed BOR CR/PR/SD)", CONTROLLED,
+             _control_onset(anl, onset, rules["sd_min_days"]))):
+        yes = cbor["AVALC"].isin(qualifying).to_numpy()
+        rec = _trace(cbor[["USUBJID"]].merge(onsets, on="USUBJID", how="left"), ovr)
+        flags.append(_blank_unless(rec.assign(PARAMCD=code, PARAM=param, AVALC=np.where(yes, "Y", "N")), yes))
+    return pd.concat(flags, ignore_index=True).assign(PARAMTYP="DERIVED")
+
+
+def _control_onset(anl: pd.DataFrame, response_onset: pd.DataFrame, sd_min_days: int) -> pd.DataFrame:
+    """First date disease control qualifies: the onset of a confirmed response, or the first CR/PR/SD/NON-CR/NON-PD
+    at least `sd_min_days` after TRTSDT, up to the first PD (MT.ADRS.DCR)."""
+    first_pd = anl["ADT"].where(anl["AVALC"].eq("PD")).groupby(anl["USUBJID"]).transform("min")
+    days = (anl["ADT"] - anl["TRTSDT"]).dt.days
+    ok = anl["AVALC"].isin(CONTROLLED) & (days >= sd_min_days) & (first_pd.isna() | (anl["ADT"] <= first_pd))
+    dates = pd.concat([anl.loc[ok, ["USUBJID", "ADT"]], response_onset])
+    return dates.groupby("USUBJID", as_index=False)["ADT"].min()
 
 
 def landmark_records(rsp: pd.DataFrame, ovr: pd.DataFrame, death: pd.DataFrame, adsl: pd.DataFrame
@@ -421,14 +436,15 @@ def death_records(ds: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, l
 
 
 def build_adrs(ovr: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.DataFrame, adsl: pd.DataFrame,
-               adtr: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """ADRS: OVR, OVRDER, BOR, CBOR, RSP, DCR, landmarks, PD, LSTA, DEATH; plus the source issues found."""
+               adtr: pd.DataFrame, rules: Mapping[str, int]) -> tuple[pd.DataFrame, list[Issue]]:
+    """ADRS: OVR, OVRDER, BOR, CBOR, RSP, DCR, landmarks, PD, LSTA, DEATH; plus the source issues found.
+    `rules`: the confirmation parameters of MT.ADRS.CBOR (conf_window_days, sd_min_days, max_nr_ne)."""
     ovr, issues = check_responses(ovr, adtr, tr)
     ovr, der = flag_disagreement(ovr, derived_ovr(tu, tr, adtr, adsl))
-    bors, bor_issues = bor_records(ovr, adsl)
+    bors, bor_issues = bor_records(ovr, adsl, rules)
     cbor = bors[bors["PARAMCD"].eq("CBOR")]
     death, death_issues = death_records(ds, adsl)
-    flags = response_flags(cbor, ovr)
+    flags = response_flags(cbor, ovr, rules)
     subject_level = pd.concat([bors, flags, landmark_records(flags[flags["PARAMCD"].eq("RSP")], ovr, death, adsl),
                                pd_lsta_records(ovr, adsl), death.assign(PARAMTYP="DERIVED")], ignore_index=True)
     out = pd.concat([ovr, der, subject_level], ignore_index=True)

@@ -18,6 +18,8 @@ from mappings.adam.adae import ae_with_dates
 DM_COPY = ["STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC", "COUNTRY", "ARM",
            "ACTARM", "DTHFL"]
 # MT.ADSL.LSTALVDT: SDTM dates that show the subject alive (CM/MH dates are not contact dates).
+# DS records whose date is no contact with a living subject: the date the site gave up reaching the subject, and death.
+NOT_CONTACT = ("LOST TO FOLLOW-UP", "DEATH")
 ALIVE_SOURCES = ["DM.RFICDTC", "DS.DSSTDTC", "SV.SVSTDTC", "SV.SVENDTC", "PR.PRSTDTC", "EX.EXSTDTC", "EX.EXENDTC",
                  "AE.AESTDTC", "AE.AEENDTC", "LB.LBDTC", "VS.VSDTC", "EG.EGDTC", "TR.TRDTC", "RS.RSDTC", "PC.PCDTC"]
 INVESTIGATIONAL = "INVESTIGATIONAL PRODUCT"  # EXCAT of the IM96 CAR-T infusion
@@ -122,10 +124,23 @@ def _disposition(adsl: pd.DataFrame, ds: pd.DataFrame, ta: pd.DataFrame) -> pd.D
 
 
 def _last_alive(adsl: pd.DataFrame, ctx: AnalysisContext) -> pd.DataFrame:
-    domains = sorted({s.split(".")[0] for s in ALIVE_SOURCES})
-    alive = derive_var_extreme_dt(adsl, dataset_add={d: ctx.sdtm(d) for d in domains}, by=["USUBJID"],
+    domains = {d: contact_records(ctx.sdtm(d), d) for d in sorted({s.split(".")[0] for s in ALIVE_SOURCES})}
+    alive = derive_var_extreme_dt(adsl, dataset_add=domains, by=["USUBJID"],
                                   new_var="LSTALVDT", sources=ALIVE_SOURCES, upper=ctx.spec.study.data_cut)
     return alive.assign(LSTALVDT=alive["DTHDT"].where(alive["DTHDT"].notna(), alive["LSTALVDT"]))
+
+
+def contact_records(df: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """The records of SDTM `domain` whose date is a contact with the living subject (MT.ADSL.LSTALVDT): DS all but
+    NOT_CONTACT; elsewhere all but a test not done (--STAT = NOT DONE) or an event that did not occur
+    (--OCCUR = N), whose date may be a planned visit the subject missed."""
+    if domain == "DS":
+        return df[~df["DSDECOD"].isin(NOT_CONTACT)]
+    keep = pd.Series(True, index=df.index)
+    for col, value in ((f"{domain}STAT", "NOT DONE"), (f"{domain}OCCUR", "N")):
+        if col in df:
+            keep &= df[col].ne(value)
+    return df[keep]
 
 
 def _populations(adsl: pd.DataFrame, ctx: AnalysisContext) -> pd.DataFrame:

@@ -120,7 +120,8 @@ def kinetics(adpp: pd.DataFrame, groups: dict[str, float]) -> dict:
     """n, median, min, max and geometric mean of each NCA parameter (ADPP.AVAL), by dose group."""
     out: dict = {}
     for paramcd, rows in adpp.groupby("PARAMCD", sort=True):
-        out[paramcd] = {"param": rows["PARAM"].iloc[0], "unit": rows["AVALU"].iloc[0]}
+        units = rows.loc[rows["AVALU"].ne(""), "AVALU"].unique()  # a not-calculated parameter has no unit
+        out[paramcd] = {"param": rows["PARAM"].iloc[0], "unit": units[0] if len(units) else ""}
         for g, part in _by_group(rows, groups, "TRTA").items():
             values = part["AVAL"].dropna()
             positive = values[values > 0]

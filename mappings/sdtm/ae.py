@@ -8,7 +8,7 @@ from __future__ import annotations
 from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.events import add_ongoing
+from cdisc.events import add_meddra, add_ongoing
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
 from cdisc.timing import add_epoch, add_study_day
@@ -23,9 +23,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae = start_domain(form, ctx, "AE")
     # AESPID: "AE line number" (CMAENO on the medication form points at it)
     ae["AESPID"] = form["AESEQ"]
-    # AETERM verbatim; AELLT / AEDECOD / AEBODSYS: MedDRA as coded in the export (COM.AE.MEDDRA)
-    for var in ("AETERM", "AELLT", "AEDECOD", "AEBODSYS"):
-        ae[var] = form[var]
+    # AETERM verbatim; AELLT ... AESOCCD: the MedDRA hierarchy as coded in the export (COM.AE.MEDDRA)
+    ae["AETERM"] = form["AETERM"]
+    ae = add_meddra(ae, form, prefix="AE")
     # AESER and the six seriousness criteria: NY
     for var in SERIOUSNESS:
         ae[var] = map_ct(form[var], ctx.codelist("NY"), source=f"ae.csv {var}")

@@ -32,17 +32,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # SUBJID, SITEID: dm.csv SUBJID; site of the first consent (ic.csv SITEID)
     dm["SUBJID"] = subj
     dm["SITEID"] = subj.map(consent["SITEID"]).fillna("")
-    # RFSTDTC = RFXSTDTC: IM96 infusion start (inf.csv INFDAT + INFSTTIM); RFXENDTC: infusion end (INFENTIM)
-    start = subj.map(to_dtc(inf["INFDAT"], inf["INFSTTIM"])).fillna("")
-    dm["RFSTDTC"] = start
-    dm["RFXSTDTC"] = start
-    dm["RFXENDTC"] = subj.map(to_dtc(inf["INFDAT"], inf["INFENTIM"])).fillna("")
+    # RFSTDTC: IM96 infusion start (inf.csv INFDAT + INFSTTIM), Day 1
+    dm["RFSTDTC"] = subj.map(to_dtc(inf["INFDAT"], inf["INFSTTIM"])).fillna("")
+    # RFXSTDTC / RFXENDTC: first and last exposure to any protocol-specified treatment in EX: the lymphodepletion
+    # doses (ld.csv LDDAT) and the infusion (MT.DM.RFXSTDTC, MT.DM.RFXENDTC)
+    first, last = exposure_dates(ctx.raw.form("ld"), ctx.raw.form("inf"))
+    dm["RFXSTDTC"], dm["RFXENDTC"] = subj.map(first).fillna(""), subj.map(last).fillna("")
     # RFICDTC: earliest consent (ic.csv ICDAT); RFPENDTC: latest complete date of any raw form
     dm["RFICDTC"] = subj.map(consent["RFICDTC"]).fillna("")
     dm["RFPENDTC"] = subj.map(last_date).fillna("")
-    # RFENDTC (infused subjects): end-of-study disposition date (ds.csv DSSTDAT), else last contact
-    ended = subj.map(study_end_dates(ctx.raw.form("ds"), ctx)).fillna("")
-    dm["RFENDTC"] = np.where(start.eq(""), "", ended.where(ended.ne(""), dm["RFPENDTC"]))
     # DTHDTC, DTHFL: death form (dth.csv DTHDAT)
     dm["DTHDTC"] = subj.map(to_dtc(dth.set_index("SUBJID")["DTHDAT"])).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
@@ -59,6 +57,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm = dm.assign(**arms(subj.map(apher["DOSELVL"]).fillna(""), ctx, source="apher.csv DOSELVL"))
     dm = dm.assign(**{f"ACT{k}": v for k, v in arms(subj.map(inf["DOSELVL"]).fillna(""), ctx,
                                                      source="inf.csv DOSELVL").items()})
+    # RFENDTC (subjects with an arm, infused or not): end-of-study disposition date (ds.csv DSSTDAT), else last
+    # contact (MT.DM.RFENDTC)
+    ended = subj.map(study_end_dates(ctx.raw.form("ds"), ctx)).fillna("")
+    dm["RFENDTC"] = np.where(dm["ARMCD"].eq(""), "", ended.where(ended.ne(""), dm["RFPENDTC"]))
     # ARMNRS: screen failure (ds.csv), or assigned a cohort but never infused
     failed = subj.isin(screen_failures(ctx.raw.form("ds"), ctx))
     dm["ARMNRS"] = np.select([failed, dm["ARMCD"].ne("") & dm["ACTARMCD"].eq("")], [SCREEN_FAILURE, NOT_TREATED], "")
@@ -69,6 +71,16 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                       lineage_of(ctx.raw.form("apher"), subj),
                       dth[list(LINEAGE)]], ignore_index=True)
     return [DomainResult("DM", dm, rejected=dth_rejected, used=used)]
+
+
+def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Earliest start and latest end (ISO 8601) of the EX records by SUBJID: each lymphodepletion dosing day
+    (date only) and the infusion (date and times). ISO text sorts like time; a date sorts before a time that day."""
+    starts = pd.concat([pd.Series(to_dtc(ld["LDDAT"]).to_numpy(), index=ld["SUBJID"]),
+                        pd.Series(to_dtc(inf["INFDAT"], inf["INFSTTIM"]).to_numpy(), index=inf["SUBJID"])])
+    ends = pd.concat([pd.Series(to_dtc(ld["LDDAT"]).to_numpy(), index=ld["SUBJID"]),
+                      pd.Series(to_dtc(inf["INFDAT"], inf["INFENTIM"]).to_numpy(), index=inf["SUBJID"])])
+    return starts.groupby(level=0).min(), ends.groupby(level=0).max()
 
 
 def first_consent(ic: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """EX (Exposure): every protocol-specified treatment, from the inf form (IM96 CAR-T infusion) and the ld form
 (lymphodepleting fludarabine + cyclophosphamide, Days -5 to -3, one record per drug per day).
 
-DM.RFSTDTC / RFXSTDTC are the infusion (COM.EX.EXCAT), so lymphodepletion falls on negative study days.
+DM.RFSTDTC is the infusion, so lymphodepletion falls on negative study days; DM.RFXSTDTC is the first EX record
+(the first lymphodepletion dose) and DM.RFXENDTC the last (COM.EX.EXCAT).
 SUPPEX holds the body surface area the lymphodepletion doses (mg/m2) were calculated from.
 """
 from __future__ import annotations

@@ -7,6 +7,8 @@ from cdisc.dates import to_dtc
 from cdisc.findings import reference_range_indicator
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
+CONTINUOUS = r"-?(?:\d+(?:\.\d+)?|\.\d+)"  # a continuous measurement (the pattern of CORE-000289/290/298/299)
+
 
 def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("lb"), ctx.dataset("DM")["SUBJID"], form_name="lb.csv")
@@ -37,6 +39,11 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                                         source="lb.csv LBORNRHI")["STRESN"]
     # LBNRIND: standard result against the standard range (MT.LB.NRIND)
     lb["LBNRIND"] = reference_range_indicator(lb["LBSTRESC"], lb["LBSTNRLO"], lb["LBSTNRHI"])
+    # reference ranges go with continuous results only: none on a censored result such as "<0.1" (CG0180,
+    # MT.LB.STNR); LBNRIND keeps the lab's comparison
+    continuous = lb["LBORRES"].str.fullmatch(CONTINUOUS)
+    lb[["LBORNRLO", "LBORNRHI"]] = lb[["LBORNRLO", "LBORNRHI"]].where(continuous, "")
+    lb[["LBSTNRLO", "LBSTNRHI"]] = lb[["LBSTNRLO", "LBSTNRHI"]].where(continuous)
     # LBCLSIG: investigator's assessment, only where assessed
     lb["LBCLSIG"] = map_ct(form["LBCLSIG"], ctx.codelist("NY"), source="lb.csv LBCLSIG")
     # LBDTC: collection date and time; VISITNUM / VISIT from TV; LBDY; EPOCH from SE

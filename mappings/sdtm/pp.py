@@ -28,7 +28,7 @@ TIME_UNIT = "day"
 NOT_DONE = "NOT DONE"
 GROUPS = {"CMAX": "D1-28", "TMAX": "D1-28", "AUCINT": "D1-90"}  # PPGRPID suffix: the samples the parameter uses
 KEYS = ["USUBJID", "PCTESTCD"]
-PROFILE_INFO = ["PCTEST", "PCSPEC", "PCRFTDTC"]
+PROFILE_INFO = ["PCTEST", "PCSPEC", "PCTPTREF", "PCRFTDTC"]
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -51,8 +51,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pp["PPORRESU"] = pp["PPSTRESU"]
     pp["PPSTAT"] = np.where(pp["PPSTRESC"].eq(""), NOT_DONE, "")
     pp["PPREASND"] = pp["REASON"].where(pp["PPSTAT"].eq(NOT_DONE), "")
-    # PPCAT = analyte (PCTEST); PPSCAT; PPSPEC; PPRFTDTC = infusion; PPSTINT/PPENINT for AUCINT only
-    pp = pp.rename(columns={"PCTEST": "PPCAT", "PCSPEC": "PPSPEC", "PCRFTDTC": "PPRFTDTC"})
+    # PPCAT = analyte (PCTEST); PPSCAT; PPSPEC; PPTPTREF / PPRFTDTC = the profile's reference, the infusion
+    # (PCTPTREF / PCRFTDTC); PPSTINT/PPENINT for AUCINT only
+    pp = pp.rename(columns={"PCTEST": "PPCAT", "PCSPEC": "PPSPEC", "PCTPTREF": "PPTPTREF", "PCRFTDTC": "PPRFTDTC"})
     pp["PPSCAT"] = SUBCATEGORY
     auc = pp["PPTESTCD"].eq("AUCINT")
     pp["PPSTINT"] = np.where(auc, AUC_INTERVAL[0], "")

@@ -25,8 +25,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     sv["VISITDY"] = sv["VISITNUM"].map(tv.set_index("VISITNUM")["VISITDY"])
     # SVUPDES: the EDC has no reason for unscheduled visits (COM.SV.SVUPDES)
     sv["SVUPDES"] = np.where(visit["VISIT"].eq(UNSCHEDULED), UNPLANNED, "")
-    # EPOCH, SVSTDY, SVENDY
-    sv = add_epoch(sv, ctx.dataset("SE"), dtc="SVSTDTC")
+    # EPOCH at the start of the visit (MT.SV.EPOCH), SVSTDY, SVENDY
+    sv = add_epoch(sv, ctx.dataset("SE"), dtc="SVSTDTC", at_start=True)
     sv = add_study_day(sv, dm, dtc="SVSTDTC", dy="SVSTDY")
     sv = add_study_day(sv, dm, dtc="SVENDTC", dy="SVENDY")
     return [DomainResult("SV", sv, rejected=rejected)]

@@ -187,4 +187,6 @@ def edc_decode(ctx: StudyContext, form: str, fields: pd.Series, codes: pd.Series
     """The EDC's own decode of each code, looked up in the codelist that dictionary.csv gives its field."""
     dictionary = ctx.raw.dictionary
     lists = dictionary[dictionary["FORM"].eq(form)].set_index("FIELD")["CODELIST"]
-    return pd.Series([ctx.raw.decode(lists[f], c) for f, c in zip(fields, codes, strict=True)], index=codes.index)
+    decodes = ctx.raw.codelists.set_index(["CODELIST", "CODE"])["DECODE"]
+    keys = pd.MultiIndex.from_arrays([fields.map(lists).to_numpy(), codes.to_numpy()])
+    return pd.Series(decodes.reindex(keys).fillna("").to_numpy(), index=codes.index)

@@ -49,7 +49,7 @@ Realistic mess (all of it valid against dictionary.csv; bundled examples in brac
 - Not done with a reason (result blank): VSND [001-001 LYMPHODEPLETION RESP], LBND [001-006 MONTH 2 haematology
   "Sample clotted", 001-010 MONTH 3 chemistry "Sample haemolysed"], EGND [001-001 SCREENING], PCND [001-010 DAY 7
   TRANSGENE], TLND [the NE visit below].
-- Free text: AETERM verbatims in mixed case ("CRS", "cytokine release syndrome", "Tiredness", "Diarrhea"),
+- Free text: AETERM verbatims in mixed case ("CRS", "cytokine release syndrome", "Anorexia", "Hypokalemia"),
   CMINDC ("fever", "CRS", "mCRC"), MHTERM, DSTERM, DTHCAUS, lesion descriptions, LDADJ.
 - Target lesions "TOO SMALL TO MEASURE" [001-002 MONTH 2 T02; 001-009 MONTH 3 T03-T05].
 - One subject lost to follow-up [001-014]; AEs still open then have AEOUT UNKNOWN.
@@ -57,6 +57,9 @@ Realistic mess (all of it valid against dictionary.csv; bundled examples in brac
   [001-002, -005, -006, -007].
 - Deliberate investigator disagreement [001-015 MONTH 6]: TRGRESP/OVRLRESP = PR while the target sum is only
   20-29 % below baseline (SD by RECIST 1.1). Every other rs row follows RECIST 1.1 from tl/ntl/nl.
+- MedDRA coding as an EDC coding export delivers it: ae and mh carry LLT, PT, HLT, HLGT and primary SOC with
+  their codes from the one coding table `meddra.CODING` (blank where no public source confirms a value: all
+  HLT/HLGT and some codes, see meddra.py). The fatal AE ends on the death date, untimed like the death form.
 - One NE visit [001-006 MONTH 9]: one target lesion not evaluated (TLND = Y), so TRGRESP = OVRLRESP = NE.
 """
 from __future__ import annotations

@@ -8,52 +8,42 @@ import numpy as np
 
 from mappings.simulate import labmodel
 from mappings.simulate._base import chance, fdate, fpartial, ftime, pick
+from mappings.simulate.meddra import coded_fields
 from mappings.simulate.story import INFUSED, NOT_INFUSED, Subject
 
 ASTCT, CTCAE = "ASTCT 2019", "CTCAE V5.0"
 SERIOUS_FLAGS = ("AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE")
 
-# key: (MedDRA PT, SOC, ((verbatim as reported, LLT), ...))
-TERMS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
-    "CRS": ("Cytokine release syndrome", "Immune system disorders",
-            (("Cytokine release syndrome", "Cytokine release syndrome"), ("CRS", "Cytokine release syndrome"),
-             ("cytokine release syndrome", "Cytokine release syndrome"),
-             ("CYTOKINE RELEASE SYNDROME", "Cytokine release syndrome"))),
-    "ICANS": ("Immune effector cell-associated neurotoxicity syndrome", "Nervous system disorders",
-              (("ICANS", "Immune effector cell-associated neurotoxicity syndrome"),
-               ("Immune effector cell-associated neurotoxicity syndrome",
-                "Immune effector cell-associated neurotoxicity syndrome"),
-               ("neurotoxicity (ICANS)", "Immune effector cell-associated neurotoxicity syndrome"))),
-    "NEUT": ("Neutropenia", "Blood and lymphatic system disorders",
-             (("Neutropenia", "Neutropenia"), ("neutropenia", "Neutropenia"), ("NEUTROPENIA", "Neutropenia"))),
-    "FN": ("Febrile neutropenia", "Blood and lymphatic system disorders",
-           (("Febrile neutropenia", "Febrile neutropenia"), ("febrile neutropaenia", "Febrile neutropenia"))),
-    "ANAEMIA": ("Anaemia", "Blood and lymphatic system disorders",
-                (("Anaemia", "Anaemia"), ("Anemia", "Anemia"), ("anaemia", "Anaemia"))),
-    "THROMBO": ("Thrombocytopenia", "Blood and lymphatic system disorders",
-                (("Thrombocytopenia", "Thrombocytopenia"), ("thrombocytopenia", "Thrombocytopenia"))),
-    "HYPOTENSION": ("Hypotension", "Vascular disorders", (("Hypotension", "Hypotension"),
-                                                          ("hypotension", "Hypotension"))),
-    "PYREXIA": ("Pyrexia", "General disorders and administration site conditions",
-                (("Fever", "Fever"), ("Pyrexia", "Pyrexia"), ("fever", "Fever"))),
-    "NAUSEA": ("Nausea", "Gastrointestinal disorders", (("Nausea", "Nausea"), ("nausea", "Nausea"),
-                                                        ("NAUSEA", "Nausea"))),
-    "FATIGUE": ("Fatigue", "General disorders and administration site conditions",
-                (("Fatigue", "Fatigue"), ("Tiredness", "Tiredness"), ("fatigue", "Fatigue"))),
-    "DIARRHOEA": ("Diarrhoea", "Gastrointestinal disorders",
-                  (("Diarrhoea", "Diarrhoea"), ("Diarrhea", "Diarrhea"), ("diarrhoea", "Diarrhoea"))),
-    "HEADACHE": ("Headache", "Nervous system disorders", (("Headache", "Headache"), ("headache", "Headache"))),
-    "APPETITE": ("Decreased appetite", "Metabolism and nutrition disorders",
-                 (("Decreased appetite", "Decreased appetite"), ("Anorexia", "Anorexia"))),
-    "HYPOK": ("Hypokalaemia", "Metabolism and nutrition disorders",
-              (("Hypokalaemia", "Hypokalaemia"), ("Hypokalemia", "Hypokalemia"))),
-    "ABDPAIN": ("Abdominal pain", "Gastrointestinal disorders",
-                (("Abdominal pain", "Abdominal pain"), ("abdominal pain", "Abdominal pain"))),
-    "CONSTIPATION": ("Constipation", "Gastrointestinal disorders", (("Constipation", "Constipation"),)),
-    "COUGH": ("Cough", "Respiratory, thoracic and mediastinal disorders", (("Cough", "Cough"),
-                                                                           ("cough", "Cough"))),
-    "SEPSIS": ("Sepsis", "Infections and infestations", (("Sepsis", "Sepsis"),
-                                                         ("Sepsis (E. coli bacteraemia)", "Sepsis"))),
+# key: ((verbatim as reported, MedDRA LLT it is coded to), ...); the hierarchy above the LLT: meddra.CODING
+TERMS: dict[str, tuple[tuple[str, str], ...]] = {
+    "CRS": (
+        ("Cytokine release syndrome", "Cytokine release syndrome"),
+        ("CRS", "Cytokine release syndrome"),
+        ("cytokine release syndrome", "Cytokine release syndrome"),
+        ("CYTOKINE RELEASE SYNDROME", "Cytokine release syndrome"),
+    ),
+    "ICANS": (
+        ("ICANS", "Immune effector cell-associated neurotoxicity syndrome"),
+        ("Immune effector cell-associated neurotoxicity syndrome",
+         "Immune effector cell-associated neurotoxicity syndrome"),
+        ("neurotoxicity (ICANS)", "Immune effector cell-associated neurotoxicity syndrome"),
+    ),
+    "NEUT": (("Neutropenia", "Neutropenia"), ("neutropenia", "Neutropenia"), ("NEUTROPENIA", "Neutropenia")),
+    "FN": (("Febrile neutropenia", "Febrile neutropenia"), ("febrile neutropaenia", "Febrile neutropenia")),
+    "ANAEMIA": (("Anaemia", "Anaemia"), ("Anemia", "Anemia"), ("anaemia", "Anaemia")),
+    "THROMBO": (("Thrombocytopenia", "Thrombocytopenia"), ("thrombocytopenia", "Thrombocytopenia")),
+    "HYPOTENSION": (("Hypotension", "Hypotension"), ("hypotension", "Hypotension")),
+    "PYREXIA": (("Fever", "Fever"), ("Pyrexia", "Pyrexia"), ("fever", "Fever")),
+    "NAUSEA": (("Nausea", "Nausea"), ("nausea", "Nausea"), ("NAUSEA", "Nausea")),
+    "FATIGUE": (("Fatigue", "Fatigue"), ("Tiredness", "Tiredness"), ("fatigue", "Fatigue")),
+    "DIARRHOEA": (("Diarrhoea", "Diarrhoea"), ("Diarrhea", "Diarrhea"), ("diarrhoea", "Diarrhoea")),
+    "HEADACHE": (("Headache", "Headache"), ("headache", "Headache")),
+    "APPETITE": (("Decreased appetite", "Decreased appetite"), ("Anorexia", "Anorexia")),
+    "HYPOK": (("Hypokalaemia", "Hypokalaemia"), ("Hypokalemia", "Hypokalemia")),
+    "ABDPAIN": (("Abdominal pain", "Abdominal pain"), ("abdominal pain", "Abdominal pain")),
+    "CONSTIPATION": (("Constipation", "Constipation"),),
+    "COUGH": (("Cough", "Cough"), ("cough", "Cough")),
+    "SEPSIS": (("Sepsis", "Sepsis"), ("Sepsis (E. coli bacteraemia)", "Sepsis")),
 }
 # key, first and last possible onset day, duration range, possible grades, AEREL and AERELLD choices
 OTHER_EVENTS = (
@@ -175,7 +165,7 @@ def other_events(rng: np.random.Generator) -> list[Ae]:
 def finish(s: Subject, e: Ae, seq: int, rng: np.random.Generator) -> None:
     """Line number, verbatim, seriousness, outcome (ongoing at the end of observation), times, partial end."""
     e.seq = seq
-    e.verbatim = pick(rng, TERMS[e.key][2])
+    e.verbatim = pick(rng, TERMS[e.key])
     if e.end is not None and e.end > s.last_day:
         e.end = None
     e.serious = seriousness(e)
@@ -183,6 +173,8 @@ def finish(s: Subject, e: Ae, seq: int, rng: np.random.Generator) -> None:
     if e.timed:
         e.start_time = ftime(int(rng.integers(0, 24 * 60))) if chance(rng, 0.85) else ""
         e.end_time = ftime(int(rng.integers(6 * 60, 22 * 60))) if e.end is not None and chance(rng, 0.5) else ""
+    if e.outcome == "FATAL":  # ends with the death: the death date, untimed like the death form's
+        e.end, e.end_time = s.death[0], ""
     e.partial_end = (e.end is not None and not e.timed and e.key in dict.fromkeys(k for k, *_ in OTHER_EVENTS)
                      and e.end - e.start > 6 and chance(rng, 0.35))
 
@@ -217,12 +209,11 @@ def outcome(s: Subject, e: Ae, rng: np.random.Generator) -> str:
 def ae_rows(s: Subject) -> list[dict]:
     rows = []
     for e in s.aes:
-        decod, soc, _ = TERMS[e.key]
         end = s.date(e.end) if e.end is not None else None
         serious = "Y" if "Y" in e.serious.values() else "N"
         rows.append({
-            "SUBJID": s.subjid, "AESEQ": str(e.seq), "AETERM": e.verbatim[0], "AELLT": e.verbatim[1],
-            "AEDECOD": decod, "AEBODSYS": soc, "AESTDAT": fdate(s.date(e.start)), "AESTTIM": e.start_time,
+            "SUBJID": s.subjid, "AESEQ": str(e.seq), "AETERM": e.verbatim[0], **coded_fields("AE", e.verbatim[1]),
+            "AESTDAT": fdate(s.date(e.start)), "AESTTIM": e.start_time,
             "AEENDAT": fpartial(end, "day" if e.partial_end else "") if end else "", "AEENTIM": e.end_time,
             "AEONGO": "Y" if end is None else "N", "AETOXGR": str(e.grade),
             "AETOXSCL": ASTCT if e.key in ("CRS", "ICANS") else CTCAE, "AESER": serious, **e.serious,

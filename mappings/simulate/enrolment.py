@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mappings.simulate._base import SITEID, chance, fdate, fpartial, pick, rng_for
+from mappings.simulate.meddra import coded_fields
 from mappings.simulate.story import CONDITIONS, SCREEN_FAILURE, Subject
 
 PROTOCOL_V2 = dt.date(2024, 9, 16)  # amendment 1 approved: later consents and re-consents use version 2.0
@@ -39,6 +40,18 @@ PRIMARY = ("Adenocarcinoma of the colon",) * 3 + ("Adenocarcinoma of the sigmoid
 METASTASES = {"LIVER": "Liver metastases", "LUNG": "Lung metastases", "LYMPH NODE": "Lymph node metastases",
               "PERITONEUM": "Peritoneal metastases", "ADRENAL GLAND": "Adrenal metastasis",
               "BONE": "Bone metastasis", "PLEURA": "Malignant pleural effusion"}
+# MHTERM verbatim -> the MedDRA LLT the EDC codes it to (hierarchy in meddra.CODING). The primary tumour is
+# coded to Colon cancer / Rectal cancer, the terms the public sources of meddra.py confirm.
+MH_CODED = {"Adenocarcinoma of the colon": "Colon cancer", "Adenocarcinoma of the sigmoid colon": "Colon cancer",
+            "Adenocarcinoma of the rectum": "Rectal cancer", "Liver metastases": "Metastases to liver",
+            "Lung metastases": "Metastases to lung", "Lymph node metastases": "Metastases to lymph nodes",
+            "Peritoneal metastases": "Metastases to peritoneum", "Adrenal metastasis": "Metastases to adrenals",
+            "Bone metastasis": "Metastases to bone", "Malignant pleural effusion": "Malignant pleural effusion",
+            "Hypertension": "Hypertension", "Type 2 diabetes mellitus": "Type 2 diabetes mellitus",
+            "Hyperlipidaemia": "Hyperlipidaemia",
+            "Gastro-oesophageal reflux disease": "Gastrooesophageal reflux disease",
+            "Hypothyroidism": "Hypothyroidism", "Osteoarthritis of the knees": "Osteoarthritis",
+            "Appendicectomy": "Appendicectomy", "Cholecystectomy": "Cholecystectomy", "Depression": "Depression"}
 NEW_THERAPIES = ("Regorafenib", "TAS-102", "Fruquintinib", "TAS-102 + bevacizumab", "Raltitrexed")
 
 
@@ -90,8 +103,8 @@ def mh_rows(s: Subject) -> list[dict]:
         start = s.diagnosis - dt.timedelta(days=int(rng.integers(200, 6000)))
         unknown = pick(rng, ("month", "day", "day", ""))
         lines.append((term, "GENERAL", start, unknown, ongoing, None if ongoing else start))
-    return [{"SUBJID": s.subjid, "MHSEQ": str(seq), "MHTERM": term, "MHCAT": cat,
-             "MHSTDAT": fpartial(start, unknown), "MHONGO": "Y" if ongoing else "N",
+    return [{"SUBJID": s.subjid, "MHSEQ": str(seq), "MHTERM": term, **coded_fields("MH", MH_CODED[term]),
+             "MHCAT": cat, "MHSTDAT": fpartial(start, unknown), "MHONGO": "Y" if ongoing else "N",
              "MHENDAT": fpartial(end, unknown) if end else ""}
             for seq, (term, cat, start, unknown, ongoing, end) in enumerate(lines, start=1)]
 

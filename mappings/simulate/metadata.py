@@ -16,6 +16,20 @@ def yn(field: str, label: str, required: str = "Y", key: str = "N") -> tuple[str
     return (field, label, "code", "NY", required, key)
 
 
+def meddra(prefix: str) -> tuple[tuple[str, ...], ...]:
+    """The coding columns of a MedDRA-coded term: names always, codes and HLT/HLGT where known (meddra.py)."""
+    return ((f"{prefix}LLT", "MedDRA lowest level term", "text", "", "Y", "N"),
+            (f"{prefix}LLTCD", "MedDRA LLT code", "integer", "", "N", "N"),
+            (f"{prefix}DECOD", "MedDRA preferred term", "text", "", "Y", "N"),
+            (f"{prefix}PTCD", "MedDRA PT code", "integer", "", "N", "N"),
+            (f"{prefix}HLT", "MedDRA high level term", "text", "", "N", "N"),
+            (f"{prefix}HLTCD", "MedDRA HLT code", "integer", "", "N", "N"),
+            (f"{prefix}HLGT", "MedDRA high level group term", "text", "", "N", "N"),
+            (f"{prefix}HLGTCD", "MedDRA HLGT code", "integer", "", "N", "N"),
+            (f"{prefix}BODSYS", "MedDRA primary system organ class", "text", "", "Y", "N"),
+            (f"{prefix}SOCCD", "MedDRA primary SOC code", "integer", "", "Y", "N"))
+
+
 FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "ic": (SUBJ, ("SITEID", "Site identifier", "text", "", "Y", "N"),
            ("ICDAT", "Date informed consent signed", "date", "", "Y", "N"),
@@ -26,7 +40,7 @@ FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
     "dm": (SUBJ, ("BRTHDAT", "Date of birth", "date", "", "Y", "N"), ("SEX", "Sex", "code", "SEX", "Y", "N"),
            ("RACE", "Race", "code", "RACE", "Y", "N"), ("ETHNIC", "Ethnicity", "code", "ETHNIC", "Y", "N")),
     "mh": (SUBJ, ("MHSEQ", "Medical history line number", "integer", "", "Y", "Y"),
-           ("MHTERM", "Medical history term", "text", "", "Y", "N"),
+           ("MHTERM", "Medical history term", "text", "", "Y", "N"), *meddra("MH"),
            ("MHCAT", "Medical history category", "code", "MHCAT", "Y", "N"),
            ("MHSTDAT", "Start date", "date", "", "Y", "N"), yn("MHONGO", "Ongoing"),
            ("MHENDAT", "End date", "date", "", "N", "N")),
@@ -55,10 +69,7 @@ FORMS: dict[str, tuple[tuple[str, ...], ...]] = {
             ("INFDOSU", "Dose unit", "text", "", "Y", "N"), ("DOSELVL", "Dose level", "code", "DOSELVL", "Y", "N"),
             ("LOTNO", "Product lot number", "text", "", "Y", "N")),
     "ae": (SUBJ, ("AESEQ", "AE line number", "integer", "", "Y", "Y"),
-           ("AETERM", "Adverse event (verbatim)", "text", "", "Y", "N"),
-           ("AELLT", "MedDRA lowest level term", "text", "", "Y", "N"),
-           ("AEDECOD", "MedDRA preferred term", "text", "", "Y", "N"),
-           ("AEBODSYS", "MedDRA primary system organ class", "text", "", "Y", "N"),
+           ("AETERM", "Adverse event (verbatim)", "text", "", "Y", "N"), *meddra("AE"),
            ("AESTDAT", "Start date", "date", "", "Y", "N"), ("AESTTIM", "Start time", "time", "", "N", "N"),
            ("AEENDAT", "End date", "date", "", "N", "N"), ("AEENTIM", "End time", "time", "", "N", "N"),
            yn("AEONGO", "Ongoing"), ("AETOXGR", "Toxicity grade", "code", "TOXGR", "Y", "N"),

@@ -22,12 +22,14 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cdisc-msg"
 META = DatasetMeta(
     name="ADLB", label="Lab Analysis Dataset", study_oid="STDY.XX1", metadata_version_oid="MDV.XX1.ADaMIG.1.3",
     metadata_ref="define.xml", created="2026-06-30T00:00:00", originator="XX Sponsor",
-    columns=(Column("USUBJID", "Unique Subject Identifier", "string", length=7, key_sequence=1),
-             Column("PARAMN", "Parameter (N)", "integer"),
-             Column("AVAL", "Analysis Value", "decimal", "decimal"),
-             Column("LBDTC", "Date/Time of Specimen Collection", "string", length=7),
-             Column("ADT", "Analysis Date", "date", "integer", display_format="DATE9."),
-             Column("ADTM", "Analysis Datetime", "datetime", "integer", display_format="DATETIME20.")))
+    columns=(Column(name="USUBJID", label="Unique Subject Identifier", data_type="string", length=7, key_sequence=1),
+             Column(name="PARAMN", label="Parameter (N)", data_type="integer"),
+             Column(name="AVAL", label="Analysis Value", data_type="decimal", target_data_type="decimal"),
+             Column(name="LBDTC", label="Date/Time of Specimen Collection", data_type="string", length=7),
+             Column(name="ADT", label="Analysis Date", data_type="date", target_data_type="integer",
+                    display_format="DATE9."),
+             Column(name="ADTM", label="Analysis Datetime", data_type="datetime", target_data_type="integer",
+                    display_format="DATETIME20.")))
 FRAME = pd.DataFrame({
     "USUBJID": ["XX1-001", "XX1-002", ""],
     "PARAMN": [1.0, 2.0, np.nan],
@@ -99,7 +101,9 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
 
 @pytest.mark.parametrize(("content", "message"), [
     ("{not json", "not a Dataset-JSON 1.1 file"),
-    ('{"name": "AE"}', "not a Dataset-JSON 1.1 file"),
+    ('{"name": "AE"}', "not a Dataset-JSON 1.1 file .label: Field required"),
+    ('{"name": "AE", "label": "x", "records": 0, "columns": [{"name": "A", "label": "", "dataType": "char"}]}',
+     "columns/0/dataType: Input should be"),
     ('{"name": "AE", "label": "x", "records": 2, "columns": [], "rows": [[]]}', "'records' says 2"),
 ])
 def test_unreadable_files_are_named_errors(tmp_path, content, message):

@@ -41,3 +41,18 @@ def test_study_day_has_no_day_zero():
 
 def test_format_xpt_timestamp_is_sas_datetime():
     assert format_xpt_timestamp(dt.date(2026, 6, 30)) == "30JUN26:00:00:00"
+
+
+def test_raw_dates_to_iso_on_a_column():
+    """The whole-column conversion gives what the per-value one gives, and NaN where that one refuses."""
+    import pandas as pd
+
+    from cdisc.dates import raw_dates_to_iso
+
+    values = pd.Series(["05-JAN-2025", "UN-MAR-2024", "UN-UNK-2023", "", "31-FEB-2025", "05-UNK-2025",
+                        "05-XYZ-2025", "2025-01-05", "29-FEB-2024", "29-FEB-2023"])
+    out = raw_dates_to_iso(values)
+    assert out.tolist()[:4] == ["2025-01-05", "2024-03", "2023", ""]
+    assert out.isna().tolist() == [False] * 4 + [True] * 4 + [False, True]
+    assert out[8] == "2024-02-29"
+    assert raw_dates_to_iso(pd.Series(["", ""])).tolist() == ["", ""]  # a column of blanks only

@@ -1,7 +1,15 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
 import pandas as pd
 
-from cdisc.validate.rules import adsl_variables_match, baseline_flags, check_rules, death_consistency, study_days
+from cdisc.validate.rules import (
+    adsl_variables_match,
+    baseline_flags,
+    check_rules,
+    death_consistency,
+    fatal_event_ends_at_death,
+    meddra_codes,
+    study_days,
+)
 
 
 def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
@@ -28,6 +36,19 @@ def test_missing_baseline_is_a_warning_naming_the_subject():
     assert "S2" in issues[0].message and "S3" not in issues[0].message
 
 
+def test_meddra_codes_require_the_soc_code_and_soc_equal_to_bodsys():
+    """CORE-000024: a body system without its code; CORE-000264: AESOC not the primary SOC in AEBODSYS."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1", "S2"],
+                       "AEBODSYS": ["Vascular disorders", "Vascular disorders", "Gastrointestinal disorders"],
+                       "AEBDSYCD": [10047065.0, float("nan"), 10017947.0],
+                       "AESOC": ["Vascular disorders", "Vascular disorders", "Infections and infestations"]})
+    mh = pd.DataFrame({"USUBJID": ["S1"], "MHBODSYS": [""], "MHBDSYCD": [float("nan")], "MHSOC": [""]})
+    issues = meddra_codes({"AE": ae, "MH": mh})
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [
+        ("CORE-000024", "AE", "AEBODSYS", "Vascular disorders"),
+        ("CORE-000264", "AE", "AESOC", "Infections and infestations")]
+
+
 def test_adsl_variables_match_flags_a_copy_that_drifted():
     adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "TRT01A": ["DL1", "DL2"], "AGE": [60.0, float("nan")]})
     adae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2"], "TRT01A": ["DL1", "DL2", "DL1"], "AGE": [60.0] + [float("nan")] * 2})
@@ -37,3 +58,12 @@ def test_adsl_variables_match_flags_a_copy_that_drifted():
 
 def test_check_rules_skips_rules_whose_datasets_are_absent():
     assert check_rules({"XX": pd.DataFrame({"USUBJID": ["S1"]})}) == []
+
+
+def test_a_fatal_event_must_end_on_the_death_date_as_written():
+    """SD1347/CORE-000841 compare AEENDTC with DTHDTC as text: an end time the death date lacks is a mismatch."""
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "DTHDTC": ["2024-09-22", "2024-10-01"]})
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2", "S2"], "AEOUT": ["FATAL", "FATAL", "RECOVERED/RESOLVED"],
+                       "AEENDTC": ["2024-09-22T14:10", "2024-10-01", "2024-09-01"]})
+    issues = fatal_event_ends_at_death({"DM": dm, "AE": ae})
+    assert [(i.code, i.variable, i.value, i.count) for i in issues] == [("SD1347", "AEENDTC", "2024-09-22T14:10", 1)]

@@ -18,6 +18,15 @@ def test_add_epoch_uses_element_containing_the_date():
     assert out["EPOCH"].tolist() == ["", "SCREENING", "LYMPHODEPLETION", "TREATMENT", "", ""]
 
 
+def test_add_epoch_at_start_reads_a_date_as_the_start_of_its_day():
+    """SV: the epoch at the start of the visit. A visit on the day TREATMENT starts at 10:00 is still in
+    LYMPHODEPLETION; on the day LYMPHODEPLETION starts (no time) it is in LYMPHODEPLETION; a timed record after
+    10:00 is in TREATMENT."""
+    df = pd.DataFrame({"USUBJID": ["S1"] * 4, "XXDTC": ["2025-01-15", "2025-01-10", "2025-01-15T10:30", "2024-12-31"]})
+    out = add_epoch(df, SE, dtc="XXDTC", at_start=True)
+    assert out["EPOCH"].tolist() == ["LYMPHODEPLETION", "LYMPHODEPLETION", "TREATMENT", ""]
+
+
 TV = pd.DataFrame({"VISITNUM": ["1", "4", "10"], "VISIT": ["SCREENING", "DAY 1", "DAY 28"]})
 
 

@@ -143,6 +143,36 @@ def test_simulate_deaths_follow_infusion(forms):
     assert ds_death[["SUBJID", "DSSTDAT"]].values.tolist() == deaths[["SUBJID", "DTHDAT"]].values.tolist()
 
 
+def test_simulate_fatal_ae_ends_on_the_death_date(forms):
+    """The bundled fatal AE (001-003 sepsis, AESEQ 9) ends on the death form's date, with no end time, so AEENDTC
+    equals DM.DTHDTC (CORE-000841)."""
+    fatal = forms["ae"][forms["ae"]["AEOUT"] == "FATAL"]
+    assert fatal[["SUBJID", "AESEQ", "AEDECOD", "AEENDAT", "AEENTIM"]].values.tolist() == [
+        ["001-003", "9", "Sepsis", "22-SEP-2024", ""]]
+    assert forms["dth"].loc[forms["dth"]["SUBJID"] == "001-003", "DTHDAT"].tolist() == ["22-SEP-2024"]
+
+
+@pytest.mark.parametrize("n, seed", [(15, 96), (40, 7)])
+def test_simulate_every_fatal_ae_ends_on_the_death_date(tmp_path, n, seed):
+    """For any (n, seed), each FATAL AE's end date is its subject's death date and carries no end time."""
+    simulate(n, seed, tmp_path)
+    ae, dth = read(tmp_path, "ae"), read(tmp_path, "dth")
+    fatal = ae[ae["AEOUT"] == "FATAL"].merge(dth, on="SUBJID", how="left")
+    assert len(fatal) >= 1
+    assert (fatal["AEENDAT"] == fatal["DTHDAT"]).all() and (fatal["AEENTIM"] == "").all()
+
+
+def test_simulate_codes_every_ae_and_mh_term(forms):
+    """Every AE and MH record carries its MedDRA LLT, PT and primary SOC with the SOC code; the two AEs of the
+    verbatim "Anorexia" is coded as the coding table says (LLT 10002646 under PT Decreased appetite 10061428)."""
+    for form, prefix in (("ae", "AE"), ("mh", "MH")):
+        coded = forms[form][[f"{prefix}LLT", f"{prefix}DECOD", f"{prefix}BODSYS", f"{prefix}SOCCD"]]
+        assert (coded != "").all().all(), form
+    anorexia = forms["ae"][forms["ae"]["AETERM"] == "Anorexia"]
+    assert anorexia[["AELLTCD", "AEDECOD", "AEPTCD", "AESOCCD"]].drop_duplicates().values.tolist() == [
+        ["10002646", "Decreased appetite", "10061428", "10027433"]]
+
+
 def test_simulate_aes_treated_with_cm_point_to_their_ae(forms):
     """CMAENO is an AESEQ of the same subject; tocilizumab treats CRS, methylprednisolone ICANS."""
     ae = forms["ae"][["SUBJID", "AESEQ", "AEDECOD"]]

@@ -45,11 +45,29 @@ def test_define_is_byte_identical_across_builds(tmp_path):
     assert a == b
 
 
+def test_define_names_an_external_dictionary_with_its_version(tmp_path):
+    """A MedDRA-coded variable references a CodeList holding def:ExternalCodeList Dictionary="MedDRA" and the
+    version of study.toml, and the document stays valid against the XSD."""
+    root = make_spec(tmp_path, datasets=DATASETS, codelists=CODELISTS, methods=METHODS,
+                     dictionaries="ID,Name,Data Type,Dictionary,Version\nMEDDRA,MedDRA term,text,MedDRA,\n",
+                     variables=VARIABLES + "4,DM,DXDECOD,Dictionary-Derived Term,text,40,,,No,Perm,MEDDRA,"
+                                           "Assigned,Sponsor,,,,Synonym Qualifier,\n")
+    (root / "study.toml").write_text((root / "study.toml").read_text() + 'meddra_version = "27.0"\n')
+    path = tmp_path / "define.xml"
+    write_define(build_define(load_spec(root), {"DM": DATA["DM"].assign(DXDECOD=["Pyrexia", "Nausea"])}), path)
+    doc = etree.parse(str(path))
+    assert doc.find(".//odm:ItemDef[@OID='IT.DM.DXDECOD']/odm:CodeListRef", NS).get("CodeListOID") == "CL.MEDDRA"
+    external = doc.find(".//odm:CodeList[@OID='CL.MEDDRA']/odm:ExternalCodeList", NS)
+    assert (external.get("Dictionary"), external.get("Version")) == ("MedDRA", "27.0")
+    assert doc.findall(".//odm:CodeList[@OID='CL.MEDDRA']/odm:CodeListItem", NS) == []
+    assert validate_define(path) == []
+
+
 def test_validate_define_reports_schema_errors(tmp_path):
     path = built(tmp_path)
     path.write_text(path.read_text().replace('Repeating="No"', 'Repeating="Maybe"'))
     issues = validate_define(path)
-    assert issues and issues[0].code == "DEFINE_XSD" and "Repeating" in issues[0].message
+    assert issues and issues[0].code == "CCV-0005" and "Repeating" in issues[0].message
 
 
 def test_define_html_is_rendered_beside_define_xml(tmp_path):

@@ -181,6 +181,25 @@ def test_derive_param_confirmed_bor_confirmation_cases(dates, responses, avalc):
     assert bor["AVALC"].tolist() == [avalc]
 
 
+NE_CASES = [
+    # responses at +28, +56, +84, +112 days; expected confirmed BOR with max_nr_ne = 1 (default) and 2
+    (["PR", "NE", "PR"], "PR", "PR"),
+    (["PR", "NE", "NE", "PR"], "SD", "PR"),   # admiralonco max_nr_ne = 1: two NE break the confirmation
+    (["CR", "NE", "CR"], "CR", "CR"),
+    (["CR", "NE", "NE", "CR"], "SD", "CR"),
+    (["PR", "NE", "NE", "CR"], "SD", "PR"),
+]
+
+
+@pytest.mark.parametrize(("responses", "with_one", "with_two"), NE_CASES)
+def test_derive_param_confirmed_bor_counts_the_ne_between_response_and_confirmation(responses, with_one, with_two):
+    """At most `max_nr_ne` NE assessments between a response and its confirmation (admiralonco max_nr_ne)."""
+    dates = ["2025-01-29", "2025-02-26", "2025-03-26", "2025-04-23"][:len(responses)]
+    args = dict(by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
+    assert derive_param_confirmed_bor(_ovr(dates, responses), **args)[0]["AVALC"].tolist() == [with_one]
+    assert derive_param_confirmed_bor(_ovr(dates, responses), **args, max_nr_ne=2)[0]["AVALC"].tolist() == [with_two]
+
+
 def test_derive_param_confirmed_bor_max_gap_limits_confirmation():
     """With max_gap, a confirming PR 112 days after the first is too late (protocol-defined window)."""
     df = _ovr(["2025-01-29", "2025-05-21"], ["PR", "PR"])

@@ -91,6 +91,46 @@ def test_check_spec_reports_each_breach(tmp_path, sheets, expected):
     assert expected in messages(tmp_path, **sheets)
 
 
+DICTIONARIES = "ID,Name,Data Type,Dictionary,Version\nMEDDRA,MedDRA term,text,MedDRA,\n"
+DICTIONARY_USER = "4,DM,DXDECOD,Dictionary-Derived Term,text,40,,,No,Perm,MEDDRA,Assigned,Sponsor,,,,Synonym Qualifier,\n"
+
+
+def test_load_spec_versions_a_dictionary_from_the_study_header(tmp_path):
+    """An external dictionary takes the version study.toml pins (meddra_version) and lists no terms."""
+    root = make_spec(tmp_path, dictionaries=DICTIONARIES, variables=VARIABLES + DICTIONARY_USER)
+    (root / "study.toml").write_text(STUDY + 'meddra_version = "27.0"\n')
+    meddra = load_spec(root).codelist("MEDDRA")
+    assert (meddra.dictionary, meddra.version, meddra.terms, meddra.external) == ("MedDRA", "27.0", (), True)
+    assert messages_of(root) == []
+
+
+def test_check_spec_requires_a_dictionary_version_and_unique_codelist_ids(tmp_path):
+    """Without meddra_version in study.toml the dictionary is an error, as is an ID used by a codelist too."""
+    root = make_spec(tmp_path, dictionaries=DICTIONARIES.replace("MEDDRA,", "SEX,"),
+                     variables=VARIABLES + DICTIONARY_USER.replace(",MEDDRA,", ",SEX,"))
+    assert messages_of(root) == ["codelists SEX|||codelist ID is defined more than once (codelists, dictionaries)",
+                                 "codelists SEX|||codelist ID is defined more than once (codelists, dictionaries)",
+                                 "codelists SEX||MedDRA|no MedDRA version: give it in the Version column of "
+                                 "dictionaries (MedDRA and WHODrug take study.toml's meddra_version / whodrug_version)"]
+
+
+def test_a_dictionary_without_a_version_is_reported_and_one_with_a_version_is_taken(tmp_path):
+    """MedDRA and WHODrug take their version from study.toml; any other dictionary (ICD-10 here) needs its own."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    root = make_spec(tmp_path / "a", dictionaries=DICTIONARIES.replace(",MedDRA,\n", ",ICD-10,\n"))
+    assert [i.message for i in check_spec(load_spec(root)) if "version" in i.message] == [
+        "no ICD-10 version: give it in the Version column of dictionaries (MedDRA and WHODrug take study.toml's "
+        "meddra_version / whodrug_version)"]
+    root = make_spec(tmp_path / "b", dictionaries=DICTIONARIES.replace(",MedDRA,\n", ",ICD-10,2019\n"))
+    assert load_spec(root).codelist("MEDDRA").version == "2019"
+
+
+def messages_of(root: Path) -> list[str]:
+    return [f"{i.where}|{i.variable}|{i.value}|{i.message}"
+            for i in check_spec(load_spec(root), load_ct(root / "ct.csv", "2025-03-28"))]
+
+
 def test_require_valid_raises_spec_error(tmp_path):
     root = make_spec(tmp_path, variables=VARIABLES.replace(",SEX,Collected", ",SEXX,Collected"))
     with pytest.raises(SpecError, match="unknown codelist"):

@@ -1,6 +1,8 @@
 """Spec exchange: the canonical spec folder writer and the Pinnacle 21 style workbook, round trips and hazards."""
+import shutil
 from pathlib import Path
 
+import pyreadstat
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -89,3 +91,36 @@ def test_cli_export_then_import_and_refuse_to_overwrite(tmp_path):
     again = runner.invoke(main, ["spec", "import", str(tmp_path / "s.xlsx"), "--out", str(tmp_path / "study")])
     assert again.exit_code == 2
     assert "already exists" in again.output
+
+
+def test_a_hand_edited_workbook_flows_through_to_the_xpt_the_suites_and_define(tmp_path):
+    """Edit the exported workbook as a user would (a label changed, a term added to an extensible codelist),
+    import it, run the study on it: the XPT label, the expectation suite and define.xml all follow."""
+    from lxml import etree
+
+    from cdisc.validate.suite import suite_for
+    from cli import BUNDLED_RAW
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["spec", "export", str(IM96), "--out", str(tmp_path / "s.xlsx")]).exit_code == 0
+    wb = load_workbook(tmp_path / "s.xlsx")
+    age = next(r for r in wb["Variables"].iter_rows(min_row=2) if (r[1].value, r[2].value) == ("DM", "AGE"))
+    age[3].value = "Age at Informed Consent"
+    epoch = [r for r in wb["Codelists"].iter_rows(min_row=2, values_only=True) if r[0] == "EPOCH"]
+    wb["Codelists"].append([*epoch[-1][:4], str(len(epoch) + 1), "LONG-TERM FOLLOW-UP", "C202577", "Long-term Follow-up"])
+    wb.save(tmp_path / "edited.xlsx")
+    study = tmp_path / "study"
+    shutil.copytree(IM96, study, ignore=shutil.ignore_patterns("sdtm"))
+    assert runner.invoke(main, ["spec", "import", str(tmp_path / "edited.xlsx"), "--out", str(study)]).exit_code == 0
+    result = runner.invoke(main, ["run", "--spec", str(study), "--raw", str(BUNDLED_RAW), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    _, meta = pyreadstat.read_xport(str(tmp_path / "o" / "sdtm" / "dm.xpt"), metadataonly=True)
+    assert meta.column_names_to_labels["AGE"] == "Age at Informed Consent"
+    spec = load_spec(study, "sdtm")
+    sets = [e.kwargs["value_set"] for e in suite_for(spec, "SV") if e.kwargs.get("column") == "EPOCH"]
+    assert "LONG-TERM FOLLOW-UP" in sets[0]
+    define = etree.parse(str(tmp_path / "o" / "sdtm" / "define.xml"))
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+    assert define.find(".//odm:ItemDef[@OID='IT.DM.AGE']/odm:Description/odm:TranslatedText", ns).text == (
+        "Age at Informed Consent")
+    assert define.find(".//odm:CodeList[@OID='CL.EPOCH']/*[@CodedValue='LONG-TERM FOLLOW-UP']", ns) is not None

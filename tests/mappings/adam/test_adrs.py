@@ -68,11 +68,11 @@ CM = pd.DataFrame({"USUBJID": pd.Series(dtype=object), "CMCAT": pd.Series(dtype=
 
 
 @pytest.fixture(scope="module")
-def built():
+def built(adam_spec):
     subj = adrs.analysis_subjects(ADSL, CM)
     ovr = adrs.investigator_ovr(RS, subj)
     adtr = adrs.build_adtr(TU, TR, subj, first_pd=adrs.first_pd_dates(ovr))
-    out, issues = adrs.build_adrs(ovr, TU, TR, DS, subj, adtr)
+    out, issues = adrs.build_adrs(ovr, TU, TR, DS, subj, adtr, adam_spec.method(adrs.CONFIRMATION).parameters)
     return adtr, out, issues
 
 
@@ -134,12 +134,14 @@ def test_adrs_derived_response_and_the_disagreement_flag(built):
     # A: PR d28 not confirmed (SD next) -> unconfirmed BOR PR, confirmed BOR SD dated at the first SD >= 42 d
     (A, {"BOR": ("PR", "2025-01-28"), "CBOR": ("SD", "2025-03-01"), "RSP": ("N", None), "DCR": ("Y", "2025-03-01"),
          "PD": ("N", None), "LSTA": ("SD", "2025-03-01"), "DEATH": ("Y", "2025-05-01")}),
-    # B: CR confirmed 91 days later; the confirmed response started with the PR of day 29
+    # B: CR confirmed 91 days later; the confirmed response started with the PR of day 29, which is also the first
+    # qualifying assessment of disease control (a confirmed response needs no 42-day minimum)
     (B, {"BOR": ("CR", "2025-04-01"), "CBOR": ("CR", "2025-04-01"), "RSP": ("Y", "2025-01-29"),
-         "DCR": ("Y", "2025-04-01"), "PD": ("N", None), "LSTA": ("CR", "2025-07-01"), "DEATH": ("N", None)}),
+         "DCR": ("Y", "2025-01-29"), "PD": ("N", None), "LSTA": ("CR", "2025-07-01"), "DEATH": ("N", None)}),
 ])
 def test_adrs_subject_level_parameters(built, usubjid, expected):
-    """BOR/CBOR (28-day confirmation, 42-day SD minimum), RSP dated at response onset, DCR, PD, LSTA, DEATH."""
+    """BOR/CBOR (28-day confirmation, 42-day SD minimum), RSP and DCR dated at their first qualifying assessment
+    (no date when N), PD, LSTA, DEATH."""
     _, out, _ = built
     for paramcd, (avalc, adt) in expected.items():
         got = _records(out, usubjid, paramcd)
@@ -192,3 +194,11 @@ def test_build_through_finalize_and_spec_rows(make_adam_context, finalize_result
         finalize_result(r)
     for ds, stem in (("ADTR", "adtr"), ("ADRS", "adrs")):
         assert own_spec_issues(adam_spec, ds, stem) == []
+
+
+def test_confirmation_parameters_are_read_from_the_spec_and_stated_in_its_text(adam_spec):
+    """MT.ADRS.CBOR carries the numbers the derivation uses (Expression Code), and its text says the same."""
+    method = adam_spec.method(adrs.CONFIRMATION)
+    assert method.parameters == {"conf_window_days": 28, "sd_min_days": 42, "max_nr_ne": 1}
+    for words in (">= 28 days later", ">= 42 days after TRTSDT", "at most 1 NE"):
+        assert words in method.description

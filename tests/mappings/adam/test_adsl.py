@@ -126,8 +126,8 @@ def test_adsl_treatment_and_demography(result):
 
 
 def test_adsl_dates(result):
-    """Infusion dates from DM.RFXSTDTC/RFXENDTC; LD start/end from EX (EXSTDTC when EXENDTC is blank);
-    apheresis from PR; last alive = death date, else the latest complete SDTM date up to the data cut."""
+    """Infusion dates from the EX infusion record; LD start/end from EX (EXSTDTC when EXENDTC is blank);
+    apheresis from PR; last alive = death date, else the latest complete contact date up to the data cut."""
     assert _iso(result["TRTSDT"]) == ["", "", "2024-03-05", "2024-04-01", "2024-05-01"]
     assert _iso(result["TRTEDT"]) == ["", "", "2024-03-05", "2024-04-01", "2024-05-01"]
     assert result["TRTSDTM"].tolist()[2:4] == [2025252000.0, 2027581200.0]  # 2024-03-05T10:00, 2024-04-01T09:00
@@ -137,6 +137,39 @@ def test_adsl_dates(result):
     assert _iso(result["RFICDT"]) == ["2024-01-02", "2024-01-20", "2024-02-01", "2024-03-01", "2024-04-01"]
     assert _iso(result["DTHDT"]) == ["", "", "2024-03-24", "", ""]
     assert _iso(result["LSTALVDT"]) == ["2024-01-05", "2024-03-01", "2024-03-24", "2024-04-14", "2024-05-28"]
+
+
+@pytest.mark.parametrize(("decod", "contact"), [
+    ("INFORMED CONSENT OBTAINED", True),  # the subject signs, also a re-consent in follow-up
+    ("ELIGIBILITY CRITERIA MET", True),
+    ("COMPLETED", True),  # screening, infusion, the Month 12 visit
+    ("WITHDRAWAL BY SUBJECT", True),  # the subject tells the site
+    ("PROGRESSIVE DISEASE", True),  # progression with a new therapy, reported by the subject (also by telephone)
+    ("SCREEN FAILURE", True),
+    ("LOST TO FOLLOW-UP", False),  # the day the site gave up after unsuccessful attempts: the subject was not seen
+    ("DEATH", False),
+])
+def test_which_disposition_dates_are_contacts(decod, contact):
+    ds = pd.DataFrame({"USUBJID": [S1], "DSDECOD": [decod], "DSSTDTC": ["2024-06-01"]})
+    assert len(adsl.contact_records(ds, "DS")) == (1 if contact else 0)
+
+
+def test_a_test_not_done_or_a_procedure_that_did_not_occur_is_no_contact():
+    """A lab NOT DONE (the subject missed the visit) or a procedure not performed (PROCCUR = N) dates no contact."""
+    lb = pd.DataFrame({"USUBJID": [S1, S1], "LBSTAT": ["", "NOT DONE"], "LBDTC": ["2024-06-01", "2024-07-01"]})
+    pr = pd.DataFrame({"USUBJID": [S1, S1], "PROCCUR": ["Y", "N"], "PRSTDTC": ["2024-06-02", "2024-07-02"]})
+    assert adsl.contact_records(lb, "LB")["LBDTC"].tolist() == ["2024-06-01"]
+    assert adsl.contact_records(pr, "PR")["PRSTDTC"].tolist() == ["2024-06-02"]
+
+
+def test_lost_to_follow_up_is_censored_at_the_last_contact_not_at_the_ltfu_date(make_adam_context, finalize_result):
+    """S4 last seen (LB) on 2024-04-10; the site records 'lost to follow-up' on 2024-04-14: LSTALVDT = 2024-04-10.
+    S2's progression reported on 2024-03-01 (DS PROGRESSIVE DISEASE) is a contact on that date."""
+    sdtm = _sdtm()
+    sdtm["LB"] = sdtm["LB"].assign(LBDTC=["2024-04-10", "2024-05-28", "2024-06"])
+    [res] = adsl.build(make_adam_context(sdtm))
+    assert _iso(finalize_result(res)["LSTALVDT"]) == ["2024-01-05", "2024-03-01", "2024-03-24", "2024-04-10",
+                                                      "2024-05-28"]
 
 
 def test_adsl_end_of_study(result):

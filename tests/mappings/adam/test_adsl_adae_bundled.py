@@ -26,7 +26,7 @@ def test_adsl_one_record_per_dm_subject_with_dm_values(adam, bundled_sdtm):
     merged = adsl.merge(dm, on="USUBJID", suffixes=("", "_DM"))
     for var in ["SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC", "COUNTRY", "ARM", "ACTARM", "DTHFL"]:
         assert (merged[var] == merged[f"{var}_DM"]).all(), var
-    assert (merged["TRTSDT"].fillna(-1) == _day(merged["RFXSTDTC"]).fillna(-1)).all()
+    assert (merged["TRTSDT"].fillna(-1) == _day(merged["RFSTDTC"]).fillna(-1)).all()  # the infusion = Day 1
     assert (merged["DTHDT"].fillna(-1) == _day(merged["DTHDTC"]).fillna(-1)).all()
     dd = bundled_sdtm["DD"]
     causes = dict(zip(dd.loc[dd["DDTESTCD"] == "PRCDTH", "USUBJID"], dd.loc[dd["DDTESTCD"] == "PRCDTH", "DDSTRESC"], strict=True))

@@ -24,23 +24,23 @@ FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tum
 
 
 @pytest.fixture(scope="module")
-def adam(bundled_out: Path) -> dict:
-    return read_adam_folder(bundled_out / "adam")[0]
+def adam(out: Path) -> dict:
+    return read_adam_folder(out / "adam")[0]
 
 
 @pytest.fixture(scope="module")
-def page(bundled_out: Path) -> str:
-    return (bundled_out / "report" / "index.html").read_text()
+def page(out: Path) -> str:
+    return (out / "report" / "index.html").read_text()
 
 
-def test_page_has_every_section_and_embeds_every_figure(bundled_out, page):
+def test_page_has_every_section_and_embeds_every_figure(out, page):
     """All planned sections are drawn (none skipped), each figure is embedded and written as PNG and SVG."""
     for plan in PLANS:
         assert f'<section id="{plan.anchor}">' in page and f'<a href="#{plan.anchor}">' in page
     assert "Skipped" not in page
     assert page.count('src="data:image/png;base64,') == len(FIGURES)
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    names = sorted(p.name for p in (bundled_out / "report" / "figures").iterdir())
+    names = sorted(p.name for p in (out / "report" / "figures").iterdir())
     assert names == sorted(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg"))
     assert "Data cut 2026-06-30" in page
 
@@ -55,11 +55,11 @@ def test_waterfall_bars_are_adtr_best_percent_change_coloured_by_confirmed_bor(a
     assert bars.loc["001-005", "category"] == "SD"
 
 
-def test_survival_tables_carry_the_summary_json_medians_and_landmarks(bundled_out, adam, page):
+def test_survival_tables_carry_the_summary_json_medians_and_landmarks(out, adam, page):
     """PFS overall: 12 subjects, 6 events, median 269 days (95 % CI 55-NE), 3-month rate 0.741 (0.391-0.909);
     OS by dose level 1: median 210 (120-NE). Same numbers as summary.json."""
     groups = _groups(adam["ADSL"])
-    summary = json.loads((bundled_out / "adam" / "summary.json").read_text())["time_to_event"]
+    summary = json.loads((out / "adam" / "summary.json").read_text())["time_to_event"]
     pfs = km_table(adam["ADTTE"], "PFS", groups).set_index("group")
     assert pfs.loc["OVERALL", ["n", "events"]].tolist() == [12, 6]
     assert pfs.loc["OVERALL", "median, days (95 % CI)"] == "269.0 (55.0-NE)"
@@ -84,7 +84,7 @@ def test_kinetics_listing_is_adpp(adam, page):
     assert "<th>TMAXTG (day)</th>" in page
 
 
-def test_marker_changes_are_adlb_changes_by_visit(bundled_out, adam, page):
+def test_marker_changes_are_adlb_changes_by_visit(out, adam, page):
     """CA19-9 Day 28, dose level 1: n 6, median -16.36 %, min -48.85 % (001-002: 30.5 -> 15.6 U/mL);
     CEA Month 3 overall: n 10, median change -31.55 ug/L."""
     changes = marker_changes(adam["ADLB"], _groups(adam["ADSL"]))
@@ -95,10 +95,10 @@ def test_marker_changes_are_adlb_changes_by_visit(bundled_out, adam, page):
     month3 = changes["CEA"]["visits"][1]
     assert (month3["visit"], month3["groups"]["OVERALL"]["n"], month3["groups"]["OVERALL"]["median_chg"]) == (
         "Month 3", 10, -31.55)
-    summary = json.loads((bundled_out / "adam" / "summary.json").read_text())
+    summary = json.loads((out / "adam" / "summary.json").read_text())
     assert summary["tumour_markers"] == changes
     assert ("| Cancer Antigen 19-9 (U/mL) | Day 28 | IM96 12x10^8 CAR-T cells | 6 | -39.95 | -16.3598 | -48.8525 | "
-            "47.9672 |") in (bundled_out / "adam" / "summary.md").read_text()
+            "47.9672 |") in (out / "adam" / "summary.md").read_text()
     table = marker_table(changes)
     assert len(table) == 2 * 4 * 3  # 2 markers x 4 post-baseline visits (Day 28, Months 3, 6, 12) x 3 groups
     assert "<td>Carcinoembryonic Antigen (ug/L)</td><td>Month 3</td>" in page
@@ -113,19 +113,19 @@ def test_glance_and_escalation_tell_the_3_plus_3_story(page):
     assert "<td>IM96-001-010</td><td>IM96 20x10^8 CAR-T cells</td><td>Cytokine release syndrome</td><td>3</td>" in page
 
 
-def test_report_command_rebuilds_the_same_page_from_the_adam_folder(bundled_out, tmp_path):
-    result = CliRunner().invoke(main, ["report", "--adam", str(bundled_out / "adam"), "--out", str(tmp_path / "r")])
+def test_report_command_rebuilds_the_same_page_from_the_adam_folder(out, tmp_path):
+    result = CliRunner().invoke(main, ["report", "--adam", str(out / "adam"), "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "r" / "index.html").read_bytes() == (bundled_out / "report" / "index.html").read_bytes()
+    assert (tmp_path / "r" / "index.html").read_bytes() == (out / "report" / "index.html").read_bytes()
 
 
-def test_report_command_skips_sections_whose_datasets_are_missing(bundled_out, tmp_path):
+def test_report_command_skips_sections_whose_datasets_are_missing(out, tmp_path):
     """With only ADSL and ADAE the page keeps the glance, escalation and safety sections and says why the others
     are skipped."""
     adam = tmp_path / "study" / "adam"
     adam.mkdir(parents=True)
     for name in ("adsl.xpt", "adae.xpt"):
-        shutil.copy(bundled_out / "adam" / name, adam / name)
+        shutil.copy(out / "adam" / name, adam / name)
     result = CliRunner().invoke(main, ["report", "--adam", str(adam), "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r" / "index.html").read_text()
@@ -151,6 +151,6 @@ def test_cytopenias_count_post_infusion_grade_3_or_more(page, adam):
     assert re.search(r"<td>Neutrophils[^<]*</td><td>11 / \d+</td>", page)
 
 
-def test_adpc_read_by_the_report_is_the_written_dataset(bundled_out, adam):
-    written = pyreadstat.read_xport(str(bundled_out / "adam" / "adpc.xpt"), disable_datetime_conversion=True)[0]
+def test_adpc_read_by_the_report_is_the_written_dataset(out, adam):
+    written = pyreadstat.read_xport(str(out / "adam" / "adpc.xpt"), disable_datetime_conversion=True)[0]
     assert adam["ADPC"].equals(written)

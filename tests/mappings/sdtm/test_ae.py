@@ -15,12 +15,18 @@ from mappings.sdtm import ae
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan
-COLUMNS = ["SUBJID", "AESEQ", "AETERM", "AELLT", "AEDECOD", "AEBODSYS", "AESTDAT", "AESTTIM", "AEENDAT", "AEENTIM",
+MEDDRA = ["AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS", "AESOCCD"]
+COLUMNS = ["SUBJID", "AESEQ", "AETERM", *MEDDRA, "AESTDAT", "AESTTIM", "AEENDAT", "AEENTIM",
            "AEONGO", "AETOXGR", "AETOXSCL", "AESER", "AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE",
            "AEREL", "AERELLD", "AEACN", "AEOUT", "AEDLT"]
-CRS = ["Cytokine release syndrome", "Cytokine release syndrome", "Immune system disorders"]
-NEUTROPENIA = ["Neutropenia", "Neutropenia", "Blood and lymphatic system disorders"]
-FATIGUE = ["Fatigue", "Fatigue", "General disorders and administration site conditions"]
+# coding export rows (codes as in the CDISC pilot 01 export; blank where the export has none)
+CRS = ["Cytokine release syndrome", "", "Cytokine release syndrome", "", "", "", "", "", "Immune system disorders",
+       "10021428"]
+NEUTROPENIA = ["Neutropenia", "", "Neutropenia", "", "", "", "", "", "Blood and lymphatic system disorders",
+               "10005329"]
+FATIGUE = ["Tiredness", "10043890", "Fatigue", "10016256", "", "", "", "",
+           "General disorders and administration site conditions", "10018065"]
+HEADACHE = ["Headache", "10019211", "Headache", "10019211", "", "", "", "", "Nervous system disorders", "10029205"]
 RAW = [
     ["001-001", "1", "cytokine release syndrome", *CRS, "06-MAR-2024", "02:46", "09-MAR-2024", "10:35", "N", "2",
      "ASTCT 2019", "Y", "N", "N", "Y", "N", "N", "N", "PROBABLY RELATED", "UNLIKELY RELATED", "NOT APPLICABLE",
@@ -29,7 +35,7 @@ RAW = [
      "N", "N", "N", "N", "POSSIBLY RELATED", "", "NOT APPLICABLE", "NOT RECOVERED/NOT RESOLVED", "Y"],
     ["001-002", "1", "tiredness", *FATIGUE, "20-MAR-2024", "", "22-MAR-2024", "", "N", "1", "CTCAE V5.0", "N", "N",
      "N", "N", "N", "N", "N", "NOT RELATED", "NOT RELATED", "NOT APPLICABLE", "RECOVERED/RESOLVED", "N"],
-    ["001-099", "1", "Headache", "Headache", "Headache", "Nervous system disorders", "01-APR-2024", "", "", "", "Y",
+    ["001-099", "1", "Headache", *HEADACHE, "01-APR-2024", "", "", "", "Y",
      "1", "CTCAE V5.0", "N", "N", "N", "N", "N", "N", "N", "NOT RELATED", "", "NOT APPLICABLE", "UNKNOWN", "N"],
 ]
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
@@ -51,7 +57,7 @@ def built(spec):
 def test_build_ae_maps_events(spec, built):
     """AESEQ by AEDECOD then AESTDTC within subject; times kept on complete dates; UN-MAR-2024 -> 2024-03 with no
     study day or EPOCH; ONGOING at the last contact (DM.RFPENDTC); no study day for a subject never infused (no
-    RFSTDTC); the serious CRS is hospitalised; the CRF line is AESPID; MedDRA code variables stay empty."""
+    RFSTDTC); the serious CRS is hospitalised; the CRF line is AESPID."""
     result, _ = built
     out = finalize(result, spec).data
     expected = pd.DataFrame(
@@ -70,7 +76,27 @@ def test_build_ae_maps_events(spec, built):
                  "EPOCH", "AESTDTC", "AEENDTC", "AESTDY", "AEENDY", "AEENRTPT", "AEENTPT"],
     )
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "AESEQ"])
-    assert out["AEACN"].eq("NOT APPLICABLE").all() and out["AEPTCD"].isna().all() and out["AESOC"].eq("").all()
+    assert out["AEACN"].eq("NOT APPLICABLE").all()
+    assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["ae", 4]]
+
+
+def test_build_ae_carries_the_meddra_hierarchy(spec, built):
+    """LLT, PT, HLT, HLGT and SOC with their codes come from the coding export; AESOC = AEBODSYS and AESOCCD =
+    AEBDSYCD, the primary SOC (CDISC CG0039/CG0037); a code the export leaves blank stays null."""
+    result, _ = built
+    out = finalize(result, spec).data
+    blood, immune = "Blood and lymphatic system disorders", "Immune system disorders"
+    general = "General disorders and administration site conditions"
+    expected = pd.DataFrame(
+        [
+            ["IM96-001-001", 1.0, "Cytokine release syndrome", NAN, NAN, immune, 10021428.0, immune, 10021428.0],
+            ["IM96-001-001", 2.0, "Neutropenia", NAN, NAN, blood, 10005329.0, blood, 10005329.0],
+            ["IM96-001-002", 1.0, "Tiredness", 10043890.0, 10016256.0, general, 10018065.0, general, 10018065.0],
+        ],
+        columns=["USUBJID", "AESEQ", "AELLT", "AELLTCD", "AEPTCD", "AEBODSYS", "AEBDSYCD", "AESOC", "AESOCCD"],
+    )
+    assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "AESEQ"])
+    assert out["AEHLT"].eq("").all() and out["AEHLGTCD"].isna().all()
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["ae", 4]]
 
 

@@ -13,7 +13,7 @@ from mappings.sdtm import dm
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan
-DATES = ["ic.ICDAT", "dm.BRTHDAT", "inf.INFDAT", "ds.DSSTDAT", "dth.DTHDAT", "visit.VISDAT"]
+DATES = ["ic.ICDAT", "dm.BRTHDAT", "inf.INFDAT", "ld.LDDAT", "ds.DSSTDAT", "dth.DTHDAT", "visit.VISDAT"]
 
 DM_FORM = pd.DataFrame({
     "SUBJID":  ["001-001", "001-004", "001-007"],
@@ -31,6 +31,10 @@ IC = pd.DataFrame({
 INF = pd.DataFrame({
     "SUBJID": ["001-001"], "INFDAT": ["05-MAR-2024"], "INFSTTIM": ["11:10"], "INFENTIM": ["11:41"],
     "DOSELVL": ["1"],
+})
+LD = pd.DataFrame({  # lymphodepletion Days -5 to -3 (listed out of date order), fludarabine and cyclophosphamide
+    "SUBJID": ["001-001"] * 4, "LDDRUG": ["FLUDARABINE", "FLUDARABINE", "CYCLOPHOSPHAMIDE", "FLUDARABINE"],
+    "LDDAT": ["01-MAR-2024", "29-FEB-2024", "29-FEB-2024", "02-MAR-2024"],
 })
 APHER = pd.DataFrame({"SUBJID": ["001-001", "001-007"], "DOSELVL": ["1", "1"]})
 DS = pd.DataFrame({
@@ -50,7 +54,8 @@ TA = pd.DataFrame({
 
 
 def forms(**overrides) -> dict[str, pd.DataFrame]:
-    return {"dm": DM_FORM, "ic": IC, "apher": APHER, "inf": INF, "ds": DS, "dth": DTH, "visit": VISIT, **overrides}
+    return {"dm": DM_FORM, "ic": IC, "apher": APHER, "inf": INF, "ld": LD, "ds": DS, "dth": DTH, "visit": VISIT,
+            **overrides}
 
 
 def build(make_context, spec, **overrides):
@@ -59,8 +64,10 @@ def build(make_context, spec, **overrides):
 
 
 def test_build_dm_reference_dates_arms_and_age(make_context, spec):
-    """Day 1 = infusion start; RFICDTC the first of two consents; RFPENDTC the latest date of any form;
-    RFENDTC the end-of-study disposition (death) for the infused subject only; AGE at consent with the
+    """Day 1 = infusion start; RFXSTDTC the first exposure in EX (the first lymphodepletion day, CORE-000239) and
+    RFXENDTC the last (the infusion end); RFICDTC the first of two consents; RFPENDTC the latest date of any form;
+    RFENDTC the end-of-study disposition for every subject with an arm: death for the infused subject, the
+    progression during manufacturing for the apheresed one (CORE-000191), none for the screen failure; AGE at consent with the
     birth date imputed to mid-year (1972 -> 1972-07-01: 51) or mid-month (1974-12 -> 1974-12-15: 49; exact
     for any December birthday) and exact for a full date (17-SEP-1974 at 05-SEP-2024: 49, day before the
     birthday); the planned arm from the cohort assigned at apheresis, the actual arm from the infusion:
@@ -70,8 +77,8 @@ def test_build_dm_reference_dates_arms_and_age(make_context, spec):
         "USUBJID":  ["IM96-001-001", "IM96-001-004", "IM96-001-007"],
         "SUBJID":   ["001-001", "001-004", "001-007"],
         "RFSTDTC":  ["2024-03-05T11:10", "", ""],
-        "RFENDTC":  ["2024-07-02", "", ""],
-        "RFXSTDTC": ["2024-03-05T11:10", "", ""],
+        "RFENDTC":  ["2024-07-02", "", "2024-09-28"],
+        "RFXSTDTC": ["2024-02-29", "", ""],
         "RFXENDTC": ["2024-03-05T11:41", "", ""],
         "RFICDTC":  ["2024-02-08", "2024-05-19", "2024-09-05"],
         "RFPENDTC": ["2024-07-02", "2024-05-23", "2024-09-28"],

@@ -50,7 +50,8 @@ def context(spec, form: str, rows: list[list[str]], columns: list[str]) -> Study
 def test_build_lb_maps_units_censored_results_ranges_and_baseline(spec):
     """CT test codes and units, results converted to one SI unit per test ('<0.5' mg/dL -> '<5' mg/L with a
     null LBSTRESN, SDTMIG 3.4 §4.5.1), ranges converted with the same factor, LBNRIND from the standard
-    range, NOT DONE with null results (FDAB042), LBLOBXFL on the last result on or before the infusion."""
+    range, no reference range on a censored result ('<0.5', '>1000', '<0.1': CG0180, LBNRIND kept), NOT DONE
+    with null results (FDAB042), LBLOBXFL on the last result on or before the infusion."""
     (result,) = lb.build(context(spec, "lb", RAW, COLUMNS))
     out = finalize(result, spec).data
     expected = pd.DataFrame(
@@ -58,17 +59,17 @@ def test_build_lb_maps_units_censored_results_ranges_and_baseline(spec):
             # USUBJID, LBSEQ, LBTESTCD, LBTEST, LBCAT, LBORRES, LBORRESU, LBORNRLO, LBORNRHI, LBSTRESC, LBSTRESN,
             # LBSTRESU, LBSTNRLO, LBSTNRHI, LBNRIND, LBSTAT, LBREASND, LBSPEC, LBLOBXFL, LBCLSIG, VISITNUM, VISIT,
             # EPOCH, LBDTC, LBDY
-            ["IM96-001-001", 1.0, "CRP", "C Reactive Protein", "CHEMISTRY", "<0.5", "mg/dL", "0.00", "0.50", "<5", NAN,
-             "mg/L", 0.0, 5.0, "NORMAL", "", "", "SERUM", "", "", 5.0, "DAY 4", "TREATMENT", "2024-03-08T07:30", 4.0],
-            ["IM96-001-001", 2.0, "INTLK6", "Interleukin 6", "CHEMISTRY", ">1000", "ng/L", "0.0", "7.0", ">1000", NAN,
-             "ng/L", 0.0, 7.0, "HIGH", "", "", "SERUM", "Y", "Y", 4.0, "DAY 1", "TREATMENT", "2024-03-05T08:00", 1.0],
+            ["IM96-001-001", 1.0, "CRP", "C Reactive Protein", "CHEMISTRY", "<0.5", "mg/dL", "", "", "<5", NAN,
+             "mg/L", NAN, NAN, "NORMAL", "", "", "SERUM", "", "", 5.0, "DAY 4", "TREATMENT", "2024-03-08T07:30", 4.0],
+            ["IM96-001-001", 2.0, "INTLK6", "Interleukin 6", "CHEMISTRY", ">1000", "ng/L", "", "", ">1000", NAN,
+             "ng/L", NAN, NAN, "HIGH", "", "", "SERUM", "Y", "Y", 4.0, "DAY 1", "TREATMENT", "2024-03-05T08:00", 1.0],
             ["IM96-001-001", 3.0, "HGB", "Hemoglobin", "HEMATOLOGY", "11.6", "g/dL", "11.5", "16.0", "116", 116.0,
              "g/L", 115.0, 160.0, "NORMAL", "", "", "BLOOD", "", "N", 1.0, "SCREENING", "SCREENING",
              "2024-02-08T08:40", -26.0],
             ["IM96-001-001", 4.0, "HGB", "Hemoglobin", "HEMATOLOGY", "10.2", "g/dL", "11.5", "16.0", "102", 102.0,
              "g/L", 115.0, 160.0, "LOW", "", "", "BLOOD", "Y", "", 4.0, "DAY 1", "TREATMENT", "2024-03-05", 1.0],
-            ["IM96-001-001", 5.0, "LYM", "Lymphocytes", "HEMATOLOGY", "<0.1", "10^9/L", "1.10", "3.20", "<0.1", NAN,
-             "10^9/L", 1.1, 3.2, "LOW", "", "", "BLOOD", "", "N", 5.01, "UNSCHEDULED 5.01", "TREATMENT",
+            ["IM96-001-001", 5.0, "LYM", "Lymphocytes", "HEMATOLOGY", "<0.1", "10^9/L", "", "", "<0.1", NAN,
+             "10^9/L", NAN, NAN, "LOW", "", "", "BLOOD", "", "N", 5.01, "UNSCHEDULED 5.01", "TREATMENT",
              "2024-03-12T09:15", 8.0],
             ["IM96-001-001", 6.0, "CA19_9AG", "Cancer Antigen 19-9", "TUMOR MARKERS", "", "", "", "", "", NAN, "",
              NAN, NAN, "", "NOT DONE", "Insufficient sample", "SERUM", "", "", 5.0, "DAY 4", "TREATMENT",

@@ -43,7 +43,8 @@ PC = pd.DataFrame(
         [B, 5, "2024-02-28T08:00", 28,  "",                     "<50",  np.nan, RFB],
     ],
     columns=["USUBJID", "PCSEQ", "PCDTC", "PCDY", "PCTPT", "PCSTRESC", "PCSTRESN", "PCRFTDTC"],
-).assign(PCTESTCD="IM96TG", PCTEST="IM96 CAR Transgene", PCSPEC="BLOOD", PCSTRESU="DNA copies/ug")
+).assign(PCTESTCD="IM96TG", PCTEST="IM96 CAR Transgene", PCSPEC="BLOOD", PCSTRESU="DNA copies/ug",
+         PCTPTREF="IM96 INFUSION")
 
 
 @pytest.fixture(scope="module")

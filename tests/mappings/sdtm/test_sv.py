@@ -27,14 +27,15 @@ TV = pd.DataFrame({"VISITNUM": [1.0, 4.0, 10.0], "VISIT": ["SCREENING", "DAY 1",
 
 def test_build_sv_one_record_per_visit(make_context, spec):
     """VISITNUM/VISITDY from TV; the unscheduled visit after DAY 1 is 4.01 'UNSCHEDULED 4.01' with SVUPDES and
-    no planned day; start = end = visit date; EPOCH from SE (Day 28 is still TREATMENT); study days from the
+    no planned day; start = end = visit date; EPOCH at the start of the visit (Day 1 starts before the 11:10
+    infusion, so it is still SCREENING here, where no element lies between; Day 28 is still TREATMENT); study days from the
     infusion; none for the screen failure; the unknown subject's visit is rejected."""
     result, = sv.build(make_context({"visit": VISIT}, done={"DM": DM, "SE": SE, "TV": TV}))
     out = finalize(result, spec).data
     s1, s4 = "IM96-001-001", "IM96-001-004"
     expected = pd.DataFrame([
         [s1, 1.0,  "SCREENING",        -28.0, "SCREENING", "2024-02-08", "2024-02-08", -26.0, -26.0, ""],
-        [s1, 4.0,  "DAY 1",            1.0,   "TREATMENT", "2024-03-05", "2024-03-05", 1.0,   1.0,   ""],
+        [s1, 4.0,  "DAY 1",            1.0,   "SCREENING", "2024-03-05", "2024-03-05", 1.0,   1.0,   ""],
         [s1, 4.01, "UNSCHEDULED 4.01", NAN,   "TREATMENT", "2024-03-08", "2024-03-08", 4.0,   4.0,
          "Unscheduled visit"],
         [s1, 10.0, "DAY 28",           28.0,  "TREATMENT", "2024-04-01", "2024-04-01", 28.0,  28.0,  ""],

@@ -6,6 +6,7 @@ import pytest
 
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
+from cdisc.validate.rules import trial_summary
 from mappings.sdtm import ts
 from tests.helpers import assert_frame_equal_by_keys
 
@@ -59,3 +60,12 @@ def test_build_ts_refuses_a_placeholder_without_rule(make_context, design_dir):
     (design_dir / "ts.csv").write_text(TS.replace("PHASE I TRIAL", "{derived}"))
     with pytest.raises(MappingError, match=r"TPHASE.*no derivation"):
         ts.build(make_context({}, done={"DM": DM}, design_dir=design_dir))
+
+
+def test_build_ts_of_the_study_design_has_every_required_parameter(make_context, spec):
+    """The IM96 design table (specs/im96/design/ts.csv) gives every CG0287 parameter, those required by an
+    interventional study on patients, and the FDA TCG ones (EXTTIND, NCOHORT, ONGOSIND, PDSTIND, PDPSTIND,
+    PIPIND, RDIND were missing before); the only finding left is PCLAS without a MED-RT value (warning)."""
+    result, = ts.build(make_context({}, done={"DM": DM}))
+    issues = trial_summary({"TS": finalize(result, spec).data})
+    assert [(i.severity, i.code, i.value) for i in issues] == [("warning", "CORE-000741", "PCLAS")]

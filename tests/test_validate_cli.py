@@ -1,0 +1,118 @@
+"""`cdisc validate`: our own output, planted defects, Dataset-JSON folders, CDISC's MSG example, bad input."""
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from cdisc.xpt import write_xpt
+from cli import main
+
+MSG = Path(__file__).resolve().parent / "fixtures" / "cdisc-msg"
+
+
+def validate(*args: str):
+    return CliRunner().invoke(main, ["validate", *args])
+
+
+def findings(report: Path) -> list[dict]:
+    return json.loads((report / "report.json").read_text())["findings"]
+
+
+def rewrite(path: Path, change) -> None:
+    """Rewrite one XPT with `change(frame)` applied, keeping its name, labels and (ADaM) formats."""
+    frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+    text = [c for c, t in meta.readstat_variable_types.items() if t == "string"]
+    frame[text] = frame[text].fillna("")
+    write_xpt(change(frame), path, name=meta.table_name, label=meta.file_label,
+              labels=meta.column_names_to_labels, created=pd.Timestamp("2026-06-30").date())
+
+
+def test_our_output_validates_clean_in_one_process(out, tmp_path):
+    result = validate(str(out / "sdtm"), str(out / "adam"), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    for folder in ("sdtm", "adam"):
+        doc = json.loads((tmp_path / "r" / folder / "report.json").read_text())
+        assert [f for f in doc["findings"] if f["severity"] == "error"] == []
+        assert doc["summary"]["datasets"] == {"sdtm": 29, "adam": 10}[folder]
+        assert (tmp_path / "r" / folder / "report.html").exists()
+    assert "out/sdtm (SDTMIG): 29 datasets" in result.output.replace(str(out.parent) + "/", "")
+
+
+def test_planted_defects_are_caught_by_rules_that_name_the_variable(out, tmp_path):
+    pkg = tmp_path / "sdtm"
+    shutil.copytree(out / "sdtm", pkg)
+    rewrite(pkg / "dm.xpt", lambda df: df.assign(SEX=df["SEX"].where(df.index != 2, "X")))  # codelist
+    rewrite(pkg / "vs.xpt", lambda df: pd.concat([df, df.iloc[[0]]], ignore_index=True))  # duplicate key
+    rewrite(pkg / "ae.xpt", lambda df: df.assign(AESTDTC=df["AESTDTC"].where(df.index != 0, "2025-02-30")))
+    rewrite(pkg / "ex.xpt", lambda df: df.assign(USUBJID=df["USUBJID"].where(df.index != 0, "IM96-999-999")))
+    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 1, result.output
+    found = {(f["rule"], f["dataset"], tuple(f["variables"])) for f in findings(tmp_path / "r")}
+    assert ("SD0037", "DM", ("SEX",)) in found
+    assert ("SD1152", "VS", ()) in found
+    assert ("SD0003", "AE", ("AESTDTC",)) in found
+    assert ("SD0064", "EX", ("USUBJID",)) in found
+    sex = next(f for f in findings(tmp_path / "r") if f["rule"] == "SD0037")
+    assert sex["records"] == [{"row": "3", "SEX": "X"}] and sex["severity"] == "error"
+
+
+def test_fail_on_sets_the_exit_code(out, tmp_path):
+    pkg = tmp_path / "sdtm"
+    shutil.copytree(out / "sdtm", pkg)
+    (pkg / "te.xpt").unlink()  # define.xml still describes TE: a warning
+    assert validate(str(pkg), "--report", str(tmp_path / "a")).exit_code == 0
+    assert validate(str(pkg), "--report", str(tmp_path / "b"), "--fail-on", "warning").exit_code == 1
+    warnings = sorted((f["rule"], f["dataset"]) for f in findings(tmp_path / "b"))
+    assert warnings == [("CCV-0004", "TE"), ("CORE-000741", "TS")]  # PCLAS has a null flavour (docs/MAPPING.md)
+
+
+def test_a_dataset_json_folder_gives_the_same_findings_as_its_xpt(out, tmp_path):
+    pkg = tmp_path / "json"
+    pkg.mkdir()
+    for path in (out / "sdtm").glob("*.json"):
+        shutil.copy(path, pkg / path.name)
+    shutil.copy(out / "sdtm" / "define.xml", pkg / "define.xml")
+    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["summary"]["records"] == 6136
+
+
+def test_third_party_msg_package_reports_what_is_wrong_with_it(tmp_path):
+    """CDISC's SDTM-MSG example: its define.xml names the standard 'STDTMIG' (a real typo the schema rejects), and
+    describes datasets this copy does not hold."""
+    pkg = tmp_path / "msg"
+    pkg.mkdir()
+    for name in ("dd.xpt", "ts.xpt"):
+        shutil.copy(MSG / name, pkg / name)
+    shutil.copy(MSG / "define-sdtm.xml", pkg / "define.xml")
+    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 1
+    by_rule = {}
+    for f in findings(tmp_path / "r"):
+        by_rule.setdefault(f["rule"], []).append(f)
+    assert "'STDTMIG' is not an element of the set" in by_rule["CCV-0005"][0]["message"]
+    assert {f["dataset"] for f in by_rule["CCV-0004"]} >= {"AE", "DM", "LB"}
+    xlsx = load_workbook(tmp_path / "r" / "report.xlsx")
+    assert xlsx.sheetnames == ["Dataset Summary", "Issue Summary", "Details", "Rules"]
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    (lambda d: None, "no datasets"),
+    (lambda d: (d / "dm.xpt").write_bytes(b"not a transport file" * 10), "dm.xpt: not a SAS transport"),
+    (lambda d: ((d / "dm.xpt").write_bytes((MSG / "dd.xpt").read_bytes()), (d / "define.xml").write_text("<x")),
+     "define.xml: not a readable XML document"),
+])
+def test_bad_input_is_exit_2_with_one_line_and_no_report(tmp_path, setup, message):
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    setup(pkg)
+    result = validate(str(pkg), "--report", str(tmp_path / "r"))
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
