@@ -105,9 +105,10 @@ class Marker:
 
 
 def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, *, lane_colors: dict[str, str],
-                   markers: dict[str, Marker], xlabel: str, title: str) -> Figure:
+                   markers: dict[str, Marker], xlabel: str, title: str, span: float | None = None) -> Figure:
     """One horizontal lane per row of `lanes` (`lane`, `end`, `group`, `ongoing`), longest at the top, coloured by
-    group, an arrow where `ongoing`; `events` (`lane`, `day`, `kind`) drawn with `markers[kind]`."""
+    group, an arrow where `ongoing`; `events` (`lane`, `day`, `kind`) drawn with `markers[kind]`. The day axis
+    runs to `span` (default: the longest lane), so that the pages of one long swimmer plot share one scale."""
     order = lanes.sort_values(["end", "lane"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
     y = {lane: k for k, lane in enumerate(order["lane"])}
     with styled():
@@ -115,7 +116,7 @@ def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, *, lane_colors: di
         ax = fig.add_subplot()
         ax.barh(order.index, order["end"], color=[lane_colors[g] for g in order["group"]], height=0.6, alpha=0.55)
         go_on = order[order["ongoing"]]
-        span = max(float(order["end"].max()), 1.0)
+        span = max(span or float(order["end"].max()), 1.0)
         ax.plot(go_on["end"] + span * 0.015, go_on.index, ">", color="black", markersize=6)
         for kind, m in markers.items():
             hits = events[events["kind"].eq(kind) & events["lane"].isin(y)]

@@ -29,6 +29,7 @@ table { border-collapse: collapse; font-size: 13px; margin: 6px 0 14px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #eef2f6; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td:first-child { white-space: nowrap; }
 .scroll { max-height: 560px; overflow: auto; display: inline-block; max-width: 100%; }
 figure { margin: 10px 0 22px; }
 figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
@@ -105,13 +106,17 @@ def _block(block: Text | Table | Rendered) -> str:
 
 
 def table_html(table: Table) -> str:
-    """A frame as an HTML table (numbers right-aligned, missing as blank); scrolls when long."""
+    """A frame as an HTML table (numbers right-aligned, missing as blank); scrolls when long, and then its caption
+    says how many rows it has (a printout or screenshot shows only the first)."""
     frame = table.frame
+    scrolls = len(frame) > SCROLL_ROWS
+    note = f"{len(frame)} rows; the box scrolls." if scrolls else ""
+    text = " ".join(t for t in (table.caption, note) if t)
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
     title = f"<h3>{_e(table.title)}</h3>" if table.title else ""
-    caption = f'<p class="caption">{_e(table.caption)}</p>' if table.caption else ""
-    box = ' class="scroll"' if len(frame) > SCROLL_ROWS else ""
+    caption = f'<p class="caption">{_e(text)}</p>' if text else ""
+    box = ' class="scroll"' if scrolls else ""
     empty = "<p>(none)</p>" if frame.empty else ""
     return f"{title}<div{box}><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>{empty}{caption}"
 

@@ -146,12 +146,13 @@ def swimmer(inputs: ReportInputs) -> list:
                for k, c in RESPONSE_COLORS.items()} | {"Death": Marker("X", "black", 60)}
     ordered = lanes.sort_values(["end", "lane"], ascending=[False, True], kind="mergesort")
     pages = [ordered.iloc[k:k + SWIMMER_LANES] for k in range(0, len(ordered), SWIMMER_LANES)]
+    span = float(lanes["end"].max()) if len(lanes) else None
     figures = []
     for k, page in enumerate(pages, start=1):
         suffix = f" (subjects {(k - 1) * SWIMMER_LANES + 1}-{(k - 1) * SWIMMER_LANES + len(page)} of {len(lanes)})" \
             if len(pages) > 1 else ""
         fig = swimmer_figure(page, events, lane_colors=_group_colors(groups), markers=markers, xlabel=STUDY_DAY,
-                             title=f"Follow-up and response per infused subject{suffix}")
+                             title=f"Follow-up and response per infused subject{suffix}", span=span)
         figures.append(render(fig, "swimmer" if len(pages) == 1 else f"swimmer_{k}", f"Swimmer plot{suffix}",
                               "Bar: infusion to last contact (ADSL.LSTALVDT), coloured by dose level. Markers: "
                               "overall response per RECIST 1.1 assessment (ADRS PARAMCD OVR, ANL01FL) and death "
@@ -360,15 +361,18 @@ def markers(inputs: ReportInputs) -> list:
 
 
 # ----------------------------------------------------------------------------------------------- adverse events
-def crs_icans_figure(adae: pd.DataFrame, groups: dict[str, float]) -> Rendered:
-    """Subjects with an ongoing CRS / ICANS event on each study day, stacked by grade, per dose level."""
+def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, float]) -> Rendered:
+    """Subjects with an ongoing CRS / ICANS event on each study day, stacked by grade, per dose level. Each dose
+    level has its own count scale (its title gives the number infused), so that a small cohort stays legible
+    beside a large one."""
+    infused = adsl[adsl["SAFFL"].eq("Y")]["TRT01A"].value_counts()
     kinds = {"CRS": "CRSFL", "ICANS": "ICANSFL"}
     events = adae[adae[list(kinds.values())].eq("Y").any(axis=1) & adae["ASTDY"].notna()]
     last = int(max(28, events["AENDY"].fillna(events["ASTDY"]).max() if len(events) else 28))
     days = np.arange(1, last + 1)
     with styled():
         fig = new_figure(4.4 * max(len(groups), 1) + 1.6, 6.4)
-        axes = np.atleast_2d(fig.subplots(2, max(len(groups), 1), sharex=True, sharey=True, squeeze=False))
+        axes = np.atleast_2d(fig.subplots(2, max(len(groups), 1), sharex=True, sharey="col", squeeze=False))
         for row, (kind, flag) in enumerate(kinds.items()):
             for col, group in enumerate(groups):
                 ax = axes[row, col]
@@ -378,13 +382,14 @@ def crs_icans_figure(adae: pd.DataFrame, groups: dict[str, float]) -> Rendered:
                     counts = _ongoing_by_day(part, days, grade)
                     ax.bar(days, counts, bottom=bottom, color=color, width=0.85, label=f"Grade {grade}")
                     bottom += counts
-                ax.set(title=f"{kind}, {group}", xlabel=STUDY_DAY if row == 1 else "",
-                       ylabel="Subjects with ongoing event" if col == 0 else "")
+                ax.set(title=f"{kind}, {group} ({int(infused.get(group, 0))} infused)",
+                       xlabel=STUDY_DAY if row == 1 else "", ylabel="Subjects with ongoing event" if col == 0 else "")
                 ax.yaxis.get_major_locator().set_params(integer=True)
         axes[0, -1].legend(frameon=False, title="Worst grade that day", loc="upper left", bbox_to_anchor=(1.01, 1))
     return render(fig, "crs_icans", "CRS and ICANS by grade and day",
                   "ADAE records with CRSFL or ICANSFL = Y (grade: ATOXGRN): number of subjects with an "
-                  "event ongoing from ASTDY to AENDY on each study day, by the worst grade that day, per dose level.")
+                  "event ongoing from ASTDY to AENDY on each study day, by the worst grade that day, per dose level "
+                  "(each dose level on its own count scale).")
 
 
 def _ongoing_by_day(events: pd.DataFrame, days: np.ndarray, grade: int) -> np.ndarray:
@@ -441,7 +446,7 @@ def cytopenia_table(adlb: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, fl
 
 def adverse_events(inputs: ReportInputs) -> list:
     adae, adsl, groups = inputs.get("ADAE"), inputs.get("ADSL"), _groups_of(inputs)
-    blocks: list = [crs_icans_figure(adae, groups),
+    blocks: list = [crs_icans_figure(adae, adsl, groups),
                     Table(crs_icans_table(adae, adsl, groups), "CRS and ICANS by dose level",
                           "Subjects with the event (ADAE CRSFL / ICANSFL), worst grade, first onset day (ASTDY) "
                           "and median event duration (ADURN)."),

@@ -10,6 +10,7 @@ import pytest
 
 from cdisc.derive.stats import km_at_risk
 from cdisc.report.build import ReportInputs, SectionPlan, build_section
+from cdisc.report.charts import Marker, swimmer_figure
 from cdisc.report.figures import new_figure, render, styled
 from cdisc.report.page import SCROLL_ROWS, Section, Table, Text, render_page
 
@@ -61,6 +62,17 @@ def test_render_page_is_self_contained_with_contents_and_escaped_text():
 def test_long_tables_scroll_in_their_own_box(rows, scrolls):
     page = render_page("T", "", [Section("a", "A", [Table(pd.DataFrame({"n": range(rows)}))])])
     assert ('class="scroll"' in page) is scrolls
+    assert (f"{rows} rows; the box scrolls." in page) is scrolls
+
+
+@pytest.mark.parametrize(("span", "xlim"), [(None, (0.0, 105.0)), (400.0, (0.0, 420.0))])
+def test_swimmer_day_axis_runs_to_the_span_shared_by_all_pages(span, xlim):
+    """A page of short lanes keeps the day scale of the study's longest lane (+5 % room for the arrow)."""
+    lanes = pd.DataFrame({"lane": ["S1", "S2"], "end": [100.0, 50.0], "group": ["A", "A"], "ongoing": [True, False]})
+    events = pd.DataFrame({"lane": ["S1"], "day": [30.0], "kind": ["PR"]})
+    fig = swimmer_figure(lanes, events, lane_colors={"A": "#1f77b4"}, markers={"PR": Marker("o", "green")},
+                         xlabel="day", title="t", span=span)
+    assert fig.axes[0].get_xlim() == xlim
 
 
 def test_table_cells_right_align_numbers_and_blank_missing():
