@@ -362,9 +362,9 @@ def markers(inputs: ReportInputs) -> list:
 
 # ----------------------------------------------------------------------------------------------- adverse events
 def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, float]) -> Rendered:
-    """Subjects with an ongoing CRS / ICANS event on each study day, stacked by grade, per dose level. Each dose
-    level has its own count scale (its title gives the number infused), so that a small cohort stays legible
-    beside a large one."""
+    """Share of a dose level's infused subjects with an ongoing CRS / ICANS event on each study day, stacked by
+    grade: one scale for every panel that stays legible whether a cohort has 6 subjects or 160 (the title gives
+    the number infused, the table below the counts)."""
     infused = adsl[adsl["SAFFL"].eq("Y")]["TRT01A"].value_counts()
     kinds = {"CRS": "CRSFL", "ICANS": "ICANSFL"}
     events = adae[adae[list(kinds.values())].eq("Y").any(axis=1) & adae["ASTDY"].notna()]
@@ -372,24 +372,24 @@ def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, f
     days = np.arange(1, last + 1)
     with styled():
         fig = new_figure(4.4 * max(len(groups), 1) + 1.6, 6.4)
-        axes = np.atleast_2d(fig.subplots(2, max(len(groups), 1), sharex=True, sharey="col", squeeze=False))
+        axes = np.atleast_2d(fig.subplots(2, max(len(groups), 1), sharex=True, sharey=True, squeeze=False))
         for row, (kind, flag) in enumerate(kinds.items()):
             for col, group in enumerate(groups):
                 ax = axes[row, col]
                 part = events[events[flag].eq("Y") & events["TRTA"].eq(group)]
+                n = int(infused.get(group, 0))
                 bottom = np.zeros(len(days))
                 for grade, color in GRADE_COLORS.items():
-                    counts = _ongoing_by_day(part, days, grade)
+                    counts = _ongoing_by_day(part, days, grade) * 100 / max(n, 1)
                     ax.bar(days, counts, bottom=bottom, color=color, width=0.85, label=f"Grade {grade}")
                     bottom += counts
-                ax.set(title=f"{kind}, {group} ({int(infused.get(group, 0))} infused)",
-                       xlabel=STUDY_DAY if row == 1 else "", ylabel="Subjects with ongoing event" if col == 0 else "")
-                ax.yaxis.get_major_locator().set_params(integer=True)
+                ax.set(title=f"{kind}, {group} ({n} infused)", ylim=(0, 100), xlabel=STUDY_DAY if row == 1 else "",
+                       ylabel="Infused subjects with ongoing event (%)" if col == 0 else "")
         axes[0, -1].legend(frameon=False, title="Worst grade that day", loc="upper left", bbox_to_anchor=(1.01, 1))
     return render(fig, "crs_icans", "CRS and ICANS by grade and day",
-                  "ADAE records with CRSFL or ICANSFL = Y (grade: ATOXGRN): number of subjects with an "
-                  "event ongoing from ASTDY to AENDY on each study day, by the worst grade that day, per dose level "
-                  "(each dose level on its own count scale).")
+                  "ADAE records with CRSFL or ICANSFL = Y (grade: ATOXGRN): percent of the dose level's infused "
+                  "subjects (ADSL SAFFL) with an event ongoing from ASTDY to AENDY on each study day, by the worst "
+                  "grade that day. The number of subjects with each event is in the table below.")
 
 
 def _ongoing_by_day(events: pd.DataFrame, days: np.ndarray, grade: int) -> np.ndarray:
