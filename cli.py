@@ -10,6 +10,7 @@ import click
 
 from cdisc.commands import reports_errors
 from cdisc.commands.define import convert, define
+from cdisc.commands.report import report
 from cdisc.commands.spec import spec
 from cdisc.commands.validate import validate
 
@@ -54,18 +55,20 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
 
     
     Writes OUT/sdtm/ and OUT/adam/ (datasets, define.xml + stylesheet + define.html), OUT/adam/summary.json and
-    summary.md, OUT/reconciliation/ and OUT/validation/issues.csv. Bad input stops the run with exit 2
-    and a message naming file, column, row and value; nothing is written.
+    summary.md, OUT/reconciliation/, OUT/validation/issues.csv and the review page OUT/report/index.html (with
+    its figures as PNG and SVG in OUT/report/figures/). Progress shows on a terminal only. Bad input stops the
+    run with exit 2 and a message naming file, column, row and value; nothing is written.
     """
     from cdisc.errors import ValidationFailed
     from cdisc.issues import errors
     from cdisc.pipeline import run_study
     from mappings.adam import BUILDERS as ADAM_BUILDERS
+    from mappings.adam.report import write_run_report
     from mappings.adam.summary import write_summary
     from mappings.sdtm import BUILDERS as SDTM_BUILDERS
 
     result = run_study(raw_dir, spec_dir, out_dir, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
-                       summarize=write_summary, formats=formats)
+                       summarize=write_summary, formats=formats, report=write_run_report)
     summary = result.sdtm.reconciliation.summary
     for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
         click.echo(f"{label}: {len(stage.datasets)} datasets, "
@@ -96,7 +99,7 @@ def simulate(subjects: int, seed: int, out_dir: Path) -> None:
     click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
 
 
-for command in (validate, define, convert, spec):
+for command in (validate, define, convert, spec, report):
     main.add_command(command)
 
 

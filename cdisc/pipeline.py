@@ -21,6 +21,7 @@ from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
+from cdisc.progress import progress
 from cdisc.raw import load_raw
 from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
@@ -56,7 +57,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
-    for build in builders:
+    for build in progress(builders, "SDTM"):
         with clock.time("SDTM mapping"):
             built = build(ctx)
         for result in built:
@@ -90,7 +91,7 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
     ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
     finals: dict[str, Finalized] = {}
     issues: list[Issue] = []
-    for build in builders:
+    for build in progress(builders, "ADaM"):
         for result in build(ctx):
             final = finalize(result, spec)
             finals[final.name] = final
@@ -125,7 +126,7 @@ def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
                    formats: Sequence[str] = ("xpt",)) -> None:
     """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, final in sorted(datasets.items()):
+    for name, final in progress(sorted(datasets.items()), f"writing {folder.name}"):
         ds = spec.dataset(name)
         variables = spec.variables_of(name)
         if "xpt" in formats:
@@ -226,9 +227,11 @@ class StudyRun:
 def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Sequence[Builder],
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
-              formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None) -> StudyRun:
+              formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None,
+              report: Callable[[Path], object] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
-    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
+    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
+    summary and, last, the review report (`report` gets the staged output folder)."""
     from cdisc.validate import conformance_rules, validate
 
     clock = clock or Stopwatch()
@@ -261,4 +264,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                                            ([f for c in core for f in c[0]], [s for c in core for s in c[1]]),
                                            explanations)
             write_reports(validation, stage / "validation")
+        if report is not None:
+            with clock.time("review report"):
+                report(stage)
     return StudyRun(sdtm, adam, findings, validation)

@@ -2,9 +2,9 @@
 
 For each study size: simulate an export (seed 96), then `--repeat` times, each in a fresh process (so the peak
 memory is that run's): the whole run with its stage timings (read raw, SDTM mapping, finalize, ADaM, validation,
-define, XPT writing, reports, ...) and the process's peak resident memory; and the I/O floor: reading the raw
-CSVs with pandas' pyarrow engine plus writing as many bytes as the run wrote, with a plain file write. Prints
-medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
+define, XPT writing, reports, review report, ...) and the process's peak resident memory; and the I/O floor:
+reading the raw CSVs with pandas' pyarrow engine plus writing as many bytes as the run wrote, with a plain file
+write. Prints medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
 
     .venv/bin/python scripts/bench.py --subjects 100 1000 5000 --repeat 3
 """
@@ -30,12 +30,13 @@ from pathlib import Path
 from cdisc.pipeline import run_study
 from cdisc.stopwatch import Stopwatch
 from mappings.adam import BUILDERS as ADAM
+from mappings.adam.report import write_run_report
 from mappings.adam.summary import write_summary
 from mappings.sdtm import BUILDERS as SDTM
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 clock, start = Stopwatch(), time.perf_counter()
 run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=SDTM, adam_builders=ADAM, summarize=write_summary,
-          clock=clock)
+          report=write_run_report, clock=clock)
 print(json.dumps({"total": time.perf_counter() - start, "stages": clock.seconds,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

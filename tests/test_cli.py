@@ -95,8 +95,9 @@ def test_run_is_byte_identical_twice(out, tmp_path):
     result = run("--out", str(again), "--format", FORMATS)
     assert result.exit_code == 0, result.output
     for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
-                 *sorted((out / "reconciliation").glob("*.csv"))]:
-        twin = again / path.parent.name / path.name
+                 *sorted((out / "reconciliation").glob("*.csv")), out / "report" / "index.html",
+                 *sorted((out / "report" / "figures").iterdir())]:
+        twin = again / path.relative_to(out)
         assert path.read_bytes() == twin.read_bytes(), path.name
 
 
@@ -281,7 +282,7 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
 def test_help_explains_every_command():
     for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["validate", "--help"], ["define", "--help"],
                  ["convert", "--help"], ["spec", "--help"], ["spec", "export", "--help"], ["spec", "import", "--help"],
-                 ["spec", "from-define", "--help"]):
+                 ["spec", "from-define", "--help"], ["report", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output

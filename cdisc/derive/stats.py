@@ -198,3 +198,19 @@ def km_landmark(time: object, event: object, t: float, *, alpha: float = 0.05) -
     surv, gsum = np.array([row["survival"]]), np.array([row["_gsum"]])
     lower, upper = _loglog_band(surv, gsum, z)
     return KmEstimate(float(surv[0]), float(row["std_err"]), float(lower[0]), float(upper[0]))
+
+
+def km_at_risk(time: object, at: object) -> list[int]:
+    """Numbers at risk under a Kaplan-Meier plot: subjects whose follow-up time is >= each time in `at`.
+
+    Rule (the risk set of Kaplan & Meier 1958, as printed under survival curves): a subject censored or with an
+    event at t is still at risk at t.
+
+    Raises:
+        DerivationError: bad times.
+
+    >>> km_at_risk([1, 2, 3, 3], [0, 2, 3, 4])
+    [4, 3, 2, 0]
+    """
+    t, _ = _inputs(time, np.zeros(len(np.atleast_1d(time))))
+    return [int((t >= x).sum()) for x in np.asarray(at, dtype="float64")]

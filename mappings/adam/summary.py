@@ -3,7 +3,8 @@
 Every number is read from ADaM (no re-derivation): DLTs and the 3+3 decision (ADSL, ADAE), confirmed ORR and
 DCR with exact Clopper-Pearson 95 % CIs (ADRS), Kaplan-Meier medians and landmark rates of PFS and OS (ADTTE),
 Cmax, Tmax and AUC0-D90 (ADPP), treatment-related AEs within 28 days (ADAE) and clinically significant
-abnormal vital signs, ECG and labs within 28 days (ADVS, ADEG, ADLB), overall and by dose group.
+abnormal vital signs, ECG and labs within 28 days (ADVS, ADEG, ADLB), and the CA19-9 and CEA change from
+baseline at each analysis visit (ADLB), overall and by dose group.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from mappings.adam.adrs import LANDMARKS as ADRS_LANDMARKS
 # KM landmark days: the nominal days of the ADRS landmarks (one definition, MT.ADRS.LANDMARK)
 LANDMARKS = {label: target for label, (target, _low, _high) in ADRS_LANDMARKS.items()}
 OVERALL = "OVERALL"
+# the tumour markers the protocol names as exploratory endpoints (ADLB PARAMCD)
+MARKERS = ("CA199", "CEA")
 DIGITS = 4
 
 
@@ -46,6 +49,7 @@ def build_summary(data: dict[str, pd.DataFrame], *, studyid: str, data_cut: str)
         "related_aes_28d": related_aes(data["ADAE"], groups),
         "clinically_significant_28d": {name: clinically_significant(data[name], groups)
                                        for name in ("ADVS", "ADEG", "ADLB")},
+        "tumour_markers": marker_changes(data["ADLB"], groups),
     }
 
 
@@ -155,6 +159,28 @@ def clinically_significant(bds: pd.DataFrame, groups: dict[str, float]) -> dict:
             for g, part in _by_group(flagged, groups, "TRTA").items()}
 
 
+def marker_changes(adlb: pd.DataFrame, groups: dict[str, float]) -> dict:
+    """CA19-9 and CEA change from baseline (ADLB.CHG, PCHG) at each post-baseline analysis visit (ANL01FL = Y,
+    AVISITN > 0): n, median change, median, min and max percent change, by dose group."""
+    rows = adlb[adlb["PARAMCD"].isin(MARKERS) & adlb["ANL01FL"].eq("Y") & adlb["AVISITN"].gt(0)]
+    out = {}
+    for paramcd in (p for p in MARKERS if p in set(adlb["PARAMCD"])):
+        by_group = _by_group(rows[rows["PARAMCD"].eq(paramcd)], groups, "TRTA")
+        visits = by_group[OVERALL][["AVISITN", "AVISIT"]].drop_duplicates().sort_values("AVISITN")
+        out[paramcd] = {"param": adlb.loc[adlb["PARAMCD"].eq(paramcd), "PARAM"].iloc[0], "visits": [
+            {"visit": visit, "visitnum": _r(num),
+             "groups": {g: _changes(part[part["AVISITN"].eq(num)]) for g, part in by_group.items()}}
+            for num, visit in visits.itertuples(index=False)]}
+    return out
+
+
+def _changes(rows: pd.DataFrame) -> dict:
+    chg, pchg = rows["CHG"].dropna(), rows["PCHG"].dropna()
+    return {"n": int(len(chg)), "median_chg": _r(chg.median()) if len(chg) else None,
+            "median_pchg": _r(pchg.median()) if len(pchg) else None,
+            "min_pchg": _r(pchg.min()) if len(pchg) else None, "max_pchg": _r(pchg.max()) if len(pchg) else None}
+
+
 def _fmt(x) -> str:
     return "NE" if x is None else f"{x:g}"
 
@@ -203,4 +229,18 @@ def to_markdown(s: dict) -> str:
         for g, r in by_group.items():
             params = ", ".join(f"{p}: {n}" for p, n in r["by_parameter"].items())
             lines.append(f"| {name} | {g} | {r['subjects']} | {params} |")
+    lines += marker_markdown(s["tumour_markers"])
     return "\n".join(lines) + "\n"
+
+
+def marker_markdown(markers: dict) -> list[str]:
+    """The tumour-marker change-from-baseline table of summary.md."""
+    lines = ["", "## Tumour markers: change from baseline by analysis visit", "",
+             "| parameter | visit | group | n | median change | median % change | min % change | max % change |",
+             "|---|---|---|---|---|---|---|---|"]
+    for m in markers.values():
+        for v in m["visits"]:
+            for g, r in v["groups"].items():
+                lines.append(f"| {m['param']} | {v['visit']} | {g} | {r['n']} | {_fmt(r['median_chg'])} | "
+                             f"{_fmt(r['median_pchg'])} | {_fmt(r['min_pchg'])} | {_fmt(r['max_pchg'])} |")
+    return lines

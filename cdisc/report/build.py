@@ -1,0 +1,91 @@
+"""Building a report: read what it is made from (the ADaM datasets of a folder and a run's side tables, as they
+are on disk), build each planned section or say why it is skipped, and write the page.
+
+`cdisc run` and `cdisc report --adam DIR` both build the page from these files, so they give the same page.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+
+from cdisc.errors import CdiscError
+from cdisc.progress import progress
+from cdisc.report.page import Rendered, Section, Table, Text, write_report
+
+Block = Text | Table | Rendered
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Datasets by upper-case name (ADSL, ADTTE, ...) and side tables by name (e.g. FINDINGS); `sources` says
+    where each kind was looked for, for the "skipped" notes."""
+    datasets: dict[str, pd.DataFrame]
+    data_cut: str = ""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame:
+        return self.datasets[name] if name in self.datasets else self.tables[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.datasets or name in self.tables
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    """A section the study wants: its anchor and title, the datasets or tables it needs, and the function that
+    turns the inputs into blocks."""
+    anchor: str
+    title: str
+    needs: tuple[str, ...]
+    build: Callable[[ReportInputs], list[Block]]
+
+
+def read_adam_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], str]:
+    """Every `<name>.xpt` of `folder` by upper-case dataset name (dates stay SAS day numbers, as written), and
+    the data cut: the creation date in the XPT headers (the date the converter stamps; "" if none)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CdiscError(f"{folder}: no such folder; give the folder holding the ADaM .xpt files")
+    datasets, stamps = {}, set()
+    for path in sorted(folder.glob("*.xpt")):
+        datasets[path.stem.upper()], meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+        stamps.add(meta.creation_time.date().isoformat() if meta.creation_time else "")
+    return datasets, stamps.pop() if len(stamps) == 1 else ""
+
+
+def read_findings(path: Path) -> pd.DataFrame | None:
+    """The findings of a validation `report.json` (one row per rule and dataset), or None when there is none."""
+    import json
+
+    if not Path(path).is_file():
+        return None
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))["findings"]
+    columns = ["rule", "severity", "dataset", "variables", "count", "message", "explanation"]
+    table = pd.DataFrame(rows, columns=columns).fillna("")
+    table["variables"] = table["variables"].map(", ".join)
+    return table
+
+
+def read_table(path: Path) -> pd.DataFrame | None:
+    """A CSV side table as text (blank = ""), or None when the file does not exist."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if Path(path).is_file() else None
+
+
+def build_section(plan: SectionPlan, inputs: ReportInputs) -> Section:
+    """The section, or a skipped one naming the inputs it lacks and where they were looked for."""
+    missing = [n for n in plan.needs if not inputs.has(n)]
+    if missing:
+        where = "; ".join(f"{n}: {inputs.sources.get(n, 'not given')}" for n in missing)
+        return Section(plan.anchor, plan.title, skipped=f"needs {', '.join(missing)}, not found ({where})")
+    return Section(plan.anchor, plan.title, plan.build(inputs))
+
+
+def build_report(plans: list[SectionPlan], inputs: ReportInputs, folder: Path, *, title: str, subtitle: str) -> Path:
+    """Build every planned section (progress shown on a terminal) and write the page and its figures."""
+    sections = [build_section(plan, inputs) for plan in progress(plans, "report")]
+    return write_report(folder, title, subtitle, sections)
