@@ -3,7 +3,8 @@
 Pure function of its inputs: OIDs are derived from names (`IG.AE`, `IT.AE.AESEV`, `CL.AESEV`,
 `MT.<method id>`, `WC.<where clause id>`), CreationDateTime is the data cut, so the bytes are stable.
 Lengths of text items are the longest actual value (as in the XPT files); SignificantDigits of float items
-the most decimals found.
+the most decimals found. An ADaM spec with analysis results adds Analysis Results Metadata 1.0 (`arm:` namespace,
+OIDs as the spec gives them).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereConditio
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
+ARM = "http://www.cdisc.org/ns/arm/v1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: ODM, "def": DEF, "xlink": XLINK}
 STD_IG, STD_CT = "STD.1", "STD.2"
@@ -33,6 +35,10 @@ def _o(tag: str) -> str:
 
 def _d(tag: str) -> str:
     return f"{{{DEF}}}{tag}"
+
+
+def _a(tag: str) -> str:
+    return f"{{{ARM}}}{tag}"
 
 
 def _el(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None,
@@ -71,7 +77,7 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         "ODMVersion": "1.3.2", "FileType": "Snapshot",
         "FileOID": f"{study.studyid}.{spec.standard}.define", "CreationDateTime": f"{study.data_cut}T00:00:00",
         "Originator": study.sponsor, "SourceSystem": "cdisc-converter", _d("Context"): "Submission",
-    }, nsmap=NSMAP)
+    }, nsmap={**NSMAP, "arm": ARM} if spec.analysis_results else NSMAP)
     st = _el(root, _o("Study"), {"OID": study_oid(spec)})
     gv = _el(st, _o("GlobalVariables"))
     _el(gv, _o("StudyName"), text=study.name)
@@ -112,6 +118,8 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
     for doc in spec.documents:
         leaf = _el(mdv, _d("leaf"), {"ID": f"LF.{doc.id}", f"{{{XLINK}}}href": doc.href})
         _el(leaf, _d("title"), text=doc.title)
+    if spec.analysis_results:
+        _analysis_results(mdv, spec)
     return etree.ElementTree(root)
 
 
@@ -241,6 +249,37 @@ def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
         inside = col.isin(w.values)
         mask &= inside if w.comparator in ("EQ", "IN") else ~inside
     return df[mask]
+
+
+def _analysis_results(mdv: etree._Element, spec: Spec) -> None:
+    """Analysis Results Metadata 1.0: each display with its results, each result with the datasets it reads
+    (where clause, analysis variables), its documentation and programming code."""
+    displays = _el(mdv, _a("AnalysisResultDisplays"))
+    for d in spec.analysis_displays:
+        rd = _el(displays, _a("ResultDisplay"), {"OID": d.id, "Name": d.name})
+        _description(rd, d.title)
+        _document_ref(rd, d.document, d.pages)
+        for r in spec.results_of(d.id):
+            ar = _el(rd, _a("AnalysisResult"), {
+                "OID": r.id, "ParameterOID": f"IT.{r.parameter}" if r.parameter else "",
+                "AnalysisReason": r.reason, "AnalysisPurpose": r.purpose})
+            _description(ar, r.description)
+            read = _el(ar, _a("AnalysisDatasets"), {_d("CommentOID"): r.join_comment})
+            for ad in spec.analysis_datasets_of(r.id):
+                ds = _el(read, _a("AnalysisDataset"), {"ItemGroupOID": f"IG.{ad.dataset}"})
+                if ad.where_clause:
+                    _el(ds, _d("WhereClauseRef"), {"WhereClauseOID": ad.where_clause})
+                for name in ad.variables:
+                    _el(ds, _a("AnalysisVariable"), {"ItemOID": f"IT.{ad.dataset}.{name}"})
+            if r.documentation or r.document:
+                doc = _el(ar, _a("Documentation"))
+                _description(doc, r.documentation)
+                _document_ref(doc, r.document, r.pages)
+            if r.code or r.code_document:
+                code = _el(ar, _a("ProgrammingCode"), {"Context": r.context})
+                if r.code:
+                    _el(code, _a("Code"), text=r.code)
+                _document_ref(code, r.code_document, "")
 
 
 def _codelist(mdv: etree._Element, cl: Codelist) -> None:

@@ -1,7 +1,11 @@
 """Spec exchange with a Pinnacle 21 style define specification workbook (openpyxl).
 
 Sheets: Study, Datasets, Variables, ValueLevel, WhereClauses, Codelists, Dictionaries, Methods, Comments,
-Documents, with Pinnacle 21's column names (`SHEETS`). Two columns of ours have no Pinnacle 21 twin and are
+Documents, with Pinnacle 21's column names (`SHEETS`); an ADaM workbook adds the analysis results metadata in
+Analysis Displays, Analysis Results (as Pinnacle 21 names them; our columns) and Analysis Datasets (ours: the
+datasets, analysis variables and where clause of each result), which a workbook may leave out.
+
+Two columns of ours have no Pinnacle 21 twin and are
 kept as extra columns: Variables `Core` and Codelists `Collected Values`. Where clause values of IN/NOTIN are
 `|`-separated on export; on import a value without `|` is split at commas, as Pinnacle 21 writes them.
 Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescription, ProtocolName, StandardName,
@@ -54,7 +58,20 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
                             "Document": "Document", "Pages": "Pages"}),
     "Comments": ("comments", {"ID": "ID", "Description": "Description", "Document": "Document", "Pages": "Pages"}),
     "Documents": ("documents", {"ID": "ID", "Title": "Title", "Href": "Href"}),
+    "Analysis Displays": ("analysis_displays", {"ID": "ID", "Name": "Name", "Title": "Title",
+                                                "Document": "Document", "Pages": "Pages"}),
+    "Analysis Results": ("analysis_results", {"Display": "Display", "ID": "ID", "Description": "Description",
+                                              "Reason": "Reason", "Purpose": "Purpose", "Parameter": "Parameter",
+                                              "Join Comment": "Join Comment", "Documentation": "Documentation",
+                                              "Document": "Document", "Pages": "Pages",
+                                              "Programming Context": "Programming Context",
+                                              "Programming Code": "Programming Code",
+                                              "Programming Document": "Programming Document"}),
+    "Analysis Datasets": ("analysis_datasets", {"Result": "Result", "Dataset": "Dataset", "Variables": "Variables",
+                                                "Where Clause": "Where Clause"}),
 }
+# analysis results metadata: written for an ADaM spec, optional on import
+ARM_SHEETS = ("Analysis Displays", "Analysis Results", "Analysis Datasets")
 STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -70,6 +87,8 @@ def export_workbook(spec: Spec, path: Path) -> None:
     _sheet(wb, "Study", ["Attribute", "Value"], _study_rows(spec))
     sheets = spec_sheets(spec)
     for name, (sheet, columns) in SHEETS.items():
+        if name in ARM_SHEETS and spec.standard != "ADaMIG":
+            continue
         frame = sheets[sheet].rename(columns={v: k for k, v in columns.items()})
         if sheet == "datasets":
             frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
@@ -85,12 +104,14 @@ def import_workbook(path: Path) -> Spec:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (OSError, ValueError, KeyError) as exc:
         raise SpecError(f"{path}: not a readable .xlsx workbook ({exc})") from None
-    missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames]
+    missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames and s not in ARM_SHEETS]
     if missing:
         raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
     study, standard, version = _study(_read(wb, "Study"), path.name)
     sheets = {}
     for name, (sheet, columns) in SHEETS.items():
+        if name not in wb.sheetnames:
+            continue
         frame = _read(wb, name)
         absent = [c for c in columns if c not in frame.columns and c not in ("Core", "Collected Values")]
         if absent:

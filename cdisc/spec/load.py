@@ -1,7 +1,9 @@
 """Read a study spec from text files into a `Spec`.
 
 Layout (one standard of one study, e.g. `specs/im96/sdtm/`): `datasets.csv`, `documents.csv`, and for the
-other sheets either `<sheet>.csv` or a folder `<sheet>/` whose CSV files are concatenated in name order.
+other sheets either `<sheet>.csv` or a folder `<sheet>/` whose CSV files are concatenated in name order. An ADaM
+spec may add the analysis results metadata: `analysis_displays.csv`, `analysis_results.csv`,
+`analysis_datasets.csv`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ import pandas as pd
 
 from cdisc.errors import SpecError
 from cdisc.spec.model import (
+    AnalysisDataset,
+    AnalysisDisplay,
+    AnalysisResult,
     Codelist,
     Comment,
     Dataset,
@@ -55,6 +60,15 @@ METHOD_COLUMNS = {"ID": "id", "Name": "name", "Type": "type", "Description": "de
                   "Pages": "pages"}
 COMMENT_COLUMNS = {"ID": "id", "Description": "description", "Document": "document", "Pages": "pages"}
 DOCUMENT_COLUMNS = {"ID": "id", "Title": "title", "Href": "href"}
+# Analysis results metadata (ADaM only; each file optional): displays, their results, the datasets each reads
+DISPLAY_COLUMNS = {"ID": "id", "Name": "name", "Title": "title", "Document": "document", "Pages": "pages"}
+RESULT_COLUMNS = {"Display": "display", "ID": "id", "Description": "description", "Reason": "reason",
+                  "Purpose": "purpose", "Parameter": "parameter", "Join Comment": "join_comment",
+                  "Documentation": "documentation", "Document": "document", "Pages": "pages",
+                  "Programming Context": "context", "Programming Code": "code",
+                  "Programming Document": "code_document"}
+ANALYSIS_DATASET_COLUMNS = {"Result": "result", "Dataset": "dataset", "Variables": "variables",
+                            "Where Clause": "where_clause"}
 
 
 def load_study(study_dir: Path) -> Study:
@@ -70,7 +84,11 @@ SHEET_COLUMNS = {
     "datasets": DATASET_COLUMNS, "variables": VARIABLE_COLUMNS, "value_level": VALUE_LEVEL_COLUMNS,
     "where_clauses": WHERE_COLUMNS, "codelists": CODELIST_COLUMNS, "methods": METHOD_COLUMNS,
     "comments": COMMENT_COLUMNS, "documents": DOCUMENT_COLUMNS, "dictionaries": DICTIONARY_COLUMNS,
+    "analysis_displays": DISPLAY_COLUMNS, "analysis_results": RESULT_COLUMNS,
+    "analysis_datasets": ANALYSIS_DATASET_COLUMNS,
 }
+# sheets a spec may leave out (a workbook without them, an SDTM spec): read as empty
+OPTIONAL_SHEETS = ("dictionaries", "analysis_displays", "analysis_results", "analysis_datasets")
 
 
 def load_spec(study_dir: Path, standard: str = "sdtm") -> Spec:
@@ -87,7 +105,8 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
     """A `Spec` from text frames of each sheet (spec folder column names). Errors name `where`, the sheet and
     the row (a frame read from files carries `_file`/`_row`; otherwise rows count from 1)."""
     def rows(sheet: str, make: Callable):
-        return _rows(sheets[sheet], SHEET_COLUMNS[sheet], make, f"{where}, {sheet}")
+        frame = sheets.get(sheet, pd.DataFrame(columns=list(SHEET_COLUMNS[sheet])))
+        return _rows(frame, SHEET_COLUMNS[sheet], make, f"{where}, {sheet}")
 
     return Spec(
         study=study,
@@ -101,6 +120,9 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
         methods=rows("methods", Method.model_validate),
         comments=rows("comments", Comment.model_validate),
         documents=rows("documents", Document.model_validate),
+        analysis_displays=rows("analysis_displays", AnalysisDisplay.model_validate),
+        analysis_results=rows("analysis_results", AnalysisResult.model_validate),
+        analysis_datasets=rows("analysis_datasets", _analysis_dataset),
     )
 
 
@@ -162,6 +184,10 @@ def _dictionary(fields: dict, study: Study) -> Codelist:
     key = DICTIONARY_VERSIONS.get(fields["dictionary"])
     version = fields["version"] or (getattr(study, key) if key else "")
     return Codelist(**{**fields, "version": version}, nci_code="", terms=())
+
+
+def _analysis_dataset(fields: dict) -> AnalysisDataset:
+    return AnalysisDataset(**{**fields, "variables": tuple(fields["variables"].split())})
 
 
 def _where(fields: dict) -> WhereCondition:
