@@ -5,8 +5,8 @@ Documents, with Pinnacle 21's column names (`SHEETS`); an ADaM workbook adds the
 Analysis Displays, Analysis Results (as Pinnacle 21 names them; our columns) and Analysis Datasets (ours: the
 datasets, analysis variables and where clause of each result), which a workbook may leave out.
 
-Two columns of ours have no Pinnacle 21 twin and are
-kept as extra columns: Variables `Core` and Codelists `Collected Values`. Where clause values of IN/NOTIN are
+Three columns of ours have no Pinnacle 21 twin and are kept as extra columns: Variables `Core`, Codelists
+`Collected Values` and `Subset`. Where clause values of IN/NOTIN are
 `|`-separated on export; on import a value without `|` is split at commas, as Pinnacle 21 writes them.
 Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescription, ProtocolName, StandardName,
 StandardVersion, then every other field of our study header under its own name. Dictionaries rows are the external
@@ -50,7 +50,7 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
     "Codelists": ("codelists", {"ID": "ID", "Name": "Name", "NCI Codelist Code": "NCI Codelist Code",
                                 "Data Type": "Data Type", "Order": "Order", "Term": "Term",
                                 "NCI Term Code": "NCI Term Code", "Decoded Value": "Decoded Value",
-                                "Collected Values": "Collected Values"}),
+                                "Collected Values": "Collected Values", "Subset": "Subset"}),
     "Dictionaries": ("dictionaries", {"ID": "ID", "Name": "Name", "Data Type": "Data Type",
                                       "Dictionary": "Dictionary", "Version": "Version"}),
     "Methods": ("methods", {"ID": "ID", "Name": "Name", "Type": "Type", "Description": "Description",
@@ -74,6 +74,7 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
 ARM_SHEETS = ("Analysis Displays", "Analysis Results", "Analysis Datasets")
 STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
 FORMULA_START = ("=", "+", "-", "@")
+OURS = ("Core", "Collected Values", "Subset")  # our columns without a Pinnacle 21 twin: optional on import
 
 
 def export_workbook(spec: Spec, path: Path) -> None:
@@ -113,7 +114,7 @@ def import_workbook(path: Path) -> Spec:
         if name not in wb.sheetnames:
             continue
         frame = _read(wb, name)
-        absent = [c for c in columns if c not in frame.columns and c not in ("Core", "Collected Values")]
+        absent = [c for c in columns if c not in frame.columns and c not in OURS]
         if absent:
             raise SpecError(f"{path.name}, sheet {name}: column(s) {', '.join(absent)} missing")
         frame = frame.reindex(columns=list(columns), fill_value="").rename(columns=columns)

@@ -50,7 +50,9 @@ VALUE_LEVEL_COLUMNS = {
 WHERE_COLUMNS = {"ID": "id", "Dataset": "dataset", "Variable": "variable", "Comparator": "comparator",
                  "Value": "values"}
 CODELIST_COLUMNS = ("ID", "Name", "NCI Codelist Code", "Data Type", "Order", "Term", "NCI Term Code",
-                    "Decoded Value", "Collected Values")
+                    "Decoded Value", "Collected Values", "Subset")
+# columns a sheet may leave out (read as blank): `Subset` Yes = define.xml lists only the terms the data use
+OPTIONAL_COLUMNS = {"codelists": ("Subset",)}
 DICTIONARY_COLUMNS = {"ID": "id", "Name": "name", "Data Type": "data_type", "Dictionary": "dictionary",
                       "Version": "version"}
 # an external dictionary without a Version takes the one study.toml pins for it
@@ -95,7 +97,8 @@ def load_spec(study_dir: Path, standard: str = "sdtm") -> Spec:
     """Load `specs/<study>/<standard>/` (standard "sdtm" or "adam") into a `Spec` (not yet checked)."""
     study = load_study(study_dir)
     root = study_dir / standard
-    sheets = {name: _read_sheet(root, name, columns) for name, columns in SHEET_COLUMNS.items()}
+    sheets = {name: _read_sheet(root, name, columns, OPTIONAL_COLUMNS.get(name, ()))
+              for name, columns in SHEET_COLUMNS.items()}
     version = study.sdtmig if standard == "sdtm" else study.adamig
     return spec_from_sheets(study, STANDARDS[standard], version, sheets, where=str(root))
 
@@ -126,11 +129,12 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
     )
 
 
-def _read_sheet(root: Path, sheet: str, columns) -> pd.DataFrame:
+def _read_sheet(root: Path, sheet: str, columns, optional: tuple[str, ...] = ()) -> pd.DataFrame:
     files = [root / f"{sheet}.csv"] if (root / f"{sheet}.csv").exists() else sorted((root / sheet).glob("*.csv"))
     frames = []
     for f in files:
         df = pd.read_csv(f, dtype=str, na_filter=False, keep_default_na=False)
+        df = df.assign(**{c: "" for c in optional if c not in df.columns})
         missing = [c for c in columns if c not in df.columns]
         if missing:
             raise SpecError(f"{f}: missing column(s) {', '.join(missing)}")
@@ -198,7 +202,7 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
     out = []
     for cid, rows in df.groupby("ID", sort=True):
         head = rows.iloc[0]
-        for col in ("Name", "NCI Codelist Code", "Data Type"):
+        for col in ("Name", "NCI Codelist Code", "Data Type", "Subset"):
             if rows[col].nunique() > 1:
                 raise SpecError(f"codelist {cid}: column {col} differs between its rows "
                                 f"({head.get('_file', 'Codelists')})")
@@ -212,6 +216,10 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
             )
             for r in rows.to_dict("records")
         )
+        try:
+            subset = _yes_no("Subset", head["Subset"])
+        except ValueError as exc:
+            raise SpecError(f"codelist {cid}: {exc} ({head.get('_file', 'Codelists')})") from None
         out.append(Codelist(id=str(cid), name=head["Name"], nci_code=head["NCI Codelist Code"],
-                            data_type=head["Data Type"], terms=terms))
+                            data_type=head["Data Type"], terms=terms, subset=subset))
     return tuple(out)

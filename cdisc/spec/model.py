@@ -124,7 +124,8 @@ class Term(Frozen):
 
 class Codelist(Frozen):
     """A codelist of the spec; with `dictionary` set it is an external dictionary (MedDRA, WHODrug) of the
-    given version, whose terms are not listed (Define-XML def:ExternalCodeList)."""
+    given version, whose terms are not listed (Define-XML def:ExternalCodeList). With `subset` the terms are
+    those allowed, and define.xml lists only the ones the data use."""
 
     id: str
     name: str
@@ -133,6 +134,7 @@ class Codelist(Frozen):
     terms: tuple[Term, ...]
     dictionary: str = ""
     version: str = ""
+    subset: bool = False
 
     @property
     def external(self) -> bool:

@@ -98,7 +98,8 @@ def _text(value, join=None) -> str:
 
 def _codelist_frame(spec: Spec) -> pd.DataFrame:
     records = [dict(zip(CODELIST_COLUMNS, (cl.id, cl.name, cl.nci_code, cl.data_type, _text(t.order), t.term,
-                                            t.nci_code, t.decoded, "|".join(t.collected)), strict=True))
+                                            t.nci_code, t.decoded, "|".join(t.collected),
+                                            "Yes" if cl.subset else ""), strict=True))
                for cl in spec.codelists if not cl.dictionary for t in cl.terms]
     return pd.DataFrame(records, columns=list(CODELIST_COLUMNS), dtype=str)
 
