@@ -40,8 +40,10 @@ def msg_package(tmp_path: Path) -> Path:
 
 
 def test_msg_spec_from_define_then_define_gives_back_its_metadata(tmp_path):
-    """CDISC's define.xml -> our spec -> define.xml for the DD and TS data: the same datasets, variables (name,
-    label, type, origin, codelist, order), value-level metadata and where clauses, and a schema-valid document."""
+    """CDISC's define.xml -> our spec -> define.xml for the DD and TS data: the same datasets, variables and
+    value-level metadata (every attribute, origin pages in the annotated CRF included, but Length and
+    SignificantDigits, which come from the data), where clauses, codelists (189, with NCI codes and decodes),
+    methods, comments and documents; a schema-valid document."""
     assert cli("spec", "from-define", str(MSG / "define-sdtm.xml"), "--out", str(tmp_path / "spec")).exit_code == 0
     pkg = msg_package(tmp_path)
     result = cli("define", "--spec", str(tmp_path / "spec"), "--data", str(pkg))
@@ -49,12 +51,16 @@ def test_msg_spec_from_define_then_define_gives_back_its_metadata(tmp_path):
     assert validate_define(pkg / "define.xml") == []
     ours, theirs = load_define(pkg / "define.xml"), load_define(MSG / "define-sdtm.xml").restricted_to({"DD", "TS"})
     assert ours.datasets == theirs.datasets
-    same = ("dataset", "name", "label", "data_type", "origin", "source", "codelist", "order", "role", "method")
-    assert [tuple(getattr(v, f) for f in same) for v in ours.variables] == [
-        tuple(getattr(v, f) for f in same) for v in theirs.variables]
-    assert [(v.variable, v.where_clause) for v in ours.value_level] == [
-        (v.variable, v.where_clause) for v in theirs.value_level]
+    from_data = {"length", "significant_digits"}
+    assert [v.model_dump(exclude=from_data) for v in ours.variables] == [
+        v.model_dump(exclude=from_data) for v in theirs.variables]
+    assert [v.model_dump(exclude=from_data) for v in ours.value_level] == [
+        v.model_dump(exclude=from_data) for v in theirs.value_level]
+    assert (len(ours.variables), len(ours.value_level)) == (23, 31)
+    assert [v.name for v in ours.variables if v.pages == "26"] == ["DDLNKID", "DDORRES", "DDDTC"]
     assert ours.where_clauses == theirs.where_clauses
+    assert len(ours.codelists) == 189 and ours.codelists == theirs.codelists
+    assert (ours.methods, ours.comments, ours.documents) == (theirs.methods, theirs.comments, theirs.documents)
 
 
 def test_convert_xpt_to_dataset_json_and_back(tmp_path):

@@ -28,6 +28,7 @@ STD_IG, STD_CT = "STD.1", "STD.2"
 NO_LENGTH = frozenset({"date", "datetime", "time", "partialDate", "partialTime", "partialDatetime",
                        "incompleteDatetime", "durationDatetime"})
 PURPOSE = {"SDTMIG": "Tabulation", "ADaMIG": "Analysis"}
+ACRF = "acrf"  # the document that a variable's Pages cite: the annotated CRF
 
 
 def _o(tag: str) -> str:
@@ -192,12 +193,14 @@ def _lengths(data_type: str, values: pd.Series, significant_digits: int | None =
     return {"Length": str(width), "SignificantDigits": str(significant_digits)}
 
 
-def _origin(parent: etree._Element, origin: str, source: str, predecessor: str) -> None:
+def _origin(parent: etree._Element, origin: str, source: str, predecessor: str, pages: str) -> None:
+    """def:Origin; `pages` are pages of the annotated CRF, the spec document with ID `acrf` (ACRF)."""
     if not origin:
         return
     o = _el(parent, _d("Origin"), {"Type": origin, "Source": source if origin != "Predecessor" else ""})
     if origin == "Predecessor":
         _description(o, predecessor)
+    _document_ref(o, ACRF if pages else "", pages)
 
 
 def _item_def(mdv: etree._Element, spec: Spec, v: Variable, values: pd.Series) -> None:
@@ -207,7 +210,7 @@ def _item_def(mdv: etree._Element, spec: Spec, v: Variable, values: pd.Series) -
     _description(it, v.label)
     if v.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{v.codelist}"})
-    _origin(it, v.origin, v.source, v.predecessor)
+    _origin(it, v.origin, v.source, v.predecessor, v.pages)
     if any(vl.dataset == v.dataset and vl.variable == v.name for vl in spec.value_level):
         _el(it, _d("ValueListRef"), {"ValueListOID": f"VL.{v.dataset}.{v.name}"})
 
@@ -223,7 +226,7 @@ def _value_item_def(mdv: etree._Element, spec: Spec, vl: ValueLevel, values: pd.
                                   _d("DisplayFormat"): vl.display_format, _d("CommentOID"): vl.comment})
     if vl.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{vl.codelist}"})
-    _origin(it, vl.origin, vl.source, vl.predecessor)
+    _origin(it, vl.origin, vl.source, vl.predecessor, vl.pages)
 
 
 def _value_lists(mdv: etree._Element, spec: Spec, data: dict[str, pd.DataFrame]) -> None:

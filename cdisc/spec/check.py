@@ -175,6 +175,11 @@ def _references(spec: Spec) -> Iterator[Issue]:
             yield _issue(where, "unknown method", name, item.method)
         if item.comment and item.comment not in comments:
             yield _issue(where, "unknown comment", name, item.comment)
+    if "acrf" not in documents:
+        for item in (*spec.variables, *spec.value_level):
+            if item.pages:
+                yield _issue(f"variables {item.dataset}", "Pages cite the annotated CRF: documents needs a row with "
+                             "ID acrf", getattr(item, "name", None) or item.variable, item.pages)
     for d in spec.datasets:
         if d.comment and d.comment not in comments:
             yield _issue(f"datasets.csv {d.name}", "unknown comment", value=d.comment)
