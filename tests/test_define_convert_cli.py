@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from cdisc.datasetjson import read_dataset_json, schema_errors
@@ -39,8 +40,10 @@ def msg_package(tmp_path: Path) -> Path:
 
 
 def test_msg_spec_from_define_then_define_gives_back_its_metadata(tmp_path):
-    """CDISC's define.xml -> our spec -> define.xml for the DD and TS data: the same datasets, variables (name,
-    label, type, origin, codelist, order), value-level metadata and where clauses, and a schema-valid document."""
+    """CDISC's define.xml -> our spec -> define.xml for the DD and TS data: the same datasets, variables and
+    value-level metadata (every attribute, origin pages in the annotated CRF included, but Length and
+    SignificantDigits, which come from the data), where clauses, codelists (189, with NCI codes and decodes),
+    methods, comments and documents; a schema-valid document."""
     assert cli("spec", "from-define", str(MSG / "define-sdtm.xml"), "--out", str(tmp_path / "spec")).exit_code == 0
     pkg = msg_package(tmp_path)
     result = cli("define", "--spec", str(tmp_path / "spec"), "--data", str(pkg))
@@ -48,12 +51,16 @@ def test_msg_spec_from_define_then_define_gives_back_its_metadata(tmp_path):
     assert validate_define(pkg / "define.xml") == []
     ours, theirs = load_define(pkg / "define.xml"), load_define(MSG / "define-sdtm.xml").restricted_to({"DD", "TS"})
     assert ours.datasets == theirs.datasets
-    same = ("dataset", "name", "label", "data_type", "origin", "source", "codelist", "order", "role", "method")
-    assert [tuple(getattr(v, f) for f in same) for v in ours.variables] == [
-        tuple(getattr(v, f) for f in same) for v in theirs.variables]
-    assert [(v.variable, v.where_clause) for v in ours.value_level] == [
-        (v.variable, v.where_clause) for v in theirs.value_level]
+    from_data = {"length", "significant_digits"}
+    assert [v.model_dump(exclude=from_data) for v in ours.variables] == [
+        v.model_dump(exclude=from_data) for v in theirs.variables]
+    assert [v.model_dump(exclude=from_data) for v in ours.value_level] == [
+        v.model_dump(exclude=from_data) for v in theirs.value_level]
+    assert (len(ours.variables), len(ours.value_level)) == (23, 31)
+    assert [v.name for v in ours.variables if v.pages == "26"] == ["DDLNKID", "DDORRES", "DDDTC"]
     assert ours.where_clauses == theirs.where_clauses
+    assert len(ours.codelists) == 189 and ours.codelists == theirs.codelists
+    assert (ours.methods, ours.comments, ours.documents) == (theirs.methods, theirs.comments, theirs.documents)
 
 
 def test_convert_xpt_to_dataset_json_and_back(tmp_path):
@@ -92,3 +99,65 @@ def test_a_dataset_name_cannot_lead_outside_the_output_folder(tmp_path):
     result = cli("convert", str(tmp_path / "json"), "--to", "xpt", "--out", str(tmp_path / "xpt"))
     assert result.exit_code == 2 and "dataset name '../../EVIL'" in result.output
     assert not (tmp_path / "xpt").exists() and not list(tmp_path.parent.glob("evil*"))
+
+
+TINY_DATASETS = """Dataset,Label,Class,Structure,Keys,Repeating,ReferenceData,Comment
+XB,Baseline Characteristics,FINDINGS,One record per subject,STUDYID USUBJID,No,No,
+"""
+TINY_VARIABLES = """Order,Dataset,Variable,Label,DataType,Length,Significant Digits,Format,Mandatory,Core,Codelist,Origin,Source,Pages,Method,Predecessor,Role,Comment
+1,XB,STUDYID,Study Identifier,text,8,,,Yes,Req,,Assigned,Sponsor,,,,Identifier,
+2,XB,USUBJID,Unique Subject Identifier,text,20,,,Yes,Req,,Assigned,Sponsor,,,,Identifier,
+3,XB,SITEID,Study Site Identifier,text,,,,Yes,Req,,Assigned,Sponsor,,,,Record Qualifier,
+4,XB,SEX,Sex,text,1,,,Yes,Req,SEX,Collected,Investigator,,,,Record Qualifier,
+5,XB,WEIGHTBL,Baseline Weight,float,,,,No,Perm,,Collected,Investigator,,,,Record Qualifier,
+6,XB,HEIGHTBL,Baseline Height,float,,3,,No,Perm,,Collected,Investigator,,,,Record Qualifier,
+"""
+TINY_CODELISTS = """ID,Name,NCI Codelist Code,Data Type,Order,Term,NCI Term Code,Decoded Value,Collected Values,Subset
+SEX,Sex,C66731,text,1,F,C16576,Female,,{subset}
+SEX,Sex,C66731,text,2,M,C20197,Male,,{subset}
+SEX,Sex,C66731,text,3,U,C17998,Unknown,,{subset}
+"""
+TINY_XB = pd.DataFrame({"STUDYID": ["XX1", "XX1", "XX1"], "USUBJID": ["XX1-001", "XX1-002", "XX1-0003"],
+                        "SITEID": ["S1", "S12", "S1"], "SEX": ["F", "M", "F"],
+                        "WEIGHTBL": [70.5, 81.25, 64.0], "HEIGHTBL": [170.5, 182.0, 165.5]})
+
+
+def tiny_package(tmp_path: Path, subset: str) -> tuple[Path, Path]:
+    """A hand-built spec (one sponsor-defined dataset XB) and its data as XPT."""
+    import datetime as dt
+
+    from cdisc.xpt import write_xpt
+    from tests.cdisc.spec.test_check import make_spec
+
+    spec = make_spec(tmp_path / "spec", datasets=TINY_DATASETS, variables=TINY_VARIABLES, methods="ID,Name,Type,Description,"
+                     "Expression Context,Expression Code,Document,Pages\n",
+                     codelists=TINY_CODELISTS.format(subset=subset))
+    data = tmp_path / "data"
+    data.mkdir()
+    write_xpt(TINY_XB, data / "xb.xpt", name="XB", label="Baseline Characteristics", labels={}, created=dt.date(2026, 6, 30))
+    return spec, data
+
+
+@pytest.mark.parametrize(("subset", "terms"), [("Yes", ["F", "M"]), ("", ["F", "M", "U"])])
+def test_define_takes_what_the_spec_leaves_open_from_the_data(tmp_path, subset, terms):
+    """Blank Length: the longest value (SITEID 'S12' -> 3); a given Length is only the maximum allowed, the XPT and
+    define.xml carry the longest value (USUBJID 'XX1-0003' -> 8, spec 20). Blank Significant Digits: the most
+    decimals (WEIGHTBL 81.25 -> 2); a given one is kept (HEIGHTBL 3, data 1). Subset Yes: the terms the data use
+    (F, M; not U); Subset blank: every term of the spec."""
+    from lxml import etree
+
+    (tmp_path / "spec").mkdir()
+    spec, data = tiny_package(tmp_path, subset)
+    result = cli("define", "--spec", str(spec), "--data", str(data))
+    assert result.exit_code == 0, result.output
+    doc = etree.parse(str(data / "define.xml"))
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+
+    def item(name: str) -> tuple:
+        e = doc.find(f".//odm:ItemDef[@OID='IT.XB.{name}']", ns)
+        return e.get("Length"), e.get("SignificantDigits")
+
+    assert [item(n) for n in ("STUDYID", "USUBJID", "SITEID", "SEX", "WEIGHTBL", "HEIGHTBL")] == [
+        ("3", None), ("8", None), ("3", None), ("1", None), ("8", "2"), ("8", "3")]
+    assert [i.get("CodedValue") for i in doc.findall(".//odm:CodeList[@OID='CL.SEX']/odm:CodeListItem", ns)] == terms
+    assert validate_define(data / "define.xml") == []

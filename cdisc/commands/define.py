@@ -17,8 +17,10 @@ from cdisc.commands import reports_errors
               help="define.xml to write (default: DATA/define.xml); define2-1.xsl and define.html go beside it.")
 @reports_errors
 def define(spec_dir: Path, data_dir: Path, define_xml: Path | None) -> None:
-    """Write Define-XML 2.1 for the datasets in DATA from the study spec: lengths and significant digits from the
-    data, checked against the XSD and, dataset by dataset, against the data (the suites of cdisc run).
+    """Write Define-XML 2.1 for the datasets in DATA from the study spec, checked against the XSD (ARM 1.0 when the
+    spec has analysis results) and, dataset by dataset, against the data (the suites of cdisc run). What the spec
+    leaves blank comes from the data: text lengths (always the longest value), significant digits, and the terms of
+    a codelist marked Subset.
 
     \b
     Exit codes: 0 written and consistent; 1 written, but the data break the spec; 2 bad input.

@@ -3,7 +3,9 @@
 Pure function of its inputs: OIDs are derived from names (`IG.AE`, `IT.AE.AESEV`, `CL.AESEV`,
 `MT.<method id>`, `WC.<where clause id>`), CreationDateTime is the data cut, so the bytes are stable.
 Lengths of text items are the longest actual value (as in the XPT files); SignificantDigits of float items
-the most decimals found.
+the spec's, or when the spec leaves the cell blank the most decimals found; a codelist marked `Subset` lists only
+the terms the data use. An ADaM spec with analysis results adds Analysis Results Metadata 1.0 (`arm:` namespace,
+OIDs as the spec gives them).
 """
 from __future__ import annotations
 
@@ -19,12 +21,14 @@ from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereConditio
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
+ARM = "http://www.cdisc.org/ns/arm/v1.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: ODM, "def": DEF, "xlink": XLINK}
 STD_IG, STD_CT = "STD.1", "STD.2"
 NO_LENGTH = frozenset({"date", "datetime", "time", "partialDate", "partialTime", "partialDatetime",
                        "incompleteDatetime", "durationDatetime"})
 PURPOSE = {"SDTMIG": "Tabulation", "ADaMIG": "Analysis"}
+ACRF = "acrf"  # the document that a variable's Pages cite: the annotated CRF
 
 
 def _o(tag: str) -> str:
@@ -33,6 +37,10 @@ def _o(tag: str) -> str:
 
 def _d(tag: str) -> str:
     return f"{{{DEF}}}{tag}"
+
+
+def _a(tag: str) -> str:
+    return f"{{{ARM}}}{tag}"
 
 
 def _el(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None,
@@ -71,7 +79,7 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         "ODMVersion": "1.3.2", "FileType": "Snapshot",
         "FileOID": f"{study.studyid}.{spec.standard}.define", "CreationDateTime": f"{study.data_cut}T00:00:00",
         "Originator": study.sponsor, "SourceSystem": "cdisc-converter", _d("Context"): "Submission",
-    }, nsmap=NSMAP)
+    }, nsmap={**NSMAP, "arm": ARM} if spec.analysis_results else NSMAP)
     st = _el(root, _o("Study"), {"OID": study_oid(spec)})
     gv = _el(st, _o("GlobalVariables"))
     _el(gv, _o("StudyName"), text=study.name)
@@ -97,8 +105,9 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
             _item_def(mdv, spec, v, data[ds.name][v.name])
     for vl in spec.value_level:
         _value_item_def(mdv, spec, vl, _subset(data[vl.dataset], spec.where(vl.where_clause))[vl.variable])
+    used = used_terms(spec, data)
     for cl in spec.codelists:
-        _codelist(mdv, cl)
+        _codelist(mdv, cl, used.get(cl.id, set()))
     for m in spec.methods:
         me = _el(mdv, _o("MethodDef"), {"OID": m.id, "Name": m.name, "Type": m.type})
         _description(me, m.description)
@@ -112,6 +121,8 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
     for doc in spec.documents:
         leaf = _el(mdv, _d("leaf"), {"ID": f"LF.{doc.id}", f"{{{XLINK}}}href": doc.href})
         _el(leaf, _d("title"), text=doc.title)
+    if spec.analysis_results:
+        _analysis_results(mdv, spec)
     return etree.ElementTree(root)
 
 
@@ -161,7 +172,10 @@ def text_length(values: pd.Series) -> int:
     return max([len(str(x).encode()) for x in values] + [1])
 
 
-def _lengths(data_type: str, values: pd.Series) -> dict[str, str]:
+def _lengths(data_type: str, values: pd.Series, significant_digits: int | None = None) -> dict[str, str]:
+    """Length and SignificantDigits of an item. Length is the written width: the longest value of a text item (the
+    XPT column width; a spec Length is the maximum allowed, checked by the suites), 8 for a number. A float's
+    SignificantDigits is the spec's, or when the spec leaves it blank the most decimals of the values."""
     if data_type in NO_LENGTH:
         return {}
     if data_type == "text":
@@ -174,26 +188,29 @@ def _lengths(data_type: str, values: pd.Series) -> dict[str, str]:
         width = text_length(values)
     if data_type == "integer":
         return {"Length": str(width)}
-    decimals = [len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers]
-    return {"Length": str(width), "SignificantDigits": str(max(decimals + [0]))}
+    if significant_digits is None:
+        significant_digits = max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers] + [0])
+    return {"Length": str(width), "SignificantDigits": str(significant_digits)}
 
 
-def _origin(parent: etree._Element, origin: str, source: str, predecessor: str) -> None:
+def _origin(parent: etree._Element, origin: str, source: str, predecessor: str, pages: str) -> None:
+    """def:Origin; `pages` are pages of the annotated CRF, the spec document with ID `acrf` (ACRF)."""
     if not origin:
         return
     o = _el(parent, _d("Origin"), {"Type": origin, "Source": source if origin != "Predecessor" else ""})
     if origin == "Predecessor":
         _description(o, predecessor)
+    _document_ref(o, ACRF if pages else "", pages)
 
 
 def _item_def(mdv: etree._Element, spec: Spec, v: Variable, values: pd.Series) -> None:
     it = _el(mdv, _o("ItemDef"), {"OID": f"IT.{v.dataset}.{v.name}", "Name": v.name, "DataType": v.data_type,
-                                  **_lengths(v.data_type, values), "SASFieldName": v.name,
+                                  **_lengths(v.data_type, values, v.significant_digits), "SASFieldName": v.name,
                                   _d("DisplayFormat"): v.display_format, _d("CommentOID"): v.comment})
     _description(it, v.label)
     if v.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{v.codelist}"})
-    _origin(it, v.origin, v.source, v.predecessor)
+    _origin(it, v.origin, v.source, v.predecessor, v.pages)
     if any(vl.dataset == v.dataset and vl.variable == v.name for vl in spec.value_level):
         _el(it, _d("ValueListRef"), {"ValueListOID": f"VL.{v.dataset}.{v.name}"})
 
@@ -204,11 +221,12 @@ def _value_oid(vl: ValueLevel) -> str:
 
 def _value_item_def(mdv: etree._Element, spec: Spec, vl: ValueLevel, values: pd.Series) -> None:
     it = _el(mdv, _o("ItemDef"), {"OID": _value_oid(vl), "Name": vl.variable, "DataType": vl.data_type,
-                                  **_lengths(vl.data_type, values), "SASFieldName": vl.variable,
+                                  **_lengths(vl.data_type, values, vl.significant_digits),
+                                  "SASFieldName": vl.variable,
                                   _d("DisplayFormat"): vl.display_format, _d("CommentOID"): vl.comment})
     if vl.codelist:
         _el(it, _o("CodeListRef"), {"CodeListOID": f"CL.{vl.codelist}"})
-    _origin(it, vl.origin, vl.source, vl.predecessor)
+    _origin(it, vl.origin, vl.source, vl.predecessor, vl.pages)
 
 
 def _value_lists(mdv: etree._Element, spec: Spec, data: dict[str, pd.DataFrame]) -> None:
@@ -243,14 +261,68 @@ def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
     return df[mask]
 
 
-def _codelist(mdv: etree._Element, cl: Codelist) -> None:
+def _analysis_results(mdv: etree._Element, spec: Spec) -> None:
+    """Analysis Results Metadata 1.0: each display with its results, each result with the datasets it reads
+    (where clause, analysis variables), its documentation and programming code."""
+    displays = _el(mdv, _a("AnalysisResultDisplays"))
+    for d in spec.analysis_displays:
+        rd = _el(displays, _a("ResultDisplay"), {"OID": d.id, "Name": d.name})
+        _description(rd, d.title)
+        _document_ref(rd, d.document, d.pages)
+        for r in spec.results_of(d.id):
+            ar = _el(rd, _a("AnalysisResult"), {
+                "OID": r.id, "ParameterOID": f"IT.{r.parameter}" if r.parameter else "",
+                "AnalysisReason": r.reason, "AnalysisPurpose": r.purpose})
+            _description(ar, r.description)
+            read = _el(ar, _a("AnalysisDatasets"), {_d("CommentOID"): r.join_comment})
+            for ad in spec.analysis_datasets_of(r.id):
+                ds = _el(read, _a("AnalysisDataset"), {"ItemGroupOID": f"IG.{ad.dataset}"})
+                if ad.where_clause:
+                    _el(ds, _d("WhereClauseRef"), {"WhereClauseOID": ad.where_clause})
+                for name in ad.variables:
+                    _el(ds, _a("AnalysisVariable"), {"ItemOID": f"IT.{ad.dataset}.{name}"})
+            if r.documentation or r.document:
+                doc = _el(ar, _a("Documentation"))
+                _description(doc, r.documentation)
+                _document_ref(doc, r.document, r.pages)
+            if r.code or r.code_document:
+                code = _el(ar, _a("ProgrammingCode"), {"Context": r.context})
+                if r.code:
+                    _el(code, _a("Code"), text=r.code)
+                _document_ref(code, r.code_document, "")
+
+
+def used_terms(spec: Spec, data: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Codelist id -> the values the data hold in the variables and value-level items that use the codelist."""
+    used: dict[str, set[str]] = {}
+    for v in spec.variables:
+        if v.codelist:
+            used.setdefault(v.codelist, set()).update(_as_terms(data[v.dataset][v.name]))
+    for vl in spec.value_level:
+        if vl.codelist:
+            rows = _subset(data[vl.dataset], spec.where(vl.where_clause))
+            used.setdefault(vl.codelist, set()).update(_as_terms(rows[vl.variable]))
+    return used
+
+
+def _as_terms(values: pd.Series) -> set[str]:
+    """Values as codelist terms: numbers without a trailing '.0' (TRTN term '1' is the number 1.0)."""
+    present = values.dropna()
+    if pd.api.types.is_numeric_dtype(present):
+        return {str(int(x)) if float(x).is_integer() else str(x) for x in present}
+    return {str(x) for x in present if str(x) != ""}
+
+
+def _codelist(mdv: etree._Element, cl: Codelist, used: set[str]) -> None:
+    """A codelist with all its terms, or for a subset codelist the terms in `used` (values the data hold)."""
     ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
                                    _d("StandardOID"): STD_CT if cl.nci_code else ""})
     if cl.external:  # a dictionary such as MedDRA: named with its version, terms not listed
         _el(ce, _o("ExternalCodeList"), {"Dictionary": cl.dictionary, "Version": cl.version})
         return
     decoded = any(t.decoded for t in cl.terms)
-    for n, t in enumerate(sorted(cl.terms, key=lambda t: (t.order or 0, t.term)), start=1):
+    terms = [t for t in cl.terms if t.term in used] if cl.subset else cl.terms
+    for n, t in enumerate(sorted(terms, key=lambda t: (t.order or 0, t.term)), start=1):
         attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}
         if cl.nci_code and not t.nci_code:
             attrs[_d("ExtendedValue")] = "Yes"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from cdisc.ct import ControlledTerminology
 from cdisc.errors import SpecError
 from cdisc.issues import Issue
-from cdisc.spec.model import CORES, DATA_TYPES, ORIGINS, Spec
+from cdisc.spec.model import CORES, DATA_TYPES, ORIGINS, AnalysisDataset, Spec
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL_BYTES = 40
@@ -21,7 +21,7 @@ COMPARATORS = frozenset({"EQ", "NE", "IN", "NOTIN", "LT", "LE", "GT", "GE"})
 def check_spec(spec: Spec, ct: ControlledTerminology | None = None) -> list[Issue]:
     """Return every integrity problem of `spec` (and of its codelists against `ct`)."""
     checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused,
-              _adsl_copies)
+              _adsl_copies, _analysis_displays, _analysis_results, _analysis_datasets)
     issues = [i for check in checks for i in check(spec)]
     if ct is not None:
         issues += list(_against_ct(spec, ct))
@@ -175,6 +175,11 @@ def _references(spec: Spec) -> Iterator[Issue]:
             yield _issue(where, "unknown method", name, item.method)
         if item.comment and item.comment not in comments:
             yield _issue(where, "unknown comment", name, item.comment)
+    if "acrf" not in documents:
+        for item in (*spec.variables, *spec.value_level):
+            if item.pages:
+                yield _issue(f"variables {item.dataset}", "Pages cite the annotated CRF: documents needs a row with "
+                             "ID acrf", getattr(item, "name", None) or item.variable, item.pages)
     for d in spec.datasets:
         if d.comment and d.comment not in comments:
             yield _issue(f"datasets.csv {d.name}", "unknown comment", value=d.comment)
@@ -194,9 +199,9 @@ def _unused(spec: Spec) -> Iterator[Issue]:
     for m in spec.methods:
         if m.id not in used_m:
             yield _issue(f"methods {m.id}", "method is not used by any variable")
-    used_wc = {v.where_clause for v in spec.value_level}
+    used_wc = {v.where_clause for v in (*spec.value_level, *spec.analysis_datasets)}
     for wid in sorted({w.id for w in spec.where_clauses} - used_wc):
-        yield _issue(f"where_clauses {wid}", "where clause is not used by any value-level row")
+        yield _issue(f"where_clauses {wid}", "where clause is not used by any value-level row or analysis result")
 
 
 def _adsl_copies(spec: Spec) -> Iterator[Issue]:
@@ -211,6 +216,78 @@ def _adsl_copies(spec: Spec) -> Iterator[Issue]:
         if (v.label, v.data_type) != (ref.label, ref.data_type):
             yield _issue(f"variables {v.dataset}", f"differs from ADSL.{v.name} (label {ref.label!r}, "
                          f"type {ref.data_type})", v.name, f"{v.label} / {v.data_type}")
+
+
+def _analysis_displays(spec: Spec) -> Iterator[Issue]:
+    """ARM 1.0: a display has a title (its Description) and at least one result; its document exists."""
+    ids = Counter(d.id for d in spec.analysis_displays)
+    documents = {d.id for d in spec.documents}
+    for d in spec.analysis_displays:
+        where = f"analysis_displays {d.id}"
+        if ids[d.id] > 1:
+            yield _issue(where, "display is listed more than once")
+        if not (d.name and d.title):
+            yield _issue(where, "Name and Title are required")
+        if not spec.results_of(d.id):
+            yield _issue(where, "display has no analysis result")
+        if d.document and d.document not in documents:
+            yield _issue(where, "unknown document", value=d.document)
+
+
+def _analysis_results(spec: Spec) -> Iterator[Issue]:
+    """ARM 1.0: a result belongs to a display, has a description, reason and purpose and reads at least one
+    dataset; its parameter is `DATASET.VARIABLE` of a variable it reads; comment and documents exist."""
+    displays = {d.id for d in spec.analysis_displays}
+    ids = Counter(r.id for r in spec.analysis_results)
+    comments = {c.id for c in spec.comments}
+    documents = {d.id for d in spec.documents}
+    for r in spec.analysis_results:
+        where = f"analysis_results {r.id}"
+        if ids[r.id] > 1:
+            yield _issue(where, "result is listed more than once")
+        if r.display not in displays:
+            yield _issue(where, "unknown display", value=r.display)
+        for field in ("description", "reason", "purpose"):
+            if not getattr(r, field):
+                yield _issue(where, f"{field.capitalize()} is required")
+        read = spec.analysis_datasets_of(r.id)
+        if not read:
+            yield _issue(where, "result reads no dataset (analysis_datasets)")
+        if r.parameter and r.parameter not in {f"{d.dataset}.{v}" for d in read for v in _variables_of(spec, d)}:
+            yield _issue(where, "Parameter must be DATASET.VARIABLE of a variable of a dataset the result reads",
+                         value=r.parameter)
+        if r.document and not r.documentation:
+            yield _issue(where, "a Document needs its Documentation text (ARM Documentation/Description)")
+        if r.join_comment and r.join_comment not in comments:
+            yield _issue(where, "unknown comment", value=r.join_comment)
+        for doc in (r.document, r.code_document):
+            if doc and doc not in documents:
+                yield _issue(where, "unknown document", value=doc)
+
+
+def _variables_of(spec: Spec, analysis_dataset: AnalysisDataset) -> set[str]:
+    return {v.name for v in spec.variables_of(analysis_dataset.dataset)}
+
+
+def _analysis_datasets(spec: Spec) -> Iterator[Issue]:
+    """Each dataset a result reads is in the spec, so are its analysis variables, and its where clause tests
+    variables of that dataset."""
+    results = {r.id for r in spec.analysis_results}
+    datasets = {d.name for d in spec.datasets}
+    for d in spec.analysis_datasets:
+        where = f"analysis_datasets {d.result}"
+        if d.result not in results:
+            yield _issue(where, "unknown analysis result", value=d.result)
+        if d.dataset not in datasets:
+            yield _issue(where, "dataset is not in datasets.csv", value=d.dataset)
+            continue
+        for name in sorted(set(d.variables) - _variables_of(spec, d)):
+            yield _issue(where, f"analysis variable is not a variable of {d.dataset}", name)
+        conditions = spec.where(d.where_clause) if d.where_clause else []
+        if d.where_clause and not conditions:
+            yield _issue(where, "where clause is not defined", value=d.where_clause)
+        if any(w.dataset != d.dataset for w in conditions):
+            yield _issue(where, f"where clause tests variables outside {d.dataset}", value=d.where_clause)
 
 
 def _against_ct(spec: Spec, ct: ControlledTerminology) -> Iterator[Issue]:

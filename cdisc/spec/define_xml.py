@@ -3,7 +3,8 @@
 
 The XML is parsed with entity resolution, DTD loading and network access off. OIDs become the spec's ids with
 their conventional prefix removed where the spec keeps none (`CL.SEX` -> codelist `SEX`); method, comment and
-where-clause OIDs are kept whole. Lengths, significant digits and display formats are taken as declared.
+where-clause OIDs are kept whole, as are the OIDs of Analysis Results Metadata 1.0 (read when present).
+Lengths, significant digits and display formats are taken as declared.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from lxml import etree
 
 from cdisc.errors import SpecError
 from cdisc.spec.model import (
+    AnalysisDataset,
+    AnalysisDisplay,
+    AnalysisResult,
     Codelist,
     Comment,
     Dataset,
@@ -30,6 +34,7 @@ from cdisc.spec.model import (
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF20, DEF21 = "http://www.cdisc.org/ns/def/v2.0", "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
+ARM = "http://www.cdisc.org/ns/arm/v1.0"
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 STANDARD_NAMES = {"SDTMIG": "SDTMIG", "SDTM-IG": "SDTMIG", "ADAMIG": "ADaMIG", "ADAM-IG": "ADaMIG"}
 
@@ -71,7 +76,7 @@ class _Reader:
                     methods=tuple(self._method(m) for m in self._all("MethodDef")),
                     comments=tuple(Comment(id=c.get("OID"), description=_text(c),
                                            **self._doc_ref(c)) for c in self._all("CommentDef", self.d)),
-                    documents=tuple(self._documents()))
+                    documents=tuple(self._documents()), **self._analysis_results())
 
     def _standard(self) -> tuple[str, str, str]:
         """(IG name, IG version, CT version): def:Standards in 2.1, MetaDataVersion attributes in 2.0."""
@@ -199,6 +204,40 @@ class _Reader:
         pages = ref.find(f"{{{self.d}}}PDFPageRef")
         return {"document": _strip(ref.get("leafID", ""), "LF."),
                 "pages": pages.get("PageRefs", "") if pages is not None else ""}
+
+    def _analysis_results(self) -> dict[str, tuple]:
+        """Analysis Results Metadata 1.0 (displays, results, the datasets each reads), when the document has it."""
+        displays, results, read = [], [], []
+        for rd in self.mdv.iterfind(f"{{{ARM}}}AnalysisResultDisplays/{{{ARM}}}ResultDisplay"):
+            displays.append(AnalysisDisplay(id=rd.get("OID"), name=rd.get("Name", ""), title=_text(rd),
+                                            **self._doc_ref(rd)))
+            for ar in rd.iterfind(f"{{{ARM}}}AnalysisResult"):
+                results.append(self._analysis_result(rd.get("OID"), ar))
+                for ds in ar.iterfind(f"{{{ARM}}}AnalysisDatasets/{{{ARM}}}AnalysisDataset"):
+                    wc = ds.find(f"{{{self.d}}}WhereClauseRef")
+                    read.append(AnalysisDataset(
+                        result=ar.get("OID"), dataset=_strip(ds.get("ItemGroupOID", ""), "IG."),
+                        variables=tuple(self._item_name(v.get("ItemOID"))
+                                        for v in ds.iterfind(f"{{{ARM}}}AnalysisVariable")),
+                        where_clause=wc.get("WhereClauseOID", "") if wc is not None else ""))
+        return {"analysis_displays": tuple(displays), "analysis_results": tuple(results),
+                "analysis_datasets": tuple(read)}
+
+    def _analysis_result(self, display: str, ar: etree._Element) -> AnalysisResult:
+        datasets = ar.find(f"{{{ARM}}}AnalysisDatasets")
+        docs = ar.find(f"{{{ARM}}}Documentation")
+        code = ar.find(f"{{{ARM}}}ProgrammingCode")
+        parameter = ar.get("ParameterOID", "")
+        return AnalysisResult(
+            display=display, id=ar.get("OID"), description=_text(ar), reason=ar.get("AnalysisReason", ""),
+            purpose=ar.get("AnalysisPurpose", ""),
+            parameter=f"{self.item_dataset.get(parameter, '')}.{self._item_name(parameter)}" if parameter else "",
+            join_comment=self._attr(datasets, "CommentOID") if datasets is not None else "",
+            documentation=_text(docs) if docs is not None else "",
+            **(self._doc_ref(docs) if docs is not None else {}),
+            context=code.get("Context", "") if code is not None else "",
+            code=(code.findtext(f"{{{ARM}}}Code") or "") if code is not None else "",
+            code_document=self._doc_ref(code).get("document", "") if code is not None else "")
 
     def _documents(self):
         datasets = {g.get(f"{{{self.d}}}ArchiveLocationID") for g in self._all("ItemGroupDef")}

@@ -1,8 +1,12 @@
 """Spec exchange with a Pinnacle 21 style define specification workbook (openpyxl).
 
 Sheets: Study, Datasets, Variables, ValueLevel, WhereClauses, Codelists, Dictionaries, Methods, Comments,
-Documents, with Pinnacle 21's column names (`SHEETS`). Two columns of ours have no Pinnacle 21 twin and are
-kept as extra columns: Variables `Core` and Codelists `Collected Values`. Where clause values of IN/NOTIN are
+Documents, with Pinnacle 21's column names (`SHEETS`); an ADaM workbook adds the analysis results metadata in
+Analysis Displays, Analysis Results (as Pinnacle 21 names them; our columns) and Analysis Datasets (ours: the
+datasets, analysis variables and where clause of each result), which a workbook may leave out.
+
+Three columns of ours have no Pinnacle 21 twin and are kept as extra columns: Variables `Core`, Codelists
+`Collected Values` and `Subset`. Where clause values of IN/NOTIN are
 `|`-separated on export; on import a value without `|` is split at commas, as Pinnacle 21 writes them.
 Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescription, ProtocolName, StandardName,
 StandardVersion, then every other field of our study header under its own name. Dictionaries rows are the external
@@ -46,7 +50,7 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
     "Codelists": ("codelists", {"ID": "ID", "Name": "Name", "NCI Codelist Code": "NCI Codelist Code",
                                 "Data Type": "Data Type", "Order": "Order", "Term": "Term",
                                 "NCI Term Code": "NCI Term Code", "Decoded Value": "Decoded Value",
-                                "Collected Values": "Collected Values"}),
+                                "Collected Values": "Collected Values", "Subset": "Subset"}),
     "Dictionaries": ("dictionaries", {"ID": "ID", "Name": "Name", "Data Type": "Data Type",
                                       "Dictionary": "Dictionary", "Version": "Version"}),
     "Methods": ("methods", {"ID": "ID", "Name": "Name", "Type": "Type", "Description": "Description",
@@ -54,9 +58,23 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
                             "Document": "Document", "Pages": "Pages"}),
     "Comments": ("comments", {"ID": "ID", "Description": "Description", "Document": "Document", "Pages": "Pages"}),
     "Documents": ("documents", {"ID": "ID", "Title": "Title", "Href": "Href"}),
+    "Analysis Displays": ("analysis_displays", {"ID": "ID", "Name": "Name", "Title": "Title",
+                                                "Document": "Document", "Pages": "Pages"}),
+    "Analysis Results": ("analysis_results", {"Display": "Display", "ID": "ID", "Description": "Description",
+                                              "Reason": "Reason", "Purpose": "Purpose", "Parameter": "Parameter",
+                                              "Join Comment": "Join Comment", "Documentation": "Documentation",
+                                              "Document": "Document", "Pages": "Pages",
+                                              "Programming Context": "Programming Context",
+                                              "Programming Code": "Programming Code",
+                                              "Programming Document": "Programming Document"}),
+    "Analysis Datasets": ("analysis_datasets", {"Result": "Result", "Dataset": "Dataset", "Variables": "Variables",
+                                                "Where Clause": "Where Clause"}),
 }
+# analysis results metadata: written for an ADaM spec, optional on import
+ARM_SHEETS = ("Analysis Displays", "Analysis Results", "Analysis Datasets")
 STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
 FORMULA_START = ("=", "+", "-", "@")
+OURS = ("Core", "Collected Values", "Subset")  # our columns without a Pinnacle 21 twin: optional on import
 
 
 def export_workbook(spec: Spec, path: Path) -> None:
@@ -70,6 +88,8 @@ def export_workbook(spec: Spec, path: Path) -> None:
     _sheet(wb, "Study", ["Attribute", "Value"], _study_rows(spec))
     sheets = spec_sheets(spec)
     for name, (sheet, columns) in SHEETS.items():
+        if name in ARM_SHEETS and spec.standard != "ADaMIG":
+            continue
         frame = sheets[sheet].rename(columns={v: k for k, v in columns.items()})
         if sheet == "datasets":
             frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
@@ -85,14 +105,16 @@ def import_workbook(path: Path) -> Spec:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (OSError, ValueError, KeyError) as exc:
         raise SpecError(f"{path}: not a readable .xlsx workbook ({exc})") from None
-    missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames]
+    missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames and s not in ARM_SHEETS]
     if missing:
         raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
     study, standard, version = _study(_read(wb, "Study"), path.name)
     sheets = {}
     for name, (sheet, columns) in SHEETS.items():
+        if name not in wb.sheetnames:
+            continue
         frame = _read(wb, name)
-        absent = [c for c in columns if c not in frame.columns and c not in ("Core", "Collected Values")]
+        absent = [c for c in columns if c not in frame.columns and c not in OURS]
         if absent:
             raise SpecError(f"{path.name}, sheet {name}: column(s) {', '.join(absent)} missing")
         frame = frame.reindex(columns=list(columns), fill_value="").rename(columns=columns)

@@ -1,7 +1,9 @@
 """Read a study spec from text files into a `Spec`.
 
 Layout (one standard of one study, e.g. `specs/im96/sdtm/`): `datasets.csv`, `documents.csv`, and for the
-other sheets either `<sheet>.csv` or a folder `<sheet>/` whose CSV files are concatenated in name order.
+other sheets either `<sheet>.csv` or a folder `<sheet>/` whose CSV files are concatenated in name order. An ADaM
+spec may add the analysis results metadata: `analysis_displays.csv`, `analysis_results.csv`,
+`analysis_datasets.csv`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ import pandas as pd
 
 from cdisc.errors import SpecError
 from cdisc.spec.model import (
+    AnalysisDataset,
+    AnalysisDisplay,
+    AnalysisResult,
     Codelist,
     Comment,
     Dataset,
@@ -45,7 +50,9 @@ VALUE_LEVEL_COLUMNS = {
 WHERE_COLUMNS = {"ID": "id", "Dataset": "dataset", "Variable": "variable", "Comparator": "comparator",
                  "Value": "values"}
 CODELIST_COLUMNS = ("ID", "Name", "NCI Codelist Code", "Data Type", "Order", "Term", "NCI Term Code",
-                    "Decoded Value", "Collected Values")
+                    "Decoded Value", "Collected Values", "Subset")
+# columns a sheet may leave out (read as blank): `Subset` Yes = define.xml lists only the terms the data use
+OPTIONAL_COLUMNS = {"codelists": ("Subset",)}
 DICTIONARY_COLUMNS = {"ID": "id", "Name": "name", "Data Type": "data_type", "Dictionary": "dictionary",
                       "Version": "version"}
 # an external dictionary without a Version takes the one study.toml pins for it
@@ -55,6 +62,15 @@ METHOD_COLUMNS = {"ID": "id", "Name": "name", "Type": "type", "Description": "de
                   "Pages": "pages"}
 COMMENT_COLUMNS = {"ID": "id", "Description": "description", "Document": "document", "Pages": "pages"}
 DOCUMENT_COLUMNS = {"ID": "id", "Title": "title", "Href": "href"}
+# Analysis results metadata (ADaM only; each file optional): displays, their results, the datasets each reads
+DISPLAY_COLUMNS = {"ID": "id", "Name": "name", "Title": "title", "Document": "document", "Pages": "pages"}
+RESULT_COLUMNS = {"Display": "display", "ID": "id", "Description": "description", "Reason": "reason",
+                  "Purpose": "purpose", "Parameter": "parameter", "Join Comment": "join_comment",
+                  "Documentation": "documentation", "Document": "document", "Pages": "pages",
+                  "Programming Context": "context", "Programming Code": "code",
+                  "Programming Document": "code_document"}
+ANALYSIS_DATASET_COLUMNS = {"Result": "result", "Dataset": "dataset", "Variables": "variables",
+                            "Where Clause": "where_clause"}
 
 
 def load_study(study_dir: Path) -> Study:
@@ -70,14 +86,19 @@ SHEET_COLUMNS = {
     "datasets": DATASET_COLUMNS, "variables": VARIABLE_COLUMNS, "value_level": VALUE_LEVEL_COLUMNS,
     "where_clauses": WHERE_COLUMNS, "codelists": CODELIST_COLUMNS, "methods": METHOD_COLUMNS,
     "comments": COMMENT_COLUMNS, "documents": DOCUMENT_COLUMNS, "dictionaries": DICTIONARY_COLUMNS,
+    "analysis_displays": DISPLAY_COLUMNS, "analysis_results": RESULT_COLUMNS,
+    "analysis_datasets": ANALYSIS_DATASET_COLUMNS,
 }
+# sheets a spec may leave out (a workbook without them, an SDTM spec): read as empty
+OPTIONAL_SHEETS = ("dictionaries", "analysis_displays", "analysis_results", "analysis_datasets")
 
 
 def load_spec(study_dir: Path, standard: str = "sdtm") -> Spec:
     """Load `specs/<study>/<standard>/` (standard "sdtm" or "adam") into a `Spec` (not yet checked)."""
     study = load_study(study_dir)
     root = study_dir / standard
-    sheets = {name: _read_sheet(root, name, columns) for name, columns in SHEET_COLUMNS.items()}
+    sheets = {name: _read_sheet(root, name, columns, OPTIONAL_COLUMNS.get(name, ()))
+              for name, columns in SHEET_COLUMNS.items()}
     version = study.sdtmig if standard == "sdtm" else study.adamig
     return spec_from_sheets(study, STANDARDS[standard], version, sheets, where=str(root))
 
@@ -87,7 +108,8 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
     """A `Spec` from text frames of each sheet (spec folder column names). Errors name `where`, the sheet and
     the row (a frame read from files carries `_file`/`_row`; otherwise rows count from 1)."""
     def rows(sheet: str, make: Callable):
-        return _rows(sheets[sheet], SHEET_COLUMNS[sheet], make, f"{where}, {sheet}")
+        frame = sheets.get(sheet, pd.DataFrame(columns=list(SHEET_COLUMNS[sheet])))
+        return _rows(frame, SHEET_COLUMNS[sheet], make, f"{where}, {sheet}")
 
     return Spec(
         study=study,
@@ -101,14 +123,18 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
         methods=rows("methods", Method.model_validate),
         comments=rows("comments", Comment.model_validate),
         documents=rows("documents", Document.model_validate),
+        analysis_displays=rows("analysis_displays", AnalysisDisplay.model_validate),
+        analysis_results=rows("analysis_results", AnalysisResult.model_validate),
+        analysis_datasets=rows("analysis_datasets", _analysis_dataset),
     )
 
 
-def _read_sheet(root: Path, sheet: str, columns) -> pd.DataFrame:
+def _read_sheet(root: Path, sheet: str, columns, optional: tuple[str, ...] = ()) -> pd.DataFrame:
     files = [root / f"{sheet}.csv"] if (root / f"{sheet}.csv").exists() else sorted((root / sheet).glob("*.csv"))
     frames = []
     for f in files:
         df = pd.read_csv(f, dtype=str, na_filter=False, keep_default_na=False)
+        df = df.assign(**{c: "" for c in optional if c not in df.columns})
         missing = [c for c in columns if c not in df.columns]
         if missing:
             raise SpecError(f"{f}: missing column(s) {', '.join(missing)}")
@@ -164,6 +190,10 @@ def _dictionary(fields: dict, study: Study) -> Codelist:
     return Codelist(**{**fields, "version": version}, nci_code="", terms=())
 
 
+def _analysis_dataset(fields: dict) -> AnalysisDataset:
+    return AnalysisDataset(**{**fields, "variables": tuple(fields["variables"].split())})
+
+
 def _where(fields: dict) -> WhereCondition:
     return WhereCondition(**{**fields, "values": tuple(fields["values"].split("|"))})
 
@@ -172,7 +202,7 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
     out = []
     for cid, rows in df.groupby("ID", sort=True):
         head = rows.iloc[0]
-        for col in ("Name", "NCI Codelist Code", "Data Type"):
+        for col in ("Name", "NCI Codelist Code", "Data Type", "Subset"):
             if rows[col].nunique() > 1:
                 raise SpecError(f"codelist {cid}: column {col} differs between its rows "
                                 f"({head.get('_file', 'Codelists')})")
@@ -186,6 +216,10 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
             )
             for r in rows.to_dict("records")
         )
+        try:
+            subset = _yes_no("Subset", head["Subset"])
+        except ValueError as exc:
+            raise SpecError(f"codelist {cid}: {exc} ({head.get('_file', 'Codelists')})") from None
         out.append(Codelist(id=str(cid), name=head["Name"], nci_code=head["NCI Codelist Code"],
-                            data_type=head["Data Type"], terms=terms))
+                            data_type=head["Data Type"], terms=terms, subset=subset))
     return tuple(out)

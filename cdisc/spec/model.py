@@ -1,5 +1,6 @@
 """Frozen pydantic models of the spec sheets (Datasets, Variables, ValueLevel, WhereClauses, Codelists,
-Methods, Comments, Documents) plus the study header. Field names follow Define-XML 2.1."""
+Methods, Comments, Documents, and for ADaM the analysis results metadata: AnalysisDisplays, AnalysisResults,
+AnalysisDatasets) plus the study header. Field names follow Define-XML 2.1."""
 from __future__ import annotations
 
 import datetime as dt
@@ -123,7 +124,8 @@ class Term(Frozen):
 
 class Codelist(Frozen):
     """A codelist of the spec; with `dictionary` set it is an external dictionary (MedDRA, WHODrug) of the
-    given version, whose terms are not listed (Define-XML def:ExternalCodeList)."""
+    given version, whose terms are not listed (Define-XML def:ExternalCodeList). With `subset` the terms are
+    those allowed, and define.xml lists only the ones the data use."""
 
     id: str
     name: str
@@ -132,6 +134,7 @@ class Codelist(Frozen):
     terms: tuple[Term, ...]
     dictionary: str = ""
     version: str = ""
+    subset: bool = False
 
     @property
     def external(self) -> bool:
@@ -191,6 +194,46 @@ class Document(Frozen):
     href: str
 
 
+class AnalysisDisplay(Frozen):
+    """A table or figure of analysis results (Define-XML ARM 1.0 arm:ResultDisplay)."""
+
+    id: str
+    name: str
+    title: str
+    document: str = ""
+    pages: str = ""
+
+
+class AnalysisResult(Frozen):
+    """One analysis of a display (arm:AnalysisResult): why and what for (ARM Reason and Purpose), the
+    parameter it analyses (`DATASET.VARIABLE` of the PARAMCD-like variable), how the datasets are joined (a
+    comment id), its documentation and the code that computes it."""
+
+    display: str
+    id: str
+    description: str
+    reason: str
+    purpose: str
+    parameter: str = ""
+    join_comment: str = ""
+    documentation: str = ""
+    document: str = ""
+    pages: str = ""
+    context: str = ""
+    code: str = ""
+    code_document: str = ""
+
+
+class AnalysisDataset(Frozen):
+    """A dataset an analysis result reads (arm:AnalysisDataset): its analysis variables and the where clause
+    selecting its records (parameter and population)."""
+
+    result: str
+    dataset: str
+    variables: tuple[str, ...]
+    where_clause: str = ""
+
+
 class Spec(Frozen):
     """All metadata of one standard (SDTM or ADaM) of one study."""
 
@@ -205,6 +248,9 @@ class Spec(Frozen):
     methods: tuple[Method, ...]
     comments: tuple[Comment, ...]
     documents: tuple[Document, ...]
+    analysis_displays: tuple[AnalysisDisplay, ...] = ()
+    analysis_results: tuple[AnalysisResult, ...] = ()
+    analysis_datasets: tuple[AnalysisDataset, ...] = ()
 
     def dataset(self, name: str) -> Dataset:
         for d in self.datasets:
@@ -228,12 +274,19 @@ class Spec(Frozen):
         raise KeyError(f"codelist {cid} is not in the spec")
 
     def restricted_to(self, datasets: set[str]) -> Spec:
-        """The spec of the named datasets only (their variables, value-level metadata and where clauses)."""
+        """The spec of the named datasets only (their variables, value-level metadata and where clauses), with the
+        analysis results that read only those datasets and the displays left with a result."""
+        results = tuple(r for r in self.analysis_results
+                        if all(d.dataset in datasets for d in self.analysis_datasets_of(r.id)))
+        kept = {r.id for r in results}
         return self.model_copy(update={
             "datasets": tuple(d for d in self.datasets if d.name in datasets),
             "variables": tuple(v for v in self.variables if v.dataset in datasets),
             "value_level": tuple(v for v in self.value_level if v.dataset in datasets),
-            "where_clauses": tuple(w for w in self.where_clauses if w.dataset in datasets)})
+            "where_clauses": tuple(w for w in self.where_clauses if w.dataset in datasets),
+            "analysis_displays": tuple(d for d in self.analysis_displays if any(r.display == d.id for r in results)),
+            "analysis_results": results,
+            "analysis_datasets": tuple(d for d in self.analysis_datasets if d.result in kept)})
 
     def method(self, mid: str) -> Method:
         for m in self.methods:
@@ -243,6 +296,12 @@ class Spec(Frozen):
 
     def value_level_of(self, dataset: str) -> list[ValueLevel]:
         return sorted((v for v in self.value_level if v.dataset == dataset), key=lambda v: v.order)
+
+    def results_of(self, display: str) -> list[AnalysisResult]:
+        return [r for r in self.analysis_results if r.display == display]
+
+    def analysis_datasets_of(self, result: str) -> list[AnalysisDataset]:
+        return [d for d in self.analysis_datasets if d.result == result]
 
     def where(self, wid: str) -> list[WhereCondition]:
         return [w for w in self.where_clauses if w.id == wid]

@@ -2,7 +2,8 @@
 
 Canonical layout of `<study>/<standard>/` (what `cdisc spec import` and `cdisc spec from-define` write): one CSV
 per sheet (`datasets`, `variables`, `value_level`, `where_clauses`, `codelists`, `dictionaries` when there are
-external dictionaries, `methods`, `comments`, `documents`), rows in the order of the model (the order `load_spec`
+external dictionaries, `methods`, `comments`, `documents`, and `analysis_displays`, `analysis_results`,
+`analysis_datasets` when there are analysis results), rows in the order of the model (the order `load_spec`
 read them in), UTF-8, `\n` line ends; and `<study>/study.toml`, keys in the model's field order. A hand-kept
 folder may split a sheet into a folder of files (`variables/AE.csv`, ...); loading either gives the same `Spec`.
 """
@@ -16,12 +17,16 @@ import pandas as pd
 
 from cdisc.errors import SpecError
 from cdisc.spec.load import (
+    ANALYSIS_DATASET_COLUMNS,
     CODELIST_COLUMNS,
     COMMENT_COLUMNS,
     DATASET_COLUMNS,
     DICTIONARY_COLUMNS,
+    DISPLAY_COLUMNS,
     DOCUMENT_COLUMNS,
     METHOD_COLUMNS,
+    OPTIONAL_SHEETS,
+    RESULT_COLUMNS,
     STANDARDS,
     VALUE_LEVEL_COLUMNS,
     VARIABLE_COLUMNS,
@@ -42,6 +47,9 @@ def spec_sheets(spec: Spec) -> dict[str, pd.DataFrame]:
         "methods": _frame(spec.methods, METHOD_COLUMNS),
         "comments": _frame(spec.comments, COMMENT_COLUMNS),
         "documents": _frame(spec.documents, DOCUMENT_COLUMNS),
+        "analysis_displays": _frame(spec.analysis_displays, DISPLAY_COLUMNS),
+        "analysis_results": _frame(spec.analysis_results, RESULT_COLUMNS),
+        "analysis_datasets": _frame(spec.analysis_datasets, ANALYSIS_DATASET_COLUMNS, variables=" ".join),
     }
 
 
@@ -56,7 +64,7 @@ def write_spec(spec: Spec, study_dir: Path) -> Path:
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True)
     for sheet, frame in spec_sheets(spec).items():
-        if sheet != "dictionaries" or len(frame):
+        if sheet not in OPTIONAL_SHEETS or len(frame):
             frame.to_csv(stage / f"{sheet}.csv", index=False, lineterminator="\n", encoding="utf-8")
     (study_dir / "study.toml").write_text(study_toml(spec.study), encoding="utf-8")
     stage.rename(root)
@@ -90,7 +98,8 @@ def _text(value, join=None) -> str:
 
 def _codelist_frame(spec: Spec) -> pd.DataFrame:
     records = [dict(zip(CODELIST_COLUMNS, (cl.id, cl.name, cl.nci_code, cl.data_type, _text(t.order), t.term,
-                                            t.nci_code, t.decoded, "|".join(t.collected)), strict=True))
+                                            t.nci_code, t.decoded, "|".join(t.collected),
+                                            "Yes" if cl.subset else ""), strict=True))
                for cl in spec.codelists if not cl.dictionary for t in cl.terms]
     return pd.DataFrame(records, columns=list(CODELIST_COLUMNS), dtype=str)
 

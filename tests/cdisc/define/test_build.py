@@ -14,10 +14,15 @@ WHERE = "ID,Dataset,Variable,Comparator,Value\nWC.DM.SEX.F,DM,SEX,EQ,F\n"
 DATA = {"DM": pd.DataFrame({"STUDYID": ["XX1", "XX1"], "USUBJID": ["XX1-001", "XX1-0002"], "SEX": ["F", "M"]})}
 
 
+def built_spec(tmp_path, **sheets):
+    """The tiny DM spec with value-level metadata and a document (plus `sheets`)."""
+    return make_spec(tmp_path, **{"value_level": VALUE_LEVEL, "where_clauses": WHERE, "datasets": DATASETS,
+                                  "variables": VARIABLES, "codelists": CODELISTS, "methods": METHODS,
+                                  "documents": "ID,Title,Href\nCSDRG,Reviewer's Guide,csdrg.pdf\n", **sheets})
+
+
 def built(tmp_path):
-    spec = load_spec(make_spec(tmp_path, value_level=VALUE_LEVEL, where_clauses=WHERE, datasets=DATASETS,
-                               variables=VARIABLES, codelists=CODELISTS, methods=METHODS,
-                               documents="ID,Title,Href\nCSDRG,Reviewer's Guide,csdrg.pdf\n"))
+    spec = load_spec(built_spec(tmp_path))
     path = tmp_path / "define.xml"
     write_define(build_define(spec, DATA), path)
     return path

@@ -84,6 +84,8 @@ def test_check_spec_accepts_a_consistent_spec(tmp_path):
          "codelists SEX||X|term is not in non-extensible codelist C66731 (2025-03-28)"),
         ({"methods": METHODS + "MT.UNUSED,Unused,Computation,Nothing,,,,\n"},
          "methods MT.UNUSED|||method is not used by any variable"),
+        ({"variables": VARIABLES.replace("Collected,Investigator,,", "Collected,Investigator,12,")},
+         "variables DM|SEX|12|Pages cite the annotated CRF: documents needs a row with ID acrf"),
     ],
 )
 def test_check_spec_reports_each_breach(tmp_path, sheets, expected):

@@ -10,6 +10,8 @@ from cdisc.spec.load import load_spec
 from cli import main
 from tests.cdisc.define.test_build import built
 
+IM96 = Path(__file__).resolve().parents[3] / "specs" / "im96"
+
 MSG = Path(__file__).resolve().parents[2] / "fixtures" / "cdisc-msg" / "define-sdtm.xml"
 
 
@@ -98,3 +100,11 @@ def test_msg_spec_survives_the_workbook_round_trip(tmp_path, msg):
 
     export_workbook(msg, tmp_path / "msg.xlsx")
     assert import_workbook(tmp_path / "msg.xlsx") == msg
+
+
+def test_our_adam_define_with_analysis_results_loads_back_to_the_same_results(out):
+    """The ARM 1.0 content of the IM96 ADaM define.xml comes back as the spec wrote it."""
+    spec, back = load_spec(IM96, "adam"), load_define(out / "adam" / "define.xml")
+    assert back.analysis_displays == spec.analysis_displays
+    assert back.analysis_results == spec.analysis_results
+    assert back.analysis_datasets == spec.analysis_datasets

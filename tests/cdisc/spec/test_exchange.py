@@ -48,6 +48,26 @@ def test_workbook_has_the_pinnacle_21_sheets_and_columns(tmp_path):
     assert [c.value for c in wb["Dictionaries"][1]] == ["ID", "Name", "Data Type", "Dictionary", "Version"]
 
 
+def test_adam_workbook_carries_the_analysis_results_and_a_workbook_without_them_still_imports(tmp_path):
+    """The ADaM spec's analysis results metadata goes to three sheets and comes back; an ADaM workbook without
+    those sheets (as from a tool that has none) imports with no analysis results."""
+    spec = load_spec(IM96, "adam")
+    export_workbook(spec, tmp_path / "adam.xlsx")
+    wb = load_workbook(tmp_path / "adam.xlsx")
+    assert wb.sheetnames[-3:] == ["Analysis Displays", "Analysis Results", "Analysis Datasets"]
+    assert [c.value for c in wb["Analysis Datasets"][1]] == ["Result", "Dataset", "Variables", "Where Clause"]
+    orr = next(r for r in wb["Analysis Datasets"].iter_rows(values_only=True) if r[0] == "AR.T14.2.1.ORR")
+    assert orr == ("AR.T14.2.1.ORR", "ADRS", "TRT01A AVALC", "WC.ADRS.PARAMCD.RSP.EFFFL.Y")
+    result = next(r for r in wb["Analysis Results"].iter_rows(values_only=True) if r[1] == "AR.T14.2.1.ORR")
+    assert result[12 - 1].startswith('rows = adrs[adrs.PARAMCD.eq("RSP") & adrs.EFFFL.eq("Y")]\n')
+    assert import_workbook(tmp_path / "adam.xlsx").analysis_results == spec.analysis_results
+    for name in ("Analysis Displays", "Analysis Results", "Analysis Datasets"):
+        del wb[name]
+    wb.save(tmp_path / "plain.xlsx")
+    plain = import_workbook(tmp_path / "plain.xlsx")
+    assert (plain.analysis_displays, plain.analysis_results, plain.analysis_datasets) == ((), (), ())
+
+
 def test_formula_like_text_is_stored_as_quoted_text_and_read_back_unchanged(tmp_path):
     spec = load_spec(IM96, "sdtm")
     evil = spec.methods[0].model_copy(update={"description": "=HYPERLINK(\"http://x\",\"click\")"})
