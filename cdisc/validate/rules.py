@@ -265,8 +265,17 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
 
 
 def check_rules(data: Datasets) -> list[Issue]:
-    """Run every rule whose datasets are part of the submission."""
-    return [i for needs, rule, _ in RULES if all(n in data for n in needs) for i in rule(data)]
+    """Run every rule whose datasets are part of the submission. A rule that needs a variable the package lacks
+    (a DM without RFSTDTC) cannot decide: it says so in a notice under its own id, never passing silently."""
+    out: list[Issue] = []
+    for needs, rule, ids in RULES:
+        if all(n in data for n in needs):
+            try:
+                out += rule(data)
+            except KeyError as missing:
+                out.append(Issue("notice", ids[0], ", ".join(needs) or "package",
+                                 f"not checked: the package lacks the variable {missing.args[0]} this rule needs"))
+    return out
 
 
 def rule_statuses(data: Datasets, issues: list[Issue]) -> list[RuleStatus]:

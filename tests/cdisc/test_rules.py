@@ -64,3 +64,11 @@ def test_a_fatal_event_must_end_on_the_death_date_as_written():
                        "AEENDTC": ["2024-09-22T14:10", "2024-10-01", "2024-09-01"]})
     issues = fatal_event_ends_at_death({"DM": dm, "AE": ae})
     assert [(i.code, i.variable, i.value, i.count) for i in issues] == [("SD1347", "AEENDTC", "2024-09-22T14:10", 1)]
+
+
+def test_a_rule_missing_a_variable_says_so_instead_of_crashing():
+    """A DM without RFSTDTC: SD1086 (study days) cannot be checked and says why, as a notice."""
+    dm = pd.DataFrame({"USUBJID": ["S1"]})
+    ae = pd.DataFrame({"USUBJID": ["S1"], "AESTDTC": ["2025-01-10"], "AESTDY": [1.0]})
+    notices = [(i.severity, i.code, i.message) for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
+    assert notices == [("notice", "SD1086", "not checked: the package lacks the variable RFSTDTC this rule needs")]
