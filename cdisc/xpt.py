@@ -1,9 +1,9 @@
-"""SAS transport (XPT) version 5 output through pyreadstat, with the v5 limits enforced beforehand.
+"""SAS transport (XPT) version 5 output (bytes from `cdisc.transport`), with the v5 limits enforced beforehand.
 
-pyreadstat does not enforce them itself: it writes character values over 200 bytes and non-ASCII bytes,
-cuts labels over 40 characters silently and turns 1e80 into inf. So every limit is checked here, in
-bytes, and a breach is an `XptError`, never a silent cut. The header's created/modified datetimes are
-set to the data cut so the same data give the same bytes.
+The byte writer does not enforce them itself (nor did pyreadstat, which wrote these files before: it wrote
+character values over 200 bytes and non-ASCII bytes, cut labels over 40 characters silently and turned 1e80
+into inf). So every limit is checked here, in bytes, and a breach is an `XptError`, never a silent cut. The
+header's created/modified datetimes are the data cut so the same data give the same bytes.
 """
 from __future__ import annotations
 
@@ -13,19 +13,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from cdisc.dates import format_xpt_timestamp
 from cdisc.errors import XptError
 from cdisc.issues import Issue
+from cdisc.transport import Column, numeric_column, text_column, transport_bytes
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
 MAX_CHAR = 200
 # IBM 360 double: the largest magnitude is 16**63 * (1 - 16**-14), about 7.2e75.
 MAX_IBM = 7.2e75
-HEADER_STAMP = re.compile(rb"\d{2}[A-Z]{3}\d{2}:\d{2}:\d{2}:\d{2}")
-OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD"
 
 
 def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -> list[Issue]:
@@ -83,15 +81,16 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
     issues = check_xpt(df, name, label, labels)
     if issues:
         raise XptError(f"{name} cannot be written as XPT v5", issues)
-    pyreadstat.write_xport(
-        df, str(path), file_label=label, column_labels=[labels.get(c, "") for c in df.columns],
-        table_name=name, file_format_version=5, variable_format={k: v for k, v in (formats or {}).items() if v},
-    )
-    _stamp(path, format_xpt_timestamp(created).encode())
+    formats = formats or {}
+    columns = [_column(df[c], labels.get(c, ""), formats.get(c) or "") for c in df.columns]
+    path.write_bytes(transport_bytes(columns, name=name, label=label, stamp=format_xpt_timestamp(created)))
 
 
-def _stamp(path: Path, stamp: bytes) -> None:
-    """Replace the wall-clock datetimes in the header records (before the OBS header) with `stamp`."""
-    data = path.read_bytes()
-    cut = data.index(OBS_HEADER)
-    path.write_bytes(HEADER_STAMP.sub(stamp, data[:cut]) + data[cut:])
+def _column(values: pd.Series, label: str, display_format: str) -> Column:
+    """Numeric dtypes (float, int, bool) are numeric variables, everything else text; dates must already be SAS
+    numbers (`cdisc.finalize` makes them so)."""
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
+        raise TypeError(f"{values.name}: convert dates and times to SAS numbers before writing XPT")
+    if pd.api.types.is_numeric_dtype(values):
+        return numeric_column(str(values.name), label, values, display_format)
+    return text_column(str(values.name), label, values, display_format)
