@@ -69,14 +69,22 @@ def numeric_column(name: str, label: str, values: pd.Series, display_format: str
                   display_format)
 
 
-def text_column(name: str, label: str, values: pd.Series, display_format: str = "") -> Column:
-    """A character variable as wide as its longest value (at least 1 byte), padded with blanks; missing is blank.
+def encode_text(values: pd.Series) -> np.ndarray | None:
+    """A text column as a numpy bytes array (missing values empty), or None when a value is not ASCII."""
+    try:
+        return np.asarray(values.to_numpy(dtype=object, na_value=""), dtype="S")
+    except UnicodeEncodeError:
+        return None
 
-    Values must be ASCII (XPT v5); `cdisc.xpt.check_xpt` refuses anything else before this is reached.
+
+def text_column(name: str, label: str, ascii_bytes: np.ndarray, display_format: str = "") -> Column:
+    """A character variable as wide as its longest value (at least 1 byte), padded with blanks.
+
+    `ascii_bytes` comes from `encode_text`; XPT v5 text is ASCII, `cdisc.xpt.check_xpt` refuses anything else.
     """
-    text = values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
-    width = max(1, max((len(v) for v in text), default=0))
-    data = np.array(text, dtype=f"S{width}").view(np.uint8).reshape(len(text), width)
+    # numpy sizes an all-empty column S8, so the width is measured, not read off the dtype
+    width = max(1, int(np.strings.str_len(ascii_bytes).max(initial=0)))
+    data = ascii_bytes.astype(f"S{width}").view(np.uint8).reshape(len(ascii_bytes), width)
     return Column(name, label, False, np.where(data == 0, np.uint8(BLANK), data), display_format)
 
 
