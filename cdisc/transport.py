@@ -4,8 +4,8 @@ The layout follows SAS technical note TS-140 ("Record layout of a SAS version 5 
 (XPORT) format"): 80-byte records; the library, member and descriptor headers; one 140-byte namestr per
 variable; then the observations back to back, the last record padded with blanks. Every choice TS-140 leaves
 open (header texts "SASLIB 6.06 bsd4.2", blanks in unused namestr text fields, right-justified numbers, the
-widths of text variables) is made as ReadStat 1.1 (pyreadstat 1.3) makes it, so the project's files stay
-byte-identical to the ones pyreadstat wrote before this module replaced it.
+widths of text variables) is made as the ReadStat library inside pyreadstat 1.3.8 makes it, so the project's
+files stay byte-identical to the ones pyreadstat wrote before this module replaced it.
 
 Numbers are IBM System/360 double-precision floats, converted as TS-140's `ieee2xpt` does: the 53 significant
 bits of an IEEE double fit the 56-bit IBM fraction, so no rounding ever happens; magnitudes below 16**-65 become
@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 RECORD = 80
-NAMESTR = 140
 BLANK = 0x20
 SAS_MISSING = 0x2E
 _FORMAT = re.compile(r"(\$?(?:[A-Za-z_](?:[A-Za-z0-9_]*[A-Za-z_])?)?)(\d*)(?:\.(\d*))?")
