@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,12 +88,14 @@ def text_column(name: str, label: str, ascii_bytes: np.ndarray, display_format: 
     return Column(name, label, False, np.where(data == 0, np.uint8(BLANK), data), display_format)
 
 
-def transport_bytes(columns: list[Column], *, name: str, label: str, stamp: str) -> bytes:
-    """A one-member XPT v5 file: the library and member headers (datetimes `stamp`, `DDMONYY:hh:mm:ss`), the
-    namestrs and the observations."""
+def write_transport(path: Path, columns: list[Column], *, name: str, label: str, stamp: str) -> None:
+    """Write a one-member XPT v5 file: the library and member headers (datetimes `stamp`, `DDMONYY:hh:mm:ss`),
+    the namestrs and the observations (written straight from the row buffer, without a copy as bytes)."""
     rows = _observations(columns)
-    return b"".join([_headers(name, label, stamp, len(columns)), _padded(_namestrs(columns)),
-                     _header_record("OBS"), _padded(rows)])
+    with path.open("wb") as fh:
+        fh.write(_headers(name, label, stamp, len(columns)) + _padded(_namestrs(columns)) + _header_record("OBS"))
+        fh.write(rows)
+        fh.write(b" " * (-rows.nbytes % RECORD))
 
 
 def _headers(name: str, label: str, stamp: str, count: int) -> bytes:
@@ -147,14 +150,12 @@ def _parse_format(display_format: str) -> tuple[str, int, int]:
     return name, int(width or 0), int(decimals or 0)
 
 
-def _observations(columns: list[Column]) -> bytes:
-    if not columns:
-        return b""
-    rows = columns[0].data.shape[0]
-    width = sum(col.data.shape[1] for col in columns)
-    out = np.empty((rows, width), dtype=np.uint8)
+def _observations(columns: list[Column]) -> np.ndarray:
+    """The rows, each the variables' bytes side by side, as one (rows, row width) uint8 buffer."""
+    rows = columns[0].data.shape[0] if columns else 0
+    out = np.empty((rows, sum(col.data.shape[1] for col in columns)), dtype=np.uint8)
     start = 0
     for col in columns:
         out[:, start:start + col.data.shape[1]] = col.data
         start += col.data.shape[1]
-    return out.tobytes()
+    return out

@@ -17,7 +17,7 @@ import pandas as pd
 from cdisc.dates import format_xpt_timestamp
 from cdisc.errors import XptError
 from cdisc.issues import Issue
-from cdisc.transport import Column, encode_text, numeric_column, text_column, transport_bytes
+from cdisc.transport import Column, encode_text, numeric_column, text_column, write_transport
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
@@ -109,7 +109,7 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
         raise XptError(f"{name} cannot be written as XPT v5", issues)
     formats = formats or {}
     columns = [_column(df[c], labels.get(c, ""), formats.get(c) or "", encoded) for c in df.columns]
-    path.write_bytes(transport_bytes(columns, name=name, label=label, stamp=format_xpt_timestamp(created)))
+    write_transport(path, columns, name=name, label=label, stamp=format_xpt_timestamp(created))
 
 
 def _column(values: pd.Series, label: str, display_format: str, encoded: dict[str, np.ndarray | None]) -> Column:
