@@ -1,9 +1,9 @@
-"""SAS transport (XPT) version 5 output through pyreadstat, with the v5 limits enforced beforehand.
+"""SAS transport (XPT) version 5 output (bytes from `cdisc.transport`), with the v5 limits enforced beforehand.
 
-pyreadstat does not enforce them itself: it writes character values over 200 bytes and non-ASCII bytes,
-cuts labels over 40 characters silently and turns 1e80 into inf. So every limit is checked here, in
-bytes, and a breach is an `XptError`, never a silent cut. The header's created/modified datetimes are
-set to the data cut so the same data give the same bytes.
+The byte writer does not enforce them itself (nor did pyreadstat, which wrote these files before: it wrote
+character values over 200 bytes and non-ASCII bytes, cut labels over 40 characters silently and turned 1e80
+into inf). So every limit is checked here, in bytes, and a breach is an `XptError`, never a silent cut. The
+header's created/modified datetimes are the data cut so the same data give the same bytes.
 """
 from __future__ import annotations
 
@@ -13,23 +13,40 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from cdisc.dates import format_xpt_timestamp
 from cdisc.errors import XptError
 from cdisc.issues import Issue
+from cdisc.transport import Column, encode_text, numeric_column, text_column, write_transport
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
 MAX_CHAR = 200
 # IBM 360 double: the largest magnitude is 16**63 * (1 - 16**-14), about 7.2e75.
 MAX_IBM = 7.2e75
-HEADER_STAMP = re.compile(rb"\d{2}[A-Z]{3}\d{2}:\d{2}:\d{2}:\d{2}")
-OBS_HEADER = b"HEADER RECORD*******OBS     HEADER RECORD"
 
 
 def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -> list[Issue]:
     """Every XPT v5 limit breached by `df`: names, labels, ASCII, 200-byte values, finite numbers."""
+    return _check(df, name, label, labels, _encode(df))
+
+
+def _encode(df: pd.DataFrame) -> dict[str, np.ndarray | None]:
+    """Each text column as ASCII bytes (None when a value is not ASCII), encoded once for the checks and the
+    writer; numeric columns are left out."""
+    return {str(c): encode_text(df[c]) for c in df.columns if not _is_numeric(df[c])}
+
+
+def _is_numeric(values: pd.Series) -> bool:
+    """Numeric dtypes (float, int, bool) are numeric variables, everything else text; dates must already be SAS
+    numbers (`cdisc.finalize` makes them so)."""
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
+        raise TypeError(f"{values.name}: convert dates and times to SAS numbers before writing XPT")
+    return pd.api.types.is_numeric_dtype(values)
+
+
+def _check(df: pd.DataFrame, name: str, label: str, labels: dict[str, str],
+           encoded: dict[str, np.ndarray | None]) -> list[Issue]:
     where = f"{name.lower()}.xpt"
     issues = []
     if not NAME.match(name):
@@ -41,7 +58,7 @@ def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -
             issues.append(Issue("error", "XPT_NAME", where, "variable name must be 1-8 upper-case letters, "
                                 "digits or _", variable=col, value=col))
         issues += _label_issues(where, col, labels.get(col, ""))
-        issues += _value_issues(where, df[col])
+        issues += _value_issues(where, df[col], encoded.get(col))
     return issues
 
 
@@ -54,15 +71,21 @@ def _label_issues(where: str, col: str, label: str) -> list[Issue]:
     return []
 
 
-def _value_issues(where: str, col: pd.Series) -> list[Issue]:
-    """Whole-column checks (no Python loop per value); only the first 20 offenders become issues."""
+def _value_issues(where: str, col: pd.Series, ascii_bytes: np.ndarray | None) -> list[Issue]:
+    """Whole-column checks (no Python loop per value); only the first 20 offenders become issues.
+
+    `ascii_bytes` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float)
         bad = ~np.isnan(values) & ~(np.isfinite(values) & (np.abs(values) <= MAX_IBM))
         return [Issue("error", "XPT_NUMBER", where, "number is not finite or exceeds the IBM float range",
-                      variable=str(col.name), row=str(i + 1), value=str(col[i])) for i in col.index[bad][:20]]
+                      variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
+    if ascii_bytes is not None:  # all ASCII: one byte per character
+        too_long = np.flatnonzero(np.strings.str_len(ascii_bytes) > MAX_CHAR)[:20]
+        return [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
+                      row=str(i + 1), value=str(col.iloc[i])[:60] + "...") for i in too_long]
     text = col.astype(str)
-    non_ascii = text.str.contains(r"[^\x00-\x7f]", regex=True)
+    non_ascii = text.str.isascii().eq(False)  # a missing value is not non-ASCII
     # ASCII text has one byte per character; only non-ASCII values need encoding to count their bytes
     too_long = text.str.len().gt(MAX_CHAR)
     if non_ascii.any():
@@ -80,18 +103,18 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
 
     `formats` gives SAS display formats (e.g. `DATE9.` for numeric ADaM dates held as SAS day numbers).
     """
-    issues = check_xpt(df, name, label, labels)
+    encoded = _encode(df)
+    issues = _check(df, name, label, labels, encoded)
     if issues:
         raise XptError(f"{name} cannot be written as XPT v5", issues)
-    pyreadstat.write_xport(
-        df, str(path), file_label=label, column_labels=[labels.get(c, "") for c in df.columns],
-        table_name=name, file_format_version=5, variable_format={k: v for k, v in (formats or {}).items() if v},
-    )
-    _stamp(path, format_xpt_timestamp(created).encode())
+    formats = formats or {}
+    columns = [_column(df[c], labels.get(c, ""), formats.get(c) or "", encoded) for c in df.columns]
+    write_transport(path, columns, name=name, label=label, stamp=format_xpt_timestamp(created))
 
 
-def _stamp(path: Path, stamp: bytes) -> None:
-    """Replace the wall-clock datetimes in the header records (before the OBS header) with `stamp`."""
-    data = path.read_bytes()
-    cut = data.index(OBS_HEADER)
-    path.write_bytes(HEADER_STAMP.sub(stamp, data[:cut]) + data[cut:])
+def _column(values: pd.Series, label: str, display_format: str, encoded: dict[str, np.ndarray | None]) -> Column:
+    name = str(values.name)
+    ascii_bytes = encoded.get(name)
+    if ascii_bytes is None:
+        return numeric_column(name, label, values, display_format)
+    return text_column(name, label, ascii_bytes, display_format)
