@@ -27,13 +27,13 @@ from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
 from cdisc.stopwatch import Stopwatch
+from cdisc.study import PROJECT_ROOT
 from cdisc.validate.finding import ValidationResult, findings_from_issues
 from cdisc.validate.report import write_reports
 from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ investigator's response derived from the measurements (forms tl, ntl, nl, rs).
 
 The single deliberate investigator disagreement: for the first subject with the SD_DURABLE course, at
 MONTH 6, the target sum is down 20-29 % from baseline (SD by RECIST) but the investigator recorded TRGRESP and
-OVRLRESP = PR (bundled export: see the module docstring of `mappings.simulate`).
+OVRLRESP = PR (bundled export: see the module docstring of `mappings.im96.simulate`).
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mappings.simulate._base import ASSESSMENTS, chance, fdate, pick
-from mappings.simulate.story import INFUSED, SCREEN_FAILURE, Subject
+from mappings.im96.simulate._base import ASSESSMENTS, chance, fdate, pick
+from mappings.im96.simulate.story import INFUSED, SCREEN_FAILURE, Subject
 
 TSTM = "TOO SMALL TO MEASURE"
 TSTM_MM = 5  # RECIST 1.1: a lesion too small to measure counts as 5 mm

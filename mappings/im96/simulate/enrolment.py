@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mappings.simulate._base import SITEID, chance, fdate, fpartial, pick, rng_for
-from mappings.simulate.meddra import coded_fields
-from mappings.simulate.story import CONDITIONS, SCREEN_FAILURE, Subject
+from mappings.im96.simulate._base import SITEID, chance, fdate, fpartial, pick, rng_for
+from mappings.im96.simulate.meddra import coded_fields
+from mappings.im96.simulate.story import CONDITIONS, SCREEN_FAILURE, Subject
 
 PROTOCOL_V2 = dt.date(2024, 9, 16)  # amendment 1 approved: later consents and re-consents use version 2.0
 

@@ -9,8 +9,8 @@ import pandas as pd
 from cdisc.algorithms import split_rejected, usubjid
 from cdisc.context import DomainResult, StudyContext
 from cdisc.raw import LINEAGE
-from mappings.sdtm.cm import medication_spid
-from mappings.sdtm.pp import GROUPS, nca_samples
+from mappings.im96.sdtm.cm import medication_spid
+from mappings.im96.sdtm.pp import GROUPS, nca_samples
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -29,7 +29,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 def pc_pp_links(ctx: StudyContext) -> pd.DataFrame:
     """PP groups with a calculated parameter (IDVAR PPGRPID) and the PC records that fed them (IDVAR PCSEQ).
 
-    The samples are those `mappings.sdtm.pp.nca_samples` flags: CMAXFL for the '-D1-28' group (CMAX, TMAX),
+    The samples are those `mappings.im96.sdtm.pp.nca_samples` flags: CMAXFL for the '-D1-28' group (CMAX, TMAX),
     AUCFL for the '-D1-90' group (AUCINT). Groups whose parameters were all NOT DONE get no link.
     """
     pc = ctx.dataset("PC")

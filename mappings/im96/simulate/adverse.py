@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mappings.simulate import labmodel
-from mappings.simulate._base import chance, fdate, fpartial, ftime, pick
-from mappings.simulate.meddra import coded_fields
-from mappings.simulate.story import INFUSED, NOT_INFUSED, Subject
+from mappings.im96.simulate import labmodel
+from mappings.im96.simulate._base import chance, fdate, fpartial, ftime, pick
+from mappings.im96.simulate.meddra import coded_fields
+from mappings.im96.simulate.story import INFUSED, NOT_INFUSED, Subject
 
 ASTCT, CTCAE = "ASTCT 2019", "CTCAE V5.0"
 SERIOUS_FLAGS = ("AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE")

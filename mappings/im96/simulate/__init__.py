@@ -69,9 +69,9 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from mappings.simulate import adverse, enrolment, findings, treatment, tumour
-from mappings.simulate.metadata import FORMS, codelist_rows, dictionary_rows
-from mappings.simulate.story import Subject, build_story
+from mappings.im96.simulate import adverse, enrolment, findings, treatment, tumour
+from mappings.im96.simulate.metadata import FORMS, codelist_rows, dictionary_rows
+from mappings.im96.simulate.story import Subject, build_story
 
 BUNDLED = {"n_subjects": 15, "seed": 96}
 

@@ -16,7 +16,7 @@ import pandas as pd
 from cdisc.derive.escalation import decide_3plus3
 from cdisc.derive.stats import clopper_pearson, km_landmark, km_median
 from cdisc.pipeline import AdamRun
-from mappings.adam.adrs import LANDMARKS as ADRS_LANDMARKS
+from mappings.im96.adam.adrs import LANDMARKS as ADRS_LANDMARKS
 
 # KM landmark days: the nominal days of the ADRS landmarks (one definition, MT.ADRS.LANDMARK)
 LANDMARKS = {label: target for label, (target, _low, _high) in ADRS_LANDMARKS.items()}

@@ -1,7 +1,7 @@
 """ADVS (vital signs) and ADEG (ECG): one record per subject, parameter and VS/EG record.
 
-Same BDS steps as ADLB (see mappings/adam/findings_bds.py and specs/im96/adam/methods/advs.csv, adeg.csv). ADVS adds
-a "Day 1 Post-infusion" window; ADEG adds BASEC for the interpretation and the ICH E14 QTcF categories
+Same BDS steps as ADLB (see mappings/im96/adam/findings_bds.py and specs/im96/adam/methods/advs.csv, adeg.csv).
+ADVS adds a "Day 1 Post-infusion" window; ADEG adds BASEC for the interpretation and the ICH E14 QTcF categories
 CRIT1-CRIT5 (texts in codelists CRITy_ADEG, thresholds below; a test keeps the two in step).
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.baseline import derive_var_base
 from cdisc.derive.visits import VisitWindow
 from cdisc.errors import DerivationError
-from mappings.adam.findings_bds import (
+from mappings.im96.adam.findings_bds import (
     WINDOWS,
     add_baseline,
     add_cs28,

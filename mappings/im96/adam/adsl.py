@@ -13,7 +13,7 @@ import pandas as pd
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.dates import compute_study_day, derive_var_extreme_dt, derive_vars_dt
 from cdisc.errors import DerivationError
-from mappings.adam.adae import ae_with_dates
+from mappings.im96.adam.adae import ae_with_dates
 
 DM_COPY = ["STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC", "COUNTRY", "ARM",
            "ACTARM", "DTHFL"]

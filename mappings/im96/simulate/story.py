@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mappings.simulate._base import (
+from mappings.im96.simulate._base import (
     ASSESSMENTS,
     DATA_CUT,
     FIRST_INFUSION,
@@ -146,8 +146,8 @@ class Subject:
 
 def build_story(n_subjects: int, seed: int) -> list[Subject]:
     """All subjects of the study, in SUBJID (= screening) order."""
-    from mappings.simulate.adverse import plan_aes
-    from mappings.simulate.tumour import plan_tumour
+    from mappings.im96.simulate.adverse import plan_aes
+    from mappings.im96.simulate.tumour import plan_tumour
 
     rng = rng_for(seed, "story")
     kinds = allocate(n_subjects)

@@ -1,8 +1,8 @@
 """The export's own metadata: `dictionary.csv` (every field of every form) and `codelists.csv`."""
 from __future__ import annotations
 
-from mappings.simulate._base import VISITS
-from mappings.simulate.enrolment import CRITERIA
+from mappings.im96.simulate._base import VISITS
+from mappings.im96.simulate.enrolment import CRITERIA
 
 # field, label, type, codelist, required, key  (TYPE codes need a CODELIST; REQUIRED Y = never blank)
 SUBJ = ("SUBJID", "Subject identifier", "text", "", "Y", "Y")

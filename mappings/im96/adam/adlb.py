@@ -11,7 +11,7 @@ from cdisc.derive.baseline import derive_var_anrind, derive_var_base
 from cdisc.derive.toxgrade import derive_vars_atoxgr
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
-from mappings.adam.findings_bds import (
+from mappings.im96.adam.findings_bds import (
     WINDOWS,
     add_baseline,
     add_cs28,

@@ -13,4 +13,4 @@ MODULES = (
     "adpc",  # ADPC, ADPP
 )
 
-BUILDERS = tuple(importlib.import_module(f"mappings.adam.{m}").build for m in MODULES)
+BUILDERS = tuple(importlib.import_module(f"mappings.im96.adam.{m}").build for m in MODULES)

@@ -26,4 +26,4 @@ MODULES = (
     "relrec",
 )
 
-BUILDERS = tuple(importlib.import_module(f"mappings.sdtm.{m}").build for m in MODULES)
+BUILDERS = tuple(importlib.import_module(f"mappings.im96.sdtm.{m}").build for m in MODULES)

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from mappings.simulate._base import ASSESSMENTS, rng_for
-from mappings.simulate.story import Subject
+from mappings.im96.simulate._base import ASSESSMENTS, rng_for
+from mappings.im96.simulate.story import Subject
 
 # Primary units: 10^9/L, g/dL, U/L, umol/L, mg/L (CRP), ng/mL, pg/mL, U/mL.
 

@@ -1,6 +1,6 @@
 """ADPC (one record per PC sample, ADNCA-style) and ADPP (one record per PP parameter) for the IM96 cellular
 kinetics. The per-sample NCA rules (elapsed time, BLQ rule, which samples feed CMAX/TMAX and AUC0-D90) are
-`mappings.sdtm.pp.nca_samples`, the same function that computed SDTM PP, so ADPC, PP and ADPP always agree.
+`mappings.im96.sdtm.pp.nca_samples`, the same function that computed SDTM PP, so ADPC, PP and ADPP always agree.
 Rules and sources: specs/im96/adam/methods/adpc.csv and adpp.csv (MT.ADPC.*, MT.ADPP.*).
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from cdisc.algorithms import map_ct
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.dates import dtc_date
 from cdisc.errors import DerivationError
-from mappings.sdtm.pp import nca_samples
+from mappings.im96.sdtm.pp import nca_samples
 
 ADSL_VARS = ["USUBJID", "TRT01A", "TRT01AN", "SAFFL"]
 TIME_UNIT = "DAYS"  # ARELTMU (CT UNIT)
@@ -49,7 +49,7 @@ def build_adpc(ctx: AnalysisContext, adsl: pd.DataFrame) -> pd.DataFrame:
 
 def build_adpp(ctx: AnalysisContext, adsl: pd.DataFrame) -> pd.DataFrame:
     if "PP" not in ctx.sdtm_data:
-        raise DerivationError("ADPP needs SDTM PP: add 'pp' after 'pc' in mappings/sdtm/__init__.py MODULES")
+        raise DerivationError("ADPP needs SDTM PP: add 'pp' after 'pc' in mappings/im96/sdtm/__init__.py MODULES")
     pp = ctx.sdtm("PP")
     # PARAMCD from PPTESTCD and the analyte (PPGRPID prefix = PCTESTCD), PARAM from the codelist (MT.ADPP.PARAMCD)
     key = pp["PPTESTCD"] + "-" + pp["PPGRPID"].str.rsplit("-", n=2).str[0]

@@ -43,5 +43,5 @@ def fill_derived(ts: pd.DataFrame, values: dict[str, str]) -> pd.DataFrame:
     unknown = sorted(set(ts.loc[placeholder, "TSPARMCD"]) - values.keys())
     if unknown:
         raise MappingError(f"specs design ts.csv: TSPARMCD {unknown} have TSVAL {DERIVED} but no derivation "
-                           f"in mappings/sdtm/ts.py; give their value in the table or add a rule")
+                           f"in mappings/im96/sdtm/ts.py; give their value in the table or add a rule")
     return ts.assign(TSVAL=ts["TSVAL"].where(~placeholder, ts["TSPARMCD"].map(values)))

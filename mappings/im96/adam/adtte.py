@@ -11,7 +11,7 @@ import pandas as pd
 from cdisc.context import AnalysisContext, DomainResult
 from cdisc.derive.tte import CensorSource, EventSource, MissedVisitCensor, derive_param_tte
 from cdisc.errors import DerivationError
-from mappings.adam.adrs import ADSL_VARS, analysis_subjects, as_date, select_spec
+from mappings.im96.adam.adrs import ADSL_VARS, analysis_subjects, as_date, select_spec
 
 # Tumour assessments at Day 28, Months 2, 3, 6, 9, 12: the longest interval is 3 months (91 days) with a
 # +/-14-day window, so "two or more missed assessments" = more than 2 x 91 + 14 = 196 days without one.

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mappings.simulate import labmodel as model
-from mappings.simulate._base import ASSESSMENTS, chance, fdate, fnum, ftime, pick, rng_for
-from mappings.simulate.story import Subject
-from mappings.simulate.treatment import infusion_times
+from mappings.im96.simulate import labmodel as model
+from mappings.im96.simulate._base import ASSESSMENTS, chance, fdate, fnum, ftime, pick, rng_for
+from mappings.im96.simulate.story import Subject
+from mappings.im96.simulate.treatment import infusion_times
 
 VITALS = ("SYSBP", "DIABP", "PULSE", "TEMP", "RESP", "SPO2")
 WEIGHED = ("SCREENING", "LYMPHODEPLETION", "DAY 28", "MONTH 3", "MONTH 6", "MONTH 9", "MONTH 12")

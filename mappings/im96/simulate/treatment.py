@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from mappings.simulate._base import chance, fdate, fnum, fpartial, ftime, pick, rng_for
-from mappings.simulate.story import CONDITIONS, DOSE, INFUSED, Subject
+from mappings.im96.simulate._base import chance, fdate, fnum, fpartial, ftime, pick, rng_for
+from mappings.im96.simulate.story import CONDITIONS, DOSE, INFUSED, Subject
 
 # Lymphodepletion: drug, dose (mg/m2) on Days -5, -4, -3
 LYMPHODEPLETION = (("FLUDARABINE", 30.0), ("CYCLOPHOSPHAMIDE", 500.0))
