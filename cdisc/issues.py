@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MAX_LISTED = 50
 
@@ -56,3 +56,14 @@ def format_issues(issues: Iterable[Issue], limit: int = MAX_LISTED) -> str:
     if len(issues) > limit:
         lines.append(f"  ... and {len(issues) - limit} more (see the report)")
     return "\n".join(lines)
+
+
+def explain(issues: Iterable[Issue], explained: dict[tuple[str, str], str]) -> list[Issue]:
+    """Findings the study has explained (rule and dataset -> reason, e.g. an inconsistency of the source data
+    that no query can resolve): kept, as warnings carrying the reason; every other issue unchanged."""
+    out = []
+    for issue in issues:
+        reason = explained.get((issue.code, issue.where))
+        out.append(issue if reason is None or issue.severity != "error" else
+                   replace(issue, severity="warning", message=f"{issue.message}; explained: {reason}"))
+    return out

@@ -20,7 +20,7 @@ from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized, finalize
-from cdisc.issues import Issue
+from cdisc.issues import Issue, explain
 from cdisc.raw import load_raw
 from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
@@ -50,7 +50,8 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
     with clock.time("spec"):
         spec = load_checked_spec(spec_dir, "sdtm")
     with clock.time("read raw"):
-        raw = load_raw(raw_dir)
+        declared = Path(spec_dir) / "raw"
+        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
@@ -160,6 +161,16 @@ def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Pat
     return validate_define(path)
 
 
+def explained_findings(spec_dir: Path) -> dict[tuple[str, str], str]:
+    """`specs/<study>/explained.csv` (RULE, DATASET, REASON): conformance findings of the source data the study
+    explains (as a reviewer's guide does); none when the file is absent."""
+    path = Path(spec_dir) / "explained.csv"
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {(r["RULE"], r["DATASET"]): r["REASON"] for r in table.to_dict("records")}
+
+
 def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rec.summary.to_csv(folder / "summary.csv", index=False, lineterminator="\n")
@@ -198,11 +209,11 @@ def staged(out_dir: Path) -> Iterator[Path]:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun,
+def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun | None,
                       findings: list[Issue]) -> ValidationResult:
     """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
-    data = {**sdtm, **{n: f.data for n, f in adam.datasets.items()}}
-    return ValidationResult(package=package, standard="SDTMIG + ADaMIG",
+    data = {**sdtm, **({n: f.data for n, f in adam.datasets.items()} if adam else {})}
+    return ValidationResult(package=package, standard="SDTMIG + ADaMIG" if adam else "SDTMIG",
                             datasets={n: len(df) for n, df in sorted(data.items())},
                             findings=tuple(findings_from_issues(findings, REFERENCES)),
                             rules=tuple(rule_statuses(data, findings)))
@@ -211,7 +222,7 @@ def validation_result(package: str, sdtm: dict[str, pd.DataFrame], adam: AdamRun
 @dataclass(frozen=True)
 class StudyRun:
     sdtm: SdtmRun
-    adam: AdamRun
+    adam: AdamRun | None  # None: the study has no ADaM builders
     findings: list[Issue]
 
 
@@ -220,26 +231,31 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               summarize: Callable[[AdamRun, Path], None] | None = None,
               formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
-    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary."""
+    sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/issues.csv and the study summary.
+    A study without ADaM builders gets no ADaM (no adam/)."""
     from cdisc.validate import validate
 
     clock = clock or Stopwatch()
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
     with clock.time("ADaM"):
-        adam = build_adam(sdtm_data, spec_dir, adam_builders)
+        adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
     with clock.time("validation"):
-        findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
-                    *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
+        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+        findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
+                    *(validate(adam.spec, adam_data) if adam else ())]
+        findings = explain(findings, explained_findings(spec_dir))
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+            if run is None:
+                continue
             with clock.time("XPT writing"):
                 write_datasets(run.spec, run.datasets, folder, formats)
             with clock.time("define"):
                 findings += write_define_package(run.spec, run.datasets, folder)
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-            if summarize is not None:
+            if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
             write_reports(validation_result(Path(out_dir).name, sdtm_data, adam, findings), stage / "validation")
