@@ -13,6 +13,7 @@ from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
 from cdisc.raw import LINEAGE, RawStudy
+from cdisc.timing import exposure_span
 
 SCREEN_FAILURE = "SCREEN FAILURE"
 NOT_TREATED = "ASSIGNED, NOT TREATED"
@@ -75,12 +76,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 
 def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Earliest start and latest end (ISO 8601) of the EX records by SUBJID: each lymphodepletion dosing day
-    (date only) and the infusion (date and times). ISO text sorts like time; a date sorts before a time that day."""
-    starts = pd.concat([pd.Series(to_dtc(ld["LDDAT"]).to_numpy(), index=ld["SUBJID"]),
-                        pd.Series(to_dtc(inf["INFDAT"], inf["INFSTTIM"]).to_numpy(), index=inf["SUBJID"])])
-    ends = pd.concat([pd.Series(to_dtc(ld["LDDAT"]).to_numpy(), index=ld["SUBJID"]),
-                      pd.Series(to_dtc(inf["INFDAT"], inf["INFENTIM"]).to_numpy(), index=inf["SUBJID"])])
-    return starts.groupby(level=0).min(), ends.groupby(level=0).max()
+    (date only) and the infusion (date and times)."""
+    return exposure_span(pd.concat([ld["SUBJID"], inf["SUBJID"]]),
+                         pd.concat([to_dtc(ld["LDDAT"]), to_dtc(inf["INFDAT"], inf["INFSTTIM"])]),
+                         pd.concat([to_dtc(ld["LDDAT"]), to_dtc(inf["INFDAT"], inf["INFENTIM"])]))
 
 
 def first_consent(ic: pd.DataFrame) -> pd.DataFrame:
