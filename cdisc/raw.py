@@ -197,7 +197,7 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     if kind == "code":
         allowed = set(codelists.loc[codelists["CODELIST"] == spec["CODELIST"], "CODE"])
         flag(check & ~col.isin(allowed), "RAW_UNKNOWN_CODE", f"code is not in codelist {spec['CODELIST']}")
-    elif kind in ("date", "time", "integer", "float"):
+    elif kind in ("date", "time", "integer", "float") and known_format(_format_of(spec)):  # else: dictionary issue
         fmt = _format_of(spec)
         # whole-column fast check; only values it does not pass are parsed one by one for the reason
         check = check & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date" else _FAST_OK[kind](col))

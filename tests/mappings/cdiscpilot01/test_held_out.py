@@ -3,7 +3,6 @@ form's rows shuffled) maps to the matching subset of the expected SDTM: nothing 
 row position. The mapping alone runs (no XPT, define or validation): it is what could depend on either."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
