@@ -10,6 +10,7 @@ import click
 
 from cdisc.commands import reports_errors
 from cdisc.commands.define import convert, define
+from cdisc.commands.newstudy import new_study
 from cdisc.commands.spec import spec
 from cdisc.commands.validate import validate
 from cdisc.study import DEFAULT_STUDY, PROJECT_ROOT
@@ -97,7 +98,7 @@ def simulate(subjects: int, seed: int, out_dir: Path) -> None:
     click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
 
 
-for command in (validate, define, convert, spec):
+for command in (validate, define, convert, spec, new_study):
     main.add_command(command)
 
 

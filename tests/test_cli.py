@@ -291,7 +291,7 @@ def test_an_unknown_study_is_a_usage_error_naming_the_known_ones(tmp_path):
 def test_help_explains_every_command():
     for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["validate", "--help"], ["define", "--help"],
                  ["convert", "--help"], ["spec", "--help"], ["spec", "export", "--help"], ["spec", "import", "--help"],
-                 ["spec", "from-define", "--help"]):
+                 ["spec", "from-define", "--help"], ["new-study", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output
