@@ -10,13 +10,13 @@ import click
 
 from cdisc.commands import reports_errors
 from cdisc.commands.define import convert, define
+from cdisc.commands.newstudy import new_study
 from cdisc.commands.report import report
 from cdisc.commands.spec import spec
 from cdisc.commands.validate import validate
+from cdisc.study import DEFAULT_STUDY, PROJECT_ROOT
 
-PROJECT = Path(__file__).resolve().parent
-BUNDLED_RAW = PROJECT / "data" / "im96" / "raw"
-BUNDLED_SPEC = PROJECT / "specs" / "im96"
+BUNDLED_RAW = PROJECT_ROOT / "data" / DEFAULT_STUDY / "raw"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,17 +40,20 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 
 
 @main.command()
-@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=BUNDLED_RAW,
-              show_default="bundled IM96 export", help="Directory of the EDC export (one CSV per form).")
+@click.option("--study", default=DEFAULT_STUDY, show_default=True,
+              help="Study to map: its spec is specs/STUDY/, its mapping modules mappings/STUDY/.")
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="the study's bundled export, data/STUDY/raw",
+              help="Directory of the EDC export (one CSV per form).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Output directory; replaced only when the run succeeds.")
-@click.option("--spec", "spec_dir", type=click.Path(file_okay=False, path_type=Path), default=BUNDLED_SPEC,
-              show_default="bundled IM96 spec", help="Study spec directory (study.toml, sdtm/, design/).")
+@click.option("--spec", "spec_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="the study's spec, specs/STUDY", help="Study spec directory (study.toml, sdtm/, design/).")
 @click.option("--format", "formats", default="xpt", show_default=True, callback=_formats,
               help="Comma-separated dataset formats: xpt (SAS transport v5), json (Dataset-JSON 1.1), ndjson "
                    "(Dataset-JSON 1.1, one row per line, for large datasets).")
 @reports_errors
-def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) -> None:
+def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, formats: tuple[str, ...]) -> None:
     """Map the raw export to SDTM and ADaM and validate both.
 
     
@@ -60,17 +63,17 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
     run with exit 2 and a message naming file, column, row and value; nothing is written.
     """
     from cdisc.errors import ValidationFailed
-    from cdisc.issues import errors
+    from cdisc.issues import Issue
     from cdisc.pipeline import run_study
-    from mappings.adam import BUILDERS as ADAM_BUILDERS
-    from mappings.adam.report import write_run_report
-    from mappings.adam.summary import write_summary
-    from mappings.sdtm import BUILDERS as SDTM_BUILDERS
+    from cdisc.study import find_study
 
-    result = run_study(raw_dir, spec_dir, out_dir, sdtm_builders=SDTM_BUILDERS, adam_builders=ADAM_BUILDERS,
-                       summarize=write_summary, formats=formats, report=write_run_report)
+    found_study = find_study(study)
+    builders = found_study.mappings
+    result = run_study(raw_dir or found_study.raw_dir, spec_dir or found_study.spec_dir, out_dir,
+                       sdtm_builders=builders.sdtm, adam_builders=builders.adam, summarize=builders.summarize,
+                       formats=formats, report=builders.report)
     summary = result.sdtm.reconciliation.summary
-    for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
+    for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)) if result.adam else (("SDTM", result.sdtm),):
         click.echo(f"{label}: {len(stage.datasets)} datasets, "
                    f"{sum(len(f.data) for f in stage.datasets.values())} records -> {out_dir / label.lower()}")
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "
@@ -78,9 +81,10 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
                f"(see {out_dir / 'reconciliation'})")
     failing = result.validation.at_or_above("error")
     if failing:
-        raise ValidationFailed(f"the output breaks {len(failing)} conformance rule(s): "
-                               f"{', '.join(sorted({f'{f.rule} ({f.dataset})' for f in failing}))}; "
-                               f"see {out_dir / 'validation' / 'report.html'}", errors(result.findings))
+        raise ValidationFailed(f"the output breaks {len(failing)} conformance rule(s); "
+                               f"see {out_dir / 'validation' / 'report.html'}",
+                               [Issue("error", f.rule, f.dataset, f.message, variable=",".join(f.variables),
+                                      count=f.count) for f in failing])
     click.echo(f"validation: no unexplained conformance errors ({len(result.validation.explained())} explained "
                f"finding(s), {result.validation.count('warning')} warning(s); see {out_dir / 'validation'})")
 
@@ -93,13 +97,13 @@ def run(raw_dir: Path, out_dir: Path, spec_dir: Path, formats: tuple[str, ...]) 
 @reports_errors
 def simulate(subjects: int, seed: int, out_dir: Path) -> None:
     """Write a synthetic IM96 EDC export (one CSV per form plus its data dictionary)."""
-    from mappings.simulate import simulate as generate
+    from mappings.im96.simulate import simulate as generate
 
     generate(subjects, seed, out_dir)
     click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
 
 
-for command in (validate, define, convert, spec, report):
+for command in (validate, define, convert, spec, report, new_study):
     main.add_command(command)
 
 

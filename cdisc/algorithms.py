@@ -16,12 +16,16 @@ def usubjid(studyid: str, subjid: pd.Series) -> pd.Series:
 
 
 def start_domain(form: pd.DataFrame, ctx: StudyContext, domain: str | None) -> pd.DataFrame:
-    """A new frame aligned with `form`: STUDYID, DOMAIN (omitted when None), USUBJID, lineage."""
+    """A new frame aligned with `form`: STUDYID, DOMAIN (omitted when None), USUBJID, lineage.
+
+    USUBJID = prefix-subject: the study's `subject_field` (study.toml, default SUBJID) after its
+    `usubjid_prefix` (default STUDYID)."""
+    study = ctx.spec.study
     out = pd.DataFrame(index=form.index)
     out["STUDYID"] = ctx.studyid
     if domain is not None:
         out["DOMAIN"] = domain
-    out["USUBJID"] = usubjid(ctx.studyid, form["SUBJID"])
+    out["USUBJID"] = usubjid(study.usubjid_prefix or ctx.studyid, form[study.subject_field])
     for col in LINEAGE:
         out[col] = form[col]
     return out
@@ -49,11 +53,11 @@ def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.D
     return df.loc[~mask], rejected if len(rejected) else empty_rejections()
 
 
-def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *,
-                            form_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Raw rows whose SUBJID has no demographics record cannot be mapped; they are rejected."""
-    return split_rejected(form, ~form["SUBJID"].isin(subjects),
-                          f"{form_name}: SUBJID has no record in the demographics form")
+def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *, form_name: str,
+                            field: str = "SUBJID") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw rows whose subject (`field`) has no demographics record cannot be mapped; they are rejected."""
+    return split_rejected(form, ~form[field].isin(subjects),
+                          f"{form_name}: {field} has no record in the demographics form")
 
 
 def numeric_result(orres: pd.Series) -> pd.Series:
@@ -68,7 +72,8 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
 
     `conversions` has columns TESTCD, ORRESU (the CT unit of the original result), STRESU, FACTOR and, when
     a unit needs it, OFFSET: STRESN = (ORRES + OFFSET) x FACTOR, a blank or absent OFFSET being 0 (degrees F
-    -> C: OFFSET -32, FACTOR 5/9). Numeric STRESC is the converted number written without trailing zeros.
+    -> C: OFFSET -32, FACTOR 5/9), rounded to DIGITS decimals where the column gives them (else 6). Numeric
+    STRESC is the converted number written without trailing zeros.
     A censored result such as `<0.5` is converted on its number and keeps its sign in STRESC
     (`<0.5` mg/dL -> `<44.2` umol/L) while STRESN stays null (SDTMIG 3.4 §4.5.1). Text results are copied.
     A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`.
@@ -86,7 +91,11 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
                            errors="raise").fillna(0.0)
     sign = orres.str.extract(r"^([<>]=?)\s*", expand=False).fillna("")
     number = numeric_result(orres.str.replace(r"^[<>]=?\s*", "", regex=True))
-    converted = ((number + offset) * factor).round(6)
+    digits = pd.to_numeric(merged.get("DIGITS", pd.Series("", index=merged.index)).replace("", "6"),
+                           errors="raise").fillna(6).astype(int)
+    converted = (number + offset) * factor
+    for d in digits.unique():
+        converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
     text = converted.map(_number_text)
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)

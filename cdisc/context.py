@@ -51,7 +51,7 @@ class StudyContext:
         return pd.read_csv(self.design_dir / f"{name}.csv", dtype=str, keep_default_na=False, na_filter=False)
 
     def dataset(self, name: str) -> pd.DataFrame:
-        """A dataset finalized earlier in the run (mapping order is set in `mappings/sdtm/__init__.py`)."""
+        """A dataset finalized earlier in the run (mapping order is set in `mappings/im96/sdtm/__init__.py`)."""
         try:
             return self.done[name]
         except KeyError:

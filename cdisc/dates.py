@@ -1,4 +1,9 @@
-"""Dates: raw CRF dates (DD-MON-YYYY, with UN/UNK for unknown parts) to ISO 8601, and study days.
+"""Dates: raw CRF dates to ISO 8601, and study days.
+
+A raw date field has a declared format (the export's data dictionary, column FORMAT): `DD-MON-YYYY` (the
+default, with UN/UNK for unknown parts), or formats of `DECLARED_FORMATS` (`MM/DD/YYYY`, `MM-DD-YYYY`,
+`DD-Mon-YYYY`, and the partial `YYYY`), several joined by `|` when the field allows each (`MM/DD/YYYY|YYYY`).
+Values are read by their field's declared formats, never guessed per value.
 
 ISO 8601 partial dates are right-truncated (SDTMIG 3.4 §4.4.4): an unknown day gives `YYYY-MM`, an
 unknown month gives `YYYY`. A known day with an unknown month cannot be represented and is rejected.
@@ -15,9 +20,22 @@ MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", 
 RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
 RAW_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SAS_EPOCH = pd.Timestamp("1960-01-01")  # day 0 of SAS dates and datetimes
+DEFAULT_FORMAT = "DD-MON-YYYY"
+# declared name -> (shape every value must have, strptime format, ISO 8601 format of the result)
+DECLARED_FORMATS = {
+    "MM/DD/YYYY": (r"\d{2}/\d{2}/\d{4}", "%m/%d/%Y", "%Y-%m-%d"),
+    "MM-DD-YYYY": (r"\d{2}-\d{2}-\d{4}", "%m-%d-%Y", "%Y-%m-%d"),
+    "DD-Mon-YYYY": (r"\d{2}-[A-Z][a-z]{2}-\d{4}", "%d-%b-%Y", "%Y-%m-%d"),
+    "YYYY": (r"\d{4}", "%Y", "%Y"),
+}
 
 
-def raw_date_to_iso(value: str) -> str:
+def known_format(fmt: str) -> bool:
+    """`DD-MON-YYYY`, or declared formats joined by `|`."""
+    return fmt == DEFAULT_FORMAT or all(f in DECLARED_FORMATS for f in fmt.split("|"))
+
+
+def raw_date_to_iso(value: str, fmt: str = DEFAULT_FORMAT) -> str:
     """`05-JAN-2025` -> `2025-01-05`; `UN-JAN-2025` -> `2025-01`; `UN-UNK-2025` -> `2025`; blank -> blank.
 
     Raises ValueError with the reason when the value is not a valid (partial) date.
@@ -27,6 +45,8 @@ def raw_date_to_iso(value: str) -> str:
     """
     if value == "":
         return ""
+    if fmt != DEFAULT_FORMAT:
+        return _declared_date_to_iso(value, fmt)
     m = RAW_DATE.match(value)
     if not m:
         raise ValueError("expected DD-MON-YYYY (UN for an unknown day, UNK for an unknown month)")
@@ -44,20 +64,41 @@ def raw_date_to_iso(value: str) -> str:
     return f"{year}-{month:02d}-{day}"
 
 
+def _declared_date_to_iso(value: str, fmt: str) -> str:
+    """A date in one of the declared formats: `01/16/2014` (MM/DD/YYYY) -> `2014-01-16`, `2003` (YYYY) -> `2003`."""
+    for name in fmt.split("|"):
+        shape, pattern, iso = DECLARED_FORMATS[name]
+        if re.fullmatch(shape, value):
+            return dt.datetime.strptime(value, pattern).strftime(iso)  # raises ValueError for 02/31/2014
+    raise ValueError(f"expected {' or '.join(fmt.split('|'))}")
+
+
 def check_raw_time(value: str) -> None:
     if value and not RAW_TIME.match(value):
         raise ValueError("expected HH:MM (24-hour clock)")
 
 
-def raw_dates_to_iso(values: pd.Series) -> pd.Series:
+def raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
     """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
     a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
     distinct dates than date values)."""
     distinct = pd.Series(values.unique(), dtype=object)
-    return values.map(dict(zip(distinct, _raw_dates_to_iso(distinct), strict=True)))
+    convert = _raw_dates_to_iso if fmt == DEFAULT_FORMAT else _declared_dates_to_iso
+    return values.map(dict(zip(distinct, convert(distinct, fmt), strict=True)))
 
 
-def _raw_dates_to_iso(values: pd.Series) -> pd.Series:
+def _declared_dates_to_iso(values: pd.Series, fmt: str) -> pd.Series:
+    iso = pd.Series(np.nan, index=values.index, dtype=object)
+    for name in fmt.split("|"):
+        shape, pattern, out = DECLARED_FORMATS[name]
+        parsed = pd.to_datetime(values.where(values.str.fullmatch(shape) & iso.isna()), format=pattern,
+                                errors="coerce")
+        iso = iso.where(parsed.isna(), parsed.dt.strftime(out))
+    iso[values.eq("")] = ""
+    return iso
+
+
+def _raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
     parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$").astype(object).fillna("")
     day, mon, year = parts[0], parts[1], parts[2]
     month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}).astype(object)
@@ -72,16 +113,16 @@ def _raw_dates_to_iso(values: pd.Series) -> pd.Series:
     return iso
 
 
-def to_dtc(date: pd.Series, time: pd.Series | None = None) -> pd.Series:
-    """Combine a raw date and an optional raw time into ISO 8601 --DTC text.
+def to_dtc(date: pd.Series, time: pd.Series | None = None, *, fmt: str = DEFAULT_FORMAT) -> pd.Series:
+    """Combine a raw date (in its declared format `fmt`) and an optional raw time into ISO 8601 --DTC text.
 
     The time is kept only when the date is complete (ISO 8601 allows no time on a partial date). The values
     were checked on loading (`cdisc.raw`); one that is not a date raises ValueError with its reason.
     """
-    iso = raw_dates_to_iso(date)
+    iso = raw_dates_to_iso(date, fmt)
     bad = iso.isna()
     if bad.any():
-        iso[bad] = date[bad].map(raw_date_to_iso)  # raises with the reason
+        iso[bad] = date[bad].map(lambda v: raw_date_to_iso(v, fmt))  # raises with the reason
     if time is None:
         return iso
     full = iso.str.len().eq(10) & time.ne("")

@@ -53,4 +53,27 @@ def add_meddra(df: pd.DataFrame, form: pd.DataFrame, *, prefix: str) -> pd.DataF
     if missing:
         raise MappingError(f"the form lacks the MedDRA coding column(s) {', '.join(missing)}; "
                            "the coding export must carry the whole hierarchy")
-    return df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})
+    coded = df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})
+    for term, code in MEDDRA_PAIRS:
+        coded[f"{prefix}{code}"] = complete_codes(coded[f"{prefix}{term}"], coded[f"{prefix}{code}"])
+    return coded
+
+
+# MedDRA term variable -> its code variable (suffixes after the domain prefix)
+MEDDRA_PAIRS = (("LLT", "LLTCD"), ("DECOD", "PTCD"), ("HLT", "HLTCD"), ("HLGT", "HLGTCD"), ("BODSYS", "BDSYCD"),
+                ("SOC", "SOCCD"))
+
+
+def complete_codes(term: pd.Series, code: pd.Series) -> pd.Series:
+    """A dictionary term has one code: a blank code takes the code its term carries on other records of the same
+    coding export; it stays blank when no record gives one. A term with two codes is a `MappingError`.
+
+    >>> complete_codes(pd.Series(["Nausea", "Nausea", "Rash"]), pd.Series(["10028813", "", ""])).tolist()
+    ['10028813', '10028813', '']
+    """
+    known = pd.DataFrame({"TERM": term, "CODE": code})
+    known = known[known["CODE"].ne("") & known["TERM"].ne("")].drop_duplicates()
+    clash = known[known["TERM"].duplicated(keep=False)]
+    if len(clash):
+        raise MappingError(f"MedDRA term(s) {sorted(set(clash['TERM']))[:5]} carry different codes in the export")
+    return code.where(code.ne(""), term.map(known.set_index("TERM")["CODE"])).fillna("")

@@ -35,3 +35,30 @@ def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series
     ]
     labels = ["LOW", "HIGH", "NORMAL", "LOW", "NORMAL", "HIGH", "NORMAL"]
     return pd.Series(np.select(conditions, labels, default=""), index=stresc.index)
+
+
+
+def wide_to_long(form: pd.DataFrame, tests: pd.DataFrame, *, result: str,
+                 keep_blank: pd.Series | None = None) -> pd.DataFrame:
+    """A form with tests side by side (one column per test) as one row per raw row and test.
+
+    `tests` has a `FIELD` column (the form's column holding the test's result) and the columns to set on each
+    row of that test (its test code, the unit printed on the CRF...). Each row keeps every column of its raw
+    row (lineage included), plus those columns and `result`. A blank result gives no row, unless `keep_blank`
+    (a mask over the form's rows) is true there (a measurement marked not done). Rows are in form order, then
+    in `tests` order; the index is fresh.
+
+    >>> form = pd.DataFrame({"ID": ["a", "b"], "SYS": ["120", ""], "DIA": ["80", ""]})
+    >>> tests = pd.DataFrame({"FIELD": ["SYS", "DIA"], "TESTCD": ["SYSBP", "DIABP"]})
+    >>> wide_to_long(form, tests, result="ORRES")[["ID", "TESTCD", "ORRES"]].values.tolist()
+    [['a', 'SYSBP', '120'], ['a', 'DIABP', '80']]
+    """
+    keep = keep_blank if keep_blank is not None else pd.Series(False, index=form.index)
+    position = pd.Series(range(len(form)), index=form.index)
+    parts = []
+    for order, test in enumerate(tests.to_dict("records")):
+        values = form[test.pop("FIELD")]
+        taken = values.ne("") | keep
+        parts.append(form[taken].assign(**test, **{result: values[taken], "_ROW": position[taken], "_TEST": order}))
+    long = pd.concat(parts).sort_values(["_ROW", "_TEST"], kind="mergesort")
+    return long.drop(columns=["_ROW", "_TEST"]).reset_index(drop=True)

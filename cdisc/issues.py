@@ -56,3 +56,4 @@ def format_issues(issues: Iterable[Issue], limit: int = MAX_LISTED) -> str:
     if len(issues) > limit:
         lines.append(f"  ... and {len(issues) - limit} more (see the report)")
     return "\n".join(lines)
+

@@ -28,6 +28,7 @@ from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
 from cdisc.spec.model import Spec
 from cdisc.stopwatch import Stopwatch
+from cdisc.study import PROJECT_ROOT
 from cdisc.validate.explain import Explanations, explain, load_explanations
 from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findings_from_issues
 from cdisc.validate.package import package_from_spec
@@ -36,7 +37,6 @@ from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
     with clock.time("spec"):
         spec = load_checked_spec(spec_dir, "sdtm")
     with clock.time("read raw"):
-        raw = load_raw(raw_dir)
+        declared = Path(spec_dir) / "raw"
+        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
@@ -202,10 +203,11 @@ def staged(out_dir: Path) -> Iterator[Path]:
 
 
 def validation_result(package: str, data: dict[str, pd.DataFrame], issues: list[Issue],
-                      core: tuple[list[Finding], list[RuleStatus]], explanations: Explanations) -> ValidationResult:
+                      core: tuple[list[Finding], list[RuleStatus]], explanations: Explanations,
+                      standard: str) -> ValidationResult:
     """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
     findings = explain(findings_from_issues(issues, REFERENCES) + core[0], explanations)
-    return ValidationResult(package=package, standard="SDTMIG + ADaMIG",
+    return ValidationResult(package=package, standard=standard,
                             datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
                             rules=tuple(rule_statuses(data, issues) + core[1]))
 
@@ -219,7 +221,7 @@ def study_explanations(spec_dir: Path) -> Explanations:
 @dataclass(frozen=True)
 class StudyRun:
     sdtm: SdtmRun
-    adam: AdamRun
+    adam: AdamRun | None  # None: the study has no ADaM builders
     findings: list[Issue]
     validation: ValidationResult
 
@@ -231,7 +233,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               report: Callable[[Path], object] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
-    summary and, last, the review report (`report` gets the staged output folder)."""
+    summary and, last, the review report (`report` gets the staged output folder). A study without ADaM builders
+    gets no ADaM (no adam/)."""
     from cdisc.validate import conformance_rules, validate
 
     clock = clock or Stopwatch()
@@ -239,30 +242,32 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
     with clock.time("ADaM"):
-        adam = build_adam(sdtm_data, spec_dir, adam_builders)
+        adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
     with clock.time("validation"):
-        findings = [*sdtm.issues, *adam.issues, *validate(sdtm.spec, sdtm_data),
-                    *validate(adam.spec, {n: f.data for n, f in adam.datasets.items()})]
+        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+        findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
+                    *(validate(adam.spec, adam_data) if adam else ())]
     with clock.time("conformance rules"):
-        adam_data = {n: f.data for n, f in adam.datasets.items()}
+        packages = [("sdtm", "SDTMIG", sdtm, sdtm_data)] + ([("adam", "ADaMIG", adam, adam_data)] if adam else [])
         core = [conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data),
                                   run.spec.study.ct_version)
-                for folder, standard, run, data in (("sdtm", "SDTMIG", sdtm, sdtm_data),
-                                                     ("adam", "ADaMIG", adam, adam_data))]
+                for folder, standard, run, data in packages]
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+            if run is None:
+                continue
             with clock.time("XPT writing"):
                 write_datasets(run.spec, run.datasets, folder, formats)
             with clock.time("define"):
                 findings += write_define_package(run.spec, run.datasets, folder)
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-            if summarize is not None:
+            if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
             validation = validation_result(Path(out_dir).name, {**sdtm_data, **adam_data}, findings,
                                            ([f for c in core for f in c[0]], [s for c in core for s in c[1]]),
-                                           explanations)
+                                           explanations, " + ".join(p[1] for p in packages))
             write_reports(validation, stage / "validation")
         if report is not None:
             with clock.time("review report"):

@@ -1,4 +1,6 @@
-"""The raw EDC export: one CSV per CRF form, checked against the export's own data dictionary.
+"""The raw EDC export: one CSV per CRF form, checked against its data dictionary: the export's own
+(`dictionary.csv` + `codelists.csv` beside the forms) or, for an export that has none, the one the study's spec
+declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format (`cdisc.dates.DATE_FORMATS`).
 
 Every value is kept as text (blank = missing). Each form frame gains `RAW_FORM` and `RAW_ROW` (1-based data
 row), which travel with the derived records so every SDTM record can be traced back to its raw row.
@@ -14,7 +16,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc.dates import check_raw_time, raw_date_to_iso, raw_dates_to_iso
+from cdisc.dates import (
+    DECLARED_FORMATS,
+    DEFAULT_FORMAT,
+    check_raw_time,
+    known_format,
+    raw_date_to_iso,
+    raw_dates_to_iso,
+    to_dtc,
+)
 from cdisc.errors import RawInputError
 from cdisc.issues import Issue
 
@@ -46,15 +56,28 @@ class RawStudy:
     def codes(self, codelist: str) -> pd.DataFrame:
         return self.codelists[self.codelists["CODELIST"] == codelist][["CODE", "DECODE"]]
 
+    def date_format(self, form: str, field: str) -> str:
+        """The declared format of a date field (`DD-MON-YYYY` when the dictionary names none)."""
+        row = self.dictionary[(self.dictionary["FORM"] == form) & (self.dictionary["FIELD"] == field)]
+        return _format_of(row.iloc[0].to_dict()) if len(row) else DEFAULT_FORMAT
 
-def load_raw(directory: Path) -> RawStudy:
-    """Read and check every form. Raises `RawInputError` listing every problem found."""
+    def dtc(self, frame: pd.DataFrame, date: str, time: str | None = None) -> pd.Series:
+        """ISO 8601 --DTC of a date field (and an optional time field) of a form's rows, read by the date's
+        declared format; `frame` holds rows of one form (its `RAW_FORM`)."""
+        form = frame["RAW_FORM"].iloc[0] if len(frame) else ""
+        return to_dtc(frame[date], None if time is None else frame[time], fmt=self.date_format(form, date))
+
+
+def load_raw(directory: Path, declared: Path | None = None) -> RawStudy:
+    """Read and check every form against the dictionary beside the forms, or in `declared` when given.
+    Raises `RawInputError` listing every problem found."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RawInputError(f"raw export directory {directory} does not exist")
+    meta = Path(declared) if declared is not None else directory
     issues: list[Issue] = []
-    dictionary = _read_meta(directory / DICTIONARY, DICTIONARY_COLUMNS, issues)
-    codelists = _read_meta(directory / CODELISTS, CODELIST_COLUMNS, issues)
+    dictionary = _read_meta(meta / DICTIONARY, DICTIONARY_COLUMNS, issues)
+    codelists = _read_meta(meta / CODELISTS, CODELIST_COLUMNS, issues)
     if issues:
         raise RawInputError(f"raw export {directory} cannot be read", issues)
     issues += _check_dictionary(dictionary, codelists)
@@ -116,6 +139,15 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
         if rec["TYPE"] == "code" and rec["CODELIST"] not in known:
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "codelist is not in codelists.csv",
                         variable="CODELIST", row=str(i), value=rec["CODELIST"])
+        if not known_format(_format_of(rec)):
+            yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "FORMAT must be DD-MON-YYYY or formats of "
+                        f"{', '.join(DECLARED_FORMATS)} joined by |", variable="FORMAT", row=str(i),
+                        value=rec["FORMAT"])
+
+
+def _format_of(field: dict) -> str:
+    """A field's declared date format; blank or absent (a dictionary without FORMAT) is the default."""
+    return field.get("FORMAT", "") or DEFAULT_FORMAT
 
 
 def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.DataFrame,
@@ -165,13 +197,13 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     if kind == "code":
         allowed = set(codelists.loc[codelists["CODELIST"] == spec["CODELIST"], "CODE"])
         flag(check & ~col.isin(allowed), "RAW_UNKNOWN_CODE", f"code is not in codelist {spec['CODELIST']}")
-    elif kind in ("date", "time", "integer", "float"):
-        parse = _PARSERS[kind]
+    elif kind in ("date", "time", "integer", "float") and known_format(_format_of(spec)):  # else: dictionary issue
+        fmt = _format_of(spec)
         # whole-column fast check; only values it does not pass are parsed one by one for the reason
-        check = check & ~_FAST_OK[kind](col)
+        check = check & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date" else _FAST_OK[kind](col))
         for r, v in zip(rows[check], col[check], strict=True):
             try:
-                parse(v)
+                raw_date_to_iso(v, fmt) if kind == "date" else _PARSERS[kind](v)
             except ValueError as exc:
                 found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
                                    variable=field, row=str(r), value=v))
@@ -187,7 +219,7 @@ def _parse_float(v: str) -> None:
         raise ValueError("not a finite number")
 
 
-_PARSERS = {"date": raw_date_to_iso, "time": check_raw_time, "integer": _parse_integer, "float": _parse_float}
+_PARSERS = {"time": check_raw_time, "integer": _parse_integer, "float": _parse_float}
 
 
 def _finite_numbers(col: pd.Series) -> pd.Series:
@@ -198,7 +230,6 @@ def _finite_numbers(col: pd.Series) -> pd.Series:
 
 # values these accept are certainly valid for the parser of the type; the rest go to the parser
 _FAST_OK = {
-    "date": lambda col: raw_dates_to_iso(col).notna(),
     "time": lambda col: col.str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d"),
     "integer": lambda col: col.str.fullmatch(r"[+-]?\d+"),
     "float": _finite_numbers,

@@ -18,7 +18,8 @@ def supp_records(parent: pd.DataFrame, spec: Spec, *, rdomain: str, idvar: str, 
     `qualifiers`; its lineage columns are kept. From the spec: QLABEL = the decoded value of the QNAM term in
     the codelist of SUPP<rdomain>.QNAM; QORIG = the Origin of the SUPP<rdomain>.QVAL value-level row whose
     where clause is `QNAM EQ <qnam>`. QEVAL = `evaluators[qnam]` (e.g. "INVESTIGATOR"), blank when absent.
-    IDVARVAL is the `idvar` value as text (integral numbers without decimals), e.g. AESEQ 3.0 -> "3".
+    IDVARVAL is the `idvar` value as text (integral numbers without decimals), e.g. AESEQ 3.0 -> "3". A blank
+    `idvar` qualifies the subject (SUPPDM): IDVAR and IDVARVAL are blank.
     """
     name = f"SUPP{rdomain}"
     labels = spec.codelist(spec.variable(name, "QNAM").codelist)
@@ -32,7 +33,7 @@ def supp_records(parent: pd.DataFrame, spec: Spec, *, rdomain: str, idvar: str, 
         rows = parent[parent[qnam].fillna("").astype(str).ne("")]
         frames.append(pd.DataFrame({
             "STUDYID": rows["STUDYID"], "RDOMAIN": rdomain, "USUBJID": rows["USUBJID"], "IDVAR": idvar,
-            "IDVARVAL": rows[idvar].map(_as_text), "QNAM": qnam, "QLABEL": labels.decode(qnam),
+            "IDVARVAL": rows[idvar].map(_as_text) if idvar else "", "QNAM": qnam, "QLABEL": labels.decode(qnam),
             "QVAL": rows[qnam].astype(str), "QORIG": origins[qnam], "QEVAL": evaluators.get(qnam, ""),
             **{col: rows[col] for col in LINEAGE if col in rows},
         }, index=rows.index))

@@ -15,6 +15,21 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
+def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Reference dates from exposure (DM.RFXSTDTC, RFXENDTC): per subject, the earliest start and the latest end
+    of its exposure records (ISO 8601 text sorts like time; a date sorts before a time that day). Blank dates
+    are ignored; a subject without any gets none.
+
+    >>> first, last = exposure_span(pd.Series(["S1", "S1", "S2"]), pd.Series(["2025-01-05", "2025-01-01", ""]),
+    ...                             pd.Series(["2025-01-09", "", ""]))
+    >>> first.to_dict(), last.to_dict()
+    ({'S1': '2025-01-01'}, {'S1': '2025-01-09'})
+    """
+    frame = pd.DataFrame({"SUBJECT": subject.to_numpy(), "START": start.to_numpy(), "END": end.to_numpy()})
+    starts, ends = frame[frame["START"].ne("")], frame[frame["END"].ne("")]
+    return starts.groupby("SUBJECT")["START"].min(), ends.groupby("SUBJECT")["END"].max()
+
+
 def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = False) -> pd.DataFrame:
     """EPOCH of the subject's element (SE) that contains the --DTC date.
 

@@ -22,17 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mappings.simulate import simulate  # noqa: E402
+from mappings.im96.simulate import simulate  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from cdisc.pipeline import run_study
 from cdisc.stopwatch import Stopwatch
-from mappings.adam import BUILDERS as ADAM
-from mappings.adam.report import write_run_report
-from mappings.adam.summary import write_summary
-from mappings.sdtm import BUILDERS as SDTM
+from mappings.im96.adam import BUILDERS as ADAM
+from mappings.im96.adam.report import write_run_report
+from mappings.im96.adam.summary import write_summary
+from mappings.im96.sdtm import BUILDERS as SDTM
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 clock, start = Stopwatch(), time.perf_counter()
 run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=SDTM, adam_builders=ADAM, summarize=write_summary,

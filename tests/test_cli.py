@@ -279,10 +279,20 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
     assert {p.name: p.read_bytes() for p in (target / "sdtm").iterdir()} == before
 
 
+def test_an_unknown_study_is_a_usage_error_naming_the_known_ones(tmp_path):
+    """A study is found by name (specs/<name>/ + mappings/<name>/); a name that is neither exits 2, writes nothing."""
+    for name in ("nope", "../im96", "IM96"):
+        result = CliRunner().invoke(main, ["run", "--study", name, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 2, name
+        assert f"no study '{name}'" in result.output
+        assert "im96" in result.output.split("known: ")[1].strip().split(", ")
+    assert not (tmp_path / "o").exists()
+
+
 def test_help_explains_every_command():
     for args in (["--help"], ["run", "--help"], ["simulate", "--help"], ["validate", "--help"], ["define", "--help"],
                  ["convert", "--help"], ["spec", "--help"], ["spec", "export", "--help"], ["spec", "import", "--help"],
-                 ["spec", "from-define", "--help"], ["report", "--help"]):
+                 ["spec", "from-define", "--help"], ["report", "--help"], ["new-study", "--help"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0
         assert "Usage" in result.output

@@ -21,7 +21,7 @@ from cdisc.commands import reports_errors
 def report(adam_dir: Path, out_dir: Path, findings: Path | None, reconciliation: Path | None) -> None:
     """Build the study review page (index.html, one self-contained file, and figures/ as PNG and SVG) from an
     ADaM folder. Sections whose datasets are missing are skipped, and the page says which and why."""
-    from mappings.adam.report import write_study_report
+    from mappings.im96.adam.report import write_study_report
 
     page = write_study_report(adam_dir, out_dir,
                               findings=findings or adam_dir.parent / "validation" / "report.json",

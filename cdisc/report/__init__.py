@@ -4,5 +4,5 @@
 `figures.py` makes figures byte-stable and writes them as PNG and SVG, `charts.py` holds the generic chart types
 (Kaplan-Meier with numbers at risk, waterfall, swimmer, one line per subject) and `build.py` reads an ADaM folder
 and builds the planned sections.
-Which sections a study shows, and from which datasets, is the study's choice (`mappings/adam/report.py`).
+Which sections a study shows, and from which datasets, is the study's choice (`mappings/im96/adam/report.py`).
 """

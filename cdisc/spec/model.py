@@ -43,6 +43,9 @@ class Study(Frozen):
     country: str = ""
     siteid: str = ""
     planned_subjects: int = 0
+    # the raw field naming the subject on every form, and the text before it in USUBJID (blank: STUDYID)
+    subject_field: str = "SUBJID"
+    usubjid_prefix: str = ""
 
 
 class Dataset(Frozen):

@@ -192,11 +192,15 @@ def primary_soc(data: Datasets) -> list[Issue]:
 
 
 def informed_consent(data: Datasets) -> list[Issue]:
-    """DM.RFICDTC equals the earliest DS informed consent date (CG0143)."""
+    """DM.RFICDTC equals the earliest DS informed consent date (CG0143).
+
+    Checked for subjects with a DS informed consent record (the rule's condition): a study whose DS has no
+    consent milestones is not checked."""
     ds = data["DS"]
     consent = ds[ds["DSDECOD"].eq("INFORMED CONSENT OBTAINED")].groupby("USUBJID")["DSSTDTC"].min()
     dm = data["DM"]
-    wrong = dm["USUBJID"].map(consent).fillna("") != dm["RFICDTC"]
+    given = dm["USUBJID"].map(consent)
+    wrong = given.notna() & (given.fillna("") != dm["RFICDTC"])
     return _flag("CG0143", "DM", dm, wrong, "RFICDTC is not the earliest informed consent in DS", "RFICDTC")
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from cdisc.algorithms import standardize
 from cdisc.errors import MappingError
-from cdisc.findings import reference_range_indicator
+from cdisc.findings import reference_range_indicator, wide_to_long
 
 CONVERSIONS = pd.DataFrame({"TESTCD": ["TEMP", "TEMP", "CRP"], "ORRESU": ["C", "F", "mg/dL"],
                             "STRESU": ["C", "C", "mg/L"], "FACTOR": ["1", "0.5555555556", "10"],
@@ -55,3 +55,25 @@ def test_reference_range_indicator_classes_numbers_and_censored_results(stresc, 
     """LOW/NORMAL/HIGH (CT NRIND C78736) only when the standardized value decides it."""
     out = reference_range_indicator(pd.Series([stresc]), pd.Series([low]), pd.Series([high]))
     assert out.tolist() == [expected]
+
+
+def test_wide_to_long_one_row_per_result_and_not_done_rows_kept():
+    """Row 1 has two results, row 2 none (kept: marked not done), row 3 one; the test table's columns travel."""
+    form = pd.DataFrame({"PAT": ["a", "b", "c"], "SYS": ["120", "", ""], "PULSE": ["60", "", "72"],
+                         "RAW_ROW": [1, 2, 3]})
+    tests = pd.DataFrame({"FIELD": ["SYS", "PULSE"], "TESTCD": ["SYSBP", "PULSE"], "UNIT": ["mmHg", "beats/min"]})
+    long = wide_to_long(form, tests, result="ORRES", keep_blank=pd.Series([False, True, False]))
+    assert long[["PAT", "RAW_ROW", "TESTCD", "UNIT", "ORRES"]].values.tolist() == [
+        ["a", 1, "SYSBP", "mmHg", "120"], ["a", 1, "PULSE", "beats/min", "60"],
+        ["b", 2, "SYSBP", "mmHg", ""], ["b", 2, "PULSE", "beats/min", ""],
+        ["c", 3, "PULSE", "beats/min", "72"]]
+
+
+def test_standardize_rounds_to_the_digits_of_the_conversion():
+    """DIGITS 2: 146 LB x 0.45359237 = 66.2244860 -> 66.22; (96.9 F - 32) x 5/9 = 36.0555... -> 36.06 C."""
+    conversions = pd.DataFrame({"TESTCD": ["WEIGHT", "TEMP"], "ORRESU": ["LB", "F"], "STRESU": ["kg", "C"],
+                                "FACTOR": ["0.45359237", "0.5555555555555556"], "OFFSET": ["", "-32"],
+                                "DIGITS": ["2", "2"]})
+    out = standardize(pd.Series(["146", "96.9"]), pd.Series(["LB", "F"]), pd.Series(["WEIGHT", "TEMP"]),
+                      conversions, source="test")
+    assert out.values.tolist() == [["66.22", 66.22, "kg"], ["36.06", 36.06, "C"]]

@@ -69,3 +69,49 @@ def test_load_raw_reports_every_problem_at_once(tmp_path):
     with pytest.raises(RawInputError) as info:
         load_raw(export(tmp_path, dm=DM.replace("Female", "F"), ae=AE.replace("14:30", "25:00")))
     assert {i.code for i in info.value.issues} == {"RAW_UNKNOWN_CODE", "RAW_BAD_TIME"}
+
+
+DECLARED = """FORM,FIELD,LABEL,TYPE,CODELIST,REQUIRED,KEY,FORMAT
+ec,PATNUM,Patient,text,,Y,N,
+ec,ECSTDAT,Start,date,,Y,N,DD-Mon-YYYY
+ec,AESTDAT,Onset,date,,N,N,MM/DD/YYYY|YYYY
+"""
+
+
+def declared_export(tmp_path: Path, rows: str) -> tuple[Path, Path]:
+    """A form without a dictionary of its own, and a folder declaring its fields (as specs/<study>/raw/ does)."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "ec.csv").write_text("PATNUM,ECSTDAT,AESTDAT\n" + rows)
+    (tmp_path / "declared").mkdir()
+    (tmp_path / "declared" / "dictionary.csv").write_text(DECLARED)
+    (tmp_path / "declared" / "codelists.csv").write_text("CODELIST,CODE,DECODE\n")
+    return tmp_path / "raw", tmp_path / "declared"
+
+
+def test_declared_dictionary_reads_each_date_field_by_its_format(tmp_path):
+    raw = load_raw(*declared_export(tmp_path, "701-1015,02-Jan-2014,01/16/2014\n701-1015,31-Dec-2013,2003\n"))
+    ec = raw.form("ec")
+    assert raw.dtc(ec, "ECSTDAT").tolist() == ["2014-01-02", "2013-12-31"]
+    assert raw.dtc(ec, "AESTDAT").tolist() == ["2014-01-16", "2003"]
+
+
+def test_declared_formats_are_not_guessed_per_value(tmp_path):
+    """A value in another field's format, a day-first value in a month-first field, or 02/30 is an error."""
+    with pytest.raises(RawInputError) as err:
+        load_raw(*declared_export(tmp_path, "1,01/02/2014,02-Jan-2014\n2,02-JAN-2014,13/01/2014\n3,02-Jan-2014,02/30/2014\n"))
+    found = {(i.variable, i.row, i.value, i.message) for i in err.value.issues}
+    assert found == {
+        ("ECSTDAT", "1", "01/02/2014", "not a valid date: expected DD-Mon-YYYY"),
+        ("ECSTDAT", "2", "02-JAN-2014", "not a valid date: expected DD-Mon-YYYY"),
+        ("AESTDAT", "1", "02-Jan-2014", "not a valid date: expected MM/DD/YYYY or YYYY"),
+        ("AESTDAT", "2", "13/01/2014", "not a valid date: time data '13/01/2014' does not match format '%m/%d/%Y'"),
+        ("AESTDAT", "3", "02/30/2014", "not a valid date: day is out of range for month"),
+    }
+
+
+def test_an_unknown_declared_format_is_a_dictionary_error(tmp_path):
+    raw_dir, declared = declared_export(tmp_path, "1,02-Jan-2014,\n")
+    (declared / "dictionary.csv").write_text(DECLARED.replace("MM/DD/YYYY|YYYY", "YYYY-MM-DD"))
+    with pytest.raises(RawInputError) as err:
+        load_raw(raw_dir, declared)
+    assert [(i.code, i.variable, i.value) for i in err.value.issues] == [("RAW_DICTIONARY", "FORMAT", "YYYY-MM-DD")]

@@ -34,3 +34,14 @@ def test_supp_records_requires_value_level_metadata(spec):
     """A QNAM without a QVAL value-level row (so without an origin) is an error naming the QNAM."""
     with pytest.raises(MappingError, match="AESEQ2"):
         supp_records(PARENT.assign(AESEQ2="x"), spec, rdomain="AE", idvar="AESEQ", qualifiers=["AESEQ2"])
+
+
+def test_supp_records_of_a_subject_have_no_idvar():
+    """SUPPDM (the pilot's population flags): IDVAR and IDVARVAL blank, one record per flag set."""
+    pilot = load_checked_spec(Path("specs/cdiscpilot01"), "sdtm")
+    parent = pd.DataFrame({"STUDYID": ["CDISCPILOT01"] * 2, "USUBJID": ["01-701-1015", "01-701-1057"],
+                           "ITT": ["Y", ""], "SAFETY": ["Y", ""], "RAW_FORM": ["dm_raw"] * 2, "RAW_ROW": [1, 7]})
+    out = supp_records(parent, pilot, rdomain="DM", idvar="", qualifiers=["ITT", "SAFETY"])
+    assert out[["USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QLABEL", "QVAL", "QORIG"]].values.tolist() == [
+        ["01-701-1015", "", "", "ITT", "Intent to Treat Population Flag", "Y", "Derived"],
+        ["01-701-1015", "", "", "SAFETY", "Safety Population Flag", "Y", "Derived"]]

@@ -1,7 +1,7 @@
 """EPOCH from SE, VISITNUM from TV, and the last-observation-before-exposure flag."""
 import pandas as pd
 
-from cdisc.timing import add_epoch, add_last_before_flag, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_visit, exposure_span
 
 SE = pd.DataFrame({
     "USUBJID": ["S1", "S1", "S1"],
@@ -75,3 +75,11 @@ def test_add_visit_takes_unscheduled_numbers_from_sv():
     out = add_visit(df, TV, visit="V", dtc="DTC", sv=sv)
     assert out["VISITNUM"].tolist() == [4.0, 4.02]
     assert out["VISIT"].tolist() == ["DAY 1", "UNSCHEDULED 4.02"]
+
+
+def test_exposure_span_earliest_start_latest_end_blanks_ignored():
+    """S1: starts 01-05 and 01-01 (earliest 01-01), ends 01-09 and blank (latest known 01-09); S2: nothing known."""
+    first, last = exposure_span(pd.Series(["S1", "S1", "S2"]), pd.Series(["2025-01-05", "2025-01-01", ""]),
+                                pd.Series(["2025-01-09", "", ""]))
+    assert first.to_dict() == {"S1": "2025-01-01"}
+    assert last.to_dict() == {"S1": "2025-01-09"}

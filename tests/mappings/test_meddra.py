@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mappings.simulate.adverse import TERMS
-from mappings.simulate.enrolment import MH_CODED
-from mappings.simulate.meddra import CODING
+from mappings.im96.simulate.adverse import TERMS
+from mappings.im96.simulate.enrolment import MH_CODED
+from mappings.im96.simulate.meddra import CODING
 
 PILOT = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "meddra_cdiscpilot01.csv", dtype=str)
 # SOC codes not in the pilot, from a public list of the 27 SOCs that agrees with the pilot on its 23 SOCs

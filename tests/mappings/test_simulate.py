@@ -8,7 +8,7 @@ import pytest
 
 from cdisc.dates import raw_date_to_iso
 from cdisc.raw import load_raw
-from mappings.simulate import BUNDLED, simulate
+from mappings.im96.simulate import BUNDLED, simulate
 
 BUNDLED_RAW = Path(__file__).resolve().parents[2] / "data" / "im96" / "raw"
 FORMS = ("ae", "apher", "cm", "dm", "ds", "dth", "eg", "ic", "ie", "inf", "lb", "ld", "mh", "nact", "nl", "ntl",

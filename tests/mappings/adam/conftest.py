@@ -88,7 +88,7 @@ def own_spec_issues(spec: Spec, dataset: str, stem: str) -> list[str]:
 def bundled_sdtm() -> dict[str, pd.DataFrame]:
     """SDTM built from the bundled raw export (data/im96/raw), as `cdisc run` writes it (built once per session)."""
     from cdisc.pipeline import build_sdtm
-    from mappings.sdtm import BUILDERS
+    from mappings.im96.sdtm import BUILDERS
 
     run = build_sdtm(Path("data/im96/raw"), SPEC_DIR, BUILDERS)
     return {name: final.data for name, final in run.datasets.items()}
@@ -102,7 +102,7 @@ def bundled_adam(bundled_sdtm: dict[str, pd.DataFrame], adam_spec: Spec) -> Call
     def run(modules: list[str]) -> dict[str, pd.DataFrame]:
         ctx = AnalysisContext(spec=adam_spec, sdtm_data=bundled_sdtm, design_dir=SPEC_DIR / "design")
         for module in modules:
-            for result in importlib.import_module(f"mappings.adam.{module}").build(ctx):
+            for result in importlib.import_module(f"mappings.im96.adam.{module}").build(ctx):
                 ctx.done[result.name] = finalize(result, adam_spec).data
         return ctx.done
     return run

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cdisc.errors import DerivationError
-from mappings.adam import adae
+from mappings.im96.adam import adae
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.conftest import own_spec_issues
 

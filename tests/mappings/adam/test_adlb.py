@@ -6,7 +6,7 @@ import pytest
 from cdisc.derive.toxgrade import compute_toxgrade, parse_grade_criteria
 from cdisc.errors import DerivationError
 from cdisc.spec.check import check_spec
-from mappings.adam import adlb
+from mappings.im96.adam import adlb
 from tests.helpers import assert_frame_equal_by_keys
 
 SAS0 = pd.Timestamp("1960-01-01")

@@ -10,7 +10,7 @@ from cdisc.context import AnalysisContext
 from cdisc.errors import DerivationError
 from cdisc.finalize import finalize
 from cdisc.spec.load import load_spec
-from mappings.adam import adpc
+from mappings.im96.adam import adpc
 
 A, B = "IM96-001-001", "IM96-001-002"
 RF = "2024-01-01T10:00"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mappings.adam import adrs
+from mappings.im96.adam import adrs
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.conftest import own_spec_issues
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cdisc.errors import DerivationError
-from mappings.adam import adsl
+from mappings.im96.adam import adsl
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.conftest import own_spec_issues
 

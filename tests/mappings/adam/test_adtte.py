@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from cdisc.errors import DerivationError
-from mappings.adam import adtte
-from mappings.adam.adrs import analysis_subjects
+from mappings.im96.adam import adtte
+from mappings.im96.adam.adrs import analysis_subjects
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.conftest import own_spec_issues
 

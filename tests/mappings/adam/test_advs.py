@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from cdisc.errors import DerivationError
-from mappings.adam import advs
+from mappings.im96.adam import advs
 from tests.helpers import assert_frame_equal_by_keys
 from tests.mappings.adam.test_adlb import adsl_frame
 
@@ -97,8 +97,8 @@ def bundled():
     from cdisc.finalize import finalize
     from cdisc.pipeline import build_sdtm
     from cdisc.spec.load import load_spec
-    from mappings.adam import adlb, adsl
-    from mappings.sdtm import BUILDERS
+    from mappings.im96.adam import adlb, adsl
+    from mappings.im96.sdtm import BUILDERS
 
     spec_dir = Path("specs/im96")
     sdtm = {n: f.data for n, f in build_sdtm(Path("data/im96/raw"), spec_dir, BUILDERS).datasets.items()}

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from cdisc.report.build import read_adam_folder
 from cli import main
-from mappings.adam.report import PLANS, best_change, km_table, marker_table, nca_listing
-from mappings.adam.summary import _groups, marker_changes
+from mappings.im96.adam.report import PLANS, best_change, km_table, marker_table, nca_listing
+from mappings.im96.adam.summary import _groups, marker_changes
 
 DL1, DL2 = "IM96 12x10^8 CAR-T cells", "IM96 20x10^8 CAR-T cells"
 FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tumour_markers", "waterfall"]

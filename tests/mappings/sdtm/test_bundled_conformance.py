@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cdisc.pipeline import build_sdtm
-from mappings.sdtm import BUILDERS
+from mappings.im96.sdtm import BUILDERS
 
 ROOT = Path(__file__).resolve().parents[3]
 CONTINUOUS = r"^-?(\d+(\.\d+)?$)|(\.\d+$)"  # CORE-000289/290/298/299 regex for a continuous LBORRES

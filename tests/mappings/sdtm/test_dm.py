@@ -9,7 +9,7 @@ import pytest
 
 from cdisc.dates import to_dtc
 from cdisc.finalize import finalize
-from mappings.sdtm import dm
+from mappings.im96.sdtm import dm
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan

@@ -12,7 +12,7 @@ from cdisc.context import StudyContext
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
-from mappings.sdtm import ex
+from mappings.im96.sdtm import ex
 from tests.helpers import assert_frame_equal_by_keys
 
 INF_COLUMNS = ["SUBJID", "INFDAT", "INFSTTIM", "INFENTIM", "INFDOSE", "INFDOSU", "DOSELVL", "LOTNO"]

@@ -8,7 +8,7 @@ import pytest
 
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
-from mappings.sdtm import ie
+from mappings.im96.sdtm import ie
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan

@@ -9,7 +9,7 @@ import pandas as pd
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
-from mappings.sdtm import lb
+from mappings.im96.sdtm import lb
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan

@@ -17,7 +17,7 @@ from cdisc.context import StudyContext
 from cdisc.finalize import finalize
 from cdisc.pipeline import load_checked_spec
 from cdisc.raw import RawStudy
-from mappings.sdtm import pc
+from mappings.im96.sdtm import pc
 from tests.helpers import assert_frame_equal_by_keys
 
 S1, S2 = "IM96-001-001", "IM96-001-002"

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mappings.sdtm.pp import nca_parameters, nca_samples
+from mappings.im96.sdtm.pp import nca_parameters, nca_samples
 
 A, B = "IM96-001-001", "IM96-001-002"
 RFA, RFB = "2024-01-01T10:00", "2024-02-01T08:00"

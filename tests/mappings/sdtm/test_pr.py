@@ -11,7 +11,7 @@ import pytest
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
-from mappings.sdtm import pr
+from mappings.im96.sdtm import pr
 from tests.helpers import assert_frame_equal_by_keys
 
 COLUMNS = ["SUBJID", "APHDAT", "APHTIM", "APHVOL", "APHYN"]

@@ -8,7 +8,7 @@ import pandas as pd
 from cdisc.context import StudyContext
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
-from mappings.sdtm import relrec
+from mappings.im96.sdtm import relrec
 from tests.helpers import assert_frame_equal_by_keys
 
 RAW = pd.DataFrame(

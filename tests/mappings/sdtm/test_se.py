@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.finalize import finalize
-from mappings.sdtm import se
+from mappings.im96.sdtm import se
 from tests.helpers import assert_frame_equal_by_keys
 
 NAN = np.nan

@@ -7,7 +7,7 @@ import pytest
 
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
-from mappings.sdtm import trial_design
+from mappings.im96.sdtm import trial_design
 from tests.helpers import assert_frame_equal_by_keys
 
 TA = """ARMCD,ARM,TAETORD,ETCD,ELEMENT,TABRANCH,TATRANS,EPOCH

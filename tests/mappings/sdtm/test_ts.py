@@ -7,7 +7,7 @@ import pytest
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.validate.rules import trial_summary
-from mappings.sdtm import ts
+from mappings.im96.sdtm import ts
 from tests.helpers import assert_frame_equal_by_keys
 
 TS = """TSSEQ,TSGRPID,TSPARMCD,TSPARM,TSVAL,TSVALNF,TSVALCD,TSVCDREF,TSVCDVER

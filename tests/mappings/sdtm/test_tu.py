@@ -17,7 +17,7 @@ from cdisc.context import StudyContext
 from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
-from mappings.sdtm import tu
+from mappings.im96.sdtm import tu
 from tests.helpers import assert_frame_equal_by_keys
 
 S1, S2 = "IM96-001-001", "IM96-001-002"

@@ -1,0 +1,70 @@
+"""DM and SUPPDM from dm_raw; reference dates from the exposure (ec_raw) and the disposition (ds_raw) forms.
+Methods MT.DM.* in the spec state each rule."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import map_ct, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.supp import supp_records
+from cdisc.timing import add_study_day, exposure_span
+from mappings.cdiscpilot01.sdtm.ds import disposition
+
+YEARS = "YEARS"
+RANDOMIZED = "RANDOMIZED"
+POPULATIONS = ["ITT", "SAFETY"]
+SPONSOR = {q: "CLINICAL STUDY SPONSOR" for q in POPULATIONS}
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    raw = ctx.raw.form("dm_raw")
+    patnum = raw["PATNUM"]
+    dm = start_domain(raw, ctx, "DM")
+    # SITEID / SUBJID: PATNUM is site-subject, 701-1015 (MT.DM.SUBJID)
+    dm["SITEID"], dm["SUBJID"] = patnum.str.split("-", n=1).str[0], patnum.str.split("-", n=1).str[1]
+    # RFXSTDTC = RFSTDTC / RFXENDTC: first start and last end of exposure (ec_raw)
+    ec = ctx.raw.form("ec_raw")
+    first, last = exposure_span(ec["PATNUM"], ctx.raw.dtc(ec, "IT.ECSTDAT"), ctx.raw.dtc(ec, "IT.ECENDAT"))
+    dm["RFXSTDTC"], dm["RFXENDTC"] = patnum.map(first).fillna(""), patnum.map(last).fillna("")
+    dm["RFSTDTC"] = dm["RFXSTDTC"]
+    # RFENDTC: disposition event date of exposed subjects; RFPENDTC: last disposition collection (ds_raw)
+    ds = disposition(ctx.raw.form("ds_raw"), ctx)
+    events = ds[ds["DSCAT"].eq("DISPOSITION EVENT")].groupby("PATNUM")["DSSTDTC"].max()
+    dm["RFENDTC"] = patnum.map(events).fillna("").where(dm["RFSTDTC"].ne(""), "")
+    dm["RFPENDTC"] = patnum.map(ds.groupby("PATNUM")["DSDTC"].max()).fillna("")
+    # DTHDTC / DTHFL: date of death on the disposition form
+    deaths = ds[ds["DTHDTC"].ne("")].groupby("PATNUM")["DTHDTC"].max()
+    dm["DTHDTC"] = patnum.map(deaths).fillna("")
+    dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
+    # RFICDTC: informed consent; DMDTC: collection date; DMDY
+    dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
+    dm["DMDTC"] = ctx.raw.dtc(raw, "COL_DT")
+    dm = add_study_day(dm, dm, dtc="DMDTC", dy="DMDY")
+    # AGE as collected, AGEU; SEX, RACE, ETHNIC, COUNTRY: collected values -> CT
+    dm["AGE"] = pd.to_numeric(raw["IT.AGE"])
+    dm["AGEU"] = np.where(dm["AGE"].notna(), YEARS, "")
+    dm["SEX"] = map_ct(raw["IT.SEX"], ctx.codelist("SEX"), source="dm_raw IT.SEX")
+    dm["RACE"] = map_ct(raw["IT.RACE"], ctx.codelist("RACE"), source="dm_raw IT.RACE")
+    dm["ETHNIC"] = map_ct(raw["IT.ETHNIC"], ctx.codelist("ETHNIC"), source="dm_raw IT.ETHNIC")
+    dm["COUNTRY"] = map_ct(raw["COUNTRY"], ctx.codelist("COUNTRY"), source="dm_raw COUNTRY")
+    # ARMCD/ARM, ACTARMCD/ACTARM; a screen failure has no arm and ARMNRS (MT.DM.ARMCD)
+    null = ctx.codelist("ARMNULRS")
+    dm = dm.assign(**arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw PLANNED_ARMCD"),
+                   **arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw ACTUAL_ARMCD"))
+    nulled = raw["PLANNED_ARMCD"].where(raw["PLANNED_ARMCD"].isin(null.collected_map.keys()), "")
+    dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw PLANNED_ARMCD")
+    # SUPPDM: ITT = randomized (ds_raw), SAFETY = exposed (ec_raw)
+    dm["ITT"] = np.where(patnum.isin(ds.loc[ds["DSDECOD"].eq(RANDOMIZED), "PATNUM"]), "Y", "")
+    dm["SAFETY"] = np.where(patnum.isin(ec["PATNUM"]), "Y", "")
+    supp = supp_records(dm, ctx.spec, rdomain="DM", idvar="", qualifiers=POPULATIONS, evaluators=SPONSOR)
+    return [DomainResult("DM", dm.drop(columns=POPULATIONS)), DomainResult("SUPPDM", supp)]
+
+
+def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str) -> dict[str, pd.Series]:
+    """ARMCD and ARM (the code's decoded value) from a collected arm code; a code of the ARMNULRS codelist's
+    collected values (a screen failure) gives blanks, any other unknown code is an error."""
+    codelist = ctx.codelist("ARMCD")
+    null = armcd.isin(ctx.codelist("ARMNULRS").collected_map.keys())
+    code = map_ct(armcd.where(~null, ""), codelist, source=source)
+    return {f"{prefix}ARMCD": code, f"{prefix}ARM": code.map(lambda c: codelist.decode(c) if c else "")}

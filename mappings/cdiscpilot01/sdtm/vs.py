@@ -1,0 +1,64 @@
+"""VS (Vital Signs) from vs_raw, whose tests stand side by side (one column per test): wide to long, then the
+timing, standard results and baseline flag. Methods MT.VS.* in the spec."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.findings import wide_to_long
+from cdisc.timing import add_last_before_flag, add_study_day
+from mappings.cdiscpilot01.sdtm.visits import add_visit
+
+NOT_DONE = "NOT DONE"
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    form, rejected = reject_unknown_subjects(ctx.raw.form("vs_raw"), ctx.raw.form("dm_raw")["PATNUM"],
+                                             form_name="vs_raw.csv", field="PATNUM")
+    tests = ctx.design("vs_tests")
+    # one record per row and test with a result; a row with a time point but no result is not done (MT.VS.WIDE)
+    not_done = form["TMPTC"].ne("") & form[list(tests["FIELD"])].eq("").all(axis=1)
+    long = wide_to_long(form, tests, result="ORRES", keep_blank=not_done)
+    long = long[long["ORRES"].ne("") | long["TIMED"].eq("Y")].reset_index(drop=True)
+    vs = start_domain(long, ctx, "VS")
+    # VSTESTCD / VSTEST: the test of the field and its CT name
+    vs["VSTESTCD"] = map_ct(long["VSTESTCD"], ctx.codelist("VSTESTCD"), source="design/vs_tests.csv")
+    vs["VSTEST"] = map_ct(vs["VSTESTCD"], ctx.codelist("VSTEST"), source="VSTESTCD")
+    # VSORRES without the EDC's zero padding (MT.VS.ORRES); VSORRESU: the unit printed on the CRF
+    vs["VSORRES"] = long["ORRES"].str.replace(r"^0+(?=\d)", "", regex=True)
+    vs["VSSTAT"] = np.where(vs["VSORRES"].eq(""), NOT_DONE, "")
+    vs["VSORRESU"] = map_ct(long["VSORRESU"].where(vs["VSORRES"].ne(""), ""), ctx.codelist("VSRESU"),
+                            source="design/vs_tests.csv")
+    # VSSTRESC / VSSTRESN / VSSTRESU (MT.STRES)
+    std = standardize(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
+                      source="vs_raw")
+    vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
+    # VSPOS: position; VSLOC: the location field of the test (temperature)
+    vs["VSPOS"] = map_ct(long["SUBPOS"], ctx.codelist("POSITION"), source="vs_raw SUBPOS")
+    vs["VSLOC"] = map_ct(location(long), ctx.codelist("LOC"), source="vs_raw IT.TEMP_LOC")
+    # VSTPT / VSTPTNUM / VSELTM / VSTPTREF (MT.VS.TPT)
+    vs["VSTPT"] = map_ct(long["TMPTC"], ctx.codelist("VSTPT"), source="vs_raw TMPTC")
+    points = ctx.design("time_points").set_index("VSTPT")
+    vs["VSTPTNUM"] = pd.to_numeric(vs["VSTPT"].map(points["VSTPTNUM"]))
+    vs["VSELTM"] = vs["VSTPT"].map(points["VSELTM"]).fillna("")
+    vs["VSTPTREF"] = vs["VSTPT"].map(points["VSTPTREF"]).fillna("")
+    # VSDTC, VISITNUM / VISIT / VISITDY (MT.VISIT), VSDY
+    vs["VSDTC"] = ctx.raw.dtc(long, "VTLD")
+    vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw INSTANCE")
+    vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
+    # VSBLFL: last result on or before the first dose, per test and time point (MT.BLFL)
+    vs = add_last_before_flag(vs, ctx.dataset("DM"), by=["VSTESTCD", "VSTPT"], dtc="VSDTC", result="VSORRES",
+                              flag="VSBLFL")
+    return [DomainResult("VS", vs, rejected=rejected)]
+
+
+def location(long: pd.DataFrame) -> pd.Series:
+    """The value of each row's location field (`LOCFIELD` of design/vs_tests.csv), blank where it has none."""
+    out = pd.Series("", index=long.index, dtype=object)
+    for field in long["LOCFIELD"].unique():
+        if field:
+            rows = long["LOCFIELD"].eq(field)
+            out[rows] = long.loc[rows, field]
+    return out

@@ -1,0 +1,141 @@
+"""DM: one record per subject of the demographics form (dm.csv).
+
+Reference dates come from the consent (ic.csv), the IM96 infusion (inf.csv, Day 1), the disposition
+(ds.csv), the death form (dth.csv) and the latest date of any form; the arm is the dose level infused.
+Methods MT.DM.* in the spec state each rule.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import dtc_date, to_dtc
+from cdisc.raw import LINEAGE, RawStudy
+from cdisc.timing import exposure_span
+
+SCREEN_FAILURE = "SCREEN FAILURE"
+NOT_TREATED = "ASSIGNED, NOT TREATED"
+COMPLETED = "COMPLETED"
+YEARS = "YEARS"
+
+
+def build(ctx: StudyContext) -> list[DomainResult]:
+    raw = ctx.raw.form("dm")
+    subj = raw["SUBJID"]
+    consent = first_consent(ctx.raw.form("ic"))
+    inf = ctx.raw.form("inf").set_index("SUBJID")
+    dth, dth_rejected = reject_unknown_subjects(ctx.raw.form("dth"), subj, form_name="dth.csv")
+    last_date = last_raw_dates(ctx.raw)
+
+    dm = start_domain(raw, ctx, "DM")
+    # SUBJID, SITEID: dm.csv SUBJID; site of the first consent (ic.csv SITEID)
+    dm["SUBJID"] = subj
+    dm["SITEID"] = subj.map(consent["SITEID"]).fillna("")
+    # RFSTDTC: IM96 infusion start (inf.csv INFDAT + INFSTTIM), Day 1
+    dm["RFSTDTC"] = subj.map(to_dtc(inf["INFDAT"], inf["INFSTTIM"])).fillna("")
+    # RFXSTDTC / RFXENDTC: first and last exposure to any protocol-specified treatment in EX: the lymphodepletion
+    # doses (ld.csv LDDAT) and the infusion (MT.DM.RFXSTDTC, MT.DM.RFXENDTC)
+    first, last = exposure_dates(ctx.raw.form("ld"), ctx.raw.form("inf"))
+    dm["RFXSTDTC"], dm["RFXENDTC"] = subj.map(first).fillna(""), subj.map(last).fillna("")
+    # RFICDTC: earliest consent (ic.csv ICDAT); RFPENDTC: latest complete date of any raw form
+    dm["RFICDTC"] = subj.map(consent["RFICDTC"]).fillna("")
+    dm["RFPENDTC"] = subj.map(last_date).fillna("")
+    # DTHDTC, DTHFL: death form (dth.csv DTHDAT)
+    dm["DTHDTC"] = subj.map(to_dtc(dth.set_index("SUBJID")["DTHDAT"])).fillna("")
+    dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
+    # BRTHDTC: dm.csv BRTHDAT (partial allowed); AGE at consent with mid-range imputation; AGEU
+    dm["BRTHDTC"] = to_dtc(raw["BRTHDAT"])
+    dm["AGE"] = age(dm["BRTHDTC"], dm["RFICDTC"])
+    dm["AGEU"] = np.where(dm["AGE"].notna(), YEARS, "")
+    # SEX, RACE, ETHNIC: collected values -> CT
+    dm["SEX"] = map_ct(raw["SEX"], ctx.codelist("SEX"), source="dm.csv SEX")
+    dm["RACE"] = map_ct(raw["RACE"], ctx.codelist("RACE"), source="dm.csv RACE")
+    dm["ETHNIC"] = map_ct(raw["ETHNIC"], ctx.codelist("ETHNIC"), source="dm.csv ETHNIC")
+    # ARMCD/ARM: cohort assigned at enrolment (apher.csv DOSELVL); ACTARMCD/ACTARM: dose level infused (inf.csv)
+    apher = ctx.raw.form("apher").set_index("SUBJID")
+    dm = dm.assign(**arms(subj.map(apher["DOSELVL"]).fillna(""), ctx, source="apher.csv DOSELVL"))
+    dm = dm.assign(**{f"ACT{k}": v for k, v in arms(subj.map(inf["DOSELVL"]).fillna(""), ctx,
+                                                     source="inf.csv DOSELVL").items()})
+    # RFENDTC (subjects with an arm, infused or not): end-of-study disposition date (ds.csv DSSTDAT), else last
+    # contact (MT.DM.RFENDTC)
+    ended = subj.map(study_end_dates(ctx.raw.form("ds"), ctx)).fillna("")
+    dm["RFENDTC"] = np.where(dm["ARMCD"].eq(""), "", ended.where(ended.ne(""), dm["RFPENDTC"]))
+    # ARMNRS: screen failure (ds.csv), or assigned a cohort but never infused
+    failed = subj.isin(screen_failures(ctx.raw.form("ds"), ctx))
+    dm["ARMNRS"] = np.select([failed, dm["ARMCD"].ne("") & dm["ACTARMCD"].eq("")], [SCREEN_FAILURE, NOT_TREATED], "")
+    # COUNTRY: study header (single site)
+    dm["COUNTRY"] = ctx.spec.study.country
+
+    used = pd.concat([lineage_of(ctx.raw.form("ic"), subj), lineage_of(ctx.raw.form("inf"), subj),
+                      lineage_of(ctx.raw.form("apher"), subj),
+                      dth[list(LINEAGE)]], ignore_index=True)
+    return [DomainResult("DM", dm, rejected=dth_rejected, used=used)]
+
+
+def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Earliest start and latest end (ISO 8601) of the EX records by SUBJID: each lymphodepletion dosing day
+    (date only) and the infusion (date and times)."""
+    return exposure_span(pd.concat([ld["SUBJID"], inf["SUBJID"]]),
+                         pd.concat([to_dtc(ld["LDDAT"]), to_dtc(inf["INFDAT"], inf["INFSTTIM"])]),
+                         pd.concat([to_dtc(ld["LDDAT"]), to_dtc(inf["INFDAT"], inf["INFENTIM"])]))
+
+
+def first_consent(ic: pd.DataFrame) -> pd.DataFrame:
+    """RFICDTC (earliest ICDAT) and the SITEID of that consent, indexed by SUBJID."""
+    ic = ic.assign(RFICDTC=to_dtc(ic["ICDAT"])).sort_values(["SUBJID", "RFICDTC"], kind="mergesort")
+    return ic.drop_duplicates("SUBJID").set_index("SUBJID")[["RFICDTC", "SITEID"]]
+
+
+def last_raw_dates(raw: RawStudy) -> pd.Series:
+    """Latest complete date (ISO 8601) per SUBJID over every field the EDC dictionary types as a date."""
+    fields = raw.dictionary[raw.dictionary["TYPE"].eq("date")]
+    dates = pd.concat([pd.DataFrame({"SUBJID": raw.forms[form]["SUBJID"], "DTC": to_dtc(raw.forms[form][field])})
+                       for form, field in zip(fields["FORM"], fields["FIELD"], strict=True)], ignore_index=True)
+    complete = dates[dates["DTC"].str.len().eq(10)]
+    return complete.groupby("SUBJID")["DTC"].max()
+
+
+def study_end_dates(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
+    """Date of the disposition that ended participation (last TA epoch, or a non-completion reason), by SUBJID."""
+    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD")
+    epoch = map_ct(ds["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH")
+    last_epoch = ctx.dataset("TA").sort_values("TAETORD")["EPOCH"].iloc[-1]
+    ends = decod.ne(COMPLETED) | epoch.eq(last_epoch)
+    return to_dtc(ds.loc[ends, "DSSTDAT"]).groupby(ds.loc[ends, "SUBJID"]).max()
+
+
+def screen_failures(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
+    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD")
+    return ds.loc[decod.eq(SCREEN_FAILURE), "SUBJID"]
+
+
+def impute_birth_date(brthdtc: pd.Series) -> pd.Series:
+    """Partial birth date -> middle of its range: `YYYY` -> `YYYY-07-01`, `YYYY-MM` -> `YYYY-MM-15`.
+
+    >>> impute_birth_date(pd.Series(["1972", "1974-12", "1974-09-17", ""])).tolist()
+    ['1972-07-01', '1974-12-15', '1974-09-17', '']
+    """
+    n = brthdtc.str.len()
+    return pd.Series(np.select([n.eq(4), n.eq(7)], [brthdtc + "-07-01", brthdtc + "-15"], brthdtc),
+                     index=brthdtc.index)
+
+
+def age(brthdtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:
+    """Completed years from the (imputed) birth date to the reference date; NaN when either is missing."""
+    born, ref = dtc_date(impute_birth_date(brthdtc)), dtc_date(ref_dtc)
+    before_birthday = ((ref.dt.month * 100 + ref.dt.day) < (born.dt.month * 100 + born.dt.day)).astype(float)
+    return (ref.dt.year - born.dt.year - before_birthday).where(born.notna() & ref.notna())
+
+
+def arms(doselvl: pd.Series, ctx: StudyContext, *, source: str) -> dict[str, pd.Series]:
+    """ARMCD and ARM from a collected dose level (TA gives the arm description)."""
+    armcd = map_ct(doselvl, ctx.codelist("ARMCD"), source=source)
+    arm = armcd.map(ctx.dataset("TA").drop_duplicates("ARMCD").set_index("ARMCD")["ARM"]).fillna("")
+    return {"ARMCD": armcd, "ARM": arm}
+
+
+def lineage_of(form: pd.DataFrame, subjects: pd.Series) -> pd.DataFrame:
+    """Lineage of the rows of known subjects (rows of unknown subjects are rejected by their own domain)."""
+    return form.loc[form["SUBJID"].isin(subjects), list(LINEAGE)]

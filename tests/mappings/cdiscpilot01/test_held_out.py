@@ -1,0 +1,77 @@
+"""A held-out variant of the pilot export (three subjects left out of every form, one subject renamed, every
+form's rows shuffled) maps to the matching subset of the expected SDTM: nothing is looked up by subject or by
+row position. The mapping alone runs (no XPT, define or validation): it is what could depend on either."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cdisc.pipeline import build_sdtm
+from mappings.cdiscpilot01 import mappings
+from tests.mappings.cdiscpilot01.agreement import compare, read_expected
+
+ROOT = Path(__file__).resolve().parents[3]
+RAW = ROOT / "data" / "cdiscpilot01" / "raw"
+SPEC = ROOT / "specs" / "cdiscpilot01"
+EXPECTED = ROOT / "tests" / "fixtures" / "cdiscpilot01"
+LEFT_OUT = ["701-1023", "704-1445", "718-1427"]  # a placebo subject, the subject with a fatal AE, a high-dose one
+RENAMED = ("701-1015", "701-9015")
+
+
+def write_variant(folder: Path) -> None:
+    folder.mkdir()
+    for path in sorted(RAW.glob("*.csv")):
+        form = pd.read_csv(path, dtype=str, keep_default_na=False)
+        form = form[~form["PATNUM"].isin(LEFT_OUT)].replace({"PATNUM": {RENAMED[0]: RENAMED[1]}})
+        form = form.iloc[np.random.default_rng(12).permutation(len(form))]
+        form.to_csv(folder / path.name, index=False, lineterminator="\n")
+
+
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Finalized frames as the agreement check reads XPT: text, numbers as numbers print, missing blank."""
+    return df.astype(object).where(df.notna(), "").astype(str)
+
+
+def subset(expected: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The expected SDTM of the kept subjects, the renamed subject under its new name."""
+    old, new = (f"01-{p}" for p in RENAMED)
+    out = {}
+    for name, df in expected.items():
+        kept = df[~df["USUBJID"].isin([f"01-{p}" for p in LEFT_OUT])].replace({"USUBJID": {old: new}})
+        if "SUBJID" in kept:
+            kept = kept.replace({"SUBJID": {RENAMED[0][4:]: RENAMED[1][4:]}})
+        out[name] = kept
+    return out
+
+
+def test_held_out_variant_maps_to_the_matching_subset(tmp_path):
+    write_variant(tmp_path / "raw")
+    run = build_sdtm(tmp_path / "raw", SPEC, mappings().sdtm)
+    ours = {name: as_text(f.data) for name, f in run.datasets.items()}
+    full_expected = read_expected(EXPECTED)
+    variant = {a.dataset: a for a in compare(ours, subset(full_expected))}
+    # the renamed subject is there under its new name, the left-out ones nowhere
+    assert "01-701-9015" in set(ours["DM"]["USUBJID"]) and "01-701-1015" not in set(ours["DM"]["USUBJID"])
+    assert not set(ours["DM"]["USUBJID"]) & {f"01-{p}" for p in LEFT_OUT}
+    # row counts: the full run's minus the left-out subjects' records, counted in the fixture CSVs and the full
+    # run's XPT (e.g. AE 1191 - 21); SUPPDM, SUPPDS and VS differ as in the full run (MAPPING.md, Row counts)
+    assert {n: (a.rows_ours, a.rows_expected) for n, a in variant.items()} == {
+        "AE": (1170, 1170), "DM": (303, 303), "DS": (839, 839), "EX": (585, 585), "SUPPAE": (1170, 1170),
+        "SUPPDM": (502, 1184), "SUPPDS": (0, 3), "VS": (29332, 29331)}
+    cells = sum(a.cells for a in variant.values())
+    equal = sum(a.equal for a in variant.values())
+    assert equal / cells >= 0.95
+    # the same variables differ as in the full comparison, none more
+    assert set((n, v) for n, a in variant.items() for v in a.differing) <= FULL_DIFFERING
+
+
+FULL_DIFFERING = {
+    ("AE", "AESPID"), ("AE", "AELLTCD"), ("AE", "AEBDSYCD"), ("AE", "AESOCCD"), ("AE", "AESTDTC"), ("AE", "AESTDY"),
+    ("DM", "RFENDTC"), ("DM", "RFICDTC"), ("DM", "RFPENDTC"), ("DM", "BRTHDTC"), ("DM", "ARMCD"), ("DM", "ARM"),
+    ("DM", "ACTARMCD"), ("DM", "ACTARM"), ("DS", "DSSPID"), ("SUPPAE", "QVAL"), ("SUPPAE", "QORIG"),
+    *(("SUPPDM", v) for v in ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "QNAM", "QLABEL", "QVAL", "QORIG", "QEVAL")),
+    *(("SUPPDS", v) for v in ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "QNAM", "QLABEL", "QVAL", "QORIG")),
+    ("VS", "VSORRESU"), ("VS", "VSSTRESC"), ("VS", "VSSTRESN"), ("VS", "VSSTRESU"), ("VS", "VSBLFL"),
+}
