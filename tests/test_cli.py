@@ -96,6 +96,7 @@ def test_run_is_byte_identical_twice(out, tmp_path):
     assert result.exit_code == 0, result.output
     for path in [*sorted((out / "sdtm").iterdir()), *sorted((out / "adam").iterdir()),
                  *sorted((out / "reconciliation").glob("*.csv")), out / "report" / "index.html",
+                 *[out / "validation" / f for f in ("issues.csv", "report.json", "report.html", "report.xlsx")],
                  *sorted((out / "report" / "figures").iterdir())]:
         twin = again / path.relative_to(out)
         assert path.read_bytes() == twin.read_bytes(), path.name

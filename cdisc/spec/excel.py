@@ -26,6 +26,7 @@ from cdisc.errors import SpecError
 from cdisc.spec.load import STANDARDS, spec_from_sheets
 from cdisc.spec.model import Spec, Study
 from cdisc.spec.write import spec_sheets
+from cdisc.xlsx import save_stable
 
 # Workbook sheet -> (spec sheet, {workbook column: spec column}); the order is the workbook's.
 SHEETS: dict[str, tuple[str, dict[str, str]]] = {
@@ -83,8 +84,6 @@ def export_workbook(spec: Spec, path: Path) -> None:
 
     wb = Workbook()
     wb.remove(wb.active)
-    stamp = dt.datetime.combine(spec.study.data_cut, dt.time())
-    wb.properties.created = wb.properties.modified = stamp
     _sheet(wb, "Study", ["Attribute", "Value"], _study_rows(spec))
     sheets = spec_sheets(spec)
     for name, (sheet, columns) in SHEETS.items():
@@ -94,7 +93,7 @@ def export_workbook(spec: Spec, path: Path) -> None:
         if sheet == "datasets":
             frame = frame.assign(**{"Key Variables": frame["Key Variables"].str.replace(" ", ", ")})
         _sheet(wb, name, list(columns), frame[list(columns)].values.tolist())
-    wb.save(path)
+    save_stable(wb, path, dt.datetime.combine(spec.study.data_cut, dt.time()))
 
 
 def import_workbook(path: Path) -> Spec:

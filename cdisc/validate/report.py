@@ -4,23 +4,29 @@ Issue Summary, Details, Rules, as reviewers know them from Pinnacle 21), plus th
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from collections import Counter
 from pathlib import Path
 
 from cdisc.validate.finding import ValidationResult
+from cdisc.xlsx import save_stable
 
 REPORT_VERSION = "1.0"
+REPORT_STAMP = dt.datetime(2000, 1, 1)  # report.xlsx's file times: fixed, so the same findings give the same bytes
 
 
 def write_reports(result: ValidationResult, folder: Path) -> list[Path]:
-    """All three reports into `folder`; returns their paths."""
+    """All three reports into `folder` (the same findings give the same bytes), and the seconds each rule took
+    into `timings.csv` beside them (a measurement, different on every run); returns the reports' paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "report.json", folder / "report.html", folder / "report.xlsx"]
     paths[0].write_text(report_json(result), encoding="utf-8")
     paths[1].write_text(report_html(result), encoding="utf-8")
     write_report_xlsx(result, paths[2])
+    (folder / "timings.csv").write_text("rule,seconds\n" + "".join(f"{r.rule},{r.seconds:.6f}\n"
+                                                                  for r in result.rules), encoding="utf-8")
     return paths
 
 
@@ -33,7 +39,7 @@ def report_json(result: ValidationResult) -> str:
                        "rules_skipped": sum(r.status == "skipped" for r in result.rules)},
            "datasets": result.datasets,
            "findings": [f.as_dict() for f in result.findings],
-           "rules": [vars(r) for r in result.rules]}
+           "rules": [{k: v for k, v in vars(r).items() if k != "seconds"} for r in result.rules]}
     return json.dumps(doc, indent=1, ensure_ascii=False, default=list) + "\n"
 
 
@@ -76,9 +82,9 @@ def write_report_xlsx(result: ValidationResult, path: Path) -> None:
         "Details": (["Rule", "Severity", "Dataset", "Record", "Values"],
                     [[f.rule, f.severity, f.dataset, _record_key(r), _record_values(r)]
                      for f in result.findings for r in f.records]),
-        "Rules": (["Rule", "Status", "Severity", "Authority", "Description", "Findings", "Reason", "Seconds"],
-                  [[r.rule, r.status, r.severity, r.authority, r.description, r.findings, r.reason,
-                    round(r.seconds, 4)] for r in result.rules]),
+        "Rules": (["Rule", "Status", "Severity", "Authority", "Description", "Findings", "Reason"],
+                  [[r.rule, r.status, r.severity, r.authority, r.description, r.findings, r.reason]
+                   for r in result.rules]),
     }
     for title, (header, rows) in sheets.items():
         ws = wb.create_sheet(title)
@@ -92,7 +98,7 @@ def write_report_xlsx(result: ValidationResult, path: Path) -> None:
                 else:
                     ws.cell(row=r, column=c, value=value)
         ws.freeze_panes = "A2"
-    wb.save(path)
+    save_stable(wb, path, REPORT_STAMP)
 
 
 def _record_key(record: dict[str, str]) -> str:
