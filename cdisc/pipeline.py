@@ -265,7 +265,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
-            validation = validation_result(Path(out_dir).name, {**sdtm_data, **adam_data}, findings,
+            validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
                                            ([f for c in core for f in c[0]], [s for c in core for s in c[1]]),
                                            explanations, " + ".join(p[1] for p in packages))
             write_reports(validation, stage / "validation")

@@ -162,3 +162,18 @@ def test_planted_adam_defects_are_caught_by_adam_checks_that_name_the_variable(o
     assert by_rule["AD0223"]["records"] == [{"row": 4, "USUBJID": "IM96-001-001", "PARAMCD": "ALT", "AVISIT": "",
                                              "CHG": 5.0, "AVAL": 14.0, "BASE": 14.0}]
     assert by_rule["AD0127"]["dataset"] == "ADLB" and "BASE" in by_rule["AD0127"]["variables"]
+
+
+def test_planted_supp_and_trial_summary_defects_are_caught(out, tmp_path):
+    """SUPPAE record 1 points at AESEQ 999, which 001-001 does not have (CORE-000206); TS loses AGEMIN (SD2203)."""
+    pkg = tmp_path / "sdtm"
+    shutil.copytree(out / "sdtm", pkg)
+    rewrite(pkg / "suppae.xpt", lambda df: df.assign(IDVARVAL=df["IDVARVAL"].where(df.index != 0, "999")))
+    rewrite(pkg / "ts.xpt", lambda df: df[df["TSPARMCD"] != "AGEMIN"].reset_index(drop=True))
+    result = validate(str(pkg), "--report", str(tmp_path / "r"), "--explanations", str(EXPLAINED))
+    assert result.exit_code == 1, result.output
+    by_rule = {(f["rule"], f["dataset"]): f for f in findings(tmp_path / "r")}
+    supp = by_rule[("CORE-000206", "SUPPAE")]
+    assert (supp["count"], supp["variables"]) == (1, ["RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL"])
+    assert supp["records"][0]["IDVARVAL"] == "999" and supp["records"][0]["USUBJID"] == "IM96-001-001"
+    assert by_rule[("SD2203", "TS")]["variables"] == ["TSPARMCD"]
