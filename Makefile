@@ -2,7 +2,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint setup bench clean
+.PHONY: run test lint setup bench bench-validate clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py
+
+bench-validate: $(STAMP)
+	$(PY) scripts/bench_validate.py
 
 clean:
 	rm -rf out $(VENV)

@@ -260,6 +260,11 @@ def not_exists(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
 
 # --- strings --------------------------------------------------------------------------------------------
 
+@dates.per_unique
+def _matches(text: pd.Series, pattern: str) -> np.ndarray:
+    return text.str.match(pattern).fillna(False).to_numpy(bool)
+
+
 def _regex(frame: Frame, cond: dict[str, Any], part: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
     target = frame.column(cond["name"])
     text = _text(target)
@@ -267,7 +272,7 @@ def _regex(frame: Frame, cond: dict[str, Any], part: Callable[[pd.Series], pd.Se
         text = part(text)
     pattern = str(cond.get("value"))
     try:
-        matched = text.str.match(pattern).fillna(False).to_numpy(bool)
+        matched = _matches(text, pattern)
     except re.error as exc:
         raise Unsupported(f"regex {pattern!r}: {exc}") from None
     return matched & ~is_null(target)
