@@ -84,18 +84,18 @@ def test_planted_defects_are_caught_by_rules_that_name_the_variable(out, tmp_pat
 
 
 def test_fail_on_sets_the_exit_code(out, tmp_path):
-    """Without TE, define.xml describes a missing dataset (a warning) and SE/TA name elements TE lacks (CORE-000173,
-    errors)."""
+    """Without TE's follow-up element, SE (12 records) and TA (2) name an element TE lacks (CORE-000173, errors).
+    (Without the whole TE dataset CORE-000173 is not evaluated, as in CDISC's engine: its Operation reads TE.)"""
     pkg = tmp_path / "sdtm"
     shutil.copytree(out / "sdtm", pkg)
-    (pkg / "te.xpt").unlink()
+    rewrite(pkg / "te.xpt", lambda df: df[df["ETCD"] != "FU"])
     explained = ("--explanations", str(EXPLAINED))
     assert validate(str(pkg), "--report", str(tmp_path / "a"), "--fail-on", "never", *explained).exit_code == 0
     assert validate(str(pkg), "--report", str(tmp_path / "b"), *explained).exit_code == 1
-    unexplained = sorted((f["rule"], f["dataset"], f["severity"]) for f in findings(tmp_path / "b")
+    unexplained = sorted((f["rule"], f["dataset"], f["severity"], f["count"]) for f in findings(tmp_path / "b")
                          if not f["explanation"] and not f["rule"].startswith("CT"))  # CT: sponsor terms
-    assert unexplained == [("CCV-0004", "TE", "warning"), ("CORE-000173", "SE", "error"),
-                           ("CORE-000173", "TA", "error"), ("CORE-000741", "TS", "warning")]
+    assert unexplained == [("CORE-000173", "SE", "error", 12), ("CORE-000173", "TA", "error", 2),
+                           ("CORE-000741", "TS", "warning", 1)]
 
 
 def test_a_dataset_json_folder_gives_the_same_findings_as_its_xpt(out, tmp_path):

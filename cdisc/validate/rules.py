@@ -205,9 +205,11 @@ def informed_consent(data: Datasets) -> list[Issue]:
 
 
 def serious_flags(data: Datasets) -> list[Issue]:
-    """AESER = Y has at least one seriousness criterion Y (SD0009), and AESER = N has none (SD1132, CG0041)."""
+    """AESER = Y has at least one seriousness criterion Y (SD0009), and AESER = N has none (SD1132, CG0041).
+
+    The criteria are those CG0041 (CORE-000022) names, AESCAN and AESOD included when the dataset has them."""
     ae = data["AE"]
-    crit = [c for c in ("AESDTH", "AESLIFE", "AESHOSP", "AESDISAB", "AESCONG", "AESMIE") if c in ae]
+    crit = [c for c in ("AESCAN", "AESCONG", "AESDISAB", "AESDTH", "AESHOSP", "AESLIFE", "AESOD", "AESMIE") if c in ae]
     anyy = ae[crit].eq("Y").any(axis=1)
     return (_flag("SD0009", "AE", ae, ae["AESER"].eq("Y") & ~anyy, "serious without a seriousness criterion", "AESER")
             + _flag("SD1132", "AE", ae, ae["AESER"].eq("N") & anyy, "not serious but a criterion is Y", "AESER"))

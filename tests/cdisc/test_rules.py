@@ -8,6 +8,7 @@ from cdisc.validate.rules import (
     death_consistency,
     fatal_event_ends_at_death,
     primary_soc,
+    serious_flags,
     study_days,
 )
 
@@ -34,6 +35,16 @@ def test_missing_baseline_is_a_warning_naming_the_subject():
     issues = baseline_flags({"DM": dm, "EG": eg})
     assert [(i.severity, i.code, i.where, i.variable) for i in issues] == [("warning", "SD0006", "EG", "EGLOBXFL")]
     assert "S2" in issues[0].message and "S3" not in issues[0].message
+
+
+def test_serious_flags_read_every_criterion_of_cg0041():
+    """SD1132 / SD0009 with the criteria CG0041 (CORE-000022) names, AESCAN and AESOD among them: record 1 is not
+    serious with cancer ticked, record 2 serious with only AESOD, record 3 serious with none."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "AESER": ["N", "Y", "Y"], "AESCAN": ["Y", "N", "N"],
+                       "AESOD": ["N", "Y", "N"], "AESHOSP": ["N", "N", "N"]})
+    issues = serious_flags({"AE": ae})
+    assert [(i.code, i.count, i.message.split("(")[-1]) for i in issues] == [
+        ("SD0009", 1, "e.g. S3)"), ("SD1132", 1, "e.g. S1)")]
 
 
 def test_primary_soc_equals_bodsys():

@@ -16,7 +16,7 @@ import pandas as pd
 
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, run_operations
-from cdisc.validate.core.operators import OPERATORS, Frame, MissingColumn, Unsupported, _text
+from cdisc.validate.core.operators import OPERATORS, DomainNotFound, Frame, MissingColumn, Unsupported, _text
 from cdisc.validate.core.rules import Rule, load_rules, substitute
 from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
 from cdisc.validate.package import Dataset, Package
@@ -476,9 +476,14 @@ def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS,
                           severity=SEVERITY, findings=sum(f.count for f in findings), reason=reason,
                           seconds=time.perf_counter() - start)
 
+    not_found: dict[str, str] = {}  # dataset -> the domain an operation reads that the package lacks
     try:
         for ds in targets:
-            finding = run_rule_on(rule, ds, package, limit, cache)
+            try:
+                finding = run_rule_on(rule, ds, package, limit, cache)
+            except DomainNotFound as exc:
+                not_found[ds.name] = str(exc)
+                continue
             if finding is not None:
                 findings.append(finding)
                 if rule.rule_type == "Domain Presence Check":
@@ -489,7 +494,16 @@ def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS,
     except Exception as exc:  # noqa: BLE001 - a rule that breaks is reported, never silently passed
         findings.clear()
         return [], status("skipped", f"engine error on {ds.name}: {type(exc).__name__}: {exc}")
+    if not_found:
+        state = "skipped" if len(not_found) == len(targets) else "executed"
+        return findings, status(state, domain_not_found(not_found))
     return findings, status("executed", "" if targets else "no dataset in scope")
+
+
+def domain_not_found(not_found: dict[str, str]) -> str:
+    """The reason a rule was not evaluated on some datasets: the domains its operations read are absent."""
+    missing = ", ".join(sorted(set(not_found.values())))
+    return f"operation domain {missing} not in the package: not evaluated on {', '.join(sorted(not_found))}"
 
 
 def authority(rule: Rule) -> str:

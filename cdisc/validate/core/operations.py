@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import library
-from cdisc.validate.core.operators import Frame, GroupedSet, MissingColumn, Unsupported, _text
+from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package
 
 
@@ -39,7 +39,7 @@ def _source(op: dict[str, Any], frame: Frame, ctx: Context) -> pd.DataFrame:
         return frame.df
     ds = find_dataset(ctx.package, str(domain).upper(), ctx.dataset)
     if ds is None:
-        return pd.DataFrame()
+        raise DomainNotFound(str(domain).upper())
     return frame.df if ds is ctx.dataset else ds.data
 
 

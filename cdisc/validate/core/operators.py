@@ -24,6 +24,11 @@ class Unsupported(Exception):
     """The engine cannot execute this part of the rule."""
 
 
+class DomainNotFound(Exception):
+    """An operation reads a domain the package does not hold: as in CORE ("rule evaluation skipped - operation
+    domain not found"), the rule is not evaluated on the dataset in hand."""
+
+
 class GroupedSet:
     """Per-group value sets (a grouped `distinct`): membership of (group keys, value) tuples."""
 

@@ -29,10 +29,11 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae["AEOUT"] = map_ct(form["AEOUTCOME"], ctx.codelist("OUT"), source="ae_raw AEOUTCOME")
     for var, field in SERIOUSNESS.items():
         ae[var] = map_ct(form[field], ctx.codelist("NY"), source=f"ae_raw {field}")
-    # AEDTC, AESTDTC, AEENDTC; AESTDY / AEENDY from DM.RFSTDTC
+    # AEDTC, AESTDTC, AEENDTC; AEDY / AESTDY / AEENDY from DM.RFSTDTC
     ae["AEDTC"] = ctx.raw.dtc(form, "AEDTCOL")
     ae["AESTDTC"], ae["AEENDTC"] = ctx.raw.dtc(form, "IT.AESTDAT"), ctx.raw.dtc(form, "IT.AEENDAT")
     dm = ctx.dataset("DM")
+    ae = add_study_day(ae, dm, dtc="AEDTC", dy="AEDY")
     ae = add_study_day(ae, dm, dtc="AESTDTC", dy="AESTDY")
     ae = add_study_day(ae, dm, dtc="AEENDTC", dy="AEENDY")
     # SUPPAE AETRTEM: onset on or after the first dose, or unknown, of an exposed subject (MT.SUPPAE.AETRTEM)

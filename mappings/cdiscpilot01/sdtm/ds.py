@@ -17,8 +17,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("ds_raw"), ctx.raw.form("dm_raw")["PATNUM"],
                                              form_name="ds_raw.csv", field="PATNUM")
     ds = start_domain(form, ctx, "DS").assign(**disposition(form, ctx).drop(columns=["PATNUM", "DTHDTC"]))
-    # VISITNUM / VISIT from the EDC instance (MT.VISIT); DSSTDY
+    # VISITNUM / VISIT from the EDC instance (MT.VISIT); DSDY, DSSTDY
     ds = add_visit(ds, form["INSTANCE"], ctx, source="ds_raw INSTANCE").drop(columns="VISITDY")
+    ds = add_study_day(ds, ctx.dataset("DM"), dtc="DSDTC", dy="DSDY")
     ds = add_study_day(ds, ctx.dataset("DM"), dtc="DSSTDTC", dy="DSSTDY")
     return [DomainResult("DS", ds, rejected=rejected)]
 

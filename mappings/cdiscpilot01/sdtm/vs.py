@@ -48,9 +48,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSDTC"] = ctx.raw.dtc(long, "VTLD")
     vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw INSTANCE")
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
-    # VSBLFL: last result on or before the first dose, per test and time point (MT.BLFL)
+    # VSLOBXFL: last result on or before the first dose, per test and time point; VSBLFL the same (MT.BLFL)
     vs = add_last_before_flag(vs, ctx.dataset("DM"), by=["VSTESTCD", "VSTPT"], dtc="VSDTC", result="VSORRES",
-                              flag="VSBLFL")
+                              flag="VSLOBXFL")
+    vs["VSBLFL"] = vs["VSLOBXFL"]
     return [DomainResult("VS", vs, rejected=rejected)]
 
 

@@ -70,6 +70,31 @@ def test_validate_package_missing_variable_means_not_applicable() -> None:
     assert statuses[0].status == "executed"
 
 
+def _visits_package(with_sv: bool) -> Package:
+    """VS with visits 1 and 2 of subject S1; SV (when present) holds visit 1 only."""
+    vs = pd.DataFrame({"STUDYID": ["X", "X"], "DOMAIN": ["VS", "VS"], "USUBJID": ["S1", "S1"],
+                       "VSSEQ": [1.0, 2.0], "VISITNUM": [1.0, 2.0]})
+    sv = pd.DataFrame({"STUDYID": ["X"], "DOMAIN": ["SV"], "USUBJID": ["S1"], "VISITNUM": [1.0]})
+    frames = {"VS": vs, "SV": sv} if with_sv else {"VS": vs}
+    types = {"VSSEQ": "Num", "VISITNUM": "Num"}
+    datasets = {n: Dataset(n, n, f"{n.lower()}.xpt", tuple(Variable(c, c, types.get(c, "Char"), 8) for c in df), df)
+                for n, df in frames.items()}
+    return Package(Path("."), "SDTMIG", datasets)
+
+
+def test_operation_on_an_absent_domain_skips_the_rule_as_core_does() -> None:
+    """CORE-000168 (VISITNUM in SV.VISITNUM) reads SV in an operation. Without SV, CDISC's engine reports "rule
+    evaluation skipped - operation domain not found"; so does ours, instead of taking SV as empty."""
+    rule = next(r for r in load_rules() if r.id == "CORE-000168")
+    findings, statuses = run_core(_visits_package(with_sv=False), [rule])
+    assert findings == []
+    assert (statuses[0].status, statuses[0].reason) == (
+        "skipped", "operation domain SV not in the package: not evaluated on VS")
+    findings, statuses = run_core(_visits_package(with_sv=True), [rule])
+    assert [(f.dataset, f.count, f.records[0]["VISITNUM"]) for f in findings] == [("VS", 1, 2.0)]
+    assert (statuses[0].status, statuses[0].reason) == ("executed", "")
+
+
 def test_read_package_rejects_missing_folder(tmp_path) -> None:
     """A folder that does not exist is a PackageError (the CLI maps it to exit 2)."""
     with pytest.raises(PackageError, match="not a folder"):
