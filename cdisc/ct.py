@@ -39,16 +39,12 @@ def load_ct(path: Path, version: str) -> ControlledTerminology:
     missing = [c for c in CT_COLUMNS if c not in df.columns]
     if missing:
         raise SpecError(f"{path}: missing column(s) {', '.join(missing)}")
-    out: dict[str, CtCodelist] = {}
-    for code, rows in df.groupby("Codelist Code", sort=True):
-        head = rows.iloc[0]
-        out[str(code)] = CtCodelist(
-            code=str(code),
-            short_name=head["Codelist"],
-            name=head["Codelist Name"],
-            extensible=head["Extensible"] == "Yes",
-            terms=dict(zip(rows["Submission Value"], rows["Code"], strict=True)),
-        )
+    heads = df.drop_duplicates("Codelist Code").set_index("Codelist Code")
+    values, codes = df["Submission Value"].to_numpy(), df["Code"].to_numpy()
+    out = {str(code): CtCodelist(code=str(code), short_name=heads.at[code, "Codelist"],
+                                 name=heads.at[code, "Codelist Name"], extensible=heads.at[code, "Extensible"] == "Yes",
+                                 terms=dict(zip(values[rows], codes[rows], strict=True)))
+           for code, rows in sorted(df.groupby("Codelist Code", sort=False).indices.items())}
     return ControlledTerminology(version=version, codelists=out)
 
 

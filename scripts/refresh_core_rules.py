@@ -1,18 +1,17 @@
-"""Refresh the vendored CDISC CORE rules, SDTMIG metadata and CT extract from local checkouts.
+"""Refresh the vendored CDISC CORE rules and SDTMIG metadata from local checkouts (the CT the rules read is the
+validator's full SDTM CT package, cdisc/validate/ct/SOURCE.md).
 
 Usage:
-    python scripts/refresh_core_rules.py --rules DIR [--commit SHA] [--ig DIR] [--ct FILE]
+    python scripts/refresh_core_rules.py --rules DIR [--commit SHA] [--ig DIR]
 
 --rules  a folder holding CORE-nnnnnn.yml, LICENSE and mappings/ (cdisc-org/cdisc-open-rules, SDTMIG 3.4 set)
 --ig     a folder holding sdtmig-3.4/{Datasets,Variables}.csv and the licence beside it
---ct     the SDTM Terminology tab-separated file (only the codelists the rules name are kept)
 
 Files are copied unmodified (the IG tables gzip-compressed); SOURCE.md records where they came from.
 """
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import shutil
 from pathlib import Path
@@ -21,7 +20,6 @@ CORE = Path(__file__).resolve().parents[1] / "cdisc" / "validate" / "core"
 RULES = CORE / "rules"
 LIBRARY = CORE / "library"
 # Codelists the rules' codelist_terms operations name (by submission value).
-CT_CODELISTS = ("DOMAIN",)
 
 
 def refresh_rules(src: Path, commit: str) -> int:
@@ -57,31 +55,16 @@ def refresh_ig(src: Path) -> None:
     shutil.copyfile(licence, LIBRARY / "LICENSE.ig")
 
 
-def refresh_ct(src: Path) -> None:
-    """Keep only the codelists the rules use (header, codelist rows and their terms)."""
-    with open(src, encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f, delimiter="\t"))
-    header, body = rows[0], rows[1:]
-    codes = {r[0] for r in body if not r[1] and r[4] in CT_CODELISTS}
-    kept = [r for r in body if r[0] in codes or r[1] in codes]
-    with open(LIBRARY / "sdtm-ct.csv", "w", encoding="utf-8", newline="") as f:
-        csv.writer(f, lineterminator="\n").writerows([header, *kept])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rules", type=Path, required=True)
     parser.add_argument("--commit", default="unknown")
     parser.add_argument("--ig", type=Path)
-    parser.add_argument("--ct", type=Path)
     args = parser.parse_args()
     print(f"{refresh_rules(args.rules, args.commit)} rules copied to {RULES}")
     if args.ig:
         refresh_ig(args.ig)
         print(f"SDTMIG 3.4 metadata copied to {LIBRARY}")
-    if args.ct:
-        refresh_ct(args.ct)
-        print(f"CT extract ({', '.join(CT_CODELISTS)}) written to {LIBRARY}")
 
 
 if __name__ == "__main__":

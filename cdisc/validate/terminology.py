@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from cdisc.ct import ControlledTerminology, CtCodelist, load_ct
 from cdisc.errors import CdiscError
 from cdisc.validate.core import library
 from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
@@ -37,35 +37,20 @@ def shipped_versions() -> list[str]:
     return sorted(m.group(1) for f in folder.iterdir() if (m := CT_FILE.fullmatch(f.name)))
 
 
-@dataclass(frozen=True)
-class Codelist:
-    short_name: str
-    extensible: bool
-    terms: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Terminology:
-    version: str
-    codelists: dict[str, Codelist]  # by NCI codelist code
-
-
 @cache
-def sdtm_ct(version: str | None = None) -> Terminology:
+def sdtm_ct(version: str | None = None) -> ControlledTerminology:
     """A shipped SDTM CT package (default: the latest); any other date is an error naming the shipped ones."""
     versions = shipped_versions()
     version = version or versions[-1]
     if version not in versions:
         raise CdiscError(f"--ct {version}: no such SDTM CT package shipped (shipped: {', '.join(versions)})")
-    source = resources.files("cdisc.validate").joinpath("ct", f"sdtm-ct-{version}.csv.gz")
-    with resources.as_file(source) as path:
-        df = pd.read_csv(path, dtype=str, na_filter=False, usecols=["Codelist Code", "Codelist", "Extensible",
-                                                                    "Submission Value"])
-    terms = df["Submission Value"].to_numpy()
-    heads = df.drop_duplicates("Codelist Code").set_index("Codelist Code")
-    return Terminology(version, {code: Codelist(heads.at[code, "Codelist"], heads.at[code, "Extensible"] == "Yes",
-                                                frozenset(terms[rows]))
-                                 for code, rows in df.groupby("Codelist Code", sort=False).indices.items()})
+    with resources.as_file(resources.files("cdisc.validate").joinpath("ct", f"sdtm-ct-{version}.csv.gz")) as path:
+        return load_ct(path, version)
+
+
+def codelist_named(short_name: str, version: str | None = None) -> CtCodelist | None:
+    """A codelist of a shipped package by its submission value (e.g. DOMAIN), as CORE rules name them."""
+    return next((c for c in sdtm_ct(version).codelists.values() if c.short_name == short_name), None)
 
 
 def run_terminology(package: Package, version: str | None = None) -> tuple[list[Finding], list[RuleStatus]]:
@@ -81,14 +66,14 @@ def run_terminology(package: Package, version: str | None = None) -> tuple[list[
     return findings, statuses
 
 
-def _dataset_findings(ds: Dataset, ct: Terminology) -> list[Finding]:
+def _dataset_findings(ds: Dataset, ct: ControlledTerminology) -> list[Finding]:
     if ds.name.startswith("SUPP") or ds.domain not in library.domains():
         return []
     out = []
     for variable in library.ig_variables(ds.domain):
         if not variable.codelist or variable.name not in ds.data or variable.name.endswith(VALUE_LEVEL_SUFFIXES):
             continue
-        codelists = [c for c in (ct.codelists.get(code.strip()) for code in variable.codelist.split(";")) if c]
+        codelists = [c for c in (ct.get(code.strip()) for code in variable.codelist.split(";")) if c]
         if not codelists:
             continue
         allowed = set().union(*(c.terms for c in codelists))

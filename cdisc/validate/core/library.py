@@ -95,7 +95,9 @@ def model_filtered_variables(cls: str, domain: str, key: str, value: str) -> lis
 
 @cache
 def ct_terms(codelist: str) -> tuple[tuple[str, str], ...]:
-    """(NCI code, submission value) of the terms of a codelist named by its submission value."""
-    rows = _read("sdtm-ct.csv")
-    codes = {r["Code"] for r in rows if not r["Codelist Code"] and r["CDISC Submission Value"] == codelist}
-    return tuple((r["Code"], r["CDISC Submission Value"]) for r in rows if r["Codelist Code"] in codes)
+    """(NCI code, submission value) of the terms of a codelist named by its submission value, from the full SDTM
+    CT package the validator ships (`cdisc/validate/ct/`, the latest)."""
+    from cdisc.validate.terminology import codelist_named
+
+    found = codelist_named(codelist)
+    return tuple((code, value) for value, code in found.terms.items()) if found else ()
