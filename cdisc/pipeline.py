@@ -203,13 +203,14 @@ def staged(out_dir: Path) -> Iterator[Path]:
 
 
 def validation_result(package: str, data: dict[str, pd.DataFrame], issues: list[Issue],
-                      core: tuple[list[Finding], list[RuleStatus]], explanations: Explanations,
+                      conformance: tuple[list[Finding], list[RuleStatus]], explanations: Explanations,
                       standard: str) -> ValidationResult:
-    """The run's findings as the validation report model `cdisc validate` writes too (one report format)."""
-    findings = explain(findings_from_issues(issues, REFERENCES) + core[0], explanations)
+    """The run's findings (its issues and the conformance rules' findings and statuses) as the validation report
+    model `cdisc validate` writes too (one report format)."""
+    findings = explain(findings_from_issues(issues, REFERENCES) + conformance[0], explanations)
     return ValidationResult(package=package, standard=standard,
                             datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
-                            rules=tuple(rule_statuses(data, issues) + core[1]))
+                            rules=tuple(rule_statuses(data, issues) + conformance[1]))
 
 
 def study_explanations(spec_dir: Path) -> Explanations:
@@ -249,9 +250,12 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                     *(validate(adam.spec, adam_data) if adam else ())]
     with clock.time("conformance rules"):
         packages = [("sdtm", "SDTMIG", sdtm, sdtm_data)] + ([("adam", "ADaMIG", adam, adam_data)] if adam else [])
-        core = [conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data),
-                                  run.spec.study.ct_version)
-                for folder, standard, run, data in packages]
+        conformance: tuple[list[Finding], list[RuleStatus]] = ([], [])
+        for folder, standard, run, data in packages:
+            found, statuses = conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data),
+                                                run.spec.study.ct_version)
+            conformance[0].extend(found)
+            conformance[1].extend(statuses)
     with staged(out_dir) as stage:
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
             if run is None:
@@ -266,8 +270,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                 summarize(adam, stage / "adam")
             write_issues(findings, stage / "validation" / "issues.csv")
             validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
-                                           ([f for c in core for f in c[0]], [s for c in core for s in c[1]]),
-                                           explanations, " + ".join(p[1] for p in packages))
+                                           conformance, explanations, " + ".join(p[1] for p in packages))
             write_reports(validation, stage / "validation")
         if report is not None:
             with clock.time("review report"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
+from cdisc.validate.finding import Finding, RuleStatus, first_records
 
 AUTHORITY = "ADaMIG 1.3 / ADaM Validation Checks (as catalogued by Pinnacle 21)"
 PARAMCD_PATTERN = r"[A-Za-z_][A-Za-z0-9_]{0,7}"
@@ -27,7 +27,7 @@ class AdamRule:
     references: tuple[str, ...]
     message: str
     variables: tuple[str, ...]  # the dataset must hold all of them for the rule to apply
-    check: Callable[[pd.DataFrame], np.ndarray]
+    check: Callable[[pd.DataFrame], np.ndarray] | None  # None: a package-level rule, run by `run_adam` itself
     scope: str = "all"  # "all" datasets, "BDS" (PARAMCD and AVAL/AVALC) or "ADSL"
     severity: str = "error"
 
@@ -90,9 +90,8 @@ RULES: tuple[AdamRule, ...] = (
              ("PCHG", "AVAL", "BASE"), lambda df: _differs(df["PCHG"], _pchg(df))),
 )
 PRESENCE = AdamRule("AD0001", ("1",), "Missing ADSL dataset: ADSL should be included in every ADaM submission",
-                    (), lambda df: np.zeros(len(df), bool))
-SUBJECTS = AdamRule("AD0256", ("256",), "USUBJID value does not exist in the ADaM ADSL dataset", ("USUBJID",),
-                    lambda df: np.zeros(len(df), bool))
+                    (), None)
+SUBJECTS = AdamRule("AD0256", ("256",), "USUBJID value does not exist in the ADaM ADSL dataset", ("USUBJID",), None)
 
 
 def catalogue() -> tuple[AdamRule, ...]:
@@ -110,17 +109,9 @@ def _applies(rule: AdamRule, name: str, df: pd.DataFrame) -> bool:
 
 def _finding(rule: AdamRule, name: str, df: pd.DataFrame, mask: np.ndarray) -> Finding:
     keys = [k for k in ("USUBJID", "PARAMCD", "AVISIT") if k in df and k not in rule.variables]
-    shown = df.loc[mask, [*keys, *rule.variables]].head(MAX_RECORDS)
-    records = tuple({"row": int(i) + 1, **{c: _plain(v) for c, v in row.items()}}
-                    for i, row in zip(shown.index, shown.to_dict("records"), strict=True))
     return Finding(rule=rule.id, severity=rule.severity, dataset=name, message=rule.message,
-                   count=int(mask.sum()), variables=rule.variables, references=rule.references, records=records)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        value = value.item()
-    return None if isinstance(value, float) and value != value else value
+                   count=int(mask.sum()), variables=rule.variables, references=rule.references,
+                   records=first_records(df, mask, [*keys, *rule.variables]))
 
 
 def _status(rule: AdamRule, findings: list[Finding], seconds: float, reason: str = "",

@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from cdisc.issues import Issue
 
 SEVERITIES = ("error", "warning", "notice")
@@ -67,6 +70,24 @@ class ValidationResult:
 
     def explained(self) -> list[Finding]:
         return [f for f in self.findings if f.explanation]
+
+
+def plain(value: object) -> object:
+    """A value as a report shows it: numpy scalars as Python ones, a missing number as None, a list cut to 50."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    if isinstance(value, list | tuple | set):
+        return list(value)[:50]
+    return value
+
+
+def first_records(df: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> tuple[dict[str, object], ...]:
+    """The first MAX_RECORDS records where `mask` is true: their 1-based record number and `columns`."""
+    shown = df.loc[mask, columns].head(MAX_RECORDS)
+    return tuple({"row": int(i) + 1, **{c: plain(v) for c, v in row.items()}}
+                 for i, row in zip(shown.index, shown.to_dict("records"), strict=True))
 
 
 def findings_from_issues(issues: Iterable[Issue], references: dict[str, tuple[str, ...]] | None = None

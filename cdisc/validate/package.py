@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from cdisc.datasetjson import read_dataset_json
+from cdisc.define.build import text_length
 from cdisc.errors import PackageError
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
@@ -78,7 +79,8 @@ class Package:
 def dataset_from_frame(name: str, label: str, frame: pd.DataFrame, labels: dict[str, str]) -> Dataset:
     """A dataset held in memory, with the metadata its XPT file gets (numbers 8 bytes, text its longest value)."""
     variables = tuple(Variable(c, labels.get(c, ""), "Num", 8) if pd.api.types.is_numeric_dtype(frame[c])
-                      else Variable(c, labels.get(c, ""), "Char", _text_length(frame[c])) for c in frame.columns)
+                      else Variable(c, labels.get(c, ""), "Char", text_length(frame[c].dropna()))
+                      for c in frame.columns)
     return Dataset(name, label, f"{name.lower()}.xpt", variables, normalise(frame, variables))
 
 
@@ -88,11 +90,6 @@ def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, p
                                          {v.name: v.label for v in spec.variables_of(name)})
                 for name, frame in sorted(data.items())}
     return Package(Path(folder), standard, datasets, spec, Path(folder) / "define.xml")
-
-
-def _text_length(column: pd.Series) -> int:
-    values = column.dropna().astype(str)
-    return max(1, int(values.str.encode("utf-8").str.len().max())) if len(values) else 1
 
 
 def read_package(folder: Path, define: Path | None = None, standard: str = "auto") -> Package:

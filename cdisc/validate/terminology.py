@@ -13,12 +13,11 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
-import pandas as pd
 
 from cdisc.ct import ControlledTerminology, CtCodelist, load_ct
 from cdisc.errors import CdiscError
 from cdisc.validate.core import library
-from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
+from cdisc.validate.finding import Finding, RuleStatus, first_records
 from cdisc.validate.package import Dataset, Package
 
 CT_FILE = re.compile(r"sdtm-ct-(\d{4}-\d{2}-\d{2})\.csv\.gz")
@@ -89,17 +88,10 @@ def _dataset_findings(ds: Dataset, ct: ControlledTerminology) -> list[Finding]:
 def _finding(rule: str, ds: Dataset, variable: str, mask: np.ndarray, codelists: list[str]) -> Finding:
     _, severity, message = RULES[rule]
     keys = [k for k in ("USUBJID", f"{ds.domain}SEQ") if k in ds.data]
-    shown = ds.data.loc[mask, [*keys, variable]].head(MAX_RECORDS)
-    records = tuple({"row": int(i) + 1, **{k: _plain(v) for k, v in row.items()}}
-                    for i, row in zip(shown.index, shown.to_dict("records"), strict=True))
+    records = first_records(ds.data, mask, [*keys, variable])
     values = sorted(set(ds.data.loc[mask, variable]))
     return Finding(rule=rule, severity=severity, dataset=ds.name, count=int(mask.sum()), variables=(variable,),
                    message=f"{message}: {variable} not in {' / '.join(codelists)} "
                            f"({', '.join(values[:5])}{', ...' if len(values) > 5 else ''})",
                    references=("FDAB017",), records=records)
 
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.generic):
-        value = value.item()
-    return None if isinstance(value, float) and pd.isna(value) else value

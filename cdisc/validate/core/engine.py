@@ -18,7 +18,7 @@ from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, run_operations
 from cdisc.validate.core.operators import OPERATORS, DomainNotFound, Frame, MissingColumn, Unsupported, _text
 from cdisc.validate.core.rules import Rule, load_rules, substitute
-from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus
+from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus, plain
 from cdisc.validate.package import Dataset, Package
 
 ROW = "__row"
@@ -365,26 +365,16 @@ def _records_of(frame: Frame, mask: np.ndarray, variables: list[str], ds: Datase
         rec: dict[str, object] = {"row": int(df[ROW].iloc[i]) if ROW in df.columns else int(i) + 1}
         for key in ("USUBJID", seq):
             if key in df.columns and key not in variables:
-                rec[key] = _plain(df[key].iloc[i])
+                rec[key] = plain(df[key].iloc[i])
         for v in variables:
             if v in df.columns:
-                rec[v] = _plain(df[v].iloc[i])
+                rec[v] = plain(df[v].iloc[i])
             elif v in frame.values and not isinstance(frame.values[v], pd.Series):
-                rec[v] = _plain(frame.values[v])
+                rec[v] = plain(frame.values[v])
             elif isinstance(frame.values.get(v), pd.Series):
-                rec[v] = _plain(frame.values[v].iloc[i])
+                rec[v] = plain(frame.values[v].iloc[i])
         records.append(rec)
     return tuple(records)
-
-
-def _plain(v: Any) -> object:
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, list | tuple | set):
-        return list(v)[:50]
-    return v
 
 
 def _output_variables(rule: Rule, check: Any, prefix: str) -> list[str]:

@@ -213,9 +213,13 @@ def equal_to(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
 
 
 def not_equal_to(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
+    return _not_equal(frame, cond, case=True)
+
+
+def _not_equal(frame: Frame, cond: dict[str, Any], case: bool) -> np.ndarray:
     """True unless both sides are equal; both null gives False (CDISC truth table)."""
     target, other = _aligned(frame, cond)
-    eq = _equal(target, other, cond, case=True)
+    eq = _equal(target, other, cond, case=case)
     both_null = is_null(target) & (is_null(other) if isinstance(other, pd.Series) else _null_literal(other))
     return ~eq & ~both_null
 
@@ -226,10 +230,7 @@ def equal_to_case_insensitive(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
 
 
 def not_equal_to_case_insensitive(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
-    target, other = _aligned(frame, cond)
-    eq = _equal(target, other, cond, case=False)
-    both_null = is_null(target) & (is_null(other) if isinstance(other, pd.Series) else _null_literal(other))
-    return ~eq & ~both_null
+    return _not_equal(frame, cond, case=False)
 
 
 def _null_literal(v: Any) -> bool:
