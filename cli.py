@@ -73,7 +73,9 @@ def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, 
                        sdtm_builders=builders.sdtm, adam_builders=builders.adam, summarize=builders.summarize,
                        formats=formats, report=builders.report)
     summary = result.sdtm.reconciliation.summary
-    for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)) if result.adam else (("SDTM", result.sdtm),):
+    for label, stage in (("SDTM", result.sdtm), ("ADaM", result.adam)):
+        if stage is None:  # a study without ADaM
+            continue
         click.echo(f"{label}: {len(stage.datasets)} datasets, "
                    f"{sum(len(f.data) for f in stage.datasets.values())} records -> {out_dir / label.lower()}")
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "

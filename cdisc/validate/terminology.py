@@ -59,7 +59,7 @@ def run_terminology(package: Package, version: str | None = None) -> tuple[list[
     findings = [f for ds in package.datasets.values() for f in _dataset_findings(ds, ct)]
     seconds = time.perf_counter() - start
     statuses = [RuleStatus(rule=rule, status="executed", description=f"{message} (SDTM CT {ct.version})",
-                           authority=AUTHORITY, severity=severity, seconds=seconds / len(RULES),
+                           authority=AUTHORITY, severity=severity, seconds=seconds / len(RULES),  # one pass, shared
                            findings=sum(f.count for f in findings if f.rule == rule))
                 for rule, (_, severity, message) in RULES.items()]
     return findings, statuses

@@ -25,6 +25,7 @@ ROW = "__row"
 SEVERITY = "error"
 RELATIONSHIP_DATASETS = ("RELREC", "RELSUB", "RELSPEC")
 RECORD_TYPES = ("Record Data", "Dataset Contents Check against Define XML")
+LONG_FORM_TYPES = ("Value Check with Variable Metadata", "Value Check with Dataset Metadata")
 
 
 # --- scope ----------------------------------------------------------------------------------------------
@@ -435,7 +436,8 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
     try:
         cache = cache or RunCache()
-        df = cache.frame((ds.name, rule.rule_type), lambda: build(ds, package))
+        df = (build(ds, package) if rule.rule_type in LONG_FORM_TYPES  # one row per record and variable: too
+              else cache.frame((ds.name, rule.rule_type), lambda: build(ds, package)))  # big to keep for the run
         if rule.match and rule.rule_type in RECORD_TYPES:
             matches = substitute(list(rule.match), prefix)
             df = cache.frame((ds.name, repr(matches)),
