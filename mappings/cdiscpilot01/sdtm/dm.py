@@ -10,11 +10,12 @@ from cdisc.context import DomainResult, StudyContext
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
 from mappings.cdiscpilot01.sdtm.ds import disposition
+from mappings.cdiscpilot01.sdtm.visits import add_visit
 
 YEARS = "YEARS"
 RANDOMIZED = "RANDOMIZED"
-POPULATIONS = ["ITT", "SAFETY"]
-SPONSOR = {q: "CLINICAL STUDY SPONSOR" for q in POPULATIONS}
+DISPOSITION_EVENT = "DISPOSITION EVENT"
+SPONSOR = "CLINICAL STUDY SPONSOR"
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -54,11 +55,29 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                    **arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw ACTUAL_ARMCD"))
     nulled = raw["PLANNED_ARMCD"].where(raw["PLANNED_ARMCD"].isin(null.collected_map.keys()), "")
     dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw PLANNED_ARMCD")
-    # SUPPDM: ITT = randomized (ds_raw), SAFETY = exposed (ec_raw)
+    # SUPPDM: ITT = randomized (ds_raw), SAFETY = exposed (ec_raw), COMPLTn = week n visit attended
     dm["ITT"] = np.where(patnum.isin(ds.loc[ds["DSDECOD"].eq(RANDOMIZED), "PATNUM"]), "Y", "")
     dm["SAFETY"] = np.where(patnum.isin(ec["PATNUM"]), "Y", "")
-    supp = supp_records(dm, ctx.spec, rdomain="DM", idvar="", qualifiers=POPULATIONS, evaluators=SPONSOR)
-    return [DomainResult("DM", dm.drop(columns=POPULATIONS)), DomainResult("SUPPDM", supp)]
+    visited = attended_visits(ctx, ds)
+    completers = ctx.design("completers")
+    for qnam, visit in zip(completers["QNAM"], completers["VISIT"], strict=True):
+        dm[qnam] = np.where(patnum.isin(visited.loc[visited["VISIT"].eq(visit), "PATNUM"]), "Y", "")
+    populations = ["ITT", "SAFETY", *completers["QNAM"]]
+    supp = supp_records(dm, ctx.spec, rdomain="DM", idvar="", qualifiers=populations,
+                        evaluators=dict.fromkeys(populations, SPONSOR))
+    return [DomainResult("DM", dm.drop(columns=populations)), DomainResult("SUPPDM", supp)]
+
+
+def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:
+    """PATNUM and VISIT of each visit a subject attended: a vital signs form (vs_raw) or a disposition event
+    (ds_raw) at that visit (MT.SUPPDM.COMPLT)."""
+    vs = ctx.raw.form("vs_raw")
+    events = ds["DSCAT"].eq(DISPOSITION_EVENT)
+    forms = pd.DataFrame({
+        "PATNUM": pd.concat([vs["PATNUM"], ds.loc[events, "PATNUM"]], ignore_index=True),
+        "INSTANCE": pd.concat([vs["INSTANCE"], ctx.raw.form("ds_raw").loc[events, "INSTANCE"]], ignore_index=True),
+    })
+    return add_visit(forms, forms["INSTANCE"], ctx, source="vs_raw/ds_raw INSTANCE")[["PATNUM", "VISIT"]]
 
 
 def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str) -> dict[str, pd.Series]:
