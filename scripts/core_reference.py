@@ -12,7 +12,9 @@ statuses (fewer operations, so CORE's time here is a lower bound). Set-up outsid
     /work/core-venv/bin/python scripts/core_reference.py PATH [--processes N]
 
 Prints one JSON line: seconds (set-up, rules, total), rule statuses and the issues CORE reported. With
-`--processes N` the rules run in a pool of N forked processes, as CORE's CLI runs them.
+`--processes N` the rules run in a pool of N forked processes, as CORE's CLI runs them. `--detail FILE` writes,
+per rule and dataset, CORE's execution status and its number of issues, which `scripts/core_compare.py` sets
+beside our report.json.
 """
 from __future__ import annotations
 
@@ -57,17 +59,22 @@ def load_rules() -> list[dict]:
             for f in sorted(RULES.glob("*.yml"))]
 
 
-def run_one(rule: dict) -> tuple[str, float, list[str], int]:
-    """(rule id, seconds, CORE's execution statuses over the datasets, issues reported)."""
+def run_one(rule: dict) -> tuple[str, float, list[str], int, dict[str, dict]]:
+    """(rule id, seconds, CORE's execution statuses over the datasets, issues reported, and per dataset its
+    status and number of issues)."""
     start = time.perf_counter()
     try:
         results = ENGINE.validate_single_rule(rule)
     except Exception as exc:  # noqa: BLE001 - CORE raising is a status to report, as its CLI does
-        return rule["core_id"], time.perf_counter() - start, [f"exception {type(exc).__name__}"], 0
+        return rule["core_id"], time.perf_counter() - start, [f"exception {type(exc).__name__}"], 0, {}
     flat = [r for per_dataset in results.values() for r in per_dataset]
     statuses = sorted({str(r.get("executionStatus")) for r in flat}) or ["no result"]
-    issues = sum(len(r.get("errors") or ()) for r in flat if r.get("executionStatus") == "issue reported")
-    return rule["core_id"], time.perf_counter() - start, statuses, issues
+    detail = {str(r.get("dataset")): {"status": str(r.get("executionStatus")), "issues": _issues(r)} for r in flat}
+    return rule["core_id"], time.perf_counter() - start, statuses, sum(_issues(r) for r in flat), detail
+
+
+def _issues(result: dict) -> int:
+    return len(result.get("errors") or ()) if result.get("executionStatus") == "issue reported" else 0
 
 
 def main() -> None:
@@ -75,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", type=Path, help="folder of .xpt files (its define.xml is used if present)")
     parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--detail", type=Path, help="write per rule and dataset CORE's status and issues (JSON)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     start = time.perf_counter()
@@ -91,9 +99,11 @@ def main() -> None:
     else:
         done = [run_one(r) for r in rules]
     end = time.perf_counter()
-    statuses = Counter(s for _, _, ss, _ in done for s in ss)
+    statuses = Counter(s for _, _, ss, *_ in done for s in ss)
+    if args.detail:
+        args.detail.write_text(json.dumps({r: d for r, *_, d in sorted(done)}, indent=1, sort_keys=True))
     print(json.dumps({"setup": ready - start, "rules_seconds": end - ready, "total": end - start,
-                      "rules": len(rules), "issues": sum(n for *_, n in done), "statuses": dict(statuses),
+                      "rules": len(rules), "issues": sum(n for *_, n, _ in done), "statuses": dict(statuses),
                       "slowest": [[r, round(s, 3)] for r, s, *_ in sorted(done, key=lambda d: -d[1])[:10]]}))
 
 

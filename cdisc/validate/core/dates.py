@@ -85,23 +85,23 @@ def _normalised(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.ndarray:
-    """Compare dates at the given component, at their common precision ("auto"), or with none given as full
-    date/times when both have at least a complete date (missing time = midnight), else at common precision.
+    """Compare dates as CDISC's engine does: at the given component, or at the precision both values have
+    (2024-05-18T06:56 is not after 2024-05-18; 2024-06-06 is not after 2024-06). Without a component, values of
+    different precision are never equal (and always not equal).
 
     Invalid or empty values on either side give False.
     """
     av, al = _normalised(a.str.strip())
     bv, bl = _normalised(b.str.strip())
-    if not component:
-        full = (al >= 10) & (bl >= 10)
-        out = _compare_padded(av, np.where(full, al, 0), bv, np.where(full, bl, 0), op)
-        return out | (compare_common(av, np.where(full, 0, al), bv, np.where(full, 0, bl), op))
-    if component != "auto":
+    if component and component != "auto":
         want = COMPONENT_LENGTH[component]
         length = np.where((al >= want) & (bl >= want), want, 0)
-    else:
-        length = np.minimum(al, bl)
-    return _truncated(av, bv, length, op)
+        return _truncated(av, bv, length, op)
+    out = compare_common(av, al, bv, bl, op)
+    if not component and op in ("eq", "ne"):
+        differ = (al != bl) & (al > 0) & (bl > 0)
+        out[differ] = op == "ne"
+    return out
 
 
 def compare_common(av: np.ndarray, al: np.ndarray, bv: np.ndarray, bl: np.ndarray, op: str) -> np.ndarray:
@@ -116,21 +116,6 @@ def _truncated(av: np.ndarray, bv: np.ndarray, length: np.ndarray, op: str) -> n
         x = pd.Series(av[mask]).str[:n].to_numpy(dtype=object)
         y = pd.Series(bv[mask]).str[:n].to_numpy(dtype=object)
         out[mask] = {"eq": x == y, "ne": x != y, "gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y}[op]
-    return out
-
-
-_PAD = "0000-01-01T00:00:00"
-
-
-def _compare_padded(av: np.ndarray, al: np.ndarray, bv: np.ndarray, bl: np.ndarray, op: str) -> np.ndarray:
-    """Full date/time comparison, missing components read as their minimum (2018-02-19 = midnight)."""
-    ok = (al > 0) & (bl > 0)
-    out = np.zeros(len(av), bool)
-    if not ok.any():
-        return out
-    x = np.array([v[:19] + _PAD[len(v[:19]):] for v in av[ok]], dtype=object)
-    y = np.array([v[:19] + _PAD[len(v[:19]):] for v in bv[ok]], dtype=object)
-    out[ok] = {"eq": x == y, "ne": x != y, "gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y}[op]
     return out
 
 
