@@ -248,7 +248,11 @@ def _merge_parent(df: pd.DataFrame, package: Package, current: Dataset) -> pd.Da
 
 def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard: str) -> pd.DataFrame:
     """Records of the current dataset joined, through RELREC, to their related records in other datasets;
-    the related variables come as RELREC.<name with its domain prefix replaced by the wildcard>."""
+    the related variables come as RELREC.<name with its domain prefix replaced by the wildcard>.
+
+    A record-level relationship (IDVARVAL given) joins the records it names; a dataset-level one (IDVARVAL
+    blank, e.g. AE.AELNKID to FA.FALNKGRP) joins the records whose IDVAR values are equal. Either way both
+    records belong to the same subject, as in CDISC's engine (DataProcessor.merge_on_relrec_record)."""
     relrec = package.datasets.get("RELREC")
     if relrec is None:
         return df.iloc[0:0]
@@ -260,8 +264,9 @@ def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard
     mine = rel[rel.RDOMAIN == current.domain]
     others = rel[rel.RDOMAIN != current.domain]
     pairs = mine.merge(others, on=["USUBJID", "RELID"], suffixes=("", "_p"))
+    pairs = pairs.assign(LEVEL=np.where(pairs["IDVARVAL"].ne("") & pairs["IDVARVAL_p"].ne(""), "record", "dataset"))
     pieces = []
-    for (idvar, pdom, pidvar), link in pairs.groupby(["IDVAR", "RDOMAIN_p", "IDVAR_p"], sort=False):
+    for (idvar, pdom, pidvar, level), link in pairs.groupby(["IDVAR", "RDOMAIN_p", "IDVAR_p", "LEVEL"], sort=False):
         parent = find_dataset(package, pdom, current)
         if parent is None or idvar not in df.columns or pidvar not in parent.data.columns:
             continue
@@ -270,9 +275,16 @@ def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard
         pdata = pdata.assign(__pk=_text(parent.data[pidvar]), __pu=_text(parent.data["USUBJID"])
                              if "USUBJID" in parent.data.columns else "")
         left = df.assign(__k=_text(df[idvar]), __u=_text(df["USUBJID"]) if "USUBJID" in df.columns else "")
-        left = left.merge(link[["USUBJID", "IDVARVAL", "IDVARVAL_p"]], left_on=["__u", "__k"],
-                          right_on=["USUBJID", "IDVARVAL"], suffixes=("", "_l"))
-        left = left.merge(pdata, left_on=["__u", "IDVARVAL_p"], right_on=["__pu", "__pk"], suffixes=("", "_r"))
+        if level == "record":  # a blank RELREC.USUBJID names the records of any subject
+            named = link["USUBJID"].ne("")
+            left = pd.concat([
+                left.merge(link.loc[named, ["USUBJID", "IDVARVAL", "IDVARVAL_p"]], left_on=["__u", "__k"],
+                           right_on=["USUBJID", "IDVARVAL"], suffixes=("", "_l")),
+                left.merge(link.loc[~named, ["IDVARVAL", "IDVARVAL_p"]], left_on="__k", right_on="IDVARVAL"),
+            ], ignore_index=True)
+            left = left.merge(pdata, left_on=["__u", "IDVARVAL_p"], right_on=["__pu", "__pk"], suffixes=("", "_r"))
+        else:
+            left = left.merge(pdata, left_on=["__u", "__k"], right_on=["__pu", "__pk"], suffixes=("", "_r"))
         pieces.append(left[[c for c in left.columns if not c.startswith("__") or c == ROW]
                            ].drop(columns=["USUBJID_l", "IDVARVAL", "IDVARVAL_p"], errors="ignore"))
     if not pieces:

@@ -14,11 +14,6 @@ CASES = Path(__file__).resolve().parents[3] / "fixtures" / "core-tests.tar.xz"
 
 KNOWN_FAILURES = {
     "CORE-000550/positive/01": "model variable list is derived from the SDTMIG, not the SDTM v2.0 model tables",
-    "CORE-000744/negative/01": "RELREC wildcard join (FA to parent --TERM/--TRT/--DECOD) finds no related record",
-    "CORE-000744/negative/03": "RELREC wildcard join (FA to parent --TERM/--TRT/--DECOD) finds no related record",
-    "CORE-000744/negative/04": "RELREC wildcard join (FA to parent --TERM/--TRT/--DECOD) finds no related record",
-    "CORE-000757/negative/01": "RELREC wildcard join (interventions to FA.FAOBJ) finds no related record",
-    "CORE-000757/negative/02": "RELREC wildcard join (interventions to FA.FAOBJ) finds no related record",
     "CORE-000764/positive/01": "case of a rule that is not among the 330 published SDTMIG 3.4 rules",
     "CORE-000866/positive/01": "record 1 has LBDTC equal to LBENDTC, which the rule's >= raises; label disputed",
     "CORE-000929/negative/02": "rule type Define Item Metadata Check against Library Metadata (define.xml) is skipped",
