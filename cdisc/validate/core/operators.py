@@ -107,7 +107,10 @@ def is_null(s: pd.Series) -> np.ndarray:
 
 
 def _text(s: pd.Series) -> pd.Series:
-    """Values as text: numbers without a trailing ".0", nulls as ""."""
+    """Values as text: numbers without a trailing ".0" and to 15 significant digits, nulls as "".
+
+    15 digits is what a SAS transport (IBM) double holds exactly: 0.04 written to XPT reads back as
+    0.039999999999999994 and is "0.04" again here, as SAS displays it."""
     if s.dtype.kind in "fiu":
         values = s.to_numpy(float)
         finite = np.isfinite(values)
@@ -116,7 +119,7 @@ def _text(s: pd.Series) -> pd.Series:
         out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
         rest = finite & ~whole
         if rest.any():
-            out[rest] = [repr(float(v)) for v in values[rest]]
+            out[rest] = [format(v, ".15g") for v in values[rest]]
         return pd.Series(out, index=s.index, dtype=object)
     if s.dtype == object:
         values = s.to_numpy()
@@ -131,7 +134,7 @@ def _strip_zeros(s: pd.Series) -> pd.Series:
 
 
 def _num_text(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
+    return str(int(x)) if float(x).is_integer() else format(float(x), ".15g")
 
 
 def _literal_text(v: Any) -> str:

@@ -130,3 +130,14 @@ def test_vendored_meddra_rule_needs_the_soc_code() -> None:
     findings, _ = run_core(_package("AE", ae, {"AESEQ": "Num", "AEBDSYCD": "Num"}), rules)
     assert [(f.rule, f.count, tuple(r["row"] for r in f.records)) for f in findings] == [
         ("CORE-000024", 1, (2,))]
+
+
+def test_a_number_read_from_xpt_equals_the_text_it_was_written_from() -> None:
+    """CORE-000542's comparison (--STRESC not_equal_to --STRESN, type insensitive): 0.04 stored in an XPT (IBM)
+    double reads back as 0.039999999999999994 and still equals "0.04"; 0.05 against "0.04" does not."""
+    from cdisc.validate.core.operators import Frame, not_equal_to
+
+    df = pd.DataFrame({"LBSTRESC": ["0.04", "0.04", "8.55", "12"],
+                       "LBSTRESN": [0.039999999999999994, 0.05, 8.549999999999999, 12.0]})
+    cond = {"name": "LBSTRESC", "operator": "not_equal_to", "value": "LBSTRESN", "type_insensitive": True}
+    assert not_equal_to(Frame(df), cond).tolist() == [False, True, False, False]
