@@ -54,7 +54,8 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
         spec = load_checked_spec(spec_dir, "sdtm")
     with clock.time("read raw"):
         declared = Path(spec_dir) / "raw"
-        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None)
+        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None,
+                       subject_form=spec.study.subject_form, subject_field=spec.study.subject_field)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
