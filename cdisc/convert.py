@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cdisc.datasetjson import write_dataset_json
 from cdisc.errors import CdiscError
-from cdisc.pipeline import dataset_json_meta, staged
+from cdisc.pipeline import dataset_json_meta, dataset_path, staged
 from cdisc.validate.package import Package
 from cdisc.xpt import write_xpt
 
@@ -25,7 +25,7 @@ def convert_package(package: Package, to: str, out_dir: Path) -> list[Path]:
     written = []
     with staged(out_dir) as stage:
         for name, frame in sorted(package.frames.items()):
-            path = stage / f"{name.lower()}.{to}"
+            path = dataset_path(stage, name, to)
             if to == "xpt":
                 variables = {v.name: v for v in spec.variables_of(name)}
                 write_xpt(frame, path, name=name, label=spec.dataset(name).label,

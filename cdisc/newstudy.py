@@ -140,6 +140,7 @@ ct_version = "2025-03-28"
 ct_file = "specs/ct/sdtm_ct_2025-03-28.csv"
 subject_field = "SUBJID"  # the raw field naming the subject on every form
 usubjid_prefix = ""  # the text before it in USUBJID (blank: STUDYID)
+subject_form = ""  # the form listing every subject, e.g. dm (blank: no check that other forms' subjects are in it)
 '''
 
 

@@ -18,7 +18,7 @@ from cdisc.ct import load_ct, merge_ct
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
-from cdisc.errors import MappingError
+from cdisc.errors import CdiscError, MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
 from cdisc.progress import progress
@@ -34,7 +34,7 @@ from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findin
 from cdisc.validate.package import package_from_spec
 from cdisc.validate.report import write_reports
 from cdisc.validate.rules import REFERENCES, rule_statuses
-from cdisc.xpt import write_xpt
+from cdisc.xpt import NAME, write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
 
@@ -54,7 +54,8 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
         spec = load_checked_spec(spec_dir, "sdtm")
     with clock.time("read raw"):
         declared = Path(spec_dir) / "raw"
-        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None)
+        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None,
+                       subject_form=spec.study.subject_form, subject_field=spec.study.subject_field)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
@@ -123,6 +124,17 @@ def _ct_path(spec_dir: Path, name: str) -> Path:
     return here if here.exists() else PROJECT_ROOT / name
 
 
+def dataset_path(folder: Path, name: str, extension: str) -> Path:
+    """`folder/<name>.<extension>` (name in lower case) for a dataset name of 1-8 upper-case letters, digits or _.
+
+    A name from a spec, a define.xml or a dataset file is data: anything else ('../X', 'A/B', an absolute path) is
+    refused, so that no output lands outside `folder`."""
+    if not NAME.fullmatch(name):
+        raise CdiscError(f"dataset name {name!r} is not 1-8 upper-case letters, digits or _; "
+                         f"nothing is written for it outside {folder.name}/")
+    return folder / f"{name.lower()}.{extension}"
+
+
 def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
                    formats: Sequence[str] = ("xpt",)) -> None:
     """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
@@ -131,12 +143,12 @@ def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
         ds = spec.dataset(name)
         variables = spec.variables_of(name)
         if "xpt" in formats:
-            write_xpt(final.data, folder / f"{name.lower()}.xpt", name=name, label=ds.label,
+            write_xpt(final.data, dataset_path(folder, name, "xpt"), name=name, label=ds.label,
                       labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
                       formats={v.name: v.display_format for v in variables if v.numeric})
         for fmt in (f for f in formats if f in ("json", "ndjson")):
             write_dataset_json(final.data, dataset_json_meta(spec, name, final.data),
-                               folder / f"{name.lower()}.{fmt}")
+                               dataset_path(folder, name, fmt))
 
 
 def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:

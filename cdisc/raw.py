@@ -3,7 +3,9 @@
 declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format (`cdisc.dates.DATE_FORMATS`).
 
 Every value is kept as text (blank = missing). Each form frame gains `RAW_FORM` and `RAW_ROW` (1-based data
-row), which travel with the derived records so every SDTM record can be traced back to its raw row.
+row), which travel with the derived records so every SDTM record can be traced back to its raw row. Columns in an
+order other than the dictionary's, and columns the dictionary does not declare (an EDC's audit columns), are
+acceptable: the declared ones are read, in the dictionary's order, and the others are left out.
 """
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ TYPES = ("text", "integer", "float", "date", "time", "code")
 MAX_VALUE_BYTES = 200
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
+SHOWN_CHARACTERS = 60  # a longer value is shown cut, with its length
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,13 @@ class RawStudy:
         return to_dtc(frame[date], None if time is None else frame[time], fmt=self.date_format(form, date))
 
 
-def load_raw(directory: Path, declared: Path | None = None) -> RawStudy:
+def load_raw(directory: Path, declared: Path | None = None, *, subject_form: str = "",
+             subject_field: str = "SUBJID") -> RawStudy:
     """Read and check every form against the dictionary beside the forms, or in `declared` when given.
-    Raises `RawInputError` listing every problem found."""
+
+    With `subject_form` (study.toml), every form's `subject_field` value must be a subject of that form: a record
+    of a subject the study does not know could never reach a dataset. Raises `RawInputError` listing every
+    problem found."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RawInputError(f"raw export directory {directory} does not exist")
@@ -86,6 +93,8 @@ def load_raw(directory: Path, declared: Path | None = None) -> RawStudy:
         frame = _read_form(directory, str(form), fields, codelists, issues)
         if frame is not None:
             forms[str(form)] = frame
+    if subject_form in forms:
+        issues += _check_subjects(forms, subject_form, subject_field)
     listed = {f"{f}.csv" for f in dictionary["FORM"]} | {DICTIONARY, CODELISTS}
     for extra in sorted(p.name for p in directory.glob("*.csv") if p.name not in listed):
         issues.append(Issue("error", "RAW_UNKNOWN_FORM", extra, "file is not a form of dictionary.csv; "
@@ -162,12 +171,13 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
         return None
     expected = list(fields["FIELD"])
     missing = [c for c in expected if c not in df.columns]
-    unknown = [c for c in df.columns if c not in expected]
     issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing", variable=c) for c in missing]
-    issues += [Issue("error", "RAW_UNKNOWN_COLUMN", name, "column is not in dictionary.csv", variable=c)
-               for c in unknown]
-    if missing or unknown:
+    repeated = sorted({c for c in df.columns if c in expected and f"{c}.1" in df.columns})  # pandas renames twins
+    issues += [Issue("error", "RAW_REPEATED_COLUMN", name, "column appears more than once in the header",
+                     variable=c) for c in repeated]
+    if missing or repeated:
         return None
+    df = df[expected]
     rows = pd.Series(range(1, len(df) + 1), index=df.index)
     for spec in fields.to_dict("records"):
         issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists)
@@ -186,9 +196,11 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
             found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
 
     ascii_ok = col.map(str.isascii)
-    flag(~ascii_ok, "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
-    flag(col.map(lambda v: len(v.encode("latin-1")) > MAX_VALUE_BYTES), "RAW_TOO_LONG",
-         f"value is over {MAX_VALUE_BYTES} bytes")
+    utf8 = col[~ascii_ok].map(_is_utf8).astype(bool)
+    flag(col.index.isin(utf8.index[utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
+    flag(col.index.isin(utf8.index[~utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII); "
+         "its bytes are not UTF-8 either: was the file saved as Latin-1 or Windows-1252?")
+    flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")  # 1 char = 1 byte
     filled = col.ne("")
     if spec["REQUIRED"] == "Y":
         flag(~filled, "RAW_REQUIRED", "value is required")
@@ -206,8 +218,17 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
                 raw_date_to_iso(v, fmt) if kind == "date" else _PARSERS[kind](v)
             except ValueError as exc:
                 found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
-                                   variable=field, row=str(r), value=v))
+                                   variable=field, row=str(r), value=_shown(v)))
     return found
+
+
+def _is_utf8(value: str) -> bool:
+    """Whether a latin-1-read value was valid UTF-8 in the file (ASCII is)."""
+    try:
+        value.encode("latin-1").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _parse_integer(v: str) -> None:
@@ -237,18 +258,41 @@ _FAST_OK = {
 
 
 def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -> list[Issue]:
-    dup = df.duplicated(keys, keep=False)
+    """Every row whose key an earlier row already has, naming that first row (and saying so when the whole row
+    is a copy of it)."""
+    repeat = df.duplicated(keys, keep="first")
+    if not repeat.any():
+        return []
+    first = rows.groupby([df[k] for k in keys], sort=False).transform("first")
+    copy = df.duplicated(keep="first")
     return [
-        Issue("error", "RAW_DUPLICATE_KEY", name, f"duplicate key ({', '.join(keys)}); first seen at row "
-              f"{rows[dup & (df[keys] == df.loc[i, keys]).all(axis=1)].iloc[0]}",
-              variable="+".join(keys), row=str(rows[i]), value="/".join(df.loc[i, keys]))
-        for i in df.index[dup]
+        Issue("error", "RAW_DUPLICATE_KEY", name, f"duplicate key ({', '.join(keys)}): row {first[i]} has the same "
+              f"key{' (the whole row is repeated)' if copy[i] else ''}", variable="+".join(keys),
+              row=str(rows[i]), value=_shown("/".join(df.loc[i, keys])))
+        for i in df.index[repeat]
     ]
 
 
+def _check_subjects(forms: dict[str, pd.DataFrame], register: str, field: str) -> list[Issue]:
+    """Rows of any form whose subject is not in the subject register form."""
+    known = set(forms[register][field])
+    found: list[Issue] = []
+    for form, df in forms.items():
+        if form == register or field not in df.columns:
+            continue
+        unknown = ~df[field].isin(known) & df[field].ne("")
+        found += [Issue("error", "RAW_UNKNOWN_SUBJECT", f"{form}.csv", f"subject is not in {register}.csv",
+                        variable=field, row=str(r), value=_shown(v))
+                  for r, v in zip(df.loc[unknown, "RAW_ROW"], df.loc[unknown, field], strict=True)]
+    return found
+
+
 def _shown(value: str) -> str:
-    """Show a latin-1-read value as the UTF-8 text the user typed, when it is UTF-8."""
+    """A latin-1-read value as the UTF-8 text the user typed, when it is UTF-8; a long value cut, with its length."""
     try:
-        return value.encode("latin-1").decode("utf-8")
+        value = value.encode("latin-1").decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    if len(value) <= SHOWN_CHARACTERS:
         return value
+    return f"{value[:SHOWN_CHARACTERS - 20]}... ({len(value)} characters)"

@@ -1,5 +1,6 @@
-"""Byte-stable .xlsx files: openpyxl stamps the save time into docProps/core.xml and into every zip entry, so two
-saves of the same workbook differ. `save_stable` saves, then rewrites the archive with one given time stamp."""
+"""Byte-stable .xlsx files with inert text: openpyxl stamps the save time into docProps/core.xml and into every zip
+entry, so two saves of the same workbook differ. `save_stable` saves, then rewrites the archive with one given time
+stamp. `text_cell` writes text that a spreadsheet never evaluates as a formula (OWASP "CSV injection")."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,17 @@ import zipfile
 from pathlib import Path
 
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+# a cell text starting with one of these is a formula (or becomes one when edited) in Excel and LibreOffice
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(cell, value: str) -> None:
+    """Put `value` in an openpyxl `cell` as a string (data type `s`, never a formula), quote-prefixed when it starts
+    like a formula, so that editing the cell does not turn it into one either."""
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
 
 
 def save_stable(workbook, path: Path, stamp: dt.datetime) -> None:

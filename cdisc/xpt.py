@@ -22,8 +22,10 @@ from cdisc.transport import Column, encode_text, numeric_column, text_column, wr
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
 MAX_CHAR = 200
-# IBM 360 double: the largest magnitude is 16**63 * (1 - 16**-14), about 7.2e75.
+# IBM 360 double: the largest magnitude is 16**63 * (1 - 16**-14), about 7.2e75; the smallest 16**-65 = 2**-260.
 MAX_IBM = 7.2e75
+MIN_IBM = 2.0 ** -260
+RECORD = 80
 
 
 def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -> list[Issue]:
@@ -59,7 +61,20 @@ def _check(df: pd.DataFrame, name: str, label: str, labels: dict[str, str],
                                 "digits or _", variable=col, value=col))
         issues += _label_issues(where, col, labels.get(col, ""))
         issues += _value_issues(where, df[col], encoded.get(col))
-    return issues
+    return issues + _blank_tail_issues(where, df, encoded)
+
+
+def _blank_tail_issues(where: str, df: pd.DataFrame, encoded: dict[str, np.ndarray | None]) -> list[Issue]:
+    """A last record of blanks only, shorter than 80 bytes, cannot be told from the blank padding of the file's
+    last 80-byte record (SAS TS-140): every reader drops it. Numeric variables are never blank (missing is `.`)."""
+    text = [encoded.get(str(c)) for c in df.columns]
+    if len(df) == 0 or any(t is None for t in text):
+        return []
+    width = sum(max(1, int(np.strings.str_len(t).max())) for t in text)
+    if width >= RECORD or any(bytes(t[-1]).strip(b" ") for t in text):
+        return []
+    return [Issue("error", "XPT_BLANK_RECORD", where, f"the last record is all blank and under {RECORD} bytes: "
+                  "readers take it for the file's padding and drop it; remove it", row=str(len(df)))]
 
 
 def _label_issues(where: str, col: str, label: str) -> list[Issue]:
@@ -77,8 +92,10 @@ def _value_issues(where: str, col: pd.Series, ascii_bytes: np.ndarray | None) ->
     `ascii_bytes` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
     if pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=float)
-        bad = ~np.isnan(values) & ~(np.isfinite(values) & (np.abs(values) <= MAX_IBM))
-        return [Issue("error", "XPT_NUMBER", where, "number is not finite or exceeds the IBM float range",
+        size = np.abs(values)
+        bad = ~np.isnan(values) & ~(np.isfinite(values) & (size <= MAX_IBM) & ((size >= MIN_IBM) | (size == 0)))
+        return [Issue("error", "XPT_NUMBER", where, "number is not finite or outside the IBM float range "
+                      "(magnitude 5.4e-79 to 7.2e75, or 0)",
                       variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
     if ascii_bytes is not None:  # all ASCII: one byte per character
         too_long = np.flatnonzero(np.strings.str_len(ascii_bytes) > MAX_CHAR)[:20]

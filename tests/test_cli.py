@@ -215,13 +215,29 @@ BREAKS = [
     ("empty file", lambda d: (d / "vs.csv").write_bytes(b""), ["vs.csv", "empty"]),
     ("truncated file", lambda d: _edit(d, "cm.csv", _truncate_in_quote), ["cm.csv", "not a readable CSV", "EOF inside string"]),
     ("semicolons", lambda d: _edit(d, "ds.csv", lambda t: t.replace(",", ";")), ["ds.csv", "SUBJID", "missing"]),
+    ("Latin-1 text", lambda d: _edit_bytes(d, "ae.csv", lambda b: b.replace(b"Pyrexia", "Pyr\u00e9xia".encode("latin-1"), 1)),
+     ["ae.csv", "column AEDECOD, row 18, value 'Pyr\u00e9xia'", "not UTF-8 either"]),
+    ("duplicate rows", lambda d: _edit(d, "lb.csv", _repeat_first_row),
+     ["lb.csv", "row 2, value '001-001/SCREENING/08-FEB-2024/WBC'", "row 1 has the same key", "whole row"]),
+    ("10,000-character text", lambda d: _edit(d, "ae.csv", lambda t: t.replace("Pyrexia", "P" * 10_000, 1)),
+     ["ae.csv", "column AEDECOD, row 18", "(10000 characters)", "over 200 bytes"]),
+    ("number for a date", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "45352")),
+     ["ae.csv", "column AESTDAT, row 1, value '45352'", "expected DD-MON-YYYY"]),
+    ("date in another format", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "2025-03-01")),
+     ["ae.csv", "column AESTDAT, row 1, value '2025-03-01'", "expected DD-MON-YYYY"]),
+    ("unknown subject", lambda d: _edit(d, "lb.csv", lambda t: t.replace("\n001-001,", "\n001-099,", 1)),
+     ["RAW_UNKNOWN_SUBJECT", "lb.csv, column SUBJID, row 1, value '001-099'", "not in dm.csv"]),
 ]
 NO_ROW = ("missing file", "missing column", "empty file", "semicolons")
 
 
 def _edit(folder: Path, name: str, change) -> None:
+    _edit_bytes(folder, name, lambda b: change(b.decode("utf-8")).encode("utf-8"))
+
+
+def _edit_bytes(folder: Path, name: str, change) -> None:
     path = folder / name
-    path.write_bytes(change(path.read_bytes().decode("utf-8")).encode("utf-8"))
+    path.write_bytes(change(path.read_bytes()))
 
 
 def _replace_first_date(text: str, new: str) -> str:
@@ -235,6 +251,11 @@ def _truncate_in_quote(text: str) -> str:
     return "\n".join(lines[:4]) + '\n001-099,1,"Paracetamol 500 mg'
 
 
+def _repeat_first_row(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join([lines[0], lines[1], *lines[1:]])
+
+
 def _duplicate_last_line(text: str) -> str:
     lines = text.rstrip("\n").split("\n")
     return "\n".join([*lines, lines[-1]]) + "\n"
@@ -242,32 +263,41 @@ def _duplicate_last_line(text: str) -> str:
 
 @pytest.mark.parametrize(("label", "breaker", "expected"), BREAKS, ids=[b[0] for b in BREAKS])
 def test_broken_export_gives_clear_error_and_no_output(tmp_path, label, breaker, expected):
-    """Exit code 2, a message naming the file/column/row/value, no traceback, and no output directory."""
+    """Exit code 2, a message naming the file/column/row/value, no traceback, the previous output untouched and no
+    staging folder left."""
     raw = tmp_path / "raw"
     shutil.copytree(BUNDLED_RAW, raw)
     breaker(raw)
     out = tmp_path / "out"
+    (out / "sdtm").mkdir(parents=True)
+    (out / "sdtm" / "dm.xpt").write_bytes(b"the previous run's file")
     result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
     for text in expected:
         assert text in result.output, (label, text, result.output[:2000])
     assert "row " in result.output or label in NO_ROW
-    assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["raw"]
+    assert [str(p.relative_to(out)) for p in sorted(out.rglob("*"))] == ["sdtm", "sdtm/dm.xpt"]
+    assert (out / "sdtm" / "dm.xpt").read_bytes() == b"the previous run's file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "raw"]
 
 
-def test_bom_and_reordered_columns_are_acceptable_input(out, tmp_path):
-    """A UTF-8 byte order mark and columns in another order map to the very same datasets."""
+def test_bom_reordered_and_extra_columns_are_acceptable_input(out, tmp_path):
+    """A UTF-8 byte order mark, columns in another order and columns the dictionary does not declare (an EDC's
+    audit columns, one of them named like a lineage column) map to the very same datasets."""
     raw = tmp_path / "raw"
     shutil.copytree(BUNDLED_RAW, raw)
     (raw / "ae.csv").write_bytes(b"\xef\xbb\xbf" + (raw / "ae.csv").read_bytes())
     dm = pd.read_csv(raw / "dm.csv", dtype=str, keep_default_na=False)
     dm[list(reversed(dm.columns))].to_csv(raw / "dm.csv", index=False)
+    lb = pd.read_csv(raw / "lb.csv", dtype=str, keep_default_na=False)
+    lb.assign(AUDITUSR="edc-user", RAW_ROW="x", LBORRES2=lb["LBORRES"]).to_csv(raw / "lb.csv", index=False)
     result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    for name in ("ae.xpt", "dm.xpt", "suppae.xpt"):
-        assert (tmp_path / "out" / "sdtm" / name).read_bytes() == (out / "sdtm" / name).read_bytes(), name
+    expected = sorted((out / "sdtm").glob("*.xpt")) + sorted((out / "adam").glob("*.xpt"))
+    assert len(expected) == 39
+    for path in expected:
+        assert (tmp_path / "out" / path.relative_to(out)).read_bytes() == path.read_bytes(), path.name
 
 
 def test_failed_run_keeps_previous_output(out, tmp_path):

@@ -161,3 +161,28 @@ def test_define_takes_what_the_spec_leaves_open_from_the_data(tmp_path, subset, 
         ("3", None), ("8", None), ("3", None), ("1", None), ("8", "2"), ("8", "3")]
     assert [i.get("CodedValue") for i in doc.findall(".//odm:CodeList[@OID='CL.SEX']/odm:CodeListItem", ns)] == terms
     assert validate_define(data / "define.xml") == []
+
+
+@pytest.mark.parametrize("name", ["../EVIL", "A/B", "/tmp/EVIL", "..", "ae"])
+def test_dataset_path_refuses_a_name_that_is_not_a_plain_dataset_name(tmp_path, name):
+    """Output files are named after datasets (spec, define.xml, dataset files): only 1-8 upper-case letters, digits
+    or _ make a file name; anything else is a usage error (exit 2) before a byte is written."""
+    from cdisc.errors import CdiscError
+    from cdisc.pipeline import dataset_path
+
+    assert dataset_path(tmp_path, "SUPPAE", "xpt") == tmp_path / "suppae.xpt"
+    with pytest.raises(CdiscError, match="is not 1-8 upper-case letters") as info:
+        dataset_path(tmp_path, name, "xpt")
+    assert info.value.exit_code == 2
+
+
+def test_a_spec_naming_a_dataset_outside_the_output_folder_is_refused(tmp_path):
+    """`cdisc run --spec` with a dataset called '../EVIL' in datasets.csv exits 2 naming it; nothing is written."""
+    spec = tmp_path / "spec"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "specs" / "im96", spec)
+    sheet = spec / "sdtm" / "datasets.csv"
+    sheet.write_text(sheet.read_text().replace("\nAE,", "\n../EVIL,", 1))
+    result = cli("run", "--spec", str(spec), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "'../EVIL'" in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec"]

@@ -12,8 +12,9 @@ Study sheet rows are `Attribute, Value`: Pinnacle 21's StudyName, StudyDescripti
 StandardVersion, then every other field of our study header under its own name. Dictionaries rows are the external
 dictionaries (MedDRA, WHODrug, ISO 3166) that variables name as their codelist.
 
-Every cell is written as text; a text starting with `=`, `+`, `-` or `@` is stored as a quoted string
-(quotePrefix), never as a formula. Export then import gives back the same `Spec`, hence the same spec folder.
+Every cell is written as text (`cdisc.xlsx.text_cell`); a text starting with `=`, `+`, `-`, `@`, tab or CR is a
+quoted string (quotePrefix), never as a formula. Export then import gives back the same `Spec`, hence the same
+spec folder.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from cdisc.errors import SpecError
 from cdisc.spec.load import STANDARDS, spec_from_sheets
 from cdisc.spec.model import Spec, Study
 from cdisc.spec.write import spec_sheets
-from cdisc.xlsx import save_stable
+from cdisc.xlsx import save_stable, text_cell
 
 # Workbook sheet -> (spec sheet, {workbook column: spec column}); the order is the workbook's.
 SHEETS: dict[str, tuple[str, dict[str, str]]] = {
@@ -74,7 +75,6 @@ SHEETS: dict[str, tuple[str, dict[str, str]]] = {
 # analysis results metadata: written for an ADaM spec, optional on import
 ARM_SHEETS = ("Analysis Displays", "Analysis Results", "Analysis Datasets")
 STUDY_ALIASES = {"StudyName": "name", "StudyDescription": "description", "ProtocolName": "protocol"}
-FORMULA_START = ("=", "+", "-", "@")
 OURS = ("Core", "Collected Values", "Subset")  # our columns without a Pinnacle 21 twin: optional on import
 
 
@@ -161,14 +161,6 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
         for c, value in enumerate(row, start=1):
             if value not in ("", None):
                 text_cell(ws.cell(row=r, column=c), str(value))
-
-
-def text_cell(cell, value: str) -> None:
-    """A text cell that Excel never evaluates: formula-like text is a quoted string."""
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(FORMULA_START):
-        cell.quotePrefix = True
 
 
 def _read(wb, title: str) -> pd.DataFrame:

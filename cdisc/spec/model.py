@@ -46,6 +46,8 @@ class Study(Frozen):
     # the raw field naming the subject on every form, and the text before it in USUBJID (blank: STUDYID)
     subject_field: str = "SUBJID"
     usubjid_prefix: str = ""
+    # the raw form listing every subject (blank: none); a row of another form with a subject not in it is an error
+    subject_form: str = ""
 
 
 class Dataset(Frozen):

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from cdisc.validate.finding import ValidationResult
-from cdisc.xlsx import save_stable
+from cdisc.xlsx import save_stable, text_cell
 
 REPORT_VERSION = "1.0"
 REPORT_STAMP = dt.datetime(2000, 1, 1)  # report.xlsx's file times: fixed, so the same findings give the same bytes
@@ -65,8 +65,6 @@ def terminal_summary(result: ValidationResult, limit: int = 15) -> str:
 def write_report_xlsx(result: ValidationResult, path: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from cdisc.spec.excel import text_cell
 
     wb = Workbook()
     wb.remove(wb.active)

