@@ -8,8 +8,9 @@ from pathlib import Path
 
 from lxml import etree
 
+from cdisc.safexml import SAFE_PARSER
+
 STYLESHEET = files("defineutils") / "definehtml" / "define2-1.xsl"
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @cache

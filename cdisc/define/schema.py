@@ -10,11 +10,11 @@ from pathlib import Path
 from lxml import etree
 
 from cdisc.issues import Issue
+from cdisc.safexml import SAFE_PARSER
 
 SCHEMAS = files("defineutils") / "validate" / "schema"
 DEF21 = "http://www.cdisc.org/ns/def/v2.1"
 ARM10 = "http://www.cdisc.org/ns/arm/v1.0"
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 RULE = "CCV-0005"
 
 

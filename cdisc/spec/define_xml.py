@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 
 from cdisc.errors import SpecError
+from cdisc.safexml import SAFE_PARSER
 from cdisc.spec.model import (
     AnalysisDataset,
     AnalysisDisplay,
@@ -35,7 +36,6 @@ ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF20, DEF21 = "http://www.cdisc.org/ns/def/v2.0", "http://www.cdisc.org/ns/def/v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
 ARM = "http://www.cdisc.org/ns/arm/v1.0"
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 STANDARD_NAMES = {"SDTMIG": "SDTMIG", "SDTM-IG": "SDTMIG", "ADAMIG": "ADaMIG", "ADAM-IG": "ADaMIG"}
 
 
