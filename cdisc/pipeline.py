@@ -5,11 +5,16 @@ succeeded, so a failed run leaves the previous output untouched and no half-writ
 """
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
 import shutil
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -37,6 +42,7 @@ from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import NAME, write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -231,6 +237,70 @@ def study_explanations(spec_dir: Path) -> Explanations:
     return load_explanations(path) if path.exists() else {}
 
 
+def package_rules(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]
+                  ) -> tuple[list[Finding], list[RuleStatus]]:
+    """The conformance rules' findings and statuses on the datasets about to be written to `folder`."""
+    from cdisc.validate import conformance_rules
+
+    return conformance_rules(package_from_spec(folder, standard, spec, data), spec.study.ct_version)
+
+
+def merge_conformance(*parts: tuple[list[Finding], list[RuleStatus]]) -> tuple[list[Finding], list[RuleStatus]]:
+    return [f for found, _ in parts for f in found], [s for _, statuses in parts for s in statuses]
+
+
+@contextmanager
+def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], T]]:
+    """Start `fn(*args)` in a forked process (which shares this one's memory pages) and yield a function that
+    waits for its result. An exception in the child is raised again there; a child that dies (killed, out of
+    memory) is a MappingError naming the work, never a silent empty result. Leaving the block stops a child
+    whose result was never asked for."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    parent = os.getpid()
+
+    def child() -> None:
+        _die_with(parent)
+        try:
+            send.send((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            send.send((False, exc))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> T:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            process.join()
+            raise MappingError(f"{fn.__name__} ended without a result (exit code {process.exitcode})") from None
+        if not ok:
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux PR_SET_PDEATHSIG), so that a run killed with
+    SIGKILL leaves no orphan at work; elsewhere the orphan ends on its own when it finds the pipe closed."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
 @dataclass(frozen=True)
 class StudyRun:
     sdtm: SdtmRun
@@ -248,43 +318,43 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
     summary and, last, the review report (`report` gets the staged output folder). A study without ADaM builders
     gets no ADaM (no adam/)."""
-    from cdisc.validate import conformance_rules, validate
+    from cdisc.validate import validate
 
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    with clock.time("ADaM"):
-        adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
-    with clock.time("validation"):
-        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
-        findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
-                    *(validate(adam.spec, adam_data) if adam else ())]
-    with clock.time("conformance rules"):
-        packages = [("sdtm", "SDTMIG", sdtm, sdtm_data)] + ([("adam", "ADaMIG", adam, adam_data)] if adam else [])
-        conformance: tuple[list[Finding], list[RuleStatus]] = ([], [])
-        for folder, standard, run, data in packages:
-            found, statuses = conformance_rules(package_from_spec(Path(out_dir) / folder, standard, run.spec, data),
-                                                run.spec.study.ct_version)
-            conformance[0].extend(found)
-            conformance[1].extend(statuses)
-    with staged(out_dir) as stage:
-        for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            if run is None:
-                continue
-            with clock.time("XPT writing"):
-                write_datasets(run.spec, run.datasets, folder, formats)
-            with clock.time("define"):
-                findings += write_define_package(run.spec, run.datasets, folder)
-        with clock.time("reports"):
-            write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-            if summarize is not None and adam is not None:
-                summarize(adam, stage / "adam")
-            write_issues(findings, stage / "validation" / "issues.csv")
-            validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
-                                           conformance, explanations, " + ".join(p[1] for p in packages))
-            write_reports(validation, stage / "validation")
-        if report is not None:
-            with clock.time("review report"):
-                report(stage)
+    # the SDTM conformance rules (the CORE engine) run in a second process while this one does the rest
+    with in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data) as sdtm_rules:
+        with clock.time("ADaM"):
+            adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
+        with clock.time("validation"):
+            adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+            findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
+                        *(validate(adam.spec, adam_data) if adam else ())]
+        with clock.time("conformance rules"):
+            adam_rules = package_rules(Path(out_dir) / "adam", "ADaMIG", adam.spec, adam_data) if adam else ([], [])
+        standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
+        with staged(out_dir) as stage:
+            for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+                if run is None:
+                    continue
+                with clock.time("XPT writing"):
+                    write_datasets(run.spec, run.datasets, folder, formats)
+                with clock.time("define"):
+                    findings += write_define_package(run.spec, run.datasets, folder)
+            with clock.time("reports"):
+                write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+                if summarize is not None and adam is not None:
+                    summarize(adam, stage / "adam")
+                write_issues(findings, stage / "validation" / "issues.csv")
+            with clock.time("waiting for the SDTM conformance rules"):
+                conformance = merge_conformance(sdtm_rules(), adam_rules)
+            with clock.time("reports"):
+                validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
+                                               conformance, explanations, standards)
+                write_reports(validation, stage / "validation")
+            if report is not None:
+                with clock.time("review report"):
+                    report(stage)
     return StudyRun(sdtm, adam, findings, validation)
