@@ -185,10 +185,10 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
         for r, v in zip(rows[mask], col[mask], strict=True):
             found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
 
-    ascii_ok = col.map(str.isascii)
+    ascii_ok = col.str.isascii()
     flag(~ascii_ok, "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
-    flag(col.map(lambda v: len(v.encode("latin-1")) > MAX_VALUE_BYTES), "RAW_TOO_LONG",
-         f"value is over {MAX_VALUE_BYTES} bytes")
+    # read as latin-1 (`_read_csv`): one character per byte, so the length in characters is the length in bytes
+    flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")
     filled = col.ne("")
     if spec["REQUIRED"] == "Y":
         flag(~filled, "RAW_REQUIRED", "value is required")
