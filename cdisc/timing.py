@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import by_distinct
 from cdisc.dates import study_day
 
 UNSCHEDULED = "UNSCHEDULED"
@@ -93,9 +94,8 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
 
 
 def _two_decimals(numbers: pd.Series) -> pd.Series:
-    """Numbers as text with two decimals (formatted once per distinct number)."""
-    distinct = numbers.unique()
-    return numbers.map(dict(zip(distinct, (f"{x:.2f}" for x in distinct), strict=True)))
+    """Numbers as text with two decimals."""
+    return by_distinct(numbers, lambda d: d.map(lambda x: f"{x:.2f}"))
 
 
 def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
