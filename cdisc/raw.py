@@ -182,6 +182,8 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     found: list[Issue] = []
 
     def flag(mask: pd.Series, code: str, message: str) -> None:
+        if not mask.any():
+            return
         for r, v in zip(rows[mask], col[mask], strict=True):
             found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
 
