@@ -16,6 +16,8 @@ from cdisc.finalize import Finalized
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE, RawStudy
 
+NO_ROWS = np.array([], dtype="int64")  # the raw rows of a form that no record or rejection names
+
 
 @dataclass(frozen=True)
 class Reconciliation:
@@ -49,9 +51,6 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
         raise MappingError("raw rows were lost between the export and SDTM", problems)
     return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]],
                           lineage.sort_values(["DATASET", "USUBJID", "SEQ"], ignore_index=True))
-
-
-NO_ROWS = np.array([], dtype="int64")
 
 
 def _rows_by_form(frame: pd.DataFrame) -> dict[str, np.ndarray]:
