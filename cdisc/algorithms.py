@@ -1,6 +1,9 @@
 """Raw -> SDTM verbs. Each is small, pure and vectorised; mapping modules chain them top to bottom."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
 
@@ -8,6 +11,9 @@ from cdisc.context import StudyContext, empty_rejections
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE
 from cdisc.spec.model import Codelist
+
+CENSORED = r"^([<>]=?)\s*"  # the comparison sign of a censored result such as "<0.5" and the blanks after it
+Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
 
 
 def usubjid(studyid: str, subjid: pd.Series) -> pd.Series:
@@ -44,7 +50,7 @@ def map_ct(values: pd.Series, codelist: Codelist, *, source: str) -> pd.Series:
             f"{source}: value(s) {unknown[:10]} are not terms or collected values of codelist {codelist.id}; "
             f"add them to the codelist's Collected Values in the spec"
         )
-    return values.map(lambda v: mapping.get(v, ""))
+    return values.map(mapping).fillna("")
 
 
 def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,6 +64,32 @@ def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *, form_nam
     """Raw rows whose subject (`field`) has no demographics record cannot be mapped; they are rejected."""
     return split_rejected(form, ~form[field].isin(subjects),
                           f"{form_name}: {field} has no record in the demographics form")
+
+
+def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
+    """`compute` (a whole-column function returning a Series or a frame) worked out once per distinct value (or
+    row, for a frame) of `values` and spread back to every row, on `values`' index: a study has far fewer distinct
+    results, units or numbers than records. Floats are told apart by their bits (0.0 and -0.0 are written
+    differently).
+
+    >>> by_distinct(pd.Series(["b", "a", "b"]), lambda d: d.str.upper()).tolist()
+    ['B', 'A', 'B']
+    """
+    if isinstance(values, pd.DataFrame):
+        codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
+    else:
+        codes = pd.factorize(values.to_numpy().view("int64") if values.dtype == "float64" else values,
+                             use_na_sentinel=False)[0]
+    first = np.unique(codes, return_index=True)[1]
+    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+
+
+def censored_parts(results: pd.Series) -> pd.DataFrame:
+    """A result's comparison sign (`<`, `<=`, `>`, `>=`; blank when none) and its numeric value without the sign
+    (NaN for text): `<0.5` -> (`<`, 0.5), `12` -> (``, 12.0), `NEGATIVE` -> (``, NaN)."""
+    return by_distinct(results, lambda d: pd.DataFrame({
+        "SIGN": d.str.extract(CENSORED, expand=False).fillna(""),
+        "NUMBER": numeric_result(d.str.replace(CENSORED, "", regex=True))}))
 
 
 def numeric_result(orres: pd.Series) -> pd.Series:
@@ -79,28 +111,36 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`.
     """
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
-    merged = frame.merge(conversions, on=["TESTCD", "ORRESU"], how="left")
-    merged.index = orres.index
+    rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions, source=source))
     has_unit = orresu.ne("")
-    missing = has_unit & merged["FACTOR"].isna()
-    if missing.any():
-        pairs = sorted(set(zip(testcd[missing], orresu[missing], strict=True)))
-        raise MappingError(f"{source}: no unit conversion for (test, unit) {pairs[:10]}; add it to the spec")
-    factor = pd.to_numeric(merged["FACTOR"], errors="coerce")
-    offset = pd.to_numeric(merged.get("OFFSET", pd.Series("", index=merged.index)).replace("", "0"),
-                           errors="raise").fillna(0.0)
-    sign = orres.str.extract(r"^([<>]=?)\s*", expand=False).fillna("")
-    number = numeric_result(orres.str.replace(r"^[<>]=?\s*", "", regex=True))
-    digits = pd.to_numeric(merged.get("DIGITS", pd.Series("", index=merged.index)).replace("", "6"),
-                           errors="raise").fillna(6).astype(int)
-    converted = (number + offset) * factor
+    censored = censored_parts(orres)
+    sign, number = censored["SIGN"], censored["NUMBER"]
+    digits = rule["DIGITS"]
+    converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
-    text = converted.map(_number_text)
+    text = by_distinct(converted, lambda d: d.map(_number_text))
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
     return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,
-                         "STRESU": merged["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
+                         "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
+
+
+def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame, *, source: str) -> pd.DataFrame:
+    """FACTOR, OFFSET and DIGITS (as numbers) and STRESU of each (TESTCD, ORRESU) pair from the conversion rows;
+    a pair with a unit but no row is a `MappingError`."""
+    merged = pairs.merge(conversions, on=["TESTCD", "ORRESU"], how="left")
+    merged.index = pairs.index
+    missing = pairs["ORRESU"].ne("") & merged["FACTOR"].isna()
+    if missing.any():
+        found = sorted(set(zip(pairs["TESTCD"][missing], pairs["ORRESU"][missing], strict=True)))
+        raise MappingError(f"{source}: no unit conversion for (test, unit) {found[:10]}; add it to the spec")
+    blank = pd.Series("", index=merged.index)
+    return pd.DataFrame({
+        "FACTOR": pd.to_numeric(merged["FACTOR"], errors="coerce"),
+        "OFFSET": pd.to_numeric(merged.get("OFFSET", blank).replace("", "0"), errors="raise").fillna(0.0),
+        "DIGITS": pd.to_numeric(merged.get("DIGITS", blank).replace("", "6"), errors="raise").fillna(6).astype(int),
+        "STRESU": merged["STRESU"]}, index=pairs.index)
 
 
 def _number_text(x: float) -> str:

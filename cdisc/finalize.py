@@ -39,6 +39,7 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     problems = [*_check_values(ds.name, df, variables, spec), *_check_keys(ds.name, df, list(ds.keys))]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
+    df = df.assign(**{v.name: _python_text(df[v.name]) for v in variables if not v.numeric})
     lineage = _lineage(ds.name, df, seq)
     return Finalized(ds.name, df[names], lineage)
 
@@ -82,11 +83,26 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
         return _sas_number(col, v)
     if v.numeric:
         out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
-        bad = col[out.isna() & col.notna() & col.astype(str).ne("") & col.astype(str).ne("nan")]
+        lost = out.isna() & col.notna()  # values that did not read as numbers: blank text or bad ones
+        text = col[lost].astype(str)
+        bad = text[text.ne("") & text.ne("nan")]
         if len(bad):
-            raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad.astype(str))[:MAX_SHOWN]}")
+            raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad)[:MAX_SHOWN]}")
         return out
-    return col.astype(object).where(col.notna(), "").astype(str).astype(object)
+    return _text(col)
+
+
+def _text(col: pd.Series) -> pd.Series:
+    """Text as a pandas string column, missing as blank; values that are not text are written with `str`.
+    (Sorting and the checks run on it; `_python_text` makes the finished column.)"""
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.fillna("") if col.hasnans else col
+    return col.astype(object).where(col.notna(), "").astype(str)
+
+
+def _python_text(col: pd.Series) -> pd.Series:
+    """A finished text column: Python strings (object dtype), as the writers and the ADaM builders take them."""
+    return pd.Series(col.to_numpy(dtype=object), index=col.index, name=col.name, dtype=object)
 
 
 def _sas_number(col: pd.Series, v: Variable) -> pd.Series:

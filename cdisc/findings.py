@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import numeric_result
-
-CENSORED = r"^([<>]=?)\s*"
+from cdisc.algorithms import censored_parts
 
 
 def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
@@ -24,8 +22,8 @@ def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series
     """
     lo = pd.to_numeric(low, errors="coerce")
     hi = pd.to_numeric(high, errors="coerce")
-    sign = stresc.str.extract(CENSORED, expand=False).fillna("")
-    x = numeric_result(stresc.str.replace(CENSORED, "", regex=True))
+    censored = censored_parts(stresc)
+    sign, x = censored["SIGN"], censored["NUMBER"]
     plain, below, above = sign.eq(""), sign.str.startswith("<"), sign.str.startswith(">")
     ranged = lo.notna() | hi.notna()
     conditions = [

@@ -192,15 +192,18 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     found: list[Issue] = []
 
     def flag(mask: pd.Series, code: str, message: str) -> None:
+        if not mask.any():
+            return
         for r, v in zip(rows[mask], col[mask], strict=True):
             found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
 
-    ascii_ok = col.map(str.isascii)
+    ascii_ok = col.str.isascii()
     utf8 = col[~ascii_ok].map(_is_utf8).astype(bool)
     flag(col.index.isin(utf8.index[utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
     flag(col.index.isin(utf8.index[~utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII); "
          "its bytes are not UTF-8 either: was the file saved as Latin-1 or Windows-1252?")
-    flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")  # 1 char = 1 byte
+    # read as latin-1 (`_read_csv`): one character per byte, so the length in characters is the length in bytes
+    flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")
     filled = col.ne("")
     if spec["REQUIRED"] == "Y":
         flag(~filled, "RAW_REQUIRED", "value is required")

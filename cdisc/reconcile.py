@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cdisc.context import DomainResult
@@ -14,6 +15,8 @@ from cdisc.errors import MappingError
 from cdisc.finalize import Finalized
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE, RawStudy
+
+NO_ROWS = np.array([], dtype="int64")  # the raw rows of a form that no record or rejection names
 
 
 @dataclass(frozen=True)
@@ -32,17 +35,24 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
     mapped["RAW_ROW"] = mapped["RAW_ROW"].astype(int)
     rejections = pd.concat([r.rejected.assign(DATASET=r.name) for r in results], ignore_index=True)
     rejections = rejections.astype({"RAW_ROW": int}).sort_values([*LINEAGE, "DATASET"], ignore_index=True)
+    done, refused = _rows_by_form(mapped), _rows_by_form(rejections)
+    targets = mapped.groupby("RAW_FORM")["DATASET"].unique()
     rows, problems = [], []
     for form, frame in sorted(raw.forms.items()):
-        done = set(mapped.loc[mapped["RAW_FORM"] == form, "RAW_ROW"])
-        refused = set(rejections.loc[rejections["RAW_FORM"] == form, "RAW_ROW"])
-        lost = sorted(set(frame["RAW_ROW"]) - done - refused)
+        taken, dropped = done.get(form, NO_ROWS), refused.get(form, NO_ROWS)
+        lost = np.unique(frame.loc[~frame["RAW_ROW"].isin(taken) & ~frame["RAW_ROW"].isin(dropped), "RAW_ROW"])
         problems += [Issue("error", "UNACCOUNTED", f"{form}.csv", "raw row is neither mapped nor rejected",
                            row=str(r)) for r in lost[:20]]
-        datasets = sorted(set(mapped.loc[mapped["RAW_FORM"] == form, "DATASET"]))
-        rows.append({"FORM": form, "ROWS": len(frame), "MAPPED": len(done), "REJECTED": len(refused - done),
-                     "UNACCOUNTED": len(lost), "DATASETS": " ".join(datasets)})
+        datasets = sorted(targets.get(form, []))
+        rows.append({"FORM": form, "ROWS": len(frame), "MAPPED": len(taken),
+                     "REJECTED": len(np.setdiff1d(dropped, taken, assume_unique=True)), "UNACCOUNTED": len(lost),
+                     "DATASETS": " ".join(datasets)})
     if problems:
         raise MappingError("raw rows were lost between the export and SDTM", problems)
     return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]],
                           lineage.sort_values(["DATASET", "USUBJID", "SEQ"], ignore_index=True))
+
+
+def _rows_by_form(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The distinct raw rows (RAW_ROW, sorted) of each raw form (RAW_FORM) in `frame`."""
+    return {str(form): np.unique(rows.to_numpy()) for form, rows in frame.groupby("RAW_FORM")["RAW_ROW"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import by_distinct
 from cdisc.dates import study_day
 
 UNSCHEDULED = "UNSCHEDULED"
@@ -88,33 +89,48 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
         if sv is not None:
             numbers = _sv_numbers(out[uns], sv, dtc=dtc).fillna(numbers)
         out.loc[uns, "VISITNUM"] = numbers
-        out.loc[uns, "VISIT"] = UNSCHEDULED + " " + out.loc[uns, "VISITNUM"].map(lambda x: f"{x:.2f}")
+        out.loc[uns, "VISIT"] = UNSCHEDULED + " " + _two_decimals(out.loc[uns, "VISITNUM"])
     return out
 
 
+def _two_decimals(numbers: pd.Series) -> pd.Series:
+    """Numbers as text with two decimals."""
+    return by_distinct(numbers, lambda d: d.map(lambda x: f"{x:.2f}"))
+
+
 def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
+    """VISITNUM of the subject's unscheduled SV visit on the date of each row (NaN without one; of two SV visits
+    on one date, the later record)."""
     unplanned = sv[sv["VISIT"].str.startswith(UNSCHEDULED)]
-    lookup = {(u, d[:10]): n for u, d, n in zip(unplanned["USUBJID"], unplanned["SVSTDTC"], unplanned["VISITNUM"],
-                                                 strict=True)}
-    keys = zip(rows["USUBJID"], rows[dtc].fillna("").str.slice(0, 10), strict=True)
-    return pd.Series([lookup.get(k, np.nan) for k in keys], index=rows.index, dtype="float64")
+    visits = pd.DataFrame({"USUBJID": unplanned["USUBJID"].astype(object), "DAY": unplanned["SVSTDTC"].str.slice(0, 10),
+                           "VISITNUM": unplanned["VISITNUM"].astype("float64")})
+    visits = visits.drop_duplicates(["USUBJID", "DAY"], keep="last")
+    keys = pd.DataFrame({"USUBJID": rows["USUBJID"].astype(object), "DAY": rows[dtc].fillna("").str.slice(0, 10)})
+    found = keys.merge(visits, on=["USUBJID", "DAY"], how="left")
+    return pd.Series(found["VISITNUM"].to_numpy(), index=rows.index, dtype="float64")
 
 
 def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Series:
     """Last scheduled VISITNUM on or before each unscheduled date + 0.01 per distinct unscheduled date
     since that scheduled visit (the count restarts after every scheduled visit)."""
     day = df[dtc].fillna("").str.slice(0, 10)
-    sched = df.loc[~uns & day.ne("")].assign(_day=day)
-    out = pd.Series(np.nan, index=df.index[uns])
-    for usubjid, rows in df[uns].assign(_day=day[uns]).groupby("USUBJID"):
-        prior = sched[sched["USUBJID"].eq(usubjid)]
-        bases: dict[float, int] = {}
-        for d, group in sorted(rows.groupby("_day"), key=lambda item: item[0]):
-            before = prior.loc[prior["_day"] <= d, "VISITNUM"]
-            base = float(np.floor(before.max())) if len(before) else 0.0
-            bases[base] = bases.get(base, 0) + 1
-            out.loc[group.index] = round(base + 0.01 * bases[base], 2)
-    return out
+    scheduled = ~uns & day.ne("")
+    # the subject's scheduled visits and distinct unscheduled dates in date order, a scheduled visit before an
+    # unscheduled date on the same day; the running highest VISITNUM is the base of each unscheduled date
+    timeline = pd.concat([
+        pd.DataFrame({"USUBJID": df.loc[scheduled, "USUBJID"], "DAY": day[scheduled],
+                      "BASE": df.loc[scheduled, "VISITNUM"].astype("float64"), "UNS": False}),
+        pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"], "DAY": day[uns], "BASE": -np.inf,
+                      "UNS": True}).drop_duplicates(["USUBJID", "DAY"]),
+    ], ignore_index=True).astype({"USUBJID": object, "DAY": object})
+    timeline = timeline.sort_values(["USUBJID", "DAY", "UNS"], kind="mergesort")
+    highest = timeline.groupby("USUBJID", sort=False)["BASE"].cummax()
+    dates = timeline[timeline["UNS"]].assign(BASE=np.floor(highest[timeline["UNS"]]).replace(-np.inf, 0.0))
+    count = dates.groupby(["USUBJID", "BASE"], sort=False).cumcount() + 1
+    dates = dates.assign(VISITNUM=(dates["BASE"] + 0.01 * count).round(2))
+    rows = pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"].astype(object), "DAY": day[uns].astype(object)})
+    found = rows.merge(dates[["USUBJID", "DAY", "VISITNUM"]], on=["USUBJID", "DAY"], how="left")
+    return pd.Series(found["VISITNUM"].to_numpy(), index=df.index[uns], dtype="float64")
 
 
 def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str,

@@ -7,6 +7,8 @@ The per-sample rules (elapsed time, BLQ handling, which samples feed which param
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -80,12 +82,13 @@ def nca_samples(pc: pd.DataFrame) -> pd.DataFrame:
     out["EXCLUDE"] = exclusion_reason(pc, out["AFRLT"], pre, blq)
     dup = out["EXCLUDE"].eq("") & pd.concat([pc[KEYS], out["NCATIME"]], axis=1).duplicated()
     out.loc[dup, "EXCLUDE"] = "another sample of the analyte has the same time"
-    usable = out["EXCLUDE"].eq("")
-    out["CONC"] = np.nan
-    for _, idx in pc[usable].groupby(KEYS).groups.items():
-        order = out.loc[idx, "NCATIME"].sort_values(kind="mergesort").index
-        out.loc[order, "CONC"] = compute_blq_conc(out.loc[order, "NCATIME"], pc.loc[order, "PCSTRESN"],
-                                                  blq=blq.loc[order], rule=BLQ_RULE)
+    usable = out["EXCLUDE"].eq("").to_numpy()
+    profiles = pd.DataFrame({**{k: pc[k] for k in KEYS}, "T": out["NCATIME"], "C": pc["PCSTRESN"], "BLQ": blq,
+                             "ROW": np.arange(len(pc))})[usable]
+    conc = np.full(len(pc), np.nan)
+    for rows, t, c, b in profile_arrays(profiles, ["T", "C", "BLQ"]):
+        conc[rows] = compute_blq_conc(t, c, blq=b, rule=BLQ_RULE)
+    out["CONC"] = conc
     has_conc = out["CONC"].notna()
     out["CMAXFL"] = np.where(has_conc & pc["PCDY"].le(CMAX_LAST_DAY), "Y", "")
     out["AUCFL"] = np.where(has_conc & auc_window(pc[KEYS], out["NCATIME"].where(has_conc)), "Y", "")
@@ -115,27 +118,41 @@ def auc_window(keys: pd.DataFrame, time: pd.Series) -> pd.Series:
     return reach & time.notna() & (time.le(AUC_END) | first_after)
 
 
+def profile_arrays(samples: pd.DataFrame, columns: list[str]) -> Iterator[tuple[np.ndarray, ...]]:
+    """Each profile (subject and analyte, in key order) as arrays sorted by time `T` (ties and missing times
+    last, in input order): the `ROW` positions, then one array per column of `columns`."""
+    ordered = samples.sort_values([*KEYS, "T"], kind="mergesort")
+    arrays = [ordered[c].to_numpy() for c in ("ROW", *columns)]
+    for positions in ordered.groupby(KEYS, sort=False).indices.values():
+        yield tuple(a[positions] for a in arrays)
+
+
 def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
     """One row per infused subject, analyte and parameter (CMAX, TMAX, AUCINT): VALUE, and the REASON when
     VALUE is NaN. Subjects without an infusion date (PCRFTDTC) have no profile and no PP records."""
-    rows = []
-    for (usubjid, testcd), g in samples[samples["PCRFTDTC"].ne("")].groupby(KEYS, sort=True):
-        g = g.sort_values("NCATIME", kind="mergesort")
-        info = {k: g[k].iloc[0] for k in (*PROFILE_INFO, "PCSTRESU")}
-        for param, (value, reason) in profile_parameters(g).items():
-            rows.append({"USUBJID": usubjid, "PCTESTCD": testcd, **info, "PPTESTCD": param, "VALUE": value,
-                         "REASON": reason})
-    return pd.DataFrame(rows)
+    infused = samples[samples["PCRFTDTC"].ne("")]
+    profiles = pd.DataFrame({**{k: infused[k] for k in KEYS}, "T": infused["NCATIME"], "C": infused["CONC"],
+                             "CMAX": infused["CMAXFL"].eq("Y"), "ROW": np.arange(len(infused))})
+    first, params, values, reasons = [], [], [], []  # per parameter: the profile's first sample, name, result
+    for rows, t, c, window in profile_arrays(profiles, ["T", "C", "CMAX"]):
+        for param, (value, reason) in profile_parameters(t, c, window).items():
+            first.append(rows[0])
+            params.append(param)
+            values.append(value)
+            reasons.append(reason)
+    info = infused.iloc[first]
+    return pd.DataFrame({**{k: info[k].to_numpy() for k in (*KEYS, *PROFILE_INFO, "PCSTRESU")}, "PPTESTCD": params,
+                         "VALUE": np.array(values, dtype="float64"), "REASON": reasons})
 
 
-def profile_parameters(g: pd.DataFrame) -> dict[str, tuple[float, str]]:
-    """CMAX, TMAX and AUCINT of one subject's analyte profile (rows sorted by NCATIME)."""
-    window = g[g["CMAXFL"].eq("Y")]
-    cmax, tmax = compute_cmax_tmax(window["NCATIME"], window["CONC"]) if len(window) else (np.nan, np.nan)
+def profile_parameters(t: np.ndarray, conc: np.ndarray, window: np.ndarray) -> dict[str, tuple[float, str]]:
+    """CMAX, TMAX and AUCINT of one subject's analyte profile: times `t` (increasing), concentrations `conc` after
+    the BLQ rule, `window` marking the samples of study Days 1-28 (CMAXFL)."""
+    cmax, tmax = compute_cmax_tmax(t[window], conc[window]) if window.any() else (np.nan, np.nan)
     no_cmax = "no usable sample on study Days 1-28" if np.isnan(cmax) else ""
     no_tmax = no_cmax or ("no quantifiable concentration on study Days 1-28" if cmax == 0 else "")
-    usable = g[g["CONC"].notna()]
-    t, c = usable["NCATIME"].to_numpy(), usable["CONC"].to_numpy()
+    usable = ~np.isnan(conc)
+    t, c = t[usable], conc[usable]
     if not (t == 0).any():  # no usable pre-infusion sample: C(0) = 0 (no CAR-T cells before the only infusion)
         t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
     auc = compute_aucint(t, c, start=0.0, end=AUC_END, method=AUC_METHOD, interpolate=AUC_INTERPOLATION,

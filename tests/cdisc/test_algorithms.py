@@ -1,0 +1,38 @@
+import numpy as np
+import pandas as pd
+
+from cdisc.algorithms import by_distinct, censored_parts
+
+
+def test_by_distinct_computes_once_per_value_and_keeps_the_index():
+    """Each distinct value is computed once; every row gets its value's result, on the input's index."""
+    seen = []
+
+    def upper(d: pd.Series) -> pd.Series:
+        seen.append(d.tolist())
+        return d.str.upper()
+
+    out = by_distinct(pd.Series(["b", "a", "b", "a"], index=[10, 11, 12, 13]), upper)
+    assert seen == [["b", "a"]]
+    assert out.to_dict() == {10: "B", 11: "A", 12: "B", 13: "A"}
+
+
+def test_by_distinct_tells_zero_from_negative_zero():
+    """0.0 and -0.0 are equal but print differently: each keeps its own text; NaN is a value of its own."""
+    out = by_distinct(pd.Series([0.0, -0.0, np.nan, 0.0]), lambda d: d.map(str))
+    assert out.tolist() == ["0.0", "-0.0", "nan", "0.0"]
+
+
+def test_by_distinct_on_a_frame_takes_distinct_rows():
+    """A frame is computed once per distinct row."""
+    frame = pd.DataFrame({"A": ["x", "x", "y", "x"], "B": ["1", "2", "1", "1"]})
+    out = by_distinct(frame, lambda d: pd.DataFrame({"AB": d["A"] + d["B"], "N": [len(d)] * len(d)}))
+    assert out["AB"].tolist() == ["x1", "x2", "y1", "x1"]
+    assert out["N"].tolist() == [3, 3, 3, 3]
+
+
+def test_censored_parts_sign_and_number():
+    """The sign of a censored result and the number after it (blanks after the sign dropped); text is NaN."""
+    out = censored_parts(pd.Series(["<0.5", ">= 1000", "12", "NEGATIVE", ""]))
+    assert out["SIGN"].tolist() == ["<", ">=", "", "", ""]
+    assert out["NUMBER"].fillna(-1).tolist() == [0.5, 1000.0, 12.0, -1, -1]

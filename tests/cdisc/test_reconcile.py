@@ -1,0 +1,53 @@
+"""reconcile: every raw row is mapped or rejected, counted per form."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cdisc.context import DomainResult
+from cdisc.errors import MappingError
+from cdisc.finalize import Finalized
+from cdisc.raw import RawStudy
+from cdisc.reconcile import reconcile
+
+
+def raw_study(rows: dict[str, int]) -> RawStudy:
+    """Forms with the given numbers of rows (RAW_ROW 1..n)."""
+    forms = {form: pd.DataFrame({"SUBJID": ["1"] * n, "RAW_FORM": form, "RAW_ROW": range(1, n + 1)})
+             for form, n in rows.items()}
+    return RawStudy(Path("raw"), pd.DataFrame(), pd.DataFrame(), forms)
+
+
+def final(name: str, form: str, raw_rows: list[int]) -> Finalized:
+    n = len(raw_rows)
+    lineage = pd.DataFrame({"DATASET": name, "USUBJID": ["S1"] * n, "SEQ": [float(i) for i in range(1, n + 1)],
+                            "RAW_FORM": form, "RAW_ROW": raw_rows})
+    return Finalized(name, pd.DataFrame(), lineage)
+
+
+def result(name: str, *, rejected: list[tuple[str, int]] = (), used: list[tuple[str, int]] = ()) -> DomainResult:
+    return DomainResult(name, pd.DataFrame(),
+                        rejected=pd.DataFrame(rejected, columns=["RAW_FORM", "RAW_ROW"]).assign(REASON="no subject"),
+                        used=pd.DataFrame(used, columns=["RAW_FORM", "RAW_ROW"]))
+
+
+def test_reconcile_counts_mapped_rejected_and_datasets_per_form():
+    """ae rows 1-2 become AE records, row 3 is rejected, row 2 also feeds SUPPAE and row 3 is used by DM;
+    a row both used and rejected counts as mapped. dm row 1 becomes DM."""
+    raw = raw_study({"ae": 4, "dm": 1})
+    results = [result("AE", rejected=[("ae", 4)]), result("SUPPAE", used=[("ae", 2)]),
+               result("DM", used=[("ae", 3)], rejected=[("ae", 3)])]
+    finals = [final("AE", "ae", [2, 1]), final("SUPPAE", "", []), final("DM", "dm", [1])]
+    summary = reconcile(raw, results, finals).summary
+    assert summary.to_dict("records") == [
+        {"FORM": "ae", "ROWS": 4, "MAPPED": 3, "REJECTED": 1, "UNACCOUNTED": 0, "DATASETS": "AE DM SUPPAE"},
+        {"FORM": "dm", "ROWS": 1, "MAPPED": 1, "REJECTED": 0, "UNACCOUNTED": 0, "DATASETS": "DM"},
+    ]
+
+
+def test_reconcile_names_rows_neither_mapped_nor_rejected():
+    """Rows 2 and 4 of ae went nowhere: a MappingError naming each."""
+    raw = raw_study({"ae": 4})
+    with pytest.raises(MappingError) as caught:
+        reconcile(raw, [result("AE", rejected=[("ae", 3)])], [final("AE", "ae", [1])])
+    assert [(i.where, i.row) for i in caught.value.issues] == [("ae.csv", "2"), ("ae.csv", "4")]
