@@ -16,7 +16,7 @@ import pyreadstat
 import pytest
 from click.testing import CliRunner
 
-from cdisc.report.build import needed, read_adam_folder
+from cdisc.report.build import read_adam_folder
 from cli import main
 from mappings.im96.adam.report import (
     PLANS,
@@ -25,6 +25,7 @@ from mappings.im96.adam.report import (
     km_table,
     marker_table,
     nca_listing,
+    read_adam,
     swimmer_lanes,
     swimmer_note,
 )
@@ -36,7 +37,7 @@ FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tum
 
 @pytest.fixture(scope="module")
 def adam(out: Path) -> dict:
-    return read_adam_folder(out / "adam", needed(PLANS))[0]
+    return read_adam(out / "adam")[0]
 
 
 @pytest.fixture(scope="module")
@@ -160,6 +161,15 @@ def test_cytopenias_count_post_infusion_grade_3_or_more(page, adam):
     neut = heme[heme["PARAMCD"].eq("NEUT") & heme["ADY"].ge(1)].groupby("USUBJID")["ATOXGRN"].max()
     assert int((neut >= 3).sum()) == 11 and neut["IM96-001-011"] == 2
     assert re.search(r"<td>Neutrophils[^<]*</td><td>11 / \d+</td>", page)
+
+
+def test_the_report_reads_only_the_datasets_and_variables_it_needs(out):
+    """ADEG and ADVS are in the folder but no section uses them; of ADLB only the variables named."""
+    datasets, data_cut = read_adam_folder(out / "adam", ["ADSL", "adlb"], {"ADLB": ("PCHG", "USUBJID")})
+    assert sorted(datasets) == ["ADLB", "ADSL"] and data_cut == "2026-06-30"
+    assert list(datasets["ADLB"].columns) == ["USUBJID", "PCHG"]
+    assert len(datasets["ADSL"].columns) == 37
+    assert sorted(read_adam(out / "adam")[0]) == ["ADAE", "ADLB", "ADPC", "ADPP", "ADRS", "ADSL", "ADTR", "ADTTE"]
 
 
 def test_adpc_read_by_the_report_is_the_written_dataset(out, adam):
