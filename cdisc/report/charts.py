@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -151,19 +151,15 @@ def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, *, lane_colors: di
 
 def lines_by_subject(ax: Axes, frame: pd.DataFrame, *, x: str, y: str, subject: str, colors: pd.Series,
                      marker: str = "o") -> None:
-    """One thin line per subject of `frame` (x ascending), coloured by `colors` (indexed by subject), with a dot
-    at each value: one line collection and one scatter however many subjects there are."""
-    if frame.empty:
-        return
-    data = frame.sort_values([subject, x], kind="mergesort")
-    ids = data[subject].to_numpy()
-    points = data[[x, y]].to_numpy(dtype=float)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    ax.add_collection(LineCollection(np.split(points, starts[1:]), colors=colors.reindex(ids[starts]).to_list(),
-                                     linewidths=0.9, alpha=0.7))
-    ax.scatter(points[:, 0], points[:, 1], s=2.5 ** 2, c=colors.reindex(ids).to_list(), marker=marker,
-               alpha=0.7, linewidths=1.0, edgecolors="face")
-    ax.autoscale_view()
+    """One thin line per subject of `frame` (x ascending) with a dot at each value, coloured by `colors` (indexed
+    by subject). One artist per colour, its subjects' lines split by gaps: 1,000 subjects draw as fast as 10."""
+    data = frame.assign(_color=frame[subject].map(colors)).sort_values([subject, x], kind="mergesort")
+    for color, part in data.groupby("_color", sort=False):
+        ids = part[subject].to_numpy()
+        gaps = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+        ax.plot(np.insert(part[x].to_numpy(dtype=float), gaps, np.nan),
+                np.insert(part[y].to_numpy(dtype=float), gaps, np.nan),
+                color=color, linewidth=0.9, alpha=0.7, marker=marker, markersize=2.5)
 
 
 def group_legend(ax: Axes, colors: dict[str, str], *, title: str, outside: bool = False) -> None:

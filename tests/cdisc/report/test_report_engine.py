@@ -78,19 +78,19 @@ def test_swimmer_day_axis_runs_to_the_longest_lane_with_room_for_the_arrow():
     assert ax.collections[0].get_offsets().tolist() == [[30.0, 1.0]]  # S3 has no lane: its event is not drawn
 
 
-def test_lines_by_subject_draws_one_collection_of_one_line_per_subject():
-    """Three subjects, rows unsorted: one line per subject in subject order, x ascending, coloured by subject."""
+def test_lines_by_subject_draws_one_line_per_colour_with_a_gap_between_subjects():
+    """Subjects a and c red, b green, rows unsorted: the red artist holds a's line (x ascending), a gap, then c's;
+    the green one b's."""
     frame = pd.DataFrame({"id": ["b", "a", "b", "c", "a"], "x": [2.0, 5.0, 1.0, 0.0, 3.0],
                           "y": [20.0, 50.0, 10.0, 7.0, 30.0]})
-    colors = pd.Series({"a": "#ff0000", "b": "#00ff00", "c": "#0000ff"})
+    colors = pd.Series({"a": "#ff0000", "b": "#00ff00", "c": "#ff0000"})
     with styled():
         ax = new_figure(3, 2).add_subplot()
     lines_by_subject(ax, frame, x="x", y="y", subject="id", colors=colors)
-    lines, dots = ax.collections
-    assert [seg.tolist() for seg in lines.get_segments()] == [[[3.0, 30.0], [5.0, 50.0]],
-                                                              [[1.0, 10.0], [2.0, 20.0]], [[0.0, 7.0]]]
-    assert [to_hex(c) for c in lines.get_colors()] == ["#ff0000", "#00ff00", "#0000ff"]
-    assert dots.get_offsets().tolist() == [[3.0, 30.0], [5.0, 50.0], [1.0, 10.0], [2.0, 20.0], [0.0, 7.0]]
+    drawn = [(to_hex(line.get_color()), line.get_xdata().tolist(), line.get_ydata().tolist()) for line in ax.lines]
+    assert str(drawn) == str([("#ff0000", [3.0, 5.0, float("nan"), 0.0], [30.0, 50.0, float("nan"), 7.0]),
+                              ("#00ff00", [1.0, 2.0], [10.0, 20.0])])
+    assert ax.lines[0].get_marker() == "o"
 
 
 def test_bars_are_one_collection_and_every_bar_counts_for_the_limits():
