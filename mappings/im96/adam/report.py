@@ -248,10 +248,11 @@ def spider(inputs: ReportInputs) -> list:
 
 
 # --------------------------------------------------------------------------------------------- time to event
-def km_table(adtte: pd.DataFrame, paramcd: str, groups: dict[str, float]) -> pd.DataFrame:
-    """Medians and landmark rates as in summary.json (`time_to_event`), one row per group."""
+def km_table(paramcd: str, stats: dict) -> pd.DataFrame:
+    """Medians and landmark rates of `stats`, the summary.json numbers of `paramcd` (`time_to_event`), one row per
+    group."""
     rows = []
-    for group, r in time_to_event(adtte, paramcd, groups).items():
+    for group, r in stats.items():
         if not r["n"]:
             continue
         row = {"endpoint": paramcd, "group": group, "n": r["n"], "events": r["events"],
@@ -285,7 +286,7 @@ def survival(inputs: ReportInputs) -> list:
         blocks += [render(fig, f"km_{paramcd.lower()}", f"Kaplan-Meier curve of {paramcd}",
                           f"ADTTE PARAMCD {paramcd} (AVAL in days, event when CNSR = 0), overall and by dose "
                           "level; ticks mark censored subjects. Median in the legend, in days."),
-                   Table(km_table(adtte, paramcd, groups), f"{paramcd}: medians and landmark rates",
+                   Table(km_table(paramcd, stats), f"{paramcd}: medians and landmark rates",
                          "Kaplan-Meier median with Brookmeyer-Crowley 95 % CI and landmark survival with log-log "
                          f"95 % CI (the numbers of summary.json). Landmarks: "
                          f"{', '.join(f'{k} = day {d}' for k, d in LANDMARKS.items())}. NE: not estimable.")]

@@ -29,7 +29,7 @@ from mappings.im96.adam.report import (
     swimmer_lanes,
     swimmer_note,
 )
-from mappings.im96.adam.summary import _groups, marker_changes
+from mappings.im96.adam.summary import _groups, marker_changes, time_to_event
 
 DL1, DL2 = "IM96 12x10^8 CAR-T cells", "IM96 20x10^8 CAR-T cells"
 FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tumour_markers", "waterfall"]
@@ -72,13 +72,13 @@ def test_survival_tables_carry_the_summary_json_medians_and_landmarks(out, adam,
     OS by dose level 1: median 210 (120-NE). Same numbers as summary.json."""
     groups = _groups(adam["ADSL"])
     summary = json.loads((out / "adam" / "summary.json").read_text())["time_to_event"]
-    pfs = km_table(adam["ADTTE"], "PFS", groups).set_index("group")
+    pfs = km_table("PFS", time_to_event(adam["ADTTE"], "PFS", groups)).set_index("group")
     assert pfs.loc["OVERALL", ["n", "events"]].tolist() == [12, 6]
     assert pfs.loc["OVERALL", "median, days (95 % CI)"] == "269.0 (55.0-NE)"
     assert pfs.loc["OVERALL", "3M rate (95 % CI)"] == "0.741 (0.391-0.909)"
     assert summary["PFS"]["OVERALL"]["median_days"] == 269.0
     assert summary["PFS"]["OVERALL"]["landmarks"]["3M"] == {"day": 91, "survival": 0.7407, "ci95": [0.3907, 0.9086]}
-    os_ = km_table(adam["ADTTE"], "OS", groups).set_index("group")
+    os_ = km_table("OS", time_to_event(adam["ADTTE"], "OS", groups)).set_index("group")
     assert os_.loc[DL1, "median, days (95 % CI)"] == "210.0 (120.0-NE)"
     assert os_.loc["OVERALL", "median, days (95 % CI)"] == "NE (130.0-NE)"
     assert "<td>269.0 (55.0-NE)</td>" in page and "<td>0.741 (0.391-0.909)</td>" in page
