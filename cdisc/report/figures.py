@@ -49,12 +49,14 @@ def styled():
 
 
 def render(fig: Figure, name: str, title: str, caption: str) -> Rendered:
-    """The figure as PNG bytes, byte-stable for the same content. The constrained layout is worked out once, then
-    fixed: left on, saving would lay the figure out on a first, unrendered draw and again on the real one."""
+    """The figure as PNG bytes, byte-stable for the same content. Its layout (constrained, from `new_figure`) is
+    worked out once, then fixed: left on, saving would lay the figure out on a first, unrendered draw and again on
+    the real one."""
     buffer = io.BytesIO()
     with styled():
-        fig.get_layout_engine().execute(fig)
-        fig.set_layout_engine(None)
+        if (engine := fig.get_layout_engine()) is not None:
+            engine.execute(fig)
+            fig.set_layout_engine(None)
         fig.savefig(buffer, format="png", dpi=DPI, metadata=_METADATA)
     return Rendered(name, title, caption, buffer.getvalue())
 

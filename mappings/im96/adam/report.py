@@ -145,8 +145,8 @@ def escalation(inputs: ReportInputs) -> list:
 
 # ------------------------------------------------------------------------------------------------------- swimmer
 def swimmer_lanes(lanes: pd.DataFrame, limit: int) -> pd.DataFrame:
-    """The lanes one swimmer plot shows: every lane up to `limit`; beyond, the `limit` first when confirmed
-    responders (`responder`) come first, then the longest follow-up (`end`), then the subject (`lane`)."""
+    """The lanes one swimmer plot shows: all of them when there are at most `limit`; else the first `limit` with
+    confirmed responders (`responder`) first, then the longest follow-up (`end`), then by subject (`lane`)."""
     ranked = lanes.sort_values(["responder", "end", "lane"], ascending=[False, False, True], kind="mergesort")
     return ranked.head(limit)
 
