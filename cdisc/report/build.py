@@ -5,7 +5,7 @@ are on disk), build each planned section or say why it is skipped, and write the
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,17 +45,30 @@ class SectionPlan:
     build: Callable[[ReportInputs], list[Block]]
 
 
-def read_adam_folder(folder: Path) -> tuple[dict[str, pd.DataFrame], str]:
-    """Every `<name>.xpt` of `folder` by upper-case dataset name (dates stay SAS day numbers, as written), and
-    the data cut: the creation date in the XPT headers (the date the converter stamps; "" if none)."""
+def read_adam_folder(folder: Path, names: Iterable[str], variables: Mapping[str, Sequence[str]] | None = None
+                     ) -> tuple[dict[str, pd.DataFrame], str]:
+    """The datasets `names` (upper case) that `folder` holds as `<name>.xpt`, by name (dates stay SAS day numbers,
+    as written; other datasets of the folder are not read), and the data cut: the creation date in their XPT
+    headers (the date the converter stamps; "" if none). A dataset named in `variables` is read with only those
+    variables (in the file's order)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CdiscError(f"{folder}: no such folder; give the folder holding the ADaM .xpt files")
+    wanted, variables = {n.upper() for n in names}, variables or {}
     datasets, stamps = {}, set()
     for path in sorted(folder.glob("*.xpt")):
-        datasets[path.stem.upper()], meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+        name = path.stem.upper()
+        if name not in wanted:
+            continue
+        usecols = list(variables[name]) if name in variables else None
+        datasets[name], meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True, usecols=usecols)
         stamps.add(meta.creation_time.date().isoformat() if meta.creation_time else "")
     return datasets, stamps.pop() if len(stamps) == 1 else ""
+
+
+def needed(plans: list[SectionPlan]) -> list[str]:
+    """Every dataset or table some plan needs, in first-use order."""
+    return list(dict.fromkeys(n for plan in plans for n in plan.needs))
 
 
 def read_findings(path: Path) -> pd.DataFrame | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -80,7 +81,7 @@ def waterfall_figure(frame: pd.DataFrame, *, colors: dict[str, str], lines: dict
     with styled():
         fig = new_figure(9, 4.2)
         ax = fig.add_subplot()
-        ax.bar(data.index, data["value"], color=[colors.get(c, GREY) for c in data["category"]], width=0.8)
+        bars(ax, data.index, data["value"], color=[colors.get(c, GREY) for c in data["category"]])
         for y, text in lines.items():
             ax.axhline(y, color="#444", linestyle="--", linewidth=0.9)
             ax.text(1.0, y, f" {text}", transform=ax.get_yaxis_transform(), va="center", fontsize=8)
@@ -97,6 +98,22 @@ def waterfall_figure(frame: pd.DataFrame, *, colors: dict[str, str], lines: dict
     return fig
 
 
+def bars(ax: Axes, x: object, height: object, *, color: str | list[str], bottom: object = 0.0, width: float = 0.8,
+         label: str | None = None) -> PolyCollection:
+    """Vertical bars centred on `x`, from `bottom` to `bottom + height`, drawn as `ax.bar` draws them (no edge,
+    the value axis sticks to 0, every bar counts for the axis limits) but as one polygon collection: `ax.bar` makes
+    one artist per bar, which a 1,000-subject waterfall pays for in drawing time."""
+    x, height = np.asarray(x, dtype=float), np.asarray(height, dtype=float)
+    low = np.broadcast_to(np.asarray(bottom, dtype=float), x.shape)
+    left, right, high = x - width / 2, x + width / 2, low + height
+    corners = np.stack([np.c_[left, low], np.c_[left, high], np.c_[right, high], np.c_[right, low]], axis=1)
+    collection = PolyCollection(corners, facecolors=color, edgecolors="none", label=label)
+    collection.sticky_edges.y.append(0.0)
+    ax.add_collection(collection)
+    ax.autoscale_view()
+    return collection
+
+
 @dataclass(frozen=True)
 class Marker:
     marker: str
@@ -105,21 +122,22 @@ class Marker:
 
 
 def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, *, lane_colors: dict[str, str],
-                   markers: dict[str, Marker], xlabel: str, title: str, span: float | None = None) -> Figure:
+                   markers: dict[str, Marker], xlabel: str, title: str) -> Figure:
     """One horizontal lane per row of `lanes` (`lane`, `end`, `group`, `ongoing`), longest at the top, coloured by
-    group, an arrow where `ongoing`; `events` (`lane`, `day`, `kind`) drawn with `markers[kind]`. The day axis
-    runs to `span` (default: the longest lane), so that the pages of one long swimmer plot share one scale."""
+    group, an arrow where `ongoing`; `events` (`lane`, `day`, `kind`) of those lanes drawn with `markers[kind]`
+    (one scatter per kind). The day axis runs to the longest lane, with 5 % room for the arrow."""
     order = lanes.sort_values(["end", "lane"], ascending=[True, False], kind="mergesort").reset_index(drop=True)
-    y = {lane: k for k, lane in enumerate(order["lane"])}
+    y = pd.Series(order.index, index=order["lane"])
     with styled():
         fig = new_figure(10, 1.6 + 0.22 * len(order))
         ax = fig.add_subplot()
         ax.barh(order.index, order["end"], color=[lane_colors[g] for g in order["group"]], height=0.6, alpha=0.55)
         go_on = order[order["ongoing"]]
-        span = max(span or float(order["end"].max()), 1.0)
+        span = max(float(order["end"].max()), 1.0)
         ax.plot(go_on["end"] + span * 0.015, go_on.index, ">", color="black", markersize=6)
+        shown = events[events["lane"].isin(y.index)]
         for kind, m in markers.items():
-            hits = events[events["kind"].eq(kind) & events["lane"].isin(y)]
+            hits = shown[shown["kind"].eq(kind)]
             ax.scatter(hits["day"], hits["lane"].map(y), marker=m.marker, color=m.color, s=m.size, zorder=3)
         ax.set_yticks(order.index, order["lane"], fontsize=7)
         ax.set(xlabel=xlabel, title=title, ylim=(-0.7, len(order) - 0.3), xlim=(0, span * 1.05))
@@ -133,9 +151,15 @@ def swimmer_figure(lanes: pd.DataFrame, events: pd.DataFrame, *, lane_colors: di
 
 def lines_by_subject(ax: Axes, frame: pd.DataFrame, *, x: str, y: str, subject: str, colors: pd.Series,
                      marker: str = "o") -> None:
-    """One thin line per subject of `frame` (x ascending), coloured by `colors` (indexed by subject)."""
-    for sid, rows in frame.sort_values([subject, x], kind="mergesort").groupby(subject, sort=True):
-        ax.plot(rows[x], rows[y], color=colors[sid], linewidth=0.9, alpha=0.7, marker=marker, markersize=2.5)
+    """One thin line per subject of `frame` (x ascending) with a dot at each value, coloured by `colors` (indexed
+    by subject). One artist per colour, its subjects' lines split by gaps: 1,000 subjects draw as fast as 10."""
+    data = frame.assign(_color=frame[subject].map(colors)).sort_values([subject, x], kind="mergesort")
+    for color, part in data.groupby("_color", sort=False):
+        ids = part[subject].to_numpy()
+        gaps = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+        ax.plot(np.insert(part[x].to_numpy(dtype=float), gaps, np.nan),
+                np.insert(part[y].to_numpy(dtype=float), gaps, np.nan),
+                color=color, linewidth=0.9, alpha=0.7, marker=marker, markersize=2.5)
 
 
 def group_legend(ax: Axes, colors: dict[str, str], *, title: str, outside: bool = False) -> None:

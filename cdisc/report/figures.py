@@ -1,8 +1,8 @@
-"""Deterministic figures: the same data give the same PNG and SVG bytes.
+"""Deterministic figures: the same data give the same PNG bytes.
 
 Figures are plain `matplotlib.figure.Figure` objects (no pyplot state, no GUI backend: PNG through Agg). Saving
-fixes what would otherwise vary between runs: the SVG id salt (`svg.hashsalt`), the SVG date and the
-PNG/SVG software stamps.
+fixes what would otherwise vary between runs: the PNG software stamp. The page embeds the PNG and figures/ holds
+the same file; no SVG is drawn (it doubled the drawing time and nothing reads it).
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import matplotlib
 from matplotlib.figure import Figure
 
 STYLE = {
-    "svg.hashsalt": "cdisc-report",
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -25,7 +24,7 @@ STYLE = {
     "grid.alpha": 0.3,
 }
 DPI = 110
-_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+_METADATA = {"Software": None}
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,6 @@ class Rendered:
     title: str
     caption: str
     png: bytes
-    svg: bytes
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -51,20 +49,20 @@ def styled():
 
 
 def render(fig: Figure, name: str, title: str, caption: str) -> Rendered:
-    """The figure as PNG and SVG bytes, byte-stable for the same content."""
-    return Rendered(name, title, caption, _save(fig, "png"), _save(fig, "svg"))
-
-
-def _save(fig: Figure, fmt: str) -> bytes:
+    """The figure as PNG bytes, byte-stable for the same content. Its layout (constrained, from `new_figure`) is
+    worked out once, then fixed: left on, saving would lay the figure out on a first, unrendered draw and again on
+    the real one."""
     buffer = io.BytesIO()
     with styled():
-        fig.savefig(buffer, format=fmt, dpi=DPI, metadata=_METADATA[fmt])
-    return buffer.getvalue()
+        if (engine := fig.get_layout_engine()) is not None:
+            engine.execute(fig)
+            fig.set_layout_engine(None)
+        fig.savefig(buffer, format="png", dpi=DPI, metadata=_METADATA)
+    return Rendered(name, title, caption, buffer.getvalue())
 
 
 def write_figures(figures: list[Rendered], folder: Path) -> None:
-    """Each figure as `<name>.png` and `<name>.svg` in `folder`."""
+    """Each figure as `<name>.png` in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     for f in figures:
         (folder / f"{f.name}.png").write_bytes(f.png)
-        (folder / f"{f.name}.svg").write_bytes(f.svg)

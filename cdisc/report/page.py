@@ -75,7 +75,7 @@ def render_page(title: str, subtitle: str, sections: list[Section]) -> str:
 
 
 def write_report(folder: Path, title: str, subtitle: str, sections: list[Section]) -> Path:
-    """Write `index.html` and every figure as PNG and SVG under `figures/`; return the page's path."""
+    """Write `index.html` and every figure as PNG under `figures/`; return the page's path."""
     folder.mkdir(parents=True, exist_ok=True)
     write_figures([f for s in sections for f in s.figures], folder / "figures")
     page = folder / "index.html"
@@ -102,7 +102,7 @@ def _block(block: Text | Table | Rendered) -> str:
     data = base64.b64encode(block.png).decode("ascii")
     return (f'<figure id="fig-{_e(block.name)}"><h3>{_e(block.title)}</h3>'
             f'<img src="data:image/png;base64,{data}" alt="{_e(block.title)}">'
-            f"<figcaption>{_e(block.caption)} (figures/{_e(block.name)}.png, .svg)</figcaption></figure>")
+            f"<figcaption>{_e(block.caption)} (figures/{_e(block.name)}.png)</figcaption></figure>")
 
 
 def table_html(table: Table) -> str:

@@ -12,11 +12,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc.report.build import ReportInputs, SectionPlan, build_report, read_adam_folder, read_findings, read_table
+from cdisc.report.build import (
+    ReportInputs,
+    SectionPlan,
+    build_report,
+    needed,
+    read_adam_folder,
+    read_findings,
+    read_table,
+)
 from cdisc.report.charts import (
     GREY,
     KmCurve,
     Marker,
+    bars,
     group_legend,
     km_figure,
     lines_by_subject,
@@ -40,13 +49,17 @@ from mappings.im96.adam.summary import (
 RESPONSE_COLORS = {"CR": "#1a9850", "PR": "#91cf60", "SD": "#e6c229", "PD": "#d73027", "NE": GREY}
 GRADE_COLORS = {1: "#fdd49e", 2: "#fc8d59", 3: "#d7301f", 4: "#7f0000", 5: "#000000"}
 STUDY_DAY = "Study day (Day 1 = CAR-T infusion)"
-SWIMMER_LANES = 50  # subjects per swimmer figure; larger studies get several pages
+SWIMMER_LANES = 50  # lanes of the swimmer plot; larger studies show the ones `swimmer_lanes` picks
 LABELLED_BARS = 40  # waterfall bars carry subject labels up to this many subjects
 KINETICS = ("IM96CARC", "IM96TG")  # ADPC analytes
 NCA = ("CMAX", "TMAX", "AUC90")  # ADPP PARAMCD stems, one per analyte suffix (CC, TG)
 TTE = ("PFS", "OS")
 CYTOPENIA_CATEGORY = "HEMATOLOGY"  # ADLB PARCAT1 whose graded parameters are cytopenias
 NOT_ASSIGNED = "Not assigned (screen failure)"
+# ADLB has a row per lab test and visit (138,000 rows of 41 variables at 1,000 subjects): the report reads only the
+# variables its sections use (tumour markers, cytopenias, summary.marker_changes), in under half the time.
+ADLB_VARIABLES = ("USUBJID", "TRTA", "PARAMCD", "PARAM", "PARCAT1", "ABLFL", "ANL01FL", "AVISIT", "AVISITN", "ADY",
+                  "CHG", "PCHG", "ATOXGRN")
 
 
 def write_run_report(out: Path) -> Path:
@@ -56,9 +69,9 @@ def write_run_report(out: Path) -> Path:
 
 
 def write_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconciliation: Path) -> Path:
-    """Build the IM96 review page from an ADaM folder (and a run's validation report.json and reconciliation
-    CSV, if there)."""
-    datasets, data_cut = read_adam_folder(adam_dir)
+    """Build the IM96 review page from the ADaM datasets of a folder that its sections need (and a run's
+    validation report.json and reconciliation CSV, if there)."""
+    datasets, data_cut = read_adam(adam_dir)
     tables = {name: t for name, t in (("FINDINGS", read_findings(findings)),
                                       ("RECONCILIATION", read_table(reconciliation))) if t is not None}
     sources = {**{n: f"{adam_dir.name}/{n.lower()}.xpt" for n in ("ADSL", "ADAE", "ADRS", "ADTR", "ADTTE",
@@ -68,9 +81,13 @@ def write_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconcil
     inputs = ReportInputs(datasets, data_cut, tables, sources)
     studyid = datasets["ADSL"]["STUDYID"].iloc[0] if "ADSL" in datasets and len(datasets["ADSL"]) else "Study"
     subtitle = (f"Data cut {data_cut or 'unknown'}. Built from the ADaM datasets "
-                f"{', '.join(sorted(datasets)) or '(none found)'}; every figure is also under figures/ as PNG "
-                f"and SVG.")
+                f"{', '.join(sorted(datasets)) or '(none found)'}; every figure is also under figures/ as PNG.")
     return build_report(PLANS, inputs, folder, title=f"{studyid} study review report", subtitle=subtitle)
+
+
+def read_adam(adam_dir: Path) -> tuple[dict[str, pd.DataFrame], str]:
+    """The ADaM datasets the sections need (ADLB: only ADLB_VARIABLES) and the data cut."""
+    return read_adam_folder(adam_dir, needed(PLANS), {"ADLB": ADLB_VARIABLES})
 
 
 def _groups_of(inputs: ReportInputs) -> dict[str, float]:
@@ -127,38 +144,51 @@ def escalation(inputs: ReportInputs) -> list:
 
 
 # ------------------------------------------------------------------------------------------------------- swimmer
+def swimmer_lanes(lanes: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The lanes one swimmer plot shows: all of them when there are at most `limit`; else the first `limit` with
+    confirmed responders (`responder`) first, then the longest follow-up (`end`), then by subject (`lane`)."""
+    ranked = lanes.sort_values(["responder", "end", "lane"], ascending=[False, False, True], kind="mergesort")
+    return ranked.head(limit)
+
+
+def swimmer_note(lanes: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """What the caption says about the lanes left out ("" when every infused subject is shown)."""
+    left_out = lanes[~lanes["lane"].isin(shown["lane"])]
+    if left_out.empty:
+        return ""
+    return (f" Shown: {len(shown)} of {len(lanes)} infused subjects, those with a confirmed CR or PR (ADRS CBOR) "
+            f"first, then the longest follow-up; {len(left_out)} not shown, {int(left_out['responder'].sum())} of "
+            "them with a confirmed response.")
+
+
 def swimmer(inputs: ReportInputs) -> list:
-    """Per infused subject: follow-up, overall responses, death, ongoing response (ADSL, ADRS)."""
+    """Per infused subject: follow-up, overall responses, death, ongoing response (ADSL, ADRS); at most
+    SWIMMER_LANES lanes (`swimmer_lanes`)."""
     adsl, adrs = inputs.get("ADSL"), inputs.get("ADRS")
     groups = _groups_of(inputs)
     infused = adsl[adsl["SAFFL"].eq("Y")]
     flags = adrs.pivot_table(index="USUBJID", columns="PARAMCD", values="AVALC", aggfunc="first")
-    responding = flags.get("CBOR", pd.Series(dtype=str)).isin(["CR", "PR"]) & flags.get(
-        "PD", pd.Series(dtype=str)).eq("N")
+    confirmed = flags.get("CBOR", pd.Series(dtype=str)).isin(["CR", "PR"])
+    responding = confirmed & flags.get("PD", pd.Series(dtype=str)).eq("N")
     lanes = pd.DataFrame({"lane": infused["USUBJID"], "end": _day(infused["LSTALVDT"], infused["TRTSDT"]),
                           "group": infused["TRT01A"],
                           "ongoing": infused["USUBJID"].map(responding).fillna(False).astype(bool)
-                          & infused["DTHFL"].ne("Y")})
+                          & infused["DTHFL"].ne("Y"),
+                          "responder": infused["USUBJID"].map(confirmed).fillna(False).astype(bool)})
     ovr = adrs[adrs["PARAMCD"].eq("OVR") & adrs["ANL01FL"].eq("Y")]
     deaths = adrs[adrs["PARAMCD"].eq("DEATH") & adrs["AVALC"].eq("Y")]
     events = pd.concat([pd.DataFrame({"lane": ovr["USUBJID"], "day": ovr["ADY"], "kind": ovr["AVALC"]}),
                         pd.DataFrame({"lane": deaths["USUBJID"], "day": deaths["ADY"], "kind": "Death"})])
     markers = {k: Marker("o" if k in ("CR", "PR") else "s" if k == "SD" else "D" if k == "PD" else "x", c)
                for k, c in RESPONSE_COLORS.items()} | {"Death": Marker("X", "black", 60)}
-    ordered = lanes.sort_values(["end", "lane"], ascending=[False, True], kind="mergesort")
-    pages = [ordered.iloc[k:k + SWIMMER_LANES] for k in range(0, len(ordered), SWIMMER_LANES)]
-    span = float(lanes["end"].max()) if len(lanes) else None
-    figures = []
-    for k, page in enumerate(pages, start=1):
-        suffix = f" (subjects {(k - 1) * SWIMMER_LANES + 1}-{(k - 1) * SWIMMER_LANES + len(page)} of {len(lanes)})" \
-            if len(pages) > 1 else ""
-        fig = swimmer_figure(page, events, lane_colors=_group_colors(groups), markers=markers, xlabel=STUDY_DAY,
-                             title=f"Follow-up and response per infused subject{suffix}", span=span)
-        figures.append(render(fig, "swimmer" if len(pages) == 1 else f"swimmer_{k}", f"Swimmer plot{suffix}",
-                              "Bar: infusion to last contact (ADSL.LSTALVDT), coloured by dose level. Markers: "
-                              "overall response per RECIST 1.1 assessment (ADRS PARAMCD OVR, ANL01FL) and death "
-                              "(ADRS DEATH). Arrow: confirmed CR/PR without progression, alive at last contact."))
-    return figures
+    shown = swimmer_lanes(lanes, SWIMMER_LANES)
+    suffix = f" ({len(shown)} of {len(lanes)} infused subjects)" if len(shown) < len(lanes) else ""
+    fig = swimmer_figure(shown, events, lane_colors=_group_colors(groups), markers=markers, xlabel=STUDY_DAY,
+                         title=f"Follow-up and response per infused subject{suffix}")
+    return [render(fig, "swimmer", f"Swimmer plot{suffix}",
+                   "Bar: infusion to last contact (ADSL.LSTALVDT), coloured by dose level. Markers: overall response "
+                   "per RECIST 1.1 assessment (ADRS PARAMCD OVR, ANL01FL) and death (ADRS DEATH). Arrow: confirmed "
+                   "CR/PR without progression, alive at last contact." + swimmer_note(lanes, shown))]
 
 
 # ----------------------------------------------------------------------------------------- waterfall and spider
@@ -218,10 +248,11 @@ def spider(inputs: ReportInputs) -> list:
 
 
 # --------------------------------------------------------------------------------------------- time to event
-def km_table(adtte: pd.DataFrame, paramcd: str, groups: dict[str, float]) -> pd.DataFrame:
-    """Medians and landmark rates as in summary.json (`time_to_event`), one row per group."""
+def km_table(paramcd: str, stats: dict) -> pd.DataFrame:
+    """Medians and landmark rates of `stats`, the summary.json numbers of `paramcd` (`time_to_event`), one row per
+    group."""
     rows = []
-    for group, r in time_to_event(adtte, paramcd, groups).items():
+    for group, r in stats.items():
         if not r["n"]:
             continue
         row = {"endpoint": paramcd, "group": group, "n": r["n"], "events": r["events"],
@@ -255,7 +286,7 @@ def survival(inputs: ReportInputs) -> list:
         blocks += [render(fig, f"km_{paramcd.lower()}", f"Kaplan-Meier curve of {paramcd}",
                           f"ADTTE PARAMCD {paramcd} (AVAL in days, event when CNSR = 0), overall and by dose "
                           "level; ticks mark censored subjects. Median in the legend, in days."),
-                   Table(km_table(adtte, paramcd, groups), f"{paramcd}: medians and landmark rates",
+                   Table(km_table(paramcd, stats), f"{paramcd}: medians and landmark rates",
                          "Kaplan-Meier median with Brookmeyer-Crowley 95 % CI and landmark survival with log-log "
                          f"95 % CI (the numbers of summary.json). Landmarks: "
                          f"{', '.join(f'{k} = day {d}' for k, d in LANDMARKS.items())}. NE: not estimable.")]
@@ -379,10 +410,11 @@ def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, f
                 ax = axes[row, col]
                 part = events[events[flag].eq("Y") & events["TRTA"].eq(group)]
                 n = int(infused.get(group, 0))
+                worst = _worst_grade_by_day(part, days)
                 bottom = np.zeros(len(days))
                 for grade, color in GRADE_COLORS.items():
-                    counts = _ongoing_by_day(part, days, grade) * 100 / max(n, 1)
-                    ax.bar(days, counts, bottom=bottom, color=color, width=0.85, label=f"Grade {grade}")
+                    counts = (worst == grade).sum(axis=0) * 100 / max(n, 1)
+                    bars(ax, days, counts, bottom=bottom, color=color, width=0.85, label=f"Grade {grade}")
                     bottom += counts
                 ax.set(title=f"{kind}, {group} ({n} infused)", ylim=(0, 100), xlabel=STUDY_DAY if row == 1 else "",
                        ylabel="Infused subjects with ongoing event (%)" if col == 0 else "")
@@ -393,16 +425,16 @@ def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, f
                   "grade that day. The number of subjects with each event is in the table below.")
 
 
-def _ongoing_by_day(events: pd.DataFrame, days: np.ndarray, grade: int) -> np.ndarray:
-    """Subjects whose worst grade among events ongoing that day is `grade`."""
-    end = events["AENDY"].fillna(events["ASTDY"]).to_numpy()
-    start, grades, ids = events["ASTDY"].to_numpy(), events["ATOXGRN"].to_numpy(), events["USUBJID"].to_numpy()
-    out = []
-    for d in days:
-        on = (start <= d) & (end >= d)
-        worst = pd.Series(grades[on]).groupby(ids[on]).max()
-        out.append(int(worst.eq(grade).sum()))
-    return np.array(out, dtype=float)
+def _worst_grade_by_day(events: pd.DataFrame, days: np.ndarray) -> np.ndarray:
+    """Per subject (rows, in order of first record) and study day (columns): the worst grade (ATOXGRN) among the
+    subject's events ongoing that day, from ASTDY to AENDY (ASTDY alone when AENDY is missing); 0 when none."""
+    start = events["ASTDY"].to_numpy(dtype=float)[:, None]
+    end = events["AENDY"].fillna(events["ASTDY"]).to_numpy(dtype=float)[:, None]
+    grades = np.where((start <= days) & (end >= days), events["ATOXGRN"].to_numpy(dtype=float)[:, None], 0.0)
+    subjects, names = pd.factorize(events["USUBJID"])
+    worst = np.zeros((len(names), len(days)))
+    np.fmax.at(worst, subjects, grades)
+    return worst
 
 
 def crs_icans_table(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, float]) -> pd.DataFrame:

@@ -10,14 +10,26 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyreadstat
 import pytest
 from click.testing import CliRunner
 
 from cdisc.report.build import read_adam_folder
 from cli import main
-from mappings.im96.adam.report import PLANS, best_change, km_table, marker_table, nca_listing
-from mappings.im96.adam.summary import _groups, marker_changes
+from mappings.im96.adam.report import (
+    PLANS,
+    _worst_grade_by_day,
+    best_change,
+    km_table,
+    marker_table,
+    nca_listing,
+    read_adam,
+    swimmer_lanes,
+    swimmer_note,
+)
+from mappings.im96.adam.summary import _groups, marker_changes, time_to_event
 
 DL1, DL2 = "IM96 12x10^8 CAR-T cells", "IM96 20x10^8 CAR-T cells"
 FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tumour_markers", "waterfall"]
@@ -25,7 +37,7 @@ FIGURES = ["crs_icans", "kinetics", "km_os", "km_pfs", "spider", "swimmer", "tum
 
 @pytest.fixture(scope="module")
 def adam(out: Path) -> dict:
-    return read_adam_folder(out / "adam")[0]
+    return read_adam(out / "adam")[0]
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +46,14 @@ def page(out: Path) -> str:
 
 
 def test_page_has_every_section_and_embeds_every_figure(out, page):
-    """All planned sections are drawn (none skipped), each figure is embedded and written as PNG and SVG."""
+    """All planned sections are drawn (none skipped), each figure is embedded and written as PNG."""
     for plan in PLANS:
         assert f'<section id="{plan.anchor}">' in page and f'<a href="#{plan.anchor}">' in page
     assert "Skipped" not in page
     assert page.count('src="data:image/png;base64,') == len(FIGURES)
     assert not re.search(r'(src|href)="(https?:)?//', page)
     names = sorted(p.name for p in (out / "report" / "figures").iterdir())
-    assert names == sorted(f"{f}.{ext}" for f in FIGURES for ext in ("png", "svg"))
+    assert names == [f"{f}.png" for f in FIGURES]
     assert "Data cut 2026-06-30" in page
 
 
@@ -60,13 +72,13 @@ def test_survival_tables_carry_the_summary_json_medians_and_landmarks(out, adam,
     OS by dose level 1: median 210 (120-NE). Same numbers as summary.json."""
     groups = _groups(adam["ADSL"])
     summary = json.loads((out / "adam" / "summary.json").read_text())["time_to_event"]
-    pfs = km_table(adam["ADTTE"], "PFS", groups).set_index("group")
+    pfs = km_table("PFS", time_to_event(adam["ADTTE"], "PFS", groups)).set_index("group")
     assert pfs.loc["OVERALL", ["n", "events"]].tolist() == [12, 6]
     assert pfs.loc["OVERALL", "median, days (95 % CI)"] == "269.0 (55.0-NE)"
     assert pfs.loc["OVERALL", "3M rate (95 % CI)"] == "0.741 (0.391-0.909)"
     assert summary["PFS"]["OVERALL"]["median_days"] == 269.0
     assert summary["PFS"]["OVERALL"]["landmarks"]["3M"] == {"day": 91, "survival": 0.7407, "ci95": [0.3907, 0.9086]}
-    os_ = km_table(adam["ADTTE"], "OS", groups).set_index("group")
+    os_ = km_table("OS", time_to_event(adam["ADTTE"], "OS", groups)).set_index("group")
     assert os_.loc[DL1, "median, days (95 % CI)"] == "210.0 (120.0-NE)"
     assert os_.loc["OVERALL", "median, days (95 % CI)"] == "NE (130.0-NE)"
     assert "<td>269.0 (55.0-NE)</td>" in page and "<td>0.741 (0.391-0.909)</td>" in page
@@ -133,7 +145,7 @@ def test_report_command_skips_sections_whose_datasets_are_missing(out, tmp_path)
     assert "Skipped: needs FINDINGS, not found (FINDINGS: validation/report.json)" in page
     assert page.count("Skipped:") == 8
     assert "Grade 3+ cytopenias skipped: needs ADLB." in page
-    assert sorted(p.name for p in (tmp_path / "r" / "figures").iterdir()) == ["crs_icans.png", "crs_icans.svg"]
+    assert sorted(p.name for p in (tmp_path / "r" / "figures").iterdir()) == ["crs_icans.png"]
 
 
 def test_report_command_on_a_missing_folder_exits_2_without_traceback(tmp_path):
@@ -151,6 +163,54 @@ def test_cytopenias_count_post_infusion_grade_3_or_more(page, adam):
     assert re.search(r"<td>Neutrophils[^<]*</td><td>11 / \d+</td>", page)
 
 
+def test_the_report_reads_only_the_datasets_and_variables_it_needs(out):
+    """ADEG and ADVS are in the folder but no section uses them; of ADLB only the variables named."""
+    datasets, data_cut = read_adam_folder(out / "adam", ["ADSL", "adlb"], {"ADLB": ("PCHG", "USUBJID")})
+    assert sorted(datasets) == ["ADLB", "ADSL"] and data_cut == "2026-06-30"
+    assert list(datasets["ADLB"].columns) == ["USUBJID", "PCHG"]
+    assert len(datasets["ADSL"].columns) == 37
+    assert sorted(read_adam(out / "adam")[0]) == ["ADAE", "ADLB", "ADPC", "ADPP", "ADRS", "ADSL", "ADTR", "ADTTE"]
+
+
 def test_adpc_read_by_the_report_is_the_written_dataset(out, adam):
     written = pyreadstat.read_xport(str(out / "adam" / "adpc.xpt"), disable_datetime_conversion=True)[0]
     assert adam["ADPC"].equals(written)
+
+
+def _lanes(rows: list[tuple[str, float, bool]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["lane", "end", "responder"])
+
+
+def test_swimmer_shows_every_lane_up_to_the_limit():
+    """The bundled study's 12 infused subjects are all shown (limit 50)."""
+    lanes = _lanes([(f"S{k:02d}", float(k), k % 3 == 0) for k in range(12)])
+    assert swimmer_lanes(lanes, 50)["lane"].tolist() == [
+        "S09", "S06", "S03", "S00", "S11", "S10", "S08", "S07", "S05", "S04", "S02", "S01"]
+    assert swimmer_note(lanes, swimmer_lanes(lanes, 50)) == ""
+
+
+def test_swimmer_beyond_the_limit_keeps_responders_then_the_longest_follow_up():
+    """Limit 3 of 5: the two responders (R2, 90 days, before R1, 10 days), then of the others the longest
+    follow-up; N1 and N3 tie at 300 days and the subject breaks the tie, so N1 is shown and N3, N2 are not."""
+    lanes = _lanes([("N3", 300.0, False), ("R1", 10.0, True), ("N1", 300.0, False), ("R2", 90.0, True),
+                    ("N2", 20.0, False)])
+    shown = swimmer_lanes(lanes, 3)
+    assert shown["lane"].tolist() == ["R2", "R1", "N1"]
+    assert swimmer_note(lanes, shown) == (
+        " Shown: 3 of 5 infused subjects, those with a confirmed CR or PR (ADRS CBOR) first, then the longest "
+        "follow-up; 2 not shown, 0 of them with a confirmed response.")
+
+
+def test_swimmer_note_counts_the_responders_left_out():
+    lanes = _lanes([("R1", 10.0, True), ("R2", 20.0, True), ("R3", 30.0, True), ("N1", 99.0, False)])
+    shown = swimmer_lanes(lanes, 2)
+    assert shown["lane"].tolist() == ["R3", "R2"]
+    assert swimmer_note(lanes, shown).endswith("; 2 not shown, 1 of them with a confirmed response.")
+
+
+def test_worst_grade_by_day_takes_the_worst_ongoing_event_per_subject():
+    """Subject A: grade 1 on days 1-3 and grade 3 on day 2 only; subject B: grade 2 from day 3, no end date
+    (ongoing on its start day only); a grade-less event counts as none."""
+    events = pd.DataFrame({"USUBJID": ["A", "A", "B", "B"], "ASTDY": [1.0, 2.0, 3.0, 1.0],
+                           "AENDY": [3.0, 2.0, None, 4.0], "ATOXGRN": [1.0, 3.0, 2.0, None]})
+    assert _worst_grade_by_day(events, np.arange(1, 5)).tolist() == [[1.0, 3.0, 1.0, 0.0], [0.0, 0.0, 2.0, 0.0]]
