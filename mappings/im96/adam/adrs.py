@@ -108,14 +108,26 @@ def lesion_records(grid: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def sum_records(grid: pd.DataFrame) -> pd.DataFrame:
-    """SUMDIAM per visit (MT.ADTR.SUMDIAM): the sum only when every baseline target lesion was measured."""
+def lesion_counts(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` group of the lesion grid: SUMAVL (sum of TRSTRESN), NONNODAL (sum over non-nodal lesions),
+    NMISS (lesions not measured) and NODEGE10 (nodal lesions with a short axis >= 10 mm)."""
     g = grid.assign(__nn=grid["TRSTRESN"].where(~grid["NODAL"]), __miss=grid["TRSTRESN"].isna(),
                     __node_ge10=grid["NODAL"] & grid["TRSTRESN"].ge(10))
-    agg = g.groupby(["STUDYID", "USUBJID", "VISITNUM", "VISIT", "TRTSDT"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"), NONNODAL=("__nn", "sum"), NMISS=("__miss", "sum"),
-        NODEGE10=("__node_ge10", "sum"), ADT=("TRDTC", "max"),
-        MISSING=("TULNKID", lambda s: " ".join(sorted(s[g.loc[s.index, "__miss"]]))))
+    return g.groupby(keys, as_index=False).agg(SUMAVL=("TRSTRESN", "sum"), NONNODAL=("__nn", "sum"),
+                                               NMISS=("__miss", "sum"), NODEGE10=("__node_ge10", "sum"))
+
+
+def missing_lesions(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` group with a lesion not measured: MISSING, the TULNKIDs of those lesions, sorted, space-separated."""
+    miss = grid[grid["TRSTRESN"].isna()].sort_values("TULNKID", kind="mergesort")
+    return miss.groupby(keys, as_index=False).agg(MISSING=("TULNKID", " ".join))
+
+
+def sum_records(grid: pd.DataFrame) -> pd.DataFrame:
+    """SUMDIAM per visit (MT.ADTR.SUMDIAM): the sum only when every baseline target lesion was measured."""
+    keys = ["STUDYID", "USUBJID", "VISITNUM", "VISIT", "TRTSDT"]
+    agg = lesion_counts(grid, keys).merge(grid.groupby(keys, as_index=False).agg(ADT=("TRDTC", "max")), on=keys)
+    agg = agg.merge(missing_lesions(grid, keys), on=keys, how="left")
     agg["AVAL"] = agg["SUMAVL"].where(agg["NMISS"].eq(0))
     agg["NEREAS"] = np.where(agg["NMISS"].gt(0), "TARGET LESION(S) NOT MEASURED: " + agg["MISSING"], BLANK)
     agg["ADT"] = as_date(agg["ADT"])
@@ -220,10 +232,7 @@ def derived_ovr(tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd
     """OVRDER (MT.ADRS.OVRDER): RECIST 1.1 Tables 1-2 applied to TR/TU measurements, post-infusion visits."""
     sums = adtr[adtr["PARAMCD"].eq("SUMDIAM")]
     grid = target_lesions(tu, tr, adsl)
-    parts = grid.groupby(["USUBJID", "VISITNUM"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"), NMISS=("TRSTRESN", lambda s: int(s.isna().sum())),
-        NONNODAL=("TRSTRESN", lambda s: s[~grid.loc[s.index, "NODAL"]].sum()),
-        NODEGE10=("TRSTRESN", lambda s: int(s[grid.loc[s.index, "NODAL"]].ge(10).sum())))
+    parts = lesion_counts(grid, ["USUBJID", "VISITNUM"])
     vis = nontarget_response(tu, tr).merge(adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="inner")
     vis = vis.merge(parts, on=["USUBJID", "VISITNUM"], how="left").merge(
         sums[["USUBJID", "VISITNUM", "ADT", "BASE", "NADIR"]], on=["USUBJID", "VISITNUM"], how="left")
