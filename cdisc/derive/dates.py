@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import SAS_EPOCH
-from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
+from cdisc.derive import BLANK, as_list, on_distinct, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 
 ISO_DTC = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?$")
@@ -181,15 +181,19 @@ def derive_var_extreme_dt(df: pd.DataFrame, *, dataset_add: Mapping[str, pd.Data
             raise DerivationError(f"sources: {src!r} names dataset {name!r}, not in dataset_add {sorted(dataset_add)}")
         add = dataset_add[name]
         require_columns(add, [*by, var], arg=f"dataset_add[{name!r}]")
-        text = add[var].astype("object").where(add[var].notna(), BLANK).astype(str)
-        dates = pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")), errors="coerce")
-        frames.append(add[by].assign(_DT=dates).dropna(subset=["_DT"]))
+        frames.append(add[by].assign(_DT=on_distinct(add[var], _complete_date)).dropna(subset=["_DT"]))
     cand = pd.concat(frames, ignore_index=True).astype({"_DT": "datetime64[ns]"})
     if upper is not None:
         cand = cand[cand["_DT"] <= pd.Timestamp(upper)]
     agg = cand.groupby(by, as_index=False)["_DT"].agg("max" if mode == "last" else "min")
     out = df.drop(columns=[new_var], errors="ignore").merge(agg.rename(columns={"_DT": new_var}), on=by, how="left")
     return out.set_axis(df.index)
+
+
+def _complete_date(values: pd.Series) -> pd.Series:
+    """The date of values starting with a complete YYYY-MM-DD date, NaT for partial, blank or null values."""
+    text = values.astype("object").where(values.notna(), BLANK).astype(str)
+    return pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")), errors="coerce")
 
 
 def compute_dt_from_sas(values: pd.Series, *, unit: str = "days") -> pd.Series:
