@@ -289,13 +289,8 @@ def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> 
     reasons = pd.Series(BLANK, index=df.index, dtype=object)
     reasons[post & df["__tr"].isna()] = "NO TR MEASUREMENT"
     df = df.sort_values(["USUBJID", "ADT", "RSSEQ"], kind="mergesort")
-    for _, g in df[post].groupby("USUBJID", sort=False):
-        r = g["AVALC"].tolist()
-        for i, idx in enumerate(g.index):
-            if r[i] in ("PR", "SD") and "CR" in r[:i] and "PD" not in r[:i]:
-                reasons[idx] = _join(reasons[idx], f"CR FOLLOWED BY {r[i]}")
-            if r[i] in ("CR", "PR", "SD", "NON-CR/NON-PD") and "PD" in r[:i]:
-                reasons[idx] = _join(reasons[idx], "RESPONSE AFTER PD")
+    later = _later_reasons(df[post])
+    reasons[later.index] = [_join(a, b) for a, b in zip(reasons[later.index], later, strict=True)]
     df["DQREAS"] = reasons.reindex(df.index)
     df["DQFL"] = np.where(df["DQREAS"].ne(BLANK), "Y", BLANK)
     issues = [Issue("warning", "ADRS_SOURCE_INCONSISTENT", "ADRS", f"OVR {row.AVALC} on {row.ADT.date()}: "
@@ -303,6 +298,23 @@ def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> 
                     row=f"USUBJID={row.USUBJID}, VISITNUM={row.VISITNUM:g}", value=row.AVALC)
               for row in df[df["DQFL"].eq("Y")].itertuples()]
     return df.drop(columns="__tr"), issues
+
+
+def _later_reasons(ovr: pd.DataFrame) -> pd.Series:
+    """CR FOLLOWED BY PR/SD (no PD in between) and RESPONSE AFTER PD, on the post-infusion OVR records (sorted by
+    subject and date) that have them, judged on the subject's earlier records."""
+    r = ovr["AVALC"]
+    subject = ovr["USUBJID"]
+
+    def seen_before(value: str) -> pd.Series:
+        hit = r.eq(value).astype(int)
+        return (hit.groupby(subject, sort=False).cumsum() - hit).gt(0)
+
+    cr_before, pd_before = seen_before("CR"), seen_before("PD")
+    after_cr = r.isin(["PR", "SD"]) & cr_before & ~pd_before
+    after_pd = r.isin(["CR", "PR", "SD", "NON-CR/NON-PD"]) & pd_before
+    return pd.Series(np.where(after_cr, "CR FOLLOWED BY " + r.astype(str), "RESPONSE AFTER PD"),
+                     index=ovr.index)[after_cr | after_pd]
 
 
 def _join(a: str, b: str) -> str:
