@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import SAS_EPOCH
-from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
+from cdisc.derive import BLANK, as_list, on_distinct, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 
 ISO_DTC = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?$")
@@ -42,20 +42,21 @@ def _range(parts: tuple[int, int | None, int | None]) -> tuple[pd.Timestamp, pd.
     return first, pd.Timestamp(y, last_month, d or calendar.monthrange(y, last_month)[1])
 
 
-def _impute_one(parts, highest: str, how: str, lows: list, highs: list) -> tuple[object, str]:
-    """One imputed date and its DATEFL flag (admiral `impute_dtc_dt` + `restrict_imputed_dtc_dt`)."""
-    if parts is None:
-        return pd.NaT, BLANK
-    missing = "M" if parts[1] is None else "D" if parts[2] is None else BLANK
-    if missing and IMPUTATION_LEVELS.index(missing) > IMPUTATION_LEVELS.index(highest):
-        return pd.NaT, BLANK
-    lo, hi = _range(parts)
-    out = lo if how == "first" else hi
-    for low in (x for x in lows if pd.notna(x) and lo <= x <= hi):
-        out = max(out, low)
-    for high in (x for x in highs if pd.notna(x) and lo <= x <= hi):
-        out = min(out, high)
-    return out, missing
+def _date_ranges(values: pd.Series, *, arg: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: earliest and latest possible date (datetime64[ns], NaT when blank) and the missing part ("M",
+    "D", blank for a complete date, None when blank). Each distinct text is parsed once; an invalid one is
+    reported with the first row that holds it."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
+    first_rows = np.unique(codes, return_index=True)[1]
+    lows, highs, missing = [], [], []
+    for value, row in zip(uniques, first_rows, strict=True):
+        parts = _split(value, arg=f"{arg} row {values.index[row]}")
+        lo, hi = _range(parts) if parts is not None else (pd.NaT, pd.NaT)
+        lows.append(lo)
+        highs.append(hi)
+        missing.append(None if parts is None else "M" if parts[1] is None else "D" if parts[2] is None else BLANK)
+    as_ns = (pd.Series(v, dtype="datetime64[ns]").to_numpy()[codes] for v in (lows, highs))
+    return *as_ns, np.array(missing, dtype=object)[codes]
 
 
 def derive_vars_dt(df: pd.DataFrame, *, new_vars_prefix: str, dtc: str, highest_imputation: str = "n",
@@ -100,14 +101,19 @@ def derive_vars_dt(df: pd.DataFrame, *, new_vars_prefix: str, dtc: str, highest_
         raise DerivationError(f"date_imputation: expected 'first' or 'last', got {date_imputation!r}")
     dt_var, flag_var = f"{new_vars_prefix}DT", f"{new_vars_prefix}DTF"
     warn_if_exists(df, [dt_var, flag_var])
-    bounds = [pd.to_datetime(df[c]).dt.normalize() for c in (*lows, *highs)]
-    rows = [
-        _impute_one(_split(v, arg=f"df[{dtc!r}] row {i}"), highest_imputation, date_imputation,
-                    [b.iloc[k] for b in bounds[:len(lows)]], [b.iloc[k] for b in bounds[len(lows):]])
-        for k, (i, v) in enumerate(df[dtc].items())
-    ]
-    dates = pd.to_datetime(pd.Series([r[0] for r in rows], index=df.index, dtype="datetime64[ns]"))
-    return df.assign(**{dt_var: dates, flag_var: [r[1] for r in rows]})
+    first, last, missing = _date_ranges(df[dtc], arg=f"df[{dtc!r}]")
+    # imputed only up to the highest level: "n" complete dates, "D" also a missing day, "M" also month and day
+    levels = [BLANK, *IMPUTATION_LEVELS[1:IMPUTATION_LEVELS.index(highest_imputation) + 1]]
+    allowed = pd.Series(missing).isin(levels).to_numpy()
+    dates = np.where(allowed, first if date_imputation == "first" else last, np.datetime64("NaT", "ns"))
+    # restricted by each bound lying within the range the partial date allows: raised to a min, lowered to a max
+    for columns, extreme in ((lows, np.maximum), (highs, np.minimum)):
+        for column in columns:
+            bound = pd.to_datetime(df[column]).dt.normalize().to_numpy(dtype="datetime64[ns]")
+            inside = ~np.isnat(dates) & ~np.isnat(bound) & (first <= bound) & (bound <= last)
+            dates = np.where(inside, extreme(dates, bound), dates)
+    flags = np.where(allowed, missing, BLANK)
+    return df.assign(**{dt_var: pd.Series(dates, index=df.index), flag_var: flags.tolist()})
 
 
 def compute_study_day(date: pd.Series, ref: pd.Series) -> pd.Series:
@@ -175,15 +181,19 @@ def derive_var_extreme_dt(df: pd.DataFrame, *, dataset_add: Mapping[str, pd.Data
             raise DerivationError(f"sources: {src!r} names dataset {name!r}, not in dataset_add {sorted(dataset_add)}")
         add = dataset_add[name]
         require_columns(add, [*by, var], arg=f"dataset_add[{name!r}]")
-        text = add[var].astype("object").where(add[var].notna(), BLANK).astype(str)
-        dates = pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")), errors="coerce")
-        frames.append(add[by].assign(_DT=dates).dropna(subset=["_DT"]))
+        frames.append(add[by].assign(_DT=on_distinct(add[var], _complete_date)).dropna(subset=["_DT"]))
     cand = pd.concat(frames, ignore_index=True).astype({"_DT": "datetime64[ns]"})
     if upper is not None:
         cand = cand[cand["_DT"] <= pd.Timestamp(upper)]
     agg = cand.groupby(by, as_index=False)["_DT"].agg("max" if mode == "last" else "min")
     out = df.drop(columns=[new_var], errors="ignore").merge(agg.rename(columns={"_DT": new_var}), on=by, how="left")
     return out.set_axis(df.index)
+
+
+def _complete_date(values: pd.Series) -> pd.Series:
+    """The date of values starting with a complete YYYY-MM-DD date, NaT for partial, blank or null values."""
+    text = values.astype("object").where(values.notna(), BLANK).astype(str)
+    return pd.to_datetime(text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}")), errors="coerce")
 
 
 def compute_dt_from_sas(values: pd.Series, *, unit: str = "days") -> pd.Series:

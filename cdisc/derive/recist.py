@@ -5,7 +5,8 @@ component that does not apply (no target, or no non-target, lesions at baseline)
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -193,66 +194,93 @@ def _assessments(df: pd.DataFrame, by: list[str], date: str, response: str, ref_
     return work.sort_values("__d", kind="mergesort")
 
 
-def _until_first_pd(g: pd.DataFrame) -> pd.DataFrame:
-    g = g[g["__d"] >= g["__ref"]]
-    pd_pos = np.flatnonzero(g["__r"].to_numpy() == "PD")
-    return g.iloc[: pd_pos[0] + 1] if len(pd_pos) else g
+@dataclass(frozen=True)
+class _Timeline:
+    """The checked, date-sorted assessments as arrays; the per-subject rules index them by position."""
+
+    work: pd.DataFrame
+    by: list[str]
+    dates: pd.api.extensions.ExtensionArray  # the assessment dates, read back as Timestamps
+    ticks: np.ndarray                        # the same dates as integers of their own unit ...
+    ticks_per_day: float                     # ... and that unit's count per day
+    responses: np.ndarray
+    days_from_ref: np.ndarray                # (date - reference date) in days
 
 
-def _days(a: pd.Timestamp, b: pd.Timestamp) -> float:
-    return (b - a) / pd.Timedelta(days=1)
+def _timeline(work: pd.DataFrame, by: list[str]) -> _Timeline:
+    dates = work["__d"].array
+    return _Timeline(work, by, dates, np.asarray(dates.asi8), np.timedelta64(1, "D") / np.timedelta64(1, dates.unit),
+                     work["__r"].to_numpy(dtype=object),
+                     ((work["__d"] - work["__ref"]) / pd.Timedelta(days=1)).to_numpy())
 
 
-def _first(g: pd.DataFrame, mask: np.ndarray) -> pd.Timestamp | None:
+def _subjects(tl: _Timeline) -> Iterator[tuple[tuple, np.ndarray]]:
+    """Each `by` group (first-appearance order) with the positions of its assessments dated on/after the reference
+    date, up to and including the first PD (later assessments are ignored)."""
+    if tl.work.empty:
+        return
+    group = tl.work.groupby(tl.by, sort=False, dropna=False).ngroup().to_numpy()
+    order = np.argsort(group, kind="stable")
+    keys = tl.work[tl.by].to_numpy(dtype=object)
+    on_study = (tl.work["__d"] >= tl.work["__ref"]).to_numpy()
+    is_pd = tl.responses == "PD"
+    for pos in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
+        key, pos = tuple(keys[pos[0]]), pos[on_study[pos]]
+        pd_pos = np.flatnonzero(is_pd[pos])
+        yield key, (pos[: pd_pos[0] + 1] if len(pd_pos) else pos)
+
+
+def _first(tl: _Timeline, pos: np.ndarray, mask: np.ndarray) -> pd.Timestamp | None:
     idx = np.flatnonzero(mask)
-    return g["__d"].iloc[idx[0]] if len(idx) else None
+    return tl.dates[pos[idx[0]]] if len(idx) else None
 
 
-def _cr_then_worse(g: pd.DataFrame, by: list[str], response: str) -> list[Issue]:
+def _cr_then_worse(tl: _Timeline, pos: np.ndarray, response: str) -> list[Issue]:
     """RECIST 1.1 Table 3 note: after a true CR any disease is progression; a later PR or SD is suspect."""
-    r = g["__r"].tolist()
+    r = tl.responses[pos].tolist()
     if "CR" not in r:
         return []
     first_cr = r.index("CR")
     out = []
     for value in ("PR", "SD"):
         if value in r[first_cr + 1:]:
-            when = g["__d"].iloc[first_cr + 1 + r[first_cr + 1:].index(value)]
+            when = tl.dates[pos[first_cr + 1 + r[first_cr + 1:].index(value)]]
             out.append(Issue("warning", f"RECIST_CR_THEN_{value}", "df", f"a CR is followed by {value} (RECIST 1.1 "
                              f"Table 3 note): review the CR or record the progression; data left unchanged",
-                             variable=response, row=describe_keys(g, by, limit=1), value=f"{value} on {when.date()}"))
+                             variable=response, row=describe_keys(tl.work.iloc[pos[:1]], tl.by, limit=1),
+                             value=f"{value} on {when.date()}"))
     return out
 
 
-def _non_confirmed(g: pd.DataFrame, sd_min_days: int) -> tuple[str, pd.Timestamp | None]:
+def _non_confirmed(tl: _Timeline, pos: np.ndarray, sd_min_days: int) -> tuple[str, pd.Timestamp | None]:
     """SD / NON-CR/NON-PD (after the minimum duration), else PD, else NE."""
-    r = g["__r"].to_numpy()
-    late = ((g["__d"] - g["__ref"]) / pd.Timedelta(days=1)).to_numpy() >= sd_min_days
+    r = tl.responses[pos]
+    late = tl.days_from_ref[pos] >= sd_min_days
     for value, mask in (("SD", np.isin(r, ["CR", "PR", "SD"]) & late), ("NON-CR/NON-PD", (r == "NON-CR/NON-PD") & late),
                         ("PD", r == "PD")):
-        when = _first(g, mask)
+        when = _first(tl, pos, mask)
         if when is not None:
             return value, when
-    return "NE", (g["__d"].iloc[0] if len(g) else None)
+    return "NE", (tl.dates[pos[0]] if len(pos) else None)
 
 
-def _confirmed(g: pd.DataFrame, conf: int, max_gap: int | None, max_nr_ne: int | None,
+def _confirmed(tl: _Timeline, pos: np.ndarray, conf: int, max_gap: int | None, max_nr_ne: int | None,
                allowed_between: Mapping[str, tuple[str, ...]],
                confirmers: Mapping[str, tuple[str, ...]]) -> dict[str, pd.Timestamp]:
     """First date of each response in `confirmers` that a later assessment confirms (with at most `max_nr_ne`
     NE assessments in between; None: any number)."""
-    d, r = g["__d"].tolist(), g["__r"].tolist()
+    t, r = tl.ticks[pos].tolist(), tl.responses[pos].tolist()
     found: dict[str, pd.Timestamp] = {}
     for i, resp in enumerate(r):
         if resp not in confirmers or resp in found:
             continue
         seen_cr, ne_between = resp == "CR", 0
         for j in range(i + 1, len(r)):
-            gap = _days(d[i], d[j])
+            gap = (t[j] - t[i]) / tl.ticks_per_day  # days between the two dates
             if max_gap is not None and gap > max_gap:
                 break
             if r[j] in confirmers[resp] and gap >= conf and not (r[j] == "PR" and seen_cr):
-                found[resp] = d[i]
+                found[resp] = tl.dates[pos[i]]
                 break
             ne_between += r[j] == "NE"
             if r[j] not in allowed_between[resp] or (r[j] == "PR" and seen_cr) or (
@@ -315,18 +343,17 @@ def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str
     (['PR'], [])
     """
     by = as_list(by, arg="by", required=True)
-    work = _assessments(df, by, date, response, ref_date)
+    tl = _timeline(_assessments(df, by, date, response, ref_date), by)
     rows, issues = [], []
-    for key, g in work.groupby(by, sort=False, dropna=False):
-        g = _until_first_pd(g)
-        issues.extend(_cr_then_worse(g, by, response))
-        found = _confirmed(g, conf_window_days, max_gap, max_nr_ne,
+    for key, pos in _subjects(tl):
+        issues.extend(_cr_then_worse(tl, pos, response))
+        found = _confirmed(tl, pos, conf_window_days, max_gap, max_nr_ne,
                            allowed_between={"CR": ("CR", "NE"), "PR": ("CR", "PR", "NE")},
                            confirmers={"CR": ("CR",), "PR": ("CR", "PR")})
         avalc, adt = next(((k, found[k]) for k in ("CR", "PR") if k in found), (None, None))
         if avalc is None:
-            avalc, adt = _non_confirmed(g, sd_min_days)
-        rows.append((*_key(key), avalc, adt))
+            avalc, adt = _non_confirmed(tl, pos, sd_min_days)
+        rows.append((*key, avalc, adt))
     return _bor_frame(rows, by, set_values), issues
 
 
@@ -354,20 +381,15 @@ def derive_param_bor(df: pd.DataFrame, *, by: Sequence[str], date: str, response
     ['PR']
     """
     by = as_list(by, arg="by", required=True)
-    work = _assessments(df, by, date, response, ref_date)
+    tl = _timeline(_assessments(df, by, date, response, ref_date), by)
     rows = []
-    for key, g in work.groupby(by, sort=False, dropna=False):
-        g = _until_first_pd(g)
-        r = g["__r"].to_numpy()
-        avalc, adt = next(((k, _first(g, r == k)) for k in ("CR", "PR") if (r == k).any()), (None, None))
+    for key, pos in _subjects(tl):
+        r = tl.responses[pos]
+        avalc, adt = next(((k, _first(tl, pos, r == k)) for k in ("CR", "PR") if (r == k).any()), (None, None))
         if avalc is None:
-            avalc, adt = _non_confirmed(g, sd_min_days)
-        rows.append((*_key(key), avalc, adt))
+            avalc, adt = _non_confirmed(tl, pos, sd_min_days)
+        rows.append((*key, avalc, adt))
     return _bor_frame(rows, by, set_values)
-
-
-def _key(key: object) -> tuple:
-    return key if isinstance(key, tuple) else (key,)
 
 
 def _bor_frame(rows: list[tuple], by: list[str], set_values: Mapping[str, object] | None) -> pd.DataFrame:

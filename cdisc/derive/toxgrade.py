@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cdisc.derive import BLANK, is_blank, require_columns, warn_if_exists
+from cdisc.derive import BLANK, is_blank, on_distinct, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 
 _CLAUSE = re.compile(r"^\s*(\d)\s*:\s*([<>])\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?(LLN|ULN|\d+(?:\.\d+)?)\s*$")
@@ -125,22 +125,26 @@ def derive_vars_atoxgr(df: pd.DataFrame, *, criteria: Mapping[str, str], by_var:
     require_columns(df, [by_var, source, low, high, *([censored] if censored else [])], arg="df")
     warn_if_exists(df, ["ATOXGR", "ATOXGRN"])
     grade = pd.Series(np.nan, index=df.index, dtype="float64")
+    inputs = df[[source, low, high, *([censored] if censored else [])]]  # the records' other columns stay put
     for key, text in criteria.items():
         rows = df[by_var].eq(key)
         if not rows.any():
             continue
-        sub, clauses = df.loc[rows], parse_grade_criteria(text)
-        grade[rows] = compute_toxgrade(sub[source], sub[low], sub[high], clauses)
+        sub, clauses = inputs.loc[rows], parse_grade_criteria(text)
+        graded = compute_toxgrade(sub[source], sub[low], sub[high], clauses)
         if censored:
-            grade[rows] = grade[rows].fillna(_censored_grade(sub, source, censored, low, high, clauses))
-    text_grade = grade.map(lambda g: BLANK if np.isnan(g) else str(int(g)))
+            graded = graded.fillna(_censored_grade(sub, source, censored, low, high, clauses))
+        grade[rows] = graded
+    text_grade = on_distinct(grade, lambda g: g.map(lambda v: BLANK if np.isnan(v) else str(int(v))))
     return df.assign(ATOXGR=text_grade, ATOXGRN=grade)
 
 
 def _censored_grade(sub: pd.DataFrame, source: str, censored: str, low: str, high: str,
                     clauses: tuple[GradeClause, ...]) -> pd.Series:
-    """Grade of "<L"/">L" results when the whole allowed interval has one grade, else NaN."""
-    parsed = sub[censored].where(sub[source].isna() & ~is_blank(sub[censored]), "").astype(str).str.extract(_CENSORED)
+    """Grade of "<L"/">L" results when the whole allowed interval has one grade, else NaN; only the records
+    without a numeric result and with a censored text are graded (the result's index is theirs)."""
+    sub = sub[sub[source].isna() & ~is_blank(sub[censored])]
+    parsed = sub[censored].astype(str).str.extract(_CENSORED)
     limit = pd.to_numeric(parsed[1]).astype("float64")
     below = parsed[0].isin(["<", "<="])
     inner = np.where(parsed[0].isin(["<=", ">="]), limit,

@@ -108,14 +108,33 @@ def lesion_records(grid: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def sum_records(grid: pd.DataFrame) -> pd.DataFrame:
-    """SUMDIAM per visit (MT.ADTR.SUMDIAM): the sum only when every baseline target lesion was measured."""
+def lesion_counts(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` group of the lesion grid: SUMAVL (sum of TRSTRESN), NONNODAL (sum over non-nodal lesions),
+    NMISS (lesions not measured) and NODEGE10 (nodal lesions with a short axis >= 10 mm)."""
     g = grid.assign(__nn=grid["TRSTRESN"].where(~grid["NODAL"]), __miss=grid["TRSTRESN"].isna(),
                     __node_ge10=grid["NODAL"] & grid["TRSTRESN"].ge(10))
-    agg = g.groupby(["STUDYID", "USUBJID", "VISITNUM", "VISIT", "TRTSDT"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"), NONNODAL=("__nn", "sum"), NMISS=("__miss", "sum"),
-        NODEGE10=("__node_ge10", "sum"), ADT=("TRDTC", "max"),
-        MISSING=("TULNKID", lambda s: " ".join(sorted(s[g.loc[s.index, "__miss"]]))))
+    return g.groupby(keys, as_index=False).agg(SUMAVL=("TRSTRESN", "sum"), NONNODAL=("__nn", "sum"),
+                                               NMISS=("__miss", "sum"), NODEGE10=("__node_ge10", "sum"))
+
+
+def missing_lesions(grid: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per `keys` group with a lesion not measured: MISSING, the TULNKIDs of those lesions, sorted, space-separated."""
+    miss = grid[grid["TRSTRESN"].isna()].sort_values("TULNKID", kind="mergesort")
+    return miss.groupby(keys, as_index=False).agg(MISSING=("TULNKID", " ".join))
+
+
+def latest_text(df: pd.DataFrame, keys: list[str], column: str) -> pd.DataFrame:
+    """Per `keys` group (groups with a null key dropped) the greatest non-null `column` text, null when there is
+    none: what groupby max gives, by one sort instead of pandas' per-group path for text."""
+    ordered = df[[*keys, column]].dropna(subset=keys).sort_values(column, kind="mergesort", na_position="first")
+    return ordered.drop_duplicates(keys, keep="last")
+
+
+def sum_records(grid: pd.DataFrame) -> pd.DataFrame:
+    """SUMDIAM per visit (MT.ADTR.SUMDIAM): the sum only when every baseline target lesion was measured."""
+    keys = ["STUDYID", "USUBJID", "VISITNUM", "VISIT", "TRTSDT"]
+    agg = lesion_counts(grid, keys).merge(latest_text(grid, keys, "TRDTC").rename(columns={"TRDTC": "ADT"}), on=keys)
+    agg = agg.merge(missing_lesions(grid, keys), on=keys, how="left")
     agg["AVAL"] = agg["SUMAVL"].where(agg["NMISS"].eq(0))
     agg["NEREAS"] = np.where(agg["NMISS"].gt(0), "TARGET LESION(S) NOT MEASURED: " + agg["MISSING"], BLANK)
     agg["ADT"] = as_date(agg["ADT"])
@@ -220,10 +239,7 @@ def derived_ovr(tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd
     """OVRDER (MT.ADRS.OVRDER): RECIST 1.1 Tables 1-2 applied to TR/TU measurements, post-infusion visits."""
     sums = adtr[adtr["PARAMCD"].eq("SUMDIAM")]
     grid = target_lesions(tu, tr, adsl)
-    parts = grid.groupby(["USUBJID", "VISITNUM"], as_index=False).agg(
-        SUMAVL=("TRSTRESN", "sum"), NMISS=("TRSTRESN", lambda s: int(s.isna().sum())),
-        NONNODAL=("TRSTRESN", lambda s: s[~grid.loc[s.index, "NODAL"]].sum()),
-        NODEGE10=("TRSTRESN", lambda s: int(s[grid.loc[s.index, "NODAL"]].ge(10).sum())))
+    parts = lesion_counts(grid, ["USUBJID", "VISITNUM"])
     vis = nontarget_response(tu, tr).merge(adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="inner")
     vis = vis.merge(parts, on=["USUBJID", "VISITNUM"], how="left").merge(
         sums[["USUBJID", "VISITNUM", "ADT", "BASE", "NADIR"]], on=["USUBJID", "VISITNUM"], how="left")
@@ -243,7 +259,7 @@ def derived_ovr(tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd
 
 def _visit_dates(tr: pd.DataFrame) -> pd.Series:
     ev = tr[tr["TREVAL"].eq(EVALUATOR)]
-    return as_date(ev.groupby(["USUBJID", "VISITNUM"])["TRDTC"].max())
+    return as_date(latest_text(ev, ["USUBJID", "VISITNUM"], "TRDTC").set_index(["USUBJID", "VISITNUM"])["TRDTC"])
 
 
 def flag_disagreement(ovr: pd.DataFrame, der: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -273,13 +289,8 @@ def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> 
     reasons = pd.Series(BLANK, index=df.index, dtype=object)
     reasons[post & df["__tr"].isna()] = "NO TR MEASUREMENT"
     df = df.sort_values(["USUBJID", "ADT", "RSSEQ"], kind="mergesort")
-    for _, g in df[post].groupby("USUBJID", sort=False):
-        r = g["AVALC"].tolist()
-        for i, idx in enumerate(g.index):
-            if r[i] in ("PR", "SD") and "CR" in r[:i] and "PD" not in r[:i]:
-                reasons[idx] = _join(reasons[idx], f"CR FOLLOWED BY {r[i]}")
-            if r[i] in ("CR", "PR", "SD", "NON-CR/NON-PD") and "PD" in r[:i]:
-                reasons[idx] = _join(reasons[idx], "RESPONSE AFTER PD")
+    later = _later_reasons(df[post])
+    reasons[later.index] = [_join(a, b) for a, b in zip(reasons[later.index], later, strict=True)]
     df["DQREAS"] = reasons.reindex(df.index)
     df["DQFL"] = np.where(df["DQREAS"].ne(BLANK), "Y", BLANK)
     issues = [Issue("warning", "ADRS_SOURCE_INCONSISTENT", "ADRS", f"OVR {row.AVALC} on {row.ADT.date()}: "
@@ -287,6 +298,23 @@ def check_responses(ovr: pd.DataFrame, adtr: pd.DataFrame, tr: pd.DataFrame) -> 
                     row=f"USUBJID={row.USUBJID}, VISITNUM={row.VISITNUM:g}", value=row.AVALC)
               for row in df[df["DQFL"].eq("Y")].itertuples()]
     return df.drop(columns="__tr"), issues
+
+
+def _later_reasons(ovr: pd.DataFrame) -> pd.Series:
+    """CR FOLLOWED BY PR/SD (no PD in between) and RESPONSE AFTER PD, on the post-infusion OVR records (sorted by
+    subject and date) that have them, judged on the subject's earlier records."""
+    r = ovr["AVALC"]
+    subject = ovr["USUBJID"]
+
+    def seen_before(value: str) -> pd.Series:
+        hit = r.eq(value).astype(int)
+        return (hit.groupby(subject, sort=False).cumsum() - hit).gt(0)
+
+    cr_before, pd_before = seen_before("CR"), seen_before("PD")
+    after_cr = r.isin(["PR", "SD"]) & cr_before & ~pd_before
+    after_pd = r.isin(["CR", "PR", "SD", "NON-CR/NON-PD"]) & pd_before
+    return pd.Series(np.where(after_cr, "CR FOLLOWED BY " + r.astype(str), "RESPONSE AFTER PD"),
+                     index=ovr.index)[after_cr | after_pd]
 
 
 def _join(a: str, b: str) -> str:

@@ -111,3 +111,21 @@ def test_docstring_examples_run():
     """Every `>>>` example in cdisc/derive/dates.py passes doctest."""
     result = doctest.testmod(dates, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_derive_vars_dt_names_the_first_row_holding_an_invalid_value():
+    """A repeated invalid date is reported once, with the index label of the first row that holds it."""
+    df = pd.DataFrame({"DTC": ["2024-03-01", "2024-02-30", "2024", "2024-02-30"]}, index=[10, 11, 12, 13])
+    with pytest.raises(DerivationError, match=r"row 11: '2024-02-30'"):
+        derive_vars_dt(df, new_vars_prefix="A", dtc="DTC")
+
+
+def test_derive_vars_dt_imputes_each_record_with_its_own_bounds():
+    """One partial date on three records: each record is restricted by its own TRTSDT (2nd: in range, raised;
+    3rd: outside March, not used), and the result keeps the input's index."""
+    df = pd.DataFrame({"DTC": ["2024-03", "2024-03", "2024-03"],
+                       "TRTSDT": pd.to_datetime([None, "2024-03-20", "2024-04-02"])}, index=[5, 3, 9])
+    out = derive_vars_dt(df, new_vars_prefix="AST", dtc="DTC", highest_imputation="D", min_dates=["TRTSDT"])
+    assert out.index.tolist() == [5, 3, 9]
+    assert _iso(out["ASTDT"]) == ["2024-03-01", "2024-03-20", "2024-03-01"]
+    assert out["ASTDTF"].tolist() == ["D", "D", "D"]

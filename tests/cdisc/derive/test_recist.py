@@ -247,3 +247,20 @@ def test_derive_param_bor_unconfirmed(dates, responses, avalc, adt):
     bor = derive_param_bor(_ovr(dates, responses), by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
     assert bor["AVALC"].tolist() == [avalc]
     assert bor["ADT"].tolist() == [pd.Timestamp(adt)]
+
+
+def test_confirmed_bor_subjects_interleaved_in_time_keep_first_appearance_order():
+    """Two subjects whose assessments interleave by date: one row each, in the order their first assessment
+    appears (by date), each judged on its own records only. S2: PR d28, PR d56 -> confirmed PR dated d28;
+    S1: SD d42 then PD -> SD; a third subject assessed only before TRTSDT -> NE dated at its first assessment."""
+    ref = pd.Timestamp("2025-01-01")
+    days = {"S1": [42, 70], "S2": [28, 56], "S3": [-5]}
+    resp = {"S1": ["SD", "PD"], "S2": ["PR", "PR"], "S3": ["CR"]}
+    rows = [(s, ref + pd.Timedelta(days=d), r) for s in ("S1", "S3", "S2")
+            for d, r in zip(days[s], resp[s], strict=True)]
+    df = pd.DataFrame(rows, columns=["USUBJID", "ADT", "AVALC"]).assign(TRTSDT=ref)
+    bor, issues = derive_param_confirmed_bor(df, by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
+    assert bor["USUBJID"].tolist() == ["S3", "S2", "S1"]
+    assert bor["AVALC"].tolist() == ["NE", "PR", "SD"]
+    assert bor["ADT"].dt.strftime("%Y-%m-%d").fillna("").tolist() == ["", "2025-01-29", "2025-02-12"]
+    assert issues == []

@@ -202,3 +202,12 @@ def test_confirmation_parameters_are_read_from_the_spec_and_stated_in_its_text(a
     assert method.parameters == {"conf_window_days": 28, "sd_min_days": 42, "max_nr_ne": 1}
     for words in (">= 28 days later", ">= 42 days after TRTSDT", "at most 1 NE"):
         assert words in method.description
+
+
+def test_latest_text_is_the_greatest_text_per_group_as_groupby_max():
+    """Per visit the greatest date text by text order: "2025-02" (partial) sorts after "2025-01-28", a missing
+    value is skipped, a visit with only missing values gives null, a null key is dropped."""
+    tr = pd.DataFrame({"USUBJID": [A, A, A, A, None], "VISITNUM": [10.0, 10.0, 10.0, 11.0, 10.0],
+                       "TRDTC": ["2025-01-28", "2025-02", None, None, "2025-09-09"]})
+    got = adrs.latest_text(tr, ["USUBJID", "VISITNUM"], "TRDTC").set_index("VISITNUM")["TRDTC"]
+    assert got.sort_index().astype(object).where(got.notna(), "null").to_dict() == {10.0: "2025-02", 11.0: "null"}
