@@ -2,7 +2,8 @@
 
 For each study size: simulate an export (seed 96), then `--repeat` times, each in a fresh process (so the peak
 memory is that run's): the whole run with its stage timings (read raw, SDTM mapping, finalize, ADaM, validation,
-define, XPT writing, reports, review report, ...) and the process's peak resident memory; and the I/O floor:
+define, XPT writing, reports, review report, ...), the CPU seconds and the peak resident memory of the run's
+process and of the process it forks for the SDTM conformance rules; and the I/O floor:
 reading the raw CSVs with pandas' pyarrow engine plus writing as many bytes as the run wrote, with a plain file
 write. Prints medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
 
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from mappings.im96.simulate import simulate  # noqa: E402
 
 CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from pathlib import Path
 from cdisc.pipeline import run_study
 from cdisc.stopwatch import Stopwatch
@@ -37,8 +38,11 @@ raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 clock, start = Stopwatch(), time.perf_counter()
 run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=SDTM, adam_builders=ADAM, summarize=write_summary,
           report=write_run_report, clock=clock)
+cpu = os.times()
 print(json.dumps({"total": time.perf_counter() - start, "stages": clock.seconds,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "cpu": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rules_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 
@@ -77,8 +81,11 @@ def main() -> None:
             out_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
         total = statistics.median(r["total"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
-        print(f"\nN = {n}: {rows:,} raw rows, {out_mb:.1f} MB written; run {total:.2f} s (median of {args.repeat}), "
-              f"I/O floor {floor:.3f} s, ratio {total / floor:.1f}; peak memory {peak:.0f} MB")
+        rules_peak = statistics.median(r["rules_peak_mb"] for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
+        print(f"\nN = {n}: {rows:,} raw rows, {out_mb:.1f} MB written; run {total:.2f} s wall, {cpu:.2f} s CPU "
+              f"(medians of {args.repeat}), I/O floor {floor:.3f} s, ratio {total / floor:.1f}; "
+              f"peak memory {peak:.0f} MB (main process), {rules_peak:.0f} MB (the forked SDTM rules process)")
         for stage in runs[0]["stages"]:
             seconds = statistics.median(r["stages"][stage] for r in runs)
             print(f"  {stage:<16} {seconds:8.2f} s  {seconds / floor:8.1f} x floor")
