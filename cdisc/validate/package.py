@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cdisc.datasetjson import read_dataset_json
@@ -149,9 +150,15 @@ def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame
         if types.get(col, "Char") == "Num":
             out[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
         else:
-            s = df[col]
-            out[col] = s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
+            out[col] = pd.Series(_text_values(df[col]), dtype=object)  # explicit: pandas 3 infers its Arrow str
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _text_values(s: pd.Series) -> np.ndarray:
+    """A column's values as Python strings ("" for null) in an object array; text needs no conversion."""
+    if pd.api.types.infer_dtype(s, skipna=True) == "string":
+        return s.to_numpy(dtype=object, na_value="")
+    return s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def _is_dsj(path: Path) -> bool:

@@ -93,7 +93,7 @@ def _variable_rows(ds: Dataset) -> pd.DataFrame:
     rows = []
     for i, v in enumerate(ds.variables, start=1):
         col = ds.data[v.name] if v.name in ds.data.columns else pd.Series(dtype=object)
-        max_size = int(_text(col).str.len().max() or 0) if len(col) else 0
+        max_size = max(map(len, _text(col).to_numpy(dtype=object)), default=0)
         rows.append({"variable_name": v.name, "variable_label": v.label, "variable_size": v.length,
                      "variable_data_type": v.type, "variable_order_number": i, "variable_format": "",
                      "variable_max_size": max_size, ROW: i})

@@ -1,8 +1,11 @@
 """define.xml: built from the spec plus data, valid against the Define-XML 2.1 XSD, deterministic."""
+import numpy as np
 import pandas as pd
+import pytest
 from lxml import etree
 
 from cdisc.define import build_define, validate_define, write_define
+from cdisc.define.build import text_length
 from cdisc.spec.load import load_spec
 from tests.cdisc.spec.test_check import CODELISTS, DATASETS, METHODS, VARIABLES, make_spec
 
@@ -83,3 +86,20 @@ def test_define_html_is_rendered_beside_define_xml(tmp_path):
     for text in ('href="dm.xpt"', 'id="IG.IG.DM"', 'id="IG.DM.IT.DM.SEX"', 'href="#CL.CL.SEX"', 'id="MT.MT.USUBJID"',
                  "Reviewer's Guide", 'href="csdrg.pdf"'):
         assert text in html, text
+
+
+@pytest.mark.parametrize(("values", "length"), [
+    (pd.Series(["AB", "héllo"]), 6),                          # é is 2 bytes in UTF-8
+    (pd.Series(["日本"], dtype="string[python]"), 6),
+    (pd.Series(["", ""]), 1),                                 # at least 1
+    (pd.Series([], dtype=object), 1),
+    (pd.Series(["AB", None], dtype="str"), 3),                # a missing value as str writes it: "nan"
+    (pd.Series(["AB", None], dtype=object), 4),               # "None"
+    (pd.Series(["WXYZ", pd.NA], dtype="string[pyarrow]"), 4),
+    (pd.Series([1.5, 10.25]), 5),                             # numbers as written: "10.25"
+    (pd.Series(["A", 3, np.nan], dtype=object), 3),           # mixed: "A", "3", "nan"
+])
+def test_text_length_is_the_longest_written_value_in_bytes(values, length) -> None:
+    """The Length of a text item is its longest value in UTF-8 bytes, each value written by str (Define-XML 2.1
+    ItemDef/@Length; SAS XPT v5 column width in bytes)."""
+    assert text_length(values) == length

@@ -51,3 +51,17 @@ def test_run_suites_reports_each_breach_with_its_spec_row(tmp_path):
     assert (sex.row, sex.value) == ("2", "Q")
     keys = [(i.row, i.value, i.count) for i in issues if i.code == "SD1152"]
     assert keys == [("1", "XX1/XX1-1", 2), ("2", "XX1/XX1-1", 0)]  # one issue per record; the first counts both
+
+
+def test_run_suites_names_the_dataset_and_row_behind_a_shared_expectation(tmp_path):
+    """Expectations of two datasets checked together still report the dataset, the row and the value of the breach
+    in that dataset, and a column the dataset lacks is reported as missing."""
+    spec = load_spec(make_spec(tmp_path))
+    good = pd.DataFrame({"STUDYID": ["XX1"] * 2, "USUBJID": ["XX1-1", "XX1-2"], "SEX": ["F", "M"]})
+    bad = pd.DataFrame({"STUDYID": ["XX1"] * 3, "USUBJID": ["XX1-3", "XX1-4", "XX1-5"], "SEX": ["M", "F", "U"]})
+    issues = run_suites({"DM": good, "XX": bad, "YY": good.drop(columns="SEX")},
+                        {"DM": suite_for(spec, "DM"), "XX": suite_for(spec, "DM"), "YY": suite_for(spec, "DM")})
+    sex = [(i.where, i.code, i.row, i.value, i.count) for i in issues if i.variable == "SEX"]
+    assert sex[0] == ("XX", "SD0037", "3", "U", 1)
+    assert {(where, code) for where, code, *_ in sex[1:]} == {("YY", "SD0002"), ("YY", "SD0037")}
+    assert all(i.where != "DM" for i in issues)
