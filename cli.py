@@ -96,13 +96,16 @@ def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, 
 @click.option("--seed", type=int, required=True, help="Random seed; the same seed gives the same bytes.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory to write the export into (created if needed).")
+@click.option("--schedule", type=click.Choice(["default", "phase3"]), default="default", show_default=True,
+              help="Visit and lab schedule: the bundled study's, or a Phase 3-like one (more visits and lab tests, "
+                   "some missed visits and missing baselines) for scale tests.")
 @reports_errors
-def simulate(subjects: int, seed: int, out_dir: Path) -> None:
+def simulate(subjects: int, seed: int, out_dir: Path, schedule: str) -> None:
     """Write a synthetic IM96 EDC export (one CSV per form plus its data dictionary)."""
     from mappings.im96.simulate import simulate as generate
 
-    generate(subjects, seed, out_dir)
-    click.echo(f"wrote a {subjects}-subject export (seed {seed}) to {out_dir}")
+    generate(subjects, seed, out_dir, schedule)
+    click.echo(f"wrote a {subjects}-subject export (seed {seed}, {schedule} schedule) to {out_dir}")
 
 
 for command in (validate, define, convert, spec, report, new_study):

@@ -8,6 +8,7 @@ reading the raw CSVs with pandas' pyarrow engine plus writing as many bytes as t
 write. Prints medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
 
     .venv/bin/python scripts/bench.py --subjects 100 1000 5000 --repeat 3
+    .venv/bin/python scripts/bench.py --subjects 1000 --schedule phase3   # the Phase 3-like export
 """
 from __future__ import annotations
 
@@ -69,12 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--subjects", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--schedule", choices=("default", "phase3"), default="default",
+                        help="simulator schedule (phase3: more visits and lab tests, several million LB rows at 5,000)")
     args = parser.parse_args()
     previous = None
     for n in args.subjects:
         with tempfile.TemporaryDirectory() as tmp:
             raw, out = Path(tmp) / "raw", Path(tmp) / "out"
-            simulate(n, 96, raw)
+            simulate(n, 96, raw, args.schedule)
             runs = [run_once(raw, out) for _ in range(args.repeat)]
             floor = statistics.median(io_floor(raw, out, Path(tmp) / "scratch.bin") for _ in range(args.repeat))
             rows = sum(len(p.read_text().splitlines()) - 1 for p in raw.glob("*.csv"))

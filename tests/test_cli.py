@@ -409,3 +409,16 @@ def test_trial_summary_has_every_required_parameter_populated(sdtm):
     assert (ts["TSVAL"].ne("") | ts["TSVALNF"].ne("")).all()
     assert set(ts.loc[ts["TSVALCD"].ne(""), "TSVCDREF"]) <= {"CDISC CT", "ISO 3166"}
     assert ts.set_index("TSPARMCD").loc[["INTMODEL", "INTTYPE"], "TSVAL"].tolist() == ["SEQUENTIAL", "BIOLOGIC"]
+
+
+def test_simulate_command_schedule_option(tmp_path):
+    """`--schedule phase3` writes the Phase 3-like export; an unknown schedule is a usage error (exit 2)."""
+    result = CliRunner().invoke(main, ["simulate", "--subjects", "3", "--seed", "7", "--out", str(tmp_path / "x"),
+                                       "--schedule", "phase3"])
+    assert result.exit_code == 0, result.output
+    assert "phase3 schedule" in result.output
+    assert "COAGULATION" in (tmp_path / "x" / "lb.csv").read_text()
+    result = CliRunner().invoke(main, ["simulate", "--subjects", "3", "--seed", "7", "--out", str(tmp_path / "y"),
+                                       "--schedule", "phase2"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

@@ -257,3 +257,72 @@ def test_simulate_scales_with_the_number_of_subjects(tmp_path, n, failures, not_
 def test_simulate_rejects_bad_arguments(tmp_path, n, seed):
     with pytest.raises(ValueError, match="must be"):
         simulate(n, seed, tmp_path)
+
+
+PHASE3_LBTEST = {  # the 48 tests of the Phase 3 panel (findings.PHASE3_TESTS plus the 14 of the default panel)
+    "WBC", "NEUT", "LYM", "HGB", "PLAT", "RBC", "HCT", "MCV", "MCH", "MCHC", "RDW", "MONO", "EOS", "BASO",
+    "ALT", "AST", "BILI", "CREAT", "CRP", "FERRITIN", "SODIUM", "K", "CL", "BICARB", "UREA", "GLUC", "CA", "MG",
+    "PHOS", "ALB", "PROT", "ALP", "GGT", "LDH", "URATE", "BILDIR", "IL6", "IL2", "IL10", "IFNG", "TNF", "IL2R",
+    "PT", "APTT", "FIBRINO", "DDIMER", "CEA", "CA19_9"}
+PRE_INFUSION = ("SCREENING", "APHERESIS", "LYMPHODEPLETION", "DAY 1")
+
+
+@pytest.fixture(scope="module")
+def phase3(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("phase3")
+    simulate(30, 96, out, schedule="phase3")
+    return out
+
+
+def test_simulate_phase3_loads_cleanly_and_keeps_the_story(phase3, tmp_path):
+    """The Phase 3 schedule passes the raw loader and changes only the visit-driven forms (lb, vs, visit; ic, as a
+    re-consent is signed at the first visit after the amendment, now often an added one) and the codelists:
+    subjects, treatment, events, tumour assessments and disposition are those of the default."""
+    load_raw(phase3)
+    simulate(30, 96, tmp_path)
+    changed = sorted(p.name for p in tmp_path.iterdir() if (phase3 / p.name).read_bytes() != p.read_bytes())
+    assert changed == ["codelists.csv", "ic.csv", "lb.csv", "visit.csv", "vs.csv"]
+
+
+def test_simulate_phase3_adds_planned_visits_and_lab_tests(phase3):
+    """48 lab tests (all of them at screening), a COAGULATION panel, and 16 more planned visits in the codelist."""
+    lb = read(phase3, "lb")
+    assert set(lb["LBTEST"]) == PHASE3_LBTEST
+    screening = lb[(lb["SUBJID"] == "001-001") & (lb["VISIT"] == "SCREENING")]
+    assert sorted(screening["LBTEST"]) == sorted(PHASE3_LBTEST)
+    assert set(lb.loc[lb["LBCAT"] == "COAGULATION", "LBTEST"]) == {"PT", "APTT", "FIBRINO", "DDIMER"}
+    codelists = read(phase3, "codelists")
+    assert codelists.loc[codelists["CODELIST"] == "VISIT", "CODE"].tolist() == [
+        "SCREENING", "APHERESIS", "LYMPHODEPLETION", "DAY 1", "DAY 2", "DAY 3", "DAY 4", "DAY 5", "DAY 6", "DAY 7",
+        "DAY 8", "DAY 9", "DAY 10", "DAY 12", "DAY 14", "DAY 21", "DAY 28", "DAY 35", "DAY 42", "DAY 49", "MONTH 2",
+        "MONTH 3", "MONTH 4", "MONTH 5", "MONTH 6", "MONTH 7", "MONTH 8", "MONTH 9", "MONTH 10", "MONTH 11",
+        "MONTH 12", "UNSCHEDULED"]
+
+
+def test_simulate_phase3_has_a_missed_visit_and_a_missing_baseline(phase3):
+    """001-016 missed DAY 5 (no form has it, DAY 4 and DAY 6 are there); 001-010's pre-infusion haematology
+    samples were lost (no HEMATOLOGY row before DAY 2, so no baseline), while its pre-infusion chemistry is there
+    (screening, lymphodepletion, Day 1; apheresis has no chemistry)."""
+    for form in ("visit", "lb", "vs"):
+        visits = set(read(phase3, form).query("SUBJID == '001-016'")["VISIT"])
+        assert "DAY 5" not in visits and {"DAY 4", "DAY 6"} <= visits, form
+    lb = read(phase3, "lb").query("SUBJID == '001-010'")
+    hema = lb[lb["LBCAT"] == "HEMATOLOGY"]
+    assert not hema["VISIT"].isin(PRE_INFUSION).any()
+    assert "DAY 2" in set(hema["VISIT"])
+    assert {"SCREENING", "LYMPHODEPLETION", "DAY 1"} <= set(lb.loc[lb["LBCAT"] == "CHEMISTRY", "VISIT"])
+
+
+def test_simulate_default_schedule_has_no_missing_data(forms):
+    """The default schedule (the bundled study) misses no routine visit and has every pre-infusion panel."""
+    lb = forms["lb"]
+    infused = set(forms["inf"]["SUBJID"])
+    for subject in infused:
+        visits = set(lb.loc[(lb["SUBJID"] == subject) & (lb["LBCAT"] == "HEMATOLOGY"), "VISIT"])
+        assert set(PRE_INFUSION) <= visits, subject
+        assert {"DAY 4", "DAY 7", "DAY 10", "DAY 14", "DAY 21"} <= visits, subject
+
+
+def test_simulate_rejects_an_unknown_schedule(tmp_path):
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        simulate(5, 1, tmp_path, schedule="phase2")

@@ -61,15 +61,25 @@ Realistic mess (all of it valid against dictionary.csv; bundled examples in brac
   their codes from the one coding table `meddra.CODING` (blank where no public source confirms a value: all
   HLT/HLGT and some codes, see meddra.py). The fatal AE ends on the death date, untimed like the death form.
 - One NE visit [001-006 MONTH 9]: one target lesion not evaluated (TLND = Y), so TRGRESP = OVRLRESP = NE.
+
+The Phase 3-like schedule (`schedule="phase3"`, `cdisc simulate --schedule phase3`)
+-----------------------------------------------------------------------------------
+The same story (same subjects, dates, courses and events for a seed), with the lab load of a larger trial, for
+scale tests: 16 more planned visits (`_base.PHASE3_VISITS`: daily in hospital to Day 12, weekly Days 35-49,
+monthly between the tumour assessments; they carry vital signs and labs), and 48 lab tests instead of 14
+(`findings.PHASE3_TESTS`: full blood count with differential, electrolytes, renal, liver and bone chemistry,
+coagulation in a COAGULATION panel, a cytokine panel). About 20 % of infused subjects miss one routine visit
+(no form has it) and about 5 % lose the pre-infusion samples of one lab panel (no baseline for it), drawn from
+the seed. N = 5,000 gives several million lb rows. The default schedule's bytes do not depend on this option.
 """
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mappings.im96.simulate import adverse, enrolment, findings, treatment, tumour
+from mappings.im96.simulate._base import SCHEDULES
 from mappings.im96.simulate.metadata import FORMS, codelist_rows, dictionary_rows
 from mappings.im96.simulate.story import Subject, build_story
 
@@ -85,36 +95,37 @@ ROW_BUILDERS: dict[str, Callable[[Subject], list[dict]]] = {
 }
 
 
-def simulate(n_subjects: int, seed: int, out_dir: Path) -> None:
+def simulate(n_subjects: int, seed: int, out_dir: Path, schedule: str = "default") -> None:
     """Write one CSV per form plus dictionary.csv and codelists.csv into out_dir (created if needed).
 
-    The output depends only on (n_subjects, seed): same arguments, byte-identical files.
+    `schedule` is a key of SCHEDULES: "default" (the study above) or "phase3" (see the module docstring).
+    The output depends only on (n_subjects, seed, schedule): same arguments, byte-identical files.
     """
     if isinstance(n_subjects, bool) or not isinstance(n_subjects, int) or n_subjects < 1:
         raise ValueError(f"n_subjects must be a positive integer, got {n_subjects!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    subjects = build_story(n_subjects, seed)
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {sorted(SCHEDULES)}, got {schedule!r}")
+    subjects = build_story(n_subjects, seed, schedule)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for form, build in ROW_BUILDERS.items():
         columns = [f[0] for f in FORMS[form]]
-        rows = [row for s in subjects for row in build(s)]
+        rows = (row for s in subjects for row in build(s))  # streamed: a phase3 lb.csv has millions of rows
         write_csv(out_dir / f"{form}.csv", columns, rows)
     write_csv(out_dir / "dictionary.csv", ["FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY"],
               dictionary_rows())
-    write_csv(out_dir / "codelists.csv", ["CODELIST", "CODE", "DECODE"], codelist_rows())
+    write_csv(out_dir / "codelists.csv", ["CODELIST", "CODE", "DECODE"], codelist_rows(schedule))
 
 
-def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """Write rows in the given column order; a row with other fields is a programming error."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        if list(row) != columns and set(row) != set(columns):
-            raise AssertionError(f"{path.name}: row fields {sorted(row)} differ from {columns}")
-        writer.writerow([row[c] for c in columns])
-    text = buffer.getvalue()
-    text.encode("ascii")  # raises on any non-ASCII value
-    path.write_bytes(text.encode("ascii"))
+def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> None:
+    """Write rows in the given column order, as they come; a row with other fields or a non-ASCII value is a
+    programming error (AssertionError, UnicodeEncodeError)."""
+    with path.open("w", encoding="ascii", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            if list(row) != columns and set(row) != set(columns):
+                raise AssertionError(f"{path.name}: row fields {sorted(row)} differ from {columns}")
+            writer.writerow([row[c] for c in columns])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,6 +33,46 @@ SCHEDULE: tuple[tuple[str, int, int], ...] = (
 )
 VISITS = tuple(name for name, _, _ in SCHEDULE) + ("UNSCHEDULED",)
 TARGET_DAY = {name: day for name, day, _ in SCHEDULE}
+# The Phase 3-like schedule (`--schedule phase3`) adds planned laboratory visits to SCHEDULE: daily in hospital
+# up to Day 12, weekly from Day 35 to Day 49, monthly between the tumour assessments (TV VISITNUM in tv.csv).
+PHASE3_VISITS: tuple[tuple[str, int, int], ...] = (
+    ("DAY 2", 2, 0),
+    ("DAY 3", 3, 0),
+    ("DAY 5", 5, 0),
+    ("DAY 6", 6, 0),
+    ("DAY 8", 8, 0),
+    ("DAY 9", 9, 0),
+    ("DAY 12", 12, 0),
+    ("DAY 35", 35, 2),
+    ("DAY 42", 42, 2),
+    ("DAY 49", 49, 2),
+    ("MONTH 4", 120, 7),
+    ("MONTH 5", 150, 7),
+    ("MONTH 7", 210, 10),
+    ("MONTH 8", 240, 10),
+    ("MONTH 10", 300, 10),
+    ("MONTH 11", 330, 10),
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A visit schedule: planned visits added to SCHEDULE, and how often data go missing (0 = never).
+    `missed_visit`: chance that an infused subject misses one routine visit; `missing_baseline`: chance that the
+    pre-infusion samples of one lab panel are lost. The lab tests of each visit are in findings.LAB_SCHEDULES."""
+
+    extra_visits: tuple[tuple[str, int, int], ...] = ()
+    missed_visit: float = 0.0
+    missing_baseline: float = 0.0
+
+
+SCHEDULES = {"default": Schedule(), "phase3": Schedule(PHASE3_VISITS, missed_visit=0.2, missing_baseline=0.05)}
+
+
+def visit_names(schedule: str) -> tuple[str, ...]:
+    """The EDC visit folders of a schedule, in study-day order, then UNSCHEDULED."""
+    planned = sorted(SCHEDULE + SCHEDULES[schedule].extra_visits, key=lambda v: v[1])
+    return tuple(name for name, _, _ in planned) + ("UNSCHEDULED",)
 ASSESSMENTS = ("DAY 28", "MONTH 2", "MONTH 3", "MONTH 6", "MONTH 9", "MONTH 12")  # RECIST + tumour markers
 
 

@@ -201,28 +201,130 @@ def lab_tests(visit: str) -> tuple[str, ...]:
     return tests
 
 
+# The Phase 3 panel (`--schedule phase3`): full blood count with differential, a full chemistry panel,
+# coagulation and a CAR-T cytokine panel; canonical units and reference ranges as in LAB_TESTS.
+CELLS_FINE = (Unit("10^9/L", 1, 2, 0.01), Unit("x10E9/L", 1, 2, 0.01), Unit("10^3/uL", 1, 2, 0.01))
+MMOL0, MMOL1 = (Unit("mmol/L", 1, 0), Unit("mEq/L", 1, 0)), (Unit("mmol/L", 1, 1), Unit("mEq/L", 1, 1))
+GRAMS = (Unit("g/L", 1, 0), Unit("g/dL", 0.1, 1))
+ENZYME = (Unit("U/L", 1, 0), Unit("IU/L", 1, 0))
+SECONDS = (Unit("s", 1, 1), Unit("sec", 1, 1))
+PHASE3_TESTS = (
+    LabTest("RBC", "HEMATOLOGY", 3.8, 5.8, (Unit("10^12/L", 1, 2),)),
+    LabTest("HCT", "HEMATOLOGY", 0.35, 0.50, (Unit("L/L", 1, 3), Unit("%", 100, 1))),
+    LabTest("MCV", "HEMATOLOGY", 80, 100, (Unit("fL", 1, 1),)),
+    LabTest("MCH", "HEMATOLOGY", 27, 33, (Unit("pg", 1, 1),)),
+    LabTest("MCHC", "HEMATOLOGY", 320, 360, GRAMS),
+    LabTest("RDW", "HEMATOLOGY", 11.5, 14.5, (Unit("%", 1, 1),)),
+    LabTest("MONO", "HEMATOLOGY", 0.2, 0.8, CELLS_FINE),
+    LabTest("EOS", "HEMATOLOGY", 0.02, 0.5, CELLS_FINE),
+    LabTest("BASO", "HEMATOLOGY", 0.0, 0.1, CELLS_FINE),
+    LabTest("SODIUM", "CHEMISTRY", 136, 145, MMOL0, severe_low=125),
+    LabTest("K", "CHEMISTRY", 3.5, 5.1, MMOL1, severe_low=3.0, severe_high=6.0),
+    LabTest("CL", "CHEMISTRY", 98, 107, MMOL0),
+    LabTest("BICARB", "CHEMISTRY", 22, 29, MMOL0),
+    LabTest("UREA", "CHEMISTRY", 2.5, 7.1, (Unit("mmol/L", 1, 1),)),
+    LabTest("GLUC", "CHEMISTRY", 3.9, 6.1, (Unit("mmol/L", 1, 1), Unit("mg/dL", 18.016, 0))),
+    LabTest("CA", "CHEMISTRY", 2.15, 2.55, (Unit("mmol/L", 1, 2), Unit("mg/dL", 4.008, 1))),
+    LabTest("MG", "CHEMISTRY", 0.66, 1.07, (Unit("mmol/L", 1, 2),)),
+    LabTest("PHOS", "CHEMISTRY", 0.81, 1.45, (Unit("mmol/L", 1, 2),)),
+    LabTest("ALB", "CHEMISTRY", 35, 50, GRAMS, severe_low=20),
+    LabTest("PROT", "CHEMISTRY", 64, 83, GRAMS),
+    LabTest("ALP", "CHEMISTRY", 40, 130, ENZYME),
+    LabTest("GGT", "CHEMISTRY", 8, 61, ENZYME),
+    LabTest("LDH", "CHEMISTRY", 135, 225, ENZYME),
+    LabTest("URATE", "CHEMISTRY", 202, 416, (Unit("umol/L", 1, 0), Unit("mg/dL", 1 / 59.48, 1))),
+    LabTest("BILDIR", "CHEMISTRY", 0, 5.1, (Unit("umol/L", 1, 1), Unit("mg/dL", 1 / 17.1, 2))),
+    LabTest("IL2", "CHEMISTRY", 0, 5, (Unit("pg/mL", 1, 1, 0.8, 1000),)),
+    LabTest("IL10", "CHEMISTRY", 0, 9.1, (Unit("pg/mL", 1, 1, 1.0, 1000),)),
+    LabTest("IFNG", "CHEMISTRY", 0, 7.8, (Unit("pg/mL", 1, 1, 1.0, 1000),)),
+    LabTest("TNF", "CHEMISTRY", 0, 8.1, (Unit("pg/mL", 1, 1, 1.0, 1000),)),
+    LabTest("IL2R", "CHEMISTRY", 158, 623, (Unit("U/mL", 1, 0, None, 7500),)),
+    LabTest("PT", "COAGULATION", 11, 13.5, SECONDS),
+    LabTest("APTT", "COAGULATION", 25, 35, SECONDS),
+    LabTest("FIBRINO", "COAGULATION", 2, 4, (Unit("g/L", 1, 2), Unit("mg/dL", 100, 0)), severe_low=1.0),
+    LabTest("DDIMER", "COAGULATION", 0, 0.5, (Unit("mg/L FEU", 1, 2, 0.19),)),
+)
+CYTOKINES = ("IL6", "IL2", "IL10", "IFNG", "TNF", "IL2R")
+COAGULATION = tuple(t.code for t in PHASE3_TESTS if t.category == "COAGULATION")
+PHASE3_HEMATOLOGY = HEMATOLOGY + tuple(t.code for t in PHASE3_TESTS if t.category == "HEMATOLOGY")
+PHASE3_CHEMISTRY = CHEMISTRY + tuple(t.code for t in PHASE3_TESTS if t.category == "CHEMISTRY"
+                                     and t.code not in CYTOKINES)
+PHASE3_EARLY = EARLY + ("DAY 2", "DAY 3", "DAY 5", "DAY 6", "DAY 8", "DAY 9", "DAY 12")
+NOT_DONE_REASON = PANEL_NOT_DONE | {"COAGULATION": "Sample clotted"}  # every panel of either schedule
+
+
+def phase3_lab_tests(visit: str) -> tuple[str, ...]:
+    """Full blood count and coagulation at every visit, chemistry except at apheresis, cytokines at screening,
+    in the first 28 days and during CRS (unscheduled), tumour markers at screening and the tumour assessments."""
+    if visit == "APHERESIS":
+        return PHASE3_HEMATOLOGY + COAGULATION
+    tests = PHASE3_HEMATOLOGY + PHASE3_CHEMISTRY + COAGULATION
+    if visit in ("SCREENING", "UNSCHEDULED") or visit in PHASE3_EARLY:
+        tests += CYTOKINES
+    if visit == "SCREENING" or visit in ASSESSMENTS:
+        tests += MARKERS
+    return tests
+
+
+LAB_SCHEDULES = {"default": (lab_tests, PANEL_NOT_DONE), "phase3": (phase3_lab_tests, NOT_DONE_REASON)}
+
+
+def _scaled(code: str, course, power: float = 1.0):
+    """A Phase 3 test following a course relative to its value at baseline: baseline x (course ratio) ** power."""
+    return lambda s, day: model.phase3_baseline(s)[code] * course(s, day) ** power
+
+
+def _inflamed(code: str, slope: float, power: float = 1.0):
+    """A Phase 3 test moving with inflammation: baseline x (1 + slope x (inflammation - 1)) ** power."""
+    return lambda s, day: model.phase3_baseline(s)[code] * (1 + slope * (model.inflammation(s, day) - 1)) ** power
+
+
+def _red_cells(s: Subject, day: int) -> float:
+    return model.haemoglobin(s, day) / model.baseline(s).hgb
+
+
+def _myeloid(s: Subject, day: int) -> float:
+    return model.neutrophils(s, day) / model.baseline(s).neut
+
+
+def _steady(s: Subject, day: int) -> float:
+    return 1.0
+
+
+LAB_VALUES = {  # noise-free canonical value by test code and study day
+    "NEUT": lambda s, day: model.neutrophils(s, day),
+    "LYM": lambda s, day: model.lymphocytes(s, day),
+    "WBC": lambda s, day: model.neutrophils(s, day) + model.lymphocytes(s, day) + 0.6,
+    "HGB": lambda s, day: model.haemoglobin(s, day),
+    "PLAT": lambda s, day: model.platelets(s, day),
+    "ALT": lambda s, day: model.baseline(s).alt * (1 + 0.15 * (model.inflammation(s, day) - 1)),
+    "AST": lambda s, day: model.baseline(s).ast * (1 + 0.15 * (model.inflammation(s, day) - 1)),
+    "BILI": lambda s, day: model.baseline(s).bili,
+    "CREAT": lambda s, day: model.baseline(s).creat * (1 + 0.02 * (model.inflammation(s, day) - 1)),
+    "CRP": lambda s, day: model.baseline(s).crp * model.inflammation(s, day),
+    "FERRITIN": lambda s, day: model.baseline(s).ferritin * (1 + 0.5 * (model.inflammation(s, day) - 1)),
+    "IL6": lambda s, day: model.baseline(s).il6 * model.inflammation(s, day) ** 2.2,
+    "CEA": lambda s, day: model.baseline(s).cea * model.burden(s, day) ** 1.3 + 1.2,
+    "CA19_9": lambda s, day: model.baseline(s).ca19_9 * model.burden(s, day) ** 1.3 + 6.0,
+    **{code: _scaled(code, _red_cells) for code in ("RBC", "HCT")},
+    **{code: _scaled(code, _myeloid) for code in ("MONO", "EOS", "BASO")},
+    **{code: _scaled(code, _steady) for code in ("MCV", "MCH", "MCHC", "RDW", "K", "CL", "BICARB", "UREA", "GLUC",
+                                                 "CA", "MG", "PHOS", "PROT", "URATE", "BILDIR")},
+    "SODIUM": _inflamed("SODIUM", -0.004),
+    "ALB": _inflamed("ALB", 0.03, -1.0),
+    **{code: _inflamed(code, 0.05) for code in ("ALP", "GGT")},
+    "LDH": _inflamed("LDH", 0.1),
+    "IL2": _inflamed("IL2", 1.0, 0.8), "IL10": _inflamed("IL10", 1.0, 1.8), "IFNG": _inflamed("IFNG", 1.0, 2.0),
+    "TNF": _inflamed("TNF", 1.0, 0.7), "IL2R": _inflamed("IL2R", 1.0, 1.2),
+    **{code: _inflamed(code, 0.01) for code in ("PT", "APTT")},
+    "FIBRINO": _inflamed("FIBRINO", 0.08),
+    "DDIMER": _inflamed("DDIMER", 0.3),
+}
+
+
 def lab_value(s: Subject, code: str, day: int) -> float:
     """Noise-free canonical value."""
-    b = model.baseline(s)
-    infl = model.inflammation(s, day)
-    tumour = model.burden(s, day)
-    values = {
-        "NEUT": lambda: model.neutrophils(s, day),
-        "LYM": lambda: model.lymphocytes(s, day),
-        "WBC": lambda: model.neutrophils(s, day) + model.lymphocytes(s, day) + 0.6,
-        "HGB": lambda: model.haemoglobin(s, day),
-        "PLAT": lambda: model.platelets(s, day),
-        "ALT": lambda: b.alt * (1 + 0.15 * (infl - 1)),
-        "AST": lambda: b.ast * (1 + 0.15 * (infl - 1)),
-        "BILI": lambda: b.bili,
-        "CREAT": lambda: b.creat * (1 + 0.02 * (infl - 1)),
-        "CRP": lambda: b.crp * infl,
-        "FERRITIN": lambda: b.ferritin * (1 + 0.5 * (infl - 1)),
-        "IL6": lambda: b.il6 * infl ** 2.2,
-        "CEA": lambda: b.cea * tumour ** 1.3 + 1.2,
-        "CA19_9": lambda: b.ca19_9 * tumour ** 1.3 + 6.0,
-    }
-    return values[code]()
+    return LAB_VALUES[code](s, day)
 
 
 def lab_result(value: float, unit: Unit) -> str:
@@ -234,16 +336,23 @@ def lab_result(value: float, unit: Unit) -> str:
     return fnum(shown, unit.decimals)
 
 
+TESTS = {t.code: t for t in LAB_TESTS + PHASE3_TESTS}
+
+
 def lb_rows(s: Subject) -> list[dict]:
+    """One row per test per visit; the schedule gives the tests of a visit and the panels that can be not done.
+    A panel whose pre-infusion samples were lost (`s.missing_baseline`) has no row up to Day 1."""
     rng = rng_for(s.seed, s.no, "lb")
-    tests = {t.code: t for t in LAB_TESTS}
+    tests_of, not_done = LAB_SCHEDULES[s.schedule]
     rows = []
     for visit, day in s.visits:
-        codes = lab_tests(visit)
+        codes = tests_of(visit)
         time = visit_time(rng, 0.25, 7 * 60, 10 * 60)
-        skipped = {cat for cat in PANEL_NOT_DONE if chance(rng, 0.012)}
+        skipped = {cat for cat in not_done if chance(rng, 0.012)}
+        lost = s.missing_baseline if day <= 1 else ""
         for code in codes:
-            rows.append(lb_row(s, rng, visit, day, time, tests[code], tests[code].category in skipped))
+            if TESTS[code].category != lost:
+                rows.append(lb_row(s, rng, visit, day, time, TESTS[code], TESTS[code].category in skipped))
     return rows
 
 
@@ -255,7 +364,7 @@ def lb_row(s: Subject, rng, visit: str, day: int, time: str, test: LabTest, skip
                                                                                     unit.decimals),
            "LBND": "", "LBREASND": "", "LBCLSIG": ""}
     if skipped:
-        return row | {"LBND": "Y", "LBREASND": PANEL_NOT_DONE[test.category]}
+        return row | {"LBND": "Y", "LBREASND": NOT_DONE_REASON[test.category]}
     value = lab_value(s, test.code, day) * float(np.exp(rng.normal(0, 0.06)))
     abnormal = not test.low <= value <= test.high
     severe = value < test.severe_low or value > test.severe_high

@@ -39,6 +39,27 @@ class Baseline:
     temp: float
 
 
+# The Phase 3 panel (`--schedule phase3`): per-subject baseline drawn uniformly in these canonical ranges.
+PHASE3_BASELINE: dict[str, tuple[float, float]] = {
+    "RBC": (3.6, 5.0), "HCT": (0.32, 0.44), "MCV": (82, 98), "MCH": (27, 32), "MCHC": (320, 355), "RDW": (12, 15.5),
+    "MONO": (0.25, 0.7), "EOS": (0.05, 0.35), "BASO": (0.01, 0.06), "SODIUM": (135, 143), "K": (3.6, 4.8),
+    "CL": (98, 106), "BICARB": (22, 28), "UREA": (3, 7.5), "GLUC": (4.2, 7.5), "CA": (2.15, 2.5), "MG": (0.7, 1.0),
+    "PHOS": (0.85, 1.4), "ALB": (30, 44), "PROT": (60, 78), "ALP": (60, 260), "GGT": (15, 150), "LDH": (150, 400),
+    "URATE": (200, 400), "BILDIR": (1, 4), "IL2": (0.5, 3), "IL10": (1, 6), "IFNG": (1, 6), "TNF": (2, 9),
+    "IL2R": (300, 900), "PT": (11.2, 13.2), "APTT": (26, 34), "FIBRINO": (2.5, 4.5), "DDIMER": (0.3, 1.5),
+}
+
+
+def phase3_baseline(s: Subject) -> dict[str, float]:
+    return _phase3_baseline(s.seed, s.no)
+
+
+@lru_cache(maxsize=4096)
+def _phase3_baseline(seed: int, no: int) -> dict[str, float]:
+    rng = rng_for(seed, no, "baseline phase3")
+    return {code: float(rng.uniform(lo, hi)) for code, (lo, hi) in PHASE3_BASELINE.items()}
+
+
 def baseline(s: Subject) -> Baseline:
     return _baseline(s.seed, s.no, s.dose_level)
 

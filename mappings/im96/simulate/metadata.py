@@ -1,7 +1,7 @@
 """The export's own metadata: `dictionary.csv` (every field of every form) and `codelists.csv`."""
 from __future__ import annotations
 
-from mappings.im96.simulate._base import VISITS
+from mappings.im96.simulate._base import VISITS, visit_names
 from mappings.im96.simulate.enrolment import CRITERIA
 
 # field, label, type, codelist, required, key  (TYPE codes need a CODELIST; REQUIRED Y = never blank)
@@ -200,12 +200,34 @@ CODELISTS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# What the Phase 3 schedule (`--schedule phase3`) adds to the export's codelists: its visits and lab panel.
+SCHEDULE_CODELISTS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "default": {},
+    "phase3": {
+        "VISIT": tuple((v, v.capitalize()) for v in visit_names("phase3")),
+        "LBCAT": CODELISTS["LBCAT"] + (("COAGULATION", "Coagulation"),),
+        "LBTEST": CODELISTS["LBTEST"] + (
+            ("RBC", "Erythrocytes"), ("HCT", "Hematocrit"), ("MCV", "Ery. Mean Corpuscular Volume"),
+            ("MCH", "Ery. Mean Corpuscular Hemoglobin"), ("MCHC", "Ery. Mean Corpuscular HGB Concentration"),
+            ("RDW", "Erythrocytes Distribution Width"), ("MONO", "Monocytes"), ("EOS", "Eosinophils"),
+            ("BASO", "Basophils"), ("SODIUM", "Sodium"), ("K", "Potassium"), ("CL", "Chloride"),
+            ("BICARB", "Bicarbonate"), ("UREA", "Urea"), ("GLUC", "Glucose"), ("CA", "Calcium"),
+            ("MG", "Magnesium"), ("PHOS", "Phosphate"), ("ALB", "Albumin"), ("PROT", "Protein"),
+            ("ALP", "Alkaline Phosphatase"), ("GGT", "Gamma Glutamyl Transferase"), ("LDH", "Lactate Dehydrogenase"),
+            ("URATE", "Urate"), ("BILDIR", "Direct Bilirubin"), ("IL2", "Interleukin 2"), ("IL10", "Interleukin 10"),
+            ("IFNG", "Interferon Gamma"), ("TNF", "Tumor Necrosis Factor"), ("IL2R", "Interleukin 2 Receptor"),
+            ("PT", "Prothrombin Time"), ("APTT", "Activated Partial Thromboplastin Time"), ("FIBRINO", "Fibrinogen"),
+            ("DDIMER", "D-Dimer")),
+    },
+}
+
+
 def dictionary_rows() -> list[dict]:
     return [{"FORM": form, "FIELD": f, "LABEL": label, "TYPE": kind, "CODELIST": codelist, "REQUIRED": req,
              "KEY": key}
             for form, fields in FORMS.items() for f, label, kind, codelist, req, key in fields]
 
 
-def codelist_rows() -> list[dict]:
+def codelist_rows(schedule: str = "default") -> list[dict]:
     return [{"CODELIST": name, "CODE": code, "DECODE": decode}
-            for name, terms in CODELISTS.items() for code, decode in terms]
+            for name, terms in (CODELISTS | SCHEDULE_CODELISTS[schedule]).items() for code, decode in terms]

@@ -16,6 +16,7 @@ from mappings.im96.simulate._base import (
     FIRST_INFUSION,
     LAST_INFUSION,
     SCHEDULE,
+    SCHEDULES,
     TARGET_DAY,
     chance,
     date_day,
@@ -97,6 +98,7 @@ class Subject:
     kind: str
     day1: dt.date                 # infusion date (planned, for subjects never infused)
     seed: int = 0
+    schedule: str = "default"     # key of _base.SCHEDULES
     dose_level: int | None = None
     profile: Profile | None = None
     special: bool = False         # first subject of its profile: carries the one-off NE / disagreement
@@ -117,6 +119,7 @@ class Subject:
     tox: Tox | None = None
     tumour: object = None         # tumour.TumourPlan
     aes: list = field(default_factory=list)       # adverse.Ae, in AESEQ order
+    missing_baseline: str = ""    # lab panel (LBCAT) whose pre-infusion samples were lost (phase3 schedule)
 
     def date(self, day: int) -> dt.date:
         return day_date(self.day1, day)
@@ -144,8 +147,8 @@ class Subject:
         return self.kind != SCREEN_FAILURE
 
 
-def build_story(n_subjects: int, seed: int) -> list[Subject]:
-    """All subjects of the study, in SUBJID (= screening) order."""
+def build_story(n_subjects: int, seed: int, schedule: str = "default") -> list[Subject]:
+    """All subjects of the study, in SUBJID (= screening) order, on the given visit schedule."""
     from mappings.im96.simulate.adverse import plan_aes
     from mappings.im96.simulate.tumour import plan_tumour
 
@@ -156,7 +159,8 @@ def build_story(n_subjects: int, seed: int) -> list[Subject]:
     dlt_subjects = dlt_positions(kinds.count(INFUSED), rng)
     subjects, seen, k = [], set(), 0
     for i, kind in enumerate(kinds):
-        s = Subject(no=i + 1, subjid=f"{SITE_PREFIX}-{i + 1:03d}", kind=kind, day1=day1s[i], seed=seed)
+        s = Subject(no=i + 1, subjid=f"{SITE_PREFIX}-{i + 1:03d}", kind=kind, day1=day1s[i], seed=seed,
+                    schedule=schedule)
         srng = rng_for(seed, s.no, "subject")
         add_demography(s, srng)
         if kind in (INFUSED, NOT_INFUSED):  # the cohort (dose level) is assigned at enrolment, before apheresis
@@ -277,9 +281,13 @@ def add_course(s: Subject, rng: np.random.Generator) -> None:
         visits.append((name, scheduled_day(rng, name)))
         if name == stop_visit:
             break
-    visits += [("UNSCHEDULED", d) for d in unscheduled_days(s, rng, visits[-1][1])]
+    last_day = visits[-1][1]
+    extra_rng = rng_for(s.seed, s.no, "schedule")  # the extra schedule never shifts the story's draws
+    visits += extra_visits(s, extra_rng, visits)
+    visits += [("UNSCHEDULED", d) for d in unscheduled_days(s, rng, last_day)]
     s.visits = sorted((v for v in visits if v[1] <= s.cut_day), key=lambda v: v[1])
     set_end(s, rng, dict(visits))
+    add_missing_data(s, extra_rng)
 
 
 
@@ -287,6 +295,32 @@ def scheduled_day(rng: np.random.Generator, visit: str) -> int:
     window = {name: w for name, _, w in SCHEDULE}[visit]
     day = TARGET_DAY[visit] + int(rng.integers(-window, window + 1))
     return day if day != 0 else 1
+
+
+def extra_visits(s: Subject, rng: np.random.Generator, planned: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The schedule's added planned visits up to the subject's last planned visit, none on a day already taken."""
+    taken, last = {d for _, d in planned}, planned[-1][1]
+    out = []
+    for name, target, window in SCHEDULES[s.schedule].extra_visits:
+        day = target + int(rng.integers(-window, window + 1))
+        if day < last and day not in taken:
+            out.append((name, day))
+    return out
+
+
+PROTECTED_VISITS = ("SCREENING", "APHERESIS", "LYMPHODEPLETION", "DAY 1", "UNSCHEDULED", *ASSESSMENTS)
+LAB_PANELS = ("HEMATOLOGY", "CHEMISTRY", "COAGULATION", "TUMOR MARKERS")
+
+
+def add_missing_data(s: Subject, rng: np.random.Generator) -> None:
+    """As real data have, under the schedule's rates: one routine visit missed (no form has it; never screening,
+    the infusion, a tumour assessment or an unscheduled visit), and one lab panel without pre-infusion samples."""
+    schedule = SCHEDULES[s.schedule]
+    routine = [v for v in s.visits if v[0] not in PROTECTED_VISITS]
+    if routine and chance(rng, schedule.missed_visit):
+        s.visits.remove(pick(rng, routine))
+    if chance(rng, schedule.missing_baseline):
+        s.missing_baseline = pick(rng, LAB_PANELS)
 
 
 def unscheduled_days(s: Subject, rng: np.random.Generator, last_visit_day: int) -> list[int]:
@@ -301,7 +335,7 @@ def unscheduled_days(s: Subject, rng: np.random.Generator, last_visit_day: int) 
         days.add(s.profile.fatal_ae_day + 1)
     elif chance(rng, 0.2):
         days.add(int(rng.integers(35, 55)))
-    scheduled = {TARGET_DAY[v] for v in TARGET_DAY}
+    scheduled = {TARGET_DAY[v] for v in TARGET_DAY} | {day for _, day, _ in SCHEDULES[s.schedule].extra_visits}
     return sorted(d for d in days if d not in scheduled and (d <= last_visit_day or s.profile.fatal_ae_day))
 
 

@@ -93,3 +93,47 @@ def test_build_lb_rejects_rows_of_subjects_without_demographics(spec):
     (result,) = lb.build(context(spec, "lb", RAW, COLUMNS))
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["lb", 9]]
     assert result.rejected["REASON"].iloc[0] == "lb.csv: SUBJID has no record in the demographics form"
+
+
+PHASE3_RAW = [  # rows of the Phase 3-like panel (`cdisc simulate --schedule phase3`), in the lab's units
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "CHEMISTRY", "GLUC", "90", "mg/dL", "70", "110", "", "", ""],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "HEMATOLOGY", "HCT", "41.0", "%", "35.0", "50.0", "", "", ""],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "CHEMISTRY", "ALB", "3.0", "g/dL", "3.5", "5.0", "", "", "N"],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "CHEMISTRY", "IL10", "<1", "pg/mL", "0.0", "9.1", "", "", ""],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "COAGULATION", "PT", "12.4", "sec", "11.0", "13.5", "", "", ""],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "COAGULATION", "FIBRINO", "", "mg/dL", "200", "400", "Y",
+     "Sample clotted", ""],
+    ["001-001", "DAY 2", "06-MAR-2024", "07:45", "CHEMISTRY", "SODIUM", "131", "mEq/L", "136", "145", "", "", "N"],
+]
+PHASE3_TV = pd.DataFrame({"VISIT": ["SCREENING", "DAY 1", "DAY 2", "DAY 4"], "VISITNUM": [1.0, 4.0, 4.1, 5.0]})
+
+
+def test_build_lb_maps_the_phase3_panel_with_the_spec(spec):
+    """The Phase 3 panel maps with the same spec: CT codes (IL10 -> INTLK10, C67154 names), the COAGULATION
+    panel on PLASMA, local units to one standard unit each (90 mg/dL glucose x 0.0555062167 = 4.99556 mmol/L,
+    41.0 % x 0.01 = 0.41 L/L, 3.0 g/dL x 10 = 30 g/L, 'sec' spelled 's', mEq/L = mmol/L for sodium), ranges
+    with the same factor, and the planned visit DAY 2 numbered 4.1 from TV."""
+    ctx = context(spec, "lb", PHASE3_RAW, COLUMNS)
+    ctx.done["TV"] = PHASE3_TV
+    (result,) = lb.build(ctx)
+    out = finalize(result, spec).data
+    expected = pd.DataFrame(
+        [
+            # LBTESTCD, LBTEST, LBCAT, LBSPEC, LBORRESU, LBSTRESC, LBSTRESN, LBSTRESU, LBSTNRLO, LBSTNRHI, LBNRIND,
+            # LBSTAT, VISITNUM
+            ["GLUC", "Glucose", "CHEMISTRY", "SERUM", "mg/dL", "4.99556", 4.99556, "mmol/L", 3.885435, 6.105684,
+             "NORMAL", "", 4.1],
+            ["HCT", "Hematocrit", "HEMATOLOGY", "BLOOD", "%", "0.41", 0.41, "L/L", 0.35, 0.5, "NORMAL", "", 4.1],
+            ["ALB", "Albumin", "CHEMISTRY", "SERUM", "g/dL", "30", 30.0, "g/L", 35.0, 50.0, "LOW", "", 4.1],
+            ["INTLK10", "Interleukin 10", "CHEMISTRY", "SERUM", "ng/L", "<1", NAN, "ng/L", NAN, NAN, "NORMAL", "",
+             4.1],
+            ["PT", "Prothrombin Time", "COAGULATION", "PLASMA", "s", "12.4", 12.4, "s", 11.0, 13.5, "NORMAL", "",
+             4.1],
+            ["FIBRINO", "Fibrinogen", "COAGULATION", "PLASMA", "", "", NAN, "", NAN, NAN, "", "NOT DONE", 4.1],
+            ["SODIUM", "Sodium", "CHEMISTRY", "SERUM", "mEq/L", "131", 131.0, "mmol/L", 136.0, 145.0, "LOW", "",
+             4.1],
+        ],
+        columns=["LBTESTCD", "LBTEST", "LBCAT", "LBSPEC", "LBORRESU", "LBSTRESC", "LBSTRESN", "LBSTRESU", "LBSTNRLO",
+                 "LBSTNRHI", "LBNRIND", "LBSTAT", "VISITNUM"],
+    )
+    assert_frame_equal_by_keys(out[expected.columns], expected, keys=["LBTESTCD"])
