@@ -197,7 +197,7 @@ def _lengths(data_type: str, values: pd.Series, significant_digits: int | None =
     if data_type == "integer":
         return {"Length": str(width)}
     if significant_digits is None:
-        significant_digits = max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers] + [0])
+        significant_digits = max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers.unique()] + [0])
     return {"Length": str(width), "SignificantDigits": str(significant_digits)}
 
 
@@ -315,7 +315,7 @@ def used_terms(spec: Spec, data: dict[str, pd.DataFrame]) -> dict[str, set[str]]
 
 def _as_terms(values: pd.Series) -> set[str]:
     """Values as codelist terms: numbers without a trailing '.0' (TRTN term '1' is the number 1.0)."""
-    present = values.dropna()
+    present = pd.Series(values.dropna().unique(), dtype=values.dtype)
     if pd.api.types.is_numeric_dtype(present):
         return {str(int(x)) if float(x).is_integer() else str(x) for x in present}
     return {str(x) for x in present if str(x) != ""}
