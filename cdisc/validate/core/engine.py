@@ -8,14 +8,14 @@ not applicable to that dataset (as in CORE); anything the engine cannot execute 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import library
-from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, run_operations
+from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import OPERATORS, DomainNotFound, Frame, MissingColumn, Unsupported, _text
 from cdisc.validate.core.rules import Rule, load_rules, substitute
 from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus, plain
@@ -102,30 +102,31 @@ def _variable_rows(ds: Dataset) -> pd.DataFrame:
 
 def _value_rows(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     """Long form: one row per record and variable, with variable (or dataset) metadata on each."""
-    n, variables = len(ds.data), ds.variables
-    texts = [_text(ds.data[v.name]).to_numpy(dtype=object) for v in variables]
-    values = np.concatenate(texts) if texts else np.array([], dtype=object)
+    parts = [frame.df.assign(**frame.values) for frame in _value_frames(ds, with_dataset, lengths=True)]
+    columns = ["row_number", "variable_name", "variable_value", "variable_value_length",
+               *(dataset_metadata(ds) if with_dataset else VARIABLE_METADATA), ROW]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    return out[columns]
 
-    def repeat(items: list[Any]) -> pd.Series:
-        return pd.Series(np.repeat(np.array(items, dtype=object), n), dtype=object)
 
-    cols: dict[str, Any] = {
-        "row_number": np.tile(np.arange(1, n + 1), len(variables)),
-        "variable_name": repeat([v.name for v in variables]),
-        "variable_value": pd.Series(values, dtype=object),
-        "variable_value_length": np.fromiter(map(len, values), int, len(values)),
-    }
-    if with_dataset:
-        cols.update({k: pd.Series([val] * len(values), dtype=object) for k, val in dataset_metadata(ds).items()})
-    else:
-        cols.update({"variable_label": repeat([v.label for v in variables]),
-                     "variable_size": np.repeat([v.length for v in variables], n),
-                     "variable_data_type": repeat([v.type for v in variables]),
-                     "variable_order_number": np.repeat(np.arange(1, len(variables) + 1), n),
-                     "variable_format": repeat([""] * len(variables))})
-    out = pd.DataFrame(cols)
-    out[ROW] = out["row_number"]
-    return out
+VARIABLE_METADATA = ("variable_label", "variable_size", "variable_data_type", "variable_order_number",
+                     "variable_format")
+
+
+def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool) -> Iterator[Frame]:
+    """The long form one variable at a time: a frame of the variable's values, one row per record, with its
+    variable (or the dataset) metadata as values broadcast to every row; `lengths` adds variable_value_length."""
+    n = len(ds.data)
+    for i, v in enumerate(ds.variables, start=1):
+        values = _text(ds.data[v.name]).to_numpy(dtype=object)
+        df = pd.DataFrame({"row_number": np.arange(1, n + 1), "variable_value": pd.Series(values, dtype=object)})
+        if lengths:
+            df["variable_value_length"] = np.fromiter(map(len, values), int, n)
+        df[ROW] = df["row_number"]
+        metadata = dataset_metadata(ds) if with_dataset else {
+            "variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
+            "variable_order_number": i, "variable_format": ""}
+        yield Frame(df, {"variable_name": v.name, **metadata})
 
 
 def _presence_row(package: Package) -> pd.DataFrame:
@@ -342,7 +343,9 @@ def _fold(nodes: Any, frame: Frame, fn: Any, start: bool) -> np.ndarray:
     nodes = nodes if isinstance(nodes, list) else [nodes]
     out = np.full(len(frame), start)
     missing: MissingColumn | None = None
-    for n in nodes:
+    for k, n in enumerate(nodes):
+        if _decided(out, start) and _present(nodes[k:], frame):
+            break
         try:
             out = fn(out, evaluate(n, frame))
         except MissingColumn as exc:
@@ -352,6 +355,29 @@ def _fold(nodes: Any, frame: Frame, fn: Any, start: bool) -> np.ndarray:
     if missing is not None and len(nodes) == 1:
         raise missing
     return out
+
+
+def _decided(out: np.ndarray, start: bool) -> bool:
+    """Whether the rest of an `all` (start True) or `any` (start False) can change nothing."""
+    return len(out) > 0 and (not out.any() if start else bool(out.all()))
+
+
+def _present(nodes: list[Any], frame: Frame) -> bool:
+    """Whether every variable and $ operand the nodes read is in the frame: then skipping them changes nothing
+    (an absent one would make the rule not applicable, which must still be said)."""
+    operands = [v for v in _operand_names(nodes) if v.startswith("$")]
+    return all(frame.has(name) for name in [*check_names(nodes), *operands])
+
+
+def _operand_names(node: Any) -> list[str]:
+    if isinstance(node, list):
+        return [n for x in node for n in _operand_names(x)]
+    if isinstance(node, dict):
+        for key in ("all", "any", "not"):
+            if key in node:
+                return _operand_names(node[key])
+        return [node["value"]] if isinstance(node.get("value"), str) else []
+    return []
 
 
 def check_names(node: Any) -> list[str]:
@@ -440,31 +466,49 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
 
     Raises Unsupported when the engine cannot execute the rule.
     """
-    build = FRAME_BUILDERS.get(rule.rule_type)
-    if build is None:
+    if rule.rule_type not in FRAME_BUILDERS:
         raise Unsupported(f"rule type {rule.rule_type!r} is not implemented")
     prefix = prefix_of(ds)
     check = substitute(rule.check, prefix)
+    operations = substitute(list(rule.operations), prefix)
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
+    variables = _output_variables(rule, check, prefix)
+    count, records = 0, ()
     try:
-        cache = cache or RunCache()
-        df = (build(ds, package) if rule.rule_type in LONG_FORM_TYPES  # one row per record and variable: too
-              else cache.frame((ds.name, rule.rule_type), lambda: build(ds, package)))  # big to keep for the run
-        if rule.match and rule.rule_type in RECORD_TYPES:
-            matches = substitute(list(rule.match), prefix)
-            df = cache.frame((ds.name, repr(matches)),
-                             lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
-        frame = Frame(df)
-        run_operations(substitute(list(rule.operations), prefix), frame, ctx)
-        mask = evaluate(check, frame) if len(frame) else np.zeros(0, bool)
+        if rule.rule_type in LONG_FORM_TYPES and not reads_records(operations):
+            lengths = "variable_value_length" in [*check_names(check), *_operand_names(check)]
+            frames: Iterable[Frame] = _value_frames(ds, rule.rule_type.endswith("Dataset Metadata"), lengths)
+        else:
+            frames = [Frame(_rule_frame(rule, ds, package, prefix, cache or RunCache()))]
+        for frame in frames:  # one at a time: the long form's frames are not all kept
+            mask = _evaluate_with(operations, check, frame, ctx)
+            count += int(mask.sum())
+            if mask.any() and len(records) < limit:
+                records += _records_of(frame, mask, variables, ds, limit - len(records))
     except MissingColumn:
         return None
-    if not mask.any():
+    if not count:
         return None
-    variables = _output_variables(rule, check, prefix)
     return Finding(rule=rule.id, references=rule.references, severity=SEVERITY, dataset=ds.name,
-                   variables=tuple(variables), count=int(mask.sum()), message=rule.message,
-                   records=_records_of(frame, mask, variables, ds, limit))
+                   variables=tuple(variables), count=count, message=rule.message, records=records)
+
+
+def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:
+    """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`, except
+    the long form: one row per record and variable is too big to keep for the run)."""
+    build = FRAME_BUILDERS[rule.rule_type]
+    df = (build(ds, package) if rule.rule_type in LONG_FORM_TYPES
+          else cache.frame((ds.name, rule.rule_type), lambda: build(ds, package)))
+    if rule.match and rule.rule_type in RECORD_TYPES:
+        matches = substitute(list(rule.match), prefix)
+        df = cache.frame((ds.name, repr(matches)),
+                         lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
+    return df
+
+
+def _evaluate_with(operations: list[dict[str, Any]], check: Any, frame: Frame, ctx: Context) -> np.ndarray:
+    run_operations(operations, frame, ctx)
+    return evaluate(check, frame) if len(frame) else np.zeros(0, bool)
 
 
 def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS,

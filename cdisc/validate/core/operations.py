@@ -173,7 +173,13 @@ def _library_list(fn: Callable[[Context, dict[str, Any]], list[str]]) -> Callabl
                                                                                  Any]:
     def run(op: dict[str, Any], frame: Frame, ctx: Context) -> Any:
         return fn(ctx, op)
+    run.reads_records = False  # type: ignore[attr-defined]
     return run
+
+
+def reads_records(operations: list[dict[str, Any]]) -> bool:
+    """Whether any of the operations reads the evaluation frame (rather than the dataset, package or library)."""
+    return any(getattr(OPERATIONS.get(str(op.get("operator"))), "reads_records", True) for op in operations)
 
 
 def _core_variables(core: str) -> Callable[[Context, dict[str, Any]], list[str]]:
