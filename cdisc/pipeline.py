@@ -245,15 +245,6 @@ def package_rules(folder: Path, standard: str, spec: Spec, data: dict[str, pd.Da
     return conformance_rules(package_from_spec(folder, standard, spec, data), spec.study.ct_version)
 
 
-def sdtm_validation(folder: Path, spec: Spec, data: dict[str, pd.DataFrame]
-                    ) -> tuple[list[Issue], tuple[list[Finding], list[RuleStatus]]]:
-    """The SDTM datasets about to be written to `folder`, validated: the spec's suites and cross-dataset rules,
-    then the conformance rules."""
-    from cdisc.validate import validate
-
-    return validate(spec, data), package_rules(folder, "SDTMIG", spec, data)
-
-
 def merge_conformance(*parts: tuple[list[Finding], list[RuleStatus]]) -> tuple[list[Finding], list[RuleStatus]]:
     return [f for found, _ in parts for f in found], [s for _, statuses in parts for s in statuses]
 
@@ -333,17 +324,17 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    # the SDTM validation (suites and conformance rules) runs in a second process while this one does the rest
-    with in_background(sdtm_validation, Path(out_dir) / "sdtm", sdtm.spec, sdtm_data) as sdtm_checks:
+    # the SDTM conformance rules (the CORE engine) run in a second process while this one does the rest
+    with in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data) as sdtm_rules:
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
-        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
         with clock.time("validation"):
-            adam_issues = validate(adam.spec, adam_data) if adam else []
+            adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+            findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
+                        *(validate(adam.spec, adam_data) if adam else ())]
         with clock.time("conformance rules"):
             adam_rules = package_rules(Path(out_dir) / "adam", "ADaMIG", adam.spec, adam_data) if adam else ([], [])
         standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
-        define_issues: list[Issue] = []
         with staged(out_dir) as stage:
             for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
                 if run is None:
@@ -351,18 +342,17 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                 with clock.time("XPT writing"):
                     write_datasets(run.spec, run.datasets, folder, formats)
                 with clock.time("define"):
-                    define_issues += write_define_package(run.spec, run.datasets, folder)
+                    findings += write_define_package(run.spec, run.datasets, folder)
             with clock.time("reports"):
                 write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
                 if summarize is not None and adam is not None:
                     summarize(adam, stage / "adam")
-            with clock.time("waiting for the SDTM validation"):
-                sdtm_issues, sdtm_rules = sdtm_checks()
-            findings = [*sdtm.issues, *(adam.issues if adam else ()), *sdtm_issues, *adam_issues, *define_issues]
-            with clock.time("reports"):
                 write_issues(findings, stage / "validation" / "issues.csv")
+            with clock.time("waiting for the SDTM conformance rules"):
+                conformance = merge_conformance(sdtm_rules(), adam_rules)
+            with clock.time("reports"):
                 validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
-                                               merge_conformance(sdtm_rules, adam_rules), explanations, standards)
+                                               conformance, explanations, standards)
                 write_reports(validation, stage / "validation")
             if report is not None:
                 with clock.time("review report"):
