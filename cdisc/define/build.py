@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -106,7 +107,7 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         for v in spec.variables_of(ds.name):
             _item_def(mdv, spec, v, data[ds.name][v.name])
     for vl in spec.value_level:
-        _value_item_def(mdv, spec, vl, _subset(data[vl.dataset], spec.where(vl.where_clause))[vl.variable])
+        _value_item_def(mdv, spec, vl, _where_values(data[vl.dataset], spec.where(vl.where_clause), vl.variable))
     used = used_terms(spec, data)
     for cl in spec.codelists:
         _codelist(mdv, cl, used.get(cl.id, set()))
@@ -259,14 +260,15 @@ def _where_clauses(mdv: etree._Element, spec: Spec) -> None:
                 _el(rc, _o("CheckValue"), text=value)
 
 
-def _subset(df: pd.DataFrame, conditions: list[WhereCondition]) -> pd.DataFrame:
-    """Rows of `df` meeting every condition of a where clause (EQ, NE, IN, NOTIN)."""
-    mask = pd.Series(True, index=df.index)
+def _where_values(df: pd.DataFrame, conditions: list[WhereCondition], variable: str) -> pd.Series:
+    """The values of `variable` in the rows of `df` meeting every condition of a where clause (EQ, NE, IN, NOTIN),
+    each value compared as text (str of the value: 1.0 is "1.0", a null "nan" or "None"), once per distinct value."""
+    mask = np.ones(len(df), bool)
     for w in conditions:
-        col = df[w.variable].astype(str)
-        inside = col.isin(w.values)
+        codes, distinct = pd.factorize(df[w.variable], use_na_sentinel=False)
+        inside = np.isin(codes, [i for i, value in enumerate(distinct) if str(value) in w.values])
         mask &= inside if w.comparator in ("EQ", "IN") else ~inside
-    return df[mask]
+    return df[variable][mask]
 
 
 def _analysis_results(mdv: etree._Element, spec: Spec) -> None:
@@ -308,8 +310,8 @@ def used_terms(spec: Spec, data: dict[str, pd.DataFrame]) -> dict[str, set[str]]
             used.setdefault(v.codelist, set()).update(_as_terms(data[v.dataset][v.name]))
     for vl in spec.value_level:
         if vl.codelist:
-            rows = _subset(data[vl.dataset], spec.where(vl.where_clause))
-            used.setdefault(vl.codelist, set()).update(_as_terms(rows[vl.variable]))
+            values = _where_values(data[vl.dataset], spec.where(vl.where_clause), vl.variable)
+            used.setdefault(vl.codelist, set()).update(_as_terms(values))
     return used
 
 
