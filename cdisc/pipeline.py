@@ -5,19 +5,15 @@ succeeded, so a failed run leaves the previous output untouched and no half-writ
 """
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
-import os
 import shutil
-import signal
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 
+from cdisc.background import in_background
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.ct import load_ct, merge_ct
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
@@ -42,7 +38,6 @@ from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import NAME, write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -247,58 +242,6 @@ def package_rules(folder: Path, standard: str, spec: Spec, data: dict[str, pd.Da
 
 def merge_conformance(*parts: tuple[list[Finding], list[RuleStatus]]) -> tuple[list[Finding], list[RuleStatus]]:
     return [f for found, _ in parts for f in found], [s for _, statuses in parts for s in statuses]
-
-
-@contextmanager
-def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], T]]:
-    """Start `fn(*args)` in a forked process (which shares this one's memory pages) and yield a function that
-    waits for its result. An exception in the child is raised again there; a child that dies (killed, out of
-    memory) is a MappingError naming the work, never a silent empty result. Leaving the block stops a child
-    whose result was never asked for."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-
-    parent = os.getpid()
-
-    def child() -> None:
-        _die_with(parent)
-        try:
-            send.send((True, fn(*args)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-            send.send((False, exc))
-
-    process = context.Process(target=child, daemon=True)
-    process.start()
-    send.close()
-
-    def result() -> T:
-        try:
-            ok, value = receive.recv()
-        except EOFError:
-            process.join()
-            raise MappingError(f"{fn.__name__} ended without a result (exit code {process.exitcode})") from None
-        if not ok:
-            raise value
-        return value
-
-    try:
-        yield result
-    finally:
-        receive.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this process when its parent dies (Linux PR_SET_PDEATHSIG), so that a run killed with
-    SIGKILL leaves no orphan at work; elsewhere the orphan ends on its own when it finds the pipe closed."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cdisc.background import in_background
 from cdisc.issues import Issue
 from cdisc.spec.model import Spec
 from cdisc.validate.explain import Explanations, explain
@@ -54,17 +55,19 @@ def validate_package(package: Package, explanations: Explanations | None = None,
     data, spec = package.frames, package.define
     issues: list[Issue] = []
     notes: list[Finding] = []
-    if spec is not None:
-        defined = {d.name for d in spec.datasets}
-        suites = {name: suite_for(spec, name) for name in data if name in defined}
-        issues += run_suites({n: data[n] for n in suites}, suites)
-        notes += [Finding("CCV-0003", "warning", name, "dataset is not described in define.xml", 1)
-                  for name in sorted(set(data) - defined)]
-        notes += [Finding("CCV-0004", "warning", name, "define.xml describes a dataset the folder does not hold", 1)
-                  for name in sorted(defined - set(data))]
-        issues += validate_define(package.define_path)
-    cross = check_rules(data)
-    core_found, core_statuses = conformance_rules(package, ct_version)
+    # the conformance rules run in a second process while this one runs the suites and the cross-dataset rules
+    with in_background(conformance_rules, package, ct_version) as conformance:
+        if spec is not None:
+            defined = {d.name for d in spec.datasets}
+            suites = {name: suite_for(spec, name) for name in data if name in defined}
+            issues += run_suites({n: data[n] for n in suites}, suites)
+            notes += [Finding("CCV-0003", "warning", name, "dataset is not described in define.xml", 1)
+                      for name in sorted(set(data) - defined)]
+            notes += [Finding("CCV-0004", "warning", name, "define.xml describes a dataset the folder does not hold",
+                              1) for name in sorted(defined - set(data))]
+            issues += validate_define(package.define_path)
+        cross = check_rules(data)
+        core_found, core_statuses = conformance()
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
     if spec is None:

@@ -1,0 +1,67 @@
+"""Work in a forked process beside this one: the second core of a run (CPU-bound pandas work holds the GIL, so
+threads would not help)."""
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from cdisc.errors import MappingError
+
+T = TypeVar("T")
+
+
+@contextmanager
+def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], T]]:
+    """Start `fn(*args)` in a forked process (which shares this one's memory pages) and yield a function that
+    waits for its result. An exception in the child is raised again there; a child that dies (killed, out of
+    memory) is a MappingError naming the work, never a silent empty result. Leaving the block stops a child
+    whose result was never asked for."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    parent = os.getpid()
+
+    def child() -> None:
+        _die_with(parent)
+        try:
+            send.send((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            send.send((False, exc))
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    send.close()
+
+    def result() -> T:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            process.join()
+            raise MappingError(f"{fn.__name__} ended without a result (exit code {process.exitcode})") from None
+        if not ok:
+            raise value
+        return value
+
+    try:
+        yield result
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux PR_SET_PDEATHSIG), so that a run killed with
+    SIGKILL leaves no orphan at work; elsewhere the orphan ends on its own when it finds the pipe closed."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
