@@ -8,7 +8,7 @@ Packages, built or copied into a temporary folder at benchmark time (shared data
 
 Each `cdisc validate` (with the study's explanations) runs `--repeat` times, each a fresh process: wall and CPU
 seconds (CPU is what a busy shared machine distorts least), peak memory, records per second, the seconds inside
-the CORE engine (the sum of its rules' seconds in report.json) and the slowest rules. With `--core CMD`, CMD
+the CORE engine (the sum of its rules' seconds in timings.csv) and the slowest rules. With `--core CMD`, CMD
 PATH runs CDISC's engine on the same folder right after ours (see scripts/core_reference.py), and the ratios
 are printed.
 
@@ -18,6 +18,7 @@ are printed.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import resource
 import shlex
@@ -70,11 +71,13 @@ def validate_once(package: Path, report: Path) -> dict:
     if run["rc"] != 0:
         sys.exit(f"cdisc validate {package} exited {run['rc']}: {run['stderr'][-500:]}")
     result = json.loads((report / "report.json").read_text())
-    rules = [r for r in result["rules"] if r["status"] == "executed"]
-    core = [r for r in rules if r.get("authority", "").startswith("CDISC CORE")]
+    core = {r["rule"] for r in result["rules"]
+            if r["status"] == "executed" and r.get("authority", "").startswith("CDISC CORE")}
+    with (report / "timings.csv").open() as f:  # rule seconds: kept out of report.json, which is deterministic
+        seconds = {row["rule"]: float(row["seconds"]) for row in csv.DictReader(f) if row["rule"] in core}
     return {**run, "records": result["summary"]["records"], "datasets": result["summary"]["datasets"],
-            "findings": len(result["findings"]), "core_seconds": sum(r.get("seconds", 0.0) for r in core),
-            "core_rules": len(core), "rule_seconds": {r["rule"]: r.get("seconds", 0.0) for r in core}}
+            "findings": len(result["findings"]), "core_seconds": sum(seconds.values()),
+            "core_rules": len(core), "rule_seconds": seconds}
 
 
 def core_once(cmd: str, package: Path) -> dict:
