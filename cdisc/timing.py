@@ -112,7 +112,9 @@ def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
 
 def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Series:
     """Last scheduled VISITNUM on or before each unscheduled date + 0.01 per distinct unscheduled date
-    since that scheduled visit (the count restarts after every scheduled visit)."""
+    since that scheduled visit (the count restarts after every scheduled visit): 4.01, 4.02 after visit 4; 10.21
+    after a planned visit 10.2, so that it sorts after 10.2 and before 10.3 (planned VISITNUMs of one decimal
+    leave room for nine unscheduled dates between two planned visits)."""
     day = df[dtc].fillna("").str.slice(0, 10)
     scheduled = ~uns & day.ne("")
     # the subject's scheduled visits and distinct unscheduled dates in date order, a scheduled visit before an
@@ -125,7 +127,7 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     ], ignore_index=True).astype({"USUBJID": object, "DAY": object})
     timeline = timeline.sort_values(["USUBJID", "DAY", "UNS"], kind="mergesort")
     highest = timeline.groupby("USUBJID", sort=False)["BASE"].cummax()
-    dates = timeline[timeline["UNS"]].assign(BASE=np.floor(highest[timeline["UNS"]]).replace(-np.inf, 0.0))
+    dates = timeline[timeline["UNS"]].assign(BASE=highest[timeline["UNS"]].replace(-np.inf, 0.0))
     count = dates.groupby(["USUBJID", "BASE"], sort=False).cumcount() + 1
     dates = dates.assign(VISITNUM=(dates["BASE"] + 0.01 * count).round(2))
     rows = pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"].astype(object), "DAY": day[uns].astype(object)})

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from cdisc.validate.package import read_package
 from cdisc.xpt import write_xpt
 from cli import main
 
@@ -111,6 +112,43 @@ def test_a_dataset_json_folder_gives_the_same_findings_as_its_xpt(out, tmp_path)
     xpt = validate(str(out / "sdtm"), "--report", str(tmp_path / "x"), "--explanations", str(EXPLAINED))
     assert [(f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "r")] == [
         (f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "x")], xpt.output
+
+
+def test_adam_dataset_json_dates_are_day_counts_as_in_the_xpt(out, tmp_path):
+    """ADaM dates travel in Dataset-JSON as ISO text with targetDataType integer; read back they are SAS day counts
+    (numbers), so a folder of ADaM Dataset-JSON gives the findings of its XPTs (TRTSDT equal to ADSL's included)."""
+    pkg = tmp_path / "json"
+    pkg.mkdir()
+    for path in (out / "adam").glob("*.json"):
+        shutil.copy(path, pkg / path.name)
+    shutil.copy(out / "adam" / "define.xml", pkg / "define.xml")
+    from_json, from_xpt = read_package(pkg).datasets["ADSL"], read_package(out / "adam").datasets["ADSL"]
+    assert {v.name: v.type for v in from_json.variables}["TRTSDT"] == "Num"
+    pd.testing.assert_series_equal(from_json.data["TRTSDT"], from_xpt.data["TRTSDT"])  # day counts, NaN alike
+    validate(str(pkg), "--report", str(tmp_path / "r"), "--fail-on", "never")
+    validate(str(out / "adam"), "--report", str(tmp_path / "x"), "--fail-on", "never")
+    assert [(f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "r")] == [
+        (f["rule"], f["dataset"], f["count"]) for f in findings(tmp_path / "x")]
+
+
+def test_a_dataset_only_in_dataset_json_is_read_beside_the_xpts(tmp_path):
+    """A folder of XPTs with one more dataset as Dataset-JSON (as CDISC's MSG ADaM ships ADADAS): all are validated;
+    an XPT wins over a JSON file of the same name."""
+    pkg = tmp_path / "mixed"
+    pkg.mkdir()
+    shutil.copy(MSG / "ts.xpt", pkg / "ts.xpt")
+    columns = [{"itemOID": "IT.DD.STUDYID", "name": "STUDYID", "label": "Study Identifier", "dataType": "string",
+                "length": 12}]
+    dd = {"datasetJSONCreationDateTime": "2026-12-04T00:00:00", "datasetJSONVersion": "1.1.0", "fileOID": "dd",
+          "originator": "test", "studyOID": "S", "metaDataVersionOID": "M", "itemGroupOID": "IG.DD", "records": 1,
+          "name": "DD", "label": "Death Details", "columns": columns, "rows": [["CDISCPILOT01"]]}
+    (pkg / "dd.json").write_text(json.dumps(dd))
+    (pkg / "ts.json").write_text(json.dumps({**dd, "name": "TS", "itemGroupOID": "IG.TS"}))
+    result = validate(str(pkg), "--report", str(tmp_path / "r"), "--fail-on", "never")
+    summary = json.loads((tmp_path / "r" / "report.json").read_text())["summary"]
+    assert result.exit_code == 0, result.output
+    assert summary["datasets"] == 2
+    assert summary["records"] == 1 + len(pyreadstat.read_xport(str(MSG / "ts.xpt"))[0])
 
 
 def test_third_party_msg_package_reports_what_is_wrong_with_it(tmp_path):

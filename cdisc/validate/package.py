@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc.datasetjson import read_dataset_json
+from cdisc.datasetjson import Column, read_dataset_json
 from cdisc.define.build import text_length
 from cdisc.errors import PackageError
 from cdisc.spec.define_xml import load_define
@@ -94,16 +94,19 @@ def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, p
 
 
 def read_package(folder: Path, define: Path | None = None, standard: str = "auto") -> Package:
-    """Read every dataset of `folder`; raises `PackageError` naming the file for anything unreadable."""
+    """Read every dataset of `folder` (an XPT, or Dataset-JSON for a dataset without an XPT of the same name); raises
+    `PackageError` naming the file for anything unreadable."""
     folder = Path(folder)
     if not folder.is_dir():
         raise PackageError(f"{folder} is not a folder")
     xpts = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt")
-    jsons = [] if xpts else sorted(p for p in [*folder.glob("*.json"), *folder.glob("*.ndjson")] if _is_dsj(p))
+    stems = {p.stem.lower() for p in xpts}
+    jsons = sorted(p for p in [*folder.glob("*.json"), *folder.glob("*.ndjson")]
+                   if p.stem.lower() not in stems and _is_dsj(p))
     if not xpts and not jsons:
         raise PackageError(f"{folder}: no datasets (.xpt, or Dataset-JSON .json/.ndjson)")
     datasets = {}
-    for path in xpts or jsons:
+    for path in [*xpts, *jsons]:
         ds = read_xpt(path) if path.suffix.lower() == ".xpt" else _read_json(path)
         if not DATASET_NAME.fullmatch(ds.name):  # it names output files: nothing may lead outside the folder
             raise PackageError(f"{path.name}: dataset name {ds.name!r} is not 1-8 letters, digits or _")
@@ -136,10 +139,16 @@ def read_xpt(path: Path) -> Dataset:
 
 def _read_json(path: Path) -> Dataset:
     meta, frame = read_dataset_json(path)
-    variables = tuple(Variable(c.name, c.label, "Num" if c.data_type in NUMERIC_JSON_TYPES else "Char",
-                               c.length or 8) for c in meta.columns)
+    variables = tuple(Variable(c.name, c.label, "Num" if _numeric(c) else "Char", c.length or 8)
+                      for c in meta.columns)
     return Dataset(meta.name.upper(), meta.label, str(path), variables, normalise(frame, variables),
                    path.stat().st_size)
+
+
+def _numeric(column: Column) -> bool:
+    """A number in the transport file: a numeric dataType, or an ISO date/time whose targetDataType is a number
+    (an ADaM SAS date, read as its day or second count)."""
+    return column.data_type in NUMERIC_JSON_TYPES or column.target_data_type in NUMERIC_JSON_TYPES
 
 
 def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame:

@@ -68,6 +68,16 @@ def test_add_visit_restarts_unscheduled_count_after_each_scheduled_visit():
     assert add_visit(df, TV, visit="V", dtc="DTC")["VISITNUM"].tolist() == [1.0, 1.01, 4.0, 4.01]
 
 
+def test_add_visit_numbers_unscheduled_after_a_fractional_planned_visit():
+    """After planned visit 10.2 (DAY 42), unscheduled dates are 10.21 and 10.22: after 10.2, before 10.3."""
+    tv = pd.DataFrame({"VISITNUM": [10.0, 10.2, 10.3], "VISIT": ["MONTH 1", "DAY 42", "DAY 49"]})
+    df = pd.DataFrame({"USUBJID": ["S1"] * 4, "V": ["DAY 42", "UNSCHEDULED", "UNSCHEDULED", "DAY 49"],
+                       "DTC": ["2025-03-01", "2025-03-03", "2025-03-05", "2025-03-08"]})
+    out = add_visit(df, tv, visit="V", dtc="DTC")
+    assert out["VISITNUM"].tolist() == [10.2, 10.21, 10.22, 10.3]
+    assert out["VISIT"].tolist() == ["DAY 42", "UNSCHEDULED 10.21", "UNSCHEDULED 10.22", "DAY 49"]
+
+
 def test_add_visit_takes_unscheduled_numbers_from_sv():
     """With SV, an unscheduled record takes the SV visit of the same subject and date, whatever the domain holds."""
     sv = pd.DataFrame({"USUBJID": ["S1"], "VISITNUM": [4.02], "VISIT": ["UNSCHEDULED 4.02"], "SVSTDTC": ["2025-01-20"]})

@@ -365,30 +365,24 @@ def _decided(out: np.ndarray, start: bool) -> bool:
 def _present(nodes: list[Any], frame: Frame) -> bool:
     """Whether every variable and $ operand the nodes read is in the frame: then skipping them changes nothing
     (an absent one would make the rule not applicable, which must still be said)."""
-    operands = [v for v in _operand_names(nodes) if v.startswith("$")]
+    operands = [v for v in _leaf_texts(nodes, "value") if v.startswith("$")]
     return all(frame.has(name) for name in [*check_names(nodes), *operands])
-
-
-def _operand_names(node: Any) -> list[str]:
-    if isinstance(node, list):
-        return [n for x in node for n in _operand_names(x)]
-    if isinstance(node, dict):
-        for key in ("all", "any", "not"):
-            if key in node:
-                return _operand_names(node[key])
-        return [node["value"]] if isinstance(node.get("value"), str) else []
-    return []
 
 
 def check_names(node: Any) -> list[str]:
     """Variable names a Check tree reads, in order of appearance."""
+    return _leaf_texts(node, "name")
+
+
+def _leaf_texts(node: Any, key: str) -> list[str]:
+    """The `key` ("name" or "value") of each condition of a Check tree where it is text, in order of appearance."""
     if isinstance(node, list):
-        return [n for x in node for n in check_names(x)]
+        return [n for x in node for n in _leaf_texts(x, key)]
     if isinstance(node, dict):
-        for key in ("all", "any", "not"):
-            if key in node:
-                return check_names(node[key])
-        return [node["name"]] if isinstance(node.get("name"), str) else []
+        for branch in ("all", "any", "not"):
+            if branch in node:
+                return _leaf_texts(node[branch], key)
+        return [node[key]] if isinstance(node.get(key), str) else []
     return []
 
 
@@ -476,7 +470,7 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     count, records = 0, ()
     try:
         if rule.rule_type in LONG_FORM_TYPES and not reads_records(operations):
-            lengths = "variable_value_length" in [*check_names(check), *_operand_names(check)]
+            lengths = "variable_value_length" in [*check_names(check), *_leaf_texts(check, "value")]
             frames: Iterable[Frame] = _value_frames(ds, rule.rule_type.endswith("Dataset Metadata"), lengths)
         else:
             frames = [Frame(_rule_frame(rule, ds, package, prefix, cache or RunCache()))]
