@@ -101,8 +101,11 @@ def _text(col: pd.Series) -> pd.Series:
 
 
 def _python_text(col: pd.Series) -> pd.Series:
-    """A finished text column: Python strings (object dtype), as the writers and the ADaM builders take them."""
-    return pd.Series(col.to_numpy(dtype=object), index=col.index, name=col.name, dtype=object)
+    """A finished text column: Python strings (object dtype), as the writers and the ADaM builders take them. Equal
+    values share one string object (a column is made from its distinct values), so a column of a few distinct
+    values (STUDYID, --TESTCD, units, visits) costs a pointer per record instead of a string per record."""
+    codes, distinct = pd.factorize(col, use_na_sentinel=False)
+    return pd.Series(distinct.to_numpy(dtype=object)[codes], index=col.index, name=col.name, dtype=object)
 
 
 def _sas_number(col: pd.Series, v: Variable) -> pd.Series:
