@@ -14,6 +14,7 @@ issues name, exactly as great-expectations reports them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,11 +31,20 @@ PADDING = 2  # a cover frame's columns are padded to at most this many times the
 
 @dataclass(frozen=True)
 class _Cover:
-    """One expectation standing for several (dataset, position) expectations over their columns' values."""
+    """One expectation standing for several (dataset, position) expectations over their columns' values, put end
+    to end only when the cover's frame is made (a frame at a time: the covers' copies are never all held)."""
 
     expectation: Expectation
     covers: tuple[tuple[str, int], ...]
-    values: pd.Series
+    parts: tuple[pd.Series, ...]
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def values(self, length: int) -> pd.Series:
+        """The covered values end to end, padded to `length` with copies of the first one."""
+        padding = self.parts[0].iloc[[0] * (length - len(self))]
+        return pd.concat([*self.parts, padding], ignore_index=True)
 
 
 def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]) -> list[Issue]:
@@ -117,32 +127,28 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
     covers = []
     for n, ((kind, _, _), members) in enumerate(groups.items()):
         first = suites[members[0][0]][members[0][1]]
-        values = pd.concat([s for _, _, s in members], ignore_index=True)
         covers.append(_Cover(Expectation(kind, {**first.kwargs, "column": f"cover{n}"}),
-                             tuple((name, i) for name, i, _ in members), values.rename(f"cover{n}")))
+                             tuple((name, i) for name, i, _ in members), tuple(s for _, _, s in members)))
     return covers, alone
 
 
-def _cover_frames(covers: list[_Cover]) -> list[tuple[pd.DataFrame, list[_Cover]]]:
-    """The covers' values as few frames as possible, longest first; a frame takes a column as long as padding it
-    to the frame's length at most doubles it. Padding repeats the column's first value (no verdict changes)."""
-    frames: list[tuple[pd.DataFrame, list[_Cover]]] = []
+def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
+    """The covers' values as few frames as possible, longest first, made one at a time; a frame takes a column as
+    long as padding it to the frame's length at most doubles it. Padding repeats the column's first value (no
+    verdict changes)."""
     group: list[_Cover] = []
-    for cover in sorted(covers, key=lambda c: -len(c.values)):
-        if group and len(cover.values) * PADDING < len(group[0].values):
-            frames.append(_padded(group))
+    for cover in sorted(covers, key=lambda c: -len(c)):
+        if group and len(cover) * PADDING < len(group[0]):
+            yield _padded(group)
             group = []
         group.append(cover)
     if group:
-        frames.append(_padded(group))
-    return frames
+        yield _padded(group)
 
 
 def _padded(group: list[_Cover]) -> tuple[pd.DataFrame, list[_Cover]]:
-    length = len(group[0].values)
-    columns = {c.values.name: pd.concat([c.values, c.values.iloc[[0] * (length - len(c.values))]], ignore_index=True)
-               for c in group}
-    return pd.DataFrame(columns), group
+    length = len(group[0])
+    return pd.DataFrame({c.expectation.kwargs["column"]: c.values(length) for c in group}), group
 
 
 def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
