@@ -8,6 +8,7 @@ not applicable to that dataset (as in CORE); anything the engine cannot execute 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -418,15 +419,32 @@ def _output_variables(rule: Rule, check: Any, prefix: str) -> list[str]:
 # --- running --------------------------------------------------------------------------------------------
 
 class RunCache:
-    """Evaluation frames and Match Datasets merges shared by the rules of one run (never mutated)."""
+    """Evaluation frames and Match Datasets merges shared by the rules of one run (never mutated). A frame whose
+    planned uses (`planned`: key -> how many rules will ask for it) have all been made is dropped: most merges
+    serve one rule, and kept for the run they were most of the engine's memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, planned: Counter[tuple[str, str]] | None = None) -> None:
         self.frames: dict[tuple[str, str], pd.DataFrame] = {}
+        self.planned = planned if planned is not None else Counter()
 
     def frame(self, key: tuple[str, str], make: Any) -> pd.DataFrame:
-        if key not in self.frames:
-            self.frames[key] = make()
-        return self.frames[key]
+        out = self.frames[key] if key in self.frames else make()
+        self.frames[key] = out
+        if key in self.planned:
+            self.planned[key] -= 1
+            if self.planned[key] <= 0:
+                del self.frames[key], self.planned[key]
+        return out
+
+
+def planned_merges(rules: Iterable[Rule], package: Package) -> Counter[tuple[str, str]]:
+    """How many rules will merge each dataset with each Match Datasets list (the RunCache keys of the merges)."""
+    return Counter((ds.name, _match_key(rule, ds)) for rule in rules if rule.match and rule.rule_type in RECORD_TYPES
+                   for ds in package.datasets.values() if in_scope(rule, ds))
+
+
+def _match_key(rule: Rule, ds: Dataset) -> str:
+    return repr(substitute(list(rule.match), prefix_of(ds)))
 
 
 def unsupported(rule: Rule) -> str:
@@ -495,7 +513,7 @@ def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: R
           else cache.frame((ds.name, rule.rule_type), lambda: build(ds, package)))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
-        df = cache.frame((ds.name, repr(matches)),
+        df = cache.frame((ds.name, _match_key(rule, ds)),
                          lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
     return df
 
@@ -559,8 +577,9 @@ def run_core(package: Package, rules: Iterable[Rule] | None = None, *,
     dataset, and the status of every rule."""
     findings: list[Finding] = []
     statuses: list[RuleStatus] = []
-    cache = RunCache()
-    for rule in rules if rules is not None else load_rules():
+    rules = list(rules) if rules is not None else load_rules()
+    cache = RunCache(planned_merges(rules, package))
+    for rule in rules:
         found, status = run_rule(rule, package, limit, cache)
         findings.extend(found)
         statuses.append(status)
