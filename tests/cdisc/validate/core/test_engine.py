@@ -1,6 +1,7 @@
 """Unit tests of the CORE engine's reader, operators and rule execution on tiny literal packages."""
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 
 from cdisc.errors import PackageError
 from cdisc.validate.core.cases import read_core_case
-from cdisc.validate.core.engine import run_core
+from cdisc.validate.core.engine import RunCache, planned_merges, run_core
 from cdisc.validate.core.rules import load_rule_text, load_rules
 from cdisc.validate.package import Dataset, Package, Variable, read_package
 
@@ -141,3 +142,27 @@ def test_a_number_read_from_xpt_equals_the_text_it_was_written_from() -> None:
                        "LBSTRESN": [0.039999999999999994, 0.05, 8.549999999999999, 12.0]})
     cond = {"name": "LBSTRESC", "operator": "not_equal_to", "value": "LBSTRESN", "type_insensitive": True}
     assert not_equal_to(Frame(df), cond).tolist() == [False, True, False, False]
+
+
+def test_run_cache_drops_a_frame_once_its_planned_uses_are_made() -> None:
+    """Planned twice: made once, served twice, then dropped (a third request makes it again); unplanned: kept."""
+    made: list[str] = []
+
+    def make(key: str):
+        return lambda: made.append(key) or pd.DataFrame({"k": [key]})
+
+    cache = RunCache(Counter({("LB", "DM"): 2}))
+    for _ in range(3):
+        cache.frame(("LB", "DM"), make("LB+DM"))
+        cache.frame(("VS", "DM"), make("VS+DM"))
+    assert made == ["LB+DM", "VS+DM", "LB+DM"]
+
+
+def test_planned_merges_count_the_rules_that_merge_each_dataset() -> None:
+    """Two rules with the same Match Datasets on IE, one on another domain: the IE merge is planned twice."""
+    merge = "Match Datasets: [{Name: DM, Keys: [USUBJID]}]\n"
+    rules = [load_rule_text(RULE_0001 + merge), load_rule_text(RULE_0001.replace("CORE-000001", "CORE-000002") + merge),
+             load_rule_text(RULE_0001.replace("Include: [IE]", "Include: [LB]") + merge), load_rule_text(RULE_0001)]
+    ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"], "IEORRES": ["Y"]})
+    assert planned_merges(rules, _package("IE", ie)) == Counter(
+        {("IE", "[{'Name': 'DM', 'Keys': ['USUBJID']}]"): 2})
