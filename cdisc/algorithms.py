@@ -80,8 +80,18 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     else:
         codes = pd.factorize(values.to_numpy().view("int64") if values.dtype == "float64" else values,
                              use_na_sentinel=False)[0]
-    first = np.unique(codes, return_index=True)[1]
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
     return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+
+
+def python_text(values: pd.Series) -> pd.Series:
+    """Values as Python strings in an object column, as the XPT writer, the ADaM builders and the CORE engine take
+    them: a missing value is "", any other value as `str` writes it. Made from the distinct values, so equal values
+    share one string object: a column of a few distinct values (STUDYID, --TESTCD, units, visits) costs a pointer
+    per record instead of a string per record."""
+    return by_distinct(values, lambda d: pd.Series(["" if pd.isna(v) else v if isinstance(v, str) else str(v)
+                                                    for v in d], index=d.index, name=d.name, dtype=object))
 
 
 def censored_parts(results: pd.Series) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cdisc.algorithms import python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
 from cdisc.errors import MappingError
@@ -39,7 +40,7 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     problems = [*_check_values(ds.name, df, variables, spec), *_check_keys(ds.name, df, list(ds.keys))]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
-    df = df.assign(**{v.name: _python_text(df[v.name]) for v in variables if not v.numeric})
+    df = df.assign(**{v.name: python_text(df[v.name]) for v in variables if not v.numeric})
     lineage = _lineage(ds.name, df, seq)
     return Finalized(ds.name, df[names], lineage)
 
@@ -94,18 +95,10 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
 
 def _text(col: pd.Series) -> pd.Series:
     """Text as a pandas string column, missing as blank; values that are not text are written with `str`.
-    (Sorting and the checks run on it; `_python_text` makes the finished column.)"""
+    (Sorting and the checks run on it; `python_text` makes the finished column.)"""
     if isinstance(col.dtype, pd.StringDtype):
         return col.fillna("") if col.hasnans else col
     return col.astype(object).where(col.notna(), "").astype(str)
-
-
-def _python_text(col: pd.Series) -> pd.Series:
-    """A finished text column: Python strings (object dtype), as the writers and the ADaM builders take them. Equal
-    values share one string object (a column is made from its distinct values), so a column of a few distinct
-    values (STUDYID, --TESTCD, units, visits) costs a pointer per record instead of a string per record."""
-    codes, distinct = pd.factorize(col, use_na_sentinel=False)
-    return pd.Series(distinct.to_numpy(dtype=object)[codes], index=col.index, name=col.name, dtype=object)
 
 
 def _sas_number(col: pd.Series, v: Variable) -> pd.Series:

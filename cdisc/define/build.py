@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from lxml import etree
 
+from cdisc.algorithms import by_distinct
 from cdisc.define.html import STYLESHEET, write_define_html
 from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereCondition
 
@@ -262,11 +263,10 @@ def _where_clauses(mdv: etree._Element, spec: Spec) -> None:
 
 def _where_values(df: pd.DataFrame, conditions: list[WhereCondition], variable: str) -> pd.Series:
     """The values of `variable` in the rows of `df` meeting every condition of a where clause (EQ, NE, IN, NOTIN),
-    each value compared as text (str of the value: 1.0 is "1.0", a null "nan" or "None"), once per distinct value."""
+    each value compared as text (as `astype(str)` writes it: 1.0 is "1.0"), once per distinct value."""
     mask = np.ones(len(df), bool)
     for w in conditions:
-        codes, distinct = pd.factorize(df[w.variable], use_na_sentinel=False)
-        inside = np.isin(codes, [i for i, value in enumerate(distinct) if str(value) in w.values])
+        inside = by_distinct(df[w.variable], lambda d, values=w.values: d.astype(str).isin(values)).to_numpy()
         mask &= inside if w.comparator in ("EQ", "IN") else ~inside
     return df[variable][mask]
 

@@ -12,7 +12,7 @@ Series/arrays. This module holds the helpers the verbs share.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -85,14 +85,3 @@ def describe_keys(frame: pd.DataFrame, keys: Sequence[str], limit: int = 5) -> s
                      for row in rows.head(limit).itertuples(index=False))
     return text + (f"; ... ({len(rows)} in all)" if len(rows) > limit else "")
 
-
-def on_distinct(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """`func(values)` for an elementwise `func` (one output per value, e.g. a date parser or a codelist
-    lookup), computed once per distinct value and spread back over the index of `values`: the records of a
-    findings domain share a few thousand dates and a few dozen test codes.
-
-    >>> on_distinct(pd.Series(["a", "b", "a"], index=[7, 8, 9]), lambda s: s.str.upper()).to_dict()
-    {7: 'A', 8: 'B', 9: 'A'}
-    """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return func(pd.Series(uniques, dtype=values.dtype, name=values.name)).take(codes).set_axis(values.index)

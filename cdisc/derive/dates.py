@@ -13,8 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import by_distinct
 from cdisc.dates import SAS_EPOCH
-from cdisc.derive import BLANK, as_list, on_distinct, require_columns, warn_if_exists
+from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
 from cdisc.errors import DerivationError
 
 ISO_DTC = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?$")
@@ -181,7 +182,7 @@ def derive_var_extreme_dt(df: pd.DataFrame, *, dataset_add: Mapping[str, pd.Data
             raise DerivationError(f"sources: {src!r} names dataset {name!r}, not in dataset_add {sorted(dataset_add)}")
         add = dataset_add[name]
         require_columns(add, [*by, var], arg=f"dataset_add[{name!r}]")
-        frames.append(add[by].assign(_DT=on_distinct(add[var], _complete_date)).dropna(subset=["_DT"]))
+        frames.append(add[by].assign(_DT=by_distinct(add[var], _complete_date)).dropna(subset=["_DT"]))
     cand = pd.concat(frames, ignore_index=True).astype({"_DT": "datetime64[ns]"})
     if upper is not None:
         cand = cand[cand["_DT"] <= pd.Timestamp(upper)]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import python_text
 from cdisc.datasetjson import Column, read_dataset_json
 from cdisc.define.build import text_length
 from cdisc.errors import PackageError
@@ -159,15 +159,8 @@ def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame
         if types.get(col, "Char") == "Num":
             out[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
         else:
-            out[col] = pd.Series(_text_values(df[col]), dtype=object)  # explicit: pandas 3 infers its Arrow str
+            out[col] = python_text(df[col])
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
-
-
-def _text_values(s: pd.Series) -> np.ndarray:
-    """A column's values as Python strings ("" for null) in an object array; text needs no conversion."""
-    if pd.api.types.infer_dtype(s, skipna=True) == "string":
-        return s.to_numpy(dtype=object, na_value="")
-    return s.astype(object).where(s.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def _is_dsj(path: Path) -> bool:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct
+from cdisc.algorithms import by_distinct, map_ct
 from cdisc.context import AnalysisContext
 from cdisc.dates import dtc_date
-from cdisc.derive import on_distinct
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
@@ -33,11 +32,11 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
     src = src[src[f"{dom}STAT"].ne("NOT DONE")]
     codes = ctx.spec.codelist(paramcd_codelist)
     # each distinct test code and date is looked up / parsed once
-    paramcd = on_distinct(src[f"{dom}TESTCD"], lambda s: map_ct(s, codes, source=f"{dom}.{dom}TESTCD"))
-    bds = src.assign(PARAMCD=paramcd, PARAM=on_distinct(paramcd, lambda s: s.map(codes.decode)),
+    paramcd = by_distinct(src[f"{dom}TESTCD"], lambda s: map_ct(s, codes, source=f"{dom}.{dom}TESTCD"))
+    bds = src.assign(PARAMCD=paramcd, PARAM=by_distinct(paramcd, lambda s: s.map(codes.decode)),
                      PARAMN=paramcd.map({t.term: t.order for t in codes.terms}),
                      AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"],
-                     ADT=on_distinct(src[f"{dom}DTC"], dtc_date), ADTM=on_distinct(src[f"{dom}DTC"], _datetime),
+                     ADT=by_distinct(src[f"{dom}DTC"], dtc_date), ADTM=by_distinct(src[f"{dom}DTC"], _datetime),
                      SRCDOM=dom, SRCVAR=np.where(src[f"{dom}STRESN"].notna(), f"{dom}STRESN", f"{dom}STRESC"),
                      SRCSEQ=src[f"{dom}SEQ"])
     check_units(bds, unit=f"{dom}STRESU")
