@@ -26,6 +26,7 @@ ROW = "__row"
 SEVERITY = "error"
 RELATIONSHIP_DATASETS = ("RELREC", "RELSUB", "RELSPEC")
 RECORD_TYPES = ("Record Data", "Dataset Contents Check against Define XML")
+# one row per record and variable: evaluated one variable at a time (`_value_frames`), never built whole
 LONG_FORM_TYPES = ("Value Check with Variable Metadata", "Value Check with Dataset Metadata")
 
 
@@ -101,19 +102,6 @@ def _variable_rows(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _value_rows(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
-    """Long form: one row per record and variable, with variable (or dataset) metadata on each."""
-    parts = [frame.df.assign(**frame.values) for frame in _value_frames(ds, with_dataset, lengths=True)]
-    columns = ["row_number", "variable_name", "variable_value", "variable_value_length",
-               *(dataset_metadata(ds) if with_dataset else VARIABLE_METADATA), ROW]
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    return out[columns]
-
-
-VARIABLE_METADATA = ("variable_label", "variable_size", "variable_data_type", "variable_order_number",
-                     "variable_format")
-
-
 def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool) -> Iterator[Frame]:
     """The long form one variable at a time: a frame of the variable's values, one row per record, with its
     variable (or the dataset) metadata as values broadcast to every row; `lengths` adds variable_value_length."""
@@ -140,8 +128,6 @@ FRAME_BUILDERS = {
     "Record Data": lambda ds, pkg: _records(ds),
     "Dataset Metadata Check": lambda ds, pkg: _dataset_rows(ds),
     "Variable Metadata Check": lambda ds, pkg: _variable_rows(ds),
-    "Value Check with Variable Metadata": lambda ds, pkg: _value_rows(ds, with_dataset=False),
-    "Value Check with Dataset Metadata": lambda ds, pkg: _value_rows(ds, with_dataset=True),
     "Domain Presence Check": lambda ds, pkg: _presence_row(pkg),
 }
 
@@ -452,13 +438,22 @@ def unsupported(rule: Rule) -> str:
     it does not implement. (A rule can still be skipped at run time, with the reason, e.g. a broken regex.)"""
     from cdisc.validate.core.operations import OPERATIONS
 
-    if rule.rule_type not in FRAME_BUILDERS:
-        return f"rule type {rule.rule_type!r} is not implemented"
+    if reason := _type_unsupported(rule):
+        return reason
     for op in rule.operations:
         if str(op.get("operator")) not in OPERATIONS:
             return f"operation {op.get('operator')!r} is not implemented"
     missing = sorted(n for n in _operator_names(rule.check) if n not in OPERATORS)
     return f"operator {missing[0]!r} is not implemented" if missing else ""
+
+
+def _type_unsupported(rule: Rule) -> str:
+    """Why the engine cannot build the evaluation frames of `rule`'s type ("" when it can)."""
+    if rule.rule_type not in FRAME_BUILDERS and rule.rule_type not in LONG_FORM_TYPES:
+        return f"rule type {rule.rule_type!r} is not implemented"
+    if rule.rule_type in LONG_FORM_TYPES and reads_records(rule.operations):
+        return "an operation over the records of a long-form rule (one row per record and variable) is not implemented"
+    return ""
 
 
 def _operator_names(node: Any) -> set[str]:
@@ -478,8 +473,8 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
 
     Raises Unsupported when the engine cannot execute the rule.
     """
-    if rule.rule_type not in FRAME_BUILDERS:
-        raise Unsupported(f"rule type {rule.rule_type!r} is not implemented")
+    if reason := _type_unsupported(rule):
+        raise Unsupported(reason)
     prefix = prefix_of(ds)
     check = substitute(rule.check, prefix)
     operations = substitute(list(rule.operations), prefix)
@@ -487,7 +482,7 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     variables = _output_variables(rule, check, prefix)
     count, records = 0, ()
     try:
-        if rule.rule_type in LONG_FORM_TYPES and not reads_records(operations):
+        if rule.rule_type in LONG_FORM_TYPES:
             lengths = "variable_value_length" in [*check_names(check), *_leaf_texts(check, "value")]
             frames: Iterable[Frame] = _value_frames(ds, rule.rule_type.endswith("Dataset Metadata"), lengths)
         else:
@@ -506,11 +501,9 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
 
 
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:
-    """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`, except
-    the long form: one row per record and variable is too big to keep for the run)."""
+    """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`)."""
     build = FRAME_BUILDERS[rule.rule_type]
-    df = (build(ds, package) if rule.rule_type in LONG_FORM_TYPES
-          else cache.frame((ds.name, rule.rule_type), lambda: build(ds, package)))
+    df = cache.frame((ds.name, rule.rule_type), lambda: build(ds, package))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
         df = cache.frame((ds.name, _match_key(rule, ds)),
