@@ -102,12 +102,19 @@ def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
     """VISITNUM of the subject's unscheduled SV visit on the date of each row (NaN without one; of two SV visits
     on one date, the later record)."""
     unplanned = sv[sv["VISIT"].str.startswith(UNSCHEDULED)]
-    visits = pd.DataFrame({"USUBJID": unplanned["USUBJID"].astype(object), "DAY": unplanned["SVSTDTC"].str.slice(0, 10),
+    visits = pd.DataFrame({"USUBJID": unplanned["USUBJID"], "DAY": unplanned["SVSTDTC"].str.slice(0, 10),
                            "VISITNUM": unplanned["VISITNUM"].astype("float64")})
     visits = visits.drop_duplicates(["USUBJID", "DAY"], keep="last")
-    keys = pd.DataFrame({"USUBJID": rows["USUBJID"].astype(object), "DAY": rows[dtc].fillna("").str.slice(0, 10)})
-    found = keys.merge(visits, on=["USUBJID", "DAY"], how="left")
-    return pd.Series(found["VISITNUM"].to_numpy(), index=rows.index, dtype="float64")
+    return _visitnum_on_day(rows["USUBJID"], rows[dtc].fillna("").str.slice(0, 10), visits)
+
+
+def _visitnum_on_day(usubjid: pd.Series, day: pd.Series, visits: pd.DataFrame) -> pd.Series:
+    """The VISITNUM `visits` (one row per USUBJID and DAY) give each row's subject and day, on the rows' index
+    (NaN where they give none)."""
+    keys = pd.DataFrame({"USUBJID": usubjid.astype(object), "DAY": day.astype(object)})
+    table = visits[["USUBJID", "DAY", "VISITNUM"]].astype({"USUBJID": object, "DAY": object})
+    found = keys.merge(table, on=["USUBJID", "DAY"], how="left")
+    return pd.Series(found["VISITNUM"].to_numpy(), index=usubjid.index, dtype="float64")
 
 
 def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Series:
@@ -130,9 +137,7 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     dates = timeline[timeline["UNS"]].assign(BASE=highest[timeline["UNS"]].replace(-np.inf, 0.0))
     count = dates.groupby(["USUBJID", "BASE"], sort=False).cumcount() + 1
     dates = dates.assign(VISITNUM=(dates["BASE"] + 0.01 * count).round(2))
-    rows = pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"].astype(object), "DAY": day[uns].astype(object)})
-    found = rows.merge(dates[["USUBJID", "DAY", "VISITNUM"]], on=["USUBJID", "DAY"], how="left")
-    return pd.Series(found["VISITNUM"].to_numpy(), index=df.index[uns], dtype="float64")
+    return _visitnum_on_day(df.loc[uns, "USUBJID"], day[uns], dates)
 
 
 def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str,
