@@ -156,7 +156,7 @@ def swimmer_note(lanes: pd.DataFrame, shown: pd.DataFrame) -> str:
     left_out = lanes[~lanes["lane"].isin(shown["lane"])]
     if left_out.empty:
         return ""
-    return (f" Shown: {len(shown)} of {len(lanes)} infused subjects, those with a confirmed CR or PR (ADRS CBOR) "
+    return (f" Shown: {len(shown)} of {len(lanes)} infused subjects, those with a confirmed CR or PR (ADRS RSP) "
             f"first, then the longest follow-up; {len(left_out)} not shown, {int(left_out['responder'].sum())} of "
             "them with a confirmed response.")
 
@@ -168,7 +168,7 @@ def swimmer(inputs: ReportInputs) -> list:
     groups = _groups_of(inputs)
     infused = adsl[adsl["SAFFL"].eq("Y")]
     flags = adrs.pivot_table(index="USUBJID", columns="PARAMCD", values="AVALC", aggfunc="first")
-    confirmed = flags.get("CBOR", pd.Series(dtype=str)).isin(["CR", "PR"])
+    confirmed = flags.get("RSP", pd.Series(dtype=str)).eq("Y")  # confirmed objective response, as ADRS derives it
     responding = confirmed & flags.get("PD", pd.Series(dtype=str)).eq("N")
     lanes = pd.DataFrame({"lane": infused["USUBJID"], "end": _day(infused["LSTALVDT"], infused["TRTSDT"]),
                           "group": infused["TRT01A"],

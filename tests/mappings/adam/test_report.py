@@ -197,7 +197,7 @@ def test_swimmer_beyond_the_limit_keeps_responders_then_the_longest_follow_up():
     shown = swimmer_lanes(lanes, 3)
     assert shown["lane"].tolist() == ["R2", "R1", "N1"]
     assert swimmer_note(lanes, shown) == (
-        " Shown: 3 of 5 infused subjects, those with a confirmed CR or PR (ADRS CBOR) first, then the longest "
+        " Shown: 3 of 5 infused subjects, those with a confirmed CR or PR (ADRS RSP) first, then the longest "
         "follow-up; 2 not shown, 0 of them with a confirmed response.")
 
 
