@@ -261,43 +261,57 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
     summary and, last, the review report (`report` gets the staged output folder). A study without ADaM builders
     gets no ADaM (no adam/)."""
-    from cdisc.validate import validate
-
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    # the SDTM conformance rules (the CORE engine) run in a second process while this one does the rest
+    # the SDTM conformance rules (the CORE engine) run in a second process while this one builds ADaM, and the
+    # suites with the ADaM rules in a third while this one writes the package: this process never imports
+    # great-expectations
     with in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data) as sdtm_rules:
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
-        with clock.time("validation"):
-            adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
-            findings = [*sdtm.issues, *(adam.issues if adam else ()), *validate(sdtm.spec, sdtm_data),
-                        *(validate(adam.spec, adam_data) if adam else ())]
-        with clock.time("conformance rules"):
-            adam_rules = package_rules(Path(out_dir) / "adam", "ADaMIG", adam.spec, adam_data) if adam else ([], [])
-        standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
-        with staged(out_dir) as stage:
-            for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-                if run is None:
-                    continue
-                with clock.time("XPT writing"):
-                    write_datasets(run.spec, run.datasets, folder, formats)
-                with clock.time("define"):
-                    findings += write_define_package(run.spec, run.datasets, folder)
-            with clock.time("reports"):
-                write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-                if summarize is not None and adam is not None:
-                    summarize(adam, stage / "adam")
-                write_issues(findings, stage / "validation" / "issues.csv")
-            with clock.time("waiting for the SDTM conformance rules"):
-                conformance = merge_conformance(sdtm_rules(), adam_rules)
-            with clock.time("reports"):
-                validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
-                                               conformance, explanations, standards)
-                write_reports(validation, stage / "validation")
-            if report is not None:
-                with clock.time("review report"):
-                    report(stage)
+        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+        with in_background(check_outputs, Path(out_dir), sdtm, adam) as checked:
+            standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
+            define_issues: list[Issue] = []
+            with staged(out_dir) as stage:
+                for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+                    if run is None:
+                        continue
+                    with clock.time("XPT writing"):
+                        write_datasets(run.spec, run.datasets, folder, formats)
+                    with clock.time("define"):
+                        define_issues += write_define_package(run.spec, run.datasets, folder)
+                with clock.time("reports"):
+                    write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+                    if summarize is not None and adam is not None:
+                        summarize(adam, stage / "adam")
+                with clock.time("waiting for the suites and ADaM rules"):
+                    suite_issues, adam_rules = checked()
+                findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
+                with clock.time("waiting for the SDTM conformance rules"):
+                    conformance = merge_conformance(sdtm_rules(), adam_rules)
+                with clock.time("reports"):
+                    write_issues(findings, stage / "validation" / "issues.csv")
+                    validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
+                                                   conformance, explanations, standards)
+                    write_reports(validation, stage / "validation")
+                if report is not None:
+                    with clock.time("review report"):
+                        report(stage)
     return StudyRun(sdtm, adam, findings, validation)
+
+
+def check_outputs(out_dir: Path, sdtm: SdtmRun, adam: AdamRun | None
+                  ) -> tuple[list[Issue], tuple[list[Finding], list[RuleStatus]]]:
+    """The spec-derived suites and cross-dataset rules of SDTM and ADaM (their issues, SDTM first), and the ADaM
+    conformance rules (no findings without ADaM)."""
+    from cdisc.validate import validate
+
+    sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
+    if adam is None:
+        return validate(sdtm.spec, sdtm_data), ([], [])
+    adam_data = {name: f.data for name, f in adam.datasets.items()}
+    issues = validate(sdtm.spec, sdtm_data) + validate(adam.spec, adam_data)
+    return issues, package_rules(out_dir / "adam", "ADaMIG", adam.spec, adam_data)

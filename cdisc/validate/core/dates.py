@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from cdisc.validate.core.memo import per_column
+
 # Well-formed ISO 8601 date/time, partial allowed from the right (SDTMIG 4.4.2).
 _ISO = (r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2})(?::(?P<M>\d{2})"
         r"(?::(?P<S>\d{2}(?:\.\d+)?))?)?)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$")
@@ -57,6 +59,7 @@ def _calendar_ok(parts: pd.DataFrame) -> np.ndarray:
     return ok.to_numpy(bool)
 
 
+@per_column
 @per_unique
 def is_valid(text: pd.Series) -> np.ndarray:
     """A valid ISO 8601 date/time, complete or partial, or with hyphens for unknown components."""
@@ -66,6 +69,7 @@ def is_valid(text: pd.Series) -> np.ndarray:
     return iso | (uncertain & ~parts["y"].notna().to_numpy())
 
 
+@per_column
 @per_unique
 def is_complete(text: pd.Series) -> np.ndarray:
     """The date portion is a complete, valid calendar date (YYYY-MM-DD)."""

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import dates
+from cdisc.validate.core.memo import column, per_column
 
 
 class MissingColumn(Exception):
@@ -55,7 +56,7 @@ class Frame:
         if not isinstance(name, str):
             raise Unsupported(f"variable name {name!r} is not a string")
         if name in self.df.columns:
-            return self.df[name]
+            return column(self.df, name)
         if name in self.values:
             v = self.values[name]
             if isinstance(v, pd.Series):
@@ -71,7 +72,7 @@ class Frame:
         if cond.get("value_is_literal") or not isinstance(value, str):
             return value
         if value in self.df.columns:
-            return self.df[value]
+            return column(self.df, value)
         if value in self.values:
             v = self.values[value]
             return v if isinstance(v, pd.Series | GroupedSet) else _Scalar(v)
@@ -93,6 +94,7 @@ def _unwrap(x: Any) -> Any:
 
 # --- null handling --------------------------------------------------------------------------------------
 
+@per_column
 def is_null(s: pd.Series) -> np.ndarray:
     """"" (after nothing is stripped), NaN, None, or an empty list."""
     if s.dtype.kind in "fiub":
@@ -106,6 +108,7 @@ def is_null(s: pd.Series) -> np.ndarray:
     return out
 
 
+@per_column
 def _text(s: pd.Series) -> pd.Series:
     """Values as text: numbers without a trailing ".0" and to 15 significant digits, nulls as "".
 
@@ -170,7 +173,7 @@ def _reference_values(frame: Frame, names: pd.Series) -> pd.Series:
     for name in pd.unique(names.to_numpy(dtype=object)):
         if isinstance(name, str) and name in frame.df.columns:
             mask = (names == name).to_numpy()
-            out[mask] = _text(frame.df[name])[mask]
+            out[mask] = _text(column(frame.df, name))[mask]
     return out
 
 
