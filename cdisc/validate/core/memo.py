@@ -1,10 +1,12 @@
 """Work on a column done once per run, not once per rule.
 
-Hundreds of rules read the same columns (USUBJID, --SEQ, --DTC, --TESTCD): their text, their nulls and their date
-checks are kept with the column for as long as the frame it belongs to lives. `column` hands out one Series object per
-(frame, name); a function wrapped in `per_column` computes its result for such a Series once, and a Series result is
-itself registered, so `is_complete(text(column))` is computed once too. Any other Series is computed as before.
-Results are shared: arrays are made read-only, so a caller that modified one in place would fail loudly.
+Hundreds of rules read the same columns (USUBJID, --SEQ, --DTC, --TESTCD), from the dataset, from its record frame
+(a shallow copy) or from a merge that kept them: a function wrapped in `per_column` computes its result once per
+column *memory* (the numpy array the Series holds: its address, shape, strides and type) and hands the same result
+to every Series over that memory while the array that owns it lives (held by a weak reference: a freed array's
+entry is dropped, so an address used again is never mistaken for it). The engine never modifies data in place.
+A Series result (a column's text) is itself a column over new memory, so `is_complete(text(column))` is computed
+once too. Results are shared: arrays are made read-only, so a caller that modified one in place would fail loudly.
 """
 from __future__ import annotations
 
@@ -17,53 +19,65 @@ import numpy as np
 import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
+Key = tuple[int, tuple[int, ...], tuple[int, ...], str]
 
-_SERIES: dict[int, dict[str, pd.Series]] = {}  # id(frame) -> its columns handed out, by name
-_RESULTS: dict[int, dict[str, Any]] = {}  # id(registered Series) -> function name -> result
-
-
-def column(df: pd.DataFrame, name: str) -> pd.Series:
-    """`df[name]`, the same Series object each time while `df` lives."""
-    columns = _SERIES.get(id(df))
-    if columns is None:
-        columns = _SERIES[id(df)] = {}
-        weakref.finalize(df, _forget, id(df))
-    if name not in columns:
-        columns[name] = df[name]
-        _RESULTS[id(columns[name])] = {}
-    return columns[name]
-
-
-def _forget(frame_id: int) -> None:
-    for series in _SERIES.pop(frame_id, {}).values():
-        _forget_series(series)
-
-
-def _forget_series(series: pd.Series) -> None:
-    for result in _RESULTS.pop(id(series), {}).values():
-        if isinstance(result, pd.Series) and result is not series:
-            _forget_series(result)
+_RESULTS: dict[Key, tuple[weakref.ref, dict[str, Any]]] = {}  # column memory -> (its owner, function -> result)
 
 
 def per_column(fn: F) -> F:
-    """`fn(series)` once per registered Series (`column`, or a Series result of another `per_column` function)."""
-    key = f"{fn.__module__}.{fn.__qualname__}"
+    """`fn(series)` once per column memory; a Series result is given the index and name of the Series asked about
+    (the name it had when computed, if that was not the column's own name)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
 
     @functools.wraps(fn)
     def wrapper(series: pd.Series, *args: Any, **kwargs: Any) -> Any:
-        results = _RESULTS.get(id(series)) if not args and not kwargs else None
+        results = _results_of(series) if not args and not kwargs else None
         if results is None:
             return fn(series, *args, **kwargs)
-        if key not in results:
-            results[key] = _shared(fn(series))
-            if isinstance(results[key], pd.Series) and id(results[key]) not in _RESULTS:
-                _RESULTS[id(results[key])] = {}
-        return results[key]
+        if name not in results:
+            results[name] = _stored(series, fn(series))
+        return _restored(series, results[name])
     return wrapper  # type: ignore[return-value]
 
 
-def _shared(result: Any) -> Any:
+def _results_of(series: pd.Series) -> dict[str, Any] | None:
+    """The results kept for the memory `series` holds; None for a Series not held in a numpy array."""
+    values = series.array
+    if not isinstance(values, pd.arrays.NumpyExtensionArray):
+        return None
+    array = owner = values.to_numpy()
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    key = (array.__array_interface__["data"][0], array.shape, array.strides, array.dtype.str)
+    entry = _RESULTS.get(key)
+    if entry is None or entry[0]() is not owner:
+        entry = _RESULTS[key] = (weakref.ref(owner, lambda _, k=key: _RESULTS.pop(k, None)), {})
+    return entry[1]
+
+
+class _SeriesResult:
+    """A Series result kept as its values: given back with the index of the Series asked about."""
+
+    def __init__(self, series: pd.Series, result: pd.Series) -> None:
+        self.same = result is series
+        self.values = result.array
+        self.name = result.name
+        self.own_name = result.name == series.name
+
+    def series(self, like: pd.Series) -> pd.Series:
+        if self.same:
+            return like
+        return pd.Series(self.values, index=like.index, name=like.name if self.own_name else self.name, copy=False)
+
+
+def _stored(series: pd.Series, result: Any) -> Any:
+    if isinstance(result, pd.Series):
+        return _SeriesResult(series, result)
     for array in result if isinstance(result, tuple) else (result,):
         if isinstance(array, np.ndarray):
             array.flags.writeable = False
     return result
+
+
+def _restored(series: pd.Series, result: Any) -> Any:
+    return result.series(series) if isinstance(result, _SeriesResult) else result

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import library
-from cdisc.validate.core.memo import column
 from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package
 
@@ -75,7 +74,7 @@ def _merge_back(frame: Frame, table: pd.DataFrame, keys: list[str], aliases: lis
     for k in left_keys:
         if k not in frame.df.columns:
             raise MissingColumn(k)
-    probe = pd.MultiIndex.from_arrays([_text(column(frame.df, k)) for k in left_keys])
+    probe = pd.MultiIndex.from_arrays([_text(frame.df[k]) for k in left_keys])
     index = pd.MultiIndex.from_arrays([_text(table[k]) for k in keys])
     series = pd.Series(table[value].to_numpy(), index=index)
     series = series[~series.index.duplicated()]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.validate.core import dates
-from cdisc.validate.core.memo import column, per_column
+from cdisc.validate.core.memo import per_column
 
 
 class MissingColumn(Exception):
@@ -56,7 +56,7 @@ class Frame:
         if not isinstance(name, str):
             raise Unsupported(f"variable name {name!r} is not a string")
         if name in self.df.columns:
-            return column(self.df, name)
+            return self.df[name]
         if name in self.values:
             v = self.values[name]
             if isinstance(v, pd.Series):
@@ -72,7 +72,7 @@ class Frame:
         if cond.get("value_is_literal") or not isinstance(value, str):
             return value
         if value in self.df.columns:
-            return column(self.df, value)
+            return self.df[value]
         if value in self.values:
             v = self.values[value]
             return v if isinstance(v, pd.Series | GroupedSet) else _Scalar(v)
@@ -131,9 +131,16 @@ def _text(s: pd.Series) -> pd.Series:
     return s.where(~pd.isna(s), "").astype(str).astype(object)
 
 
+@per_column
 def _strip_zeros(s: pd.Series) -> pd.Series:
     """Numbers written as text without trailing decimal zeros ("200.00" -> "200", "6.80" -> "6.8")."""
-    return s.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True).str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True)
+    return pd.Series(_stripped_values(s), index=s.index, name=s.name, dtype=object)
+
+
+@dates.per_unique
+def _stripped_values(s: pd.Series) -> np.ndarray:
+    stripped = s.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True).str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True)
+    return stripped.to_numpy(dtype=object)
 
 
 def _num_text(x: float) -> str:
@@ -173,7 +180,7 @@ def _reference_values(frame: Frame, names: pd.Series) -> pd.Series:
     for name in pd.unique(names.to_numpy(dtype=object)):
         if isinstance(name, str) and name in frame.df.columns:
             mask = (names == name).to_numpy()
-            out[mask] = _text(column(frame.df, name))[mask]
+            out[mask] = _text(frame.df[name])[mask]
     return out
 
 

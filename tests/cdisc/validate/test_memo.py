@@ -1,0 +1,73 @@
+"""The CORE engine's per-column memo: computed once per column memory, never reused for other memory."""
+import gc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cdisc.validate.core import memo
+
+calls: list[int] = []
+
+
+@memo.per_column
+def lengths(s: pd.Series) -> np.ndarray:
+    calls.append(len(s))
+    return s.str.len().to_numpy()
+
+
+@memo.per_column
+def upper(s: pd.Series) -> pd.Series:
+    calls.append(len(s))
+    return s.str.upper().rename("UP")
+
+
+def setup_function() -> None:
+    calls.clear()
+
+
+def test_a_column_and_a_shallow_copy_of_its_frame_share_one_computation():
+    df = pd.DataFrame({"A": ["ab", "c", "def"]}, dtype=object)
+    copy = df.copy(deep=False)
+    assert lengths(df["A"]).tolist() == [2, 1, 3]
+    assert lengths(copy["A"]).tolist() == [2, 1, 3]
+    assert calls == [3]
+
+
+def test_equal_values_in_other_memory_are_computed_again():
+    first = pd.Series(["ab", "c"], dtype=object)
+    second = pd.Series(["ab", "c"], dtype=object)
+    lengths(first)
+    lengths(second)
+    assert calls == [2, 2]
+
+
+def test_a_freed_column_is_forgotten():
+    s = pd.Series(["xyz"], dtype=object)
+    lengths(s)
+    before = len(memo._RESULTS)
+    del s
+    gc.collect()
+    assert len(memo._RESULTS) == before - 1
+
+
+def test_shared_arrays_are_read_only():
+    s = pd.Series(["ab"], dtype=object)
+    with pytest.raises(ValueError, match="read-only"):
+        lengths(s)[0] = 7
+
+
+def test_a_series_result_takes_the_index_of_the_series_asked_about():
+    df = pd.DataFrame({"A": ["a", "b"]}, index=[10, 11], dtype=object)
+    assert upper(df["A"]).to_dict() == {10: "A", 11: "B"}
+    again = upper(df.set_index(pd.Index([5, 6]))["A"])
+    assert again.to_dict() == {5: "A", 6: "B"}
+    assert again.name == "UP"
+    assert calls == [2]
+
+
+def test_arrow_backed_text_is_not_memoised():
+    s = pd.Series(["a"], dtype="str")
+    lengths(s)
+    lengths(s)
+    assert calls == [1, 1]
