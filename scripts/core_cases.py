@@ -5,7 +5,7 @@ default tests/fixtures/core-tests.tar.xz). Exit 0 always; the score is the outpu
 """
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -16,8 +16,13 @@ from cdisc.validate.core.rules import load_rules
 DEFAULT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "core-tests.tar.xz"
 
 
-def main(argv: list[str]) -> None:
-    source = Path(argv[0]) if argv else DEFAULT
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="?", type=Path, default=DEFAULT,
+                        help="a folder of CORE-nnnnnn cases or a .tar.xz of one (default: the shipped copy)")
+    source = parser.parse_args().cases
+    if not source.exists():
+        parser.error(f"{source}: no such folder or file")
     rules = {r.id: r for r in load_rules()}
     start = time.perf_counter()
     with case_root(source) as root:
@@ -42,4 +47,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
