@@ -1,9 +1,9 @@
 """Benchmark `cdisc run` stage by stage against an I/O floor measured in the same run.
 
 For each study size: simulate an export (seed 96), then `--repeat` times, each in a fresh process (so the peak
-memory is that run's): the whole run with its stage timings (read raw, SDTM mapping, finalize, ADaM, validation,
+memory is that run's): the whole run with its stage timings (read raw, SDTM mapping, finalize, ADaM,
 define, XPT writing, reports, review report, ...), the CPU seconds and the peak resident memory of the run's
-process and of the process it forks for the SDTM conformance rules; and the I/O floor:
+process and of the larger of the two it forks (SDTM conformance rules; suites and ADaM rules); and the I/O floor:
 reading the raw CSVs with pandas' pyarrow engine plus writing as many bytes as the run wrote, with a plain file
 write. Prints medians, each stage's ratio to the floor, and the growth of the run from one size to the next.
 
@@ -43,7 +43,7 @@ cpu = os.times()
 print(json.dumps({"total": time.perf_counter() - start, "stages": clock.seconds,
                   "cpu": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rules_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "child_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
 
@@ -84,11 +84,11 @@ def main() -> None:
             out_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
         total = statistics.median(r["total"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
-        rules_peak = statistics.median(r["rules_peak_mb"] for r in runs)
+        child_peak = statistics.median(r["child_peak_mb"] for r in runs)
         cpu = statistics.median(r["cpu"] for r in runs)
         print(f"\nN = {n}: {rows:,} raw rows, {out_mb:.1f} MB written; run {total:.2f} s wall, {cpu:.2f} s CPU "
               f"(medians of {args.repeat}), I/O floor {floor:.3f} s, ratio {total / floor:.1f}; "
-              f"peak memory {peak:.0f} MB (main process), {rules_peak:.0f} MB (the forked SDTM rules process)")
+              f"peak memory {peak:.0f} MB (main process), {child_peak:.0f} MB (the larger forked process)")
         for stage in runs[0]["stages"]:
             seconds = statistics.median(r["stages"][stage] for r in runs)
             print(f"  {stage:<16} {seconds:8.2f} s  {seconds / floor:8.1f} x floor")

@@ -59,8 +59,8 @@ class _SeriesResult:
     """A Series result kept as its values: given back with the index of the Series asked about."""
 
     def __init__(self, series: pd.Series, result: pd.Series) -> None:
-        self.same = result is series
-        self.values = result.array
+        self.same = result is series  # then nothing is held: holding the column would keep its memory alive
+        self.values = None if self.same else result.array
         self.name = result.name
         self.own_name = result.name == series.name
 

@@ -108,22 +108,32 @@ def is_null(s: pd.Series) -> np.ndarray:
     return out
 
 
-@per_column
 def _text(s: pd.Series) -> pd.Series:
     """Values as text: numbers without a trailing ".0" and to 15 significant digits, nulls as "".
 
     15 digits is what a SAS transport (IBM) double holds exactly: 0.04 written to XPT reads back as
-    0.039999999999999994 and is "0.04" again here, as SAS displays it."""
+    0.039999999999999994 and is "0.04" again here, as SAS displays it. A number column's text is made anew each
+    time, once per distinct value (kept for the run it would be a new string per record); other text is kept."""
     if s.dtype.kind in "fiu":
-        values = s.to_numpy(float)
-        finite = np.isfinite(values)
-        whole = finite & (np.mod(values, 1, where=finite, out=np.zeros_like(values)) == 0)
-        out = np.full(len(values), "", dtype=object)
-        out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
-        rest = finite & ~whole
-        if rest.any():
-            out[rest] = [format(v, ".15g") for v in values[rest]]
-        return pd.Series(out, index=s.index, dtype=object)
+        return pd.Series(_number_text(s), index=s.index, dtype=object)
+    return _object_text(s)
+
+
+@dates.per_unique
+def _number_text(s: pd.Series) -> np.ndarray:
+    values = s.to_numpy(float)
+    finite = np.isfinite(values)
+    whole = finite & (np.mod(values, 1, where=finite, out=np.zeros_like(values)) == 0)
+    out = np.full(len(values), "", dtype=object)
+    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    rest = finite & ~whole
+    if rest.any():
+        out[rest] = [format(v, ".15g") for v in values[rest]]
+    return out
+
+
+@per_column
+def _object_text(s: pd.Series) -> pd.Series:
     if s.dtype == object:
         values = s.to_numpy()
         if not pd.isna(values).any() and all(type(v) is str for v in values[:1]):

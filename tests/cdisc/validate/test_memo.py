@@ -71,3 +71,17 @@ def test_arrow_backed_text_is_not_memoised():
     lengths(s)
     lengths(s)
     assert calls == [1, 1]
+
+
+@memo.per_column
+def itself(s: pd.Series) -> pd.Series:
+    return s
+
+
+def test_a_result_that_is_the_column_itself_does_not_keep_the_column_alive():
+    s = pd.Series(["xyz"], dtype=object)
+    assert itself(s) is s
+    before = len(memo._RESULTS)
+    del s
+    gc.collect()
+    assert len(memo._RESULTS) == before - 1
