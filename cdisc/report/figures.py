@@ -22,6 +22,7 @@ STYLE = {
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
+    "axes.titley": 1.0,
 }
 DPI = 110
 _METADATA = {"Software": None}
