@@ -1,4 +1,4 @@
-"""SAS transport (XPORT) version 5 bytes, built a whole column at a time with numpy.
+"""SAS transport (XPORT) version 5 bytes, built (and read back) a whole column at a time with numpy.
 
 The layout follows SAS technical note TS-140 ("Record layout of a SAS version 5 or 6 data set in SAS transport
 (XPORT) format"): 80-byte records; the library, member and descriptor headers; one 140-byte namestr per
@@ -12,9 +12,16 @@ bits of an IEEE double fit the 56-bit IBM fraction, so no rounding ever happens;
 0; NaN is SAS missing `.` (0x2E then seven zero bytes). One deliberate difference: `ieee2xpt` (and so
 pyreadstat) writes the overflow marker 0x7FFFFFFFFFFFFFFF, read back as infinity, from 2**249 (about 9.0e74) on,
 although IBM doubles reach 16**63 (2**252); here every magnitude below 2**252 is stored exactly.
+
+`read_transport` reads the first member of a file back as pyreadstat 1.3.8 `read_xport` does (with
+`disable_datetime_conversion`): numbers as float64, every SAS missing value (`.`, `._`, `.A`-`.Z`) NaN; text up to
+its first NUL byte, trailing blanks dropped, UTF-8; the creation datetime with two-digit years below 60 in the
+2000s. It reads the file as one buffer and converts whole columns, several times faster than pyreadstat's value
+by value parse on the ADaM files of a 1,000-subject study.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import struct
 from dataclasses import dataclass
@@ -22,6 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cdisc.errors import PackageError
 
 RECORD = 80
 BLANK = 0x20
@@ -30,6 +41,10 @@ _FORMAT = re.compile(r"(\$?(?:[A-Za-z_](?:[A-Za-z0-9_]*[A-Za-z_])?)?)(\d*)(?:\.(
 _SIGN = np.uint64(1 << 63)
 _MANTISSA = np.uint64((1 << 52) - 1)
 _IMPLICIT = np.uint64(1 << 52)
+_LIBRARY = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
+_MEMBER = b"HEADER RECORD*******MEMBER  HEADER RECORD!!!!!!!"
+_OBS = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+_MISSING_FIRST = np.array([SAS_MISSING, ord("_"), *range(ord("A"), ord("Z") + 1)], dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -159,3 +174,113 @@ def _observations(columns: list[Column]) -> np.ndarray:
         out[:, start:start + col.data.shape[1]] = col.data
         start += col.data.shape[1]
     return out
+
+
+@dataclass(frozen=True)
+class Transport:
+    """A member read back: its rows (variables in file order) and the creation datetime of its header."""
+
+    frame: pd.DataFrame
+    created: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _Variable:
+    name: str
+    numeric: bool
+    width: int
+    position: int
+
+
+def read_transport(path: Path, variables: list[str] | None = None) -> Transport:
+    """The first member of the XPT v5 file `path`, with only `variables` (kept in file order; None: all).
+
+    Raises:
+        PackageError: not an XPT v5 file, a damaged header or text that is not UTF-8.
+    """
+    data = Path(path).read_bytes()
+    if not data.startswith(_LIBRARY):
+        raise PackageError(f"{Path(path).name}: not a SAS transport (XPORT) version 5 file")
+    found, obs = _header(data, Path(path).name)
+    wanted = found if variables is None else [v for v in found if v.name in set(variables or ())]
+    body = data[obs + RECORD:]
+    following = body.find(_MEMBER)
+    rows = _rows(body[:following] if following >= 0 else body, sum(v.width for v in found))
+    frame = pd.DataFrame({v.name: _values(rows[:, v.position:v.position + v.width], v, path) for v in wanted},
+                         index=pd.RangeIndex(len(rows)))
+    return Transport(frame, _created(data[RECORD + 64:2 * RECORD]))
+
+
+def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
+    """The first member's variables and the offset of its observation header record."""
+    member = data.find(_MEMBER)
+    obs = data.find(_OBS, member)
+    start = member + 4 * RECORD  # the NAMESTR header record, then the namestrs
+    try:
+        if member < 0 or obs < 0:
+            raise ValueError("no member or no observation header")
+        size, count = int(data[member + 74:member + 78]), int(data[start + 54:start + 58])
+        if size < 88 or start + RECORD + count * size > obs:
+            raise ValueError("the variable descriptions overrun the observations")
+        found = [_namestr(data[start + RECORD + k * size:start + RECORD + (k + 1) * size]) for k in range(count)]
+        width = sum(v.width for v in found)
+        if any(v.width < 1 or (v.numeric and v.width > 8) or v.position + v.width > width for v in found):
+            raise ValueError("a variable's width or position does not fit the observations")
+        return found, obs
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PackageError(f"{name}: damaged SAS transport (XPORT) header ({exc})") from None
+
+
+def _namestr(raw: bytes) -> _Variable:
+    kind, _, width, _, name = struct.unpack(">hhhh8s", raw[:16])
+    return _Variable(name.decode("ascii").strip(), kind == 1, width, struct.unpack(">i", raw[84:88])[0])
+
+
+def _rows(body: bytes, width: int) -> np.ndarray:
+    """The observations as a (rows, width) uint8 array. Rows narrower than a record cannot be told from the last
+    record's blank padding when they are blank: trailing all-blank rows are then dropped, as pyreadstat does."""
+    if width == 0:
+        return np.zeros((0, 0), dtype=np.uint8)
+    rows = np.frombuffer(body, dtype=np.uint8, count=len(body) // width * width).reshape(-1, width)
+    if width >= RECORD:
+        return rows
+    filled = np.flatnonzero((rows != BLANK).any(axis=1))
+    return rows[:filled[-1] + 1 if len(filled) else 0]
+
+
+def _values(block: np.ndarray, variable: _Variable, path: Path) -> np.ndarray | pd.Series:
+    return _numbers(block) if variable.numeric else _texts(block, variable, path)
+
+
+def _numbers(block: np.ndarray) -> np.ndarray:
+    """IBM 360 doubles (1-8 bytes, truncated on the right) as IEEE doubles; SAS missing values NaN."""
+    full = np.zeros((len(block), 8), dtype=np.uint8)
+    full[:, :block.shape[1]] = block
+    ibm = full.view(">u8").ravel().astype(np.uint64)
+    fraction = ibm & np.uint64(0x00FF_FFFF_FFFF_FFFF)
+    first = (ibm >> np.uint64(56)).astype(np.uint8)
+    values = np.ldexp(fraction.astype(np.float64), 4 * ((first & 0x7F).astype(np.int64) - 64) - 56)
+    values = np.where(first & 0x80, -values, values)
+    return np.where(np.isin(first, _MISSING_FIRST) & (fraction == 0), np.nan, values)
+
+
+def _texts(block: np.ndarray, variable: _Variable, path: Path) -> pd.Series:
+    """Text values, each distinct value decoded once: up to the first NUL, trailing blanks dropped. The column is
+    what pandas makes of a pyarrow string array (pandas 3: its `str` dtype, as pyreadstat's frames have)."""
+    rows = pa.FixedSizeBinaryArray.from_buffers(pa.binary(variable.width), len(block),
+                                                [None, pa.py_buffer(np.ascontiguousarray(block))])
+    distinct = pc.dictionary_encode(rows)
+    try:
+        texts = [value.split(b"\0", 1)[0].rstrip(b" ").decode("utf-8") for value in distinct.dictionary.to_pylist()]
+    except UnicodeDecodeError:
+        raise PackageError(f"{Path(path).name}: {variable.name} holds text that is not UTF-8") from None
+    return pa.array(texts, pa.large_string()).take(distinct.indices).to_pandas()
+
+
+def _created(record: bytes) -> dt.datetime | None:
+    """The library header's `DDMONYY:hh:mm:ss` creation datetime (None if unreadable)."""
+    try:
+        stamp = dt.datetime.strptime(record.decode("ascii"), "%d%b%y:%H:%M:%S")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return stamp.replace(year=stamp.year % 100 + (2000 if stamp.year % 100 < 60 else 1900))

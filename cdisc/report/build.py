@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyreadstat
 
 from cdisc.errors import CdiscError
 from cdisc.progress import progress
 from cdisc.report.page import Rendered, Section, Table, Text, write_report
+from cdisc.transport import read_transport
 
 Block = Text | Table | Rendered
 
@@ -60,9 +60,9 @@ def read_adam_folder(folder: Path, names: Iterable[str], variables: Mapping[str,
         name = path.stem.upper()
         if name not in wanted:
             continue
-        usecols = list(variables[name]) if name in variables else None
-        datasets[name], meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True, usecols=usecols)
-        stamps.add(meta.creation_time.date().isoformat() if meta.creation_time else "")
+        member = read_transport(path, list(variables[name]) if name in variables else None)
+        datasets[name] = member.frame
+        stamps.add(member.created.date().isoformat() if member.created else "")
     return datasets, stamps.pop() if len(stamps) == 1 else ""
 
 

@@ -296,7 +296,8 @@ def survival(inputs: ReportInputs) -> list:
 # --------------------------------------------------------------------------------------------- cellular kinetics
 def kinetics_figure(adpc: pd.DataFrame, groups: dict[str, float]) -> Rendered:
     colors = _group_colors(groups)
-    analytes = [a for a in KINETICS if a in set(adpc["PARAMCD"])]
+    present = set(adpc["PARAMCD"].unique())
+    analytes = [a for a in KINETICS if a in present]
     with styled():
         fig = new_figure(11, 3.8 * max(len(analytes), 1))
         axes = np.atleast_2d(fig.subplots(max(len(analytes), 1), 2))

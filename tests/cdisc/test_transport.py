@@ -1,0 +1,110 @@
+"""Reading XPT v5 back (`cdisc.transport.read_transport`): values as pyreadstat reads them, from hand-made bytes."""
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from cdisc.errors import PackageError
+from cdisc.transport import Column, read_transport, write_transport
+
+GOLDEN_FILE = Path(__file__).parents[1] / "fixtures" / "xpt" / "golden_adae.xpt"
+NAN = float("nan")
+STAMP = "30JUN26:10:11:12"
+
+
+def column(name: str, numeric: bool, rows: list[bytes]) -> Column:
+    """A column of exactly these bytes per row (all rows one width)."""
+    return Column(name, "", numeric, np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), -1))
+
+
+def write(path: Path, columns: list[Column], stamp: str = STAMP) -> Path:
+    write_transport(path, columns, name="T", label="", stamp=stamp)
+    return path
+
+
+def test_the_golden_file_reads_back_value_for_value():
+    member = read_transport(GOLDEN_FILE)
+    expected = pd.DataFrame({
+        "USUBJID": ["IM96-001-001", "IM96-001-002", "IM96-002-001"],
+        "AESEQ": [1.0, 2.0, 1.0],
+        "AETERM": ["Fever", "Cytokine release syndrome", ""],
+        "ASTDY": [-3.0, NAN, 0.1],
+        "ASTDT": [22000.0, NAN, 23000.5],
+        "AEOUT": ["", "", ""],
+    })
+    pd.testing.assert_frame_equal(member.frame, expected)
+    assert member.created == dt.datetime(2026, 6, 30)
+
+
+def test_numbers_are_ibm_doubles_of_any_width_and_every_sas_missing_is_nan(tmp_path):
+    """IBM 360: 0x41 = 16**1 times the fraction 0x0.1 = 1/16, so 41 10.. is 1.0; C0 80.. is -0.5 * 16**0; a
+    3-byte variable holds the first 3 bytes (42 10 00 = 16.0). `.`, `.A` and `._` are 2E, 41, 5F then zeros."""
+    nums = column("N", True, [bytes.fromhex(h) for h in (
+        "4110000000000000", "C080000000000000", "0000000000000000", "2E00000000000000", "4100000000000000",
+        "5F00000000000000")])
+    short = column("S", True, [bytes.fromhex(h) for h in ("421000", "411800", "2E0000", "C12000", "000000",
+                                                          "5A0000")])
+    frame = read_transport(write(tmp_path / "n.xpt", [nums, short])).frame
+    np.testing.assert_array_equal(frame["N"].to_numpy(), [1.0, -0.5, 0.0, NAN, NAN, NAN])
+    np.testing.assert_array_equal(frame["S"].to_numpy(), [16.0, 1.5, NAN, -2.0, 0.0, NAN])
+    assert frame["N"].dtype == np.float64
+
+
+def test_text_stops_at_a_nul_and_loses_trailing_blanks_only(tmp_path):
+    text = column("C", False, [b" a    ", b"x\x00y   ", b"      ", "t\u00e9".encode() + b"   ", b"ab cd "])
+    frame = read_transport(write(tmp_path / "c.xpt", [text])).frame
+    assert frame["C"].tolist() == [" a", "x", "", "t\u00e9", "ab cd"]
+
+
+def test_only_the_variables_asked_for_in_file_order(tmp_path):
+    path = write(tmp_path / "v.xpt", [column("A", False, [b"a"]), column("B", True, [bytes(8)]),
+                                      column("C", False, [b"c"])])
+    frame = read_transport(path, ["C", "A", "Z"]).frame
+    assert list(frame.columns) == ["A", "C"] and frame.iloc[0].tolist() == ["a", "c"]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ([b"a", b" ", b"c", b" ", b" "], ["a", "", "c"]),  # 1-byte rows: the 75 blanks after them are padding too
+    ([b" ", b" "], []),
+    ([b"x" * 80, b" " * 80], ["x" * 80, ""]),  # a record wide: no padding, every row is data
+])
+def test_trailing_blank_rows_narrower_than_a_record_are_padding(tmp_path, rows, expected):
+    path = write(tmp_path / "p.xpt", [column("C", False, rows)])
+    assert read_transport(path).frame["C"].tolist() == expected
+    assert pyreadstat.read_xport(str(path))[0]["C"].tolist() == expected
+
+
+@pytest.mark.parametrize(("stamp", "created"), [
+    (STAMP, dt.datetime(2026, 6, 30, 10, 11, 12)),
+    ("01JAN60:00:00:00", dt.datetime(1960, 1, 1)),  # two-digit years from 60 are 19xx, below 60 20xx
+    ("31DEC59:23:59:59", dt.datetime(2059, 12, 31, 23, 59, 59)),
+    ("", None),
+])
+def test_the_creation_datetime_of_the_header(tmp_path, stamp, created):
+    path = write(tmp_path / "d.xpt", [column("C", False, [b"a"])], stamp=stamp)
+    assert read_transport(path).created == created
+
+
+def test_every_bundled_xpt_reads_as_pyreadstat_reads_it(out):
+    files = sorted([*(out / "sdtm").glob("*.xpt"), *(out / "adam").glob("*.xpt")])
+    assert len(files) > 30
+    for path in files:
+        frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+        member = read_transport(path)
+        pd.testing.assert_frame_equal(member.frame, frame, check_exact=True, obj=path.name)
+        assert member.created == meta.creation_time
+
+
+def test_unreadable_files_are_package_errors(tmp_path):
+    (tmp_path / "text.xpt").write_text("not a transport file")
+    with pytest.raises(PackageError, match="text.xpt: not a SAS transport"):
+        read_transport(tmp_path / "text.xpt")
+    (tmp_path / "cut.xpt").write_bytes(GOLDEN_FILE.read_bytes()[:600])
+    with pytest.raises(PackageError, match="cut.xpt: damaged SAS transport"):
+        read_transport(tmp_path / "cut.xpt")
+    latin = write(tmp_path / "latin.xpt", [column("AETERM", False, [b"caf\xe9"])])
+    with pytest.raises(PackageError, match="AETERM holds text that is not UTF-8"):
+        read_transport(latin)
