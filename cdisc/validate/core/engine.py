@@ -17,7 +17,15 @@ import pandas as pd
 
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
-from cdisc.validate.core.operators import OPERATORS, DomainNotFound, Frame, MissingColumn, Unsupported, _text
+from cdisc.validate.core.operators import (
+    OPERATORS,
+    DomainNotFound,
+    Frame,
+    GroupedSet,
+    MissingColumn,
+    Unsupported,
+    _text,
+)
 from cdisc.validate.core.rules import Rule, load_rules, substitute
 from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus, plain
 from cdisc.validate.package import Dataset, Package
@@ -108,7 +116,9 @@ def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool) -> Iterator[Fr
     n = len(ds.data)
     for i, v in enumerate(ds.variables, start=1):
         values = _text(ds.data[v.name]).to_numpy(dtype=object)
-        df = pd.DataFrame({"row_number": np.arange(1, n + 1), "variable_value": pd.Series(values, dtype=object)})
+        # no copy of the values: every long-form rule then reads the same memory, and memo.py's results for it
+        df = pd.DataFrame({"row_number": np.arange(1, n + 1),
+                           "variable_value": pd.Series(values, dtype=object, copy=False)}, copy=False)
         if lengths:
             df["variable_value_length"] = np.fromiter(map(len, values), int, n)
         df[ROW] = df["row_number"]
@@ -322,7 +332,25 @@ def evaluate(node: Any, frame: Frame) -> np.ndarray:
     op = OPERATORS.get(str(node.get("operator")))
     if op is None:
         raise Unsupported(f"operator {node.get('operator')!r} is not implemented")
+    if len(frame) > 1 and _on_constants(node, frame):  # one record decides for all
+        first = np.asarray(op(Frame(frame.df.iloc[:1], frame.values), node), bool)
+        return np.full(len(frame), bool(first[0]))
     return np.asarray(op(frame, node), bool)
+
+
+def _on_constants(node: dict[str, Any], frame: Frame) -> bool:
+    """Whether the condition reads only values that are the same for every record: its variable is an operation
+    result or the long form's metadata (not a column) and its comparator is a literal or such a value. (A long-form
+    rule asks "variable_data_type is Char" once per variable, not once per record.)"""
+    name = node.get("name")
+    if not isinstance(name, str) or name in frame.df.columns or name not in frame.values \
+            or isinstance(frame.values[name], pd.Series | GroupedSet):
+        return False
+    try:
+        operand = frame.operand(node)
+    except MissingColumn:
+        return False
+    return not isinstance(operand, pd.Series | GroupedSet)
 
 
 def _fold(nodes: Any, frame: Frame, fn: Any, start: bool) -> np.ndarray:

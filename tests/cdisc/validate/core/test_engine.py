@@ -166,3 +166,24 @@ def test_planned_merges_count_the_rules_that_merge_each_dataset() -> None:
     ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"], "IEORRES": ["Y"]})
     assert planned_merges(rules, _package("IE", ie)) == Counter(
         {("IE", "[{'Name': 'DM', 'Keys': ['USUBJID']}]"): 2})
+
+
+def test_a_condition_on_constants_is_decided_by_one_record_and_holds_for_all(monkeypatch):
+    from cdisc.validate.core import engine
+    from cdisc.validate.core.operators import OPERATORS, Frame
+
+    seen: list[int] = []
+    original = OPERATORS["equal_to"]
+
+    def equal_to(frame, cond):
+        seen.append(len(frame))
+        return original(frame, cond)
+
+    monkeypatch.setitem(engine.OPERATORS, "equal_to", equal_to)
+    frame = Frame(pd.DataFrame({"variable_value": ["a", "b", "c"], "OTHER": ["Char", "Num", "Char"]}),
+                  {"variable_data_type": "Char"})
+    constant = {"name": "variable_data_type", "operator": "equal_to", "value": "Char"}
+    per_record = {"name": "variable_data_type", "operator": "equal_to", "value": "OTHER"}
+    assert engine.evaluate(constant, frame).tolist() == [True, True, True]
+    assert engine.evaluate(per_record, frame).tolist() == [True, False, True]
+    assert seen == [1, 3]
