@@ -173,13 +173,14 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
 
 def text_length(values: pd.Series) -> int:
     """The written length of a character variable: its longest value in bytes (at least 1), each value as `str`
-    writes it (a missing one too: NaN is "nan"). Text is measured in one vectorised pass (UTF-8 bytes in Arrow),
-    anything else value by value."""
-    if pd.api.types.infer_dtype(values, skipna=True) != "string":
-        return max([len(str(x).encode()) for x in values] + [1])
-    missing = values.isna().to_numpy()
-    longest = pc.max(pc.binary_length(pa.array(values[~missing], type=pa.large_string()))).as_py()
-    return max([longest or 0, 1] + [len(str(x).encode()) for x in values[missing]])
+    writes it (a missing one too: NaN is "nan"). Each distinct value is measured once; text in one vectorised pass
+    (UTF-8 bytes in Arrow), anything else value by value."""
+    distinct = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
+    if pd.api.types.infer_dtype(distinct, skipna=True) != "string":
+        return max([len(str(x).encode()) for x in distinct] + [1])
+    missing = distinct.isna().to_numpy()
+    longest = pc.max(pc.binary_length(pa.array(distinct[~missing], type=pa.large_string()))).as_py()
+    return max([longest or 0, 1] + [len(str(x).encode()) for x in distinct[missing]])
 
 
 def _lengths(data_type: str, values: pd.Series, significant_digits: int | None = None) -> dict[str, str]:
