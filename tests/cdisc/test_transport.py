@@ -9,8 +9,8 @@ import pytest
 
 from cdisc.errors import PackageError
 from cdisc.transport import Column, read_transport, write_transport
+from tests.cdisc.test_xpt import GOLDEN, GOLDEN_FILE
 
-GOLDEN_FILE = Path(__file__).parents[1] / "fixtures" / "xpt" / "golden_adae.xpt"
 NAN = float("nan")
 STAMP = "30JUN26:10:11:12"
 
@@ -27,15 +27,7 @@ def write(path: Path, columns: list[Column], stamp: str = STAMP) -> Path:
 
 def test_the_golden_file_reads_back_value_for_value():
     member = read_transport(GOLDEN_FILE)
-    expected = pd.DataFrame({
-        "USUBJID": ["IM96-001-001", "IM96-001-002", "IM96-002-001"],
-        "AESEQ": [1.0, 2.0, 1.0],
-        "AETERM": ["Fever", "Cytokine release syndrome", ""],
-        "ASTDY": [-3.0, NAN, 0.1],
-        "ASTDT": [22000.0, NAN, 23000.5],
-        "AEOUT": ["", "", ""],
-    })
-    pd.testing.assert_frame_equal(member.frame, expected)
+    pd.testing.assert_frame_equal(member.frame, GOLDEN)
     assert member.created == dt.datetime(2026, 6, 30)
 
 
