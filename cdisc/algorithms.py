@@ -75,6 +75,14 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     >>> by_distinct(pd.Series(["b", "a", "b"]), lambda d: d.str.upper()).tolist()
     ['B', 'A', 'B']
     """
+    codes, first = distinct_rows(values)
+    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+
+
+def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
+    position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by
+    their bits (0.0 and -0.0 are written differently)."""
     if isinstance(values, pd.DataFrame):
         codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
     else:
@@ -82,7 +90,7 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
                              use_na_sentinel=False)[0]
     first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
-    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+    return codes, first
 
 
 def python_text(values: pd.Series) -> pd.Series:

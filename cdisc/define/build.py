@@ -14,13 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from lxml import etree
 
-from cdisc.algorithms import by_distinct
+from cdisc.algorithms import distinct_rows
 from cdisc.define.html import STYLESHEET, write_define_html
-from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable, WhereCondition
+from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEF = "http://www.cdisc.org/ns/def/v2.1"
@@ -100,16 +98,17 @@ def build_define(spec: Spec, data: dict[str, pd.DataFrame]) -> etree._ElementTre
         sup = _el(mdv, _d("SupplementalDoc"))
         for doc in spec.documents:
             _el(sup, _d("DocumentRef"), {"leafID": f"LF.{doc.id}"})
-    _value_lists(mdv, spec, data)
+    _value_lists(mdv, spec)
     _where_clauses(mdv, spec)
     for ds in spec.datasets:
         _item_group(mdv, spec, ds)
     for ds in spec.datasets:
         for v in spec.variables_of(ds.name):
             _item_def(mdv, spec, v, data[ds.name][v.name])
-    for vl in spec.value_level:
-        _value_item_def(mdv, spec, vl, _where_values(data[vl.dataset], spec.where(vl.where_clause), vl.variable))
-    used = used_terms(spec, data)
+    value_level = value_level_values(spec, data)
+    for vl, values in zip(spec.value_level, value_level, strict=True):
+        _value_item_def(mdv, spec, vl, values)
+    used = used_terms(spec, data, value_level)
     for cl in spec.codelists:
         _codelist(mdv, cl, used.get(cl.id, set()))
     for m in spec.methods:
@@ -173,14 +172,11 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
 
 def text_length(values: pd.Series) -> int:
     """The written length of a character variable: its longest value in bytes (at least 1), each value as `str`
-    writes it (a missing one too: NaN is "nan"). Each distinct value is measured once; text in one vectorised pass
-    (UTF-8 bytes in Arrow), anything else value by value."""
-    distinct = pd.Series(pd.unique(values.to_numpy(dtype=object)), dtype=object)
-    if pd.api.types.infer_dtype(distinct, skipna=True) != "string":
-        return max([len(str(x).encode()) for x in distinct] + [1])
-    missing = distinct.isna().to_numpy()
-    longest = pc.max(pc.binary_length(pa.array(distinct[~missing], type=pa.large_string()))).as_py()
-    return max([longest or 0, 1] + [len(str(x).encode()) for x in distinct[missing]])
+    writes it (a missing one too: NaN is "nan"). Text is measured once per distinct value (a finished text column
+    shares one string object per value, and a string caches its hash); anything else value by value, since equal
+    values of other types can be written differently (1 == 1.0)."""
+    text = pd.api.types.infer_dtype(values, skipna=True) == "string"
+    return max([len(str(x).encode()) for x in (set(values.to_numpy()) if text else values)] + [1])
 
 
 def _lengths(data_type: str, values: pd.Series, significant_digits: int | None = None) -> dict[str, str]:
@@ -191,17 +187,20 @@ def _lengths(data_type: str, values: pd.Series, significant_digits: int | None =
         return {}
     if data_type == "text":
         return {"Length": str(text_length(values))}
-    if pd.api.types.is_numeric_dtype(values):
-        numbers = values.dropna()
-        width = 8
-    else:  # value-level numbers held in a character variable (e.g. --ORRES where --TESTCD = SYSBP)
-        numbers = pd.to_numeric(values.replace("", None), errors="coerce").dropna()
-        width = text_length(values)
+    # value-level numbers held in a character variable (e.g. --ORRES where --TESTCD = SYSBP): as wide as their text
+    numeric = pd.api.types.is_numeric_dtype(values)
+    width = 8 if numeric else text_length(values)
     if data_type == "integer":
         return {"Length": str(width)}
     if significant_digits is None:
-        significant_digits = max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in numbers.unique()] + [0])
+        significant_digits = _decimals(values if numeric else pd.to_numeric(values.replace("", None), errors="coerce"))
     return {"Length": str(width), "SignificantDigits": str(significant_digits)}
+
+
+def _decimals(numbers: pd.Series) -> int:
+    """The most decimals of the numbers (written with up to 10), each distinct number once; 0 when there are none."""
+    distinct = numbers.unique()
+    return max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in distinct[~pd.isna(distinct)]] + [0])
 
 
 def _origin(parent: etree._Element, origin: str, source: str, predecessor: str, pages: str) -> None:
@@ -240,7 +239,7 @@ def _value_item_def(mdv: etree._Element, spec: Spec, vl: ValueLevel, values: pd.
     _origin(it, vl.origin, vl.source, vl.predecessor, vl.pages)
 
 
-def _value_lists(mdv: etree._Element, spec: Spec, data: dict[str, pd.DataFrame]) -> None:
+def _value_lists(mdv: etree._Element, spec: Spec) -> None:
     groups: dict[tuple[str, str], list[ValueLevel]] = {}
     for vl in spec.value_level:
         groups.setdefault((vl.dataset, vl.variable), []).append(vl)
@@ -262,14 +261,27 @@ def _where_clauses(mdv: etree._Element, spec: Spec) -> None:
                 _el(rc, _o("CheckValue"), text=value)
 
 
-def _where_values(df: pd.DataFrame, conditions: list[WhereCondition], variable: str) -> pd.Series:
-    """The values of `variable` in the rows of `df` meeting every condition of a where clause (EQ, NE, IN, NOTIN),
-    each value compared as text (as `astype(str)` writes it: 1.0 is "1.0"), once per distinct value."""
-    mask = np.ones(len(df), bool)
-    for w in conditions:
-        inside = by_distinct(df[w.variable], lambda d, values=w.values: d.astype(str).isin(values)).to_numpy()
-        mask &= inside if w.comparator in ("EQ", "IN") else ~inside
-    return df[variable][mask]
+def value_level_values(spec: Spec, data: dict[str, pd.DataFrame]) -> list[pd.Series]:
+    """The values of each value-level item of `spec` (in its order): its variable in the rows of its dataset meeting
+    every condition of its where clause (EQ, NE, IN, NOTIN), each value compared as text (as `astype(str)` writes
+    it: 1.0 is "1.0"). A condition variable's distinct values are written as text once for all the items."""
+    texts = {key: _distinct_text(data[key[0]][key[1]]) for key in dict.fromkeys(
+        (vl.dataset, w.variable) for vl in spec.value_level for w in spec.where(vl.where_clause))}
+    found = []
+    for vl in spec.value_level:
+        mask = np.ones(len(data[vl.dataset]), bool)
+        for w in spec.where(vl.where_clause):
+            codes, text = texts[vl.dataset, w.variable]
+            inside = text.isin(w.values).to_numpy()[codes]
+            mask &= inside if w.comparator in ("EQ", "IN") else ~inside
+        found.append(data[vl.dataset][vl.variable][mask])
+    return found
+
+
+def _distinct_text(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Each row's code and the distinct values as text (`values` is `text.iloc[codes]`, written as text)."""
+    codes, first = distinct_rows(values)
+    return codes, values.iloc[first].astype(str)
 
 
 def _analysis_results(mdv: etree._Element, spec: Spec) -> None:
@@ -303,22 +315,22 @@ def _analysis_results(mdv: etree._Element, spec: Spec) -> None:
                 _document_ref(code, r.code_document, "")
 
 
-def used_terms(spec: Spec, data: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
-    """Codelist id -> the values the data hold in the variables and value-level items that use the codelist."""
+def used_terms(spec: Spec, data: dict[str, pd.DataFrame], value_level: list[pd.Series]) -> dict[str, set[str]]:
+    """Codelist id -> the values the data hold in the variables and value-level items that use the codelist
+    (`value_level`: each value-level item's values, from `value_level_values`)."""
     used: dict[str, set[str]] = {}
     for v in spec.variables:
         if v.codelist:
             used.setdefault(v.codelist, set()).update(_as_terms(data[v.dataset][v.name]))
-    for vl in spec.value_level:
+    for vl, values in zip(spec.value_level, value_level, strict=True):
         if vl.codelist:
-            values = _where_values(data[vl.dataset], spec.where(vl.where_clause), vl.variable)
             used.setdefault(vl.codelist, set()).update(_as_terms(values))
     return used
 
 
 def _as_terms(values: pd.Series) -> set[str]:
     """Values as codelist terms: numbers without a trailing '.0' (TRTN term '1' is the number 1.0)."""
-    present = pd.Series(values.dropna().unique(), dtype=values.dtype)
+    present = pd.Series(values.unique(), dtype=values.dtype).dropna()  # missing values dropped from the distinct
     if pd.api.types.is_numeric_dtype(present):
         return {str(int(x)) if float(x).is_integer() else str(x) for x in present}
     return {str(x) for x in present if str(x) != ""}

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct, censored_parts
+from cdisc.algorithms import by_distinct, censored_parts, distinct_rows
 
 
 def test_by_distinct_computes_once_per_value_and_keeps_the_index():
@@ -29,6 +29,15 @@ def test_by_distinct_on_a_frame_takes_distinct_rows():
     out = by_distinct(frame, lambda d: pd.DataFrame({"AB": d["A"] + d["B"], "N": [len(d)] * len(d)}))
     assert out["AB"].tolist() == ["x1", "x2", "y1", "x1"]
     assert out["N"].tolist() == [3, 3, 3, 3]
+
+
+def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
+    """Codes number the distinct values as they first appear; `first` is each code's first row; -0.0 is not 0.0."""
+    codes, first = distinct_rows(pd.Series([-0.0, 2.5, 0.0, 2.5, np.nan, -0.0]))
+    assert codes.tolist() == [0, 1, 2, 1, 3, 0]
+    assert first.tolist() == [0, 1, 2, 4]
+    codes, first = distinct_rows(pd.Series([], dtype=object))
+    assert (codes.tolist(), first.tolist()) == ([], [])
 
 
 def test_censored_parts_sign_and_number():

@@ -5,7 +5,7 @@ import pytest
 from lxml import etree
 
 from cdisc.define import build_define, validate_define, write_define
-from cdisc.define.build import text_length
+from cdisc.define.build import text_length, value_level_values
 from cdisc.spec.load import load_spec
 from tests.cdisc.spec.test_check import CODELISTS, DATASETS, METHODS, VARIABLES, make_spec
 
@@ -98,8 +98,22 @@ def test_define_html_is_rendered_beside_define_xml(tmp_path):
     (pd.Series(["WXYZ", pd.NA], dtype="string[pyarrow]"), 4),
     (pd.Series([1.5, 10.25]), 5),                             # numbers as written: "10.25"
     (pd.Series(["A", 3, np.nan], dtype=object), 3),           # mixed: "A", "3", "nan"
+    (pd.Series([1, 1.0, True], dtype=object), 4),             # equal values written differently: "1", "1.0", "True"
 ])
 def test_text_length_is_the_longest_written_value_in_bytes(values, length) -> None:
     """The Length of a text item is its longest value in UTF-8 bytes, each value written by str (Define-XML 2.1
     ItemDef/@Length; SAS XPT v5 column width in bytes)."""
     assert text_length(values) == length
+
+
+def test_value_level_values_are_the_rows_meeting_the_where_clause_compared_as_text(tmp_path):
+    """Each value-level item gets its variable in the rows meeting every condition, in the spec's order; EQ/IN and
+    NE/NOTIN on the same condition variable; a number is compared as `str` writes it (3.0 is "3.0", not "3")."""
+    value_level = VALUE_LEVEL + ("2,DM,USUBJID,WC.DM.SEX.NOTF,text,,,,Yes,,Collected,Investigator,,,,\n"
+                                 "3,DM,STUDYID,WC.DM.ARMN.1,text,,,,Yes,,Assigned,Sponsor,,,,\n")
+    where = WHERE + "WC.DM.SEX.NOTF,DM,SEX,NE,F\nWC.DM.ARMN.1,DM,ARMN,IN,1.0|3\nWC.DM.ARMN.1,DM,SEX,EQ,M\n"
+    spec = load_spec(built_spec(tmp_path, value_level=value_level, where_clauses=where))
+    dm = pd.DataFrame({"STUDYID": ["A", "B", "C", "D"], "USUBJID": ["1", "2", "3", "4"], "SEX": ["F", "M", "M", "F"],
+                       "ARMN": [1.0, 1.0, 3.0, 2.0]})
+    assert [(vl.variable, values.tolist()) for vl, values in zip(spec.value_level, value_level_values(
+        spec, {"DM": dm}), strict=True)] == [("SEX", ["F", "F"]), ("USUBJID", ["2", "3"]), ("STUDYID", ["B"])]
