@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import by_distinct
 from cdisc.validate.core import dates
 from cdisc.validate.core.memo import per_column
 
@@ -115,12 +116,11 @@ def _text(s: pd.Series) -> pd.Series:
     0.039999999999999994 and is "0.04" again here, as SAS displays it. A number column's text is made anew each
     time, once per distinct value (kept for the run it would be a new string per record); other text is kept."""
     if s.dtype.kind in "fiu":
-        return pd.Series(_number_text(s), index=s.index, dtype=object)
+        return by_distinct(s, _number_text)
     return _object_text(s)
 
 
-@dates.per_unique
-def _number_text(s: pd.Series) -> np.ndarray:
+def _number_text(s: pd.Series) -> pd.Series:
     values = s.to_numpy(float)
     finite = np.isfinite(values)
     whole = finite & (np.mod(values, 1, where=finite, out=np.zeros_like(values)) == 0)
@@ -129,7 +129,7 @@ def _number_text(s: pd.Series) -> np.ndarray:
     rest = finite & ~whole
     if rest.any():
         out[rest] = [format(v, ".15g") for v in values[rest]]
-    return out
+    return pd.Series(out, index=s.index, dtype=object)
 
 
 @per_column
@@ -144,13 +144,8 @@ def _object_text(s: pd.Series) -> pd.Series:
 @per_column
 def _strip_zeros(s: pd.Series) -> pd.Series:
     """Numbers written as text without trailing decimal zeros ("200.00" -> "200", "6.80" -> "6.8")."""
-    return pd.Series(_stripped_values(s), index=s.index, name=s.name, dtype=object)
-
-
-@dates.per_unique
-def _stripped_values(s: pd.Series) -> np.ndarray:
-    stripped = s.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True).str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True)
-    return stripped.to_numpy(dtype=object)
+    return by_distinct(s, lambda d: d.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True)
+                       .str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True))
 
 
 def _num_text(x: float) -> str:
