@@ -6,10 +6,11 @@ Each expectation costs great-expectations about 5 ms whatever the data (its metr
 batched. Column expectations that differ only in their column (not-null, one codelist's value set, one Length, the
 ISO 8601 patterns, no study day 0) are covered by one expectation over those columns' values put end to end, from
 every dataset at once; a cover fails exactly when one of the expectations it covers fails (a column expectation
-judges each value alone, and padding a column with copies of its own first value changes no verdict). The
-expectations on whole tables (column order, unique keys) run per dataset. Then only the expectations of the failed
-covers and tables run again, on their own datasets, with result format COMPLETE for the rows and values their
-issues name, exactly as great-expectations reports them.
+judges each value alone, and padding a column with copies of its own first value changes no verdict). For the same
+reason a cover holds each column's distinct values only: its cost follows the number of distinct values, not of
+records. The expectations on whole tables (column order, unique keys) run per dataset. Then only the expectations
+of the failed covers and tables run again, on their own datasets, with result format COMPLETE for the rows and
+values their issues name, exactly as great-expectations reports them.
 """
 from __future__ import annotations
 
@@ -80,18 +81,20 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
         return [r.expectation_config.meta["position"] for r in validate(data, expectations, "BOOLEAN_ONLY")
                 if not r.success]
 
-    data = {name: _nulls(frame) for name, frame in sorted(frames.items()) if suites.get(name)}
+    data = {name: frame for name, frame in sorted(frames.items()) if suites.get(name)}
     covers, rerun = _covers(data, suites)
     for frame, group in _cover_frames(covers):
         rerun |= {key for n in failed(frame, [c.expectation for c in group]) for key in group[n].covers}
     issues: list[Issue] = []
-    for name, frame in data.items():
+    for name, raw in data.items():
         suite = suites[name]
         tables = [i for i, e in enumerate(suite) if e.kind not in COVERABLE]
-        suspects = {tables[n] for n in failed(frame, [suite[i] for i in tables])} | {i for n, i in rerun if n == name}
+        keys = _nulls(raw, [c for i in tables for c in _value_columns(suite[i])])
+        suspects = {tables[n] for n in failed(keys, [suite[i] for i in tables])} | {i for n, i in rerun if n == name}
         if not suspects:
             continue
         # As if the whole suite had run: its failed expectations, in the order of their results, run again.
+        frame = _nulls(raw, list(raw.columns))
         suspects_in_order = sorted(suspects, key=_evaluation_order(suite).__getitem__)
         again = [suspects_in_order[n] for n in failed(frame, [suite[i] for i in suspects_in_order])]
         issues += [issue for r in validate(frame, [suite[i] for i in again], "COMPLETE") for issue in _issues(name, r)]
@@ -115,6 +118,7 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
     groups: dict[tuple, list[tuple[str, int, pd.Series]]] = {}
     alone: set[tuple[str, int]] = set()
     for name, frame in data.items():
+        distinct = _Distinct(frame)
         for i, e in enumerate(suites[name]):
             if e.kind not in COVERABLE:
                 continue
@@ -123,13 +127,26 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
                 alone.add((name, i))
                 continue
             args = tuple(sorted((k, repr(v)) for k, v in e.kwargs.items() if k != "column"))
-            groups.setdefault((e.kind, args, str(frame[column].dtype)), []).append((name, i, frame[column]))
+            groups.setdefault((e.kind, args, str(frame[column].dtype)), []).append((name, i, distinct[column]))
     covers = []
     for n, ((kind, _, _), members) in enumerate(groups.items()):
         first = suites[members[0][0]][members[0][1]]
         covers.append(_Cover(Expectation(kind, {**first.kwargs, "column": f"cover{n}"}),
                              tuple((name, i) for name, i, _ in members), tuple(s for _, _, s in members)))
     return covers, alone
+
+
+class _Distinct(dict):
+    """A frame's columns' distinct values (in order of first appearance, empty strings as nulls), each column's
+    made when first asked."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def __missing__(self, column: str) -> pd.Series:
+        values = self[column] = self.frame[column].drop_duplicates().replace("", None)
+        return values
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
@@ -151,9 +168,19 @@ def _padded(group: list[_Cover]) -> tuple[pd.DataFrame, list[_Cover]]:
     return pd.DataFrame({c.expectation.kwargs["column"]: c.values(length) for c in group}), group
 
 
-def _nulls(frame: pd.DataFrame) -> pd.DataFrame:
-    """SDTM text nulls are empty strings; great-expectations needs real nulls to skip them."""
-    return frame.replace("", None)
+def _nulls(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`frame` with the empty strings of `columns` as real nulls: SDTM text nulls are empty strings, and
+    great-expectations needs real nulls to skip them. The other columns are shared, not copied."""
+    present = [c for c in dict.fromkeys(columns) if c in frame.columns]
+    if not present:
+        return frame
+    return frame.assign(**frame[present].replace("", None))
+
+
+def _value_columns(expectation: Expectation) -> list[str]:
+    """The columns whose values an expectation reads (none for one on the column names only)."""
+    kwargs = expectation.kwargs
+    return [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", ()))
 
 
 def _issues(dataset: str, r) -> list[Issue]:
