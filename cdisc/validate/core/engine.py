@@ -18,6 +18,7 @@ import pandas as pd
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
+    ACROSS_RECORDS,
     OPERATORS,
     DomainNotFound,
     Frame,
@@ -36,6 +37,7 @@ RELATIONSHIP_DATASETS = ("RELREC", "RELSUB", "RELSPEC")
 RECORD_TYPES = ("Record Data", "Dataset Contents Check against Define XML")
 # one row per record and variable: evaluated one variable at a time (`_value_frames`), never built whole
 LONG_FORM_TYPES = ("Value Check with Variable Metadata", "Value Check with Dataset Metadata")
+VARIABLE = "__variable"  # a distinct-values frame's column: the position of the variable a value belongs to
 
 
 # --- scope ----------------------------------------------------------------------------------------------
@@ -110,11 +112,14 @@ def _variable_rows(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool) -> Iterator[Frame]:
+def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool, only: set[int] | None = None) -> Iterator[Frame]:
     """The long form one variable at a time: a frame of the variable's values, one row per record, with its
-    variable (or the dataset) metadata as values broadcast to every row; `lengths` adds variable_value_length."""
+    variable (or the dataset) metadata as values broadcast to every row; `lengths` adds variable_value_length.
+    `only`: the positions (from 1) of the variables to give, default all."""
     n = len(ds.data)
     for i, v in enumerate(ds.variables, start=1):
+        if only is not None and i not in only:
+            continue
         values = _text(ds.data[v.name]).to_numpy(dtype=object)
         # no copy of the values: every long-form rule then reads the same memory, and memo.py's results for it
         df = pd.DataFrame({"row_number": np.arange(1, n + 1),
@@ -126,6 +131,40 @@ def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool) -> Iterator[Fr
             "variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
             "variable_order_number": i, "variable_format": ""}
         yield Frame(df, {"variable_name": v.name, **metadata})
+
+
+def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
+    """The long form of all variables at once, over each variable's distinct values instead of its records: a row
+    per variable and distinct value, the metadata as columns of what a broadcast value would be (object), and
+    VARIABLE, the variable's position."""
+    values = [pd.unique(_text(ds.data[v.name]).to_numpy(dtype=object)) for v in ds.variables]
+    counts = [len(u) for u in values]
+    flat = np.concatenate(values) if values else np.empty(0, object)
+    df = pd.DataFrame({"variable_value": pd.Series(flat, dtype=object),
+                       "variable_value_length": np.fromiter(map(len, flat), int, len(flat)),
+                       VARIABLE: np.repeat(np.arange(1, len(counts) + 1), counts)})
+    metadata = [dataset_metadata(ds) if with_dataset else {
+        "variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
+        "variable_order_number": i, "variable_format": ""} for i, v in enumerate(ds.variables, start=1)]
+    for key in metadata[0] if metadata else ():
+        df[key] = pd.Series(np.repeat(np.array([m[key] for m in metadata], dtype=object), counts), dtype=object)
+    df["variable_name"] = pd.Series(np.repeat(np.array([v.name for v in ds.variables], dtype=object), counts),
+                                    dtype=object)
+    return df
+
+
+def _flagged_variables(operations: list[dict[str, Any]], check: Any, ds: Dataset, with_dataset: bool, ctx: Context,
+                       cache: RunCache) -> set[int] | None:
+    """The positions of the variables with a distinct value the long-form check flags, or None when the check
+    cannot be judged on distinct values (an operator reading other records, or the record number): when each
+    record is judged by its own values, a variable none of whose distinct values is flagged has no finding, and
+    the rest need not be evaluated record by record."""
+    names = [*check_names(check), *_leaf_texts(check, "value")]
+    if _operator_names(check) & ACROSS_RECORDS or "row_number" in names or ROW in names:
+        return None
+    frame = Frame(cache.frame((ds.name, f"distinct values, dataset metadata {with_dataset}"),
+                              lambda: _distinct_values(ds, with_dataset)))
+    return set(frame.df[VARIABLE].to_numpy()[_evaluate_with(operations, check, frame, ctx)].tolist())
 
 
 def _presence_row(package: Package) -> pd.DataFrame:
@@ -512,7 +551,9 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     try:
         if rule.rule_type in LONG_FORM_TYPES:
             lengths = "variable_value_length" in [*check_names(check), *_leaf_texts(check, "value")]
-            frames: Iterable[Frame] = _value_frames(ds, rule.rule_type.endswith("Dataset Metadata"), lengths)
+            with_dataset = rule.rule_type.endswith("Dataset Metadata")
+            flagged = _flagged_variables(operations, check, ds, with_dataset, ctx, cache or RunCache())
+            frames: Iterable[Frame] = _value_frames(ds, with_dataset, lengths, flagged)
         else:
             frames = [Frame(_rule_frame(rule, ds, package, prefix, cache or RunCache()))]
         for frame in frames:  # one at a time: the long form's frames are not all kept

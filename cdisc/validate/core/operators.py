@@ -707,6 +707,15 @@ def is_ordered_subset_of(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
     return ~is_not_ordered_subset_of(frame, cond)
 
 
+# Operators whose verdict on a record reads other records too (groups, order, sets over the column); every other
+# operator judges a record by its own values and the comparator alone.
+ACROSS_RECORDS = frozenset({
+    "is_unique_set", "is_not_unique_set", "is_unique_relationship", "is_not_unique_relationship",
+    "present_on_multiple_rows_within", "not_present_on_multiple_rows_within", "is_inconsistent_across_dataset",
+    "does_not_have_next_corresponding_record", "has_next_corresponding_record", "empty_within_except_last_row",
+    "non_empty_within_except_last_row", "target_is_not_sorted_by", "not_contains_all", "contains_all",
+    "shares_no_elements_with", "is_not_ordered_subset_of", "is_ordered_subset_of"})
+
 OPERATORS: dict[str, Callable[[Frame, dict[str, Any]], np.ndarray]] = {
     "equal_to": equal_to,
     "not_equal_to": not_equal_to,

@@ -65,3 +65,18 @@ def test_run_suites_names_the_dataset_and_row_behind_a_shared_expectation(tmp_pa
     assert sex[0] == ("XX", "SD0037", "3", "U", 1)
     assert {(where, code) for where, code, *_ in sex[1:]} == {("YY", "SD0002"), ("YY", "SD0037")}
     assert all(i.where != "DM" for i in issues)
+
+
+def test_a_cover_holds_each_columns_distinct_values_once_with_empty_text_as_null():
+    """A cover stands for its columns' distinct values (a column expectation judges each value alone), so its
+    size follows the distinct values, not the records; "" is a null there, as great-expectations needs."""
+    from cdisc.validate.run import _covers
+    from cdisc.validate.suite import Expectation
+
+    dm = pd.DataFrame({"SEX": ["F", "M", "F", "", "M", "F"], "RACE": ["ASIAN"] * 6})
+    in_set = Expectation("ExpectColumnValuesToBeInSet", {"column": "SEX", "value_set": ["F", "M"]})
+    not_null = Expectation("ExpectColumnValuesToNotBeNull", {"column": "RACE"})
+    covers, alone = _covers({"DM": dm}, {"DM": [in_set, not_null]})
+    assert alone == set()
+    assert [(c.covers, [None if v is None or v != v else v for v in c.values(len(c))]) for c in covers] == [
+        ((("DM", 0),), ["F", "M", None]), ((("DM", 1),), ["ASIAN"])]

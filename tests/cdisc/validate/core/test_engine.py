@@ -187,3 +187,52 @@ def test_a_condition_on_constants_is_decided_by_one_record_and_holds_for_all(mon
     assert engine.evaluate(constant, frame).tolist() == [True, True, True]
     assert engine.evaluate(per_record, frame).tolist() == [True, False, True]
     assert seen == [1, 3]
+
+
+RULE_0890 = """
+Authorities:
+  - Organization: CDISC
+    Standards:
+      - Name: SDTMIG
+Check:
+  all:
+    - {name: variable_data_type, operator: equal_to, value: Char}
+    - {name: variable_value, operator: non_empty}
+    - {name: variable_value, operator: equal_to, value: ".", value_is_literal: true}
+Core: {Id: CORE-000890}
+Outcome: {Message: "A text variable is '.'"}
+Rule Type: Value Check with Variable Metadata
+Scope: {Classes: {Include: [ALL]}, Domains: {Include: [ALL]}}
+"""
+
+
+def test_a_long_form_rule_finds_every_record_of_each_flagged_variable_only(monkeypatch) -> None:
+    """CORE-000890 on AE: AETERM is '.' in records 2 and 4, AEOUT in record 3, the number AESEQ never (a Num
+    variable); the check runs on distinct values first and record by record only for AETERM and AEOUT."""
+    from cdisc.validate.core import engine
+
+    asked: list[set[int] | None] = []
+    original = engine._value_frames
+
+    def value_frames(ds, with_dataset, lengths, only=None):
+        asked.append(only)
+        return original(ds, with_dataset, lengths, only)
+
+    monkeypatch.setattr(engine, "_value_frames", value_frames)
+    ae = pd.DataFrame({"DOMAIN": ["AE"] * 4, "USUBJID": ["S1", "S1", "S2", "S2"], "AESEQ": [1.0, 2.0, 1.0, 2.0],
+                       "AETERM": ["HEADACHE", ".", "NAUSEA", "."], "AEOUT": ["", "", ".", "RECOVERED"]})
+    findings, _ = run_core(_package("AE", ae, {"AESEQ": "Num"}), [load_rule_text(RULE_0890)])
+    (finding,) = findings
+    assert finding.count == 3
+    assert [(r["row"], r["variable_value"]) for r in finding.records] == [(2, "."), (4, "."), (3, ".")]
+    assert asked == [{4, 5}]  # AETERM and AEOUT, by position in AE
+
+
+def test_a_long_form_check_across_records_is_evaluated_record_by_record() -> None:
+    """A check with an operator that reads other records (is_not_unique_set) is not judged on distinct values."""
+    from cdisc.validate.core.engine import _flagged_variables
+
+    check = {"all": [{"name": "variable_value", "operator": "is_not_unique_set", "value": ["variable_value"]}]}
+    assert _flagged_variables([], check, None, False, None, RunCache()) is None
+    by_row = {"all": [{"name": "row_number", "operator": "equal_to", "value": 1}]}
+    assert _flagged_variables([], by_row, None, False, None, RunCache()) is None
