@@ -37,6 +37,7 @@ RELATIONSHIP_DATASETS = ("RELREC", "RELSUB", "RELSPEC")
 RECORD_TYPES = ("Record Data", "Dataset Contents Check against Define XML")
 # one row per record and variable: evaluated one variable at a time (`_value_frames`), never built whole
 LONG_FORM_TYPES = ("Value Check with Variable Metadata", "Value Check with Dataset Metadata")
+MAX_SIZE = "variable_max_size"  # a variable metadata attribute that reads every record: made only when a rule asks
 VARIABLE = "__variable"  # a distinct-values frame's column: the position of the variable a value belongs to
 
 
@@ -101,14 +102,16 @@ def _dataset_rows(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def _variable_rows(ds: Dataset) -> pd.DataFrame:
+def _variable_rows(ds: Dataset, max_sizes: bool) -> pd.DataFrame:
+    """A row per variable; `max_sizes` adds variable_max_size, the longest value's length, which reads every
+    record (CORE computes it only for a rule that needs it, too)."""
     rows = []
     for i, v in enumerate(ds.variables, start=1):
-        col = ds.data[v.name] if v.name in ds.data.columns else pd.Series(dtype=object)
-        max_size = max(map(len, _text(col).to_numpy(dtype=object)), default=0)
         rows.append({"variable_name": v.name, "variable_label": v.label, "variable_size": v.length,
-                     "variable_data_type": v.type, "variable_order_number": i, "variable_format": "",
-                     "variable_max_size": max_size, ROW: i})
+                     "variable_data_type": v.type, "variable_order_number": i, "variable_format": "", ROW: i})
+        if max_sizes:
+            col = ds.data[v.name] if v.name in ds.data.columns else pd.Series(dtype=object)
+            rows[-1]["variable_max_size"] = max(map(len, _text(col).to_numpy(dtype=object)), default=0)
     return pd.DataFrame(rows)
 
 
@@ -176,7 +179,8 @@ def _presence_row(package: Package) -> pd.DataFrame:
 FRAME_BUILDERS = {
     "Record Data": lambda ds, pkg: _records(ds),
     "Dataset Metadata Check": lambda ds, pkg: _dataset_rows(ds),
-    "Variable Metadata Check": lambda ds, pkg: _variable_rows(ds),
+    "Variable Metadata Check": lambda ds, pkg: _variable_rows(ds, max_sizes=False),
+    f"Variable Metadata Check with {MAX_SIZE}": lambda ds, pkg: _variable_rows(ds, max_sizes=True),
     "Domain Presence Check": lambda ds, pkg: _presence_row(pkg),
 }
 
@@ -571,13 +575,21 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
 
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:
     """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`)."""
-    build = FRAME_BUILDERS[rule.rule_type]
-    df = cache.frame((ds.name, rule.rule_type), lambda: build(ds, package))
+    kind = _frame_kind(rule)
+    df = cache.frame((ds.name, kind), lambda: FRAME_BUILDERS[kind](ds, package))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
         df = cache.frame((ds.name, _match_key(rule, ds)),
                          lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
     return df
+
+
+def _frame_kind(rule: Rule) -> str:
+    """The frame builder of the rule's type; for variable metadata, the one with variable_max_size only for a rule
+    whose Check reads it."""
+    sized = f"{rule.rule_type} with {MAX_SIZE}"
+    reads = [*check_names(rule.check), *_leaf_texts(rule.check, "value")]
+    return sized if sized in FRAME_BUILDERS and MAX_SIZE in reads else rule.rule_type
 
 
 def _evaluate_with(operations: list[dict[str, Any]], check: Any, frame: Frame, ctx: Context) -> np.ndarray:

@@ -236,3 +236,20 @@ def test_a_long_form_check_across_records_is_evaluated_record_by_record() -> Non
     assert _flagged_variables([], check, None, False, None, RunCache()) is None
     by_row = {"all": [{"name": "row_number", "operator": "equal_to", "value": 1}]}
     assert _flagged_variables([], by_row, None, False, None, RunCache()) is None
+
+
+def test_variable_max_size_is_made_for_a_rule_that_reads_it() -> None:
+    """variable_max_size (the longest value) exists only in the frames of rules that ask for it, as in CORE; a
+    rule comparing it with the declared length finds AETERM (variable 2: declared 8, HYPERTENSION is 12 long)."""
+    rule = load_rule_text(RULE_0890.replace("Rule Type: Value Check with Variable Metadata",
+                                            "Rule Type: Variable Metadata Check").replace(
+        """  all:
+    - {name: variable_data_type, operator: equal_to, value: Char}
+    - {name: variable_value, operator: non_empty}
+    - {name: variable_value, operator: equal_to, value: ".", value_is_literal: true}""",
+        """  all:
+    - {name: variable_max_size, operator: greater_than, value: variable_size}"""))
+    ae = pd.DataFrame({"DOMAIN": ["AE", "AE"], "AETERM": ["HEADACHE", "HYPERTENSION"], "AEOUT": ["", "FATAL"]})
+    findings, _ = run_core(_package("AE", ae), [rule])
+    assert [(f.count, f.records) for f in findings] == [
+        (1, ({"row": 2, "variable_max_size": 12},))]
