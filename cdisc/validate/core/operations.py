@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import by_distinct
 from cdisc.validate.core import library
 from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package
@@ -133,9 +134,13 @@ def record_count(op: dict[str, Any], frame: Frame, ctx: Context) -> Any:
 
 
 def _grouping_text(s: pd.Series, regex: str | None) -> pd.Series:
+    """The values as text; with `regex`, the part of each that matches it (the whole text where none does), worked
+    out once per distinct value."""
     text = _text(s)
-    if not regex:
-        return text
+    return by_distinct(text, lambda distinct: _matched_part(distinct, regex)) if regex else text
+
+
+def _matched_part(text: pd.Series, regex: str) -> pd.Series:
     part = text.str.extract(f"({regex})", expand=False)
     if isinstance(part, pd.DataFrame):
         part = part.iloc[:, 0]
