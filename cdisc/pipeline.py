@@ -256,11 +256,12 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
               formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None,
-              report: Callable[[Path], object] | None = None) -> StudyRun:
+              report: Callable[[Path], Callable[[], object]] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
-    summary and, last, the review report (`report` gets the staged output folder). A study without ADaM builders
-    gets no ADaM (no adam/)."""
+    summary and the review report: `report` gets the staged output folder once the datasets, define.xml and
+    reconciliation are in it, and returns the function that finishes the report, called once validation/ is
+    written. A study without ADaM builders gets no ADaM (no adam/)."""
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
@@ -287,6 +288,8 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                     write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
                     if summarize is not None and adam is not None:
                         summarize(adam, stage / "adam")
+                with clock.time("review report"):  # its figures, while the validation finishes
+                    finish_report = report(stage) if report is not None else None
                 with clock.time("waiting for the suites and ADaM rules"):
                     suite_issues, adam_rules = checked()
                 findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
@@ -297,9 +300,9 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                     validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
                                                    conformance, explanations, standards)
                     write_reports(validation, stage / "validation")
-                if report is not None:
+                if finish_report is not None:
                     with clock.time("review report"):
-                        report(stage)
+                        finish_report()
     return StudyRun(sdtm, adam, findings, validation)
 
 

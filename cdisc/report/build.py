@@ -6,7 +6,7 @@ are on disk), build each planned section or say why it is skipped, and write the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -100,5 +100,21 @@ def build_section(plan: SectionPlan, inputs: ReportInputs) -> Section:
 
 def build_report(plans: list[SectionPlan], inputs: ReportInputs, folder: Path, *, title: str, subtitle: str) -> Path:
     """Build every planned section (progress shown on a terminal) and write the page and its figures."""
-    sections = [build_section(plan, inputs) for plan in progress(plans, "report")]
-    return write_report(folder, title, subtitle, sections)
+    return start_report(plans, inputs, folder, title=title, subtitle=subtitle)()
+
+
+def start_report(plans: list[SectionPlan], inputs: ReportInputs, folder: Path, *, title: str, subtitle: str,
+                 later: Mapping[str, Callable[[], pd.DataFrame | None]] | None = None) -> Callable[[], Path]:
+    """Build now every planned section that needs none of the `later` tables (progress shown on a terminal), and
+    return the function that reads those tables (None: not there), builds the other sections and writes the page
+    and its figures, sections in plan order. A run starts its review page while its validation still runs."""
+    later = later or {}
+    ready = {plan.anchor: build_section(plan, inputs) for plan in progress(plans, "report")
+             if not set(plan.needs) & set(later)}
+
+    def finish() -> Path:
+        tables = {name: table for name, read in later.items() if (table := read()) is not None}
+        complete = replace(inputs, tables={**inputs.tables, **tables})
+        sections = [ready[p.anchor] if p.anchor in ready else build_section(p, complete) for p in plans]
+        return write_report(folder, title, subtitle, sections)
+    return finish

@@ -7,6 +7,7 @@ The page and figure machinery is the generic engine in `cdisc/report/`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,11 @@ import pandas as pd
 from cdisc.report.build import (
     ReportInputs,
     SectionPlan,
-    build_report,
     needed,
     read_adam_folder,
     read_findings,
     read_table,
+    start_report,
 )
 from cdisc.report.charts import (
     GREY,
@@ -62,18 +63,25 @@ ADLB_VARIABLES = ("USUBJID", "TRTA", "PARAMCD", "PARAM", "PARCAT1", "ABLFL", "AN
                   "CHG", "PCHG", "ATOXGRN")
 
 
-def write_run_report(out: Path) -> Path:
-    """The report of a `cdisc run` output folder (adam/, validation/, reconciliation/) into out/report/."""
-    return write_study_report(out / "adam", out / "report", findings=out / "validation" / "report.json",
+def start_run_report(out: Path) -> Callable[[], Path]:
+    """The review report of a `cdisc run` output folder, into out/report/, in two steps: the sections drawn from
+    adam/ and reconciliation/ now, and the validation summary in the function returned, to be called once
+    validation/report.json is written (a run draws its figures while its validation finishes)."""
+    return start_study_report(out / "adam", out / "report", findings=out / "validation" / "report.json",
                               reconciliation=out / "reconciliation" / "summary.csv")
 
 
 def write_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconciliation: Path) -> Path:
     """Build the IM96 review page from the ADaM datasets of a folder that its sections need (and a run's
     validation report.json and reconciliation CSV, if there)."""
+    return start_study_report(adam_dir, folder, findings=findings, reconciliation=reconciliation)()
+
+
+def start_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconciliation: Path) -> Callable[[], Path]:
+    """`write_study_report` in two steps: every section but those on the findings now, the rest and the page in
+    the function returned (which reads `findings` then)."""
     datasets, data_cut = read_adam(adam_dir)
-    tables = {name: t for name, t in (("FINDINGS", read_findings(findings)),
-                                      ("RECONCILIATION", read_table(reconciliation))) if t is not None}
+    tables = {name: t for name, t in (("RECONCILIATION", read_table(reconciliation)),) if t is not None}
     sources = {**{n: f"{adam_dir.name}/{n.lower()}.xpt" for n in ("ADSL", "ADAE", "ADRS", "ADTR", "ADTTE",
                                                                "ADPC", "ADPP", "ADLB")},
                "FINDINGS": f"{findings.parent.name}/{findings.name}",
@@ -82,7 +90,8 @@ def write_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconcil
     studyid = datasets["ADSL"]["STUDYID"].iloc[0] if "ADSL" in datasets and len(datasets["ADSL"]) else "Study"
     subtitle = (f"Data cut {data_cut or 'unknown'}. Built from the ADaM datasets "
                 f"{', '.join(sorted(datasets)) or '(none found)'}; every figure is also under figures/ as PNG.")
-    return build_report(PLANS, inputs, folder, title=f"{studyid} study review report", subtitle=subtitle)
+    return start_report(PLANS, inputs, folder, title=f"{studyid} study review report", subtitle=subtitle,
+                        later={"FINDINGS": lambda: read_findings(findings)})
 
 
 def read_adam(adam_dir: Path) -> tuple[dict[str, pd.DataFrame], str]:

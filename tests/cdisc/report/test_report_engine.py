@@ -138,3 +138,29 @@ def test_progress_shows_a_bar_on_a_terminal(capsys, monkeypatch):
     monkeypatch.setattr(cdisc.progress, "interactive", lambda: True)
     assert list(cdisc.progress.progress(range(3), "mapping")) == [0, 1, 2]
     assert "mapping:" in capsys.readouterr().err
+
+
+def test_start_report_builds_the_later_sections_only_when_finished(tmp_path):
+    """Sections on ADaM are built when the report starts; one on a `later` table (a run's findings, written after
+    validation) only when it is finished, from that table as it is then; the page keeps the plan's order."""
+    from cdisc.report.build import start_report
+
+    built: list[str] = []
+
+    def section(name: str):
+        def build(inputs):
+            built.append(name)
+            return [Text(f"{name}: {len(inputs.get(name.upper()))} row(s)")]
+        return build
+
+    plans = [SectionPlan("validation", "Validation", ("FINDINGS",), section("findings")),
+             SectionPlan("glance", "At a glance", ("ADSL",), section("adsl"))]
+    inputs = ReportInputs({"ADSL": pd.DataFrame({"USUBJID": ["1", "2"]})})
+    findings: list[pd.DataFrame] = []
+    finish = start_report(plans, inputs, tmp_path, title="T", subtitle="S",
+                          later={"FINDINGS": lambda: findings[0] if findings else None})
+    assert built == ["adsl"]
+    findings.append(pd.DataFrame({"rule": ["CORE-000001", "CORE-000002", "SD0002"]}))
+    page = finish().read_text(encoding="utf-8")
+    assert built == ["adsl", "findings"]
+    assert page.index("findings: 3 row(s)") < page.index("adsl: 2 row(s)")
