@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,50 +259,52 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               report: Callable[[Path], Callable[[], object]] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
-    summary and the review report: `report` gets the staged output folder once the datasets, define.xml and
+    summary and the review report: `report` gets the staged output folder once the datasets, define.xml and the
     reconciliation are in it, and returns the function that finishes the report, called once validation/ is
     written. A study without ADaM builders gets no ADaM (no adam/)."""
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
-    # the SDTM conformance rules (the CORE engine) run in a second process while this one builds ADaM, and the
-    # suites with the ADaM rules in a third while this one writes the package: this process never imports
-    # great-expectations
-    with in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data) as sdtm_rules:
+    # Forked processes do the rest of the work beside this one, which never imports great-expectations: the SDTM
+    # conformance rules (the CORE engine) while this one builds ADaM, then the suites with the ADaM rules while this
+    # one writes the package and draws the review report.
+    with ExitStack() as background:
+        sdtm_rules = background.enter_context(
+            in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data))
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
         adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
-        with in_background(check_outputs, Path(out_dir), sdtm, adam) as checked:
+        checked = background.enter_context(in_background(check_outputs, Path(out_dir), sdtm, adam))
+        stage = background.enter_context(staged(out_dir))
+        define_issues: list[Issue] = []
+        for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
+            if run is None:
+                continue
+            with clock.time("XPT writing"):
+                write_datasets(run.spec, run.datasets, folder, formats)
+            with clock.time("define"):
+                define_issues += write_define_package(run.spec, run.datasets, folder)
+        with clock.time("reports"):
+            write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
+            if summarize is not None and adam is not None:
+                summarize(adam, stage / "adam")
+        with clock.time("review report"):  # its figures, while the validation finishes
+            finish_report = report(stage) if report is not None else None
+        with clock.time("waiting for the suites and ADaM rules"):
+            suite_issues, adam_rules = checked()
+        findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
+        with clock.time("waiting for the SDTM conformance rules"):
+            conformance = merge_conformance(sdtm_rules(), adam_rules)
+        with clock.time("reports"):
+            write_issues(findings, stage / "validation" / "issues.csv")
             standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
-            define_issues: list[Issue] = []
-            with staged(out_dir) as stage:
-                for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-                    if run is None:
-                        continue
-                    with clock.time("XPT writing"):
-                        write_datasets(run.spec, run.datasets, folder, formats)
-                    with clock.time("define"):
-                        define_issues += write_define_package(run.spec, run.datasets, folder)
-                with clock.time("reports"):
-                    write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
-                    if summarize is not None and adam is not None:
-                        summarize(adam, stage / "adam")
-                with clock.time("review report"):  # its figures, while the validation finishes
-                    finish_report = report(stage) if report is not None else None
-                with clock.time("waiting for the suites and ADaM rules"):
-                    suite_issues, adam_rules = checked()
-                findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
-                with clock.time("waiting for the SDTM conformance rules"):
-                    conformance = merge_conformance(sdtm_rules(), adam_rules)
-                with clock.time("reports"):
-                    write_issues(findings, stage / "validation" / "issues.csv")
-                    validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
-                                                   conformance, explanations, standards)
-                    write_reports(validation, stage / "validation")
-                if finish_report is not None:
-                    with clock.time("review report"):
-                        finish_report()
+            validation = validation_result(sdtm.spec.study.studyid, {**sdtm_data, **adam_data}, findings,
+                                           conformance, explanations, standards)
+            write_reports(validation, stage / "validation")
+        if finish_report is not None:
+            with clock.time("review report"):
+                finish_report()
     return StudyRun(sdtm, adam, findings, validation)
 
 
