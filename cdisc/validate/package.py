@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cdisc.algorithms import python_text
@@ -78,11 +79,22 @@ class Package:
 
 
 def dataset_from_frame(name: str, label: str, frame: pd.DataFrame, labels: dict[str, str]) -> Dataset:
-    """A dataset held in memory, with the metadata its XPT file gets (numbers 8 bytes, text its longest value)."""
+    """A dataset held in memory, with the metadata its XPT file gets (numbers 8 bytes, text its longest value).
+    A finished dataset (`cdisc.finalize`: numbers float64, text Python strings) is taken as it is."""
     variables = tuple(Variable(c, labels.get(c, ""), "Num", 8) if pd.api.types.is_numeric_dtype(frame[c])
                       else Variable(c, labels.get(c, ""), "Char", text_length(frame[c].dropna()))
                       for c in frame.columns)
-    return Dataset(name, label, f"{name.lower()}.xpt", variables, normalise(frame, variables))
+    data = frame if _normal(frame, variables) else normalise(frame, variables)
+    return Dataset(name, label, f"{name.lower()}.xpt", variables, data)
+
+
+def _normal(df: pd.DataFrame, variables: tuple[Variable, ...]) -> bool:
+    """Whether `normalise` would give `df` back: Num columns float64, Char columns Python strings only, records
+    numbered from 0."""
+    types = {v.name: v.type for v in variables}
+    return df.index.equals(pd.RangeIndex(len(df))) and all(
+        df[c].dtype == np.float64 if types.get(c, "Char") == "Num"
+        else df[c].dtype == object and set(map(type, df[c].to_numpy())) <= {str} for c in df.columns)
 
 
 def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
