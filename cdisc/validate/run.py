@@ -28,6 +28,8 @@ MAX_ROWS_SHOWN = 10
 COVERABLE = frozenset({"ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeInSet", "ExpectColumnValuesToNotBeInSet",
                        "ExpectColumnValueLengthsToBeBetween", "ExpectColumnValuesToMatchRegex"})
 PADDING = 2  # a cover frame's columns are padded to at most this many times their length (memory bound)
+# Table expectations that read the column names only, not the values.
+ON_NAMES = frozenset({"ExpectTableColumnsToMatchOrderedList"})
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,10 @@ def _nulls(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def _value_columns(expectation: Expectation) -> list[str]:
-    """The columns whose values an expectation reads (none for one on the column names only)."""
+    """The columns whose values an expectation reads (none for one on the column names only: its column_list is
+    the expected order of every column)."""
+    if expectation.kind in ON_NAMES:
+        return []
     kwargs = expectation.kwargs
     return [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", ()))
 

@@ -80,3 +80,16 @@ def test_a_cover_holds_each_columns_distinct_values_once_with_empty_text_as_null
     assert alone == set()
     assert [(c.covers, [None if v is None or v != v else v for v in c.values(len(c))]) for c in covers] == [
         ((("DM", 0),), ["F", "M", None]), ((("DM", 1),), ["ASIAN"])]
+
+
+def test_the_table_expectations_read_the_values_of_the_key_columns_only():
+    """Empty text becomes a null only where a table expectation reads values: the key columns; the column order
+    reads the names (its column_list is every column), so the data are not copied for it."""
+    from cdisc.validate.run import _value_columns
+    from cdisc.validate.suite import Expectation
+
+    assert _value_columns(Expectation("ExpectTableColumnsToMatchOrderedList",
+                                      {"column_list": ["STUDYID", "USUBJID", "AESEQ"]})) == []
+    assert _value_columns(Expectation("ExpectCompoundColumnsToBeUnique",
+                                      {"column_list": ["USUBJID", "AESEQ"]})) == ["USUBJID", "AESEQ"]
+    assert _value_columns(Expectation("ExpectColumnValuesToBeUnique", {"column": "USUBJID"})) == ["USUBJID"]
