@@ -29,7 +29,7 @@ from cdisc.validate.core.operators import (
 )
 from cdisc.validate.core.rules import Rule, load_rules, substitute
 from cdisc.validate.finding import MAX_RECORDS, Finding, RuleStatus, plain
-from cdisc.validate.package import Dataset, Package
+from cdisc.validate.package import Dataset, Package, Variable
 
 ROW = "__row"
 SEVERITY = "error"
@@ -37,7 +37,9 @@ RELATIONSHIP_DATASETS = ("RELREC", "RELSUB", "RELSPEC")
 RECORD_TYPES = ("Record Data", "Dataset Contents Check against Define XML")
 # one row per record and variable: evaluated one variable at a time (`_value_frames`), never built whole
 LONG_FORM_TYPES = ("Value Check with Variable Metadata", "Value Check with Dataset Metadata")
-MAX_SIZE = "variable_max_size"  # a variable metadata attribute that reads every record: made only when a rule asks
+MAX_SIZE = "variable_max_size"
+# Frame columns made only for a rule whose Check reads them: they read every record (CORE makes them on demand too).
+ON_DEMAND = frozenset({MAX_SIZE})
 VARIABLE = "__variable"  # a distinct-values frame's column: the position of the variable a value belongs to
 
 
@@ -102,14 +104,12 @@ def _dataset_rows(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def _variable_rows(ds: Dataset, max_sizes: bool) -> pd.DataFrame:
-    """A row per variable; `max_sizes` adds variable_max_size, the longest value's length, which reads every
-    record (CORE computes it only for a rule that needs it, too)."""
+def _variable_rows(ds: Dataset, wanted: frozenset[str]) -> pd.DataFrame:
+    """A row per variable; with variable_max_size (the longest value's length) when it is `wanted`."""
     rows = []
     for i, v in enumerate(ds.variables, start=1):
-        rows.append({"variable_name": v.name, "variable_label": v.label, "variable_size": v.length,
-                     "variable_data_type": v.type, "variable_order_number": i, "variable_format": "", ROW: i})
-        if max_sizes:
+        rows.append({"variable_name": v.name, **_variable_metadata(v, i), ROW: i})
+        if MAX_SIZE in wanted:
             col = ds.data[v.name] if v.name in ds.data.columns else pd.Series(dtype=object)
             rows[-1]["variable_max_size"] = max(map(len, _text(col).to_numpy(dtype=object)), default=0)
     return pd.DataFrame(rows)
@@ -130,10 +130,18 @@ def _value_frames(ds: Dataset, with_dataset: bool, lengths: bool, only: set[int]
         if lengths:
             df["variable_value_length"] = np.fromiter(map(len, values), int, n)
         df[ROW] = df["row_number"]
-        metadata = dataset_metadata(ds) if with_dataset else {
-            "variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
-            "variable_order_number": i, "variable_format": ""}
-        yield Frame(df, {"variable_name": v.name, **metadata})
+        yield Frame(df, {"variable_name": v.name, **_long_form_metadata(ds, v, i, with_dataset)})
+
+
+def _long_form_metadata(ds: Dataset, v: Variable, position: int, with_dataset: bool) -> dict[str, Any]:
+    """What a long-form rule reads beside a value: the dataset's metadata, or the variable's."""
+    return dataset_metadata(ds) if with_dataset else _variable_metadata(v, position)
+
+
+def _variable_metadata(v: Variable, position: int) -> dict[str, Any]:
+    """A variable's metadata as the Variable Metadata and long-form rule types name it (position from 1)."""
+    return {"variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
+            "variable_order_number": position, "variable_format": ""}
 
 
 def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
@@ -146,9 +154,7 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     df = pd.DataFrame({"variable_value": pd.Series(flat, dtype=object),
                        "variable_value_length": np.fromiter(map(len, flat), int, len(flat)),
                        VARIABLE: np.repeat(np.arange(1, len(counts) + 1), counts)})
-    metadata = [dataset_metadata(ds) if with_dataset else {
-        "variable_label": v.label, "variable_size": v.length, "variable_data_type": v.type,
-        "variable_order_number": i, "variable_format": ""} for i, v in enumerate(ds.variables, start=1)]
+    metadata = [_long_form_metadata(ds, v, i, with_dataset) for i, v in enumerate(ds.variables, start=1)]
     for key in metadata[0] if metadata else ():
         df[key] = pd.Series(np.repeat(np.array([m[key] for m in metadata], dtype=object), counts), dtype=object)
     df["variable_name"] = pd.Series(np.repeat(np.array([v.name for v in ds.variables], dtype=object), counts),
@@ -162,7 +168,7 @@ def _flagged_variables(operations: list[dict[str, Any]], check: Any, ds: Dataset
     cannot be judged on distinct values (an operator reading other records, or the record number): when each
     record is judged by its own values, a variable none of whose distinct values is flagged has no finding, and
     the rest need not be evaluated record by record."""
-    names = [*check_names(check), *_leaf_texts(check, "value")]
+    names = reads(check)
     if _operator_names(check) & ACROSS_RECORDS or "row_number" in names or ROW in names:
         return None
     frame = Frame(cache.frame((ds.name, f"distinct values, dataset metadata {with_dataset}"),
@@ -176,12 +182,12 @@ def _presence_row(package: Package) -> pd.DataFrame:
     return pd.DataFrame([{**names, ROW: 1}])
 
 
+# Rule type -> its evaluation frame, from the dataset, the package and the ON_DEMAND columns the rule reads.
 FRAME_BUILDERS = {
-    "Record Data": lambda ds, pkg: _records(ds),
-    "Dataset Metadata Check": lambda ds, pkg: _dataset_rows(ds),
-    "Variable Metadata Check": lambda ds, pkg: _variable_rows(ds, max_sizes=False),
-    f"Variable Metadata Check with {MAX_SIZE}": lambda ds, pkg: _variable_rows(ds, max_sizes=True),
-    "Domain Presence Check": lambda ds, pkg: _presence_row(pkg),
+    "Record Data": lambda ds, pkg, wanted: _records(ds),
+    "Dataset Metadata Check": lambda ds, pkg, wanted: _dataset_rows(ds),
+    "Variable Metadata Check": lambda ds, pkg, wanted: _variable_rows(ds, wanted),
+    "Domain Presence Check": lambda ds, pkg, wanted: _presence_row(pkg),
 }
 
 
@@ -427,6 +433,11 @@ def _present(nodes: list[Any], frame: Frame) -> bool:
     return all(frame.has(name) for name in [*check_names(nodes), *operands])
 
 
+def reads(check: Any) -> list[str]:
+    """What a Check names: its variables, then its comparators given as text (variables, $ids or literals)."""
+    return [*check_names(check), *_leaf_texts(check, "value")]
+
+
 def check_names(node: Any) -> list[str]:
     """Variable names a Check tree reads, in order of appearance."""
     return _leaf_texts(node, "name")
@@ -551,15 +562,16 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     operations = substitute(list(rule.operations), prefix)
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
     variables = _output_variables(rule, check, prefix)
+    cache = cache or RunCache()
     count, records = 0, ()
     try:
         if rule.rule_type in LONG_FORM_TYPES:
-            lengths = "variable_value_length" in [*check_names(check), *_leaf_texts(check, "value")]
+            lengths = "variable_value_length" in reads(check)
             with_dataset = rule.rule_type.endswith("Dataset Metadata")
-            flagged = _flagged_variables(operations, check, ds, with_dataset, ctx, cache or RunCache())
+            flagged = _flagged_variables(operations, check, ds, with_dataset, ctx, cache)
             frames: Iterable[Frame] = _value_frames(ds, with_dataset, lengths, flagged)
         else:
-            frames = [Frame(_rule_frame(rule, ds, package, prefix, cache or RunCache()))]
+            frames = [Frame(_rule_frame(rule, ds, package, prefix, cache))]
         for frame in frames:  # one at a time: the long form's frames are not all kept
             mask = _evaluate_with(operations, check, frame, ctx)
             count += int(mask.sum())
@@ -575,21 +587,14 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
 
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:
     """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`)."""
-    kind = _frame_kind(rule)
-    df = cache.frame((ds.name, kind), lambda: FRAME_BUILDERS[kind](ds, package))
+    wanted = ON_DEMAND & set(reads(rule.check))
+    df = cache.frame((ds.name, " + ".join([rule.rule_type, *sorted(wanted)])),
+                     lambda: FRAME_BUILDERS[rule.rule_type](ds, package, wanted))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
         df = cache.frame((ds.name, _match_key(rule, ds)),
                          lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
     return df
-
-
-def _frame_kind(rule: Rule) -> str:
-    """The frame builder of the rule's type; for variable metadata, the one with variable_max_size only for a rule
-    whose Check reads it."""
-    sized = f"{rule.rule_type} with {MAX_SIZE}"
-    reads = [*check_names(rule.check), *_leaf_texts(rule.check, "value")]
-    return sized if sized in FRAME_BUILDERS and MAX_SIZE in reads else rule.rule_type
 
 
 def _evaluate_with(operations: list[dict[str, Any]], check: Any, frame: Frame, ctx: Context) -> np.ndarray:
