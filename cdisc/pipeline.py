@@ -41,9 +41,18 @@ Builder = Callable[[StudyContext], list[DomainResult]]
 
 
 @dataclass(frozen=True)
-class SdtmRun:
+class StandardRun:
+    """One standard's finished datasets (SDTM or ADaM) and the spec they follow."""
     spec: Spec
     datasets: dict[str, Finalized]
+
+    @property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: f.data for name, f in self.datasets.items()}
+
+
+@dataclass(frozen=True)
+class SdtmRun(StandardRun):
     reconciliation: Reconciliation
     issues: tuple[Issue, ...] = ()
 
@@ -79,9 +88,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
 
 
 @dataclass(frozen=True)
-class AdamRun:
-    spec: Spec
-    datasets: dict[str, Finalized]
+class AdamRun(StandardRun):
     issues: tuple[Issue, ...] = ()
 
 
@@ -265,7 +272,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     clock = clock or Stopwatch()
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
-    sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
+    sdtm_data = sdtm.frames
     # Forked processes do the rest of the work beside this one, which never imports great-expectations: the SDTM
     # conformance rules (the CORE engine) while this one builds ADaM, then the suites with the ADaM rules while this
     # one writes the package and draws the review report.
@@ -274,7 +281,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data))
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
-        adam_data = {n: f.data for n, f in adam.datasets.items()} if adam else {}
+        adam_data = adam.frames if adam else {}
         checked = background.enter_context(in_background(check_outputs, Path(out_dir), sdtm, adam))
         stage = background.enter_context(staged(out_dir))
         define_issues: list[Issue] = []
@@ -314,9 +321,8 @@ def check_outputs(out_dir: Path, sdtm: SdtmRun, adam: AdamRun | None
     conformance rules (no findings without ADaM)."""
     from cdisc.validate import validate
 
-    sdtm_data = {name: f.data for name, f in sdtm.datasets.items()}
+    issues = validate(sdtm.spec, sdtm.frames)
     if adam is None:
-        return validate(sdtm.spec, sdtm_data), ([], [])
-    adam_data = {name: f.data for name, f in adam.datasets.items()}
-    issues = validate(sdtm.spec, sdtm_data) + validate(adam.spec, adam_data)
-    return issues, package_rules(out_dir / "adam", "ADaMIG", adam.spec, adam_data)
+        return issues, ([], [])
+    return (issues + validate(adam.spec, adam.frames),
+            package_rules(out_dir / "adam", "ADaMIG", adam.spec, adam.frames))

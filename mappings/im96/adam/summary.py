@@ -29,7 +29,7 @@ DIGITS = 4
 
 def write_summary(adam: AdamRun, folder: Path) -> None:
     """Write summary.json and summary.md into `folder`."""
-    summary = build_summary({name: f.data for name, f in adam.datasets.items()}, studyid=adam.spec.study.studyid,
+    summary = build_summary(adam.frames, studyid=adam.spec.study.studyid,
                             data_cut=str(adam.spec.study.data_cut))
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
     (folder / "summary.md").write_text(to_markdown(summary))
