@@ -81,7 +81,8 @@ def start_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconcil
     """`write_study_report` in two steps: every section but those on the findings now, the rest and the page in
     the function returned (which reads `findings` then)."""
     datasets, data_cut = read_adam(adam_dir)
-    tables = {name: t for name, t in (("RECONCILIATION", read_table(reconciliation)),) if t is not None}
+    reconciled = read_table(reconciliation)
+    tables = {"RECONCILIATION": reconciled} if reconciled is not None else {}
     sources = {**{n: f"{adam_dir.name}/{n.lower()}.xpt" for n in ("ADSL", "ADAE", "ADRS", "ADTR", "ADTTE",
                                                                "ADPC", "ADPP", "ADLB")},
                "FINDINGS": f"{findings.parent.name}/{findings.name}",
