@@ -137,7 +137,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
-    text = by_distinct(converted, lambda d: d.map(_number_text))
+    text = by_distinct(converted, lambda d: d.map(_number_text)).astype(str)  # str also when there is no result
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
     return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,

@@ -21,6 +21,8 @@ RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
 RAW_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SAS_EPOCH = pd.Timestamp("1960-01-01")  # day 0 of SAS dates and datetimes
 DEFAULT_FORMAT = "DD-MON-YYYY"
+# a clinical date outside these years is an entry error (0001, 9999), and pandas' datetimes end in 1677 and 2262
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 # declared name -> (shape every value must have, strptime format, ISO 8601 format of the result)
 DECLARED_FORMATS = {
     "MM/DD/YYYY": (r"\d{2}/\d{2}/\d{4}", "%m/%d/%Y", "%Y-%m-%d"),
@@ -51,6 +53,7 @@ def raw_date_to_iso(value: str, fmt: str = DEFAULT_FORMAT) -> str:
     if not m:
         raise ValueError("expected DD-MON-YYYY (UN for an unknown day, UNK for an unknown month)")
     day, mon, year = m.groups()
+    _check_year(int(year))
     if mon == "UNK":
         if day != "UN":
             raise ValueError("a known day with an unknown month cannot be represented in ISO 8601")
@@ -69,8 +72,21 @@ def _declared_date_to_iso(value: str, fmt: str) -> str:
     for name in fmt.split("|"):
         shape, pattern, iso = DECLARED_FORMATS[name]
         if re.fullmatch(shape, value):
-            return dt.datetime.strptime(value, pattern).strftime(iso)  # raises ValueError for 02/31/2014
+            parsed = dt.datetime.strptime(value, pattern)  # raises ValueError for 02/31/2014
+            _check_year(parsed.year)
+            return parsed.strftime(iso)
     raise ValueError(f"expected {' or '.join(fmt.split('|'))}")
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year:04d} is outside {FIRST_YEAR}-{LAST_YEAR}")
+
+
+def _known_years(iso: pd.Series) -> pd.Series:
+    """Whether each ISO 8601 (partial) date's year is in the accepted range (blank and NaN count as known)."""
+    year = pd.to_numeric(iso.str.slice(0, 4), errors="coerce")
+    return year.isna() | year.between(FIRST_YEAR, LAST_YEAR)
 
 
 def check_raw_time(value: str) -> None:
@@ -95,7 +111,7 @@ def _declared_dates_to_iso(values: pd.Series, fmt: str) -> pd.Series:
                                 errors="coerce")
         iso = iso.where(parsed.isna(), parsed.dt.strftime(out))
     iso[values.eq("")] = ""
-    return iso
+    return iso.where(_known_years(iso))
 
 
 def _raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
@@ -110,7 +126,7 @@ def _raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series
     text = year + "-" + month.fillna("") + "-" + day
     real = pd.to_datetime(text.where(full), format="%Y-%m-%d", errors="coerce").notna()  # 31-FEB is not
     iso[full & real] = text
-    return iso
+    return iso.where(_known_years(iso))
 
 
 def to_dtc(date: pd.Series, time: pd.Series | None = None, *, fmt: str = DEFAULT_FORMAT) -> pd.Series:

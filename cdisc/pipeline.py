@@ -6,6 +6,7 @@ succeeded, so a failed run leaves the previous output untouched and no half-writ
 from __future__ import annotations
 
 import shutil
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from cdisc.errors import CdiscError, MappingError
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
 from cdisc.progress import progress
-from cdisc.raw import load_raw
+from cdisc.raw import RawStudy, load_raw
 from cdisc.reconcile import Reconciliation, reconcile
 from cdisc.spec.check import require_valid
 from cdisc.spec.load import load_spec
@@ -71,7 +72,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
     finals: dict[str, Finalized] = {}
     for build in progress(builders, "SDTM"):
         with clock.time("SDTM mapping"):
-            built = build(ctx)
+            built = run_builder(build, ctx, "SDTM mapping module", _empty_forms(raw))
         for result in built:
             with clock.time("finalize"):
                 final = finalize(result, spec)
@@ -101,8 +102,9 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
     ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
     finals: dict[str, Finalized] = {}
     issues: list[Issue] = []
+    empty = [name for name, frame in sdtm.items() if frame.empty]
     for build in progress(builders, "ADaM"):
-        for result in build(ctx):
+        for result in run_builder(build, ctx, "ADaM builder", empty):
             final = finalize(result, spec)
             finals[final.name] = final
             ctx.done[final.name] = final.data
@@ -111,6 +113,36 @@ def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence
     if missing:
         raise MappingError(f"the ADaM spec lists dataset(s) {missing} that no builder built")
     return AdamRun(spec, finals, tuple(issues))
+
+
+def run_builder(build: Builder | AnalysisBuilder, ctx: StudyContext | AnalysisContext, kind: str,
+                empty: list[str]) -> list[DomainResult]:
+    """One mapping module's results. A failure that is no engine error (a case the module's code does not handle,
+    such as a form without records) is reported as a `MappingError` naming the module, the exception, where it
+    was raised and the empty inputs, instead of a traceback."""
+    try:
+        return build(ctx)
+    except CdiscError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- any other failure is reported, not shown as a traceback
+        frames = traceback.extract_tb(exc.__traceback__)
+        frame = ([f for f in frames if _ours(f.filename)] or frames)[-1]
+        where = f"{_shown_path(frame.filename)}:{frame.lineno} in {frame.name}"
+        inputs = f"; inputs without records: {', '.join(empty)}" if empty else ""
+        raise MappingError(f"{kind} {build.__module__.rsplit('.', 1)[-1]!r} failed on this input "
+                           f"({type(exc).__name__}: {exc}, at {where}){inputs}") from exc
+
+
+def _ours(filename: str) -> bool:
+    return filename.startswith(str(PROJECT_ROOT)) and "site-packages" not in filename
+
+
+def _shown_path(filename: str) -> str:
+    return str(Path(filename).relative_to(PROJECT_ROOT)) if _ours(filename) else Path(filename).name
+
+
+def _empty_forms(raw: RawStudy) -> list[str]:
+    return [f"{name}.csv" for name, frame in sorted(raw.forms.items()) if frame.empty]
 
 
 def load_checked_spec(spec_dir: Path, standard: str) -> Spec:

@@ -9,6 +9,7 @@ acceptable: the declared ones are read, in the dictionary's order, and the other
 """
 from __future__ import annotations
 
+import csv
 import io
 import math
 from collections.abc import Iterator
@@ -108,21 +109,47 @@ def _read_csv(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
     """Every value as text; None (with the reason in `issues`) when the file is no readable CSV.
 
     A UTF-8 byte order mark is dropped. Text is read as latin-1, which maps every byte to one character, so
-    nothing fails to decode and non-ASCII bytes stay visible to the ASCII check.
+    nothing fails to decode and non-ASCII bytes stay visible to the ASCII check. Every record must have as many
+    fields as the header: pandas would otherwise take a first record's extra fields for an index (shifting its
+    values into the wrong columns) and fill a short record's missing fields with blanks. Blank lines are skipped.
     """
-    text = path.read_bytes().removeprefix(UTF8_BOM).decode("latin-1")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({exc.strerror})"))
+        return None
+    text = data.removeprefix(UTF8_BOM).decode("latin-1")
     if not text.strip():
         issues.append(Issue("error", "RAW_EMPTY_FILE", path.name, "file is empty: not even a header row"))
         return None
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+        cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
     except pd.errors.ParserError as exc:
-        issues.append(Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({_parser_reason(exc)})"))
+        reason = _parser_reason(exc)  # 'Expected 13 fields in line 4, saw 14': said per record, with its row
+        ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
+        issues += ragged or [Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({reason})")]
         return None
+    if '"' in text or text.count(",") != len(cells) * (len(cells.columns) - 1):  # a quote can hide a comma
+        if ragged := _ragged_records(text, path.name):
+            issues += ragged
+            return None
+    return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True)
+
+
+def _ragged_records(text: str, name: str) -> list[Issue]:
+    """An issue for each record whose number of fields is not the header's (none when the text is no CSV the
+    csv module reads either). Rows are 1-based data rows, as everywhere."""
+    try:
+        counts = [len(r) for r in csv.reader(io.StringIO(text)) if r]
+    except csv.Error:
+        return []
+    return [Issue("error", "RAW_FIELD_COUNT", name, f"record has {n} fields, the header has {counts[0]}",
+                  row=str(row), value=str(n))
+            for row, n in enumerate(counts[1:], start=1) if n != counts[0]]
 
 
 def _parser_reason(exc: pd.errors.ParserError) -> str:
-    """pandas' tokenizer message without its 'Error tokenizing data. C error: ' prefix (rows are 1-based lines)."""
+    """pandas' tokenizer message without its 'Error tokenizing data. C error: ' prefix."""
     return str(exc).removeprefix("Error tokenizing data. ").removeprefix("C error: ").strip()
 
 
@@ -172,7 +199,7 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
     expected = list(fields["FIELD"])
     missing = [c for c in expected if c not in df.columns]
     issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing", variable=c) for c in missing]
-    repeated = sorted({c for c in df.columns if c in expected and f"{c}.1" in df.columns})  # pandas renames twins
+    repeated = sorted({c for c in expected if list(df.columns).count(c) > 1})
     issues += [Issue("error", "RAW_REPEATED_COLUMN", name, "column appears more than once in the header",
                      variable=c) for c in repeated]
     if missing or repeated:

@@ -31,6 +31,11 @@ def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple
     return starts.groupby("SUBJECT")["START"].min(), ends.groupby("SUBJECT")["END"].max()
 
 
+# one resolution for every parsed moment: pandas gives seconds for an empty or all-blank column and microseconds
+# otherwise, and merge_asof refuses to compare the two
+MOMENT = "datetime64[us]"
+
+
 def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = False) -> pd.DataFrame:
     """EPOCH of the subject's element (SE) that contains the --DTC date.
 
@@ -59,13 +64,13 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
 
 def _day(dtc: pd.Series) -> pd.Series:
     """The date part of ISO 8601 values as datetimes (the time of day ignored)."""
-    return pd.to_datetime(dtc.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    return pd.to_datetime(dtc.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype(MOMENT)
 
 
 def _at_minute(dtc: pd.Series) -> pd.Series:
     """ISO 8601 values to the minute as datetimes; a date alone is 00:00 of that day."""
     text = dtc.str.slice(0, 16).where(dtc.str.len().ge(16), dtc.str.slice(0, 10) + "T00:00")
-    return pd.to_datetime(text, format="%Y-%m-%dT%H:%M", errors="coerce")
+    return pd.to_datetime(text, format="%Y-%m-%dT%H:%M", errors="coerce").astype(MOMENT)
 
 
 def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,

@@ -227,8 +227,18 @@ BREAKS = [
      ["ae.csv", "column AESTDAT, row 1, value '2025-03-01'", "expected DD-MON-YYYY"]),
     ("unknown subject", lambda d: _edit(d, "lb.csv", lambda t: t.replace("\n001-001,", "\n001-099,", 1)),
      ["RAW_UNKNOWN_SUBJECT", "lb.csv, column SUBJID, row 1, value '001-099'", "not in dm.csv"]),
+    # pandas alone would shift this record's values one column to the right (its first value an index)
+    ("extra field in the first record", lambda d: _edit(d, "lb.csv", lambda t: _change_line(t, 1, lambda r: r + ",N")),
+     ["RAW_FIELD_COUNT", "lb.csv, row 1, value '14'", "record has 14 fields, the header has 13"]),
+    # pandas alone would fill the missing fields with blanks
+    ("short record", lambda d: _edit(d, "vs.csv", lambda t: _change_line(t, 3, lambda r: r.rsplit(",", 2)[0])),
+     ["RAW_FIELD_COUNT", "vs.csv, row 3", "the header has"]),
+    ("a folder for a form", lambda d: ((d / "ae.csv").unlink(), (d / "ae.csv").mkdir()),
+     ["RAW_UNREADABLE", "ae.csv", "file cannot be read (Is a directory)"]),
+    ("year 0001", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "07-MAR-0001")),
+     ["ae.csv", "column AESTDAT, row 1, value '07-MAR-0001'", "year 0001 is outside 1900-2100"]),
 ]
-NO_ROW = ("missing file", "missing column", "empty file", "semicolons")
+NO_ROW = ("missing file", "missing column", "empty file", "semicolons", "a folder for a form")
 
 
 def _edit(folder: Path, name: str, change) -> None:
@@ -238,6 +248,12 @@ def _edit(folder: Path, name: str, change) -> None:
 def _edit_bytes(folder: Path, name: str, change) -> None:
     path = folder / name
     path.write_bytes(change(path.read_bytes()))
+
+
+def _change_line(text: str, number: int, change) -> str:
+    lines = text.split("\n")
+    lines[number] = change(lines[number])
+    return "\n".join(lines)
 
 
 def _replace_first_date(text: str, new: str) -> str:
@@ -298,6 +314,24 @@ def test_bom_reordered_and_extra_columns_are_acceptable_input(out, tmp_path):
     assert len(expected) == 39
     for path in expected:
         assert (tmp_path / "out" / path.relative_to(out)).read_bytes() == path.read_bytes(), path.name
+
+
+def test_forms_with_a_header_and_no_records_map_to_datasets_without_records(tmp_path):
+    """A study may have no adverse events, labs or medications yet: their forms are exported with a header and no
+    records, and their datasets are written without records (here AE, LB, MH and EG at once; CM keeps the
+    anticancer therapies of nact.csv)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(BUNDLED_RAW, raw)
+    for form in ("ae", "cm", "lb", "mh", "eg"):
+        path = raw / f"{form}.csv"
+        path.write_text(path.read_text().split("\n")[0] + "\n")
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    for name in ("ae", "lb", "mh", "eg"):
+        frame, meta = pyreadstat.read_xport(str(tmp_path / "out" / "sdtm" / f"{name}.xpt"))
+        assert len(frame) == 0 and meta.number_rows == 0, name
+        assert "USUBJID" in frame.columns
+    assert "no unexplained conformance errors" in result.output
 
 
 def test_failed_run_keeps_previous_output(out, tmp_path):

@@ -163,6 +163,28 @@ def test_define_takes_what_the_spec_leaves_open_from_the_data(tmp_path, subset, 
     assert validate_define(data / "define.xml") == []
 
 
+def test_a_subset_codelist_whose_data_hold_none_of_its_terms_lists_every_term(tmp_path):
+    """A dataset without records (no subject has the finding yet) leaves a Subset codelist no used term; a
+    define.xml CodeList must list at least one, so every term of the spec is listed and the file stays valid."""
+    import datetime as dt
+
+    from lxml import etree
+
+    from cdisc.xpt import write_xpt
+
+    (tmp_path / "spec").mkdir()
+    spec, data = tiny_package(tmp_path, "Yes")
+    write_xpt(TINY_XB.iloc[:0], data / "xb.xpt", name="XB", label="Baseline Characteristics", labels={},
+              created=dt.date(2026, 6, 30))
+    result = cli("define", "--spec", str(spec), "--data", str(data))
+    assert result.exit_code == 0, result.output
+    doc = etree.parse(str(data / "define.xml"))
+    ns = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
+    assert [i.get("CodedValue") for i in doc.findall(".//odm:CodeList[@OID='CL.SEX']/odm:CodeListItem", ns)] == [
+        "F", "M", "U"]
+    assert validate_define(data / "define.xml") == []
+
+
 @pytest.mark.parametrize("name", ["../EVIL", "A/B", "/tmp/EVIL", "..", "ae"])
 def test_dataset_path_refuses_a_name_that_is_not_a_plain_dataset_name(tmp_path, name):
     """Output files are named after datasets (spec, define.xml, dataset files): only 1-8 upper-case letters, digits

@@ -337,14 +337,17 @@ def _as_terms(values: pd.Series) -> set[str]:
 
 
 def _codelist(mdv: etree._Element, cl: Codelist, used: set[str]) -> None:
-    """A codelist with all its terms, or for a subset codelist the terms in `used` (values the data hold)."""
+    """A codelist with all its terms, or for a subset codelist the terms in `used` (values the data hold); a subset
+    codelist whose variables hold none of its terms (datasets without records) lists every term, as a CodeList must list
+    at least one."""
     ce = _el(mdv, _o("CodeList"), {"OID": f"CL.{cl.id}", "Name": cl.name, "DataType": cl.data_type,
                                    _d("StandardOID"): STD_CT if cl.nci_code else ""})
     if cl.external:  # a dictionary such as MedDRA: named with its version, terms not listed
         _el(ce, _o("ExternalCodeList"), {"Dictionary": cl.dictionary, "Version": cl.version})
         return
     decoded = any(t.decoded for t in cl.terms)
-    terms = [t for t in cl.terms if t.term in used] if cl.subset else cl.terms
+    terms = [t for t in cl.terms if t.term in used] if cl.subset else []
+    terms = terms or cl.terms
     for n, t in enumerate(sorted(terms, key=lambda t: (t.order or 0, t.term)), start=1):
         attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}
         if cl.nci_code and not t.nci_code:

@@ -17,9 +17,10 @@ def test_raw_date_to_iso_truncates_unknown_parts(raw, iso):
     assert raw_date_to_iso(raw) == iso
 
 
-@pytest.mark.parametrize("raw", ["31-FEB-2025", "05-XYZ-2025", "2025-01-05", "05-UNK-2025", "5-JAN-2025"])
+@pytest.mark.parametrize("raw", ["31-FEB-2025", "05-XYZ-2025", "2025-01-05", "05-UNK-2025", "5-JAN-2025",
+                                 "07-MAR-0001", "UN-UNK-9999", "31-DEC-1899", "UN-JAN-2101"])
 def test_raw_date_to_iso_rejects_invalid(raw):
-    """Impossible dates, other layouts and a known day in an unknown month are errors."""
+    """Impossible dates, other layouts, a known day in an unknown month and years outside 1900-2100 are errors."""
     with pytest.raises(ValueError):
         raw_date_to_iso(raw)
 
@@ -56,3 +57,5 @@ def test_raw_dates_to_iso_on_a_column():
     assert out.isna().tolist() == [False] * 4 + [True] * 4 + [False, True]
     assert out[8] == "2024-02-29"
     assert raw_dates_to_iso(pd.Series(["", ""])).tolist() == ["", ""]  # a column of blanks only
+    years = raw_dates_to_iso(pd.Series(["01-JAN-1900", "31-DEC-2100", "31-DEC-1899", "UN-UNK-0001", "UN-JAN-9999"]))
+    assert years.tolist()[:2] == ["1900-01-01", "2100-12-31"] and years.isna().tolist()[2:] == [True] * 3

@@ -56,6 +56,13 @@ def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
         ({"dm": DM.replace("70.5", "seventy")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "seventy"),
         ({"dm": DM.replace("70.5", "inf")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "inf"),
         ({"extra": "SUBJID\n001-001\n"}, "RAW_UNKNOWN_FORM", "extra.csv", "", "", ""),
+        ({"dm": DM.replace("70.5\n", "70.5,kg\n")}, "RAW_FIELD_COUNT", "dm.csv", "", "1", "5"),
+        ({"ae": AE.replace(",Nausea,\n", "\n")}, "RAW_FIELD_COUNT", "ae.csv", "", "2", "2"),
+        # as many commas as a whole record, one of them quoted: a short record all the same
+        ({"ae": AE.replace(",Nausea,\n", ',"Nausea, vomiting"\n')}, "RAW_FIELD_COUNT", "ae.csv", "", "2", "3"),
+        ({"dm": DM.replace("1961,70.5", "1961,70.5,x")}, "RAW_FIELD_COUNT", "dm.csv", "", "1", "5"),
+        ({"dm": DM.replace("03-FEB-1970", "03-FEB-1899")}, "RAW_BAD_DATE", "dm.csv", "BRTHDAT", "2", "03-FEB-1899"),
+        ({"dm": DM.replace("UN-UNK-1961", "UN-UNK-2101")}, "RAW_BAD_DATE", "dm.csv", "BRTHDAT", "1", "UN-UNK-2101"),
     ],
 )
 def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, variable, row, value):
@@ -159,3 +166,19 @@ def test_an_unknown_declared_format_is_a_dictionary_error(tmp_path):
     with pytest.raises(RawInputError) as err:
         load_raw(raw_dir, declared)
     assert [(i.code, i.variable, i.value) for i in err.value.issues] == [("RAW_DICTIONARY", "FORMAT", "YYYY-MM-DD")]
+
+
+def test_load_raw_reads_a_quoted_comma_and_skips_blank_lines(tmp_path):
+    """A comma inside quotes is part of the value (the record still has the header's fields), and a blank line is
+    no record."""
+    raw = load_raw(export(tmp_path, ae=AE.replace("Nausea", '"Nausea, mild"') + "\n"))
+    assert raw.form("ae")["AETERM"].tolist() == ["Pyrexia", "Nausea, mild"]
+
+
+def test_load_raw_names_a_form_it_cannot_read(tmp_path):
+    folder = export(tmp_path, ae=None)
+    (folder / "ae.csv").mkdir()
+    with pytest.raises(RawInputError) as info:
+        load_raw(folder)
+    assert [(i.code, i.where, i.message) for i in info.value.issues] == [
+        ("RAW_UNREADABLE", "ae.csv", "file cannot be read (Is a directory)")]

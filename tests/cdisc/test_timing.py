@@ -27,6 +27,13 @@ def test_add_epoch_at_start_reads_a_date_as_the_start_of_its_day():
     assert out["EPOCH"].tolist() == ["LYMPHODEPLETION", "LYMPHODEPLETION", "TREATMENT", ""]
 
 
+def test_add_epoch_with_no_dated_record_gives_no_epoch():
+    """No record (a form without records) or no complete date: every EPOCH is blank, whatever the dates' type."""
+    assert add_epoch(pd.DataFrame({"USUBJID": [], "XXDTC": []}, dtype=str), SE, dtc="XXDTC")["EPOCH"].tolist() == []
+    blank = pd.DataFrame({"USUBJID": ["S1"], "XXDTC": [""]})
+    assert add_epoch(blank, SE, dtc="XXDTC", at_start=True)["EPOCH"].tolist() == [""]
+
+
 TV = pd.DataFrame({"VISITNUM": ["1", "4", "10"], "VISIT": ["SCREENING", "DAY 1", "DAY 28"]})
 
 

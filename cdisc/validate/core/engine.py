@@ -559,6 +559,8 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
         raise Unsupported(reason)
     prefix = prefix_of(ds)
     check = substitute(rule.check, prefix)
+    if _reads_absent_record(rule, check, ds):
+        return None
     operations = substitute(list(rule.operations), prefix)
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
     variables = _output_variables(rule, check, prefix)
@@ -583,6 +585,14 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
         return None
     return Finding(rule=rule.id, references=rule.references, severity=SEVERITY, dataset=ds.name,
                    variables=tuple(variables), count=count, message=rule.message, records=records)
+
+
+def _reads_absent_record(rule: Rule, check: Any, ds: Dataset) -> bool:
+    """A Dataset Metadata Check reads a variable's value from the dataset's first record (DOMAIN for CORE-000598);
+    a dataset without records has none, so such a check does not apply to it, as CORE skips record rules on an
+    empty dataset."""
+    return (rule.rule_type == "Dataset Metadata Check" and ds.data.empty
+            and not set(reads(check)).isdisjoint(ds.data.columns))
 
 
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:

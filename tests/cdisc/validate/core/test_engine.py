@@ -253,3 +253,15 @@ def test_variable_max_size_is_made_for_a_rule_that_reads_it() -> None:
     findings, _ = run_core(_package("AE", ae), [rule])
     assert [(f.count, f.records) for f in findings] == [
         (1, ({"row": 2, "variable_max_size": 12},))]
+
+
+def test_a_dataset_metadata_check_reading_a_record_value_does_not_apply_to_a_dataset_without_records() -> None:
+    """CORE-000598 compares the dataset name with DOMAIN, a value of the first record: an AE without records has
+    none (compared with the literal text 'DOMAIN' it raised falsely); with records, a wrong DOMAIN still raises."""
+    rule = next(r for r in load_rules() if r.id == "CORE-000598")
+    empty = pd.DataFrame({"STUDYID": [], "DOMAIN": [], "USUBJID": []}, dtype=str)
+    findings, statuses = run_core(_package("AE", empty), [rule])
+    assert findings == [] and [s.status for s in statuses] == ["executed"]
+    wrong = pd.DataFrame({"STUDYID": ["S"], "DOMAIN": ["XX"], "USUBJID": ["S-1"]})
+    (finding,), _ = run_core(_package("AE", wrong), [rule])
+    assert (finding.rule, finding.dataset, finding.count) == ("CORE-000598", "AE", 1)
