@@ -317,20 +317,26 @@ def test_bom_reordered_and_extra_columns_are_acceptable_input(out, tmp_path):
 
 
 def test_forms_with_a_header_and_no_records_map_to_datasets_without_records(tmp_path):
-    """A study may have no adverse events, labs or medications yet: their forms are exported with a header and no
-    records, and their datasets are written without records (here AE, LB, MH and EG at once; CM keeps the
-    anticancer therapies of nact.csv)."""
+    """A data cut may have no adverse events, labs, responses or PK samples yet: their forms are exported with a
+    header and no records, and their datasets are written without records (AE, LB, MH, EG, RS, PC; CM keeps the
+    anticancer therapies of nact.csv). Every subject's best overall response is then not evaluable, under its
+    full parameter name."""
+    emptied = ("ae", "cm", "lb", "mh", "eg", "rs", "pc", "ld")
     raw = tmp_path / "raw"
     shutil.copytree(BUNDLED_RAW, raw)
-    for form in ("ae", "cm", "lb", "mh", "eg"):
+    for form in emptied:
         path = raw / f"{form}.csv"
         path.write_text(path.read_text().split("\n")[0] + "\n")
     result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    for name in ("ae", "lb", "mh", "eg"):
+    for name in ("ae", "lb", "mh", "eg", "rs", "pc"):
         frame, meta = pyreadstat.read_xport(str(tmp_path / "out" / "sdtm" / f"{name}.xpt"))
         assert len(frame) == 0 and meta.number_rows == 0, name
         assert "USUBJID" in frame.columns
+    adrs = pyreadstat.read_xport(str(tmp_path / "out" / "adam" / "adrs.xpt"))[0]
+    bor = adrs[adrs["PARAMCD"].isin(["BOR", "CBOR"])]
+    assert sorted(set(zip(bor["PARAMCD"], bor["PARAM"], bor["AVALC"], strict=True))) == [
+        ("BOR", "Best Overall Response (Unconfirmed)", "NE"), ("CBOR", "Best Confirmed Overall Response", "NE")]
     assert "no unexplained conformance errors" in result.output
 
 

@@ -341,16 +341,15 @@ def bor_records(ovr: pd.DataFrame, adsl: pd.DataFrame, rules: Mapping[str, int]
     ANL01FL OVR records."""
     anl = ovr[ovr["ANL01FL"].eq("Y")]
     args = dict(by=["USUBJID"], date="ADT", response="AVALC", ref_date="TRTSDT")
-    bor = derive_param_bor(anl, **args, sd_min_days=rules["sd_min_days"],
-                           set_values={"PARAMCD": "BOR", "PARAM": "Best Overall Response (Unconfirmed)"})
+    bor_values = {"PARAMCD": "BOR", "PARAM": "Best Overall Response (Unconfirmed)"}
+    bor = derive_param_bor(anl, **args, sd_min_days=rules["sd_min_days"], set_values=bor_values)
     cbor_values = {"PARAMCD": "CBOR", "PARAM": "Best Confirmed Overall Response"}
     cbor, issues = derive_param_confirmed_bor(anl, **args, **rules, set_values=cbor_values)
     out = []
-    for recs, code in ((bor, "BOR"), (cbor, "CBOR")):
+    for recs, values in ((bor, bor_values), (cbor, cbor_values)):
         # a subject with no analysed time point at all is not evaluable (NE, no date)
         missing = adsl.loc[~adsl["USUBJID"].isin(recs["USUBJID"]), ["USUBJID"]]
-        recs = pd.concat([recs, missing.assign(AVALC="NE", PARAMCD=code, PARAM=recs["PARAM"].iloc[0]
-                                               if len(recs) else code)], ignore_index=True)
+        recs = pd.concat([recs, missing.assign(AVALC="NE", **values)], ignore_index=True)
         out.append(_trace(recs, ovr).assign(PARAMTYP="DERIVED"))
     return pd.concat(out, ignore_index=True), issues
 

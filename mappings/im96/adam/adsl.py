@@ -80,8 +80,8 @@ def _treatments(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame, trtn_ter
 def _reference_dates(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
     infusion = ex[(ex["EXCAT"] == INVESTIGATIONAL) & (ex["EXDOSE"] > 0)]
     infusion = infusion.assign(EXENDTC=infusion["EXENDTC"].where(infusion["EXENDTC"] != "", infusion["EXSTDTC"]))
-    start = adsl["USUBJID"].map(_dtm(infusion["EXSTDTC"]).groupby(infusion["USUBJID"]).min())
-    end = adsl["USUBJID"].map(_dtm(infusion["EXENDTC"]).groupby(infusion["USUBJID"]).max())
+    start = _per_subject(adsl["USUBJID"], _dtm(infusion["EXSTDTC"]).groupby(infusion["USUBJID"]).min())
+    end = _per_subject(adsl["USUBJID"], _dtm(infusion["EXENDTC"]).groupby(infusion["USUBJID"]).max())
     out = adsl.assign(TRTSDTM=start, TRTSDT=start.dt.normalize(), TRTEDTM=end, TRTEDT=end.dt.normalize(),
                       RFICDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="RFICDTC")["XDT"],
                       DTHDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="DTHDTC")["XDT"])
@@ -103,14 +103,20 @@ def _first_date(df: pd.DataFrame, mask: pd.Series, dtc: str, how: str) -> pd.Ser
     return dates.groupby(rows["USUBJID"]).agg(how)
 
 
+def _per_subject(subjects: pd.Series, values: pd.Series) -> pd.Series:
+    """`values` (indexed by USUBJID) on each subject's row; NaT where a subject has none (also when no subject
+    has one: Series.map with an empty datetime mapper gives floats)."""
+    return values.reindex(subjects.to_numpy()).set_axis(subjects.index)
+
+
 def _milestones(adsl: pd.DataFrame, pr: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
     apher = (pr["PRTRT"] == "LEUKAPHERESIS") & (pr["PROCCUR"] != "N")
     ld = (ex["EXCAT"] == "LYMPHODEPLETING CHEMOTHERAPY") & (ex["EXDOSE"] > 0)
     ex_end = ex.assign(EXENDTC=ex["EXENDTC"].where(ex["EXENDTC"] != "", ex["EXSTDTC"]))
     subj = adsl["USUBJID"]
-    return adsl.assign(APHERDT=subj.map(_first_date(pr, apher, "PRSTDTC", "min")),
-                       LDSTDT=subj.map(_first_date(ex, ld, "EXSTDTC", "min")),
-                       LDENDT=subj.map(_first_date(ex_end, ld, "EXENDTC", "max")))
+    return adsl.assign(APHERDT=_per_subject(subj, _first_date(pr, apher, "PRSTDTC", "min")),
+                       LDSTDT=_per_subject(subj, _first_date(ex, ld, "EXSTDTC", "min")),
+                       LDENDT=_per_subject(subj, _first_date(ex_end, ld, "EXENDTC", "max")))
 
 
 def _disposition(adsl: pd.DataFrame, ds: pd.DataFrame, ta: pd.DataFrame) -> pd.DataFrame:

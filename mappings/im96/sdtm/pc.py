@@ -74,7 +74,7 @@ def planned_time_points(tpt: pd.Series, visit: pd.Series, tv: pd.DataFrame) -> d
     """
     pre = tpt.eq(PRE_INFUSION)
     days = visit.map(tv.set_index("VISIT")["VISITDY"]).astype(float) - 1
-    text = days.map(lambda d: "" if pd.isna(d) else f"{d:.0f}")
+    text = days.map(lambda d: "" if pd.isna(d) else f"{d:.0f}").astype(str)  # str also without records
     post = ~pre & text.ne("")
     return {
         "PCTPT": pd.Series(np.where(pre, PRE_INFUSION, np.where(post, text + " DAYS POST-INFUSION", "")),
