@@ -6,7 +6,6 @@ succeeded, so a failed run leaves the previous output untouched and no half-writ
 from __future__ import annotations
 
 import shutil
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_js
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.errors import CdiscError, MappingError
+from cdisc.failure import describe
 from cdisc.finalize import Finalized, finalize
 from cdisc.issues import Issue
 from cdisc.progress import progress
@@ -125,20 +125,9 @@ def run_builder(build: Builder | AnalysisBuilder, ctx: StudyContext | AnalysisCo
     except CdiscError:
         raise
     except Exception as exc:  # noqa: BLE001 -- any other failure is reported, not shown as a traceback
-        frames = traceback.extract_tb(exc.__traceback__)
-        frame = ([f for f in frames if _ours(f.filename)] or frames)[-1]
-        where = f"{_shown_path(frame.filename)}:{frame.lineno} in {frame.name}"
         inputs = f"; inputs without records: {', '.join(empty)}" if empty else ""
         raise MappingError(f"{kind} {build.__module__.rsplit('.', 1)[-1]!r} failed on this input "
-                           f"({type(exc).__name__}: {exc}, at {where}){inputs}") from exc
-
-
-def _ours(filename: str) -> bool:
-    return filename.startswith(str(PROJECT_ROOT)) and "site-packages" not in filename
-
-
-def _shown_path(filename: str) -> str:
-    return str(Path(filename).relative_to(PROJECT_ROOT)) if _ours(filename) else Path(filename).name
+                           f"({describe(exc)}){inputs}") from exc
 
 
 def _empty_forms(raw: RawStudy) -> list[str]:

@@ -304,9 +304,12 @@ def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -
 
 
 def _check_subjects(forms: dict[str, pd.DataFrame], register: str, field: str) -> list[Issue]:
-    """Rows of any form whose subject is not in the subject register form."""
+    """Rows of any form whose subject is not in the subject register form, which must hold a subject."""
     known = set(forms[register][field])
     found: list[Issue] = []
+    if not known:
+        found.append(Issue("error", "RAW_NO_SUBJECTS", f"{register}.csv", "form has no records: the export holds "
+                           "no subject, so nothing can be mapped", variable=field))
     for form, df in forms.items():
         if form == register or field not in df.columns:
             continue

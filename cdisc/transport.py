@@ -210,16 +210,35 @@ def read_transport(path: Path, variables: list[str] | None = None) -> Transport:
         PackageError: not an XPT v5 file, a damaged header or text that is not UTF-8.
     """
     data = Path(path).read_bytes()
-    if not data.startswith(_LIBRARY):
-        raise PackageError(f"{Path(path).name}: not a SAS transport (XPORT) version 5 file")
-    found, obs = _header(data, Path(path).name)
+    found, body = complete_transport(data, Path(path).name)
     wanted = found if variables is None else [v for v in found if v.name in set(variables or ())]
-    body = data[obs + RECORD:]
-    following = body.find(_MEMBER)
-    rows = _rows(body[:following] if following >= 0 else body, sum(v.width for v in found))
+    rows = _rows(body, sum(v.width for v in found))
     frame = pd.DataFrame({v.name: _values(rows[:, v.position:v.position + v.width], v, path) for v in wanted},
                          index=pd.RangeIndex(len(rows)))
     return Transport(frame, _created(data[RECORD + 64:2 * RECORD]))
+
+
+def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
+    """The first member's variables and observation bytes of the XPT v5 file `name` holding `data`, checked whole:
+    a file is made of 80-byte records, and what follows the last whole observation is blank padding.
+
+    Raises:
+        PackageError: not an XPT v5 file, a damaged header, or a file cut short (truncated on a record boundary
+            between two observations is the one cut that no XPT v5 reader can see).
+    """
+    if not data.startswith(_LIBRARY):
+        raise PackageError(f"{name}: not a SAS transport (XPORT) version 5 file")
+    found, obs = _header(data, name)
+    if len(data) % RECORD:
+        raise PackageError(f"{name}: {len(data)} bytes, not a whole number of 80-byte records: the file is "
+                           "truncated or damaged")
+    body = data[obs + RECORD:]
+    following = body.find(_MEMBER)
+    body = body[:following] if following >= 0 else body
+    width = sum(v.width for v in found)
+    if width and body[len(body) - len(body) % width:].strip(b" "):
+        raise PackageError(f"{name}: ends inside an observation: the file is truncated or damaged")
+    return found, body
 
 
 def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:

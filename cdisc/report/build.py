@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from cdisc.errors import CdiscError
+from cdisc.failure import describe
 from cdisc.progress import progress
 from cdisc.report.page import Rendered, Section, Table, Text, write_report
 from cdisc.transport import read_transport
@@ -90,12 +91,19 @@ def read_table(path: Path) -> pd.DataFrame | None:
 
 
 def build_section(plan: SectionPlan, inputs: ReportInputs) -> Section:
-    """The section, or a skipped one naming the inputs it lacks and where they were looked for."""
+    """The section, or a skipped one naming the inputs it lacks and where they were looked for, or why it could not
+    be built from them (a dataset without a variable the section reads: a folder of other ADaM datasets)."""
     missing = [n for n in plan.needs if not inputs.has(n)]
     if missing:
         where = "; ".join(f"{n}: {inputs.sources.get(n, 'not given')}" for n in missing)
         return Section(plan.anchor, plan.title, skipped=f"needs {', '.join(missing)}, not found ({where})")
-    return Section(plan.anchor, plan.title, plan.build(inputs))
+    try:
+        return Section(plan.anchor, plan.title, plan.build(inputs))
+    except CdiscError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the page is still written, saying why this section is not there
+        return Section(plan.anchor, plan.title,
+                       skipped=f"cannot be built from {', '.join(plan.needs)} ({describe(exc)})")
 
 
 def build_report(plans: list[SectionPlan], inputs: ReportInputs, folder: Path, *, title: str, subtitle: str) -> Path:

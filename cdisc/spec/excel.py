@@ -19,6 +19,7 @@ spec folder.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -99,10 +100,11 @@ def export_workbook(spec: Spec, path: Path) -> None:
 def import_workbook(path: Path) -> Spec:
     """Read a Pinnacle 21 style workbook into a `Spec` (not yet checked). Raises `SpecError` naming the sheet."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise SpecError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames and s not in ARM_SHEETS]
     if missing:

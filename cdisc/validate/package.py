@@ -21,9 +21,9 @@ from cdisc.define.build import text_length
 from cdisc.errors import PackageError
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
+from cdisc.transport import complete_transport
 
 DATASET_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
-XPT_V5_HEADER = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 STANDARD_CHOICES = {"sdtmig-3.4": "SDTMIG", "adamig-1.3": "ADaMIG"}
 NUMERIC_JSON_TYPES = ("integer", "decimal", "float", "double")
 
@@ -132,10 +132,11 @@ def read_xpt(path: Path) -> Dataset:
     """One XPT v5 file with the variable metadata it stores."""
     import pyreadstat
 
-    with path.open("rb") as fh:
-        head = fh.read(80)
-    if not head.startswith(XPT_V5_HEADER):
-        raise PackageError(f"{path.name}: not a SAS transport (XPORT) version 5 file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PackageError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    complete_transport(data, path.name)
     try:
         frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
     except Exception as exc:  # pyreadstat raises its own (untyped) errors for damaged files

@@ -182,3 +182,11 @@ def test_load_raw_names_a_form_it_cannot_read(tmp_path):
         load_raw(folder)
     assert [(i.code, i.where, i.message) for i in info.value.issues] == [
         ("RAW_UNREADABLE", "ae.csv", "file cannot be read (Is a directory)")]
+
+
+def test_load_raw_refuses_an_export_without_subjects(tmp_path):
+    """Every form with a header and no records: a valid CSV each, but no subject to map."""
+    files = export(tmp_path, dm="SUBJID,SEX,BRTHDAT,WEIGHT\n", ae=AE.split("\n")[0] + "\n")
+    with pytest.raises(RawInputError) as info:
+        load_raw(files, subject_form="dm", subject_field="SUBJID")
+    assert [(i.code, i.where, i.variable) for i in info.value.issues] == [("RAW_NO_SUBJECTS", "dm.csv", "SUBJID")]

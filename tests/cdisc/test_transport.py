@@ -100,3 +100,16 @@ def test_unreadable_files_are_package_errors(tmp_path):
     latin = write(tmp_path / "latin.xpt", [column("AETERM", False, [b"caf\xe9"])])
     with pytest.raises(PackageError, match="AETERM holds text that is not UTF-8"):
         read_transport(latin)
+
+
+def test_a_file_cut_short_is_a_package_error_not_fewer_records(tmp_path):
+    """Three 100-byte observations after the headers: cut inside the last one on a record boundary, or anywhere off
+    a record boundary, the file is refused (pyreadstat would read the whole observations it finds)."""
+    whole = write(tmp_path / "whole.xpt", [column("AETERM", False, [b"x" * 100] * 3)]).read_bytes()
+    assert len(read_transport(tmp_path / "whole.xpt").frame) == 3
+    (tmp_path / "record.xpt").write_bytes(whole[:-80])  # 300 bytes of data + 20 blanks, cut to 240
+    with pytest.raises(PackageError, match="record.xpt: ends inside an observation"):
+        read_transport(tmp_path / "record.xpt")
+    (tmp_path / "byte.xpt").write_bytes(whole[:-7])
+    with pytest.raises(PackageError, match="byte.xpt: .* not a whole number of 80-byte records"):
+        read_transport(tmp_path / "byte.xpt")

@@ -120,6 +120,13 @@ def test_build_section_says_which_inputs_are_missing_and_where_they_were_looked_
     assert build_section(plan, full).blocks == [Text("drawn")]
 
 
+def test_a_section_that_cannot_be_built_from_its_datasets_is_skipped_saying_why():
+    """An ADSL of another study, without the variable the section reads: the page is still written."""
+    plan = SectionPlan("glance", "At a glance", ("ADSL",), lambda inputs: [Text(inputs.datasets["ADSL"]["TRT01P"])])
+    skipped = build_section(plan, ReportInputs({"ADSL": pd.DataFrame({"USUBJID": ["1"]})})).skipped
+    assert skipped.startswith("cannot be built from ADSL (KeyError: 'TRT01P', at tests/cdisc/report/")
+
+
 def test_km_at_risk_counts_subjects_still_followed_at_each_time():
     """Censored at 3 and event at 3 are both at risk at 3 (Kaplan & Meier 1958 risk set)."""
     assert km_at_risk([5, 3, 3, 10, 1], [0, 3, 4, 10, 11]) == [5, 4, 2, 1, 0]

@@ -144,3 +144,9 @@ def test_a_hand_edited_workbook_flows_through_to_the_xpt_the_suites_and_define(t
     assert define.find(".//odm:ItemDef[@OID='IT.DM.AGE']/odm:Description/odm:TranslatedText", ns).text == (
         "Subject Age")
     assert define.find(".//odm:CodeList[@OID='CL.EPOCH']/*[@CodedValue='LONG-TERM FOLLOW-UP']", ns) is not None
+
+
+def test_a_file_that_is_no_workbook_is_a_spec_error(tmp_path):
+    (tmp_path / "spec.xlsx").write_text("SUBJID,SEX\n")
+    with pytest.raises(SpecError, match=r"spec.xlsx: not a readable .xlsx workbook \(File is not a zip file\)"):
+        import_workbook(tmp_path / "spec.xlsx")

@@ -26,3 +26,14 @@ def test_a_frame_that_is_not_finished_is_normalised():
     assert ds.data["USUBJID"].tolist() == ["S-1", ""]
     assert ds.data["ARMCD"].tolist() == ["1", "A"]
     assert ds.data["AGE"].dtype == np.float64 and ds.data["AGE"].tolist() == [61.0, 70.0]
+
+
+def test_a_folder_named_like_a_dataset_is_a_package_error(tmp_path):
+    import pytest
+
+    from cdisc.errors import PackageError
+    from cdisc.validate.package import read_package
+
+    (tmp_path / "ae.xpt").mkdir()
+    with pytest.raises(PackageError, match=r"^ae.xpt: cannot be read \(Is a directory\)$"):
+        read_package(tmp_path)
