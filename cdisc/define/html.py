@@ -3,14 +3,14 @@ browser (modern browsers refuse to apply a stylesheet to a local file)."""
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from lxml import etree
 
+from cdisc.define.schema import DEFINEUTILS
 from cdisc.safexml import SAFE_PARSER
 
-STYLESHEET = files("defineutils") / "definehtml" / "define2-1.xsl"
+STYLESHEET = DEFINEUTILS / "definehtml" / "define2-1.xsl"
 
 
 @cache

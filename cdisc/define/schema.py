@@ -4,7 +4,7 @@ Schema errors are reported under the project id CCV-0005 (a define.xml that brea
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 
 from lxml import etree
@@ -12,7 +12,9 @@ from lxml import etree
 from cdisc.issues import Issue
 from cdisc.safexml import SAFE_PARSER
 
-SCHEMAS = files("defineutils") / "validate" / "schema"
+# the folder of the `defineutils` package, found without importing it (its import loads xmlschema: 0.15 s per run)
+DEFINEUTILS = Path(find_spec("defineutils").submodule_search_locations[0])
+SCHEMAS = DEFINEUTILS / "validate" / "schema"
 DEF21 = "http://www.cdisc.org/ns/def/v2.1"
 ARM10 = "http://www.cdisc.org/ns/arm/v1.0"
 RULE = "CCV-0005"
