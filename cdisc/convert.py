@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cdisc.datasetjson import write_dataset_json
 from cdisc.errors import CdiscError
-from cdisc.pipeline import dataset_json_meta, dataset_path, staged
+from cdisc.pipeline import dataset_json_meta, dataset_path, refuse_to_replace, staged
 from cdisc.validate.package import Package
 from cdisc.xpt import write_xpt
 
@@ -22,6 +22,7 @@ def convert_package(package: Package, to: str, out_dir: Path) -> list[Path]:
     undefined = sorted(set(package.datasets) - {d.name for d in spec.datasets})
     if undefined:
         raise CdiscError(f"{package.folder}: dataset(s) {', '.join(undefined)} are not described in define.xml")
+    refuse_to_replace(out_dir, [package.folder, package.define_path])
     written = []
     with staged(out_dir) as stage:
         for name, frame in sorted(package.frames.items()):

@@ -218,6 +218,17 @@ def write_issues(issues: list[Issue], path: Path) -> None:
     pd.DataFrame([i.as_dict() for i in issues], columns=columns).to_csv(path, index=False, lineterminator="\n")
 
 
+def refuse_to_replace(out_dir: Path, inputs: Sequence[Path | None]) -> None:
+    """A CdiscError when the output folder, which a successful run replaces whole, is one of the `inputs` or holds
+    one: the run would delete what it reads (`--out` given the raw export, the spec or the package converted)."""
+    out = Path(out_dir).resolve()
+    for given in (p for p in inputs if p is not None):
+        source = Path(given).resolve()
+        if source == out or out in source.parents:
+            raise CdiscError(f"the output folder {out_dir} would be replaced whole, deleting {given}, which this "
+                             "command reads: give --out another folder")
+
+
 @contextmanager
 def staged(out_dir: Path) -> Iterator[Path]:
     """Yield a fresh staging directory; on success it replaces `out_dir`, on failure it is removed.
@@ -291,6 +302,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     reconciliation are in it, and returns the function that finishes the report, called once validation/ is
     written. A study without ADaM builders gets no ADaM (no adam/)."""
     clock = clock or Stopwatch()
+    refuse_to_replace(out_dir, [raw_dir, spec_dir])
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
     sdtm_data = sdtm.frames

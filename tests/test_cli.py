@@ -350,6 +350,16 @@ def test_failed_run_keeps_previous_output(out, tmp_path):
     assert {p.name: p.read_bytes() for p in (target / "sdtm").iterdir()} == before
 
 
+def test_run_refuses_an_output_folder_that_holds_its_raw_export(tmp_path):
+    """`--out` around the raw export would replace it, raw files and all, with the output: exit 2, nothing moved."""
+    raw = tmp_path / "study" / "raw"
+    shutil.copytree(BUNDLED_RAW, raw)
+    result = CliRunner().invoke(main, ["run", "--raw", str(raw), "--out", str(tmp_path / "study")])
+    assert result.exit_code == 2 and "would be replaced whole, deleting" in result.output
+    assert sorted(p.name for p in (tmp_path / "study").iterdir()) == ["raw"]
+    assert (raw / "dm.csv").read_bytes() == (BUNDLED_RAW / "dm.csv").read_bytes()
+
+
 def test_an_unknown_study_is_a_usage_error_naming_the_known_ones(tmp_path):
     """A study is found by name (specs/<name>/ + mappings/<name>/); a name that is neither exits 2, writes nothing."""
     for name in ("nope", "../im96", "IM96"):

@@ -86,6 +86,18 @@ def test_convert_without_a_define_is_a_clear_error(tmp_path):
     assert not (tmp_path / "json").exists()
 
 
+@pytest.mark.parametrize("where", [".", ".."])
+def test_convert_refuses_an_output_folder_that_is_or_holds_its_input(tmp_path, where):
+    """--out is replaced whole on success: given the package itself (or a folder around it) it would delete the
+    datasets it converts. Exit 2, and every file of the package is still there."""
+    pkg = msg_package(tmp_path)
+    shutil.copy(MSG / "define-sdtm.xml", pkg / "define.xml")
+    before = sorted(p.name for p in pkg.iterdir())
+    result = cli("convert", str(pkg), "--to", "json", "--out", str((pkg / where).resolve()))
+    assert result.exit_code == 2 and "would be replaced whole, deleting" in result.output
+    assert sorted(p.name for p in pkg.iterdir()) == before and "dd.xpt" in before
+
+
 def test_a_dataset_name_cannot_lead_outside_the_output_folder(tmp_path):
     """A Dataset-JSON file whose dataset is named '../../EVIL' is refused before anything is written."""
     import json
