@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 from lxml import etree
 
 from cdisc.algorithms import distinct_rows
@@ -173,8 +174,13 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
 def text_length(values: pd.Series) -> int:
     """The written length of a character variable: its longest value in bytes (at least 1), each value as `str`
     writes it (a missing one too: NaN is "nan"). Text is measured once per distinct value (a finished text column
-    shares one string object per value, and a string caches its hash); anything else value by value, since equal
-    values of other types can be written differently (1 == 1.0)."""
+    shares one string object per value, and a string caches its hash), Arrow-backed text by Arrow (UTF-8 byte
+    lengths, a missing value as its dtype writes it); anything else value by value, since equal values of other
+    types can be written differently (1 == 1.0)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # bytes counted by Arrow
+        longest = pc.max(pc.binary_length(values.array.__arrow_array__())).as_py() or 0
+        missing = len(str(values.dtype.na_value)) if values.hasnans else 0
+        return max(longest, missing, 1)
     text = pd.api.types.infer_dtype(values, skipna=True) == "string"
     return max([len(str(x).encode()) for x in (set(values.to_numpy()) if text else values)] + [1])
 

@@ -96,6 +96,11 @@ def test_define_html_is_rendered_beside_define_xml(tmp_path):
     (pd.Series(["AB", None], dtype="str"), 3),                # a missing value as str writes it: "nan"
     (pd.Series(["AB", None], dtype=object), 4),               # "None"
     (pd.Series(["WXYZ", pd.NA], dtype="string[pyarrow]"), 4),
+    (pd.Series(["AB", pd.NA], dtype="string[pyarrow]"), 4),      # "<NA>"
+    (pd.Series(["AB", "日本語"], dtype="str"), 9),                 # Arrow-backed: bytes, not characters
+    (pd.Series(["AB", "xyzw"], dtype="str").iloc[1:], 4),        # a slice: the values it holds
+    (pd.Series(["ABCDE", "x"], dtype="str").iloc[1:], 1),
+    (pd.Series([], dtype="str"), 1),
     (pd.Series([1.5, 10.25]), 5),                             # numbers as written: "10.25"
     (pd.Series(["A", 3, np.nan], dtype=object), 3),           # mixed: "A", "3", "nan"
     (pd.Series([1, 1.0, True], dtype=object), 4),             # equal values written differently: "1", "1.0", "True"
