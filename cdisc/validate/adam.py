@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cdisc.failure import describe
 from cdisc.validate.finding import Finding, RuleStatus, first_records
 
 AUTHORITY = "ADaMIG 1.3 / ADaM Validation Checks (as catalogued by Pinnacle 21)"
@@ -142,10 +143,14 @@ def run_adam(data: dict[str, pd.DataFrame]) -> tuple[list[Finding], list[RuleSta
     for rule in RULES:
         start = time.perf_counter()
         targets = [(n, df) for n, df in sorted(data.items()) if _applies(rule, n, df)]
-        for name, df in targets:
-            mask = np.asarray(rule.check(df), bool)
-            if mask.any():
-                findings.append(_finding(rule, name, df, mask))
+        try:
+            found = [_finding(rule, name, df, mask) for name, df in targets
+                     if (mask := np.asarray(rule.check(df), bool)).any()]
+        except Exception as exc:  # noqa: BLE001 -- a package unlike any seen (a text AVAL): said, not raised
+            statuses.append(_status(rule, findings, time.perf_counter() - start,
+                                    f"cannot run on this package ({describe(exc)})", "skipped"))
+            continue
+        findings += found
         statuses.append(_status(rule, findings, time.perf_counter() - start,
                                 "" if targets else "no dataset holds its variables"))
     return findings, statuses

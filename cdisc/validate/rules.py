@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cdisc.dates import study_day
+from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
 
@@ -39,11 +40,17 @@ def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: s
     if not mask.any():
         return []
     rows = df.index[mask]
-    who = sorted(set(df.loc[rows, "USUBJID"])) if "USUBJID" in df else []
+    who = sorted({str(x) for x in df.loc[rows, "USUBJID"]}) if "USUBJID" in df else []
     shown = ", ".join(who[:MAX_SHOWN]) if who else ", ".join(str(i + 1) for i in rows[:MAX_SHOWN])
     value = str(df.at[rows[0], variable]) if variable else ""
     return [Issue(severity, code, dataset, f"{len(rows)} record(s): {message} (e.g. {shown})",
                   variable=variable, value=value, count=len(rows))]
+
+
+def by_subject(df: pd.DataFrame) -> pd.DataFrame:
+    """A subject-level dataset (DM, ADSL) indexed by USUBJID, a subject's first record only: a USUBJID given twice
+    is a finding of the key checks, and must not stop the rules that look a subject up."""
+    return df.drop_duplicates("USUBJID").set_index("USUBJID")
 
 
 def subjects_in_dm(data: Datasets) -> list[Issue]:
@@ -56,7 +63,7 @@ def subjects_in_dm(data: Datasets) -> list[Issue]:
 
 def study_days(data: Datasets) -> list[Issue]:
     """--DY equals the days from DM.RFSTDTC to --DTC, with no Day 0 (SD1086, CG0006; SDTMIG §4.4.4)."""
-    ref = data["DM"].set_index("USUBJID")["RFSTDTC"]
+    ref = by_subject(data["DM"])["RFSTDTC"]
     out = []
     for name, df in sorted(data.items()):
         for dy in [c for c in df.columns if c.endswith("DY") and c[:-2] + "DTC" in df.columns]:
@@ -162,7 +169,7 @@ def trial_summary(data: Datasets) -> list[Issue]:
 
 def death_consistency(data: Datasets) -> list[Issue]:
     """A DS death record means DM.DTHFL = Y (SD1256, CG0136) and DM.DTHDTC = the DS death date (SD1317, CG0069)."""
-    dm, ds = data["DM"].set_index("USUBJID"), data["DS"]
+    dm, ds = by_subject(data["DM"]), data["DS"]
     deaths = ds[ds["DSDECOD"].eq("DEATH")]
     bad_flag = deaths["USUBJID"].map(dm["DTHFL"]).ne("Y")
     bad_date = deaths["USUBJID"].map(dm["DTHDTC"]).str.slice(0, 10) != deaths["DSSTDTC"].str.slice(0, 10)
@@ -174,7 +181,7 @@ def fatal_event_ends_at_death(data: Datasets) -> list[Issue]:
     """A fatal AE (AEOUT = FATAL) ends on DM.DTHDTC, compared as written (SD1347, FDAB006; CORE-000841)."""
     ae = data["AE"]
     fatal = ae[ae["AEOUT"].eq("FATAL")]
-    death = fatal["USUBJID"].map(data["DM"].set_index("USUBJID")["DTHDTC"]).fillna("")
+    death = fatal["USUBJID"].map(by_subject(data["DM"])["DTHDTC"]).fillna("")
     return _flag("SD1347", "AE", fatal, fatal["AEENDTC"].ne(death), "AEENDTC of the fatal event is not DM.DTHDTC",
                  "AEENDTC")
 
@@ -225,7 +232,7 @@ def treated_have_exposure(data: Datasets) -> list[Issue]:
 def adsl_variables_match(data: Datasets) -> list[Issue]:
     """A variable present in ADSL and in another ADaM dataset has the same value for the subject
     (ADaMIG 1.3 §3.2: "same values, type, and label"; no published check id: CCV-0001)."""
-    adsl = data["ADSL"].set_index("USUBJID")
+    adsl = by_subject(data["ADSL"])
     out = []
     for name, df in sorted(data.items()):
         if name == "ADSL" or "USUBJID" not in df:
@@ -281,6 +288,9 @@ def check_rules(data: Datasets) -> list[Issue]:
             except KeyError as missing:
                 out.append(Issue("notice", ids[0], ", ".join(needs) or "package",
                                  f"not checked: the package lacks the variable {missing.args[0]} this rule needs"))
+            except Exception as exc:  # noqa: BLE001 -- a package unlike any seen (types, shapes): said, not raised
+                out.append(Issue("notice", ids[0], ", ".join(needs) or "package",
+                                 f"not checked: the rule cannot run on this package ({describe(exc)})"))
     return out
 
 

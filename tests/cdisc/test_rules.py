@@ -83,3 +83,30 @@ def test_a_rule_missing_a_variable_says_so_instead_of_crashing():
     ae = pd.DataFrame({"USUBJID": ["S1"], "AESTDTC": ["2025-01-10"], "AESTDY": [1.0]})
     notices = [(i.severity, i.code, i.message) for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
     assert notices == [("notice", "SD1086", "not checked: the package lacks the variable RFSTDTC this rule needs")]
+
+
+def test_a_subject_given_twice_in_dm_does_not_stop_the_rules_that_look_subjects_up():
+    """DM S1 twice (a key finding of its own): study days still checked against S1's first record; AE day 2 is
+    right for 2025-01-11 against RFSTDTC 2025-01-10, day 5 is wrong."""
+    dm = pd.DataFrame({"USUBJID": ["S1", "S1"], "RFSTDTC": ["2025-01-10", "2025-03-01"]})
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1"], "AESTDTC": ["2025-01-11", "2025-01-11"], "AESTDY": [2.0, 5.0]})
+    issues = [i for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
+    assert [(i.severity, i.variable, i.count) for i in issues] == [("error", "AESTDY", 1)]
+
+
+def test_subjects_held_as_numbers_are_named_as_text():
+    """USUBJID held as numbers in AE (a package from elsewhere): SD0064 still names the subjects."""
+    dm = pd.DataFrame({"USUBJID": ["S1"]})
+    ae = pd.DataFrame({"USUBJID": [1.0, 2.0]})
+    found = [(i.severity, i.code, i.message) for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD0064"]
+    assert found == [("error", "SD0064", "2 record(s): USUBJID is not in DM (e.g. 1.0, 2.0)")]
+
+
+def test_a_rule_that_cannot_run_on_a_package_says_why_as_a_notice():
+    """DM.RFSTDTC held as numbers (SAS dates, not ISO 8601 text): study days cannot be worked out, and SD1086 says
+    why instead of stopping the validation."""
+    dm = pd.DataFrame({"USUBJID": ["S1"], "RFSTDTC": [23000.0]})
+    ae = pd.DataFrame({"USUBJID": ["S1"], "AESTDTC": ["2025-01-10"], "AESTDY": [1.0]})
+    (notice,) = [i for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
+    assert notice.severity == "notice"
+    assert notice.message.startswith("not checked: the rule cannot run on this package (")

@@ -56,3 +56,13 @@ def test_parameters_and_subjects():
 
 def test_a_package_without_adsl():
     assert _found({"ADVS": _bds()}) == [("AD0001", "ADSL", ())]
+
+
+def test_a_rule_that_cannot_run_on_a_dataset_is_skipped_with_the_reason():
+    """AVAL held as text (a package from elsewhere): the rules doing arithmetic on it are skipped, saying why,
+    and the others still run."""
+    advs = _bds(AVAL=["120", "130", "110", "100", "150"])
+    findings, statuses = run_adam({"ADSL": ADSL, "ADVS": advs})
+    skipped = {s.rule: s.reason for s in statuses if s.status == "skipped" and "cannot run" in s.reason}
+    assert skipped and all(r.startswith("cannot run on this package (TypeError: ") for r in skipped.values())
+    assert any(s.status == "executed" for s in statuses)
