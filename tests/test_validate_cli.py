@@ -216,3 +216,23 @@ def test_planted_supp_and_trial_summary_defects_are_caught(out, tmp_path):
     assert (supp["count"], supp["variables"]) == (1, ["RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL"])
     assert supp["records"][0]["IDVARVAL"] == "999" and supp["records"][0]["USUBJID"] == "IM96-001-001"
     assert by_rule[("SD2203", "TS")]["variables"] == ["TSPARMCD"]
+
+
+def test_a_variable_whose_type_is_not_its_define_xml_data_type_is_sd0059(out, tmp_path):
+    """ADLB.AVAL written as text while define.xml says float: the arithmetic checks cannot run on it, SD0059 says
+    what is wrong (an error); the package as the run wrote it has none."""
+    import datetime as dt
+
+    from cdisc.transport import read_transport
+
+    pkg = tmp_path / "adam"
+    shutil.copytree(out / "adam", pkg)
+    adlb = read_transport(pkg / "adlb.xpt").frame
+    write_xpt(adlb.assign(AVAL=adlb["AVAL"].map(repr)), pkg / "adlb.xpt", name="ADLB", label="Laboratory",
+              labels={}, created=dt.date(2026, 1, 1))
+    found = []
+    for folder, report in ((out / "adam", tmp_path / "clean"), (pkg, tmp_path / "rep")):
+        CliRunner().invoke(main, ["validate", str(folder), "--report", str(report)])
+        findings = json.loads((report / "report.json").read_text())["findings"]
+        found.append([(f["rule"], f["dataset"], f["variables"]) for f in findings if f["rule"] == "SD0059"])
+    assert found == [[], [("SD0059", "ADLB", ["AVAL"])]]

@@ -44,6 +44,24 @@ def conformance_rules(package: Package, ct_version: str | None = None) -> tuple[
     return core[0] + terms[0], core[1] + terms[1]
 
 
+TYPE_RULE, TYPE_MESSAGE = "SD0059", "Define.xml/dataset variable type mismatch"
+
+
+def type_mismatches(package: Package) -> list[Issue]:
+    """Each variable whose type in its dataset file is not the one its define.xml DataType gives: integer and float
+    are Num, every other DataType Char (SD0059, FDA TCG 4.1.4.5). A text AVAL passes every other check."""
+    spec = package.define
+    defined = {d.name for d in spec.datasets}
+    out = []
+    for name, ds in sorted(package.datasets.items()):
+        items = {v.name: v for v in spec.variables_of(name)} if name in defined else {}
+        out += [Issue("error", TYPE_RULE, name, f"{TYPE_MESSAGE}: {var.type} in the dataset, DataType "
+                      f"{items[var.name].data_type} in define.xml", variable=var.name, value=var.type)
+                for var in ds.variables
+                if var.name in items and (var.type == "Num") != items[var.name].numeric]
+    return out
+
+
 def validate_package(package: Package, explanations: Explanations | None = None,
                      ct_version: str | None = None) -> ValidationResult:
     """Validate a package: suites from its define.xml for the datasets it defines, CORE rules, the
@@ -66,12 +84,16 @@ def validate_package(package: Package, explanations: Explanations | None = None,
             notes += [Finding("CCV-0004", "warning", name, "define.xml describes a dataset the folder does not hold",
                               1) for name in sorted(defined - set(data))]
             issues += validate_define(package.define_path)
+            issues += type_mismatches(package)
         cross = check_rules(data)
         core_found, core_statuses = conformance()
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
     if spec is None:
         rules.append(RuleStatus("define.xml suites", "skipped", reason="no define.xml in the folder or --define"))
+    rules.append(RuleStatus(TYPE_RULE, "executed" if spec is not None else "skipped", TYPE_MESSAGE,
+                            ", ".join(REFERENCES[TYPE_RULE]), findings=sum(i.code == TYPE_RULE for i in issues),
+                            reason="" if spec is not None else "no define.xml in the folder or --define"))
     return ValidationResult(package=str(package.folder), standard=package.standard,
                             datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
                             rules=tuple(rules))
