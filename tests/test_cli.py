@@ -338,6 +338,9 @@ def test_forms_with_a_header_and_no_records_map_to_datasets_without_records(tmp_
     assert sorted(set(zip(bor["PARAMCD"], bor["PARAM"], bor["AVALC"], strict=True))) == [
         ("BOR", "Best Overall Response (Unconfirmed)", "NE"), ("CBOR", "Best Confirmed Overall Response", "NE")]
     assert "no unexplained conformance errors" in result.output
+    report = json.loads((tmp_path / "out" / "validation" / "report.json").read_text())
+    assert sorted(f["dataset"] for f in report["findings"] if f["rule"] == "CG0408") == [
+        "AE", "EG", "LB", "MH", "PC", "PP", "RELREC", "RS", "SUPPAE", "SUPPEX"]  # SUPPEX: no LD chemotherapy
 
 
 def test_failed_run_keeps_previous_output(out, tmp_path):
