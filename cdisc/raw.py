@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ MAX_VALUE_BYTES = 200
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
 SHOWN_CHARACTERS = 60  # a longer value is shown cut, with its length
+CONTROL = r"[\x00-\x1f\x7f]"  # ASCII control characters: not printable (SD1029 wants 32-126)
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # the text's own line ends left out
 
 
 @dataclass(frozen=True)
@@ -105,8 +108,9 @@ def load_raw(directory: Path, declared: Path | None = None, *, subject_form: str
     return RawStudy(directory, dictionary, codelists, forms)
 
 
-def _read_csv(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
-    """Every value as text; None (with the reason in `issues`) when the file is no readable CSV.
+def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, bool]:
+    """Every value as text, or None (with the reason in `issues`) when the file is no readable CSV; and whether a
+    value may hold a control character (a line break is one only inside quotes; any other is seen in the text).
 
     A UTF-8 byte order mark is dropped. Text is read as latin-1, which maps every byte to one character, so
     nothing fails to decode and non-ASCII bytes stay visible to the ASCII check. Every record must have as many
@@ -117,23 +121,24 @@ def _read_csv(path: Path, issues: list[Issue]) -> pd.DataFrame | None:
         data = path.read_bytes()
     except OSError as exc:
         issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({exc.strerror})"))
-        return None
+        return None, False
     text = data.removeprefix(UTF8_BOM).decode("latin-1")
     if not text.strip():
         issues.append(Issue("error", "RAW_EMPTY_FILE", path.name, "file is empty: not even a header row"))
-        return None
+        return None, False
+    control = '"' in text or CONTROL_IN_TEXT.search(text) is not None
     try:
         cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
     except pd.errors.ParserError as exc:
         reason = _parser_reason(exc)  # 'Expected 13 fields in line 4, saw 14': said per record, with its row
         ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
         issues += ragged or [Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({reason})")]
-        return None
+        return None, control
     if '"' in text or text.count(",") != len(cells) * (len(cells.columns) - 1):  # a quote can hide a comma
         if ragged := _ragged_records(text, path.name):
             issues += ragged
-            return None
-    return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True)
+            return None, control
+    return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True), control
 
 
 def _ragged_records(text: str, name: str) -> list[Issue]:
@@ -157,7 +162,7 @@ def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.
     if not path.exists():
         issues.append(Issue("error", "RAW_MISSING_FILE", path.name, "file is missing"))
         return pd.DataFrame(columns=list(columns))
-    df = _read_csv(path, issues)
+    df, _ = _read_csv(path, issues)
     if df is None:
         return pd.DataFrame(columns=list(columns))
     for col in columns:
@@ -193,7 +198,7 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
     if not path.exists():
         issues.append(Issue("error", "RAW_MISSING_FILE", name, "form file is missing"))
         return None
-    df = _read_csv(path, issues)
+    df, control = _read_csv(path, issues)
     if df is None:
         return None
     expected = list(fields["FIELD"])
@@ -207,14 +212,15 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
     df = df[expected]
     rows = pd.Series(range(1, len(df) + 1), index=df.index)
     for spec in fields.to_dict("records"):
-        issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists)
+        issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists, control)
     keys = list(fields.loc[fields["KEY"] == "Y", "FIELD"])
     if keys:
         issues += _check_keys(name, df, rows, keys)
     return df.assign(RAW_FORM=form, RAW_ROW=rows)
 
 
-def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codelists: pd.DataFrame) -> list[Issue]:
+def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codelists: pd.DataFrame,
+                  control: bool = False) -> list[Issue]:
     field = spec["FIELD"]
     found: list[Issue] = []
 
@@ -229,6 +235,9 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     flag(col.index.isin(utf8.index[utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
     flag(col.index.isin(utf8.index[~utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII); "
          "its bytes are not UTF-8 either: was the file saved as Latin-1 or Windows-1252?")
+    if control:
+        flag(ascii_ok & col.str.contains(CONTROL), "RAW_NON_PRINTABLE", "value holds a control character (a line "
+             "break, a tab): FDA wants printable ASCII (Pinnacle 21 SD1029)")
     # read as latin-1 (`_read_csv`): one character per byte, so the length in characters is the length in bytes
     flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")
     filled = col.ne("")

@@ -7,6 +7,7 @@ read only standard SDTM and ADaM variables, so they hold for any study.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -84,6 +85,24 @@ def real_dates(data: Datasets) -> list[Issue]:
             complete = day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
             real = pd.to_datetime(day.where(complete), format="%Y-%m-%d", errors="coerce").notna()
             out += _flag("SD0003", name, df, complete & ~real, f"{col} is not a real calendar date", col)
+    return out
+
+
+NOT_PRINTABLE = re.compile(r"[^ -~]")
+
+
+def printable_text(data: Datasets) -> list[Issue]:
+    """Every text value is printable ASCII, codes 32-126 (SD1029, FDA TCG 3.3.5): no line break, tab or other
+    control character, no character outside ASCII. Each column's distinct values are looked at once."""
+    out = []
+    for name, df in sorted(data.items()):
+        for col in [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]:
+            texts = [v for v in pd.unique(df[col].to_numpy()) if isinstance(v, str)]
+            if NOT_PRINTABLE.search("".join(texts)) is None:  # the usual case: one search per column
+                continue
+            if odd := {v for v in texts if NOT_PRINTABLE.search(v)}:
+                out += _flag("SD1029", name, df, df[col].isin(odd), f"{col} holds a character that is not printable "
+                             "ASCII (a line break, a tab, a non-ASCII letter)", col)
     return out
 
 
@@ -253,7 +272,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
     "CCV-0001": ("ADaMIG 1.3 section 3.2",), "CORE-000264": ("CG0039",), "SD0059": ("FDA TCG 4.1.4.5",),
-    "CG0408": ("SD0001",),
+    "CG0408": ("SD0001",), "SD1029": ("FDA TCG 3.3.5",),
     # expectation suites (cdisc/validate/suite.py)
     "SD1079": ("CG0330", "CG0664"), "SD0002": ("CG0014", "CG0208"), "SD0037": ("FDA TCG 4.1.4.5",),
     "SD1152": ("CG0019",), "SD1011": (), "SD0038": (), "CCV-0002": ("Define-XML 2.1 ItemDef/@Length",),
@@ -263,6 +282,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
     (("DM",), subjects_in_dm, ("SD0064",)),
     (("DM",), study_days, ("SD1086",)),
     ((), real_dates, ("SD0003",)),
+    ((), printable_text, ("SD1029",)),
     (("SE",), epoch_populated, ("SD1339",)),
     (("DM",), baseline_flags, ("SD0006",)),
     ((), not_done, ("SD1123", "FB4202")),

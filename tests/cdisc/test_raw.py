@@ -61,6 +61,8 @@ def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
         # as many commas as a whole record, one of them quoted: a short record all the same
         ({"ae": AE.replace(",Nausea,\n", ',"Nausea, vomiting"\n')}, "RAW_FIELD_COUNT", "ae.csv", "", "2", "3"),
         ({"dm": DM.replace("1961,70.5", "1961,70.5,x")}, "RAW_FIELD_COUNT", "dm.csv", "", "1", "5"),
+        ({"ae": AE.replace("Nausea", '"Nau\nsea"')}, "RAW_NON_PRINTABLE", "ae.csv", "AETERM", "2", "Nau\nsea"),
+        ({"ae": AE.replace("Nausea", "Nau\tsea")}, "RAW_NON_PRINTABLE", "ae.csv", "AETERM", "2", "Nau\tsea"),
         ({"dm": DM.replace("03-FEB-1970", "03-FEB-1899")}, "RAW_BAD_DATE", "dm.csv", "BRTHDAT", "2", "03-FEB-1899"),
         ({"dm": DM.replace("UN-UNK-1961", "UN-UNK-2101")}, "RAW_BAD_DATE", "dm.csv", "BRTHDAT", "1", "UN-UNK-2101"),
     ],

@@ -110,3 +110,15 @@ def test_a_rule_that_cannot_run_on_a_package_says_why_as_a_notice():
     (notice,) = [i for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
     assert notice.severity == "notice"
     assert notice.message.startswith("not checked: the rule cannot run on this package (")
+
+
+def test_text_must_be_printable_ascii():
+    """SD1029: a line break (record 1) and a non-ASCII letter (record 3) are flagged; a plain value, a blank and a
+    number column are not."""
+    from cdisc.validate.rules import printable_text
+
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2", "S3", "S4"], "AETERM": ["Nau\nsea", "Headache", "Caf\u00e9", ""],
+                       "AESEQ": [1.0, 1.0, 1.0, 1.0]})
+    (issue,) = printable_text({"AE": ae})
+    assert (issue.code, issue.where, issue.variable, issue.count) == ("SD1029", "AE", "AETERM", 2)
+    assert issue.message.endswith("(e.g. S1, S3)")
