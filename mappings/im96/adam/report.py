@@ -429,7 +429,9 @@ def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, f
                     bottom += counts
                 ax.set(title=f"{kind}, {group} ({n} infused)", ylim=(0, 100), xlabel=STUDY_DAY if row == 1 else "",
                        ylabel="Infused subjects with ongoing event (%)" if col == 0 else "")
-        axes[0, -1].legend(frameon=False, title="Worst grade that day", loc="upper left", bbox_to_anchor=(1.01, 1))
+        if groups:  # no dose level (an ADSL without records): no bars, so no legend
+            axes[0, -1].legend(frameon=False, title="Worst grade that day", loc="upper left",
+                               bbox_to_anchor=(1.01, 1))
     return render(fig, "crs_icans", "CRS and ICANS by grade and day",
                   "ADAE records with CRSFL or ICANSFL = Y (grade: ATOXGRN): percent of the dose level's infused "
                   "subjects (ADSL SAFFL) with an event ongoing from ASTDY to AENDY on each study day, by the worst "

@@ -214,3 +214,16 @@ def test_worst_grade_by_day_takes_the_worst_ongoing_event_per_subject():
     events = pd.DataFrame({"USUBJID": ["A", "A", "B", "B"], "ASTDY": [1.0, 2.0, 3.0, 1.0],
                            "AENDY": [3.0, 2.0, None, 4.0], "ATOXGRN": [1.0, 3.0, 2.0, None]})
     assert _worst_grade_by_day(events, np.arange(1, 5)).tolist() == [[1.0, 3.0, 1.0, 0.0], [0.0, 0.0, 2.0, 0.0]]
+
+
+def test_the_crs_icans_figure_of_a_study_without_dose_levels_draws_without_a_warning(recwarn):
+    """An ADSL without records (a report on another study's folder, or a cut before any infusion): no dose level,
+    no bars, and so no legend to ask matplotlib for (it warned that no artist had a label)."""
+    from mappings.im96.adam.report import crs_icans_figure
+
+    adae = pd.DataFrame({c: pd.Series(dtype=object) for c in ("CRSFL", "ICANSFL", "TRTA", "USUBJID")}).assign(
+        ASTDY=pd.Series(dtype=float), AENDY=pd.Series(dtype=float), ATOXGRN=pd.Series(dtype=float))
+    adsl = pd.DataFrame({"SAFFL": pd.Series(dtype=object), "TRT01A": pd.Series(dtype=object)})
+    figure = crs_icans_figure(adae, adsl, {})
+    assert figure.png.startswith(b"\x89PNG")
+    assert [str(w.message) for w in recwarn] == []
