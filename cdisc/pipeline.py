@@ -68,11 +68,12 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
         raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None,
                        subject_form=spec.study.subject_form, subject_field=spec.study.subject_field)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
+    empty = _empty_forms(raw)
     results: list[DomainResult] = []
     finals: dict[str, Finalized] = {}
     for build in progress(builders, "SDTM"):
         with clock.time("SDTM mapping"):
-            built = run_builder(build, ctx, "SDTM mapping module", _empty_forms(raw))
+            built = run_builder(build, ctx, "SDTM mapping module", empty)
         for result in built:
             with clock.time("finalize"):
                 final = finalize(result, spec)
@@ -333,8 +334,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             finish_report = report(stage) if report is not None else None
         with clock.time("waiting for the suites and ADaM rules"):
             suite_issues, adam_rules = checked()
-        findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues,
-                    *without_records(sdtm)]
+        findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
         with clock.time("waiting for the SDTM conformance rules"):
             conformance = merge_conformance(sdtm_rules(), adam_rules)
         with clock.time("reports"):
@@ -347,14 +347,6 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             with clock.time("review report"):
                 finish_report()
     return StudyRun(sdtm, adam, findings, validation)
-
-
-def without_records(sdtm: SdtmRun) -> list[Issue]:
-    """A notice for each SDTM dataset the run wrote without records (its forms had none): SDTMIG conformance rule
-    CG0408 (Pinnacle 21 SD0001) wants a domain to have at least one record, so it is left out of a submission,
-    with whatever links to it; the run writes it, and says so, rather than drop it on its own."""
-    return [Issue("notice", "CG0408", name, "no records: a domain to leave out of the submission (CG0408)")
-            for name, final in sdtm.datasets.items() if final.data.empty]
 
 
 def check_outputs(out_dir: Path, sdtm: SdtmRun, adam: AdamRun | None

@@ -106,6 +106,14 @@ def printable_text(data: Datasets) -> list[Issue]:
     return out
 
 
+def domains_with_records(data: Datasets) -> list[Issue]:
+    """A notice for each dataset of an SDTM package without records (CG0408, Pinnacle 21 SD0001: a domain has at
+    least one record): it is left out of a submission, with whatever links to it. `cdisc run` writes such a dataset
+    when its forms had no records, and says so here rather than drop it on its own."""
+    return [Issue("notice", "CG0408", name, "no records: a domain to leave out of the submission")
+            for name, df in sorted(data.items()) if df.empty]
+
+
 def epoch_populated(data: Datasets) -> list[Issue]:
     """EPOCH is populated for observations dated on or after the subject's first element (SD1339, FDAB022)."""
     first = data["SE"].groupby("USUBJID")["SESTDTC"].min().str.slice(0, 10)
@@ -283,6 +291,7 @@ RULES: tuple[tuple[tuple[str, ...], Callable[[Datasets], list[Issue]], tuple[str
     (("DM",), study_days, ("SD1086",)),
     ((), real_dates, ("SD0003",)),
     ((), printable_text, ("SD1029",)),
+    (("DM",), domains_with_records, ("CG0408",)),  # needs DM: an SDTM package (ADaM has no such rule)
     (("SE",), epoch_populated, ("SD1339",)),
     (("DM",), baseline_flags, ("SD0006",)),
     ((), not_done, ("SD1123", "FB4202")),

@@ -122,3 +122,12 @@ def test_text_must_be_printable_ascii():
     (issue,) = printable_text({"AE": ae})
     assert (issue.code, issue.where, issue.variable, issue.count) == ("SD1029", "AE", "AETERM", 2)
     assert issue.message.endswith("(e.g. S1, S3)")
+
+
+def test_an_sdtm_dataset_without_records_is_a_notice_to_leave_it_out():
+    """CG0408 (SD0001): AE without records in an SDTM package (it has DM); an ADaM package (no DM) is not asked."""
+    dm = pd.DataFrame({"USUBJID": ["S1"]})
+    ae = pd.DataFrame({"USUBJID": pd.Series(dtype=object), "AETERM": pd.Series(dtype=object)})
+    found = [(i.severity, i.where, i.message) for i in check_rules({"DM": dm, "AE": ae}) if i.code == "CG0408"]
+    assert found == [("notice", "AE", "no records: a domain to leave out of the submission")]
+    assert [i for i in check_rules({"ADSL": dm, "ADAE": ae}) if i.code == "CG0408"] == []
