@@ -7,6 +7,8 @@
 - the define.xml against the Define-XML 2.1 schema."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from cdisc.background import in_background
@@ -45,6 +47,7 @@ def conformance_rules(package: Package, ct_version: str | None = None) -> tuple[
 
 
 TYPE_RULE, TYPE_MESSAGE = "SD0059", "Define.xml/dataset variable type mismatch"
+NO_DEFINE = "no define.xml in the folder or --define"
 
 
 def type_mismatches(package: Package) -> list[Issue]:
@@ -89,11 +92,13 @@ def validate_package(package: Package, explanations: Explanations | None = None,
         core_found, core_statuses = conformance()
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
+    types = RuleStatus(TYPE_RULE, "executed", TYPE_MESSAGE, ", ".join(REFERENCES[TYPE_RULE]),
+                       findings=sum(i.code == TYPE_RULE for i in issues))
     if spec is None:
-        rules.append(RuleStatus("define.xml suites", "skipped", reason="no define.xml in the folder or --define"))
-    rules.append(RuleStatus(TYPE_RULE, "executed" if spec is not None else "skipped", TYPE_MESSAGE,
-                            ", ".join(REFERENCES[TYPE_RULE]), findings=sum(i.code == TYPE_RULE for i in issues),
-                            reason="" if spec is not None else "no define.xml in the folder or --define"))
+        rules += [RuleStatus("define.xml suites", "skipped", reason=NO_DEFINE),
+                  replace(types, status="skipped", reason=NO_DEFINE)]
+    else:
+        rules.append(types)
     return ValidationResult(package=str(package.folder), standard=package.standard,
                             datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
                             rules=tuple(rules))
