@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 import pandas as pd
 
@@ -120,7 +121,8 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
     groups: dict[tuple, list[tuple[str, int, pd.Series]]] = {}
     alone: set[tuple[str, int]] = set()
     for name, frame in data.items():
-        distinct = _Distinct(frame)
+        # each column's distinct values (empty text as null), made once however many expectations read them
+        distinct = cache(lambda column, frame=frame: frame[column].drop_duplicates().replace("", None))
         for i, e in enumerate(suites[name]):
             if e.kind not in COVERABLE:
                 continue
@@ -129,26 +131,13 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
                 alone.add((name, i))
                 continue
             args = tuple(sorted((k, repr(v)) for k, v in e.kwargs.items() if k != "column"))
-            groups.setdefault((e.kind, args, str(frame[column].dtype)), []).append((name, i, distinct[column]))
+            groups.setdefault((e.kind, args, str(frame[column].dtype)), []).append((name, i, distinct(column)))
     covers = []
     for n, ((kind, _, _), members) in enumerate(groups.items()):
         first = suites[members[0][0]][members[0][1]]
         covers.append(_Cover(Expectation(kind, {**first.kwargs, "column": f"cover{n}"}),
                              tuple((name, i) for name, i, _ in members), tuple(s for _, _, s in members)))
     return covers, alone
-
-
-class _Distinct(dict):
-    """A frame's columns' distinct values (in order of first appearance, empty strings as nulls), each column's
-    made when first asked."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        super().__init__()
-        self.frame = frame
-
-    def __missing__(self, column: str) -> pd.Series:
-        values = self[column] = self.frame[column].drop_duplicates().replace("", None)
-        return values
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
