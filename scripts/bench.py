@@ -31,14 +31,12 @@ import json, os, resource, sys, time
 from pathlib import Path
 from cdisc.pipeline import run_study
 from cdisc.stopwatch import Stopwatch
-from mappings.im96.adam import BUILDERS as ADAM
-from mappings.im96.adam.report import start_run_report
-from mappings.im96.adam.summary import write_summary
-from mappings.im96.sdtm import BUILDERS as SDTM
+from mappings.im96 import mappings
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
+study = mappings()
 clock, start = Stopwatch(), time.perf_counter()
-run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=SDTM, adam_builders=ADAM, summarize=write_summary,
-          report=start_run_report, clock=clock)
+run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=study.sdtm, adam_builders=study.adam,
+          summarize=study.summarize, report=study.report, clock=clock)
 cpu = os.times()
 print(json.dumps({"total": time.perf_counter() - start, "stages": clock.seconds,
                   "cpu": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
