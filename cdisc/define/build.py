@@ -352,8 +352,8 @@ def _codelist(mdv: etree._Element, cl: Codelist, used: set[str]) -> None:
         _el(ce, _o("ExternalCodeList"), {"Dictionary": cl.dictionary, "Version": cl.version})
         return
     decoded = any(t.decoded for t in cl.terms)
-    terms = [t for t in cl.terms if t.term in used] if cl.subset else []
-    terms = terms or cl.terms
+    subset = [t for t in cl.terms if t.term in used] if cl.subset else []
+    terms = subset or cl.terms
     for n, t in enumerate(sorted(terms, key=lambda t: (t.order or 0, t.term)), start=1):
         attrs = {"CodedValue": t.term, "OrderNumber": str(t.order or n)}
         if cl.nci_code and not t.nci_code:
