@@ -5,10 +5,11 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 from cdisc.errors import MappingError
 
@@ -21,6 +22,53 @@ def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], 
     waits for its result. An exception in the child is raised again there; a child that dies (killed, out of
     memory) is a MappingError naming the work, never a silent empty result. Leaving the block stops a child
     whose result was never asked for."""
+    with _forked(fn, lambda: args) as result:
+        yield result
+
+
+class Waiting(Generic[T]):
+    """A forked process that has prepared itself and waits for the arguments of its work."""
+
+    def __init__(self, inbox: BinaryIO, result: Callable[[], T]) -> None:
+        self._inbox = inbox
+        self._result = result
+
+    def start(self, *args: object) -> Callable[[], T]:
+        """Send `args` and return the function that waits for the result. They are pickled straight into the
+        pipe (pages written after the fork are not shared; no copy of the whole pickle is held here)."""
+        try:
+            pickle.dump(args, self._inbox, protocol=pickle.HIGHEST_PROTOCOL)
+            self._inbox.close()
+        except BrokenPipeError:  # the child ended before it read them: its result says why
+            pass
+        return self._result
+
+
+@contextmanager
+def waiting_in_background(fn: Callable[..., T], prepare: Callable[[], object]) -> Iterator[Waiting[T]]:
+    """Fork a process now that runs `prepare()` at once (imports and set-up, on a core this one leaves idle) and
+    then waits for the arguments of `fn`, given later to `Waiting.start`; otherwise as `in_background`."""
+    readable, writable = os.pipe()
+
+    def arguments() -> tuple | None:
+        os.close(writable)  # the child's copy: the parent's close is then an end of file here
+        prepare()
+        with os.fdopen(readable, "rb") as inbox:
+            try:
+                return pickle.load(inbox)
+            except EOFError:  # the parent left without sending the work
+                return None
+
+    with _forked(fn, arguments) as result:
+        os.close(readable)
+        with os.fdopen(writable, "wb") as inbox:
+            yield Waiting(inbox, result)
+
+
+@contextmanager
+def _forked(fn: Callable[..., T], arguments: Callable[[], tuple | None]) -> Iterator[Callable[[], T]]:
+    """A forked process that runs `fn(*arguments())` (nothing when `arguments` gives None), and the function
+    that waits for its result."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -29,7 +77,9 @@ def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], 
     def child() -> None:
         _die_with(parent)
         try:
-            send.send((True, fn(*args)))
+            args = arguments()
+            if args is not None:
+                send.send((True, fn(*args)))
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             send.send((False, exc))
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from cdisc.background import in_background
+from cdisc.background import in_background, waiting_in_background
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.ct import load_ct, merge_ct
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
+from cdisc.define.html import define_stylesheet
+from cdisc.define.schema import define_schema
 from cdisc.errors import CdiscError, MappingError
 from cdisc.failure import describe
 from cdisc.finalize import Finalized, finalize
@@ -35,6 +37,7 @@ from cdisc.validate.explain import Explanations, explain, load_explanations
 from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findings_from_issues
 from cdisc.validate.package import package_from_spec
 from cdisc.validate.report import write_reports
+from cdisc.validate.run import import_great_expectations
 from cdisc.validate.rules import REFERENCES, rule_statuses
 from cdisc.xpt import NAME, write_xpt
 
@@ -199,10 +202,11 @@ def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
                        created=f"{spec.study.data_cut}T00:00:00", originator=spec.study.sponsor)
 
 
-def write_define_package(spec: Spec, datasets: dict[str, Finalized], folder: Path) -> list[Issue]:
-    """Write define.xml (+ stylesheet) for the datasets and return its XSD validation issues."""
+def write_define_package(spec: Spec, data: dict[str, pd.DataFrame], folder: Path) -> list[Issue]:
+    """Write define.xml (+ stylesheet, define.html) for the datasets and return its XSD validation issues."""
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "define.xml"
-    write_define(build_define(spec, {name: f.data for name, f in datasets.items()}), path)
+    write_define(build_define(spec, data), path)
     return validate_define(path)
 
 
@@ -305,35 +309,37 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     clock = clock or Stopwatch()
     refuse_to_replace(out_dir, [raw_dir, spec_dir])
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
-    sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
-    sdtm_data = sdtm.frames
-    # Forked processes do the rest of the work beside this one, which never imports great-expectations: the SDTM
-    # conformance rules (the CORE engine) while this one builds ADaM, then the suites with the ADaM rules while this
-    # one writes the package and draws the review report.
+    # Forked processes do work beside this one, which never imports great-expectations: a process that imports it
+    # and compiles the define.xml schema and stylesheet while this one builds SDTM on one core, then, given the
+    # finished datasets, writes define.xml and define.html and runs the suites and the ADaM rules; another that
+    # runs the SDTM conformance rules (the CORE engine) while this one builds ADaM. This one meanwhile writes the
+    # datasets and the reports and draws the review report. (Leaving the block stops them before the staged
+    # output is removed or put in place.)
     with ExitStack() as background:
+        stage = background.enter_context(staged(out_dir))
+        checks = background.enter_context(waiting_in_background(describe_and_check, prepare_checks))
+        sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock)
+        sdtm_data = sdtm.frames
         sdtm_rules = background.enter_context(
             in_background(package_rules, Path(out_dir) / "sdtm", "SDTMIG", sdtm.spec, sdtm_data))
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
         adam_data = adam.frames if adam else {}
-        checked = background.enter_context(in_background(check_outputs, Path(out_dir), sdtm, adam))
-        stage = background.enter_context(staged(out_dir))
-        define_issues: list[Issue] = []
+        packages = [(sdtm.spec, sdtm_data, stage / "sdtm")] + ([(adam.spec, adam_data, stage / "adam")] if adam else [])
+        with clock.time("sending the datasets to define and the suites"):
+            checked = checks.start(Path(out_dir), packages)
         for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            if run is None:
-                continue
-            with clock.time("XPT writing"):
-                write_datasets(run.spec, run.datasets, folder, formats)
-            with clock.time("define"):
-                define_issues += write_define_package(run.spec, run.datasets, folder)
+            if run is not None:
+                with clock.time("XPT writing"):
+                    write_datasets(run.spec, run.datasets, folder, formats)
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
             if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
         with clock.time("review report"):  # its figures, while the validation finishes
             finish_report = report(stage) if report is not None else None
-        with clock.time("waiting for the suites and ADaM rules"):
-            suite_issues, adam_rules = checked()
+        with clock.time("waiting for define, the suites and ADaM rules"):
+            define_issues, suite_issues, adam_rules = checked()
         findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
         with clock.time("waiting for the SDTM conformance rules"):
             conformance = merge_conformance(sdtm_rules(), adam_rules)
@@ -349,14 +355,26 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     return StudyRun(sdtm, adam, findings, validation)
 
 
-def check_outputs(out_dir: Path, sdtm: SdtmRun, adam: AdamRun | None
-                  ) -> tuple[list[Issue], tuple[list[Finding], list[RuleStatus]]]:
-    """The spec-derived suites and cross-dataset rules of SDTM and ADaM (their issues, SDTM first), and the ADaM
-    conformance rules (no findings without ADaM)."""
+def prepare_checks() -> None:
+    """What `describe_and_check` needs before it has data: great-expectations imported, the define.xml schema and
+    the define.html stylesheet compiled."""
+    import_great_expectations()
+    define_schema()
+    define_stylesheet()
+
+
+StagedPackage = tuple[Spec, dict[str, pd.DataFrame], Path]
+
+
+def describe_and_check(out_dir: Path, packages: list[StagedPackage]
+                       ) -> tuple[list[Issue], list[Issue], tuple[list[Finding], list[RuleStatus]]]:
+    """For SDTM and then ADaM (`packages`: spec, finished datasets and the staged folder of each): define.xml
+    (+ stylesheet, define.html) written and its schema issues; the spec-derived suites and cross-dataset rules
+    (their issues, SDTM first); and the ADaM conformance rules (no findings without ADaM)."""
     from cdisc.validate import validate
 
-    issues = validate(sdtm.spec, sdtm.frames)
-    if adam is None:
-        return issues, ([], [])
-    return (issues + validate(adam.spec, adam.frames),
-            package_rules(out_dir / "adam", "ADaMIG", adam.spec, adam.frames))
+    define_issues = [i for spec, data, folder in packages for i in write_define_package(spec, data, folder)]
+    suite_issues = [i for spec, data, _ in packages for i in validate(spec, data)]
+    adam = [(spec, data) for spec, data, _ in packages if spec.standard == "ADaMIG"]
+    return define_issues, suite_issues, merge_conformance(
+        *(package_rules(out_dir / "adam", "ADaMIG", spec, data) for spec, data in adam))

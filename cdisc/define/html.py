@@ -14,14 +14,14 @@ STYLESHEET = DEFINEUTILS / "definehtml" / "define2-1.xsl"
 
 
 @cache
-def _transform() -> etree.XSLT:
+def define_stylesheet() -> etree.XSLT:
     """The compiled stylesheet (compiling takes about a second: once per process)."""
     return etree.XSLT(etree.parse(str(STYLESHEET), SAFE_PARSER))
 
 
 def write_define_html(define_xml: Path) -> Path:
     """Render `define_xml` to define.html beside it; returns the path written."""
-    html = _transform()(etree.parse(str(define_xml), SAFE_PARSER))
+    html = define_stylesheet()(etree.parse(str(define_xml), SAFE_PARSER))
     target = define_xml.with_name("define.html")
     target.write_bytes(bytes(html))
     return target

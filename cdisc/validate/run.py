@@ -1,6 +1,7 @@
 """Run spec-derived expectation suites in great-expectations 1.x.
 
-The only module that imports great_expectations (lazily: the import takes seconds).
+The only module that imports great_expectations (lazily: the import takes seconds; `import_great_expectations`
+lets a process do it while it waits for its frames).
 
 Each expectation costs great-expectations about 5 ms whatever the data (its metric graph), so the suites are
 batched. Column expectations that differ only in their column (not-null, one codelist's value set, one Length, the
@@ -51,12 +52,18 @@ class _Cover:
         return pd.concat([*self.parts, padding], ignore_index=True)
 
 
+def import_great_expectations() -> None:
+    """Import great-expectations (3 s here, most of it scipy.stats), without its usage statistics."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations  # noqa: F401
+
+
 def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]) -> list[Issue]:
     """Validate each frame against its suite; one `Issue` per failed expectation, naming rows by index.
 
     First every cover and table expectation with result format BOOLEAN_ONLY, then the expectations of the failed
     ones with COMPLETE on their own datasets; issues come in dataset order, then suite order."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import_great_expectations()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
