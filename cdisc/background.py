@@ -3,13 +3,15 @@ threads would not help)."""
 from __future__ import annotations
 
 import ctypes
+import io
 import multiprocessing
 import os
 import pickle
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, Generic, TypeVar
+from multiprocessing.connection import Connection
+from typing import Generic, TypeVar
 
 from cdisc.errors import MappingError
 
@@ -29,40 +31,57 @@ def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], 
 class Waiting(Generic[T]):
     """A forked process that has prepared itself and waits for the arguments of its work."""
 
-    def __init__(self, inbox: BinaryIO, result: Callable[[], T]) -> None:
+    def __init__(self, inbox: Connection, result: Callable[[], T]) -> None:
         self._inbox = inbox
         self._result = result
 
     def start(self, *args: object) -> Callable[[], T]:
         """Send `args` and return the function that waits for the result. They are pickled straight into the
-        pipe (pages written after the fork are not shared; no copy of the whole pickle is held here)."""
+        pipe, a message per pickle frame and an empty one last (pages written after the fork are not shared; no
+        copy of the whole pickle is held here); the child takes the messages as fast as they come and unpickles
+        them once all are in."""
         try:
-            pickle.dump(args, self._inbox, protocol=pickle.HIGHEST_PROTOCOL)
-            self._inbox.close()
+            pickle.dump(args, _Messages(self._inbox), protocol=pickle.HIGHEST_PROTOCOL)
+            self._inbox.send_bytes(b"")
         except BrokenPipeError:  # the child ended before it read them: its result says why
             pass
+        self._inbox.close()
         return self._result
+
+
+class _Messages:
+    """A file-like writer sending each write as one message of a connection."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def write(self, data: bytes | pickle.PickleBuffer) -> int:
+        view = memoryview(data)
+        self._connection.send_bytes(view)
+        return view.nbytes
 
 
 @contextmanager
 def waiting_in_background(fn: Callable[..., T], prepare: Callable[[], object]) -> Iterator[Waiting[T]]:
     """Fork a process now that runs `prepare()` at once (imports and set-up, on a core this one leaves idle) and
     then waits for the arguments of `fn`, given later to `Waiting.start`; otherwise as `in_background`."""
-    readable, writable = os.pipe()
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
 
     def arguments() -> tuple | None:
-        os.close(writable)  # the child's copy: the parent's close is then an end of file here
+        send.close()  # the child's copy
         prepare()
-        with os.fdopen(readable, "rb") as inbox:
-            try:
-                return pickle.load(inbox)
-            except EOFError:  # the parent left without sending the work
-                return None
+        sent = io.BytesIO()
+        try:
+            while message := receive.recv_bytes():
+                sent.write(message)
+        except EOFError:  # the parent left without sending the work
+            return None
+        return pickle.loads(sent.getbuffer())
 
     with _forked(fn, arguments) as result:
-        os.close(readable)
-        with os.fdopen(writable, "wb") as inbox:
-            yield Waiting(inbox, result)
+        receive.close()
+        yield Waiting(send, result)
+        send.close()
 
 
 @contextmanager
