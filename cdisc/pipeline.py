@@ -37,8 +37,8 @@ from cdisc.validate.explain import Explanations, explain, load_explanations
 from cdisc.validate.finding import Finding, RuleStatus, ValidationResult, findings_from_issues
 from cdisc.validate.package import package_from_spec
 from cdisc.validate.report import write_reports
-from cdisc.validate.run import import_great_expectations
 from cdisc.validate.rules import REFERENCES, rule_statuses
+from cdisc.validate.run import import_great_expectations
 from cdisc.xpt import NAME, write_xpt
 
 Builder = Callable[[StudyContext], list[DomainResult]]
