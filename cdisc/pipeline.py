@@ -325,13 +325,12 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
         adam_data = adam.frames if adam else {}
-        packages = [(sdtm.spec, sdtm_data, stage / "sdtm")] + ([(adam.spec, adam_data, stage / "adam")] if adam else [])
+        runs = [(run, stage / name) for run, name in ((sdtm, "sdtm"), (adam, "adam")) if run is not None]
         with clock.time("sending the datasets to define and the suites"):
-            checked = checks.start(Path(out_dir), packages)
-        for run, folder in ((sdtm, stage / "sdtm"), (adam, stage / "adam")):
-            if run is not None:
-                with clock.time("XPT writing"):
-                    write_datasets(run.spec, run.datasets, folder, formats)
+            checked = checks.start(Path(out_dir), [(run.spec, run.frames, folder) for run, folder in runs])
+        for run, folder in runs:
+            with clock.time("XPT writing"):
+                write_datasets(run.spec, run.datasets, folder, formats)
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
             if summarize is not None and adam is not None:
@@ -375,6 +374,6 @@ def describe_and_check(out_dir: Path, packages: list[StagedPackage]
 
     define_issues = [i for spec, data, folder in packages for i in write_define_package(spec, data, folder)]
     suite_issues = [i for spec, data, _ in packages for i in validate(spec, data)]
-    adam = [(spec, data) for spec, data, _ in packages if spec.standard == "ADaMIG"]
-    return define_issues, suite_issues, merge_conformance(
-        *(package_rules(out_dir / "adam", "ADaMIG", spec, data) for spec, data in adam))
+    adam_rules = merge_conformance(*(package_rules(out_dir / folder.name, spec.standard, spec, data)
+                                     for spec, data, folder in packages if spec.standard == "ADaMIG"))
+    return define_issues, suite_issues, adam_rules
