@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from cdisc.validate.package import Package
 from cdisc.validate.rules import REFERENCES, check_rules, rule_statuses
 from cdisc.validate.suite import suite_for
 
+if TYPE_CHECKING:
+    from cdisc.validate.core.engine import CoreRun
+
 
 def validate(spec: Spec, data: dict[str, pd.DataFrame]) -> list[Issue]:
     """Spec-derived suites (great-expectations) for every dataset, then the cross-dataset rules."""
@@ -29,10 +33,11 @@ def validate(spec: Spec, data: dict[str, pd.DataFrame]) -> list[Issue]:
     return run_suites(data, suites) + check_rules(data)
 
 
-def conformance_rules(package: Package, ct_version: str | None = None) -> tuple[list[Finding], list[RuleStatus]]:
+def conformance_rules(package: Package, ct_version: str | None = None, core: CoreRun | None = None
+                      ) -> tuple[list[Finding], list[RuleStatus]]:
     """The standard's published rules: CDISC's CORE rules and the CDISC CT check (package `ct_version`, default the
     latest shipped) on an SDTM package, the ADaM checks on an ADaM one (with one skipped status saying why CORE's
-    SDTMIG rules did not run)."""
+    SDTMIG rules did not run). `core`: a run of the CORE rules given the SDTM datasets as they were made."""
     if package.standard == "ADaMIG":
         from cdisc.validate.adam import run_adam
 
@@ -42,8 +47,8 @@ def conformance_rules(package: Package, ct_version: str | None = None) -> tuple[
     from cdisc.validate.core import run_core
     from cdisc.validate.terminology import run_terminology
 
-    core, terms = run_core(package), run_terminology(package, ct_version)
-    return core[0] + terms[0], core[1] + terms[1]
+    found, terms = run_core(package, started=core), run_terminology(package, ct_version)
+    return found[0] + terms[0], found[1] + terms[1]
 
 
 TYPE_RULE, TYPE_MESSAGE = "SD0059", "Define.xml/dataset variable type mismatch"

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -505,10 +507,10 @@ class RunCache:
         return out
 
 
-def planned_merges(rules: Iterable[Rule], package: Package) -> Counter[tuple[str, str]]:
+def planned_merges(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> Counter[tuple[str, str]]:
     """How many rules will merge each dataset with each Match Datasets list (the RunCache keys of the merges)."""
-    return Counter((ds.name, _match_key(rule, ds)) for rule in rules if rule.match and rule.rule_type in RECORD_TYPES
-                   for ds in package.datasets.values() if in_scope(rule, ds))
+    return Counter((ds.name, _match_key(rule, ds)) for ds in datasets for rule in rules
+                   if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds))
 
 
 def _match_key(rule: Rule, ds: Dataset) -> str:
@@ -612,37 +614,58 @@ def _evaluate_with(operations: list[dict[str, Any]], check: Any, frame: Frame, c
     return evaluate(check, frame) if len(frame) else np.zeros(0, bool)
 
 
-def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS,
-             cache: RunCache | None = None) -> tuple[list[Finding], RuleStatus]:
-    """Execute one rule on every dataset in its scope."""
+@dataclass(frozen=True)
+class Outcome:
+    """What evaluating one rule on one dataset gave: a finding or none, or the exception that stopped it
+    (DomainNotFound, Unsupported or an engine error), and the seconds it took."""
+    finding: Finding | None
+    error: Exception | None
+    seconds: float
+
+
+def evaluate_pair(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECORDS,
+                  cache: RunCache | None = None) -> Outcome:
+    """Run `rule` on `ds`, its exception kept as part of the outcome."""
+    start = time.perf_counter()
+    try:
+        finding, error = run_rule_on(rule, ds, package, limit, cache), None
+    except Exception as exc:  # noqa: BLE001 - the rule's status reports it (run_rule)
+        finding, error = None, exc
+    return Outcome(finding, error, time.perf_counter() - start)
+
+
+def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS, cache: RunCache | None = None,
+             known: dict[str, Outcome] | None = None) -> tuple[list[Finding], RuleStatus]:
+    """Execute one rule on every dataset in its scope, in package order (`known`: outcomes on some of them worked
+    out before, by dataset name). An engine error or an unsupported feature skips the whole rule; a Domain
+    Presence Check stops at its first finding."""
     cache = cache or RunCache()
+    known = known or {}
     start = time.perf_counter()
     findings: list[Finding] = []
     targets = [ds for ds in package.datasets.values() if in_scope(rule, ds)]
+    earlier = 0.0  # the seconds of the outcomes worked out before
 
     def status(state: str, reason: str) -> RuleStatus:
         return RuleStatus(rule=rule.id, status=state, description=rule.description, authority=authority(rule),
                           severity=SEVERITY, findings=sum(f.count for f in findings), reason=reason,
-                          seconds=time.perf_counter() - start)
+                          seconds=time.perf_counter() - start + earlier)
 
     not_found: dict[str, str] = {}  # dataset -> the domain an operation reads that the package lacks
-    try:
-        for ds in targets:
-            try:
-                finding = run_rule_on(rule, ds, package, limit, cache)
-            except DomainNotFound as exc:
-                not_found[ds.name] = str(exc)
-                continue
-            if finding is not None:
-                findings.append(finding)
-                if rule.rule_type == "Domain Presence Check":
-                    break
-    except Unsupported as exc:
-        findings.clear()
-        return [], status("skipped", str(exc))
-    except Exception as exc:  # noqa: BLE001 - a rule that breaks is reported, never silently passed
-        findings.clear()
-        return [], status("skipped", f"engine error on {ds.name}: {type(exc).__name__}: {exc}")
+    for ds in targets:
+        outcome = known.get(ds.name) or evaluate_pair(rule, ds, package, limit, cache)
+        earlier += outcome.seconds if ds.name in known else 0.0
+        if isinstance(outcome.error, DomainNotFound):
+            not_found[ds.name] = str(outcome.error)
+        elif isinstance(outcome.error, Unsupported):
+            return [], status("skipped", str(outcome.error))
+        elif outcome.error is not None:
+            exc = outcome.error
+            return [], status("skipped", f"engine error on {ds.name}: {type(exc).__name__}: {exc}")
+        elif outcome.finding is not None:
+            findings.append(outcome.finding)
+            if rule.rule_type == "Domain Presence Check":
+                break
     if not_found:
         state = "skipped" if len(not_found) == len(targets) else "executed"
         return findings, status(state, domain_not_found(not_found))
@@ -660,17 +683,83 @@ def authority(rule: Rule) -> str:
     return "CDISC CORE" + (f" ({', '.join(rule.references)})" if rule.references else "")
 
 
-def run_core(package: Package, rules: Iterable[Rule] | None = None, *,
-             limit: int = MAX_RECORDS) -> tuple[list[Finding], list[RuleStatus]]:
+def run_core(package: Package, rules: Iterable[Rule] | None = None, *, limit: int = MAX_RECORDS,
+             started: CoreRun | None = None) -> tuple[list[Finding], list[RuleStatus]]:
     """Run the CORE rules (all vendored SDTMIG 3.4 rules by default) on a package; findings sorted by rule and
-    dataset, and the status of every rule."""
+    dataset, and the status of every rule. `started`: a run that was given some of the package's datasets as they
+    were made (its rules and limit are the ones that count)."""
+    run = started or CoreRun(rules, limit=limit)
+    for ds in package.datasets.values():
+        if ds.name not in run.given:
+            run.add(ds)
     findings: list[Finding] = []
     statuses: list[RuleStatus] = []
-    rules = list(rules) if rules is not None else load_rules()
-    cache = RunCache(planned_merges(rules, package))
-    for rule in rules:
-        found, status = run_rule(rule, package, limit, cache)
+    for n, rule in enumerate(run.rules):
+        found, status = run_rule(rule, package, run.limit, run.cache, run.outcomes.get(n))
         findings.extend(found)
         statuses.append(status)
     findings.sort(key=lambda f: (f.rule, f.dataset))
     return findings, statuses
+
+
+class NotYetGiven(BaseException):
+    """An evaluation asked for a dataset a `CoreRun` has not been given (`name`), or for all of them (None). A
+    BaseException: no handler of the engine's takes it for a rule's own error."""
+
+    def __init__(self, name: str | None) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _Given(Mapping[str, Dataset]):
+    """The datasets given so far, as a package's datasets: asking for another, or for all of them, raises
+    NotYetGiven."""
+
+    def __init__(self, given: dict[str, Dataset]) -> None:
+        self._given = given
+
+    def __getitem__(self, name: str) -> Dataset:
+        if name not in self._given:
+            raise NotYetGiven(name)
+        return self._given[name]
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotYetGiven(None)
+
+    def __len__(self) -> int:
+        raise NotYetGiven(None)
+
+
+class CoreRun:
+    """The CORE rules worked out on a package's datasets as they are made, each (rule, dataset) pair as soon as
+    the datasets given so far decide it. A pair that asks for a dataset not given yet waits for it; one that asks
+    for all of them (a Domain Presence Check, a list of the study's domains) waits for `run_core`, which works
+    out the rest on the whole package and reports exactly what a run on the whole package reports."""
+
+    def __init__(self, rules: Iterable[Rule] | None = None, *, limit: int = MAX_RECORDS) -> None:
+        self.rules = list(rules) if rules is not None else list(load_rules())
+        self.limit = limit
+        self.cache = RunCache()
+        self.given: dict[str, Dataset] = {}
+        self.outcomes: dict[int, dict[str, Outcome]] = {}  # rule's position -> dataset name -> outcome
+        self._package = Package(Path(), "SDTMIG", _Given(self.given))  # type: ignore[arg-type]
+        self._waiting: dict[str, list[tuple[int, Dataset]]] = {}  # dataset asked for -> the pairs waiting for it
+
+    def add(self, ds: Dataset) -> None:
+        """Take a finished dataset and work out the pairs it decides: its own, and those that waited for it."""
+        self.given[ds.name] = ds
+        self.cache.planned.update(planned_merges(self.rules, [ds]))
+        in_it = [(n, ds) for n, rule in enumerate(self.rules) if in_scope(rule, ds)]
+        for n, target in in_it + self._waiting.pop(ds.name, []):
+            self._try(n, target)
+
+    def _try(self, n: int, ds: Dataset) -> None:
+        try:
+            outcome = evaluate_pair(self.rules[n], ds, self._package, self.limit, self.cache)
+        except NotYetGiven as missing:
+            if missing.name is not None:
+                self._waiting.setdefault(missing.name, []).append((n, ds))
+            return
+        self.outcomes.setdefault(n, {})[ds.name] = outcome
+
+

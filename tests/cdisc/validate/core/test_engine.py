@@ -9,7 +9,7 @@ import pytest
 
 from cdisc.errors import PackageError
 from cdisc.validate.core.cases import read_core_case
-from cdisc.validate.core.engine import RunCache, planned_merges, run_core
+from cdisc.validate.core.engine import CoreRun, RunCache, planned_merges, run_core
 from cdisc.validate.core.rules import load_rule_text, load_rules
 from cdisc.validate.package import Dataset, Package, Variable, read_package
 
@@ -96,6 +96,62 @@ def test_operation_on_an_absent_domain_skips_the_rule_as_core_does() -> None:
     assert (statuses[0].status, statuses[0].reason) == ("executed", "")
 
 
+def test_a_run_given_datasets_as_they_come_works_out_a_pair_once_the_datasets_it_reads_are_there() -> None:
+    """CORE-000168 on VS reads SV: given VS alone, the pair waits; given SV, it is worked out (VISITNUM 2 is not
+    in SV), and the run on the whole package reports what a run on the whole package from the start reports."""
+    rule = next(r for r in load_rules() if r.id == "CORE-000168")
+    package = _visits_package(with_sv=True)
+    run = CoreRun([rule])
+    run.add(package.datasets["VS"])
+    assert run.outcomes == {}
+    run.add(package.datasets["SV"])
+    assert [(n, name, o.finding.count) for n, found in run.outcomes.items() for name, o in found.items()] == [
+        (0, "VS", 1)]
+    findings, statuses = run_core(package, started=run)
+    assert [(f.dataset, f.count, f.records[0]["VISITNUM"]) for f in findings] == [("VS", 1, 2.0)]
+    assert (statuses[0].status, statuses[0].reason) == ("executed", "")
+
+
+def test_a_pair_waiting_for_a_dataset_that_never_comes_is_worked_out_on_the_whole_package() -> None:
+    """Without SV, CORE-000168 stays skipped as in a run on the whole package ("operation domain not found")."""
+    rule = next(r for r in load_rules() if r.id == "CORE-000168")
+    package = _visits_package(with_sv=False)
+    run = CoreRun([rule])
+    run.add(package.datasets["VS"])
+    assert run.outcomes == {}
+    findings, statuses = run_core(package, started=run)
+    assert findings == []
+    assert (statuses[0].status, statuses[0].reason) == (
+        "skipped", "operation domain SV not in the package: not evaluated on VS")
+
+
+RULE_TT_PRESENT = """
+Check: {any: [{name: TT, operator: exists}]}
+Core: {Id: CORE-000042}
+Outcome: {Message: TT dataset is present.}
+Rule Type: Domain Presence Check
+Scope: {Classes: {Include: [ALL]}, Domains: {Include: [ALL]}}
+"""
+
+
+def test_a_rule_on_the_whole_package_waits_for_all_of_it() -> None:
+    """A Domain Presence Check reads the names of all datasets: no dataset given decides it, the whole package
+    does (TT present: one finding, on the first dataset in scope, as a run on the whole package stops there)."""
+    rule = load_rule_text(RULE_TT_PRESENT)
+    frames = {"DM": pd.DataFrame({"DOMAIN": ["DM"], "USUBJID": ["S1"]}),
+              "TT": pd.DataFrame({"DOMAIN": ["TT"], "USUBJID": ["S1"]})}
+    package = Package(Path("."), "SDTMIG", {n: Dataset(n, n, f"{n.lower()}.xpt", tuple(Variable(c, c, "Char", 8)
+                                                                                      for c in df), df)
+                                            for n, df in frames.items()})
+    run = CoreRun([rule])
+    for ds in package.datasets.values():
+        run.add(ds)
+    assert run.outcomes == {}
+    findings, statuses = run_core(package, started=run)
+    assert [(f.rule, f.dataset, f.count) for f in findings] == [("CORE-000042", "DM", 1)]
+    assert (statuses[0].status, statuses[0].findings) == ("executed", 1)
+
+
 def test_read_package_rejects_missing_folder(tmp_path) -> None:
     """A folder that does not exist is a PackageError (the CLI maps it to exit 2)."""
     with pytest.raises(PackageError, match="not a folder"):
@@ -164,7 +220,7 @@ def test_planned_merges_count_the_rules_that_merge_each_dataset() -> None:
     rules = [load_rule_text(RULE_0001 + merge), load_rule_text(RULE_0001.replace("CORE-000001", "CORE-000002") + merge),
              load_rule_text(RULE_0001.replace("Include: [IE]", "Include: [LB]") + merge), load_rule_text(RULE_0001)]
     ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"], "IEORRES": ["Y"]})
-    assert planned_merges(rules, _package("IE", ie)) == Counter(
+    assert planned_merges(rules, _package("IE", ie).datasets.values()) == Counter(
         {("IE", "[{'Name': 'DM', 'Keys': ['USUBJID']}]"): 2})
 
 
