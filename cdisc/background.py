@@ -7,7 +7,9 @@ import io
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -28,22 +30,29 @@ def in_background(fn: Callable[..., T], *args: object) -> Iterator[Callable[[], 
         yield result
 
 
-class Waiting(Generic[T]):
-    """A forked process that has prepared itself and waits for the arguments of its work."""
+class Feed(Generic[T]):
+    """A forked process that has prepared itself and works on what it is sent, item by item, as it comes."""
 
     def __init__(self, inbox: Connection, result: Callable[[], T]) -> None:
         self._inbox = inbox
         self._result = result
 
-    def start(self, *args: object) -> Callable[[], T]:
-        """Send `args` and return the function that waits for the result. They are pickled straight into the
-        pipe, a message per pickle frame and an empty one last (pages written after the fork are not shared; no
-        copy of the whole pickle is held here); the child takes the messages as fast as they come and unpickles
-        them once all are in."""
+    def send(self, item: object) -> None:
+        """Send one item. It is pickled straight into the pipe, a message per pickle frame and an empty one last
+        (pages written after the fork are not shared; no copy of the whole pickle is held here); the child takes
+        the messages as fast as they come and unpickles the item once all are in."""
         try:
-            pickle.dump(args, _Messages(self._inbox), protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(item, _Messages(self._inbox), protocol=pickle.HIGHEST_PROTOCOL)
             self._inbox.send_bytes(b"")
-        except BrokenPipeError:  # the child ended before it read them: its result says why
+        except BrokenPipeError:  # the child ended before it read it: its result says why
+            pass
+
+    def close(self) -> Callable[[], T]:
+        """Say that nothing more comes (an empty message alone: a pickle is never empty) and return the function
+        that waits for the result."""
+        try:
+            self._inbox.send_bytes(b"")
+        except BrokenPipeError:
             pass
         self._inbox.close()
         return self._result
@@ -61,33 +70,64 @@ class _Messages:
         return view.nbytes
 
 
+class _ParentLeft(Exception):
+    """The parent closed the feed without saying that nothing more comes: it left the block and wants no result."""
+
+
+def _received(inbox: Connection) -> Iterator[object]:
+    """The items of a feed as they come, until the parent says nothing more comes. A thread takes the messages off
+    the pipe as soon as they are sent, so the parent never waits for this process to be done with one item before
+    it can send the next; an item is unpickled when it is asked for."""
+    arrived: queue.SimpleQueue[io.BytesIO | _ParentLeft | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                item = io.BytesIO()
+                while message := inbox.recv_bytes():
+                    item.write(message)
+                arrived.put(item if item.tell() else None)  # an empty item: nothing more comes
+                if not item.tell():
+                    return
+        except EOFError:
+            arrived.put(_ParentLeft())
+
+    threading.Thread(target=read, daemon=True).start()
+    return _unpickled(arrived)
+
+
+def _unpickled(arrived: queue.SimpleQueue) -> Iterator[object]:
+    while (item := arrived.get()) is not None:
+        if isinstance(item, _ParentLeft):
+            raise item
+        yield pickle.loads(item.getbuffer())
+
+
 @contextmanager
-def waiting_in_background(fn: Callable[..., T], prepare: Callable[[], object]) -> Iterator[Waiting[T]]:
+def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[], object], *,
+                      nice: int = 0) -> Iterator[Feed[T]]:
     """Fork a process now that runs `prepare()` at once (imports and set-up, on a core this one leaves idle) and
-    then waits for the arguments of `fn`, given later to `Waiting.start`; otherwise as `in_background`."""
+    then `fn(items)`, `items` yielding what is sent to the `Feed` as it comes; otherwise as `in_background`.
+    `nice`: how far below this one the child's priority is (os.nice), for work that can wait while this one
+    needs the cores."""
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
 
-    def arguments() -> tuple | None:
+    def arguments() -> tuple:
         send.close()  # the child's copy
+        items = _received(receive)
+        os.nice(nice)
         prepare()
-        sent = io.BytesIO()
-        try:
-            while message := receive.recv_bytes():
-                sent.write(message)
-        except EOFError:  # the parent left without sending the work
-            return None
-        return pickle.loads(sent.getbuffer())
+        return (items,)
 
     with _forked(fn, arguments) as result:
         receive.close()
-        yield Waiting(send, result)
+        yield Feed(send, result)
         send.close()
 
 
 @contextmanager
-def _forked(fn: Callable[..., T], arguments: Callable[[], tuple | None]) -> Iterator[Callable[[], T]]:
-    """A forked process that runs `fn(*arguments())` (nothing when `arguments` gives None), and the function
-    that waits for its result."""
+def _forked(fn: Callable[..., T], arguments: Callable[[], tuple]) -> Iterator[Callable[[], T]]:
+    """A forked process that runs `fn(*arguments())`, and the function that waits for its result."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -96,9 +136,9 @@ def _forked(fn: Callable[..., T], arguments: Callable[[], tuple | None]) -> Iter
     def child() -> None:
         _die_with(parent)
         try:
-            args = arguments()
-            if args is not None:
-                send.send((True, fn(*args)))
+            send.send((True, fn(*arguments())))
+        except _ParentLeft:  # nobody waits for a result
+            pass
         except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
             send.send((False, exc))
 

@@ -8,6 +8,7 @@ the define-driven suites, `cdisc define` and `cdisc convert` all read packages t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -99,10 +100,18 @@ def _normal(df: pd.DataFrame, variables: tuple[Variable, ...]) -> bool:
 
 def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
     """The datasets a run is about to write, as the package `cdisc validate` will read from `folder`."""
-    datasets = {name: dataset_from_frame(name, spec.dataset(name).label, frame,
-                                         {v.name: v.label for v in spec.variables_of(name)})
-                for name, frame in sorted(data.items())}
-    return Package(Path(folder), standard, datasets, spec, Path(folder) / "define.xml")
+    return spec_package(folder, standard, spec, [dataset_from_spec(spec, name, frame) for name, frame in data.items()])
+
+
+def dataset_from_spec(spec: Spec, name: str, frame: pd.DataFrame) -> Dataset:
+    """A finished dataset of a run, with the labels its spec gives."""
+    return dataset_from_frame(name, spec.dataset(name).label, frame, {v.name: v.label for v in spec.variables_of(name)})
+
+
+def spec_package(folder: Path, standard: str, spec: Spec, datasets: Iterable[Dataset]) -> Package:
+    """A run's datasets as the package `cdisc validate` will read from `folder` (with its define.xml)."""
+    return Package(Path(folder), standard, {ds.name: ds for ds in sorted(datasets, key=lambda ds: ds.name)}, spec,
+                   Path(folder) / "define.xml")
 
 
 def read_package(folder: Path, define: Path | None = None, standard: str = "auto") -> Package:

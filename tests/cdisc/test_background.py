@@ -1,12 +1,14 @@
-"""Forked work: a process that prepares itself at once and gets the arguments of its work later."""
+"""Forked work: a process that prepares itself at once and works on what it is sent, item by item."""
 import os
 import signal
+import time
+from collections.abc import Iterator
 from functools import partial
 
 import pandas as pd
 import pytest
 
-from cdisc.background import in_background, waiting_in_background
+from cdisc.background import fed_in_background, in_background
 from cdisc.errors import MappingError
 
 
@@ -18,60 +20,127 @@ def _prepared_and_pid(tag: str) -> tuple[str | None, int, str]:
     return os.environ.get("CDISC_TEST_PREPARED"), os.getpid(), tag
 
 
-def _column_sum(frame: pd.DataFrame) -> int:
-    return int(frame["N"].sum())
+def _items_seen(items: Iterator) -> tuple[str | None, int, list]:
+    return os.environ.get("CDISC_TEST_PREPARED"), os.getpid(), list(items)
 
 
-def _fails(message: str) -> None:
-    raise ValueError(message)
+def _column_sums(items: Iterator) -> list[int]:
+    return [int(frame["N"].sum()) for frame in items]
+
+
+def _fails(items: Iterator) -> None:
+    raise ValueError(f"bad value {next(items)}")
 
 
 def _killed() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _touch(path: str) -> None:
+def _wait_for(path: str, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(path)
+        time.sleep(0.01)
+
+
+def _marks_each(folder: str, items: Iterator) -> list[str]:
+    """Writes `<folder>/<item>` once it has an item: the parent can see that an item was taken before it sends
+    the next."""
+    seen = []
+    for item in items:
+        with open(os.path.join(folder, item), "w") as f:
+            f.write("taken")
+        seen.append(item)
+    return seen
+
+
+def _stuck_on_first(folder: str, items: Iterator) -> int:
+    """Does not look at the second item before the parent writes `<folder>/go`, which it does only once its sends
+    have returned."""
+    next(items)
+    _wait_for(os.path.join(folder, "go"))
+    return sum(len(item) for item in items)
+
+
+def _touch_after_all(path: str, items: Iterator) -> None:
+    list(items)
     with open(path, "w") as f:
         f.write("ran")
 
 
-def test_the_work_runs_in_the_prepared_child_on_the_arguments_sent_later():
-    with waiting_in_background(_prepared_and_pid, _prepare) as waiting:
-        prepared, pid, tag = waiting.start("A")()
-    assert (prepared, tag) == ("yes", "A")
+def test_the_work_runs_in_the_prepared_child_on_the_items_sent_later_in_order():
+    with fed_in_background(_items_seen, _prepare) as feed:
+        feed.send("A")
+        feed.send({"B": 2})
+        prepared, pid, items = feed.close()()
+    assert (prepared, items) == ("yes", ["A", {"B": 2}])
     assert pid != os.getpid()
     assert "CDISC_TEST_PREPARED" not in os.environ  # prepared there, not here
 
 
-def test_arguments_larger_than_a_pipe_buffer_arrive_whole():
+def test_items_larger_than_a_pipe_buffer_arrive_whole():
     frame = pd.DataFrame({"N": range(300_000), "TEXT": ["x" * 20] * 300_000})  # about 10 MB pickled
-    with waiting_in_background(_column_sum, _prepare) as waiting:
-        assert waiting.start(frame)() == 44_999_850_000  # 0 + 1 + ... + 299,999
+    with fed_in_background(_column_sums, _prepare) as feed:
+        feed.send(frame)
+        feed.send(frame.iloc[:10])
+        assert feed.close()() == [44_999_850_000, 45]  # 0 + 1 + ... + 299,999; 0 + ... + 9
+
+
+def test_the_child_takes_an_item_before_the_next_is_sent(tmp_path):
+    with fed_in_background(partial(_marks_each, str(tmp_path)), _prepare) as feed:
+        feed.send("first")
+        _wait_for(str(tmp_path / "first"))  # taken while the feed is still open
+        feed.send("second")
+        assert feed.close()() == ["first", "second"]
+
+
+def _too_long(signum, frame) -> None:
+    raise TimeoutError("a send waited for the child")
+
+
+def test_sending_does_not_wait_for_the_child_to_be_done_with_an_item(tmp_path):
+    previous = signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(60)  # a send that waited for the child would hang here: fail instead
+    try:
+        with fed_in_background(partial(_stuck_on_first, str(tmp_path)), _prepare) as feed:
+            feed.send("first")
+            feed.send("x" * 1_000_000)  # far more than a pipe holds, while the child waits
+            feed.send("y" * 1_000_000)
+            (tmp_path / "go").write_text("go")
+            assert feed.close()() == 2_000_000
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_an_error_of_the_work_is_raised_here():
-    with waiting_in_background(_fails, _prepare) as waiting, pytest.raises(ValueError, match="bad value 7"):
-        waiting.start("bad value 7")()
+    with fed_in_background(_fails, _prepare) as feed:
+        feed.send(7)
+        with pytest.raises(ValueError, match="bad value 7"):
+            feed.close()()
 
 
 def test_an_error_while_preparing_is_raised_here_when_the_result_is_asked_for():
-    with waiting_in_background(_prepared_and_pid, lambda: _fails("no schema")) as waiting:
-        result = waiting.start("A")
-        with pytest.raises(ValueError, match="no schema"):
+    with fed_in_background(_items_seen, lambda: _fails(iter(["no schema"]))) as feed:
+        feed.send("A")
+        result = feed.close()
+        with pytest.raises(ValueError, match="bad value no schema"):
             result()
 
 
 def test_a_child_killed_while_preparing_is_a_mapping_error_naming_the_work():
-    with waiting_in_background(_prepared_and_pid, _killed) as waiting:
-        result = waiting.start(pd.DataFrame({"N": range(300_000)}))  # more than the pipe holds: nobody reads it
-        with pytest.raises(MappingError, match=r"_prepared_and_pid ended without a result \(exit code -9\)"):
+    with fed_in_background(_items_seen, _killed) as feed:
+        feed.send(pd.DataFrame({"N": range(300_000)}))  # more than the pipe holds: nobody may read it
+        result = feed.close()
+        with pytest.raises(MappingError, match=r"_items_seen ended without a result \(exit code -9\)"):
             result()
 
 
-def test_work_never_started_never_runs(tmp_path):
+def test_a_feed_left_without_being_closed_never_finishes_its_work(tmp_path):
     marker = tmp_path / "ran"
-    with waiting_in_background(partial(_touch, str(marker)), _prepare):
-        pass
+    with fed_in_background(partial(_touch_after_all, str(marker)), _prepare) as feed:
+        feed.send("A")
     assert not marker.exists()
 
 
