@@ -87,7 +87,8 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
             finals[final.name] = final
             ctx.done[final.name] = final.data
             if finished is not None:
-                finished(spec, final)
+                with clock.time("sending SDTM to its rules"):
+                    finished(spec, final)
     missing = sorted({d.name for d in spec.datasets} - finals.keys())
     if missing:
         raise MappingError(f"the spec lists dataset(s) {missing} that no mapping module built")
