@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from cdisc.dates import (
     DECLARED_FORMATS,
@@ -38,6 +40,8 @@ DICTIONARY_COLUMNS = ("FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", 
 CODELIST_COLUMNS = ("CODELIST", "CODE", "DECODE")
 TYPES = ("text", "integer", "float", "date", "time", "code")
 MAX_VALUE_BYTES = 200
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas reads with dtype=str
+FIRST_RECORD = re.compile(r"[^\r\n]+")  # blank lines are skipped
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
 SHOWN_CHARACTERS = 60  # a longer value is shown cut, with its length
@@ -122,13 +126,14 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
     except OSError as exc:
         issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({exc.strerror})"))
         return None, False
-    text = data.removeprefix(UTF8_BOM).decode("latin-1")
+    data = data.removeprefix(UTF8_BOM)
+    text = data.decode("latin-1")
     if not text.strip():
         issues.append(Issue("error", "RAW_EMPTY_FILE", path.name, "file is empty: not even a header row"))
         return None, False
     control = '"' in text or CONTROL_IN_TEXT.search(text) is not None
     try:
-        cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
+        cells = _cells(data, text)
     except pd.errors.ParserError as exc:
         reason = _parser_reason(exc)  # 'Expected 13 fields in line 4, saw 14': said per record, with its row
         ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
@@ -139,6 +144,26 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
             issues += ragged
             return None, control
     return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True), control
+
+
+def _cells(data: bytes, text: str) -> pd.DataFrame:
+    """The records of a CSV file (`data`, as latin-1 `text`) as text, the header row first, columns numbered. A
+    file without quotes, whose every record has the first's number of fields, is read by Arrow's CSV reader
+    (several times faster, and the same frame); any other by pandas' C parser, whose messages the errors
+    quote."""
+    if '"' not in text:
+        width = FIRST_RECORD.search(text).group().count(",") + 1
+        names = [str(i) for i in range(width)]
+        try:
+            table = pa_csv.read_csv(io.BytesIO(data), read_options=pa_csv.ReadOptions(column_names=names,
+                                                                                   encoding="latin-1"),
+                                    convert_options=pa_csv.ConvertOptions(
+                                        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
+        except pa.ArrowInvalid:  # a record with another number of fields: the C parser says which
+            pass
+        else:
+            return table.to_pandas(types_mapper={pa.string(): TEXT}.get).set_axis(range(width), axis=1)
+    return pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
 
 
 def _ragged_records(text: str, name: str) -> list[Issue]:

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from cdisc.errors import RawInputError
-from cdisc.raw import load_raw
+from cdisc.raw import _read_csv, load_raw
 
 DICTIONARY = """FORM,FIELD,LABEL,TYPE,CODELIST,REQUIRED,KEY
 dm,SUBJID,Subject,text,,Y,Y
@@ -175,6 +175,23 @@ def test_load_raw_reads_a_quoted_comma_and_skips_blank_lines(tmp_path):
     no record."""
     raw = load_raw(export(tmp_path, ae=AE.replace("Nausea", '"Nausea, mild"') + "\n"))
     assert raw.form("ae")["AETERM"].tolist() == ["Pyrexia", "Nausea, mild"]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_file_without_quotes_reads_as_one_with_them(tmp_path, quoted):
+    """Arrow reads a file without quotes, pandas one with quotes: the same text either way (CRLF line ends, a blank
+    line skipped, spaces kept, a blank value '', a Latin-1 byte as its character)."""
+    term = '"Nausea"' if quoted else "Nausea"
+    ae = (f"SUBJID,AESEQ,AETERM,AESTTIM\r\n001-001,1, Pyrexia ,14:30\r\n\r\n001-001,2,{term},\r\n"
+          "001-002,1,Caf\xe9,\r\n")
+    (tmp_path / "ae.csv").write_bytes(ae.encode("latin-1"))
+    with pytest.raises(RawInputError) as err:  # the Latin-1 byte is reported, after the file was read whole
+        load_raw(export(tmp_path, ae=None))
+    assert [(i.code, i.row, i.value) for i in err.value.issues] == [("RAW_NON_ASCII", "3", "Caf\xe9")]
+    frame, _ = _read_csv(tmp_path / "ae.csv", [])
+    assert frame.to_dict("list") == {"SUBJID": ["001-001", "001-001", "001-002"], "AESEQ": ["1", "2", "1"],
+                                     "AETERM": [" Pyrexia ", "Nausea", "Caf\xe9"], "AESTTIM": ["14:30", "", ""]}
+    assert str(frame["AETERM"].dtype) == "str"
 
 
 def test_load_raw_names_a_form_it_cannot_read(tmp_path):
