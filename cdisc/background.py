@@ -78,7 +78,7 @@ def _received(inbox: Connection) -> Iterator[object]:
     """The items of a feed as they come, until the parent says nothing more comes. A thread takes the messages off
     the pipe as soon as they are sent, so the parent never waits for this process to be done with one item before
     it can send the next; an item is unpickled when it is asked for."""
-    arrived: queue.SimpleQueue[io.BytesIO | _ParentLeft | None] = queue.SimpleQueue()
+    arrived: queue.SimpleQueue[io.BytesIO | BaseException | None] = queue.SimpleQueue()
 
     def read() -> None:
         try:
@@ -91,6 +91,8 @@ def _received(inbox: Connection) -> Iterator[object]:
                     return
         except EOFError:
             arrived.put(_ParentLeft())
+        except BaseException as exc:  # noqa: BLE001 - raised where the items are taken, never a silent hang
+            arrived.put(exc)
 
     threading.Thread(target=read, daemon=True).start()
     return _unpickled(arrived)
@@ -98,7 +100,7 @@ def _received(inbox: Connection) -> Iterator[object]:
 
 def _unpickled(arrived: queue.SimpleQueue) -> Iterator[object]:
     while (item := arrived.get()) is not None:
-        if isinstance(item, _ParentLeft):
+        if isinstance(item, BaseException):
             raise item
         yield pickle.loads(item.getbuffer())
 

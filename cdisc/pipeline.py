@@ -325,7 +325,7 @@ def sdtm_conformance(items: Iterator) -> tuple[list[Finding], list[RuleStatus]]:
     if first is None:
         return [], []
     folder, spec = first
-    sdtm_ct(spec.study.ct_version)
+    sdtm_ct(spec.study.ct_version)  # the CT check's terminology, loaded while SDTM is still being built
     core = CoreRun()
     for name, frame in items:
         core.add(dataset_from_spec(spec, name, frame))
