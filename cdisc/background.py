@@ -3,6 +3,7 @@ threads would not help)."""
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import io
 import multiprocessing
 import os
@@ -113,6 +114,7 @@ def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[],
     `nice`: how far below this one the child's priority is (os.nice), for work that can wait while this one
     needs the cores."""
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    _widen(send)
 
     def arguments() -> tuple:
         send.close()  # the child's copy
@@ -125,6 +127,19 @@ def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[],
         receive.close()
         yield Feed(send, result)
         send.close()
+
+
+F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's capacity
+PIPE_BYTES = 1 << 20  # Linux's default most for an unprivileged process (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(connection: Connection) -> None:
+    """Give the pipe 1 MB instead of 64 KB where Linux allows it: the child's reader thread must take the GIL for
+    each read, so a wide pipe takes fewer reads and the sender waits less (elsewhere nothing changes)."""
+    try:
+        fcntl.fcntl(connection.fileno(), F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:
+        pass
 
 
 @contextmanager
