@@ -399,10 +399,10 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         with clock.time("review report"):  # its figures, while the validation finishes
             finish_report = report(stage) if report is not None else None
         with clock.time("waiting for define, the suites and ADaM rules"):
-            define_issues, suite_issues, adam_rules = checked()
-        findings = [*sdtm.issues, *(adam.issues if adam else ()), *suite_issues, *define_issues]
+            found = checked()
+        findings = [*sdtm.issues, *(adam.issues if adam else ()), *found.suite_issues, *found.define_issues]
         with clock.time("waiting for the SDTM conformance rules"):
-            conformance = merge_conformance(sdtm_rules(), adam_rules)
+            conformance = merge_conformance(sdtm_rules(), found.adam_rules)
         with clock.time("reports"):
             write_issues(findings, stage / "validation" / "issues.csv")
             standards = " + ".join(["SDTMIG"] + (["ADaMIG"] if adam else []))
@@ -432,11 +432,17 @@ class StagedPackage(NamedTuple):
     published: Path
 
 
-def describe_and_check(packages: Iterable[StagedPackage]
-                       ) -> tuple[list[Issue], list[Issue], tuple[list[Finding], list[RuleStatus]]]:
+class Checked(NamedTuple):
+    """What `describe_and_check` found: define.xml's schema issues, the suites' issues (package by package) and the
+    ADaM rules' findings and statuses (none without ADaM)."""
+    define_issues: list[Issue]
+    suite_issues: list[Issue]
+    adam_rules: tuple[list[Finding], list[RuleStatus]]
+
+
+def describe_and_check(packages: Iterable[StagedPackage]) -> Checked:
     """For each package as it comes (SDTM, then ADaM): define.xml (+ stylesheet, define.html) written and its
-    schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM, the conformance rules. Returns
-    the define issues, the suites' issues (package by package) and the ADaM rules' findings and statuses."""
+    schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM, the conformance rules."""
     from cdisc.validate import validate
 
     define_issues: list[Issue] = []
@@ -448,4 +454,4 @@ def describe_and_check(packages: Iterable[StagedPackage]
         if package.spec.standard == "ADaMIG":
             adam_rules.append(package_rules(package.published, package.spec.standard, package.spec,
                                             package.frames))
-    return define_issues, suite_issues, merge_conformance(*adam_rules)
+    return Checked(define_issues, suite_issues, merge_conformance(*adam_rules))
