@@ -11,7 +11,7 @@ import pickle
 import queue
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
@@ -39,14 +39,8 @@ class Feed(Generic[T]):
         self._result = result
 
     def send(self, item: object) -> None:
-        """Send one item. It is pickled straight into the pipe, a message per pickle frame and an empty one last
-        (pages written after the fork are not shared; no copy of the whole pickle is held here); the child takes
-        the messages as fast as they come and unpickles the item once all are in."""
-        try:
-            pickle.dump(item, _Messages(self._inbox), protocol=pickle.HIGHEST_PROTOCOL)
-            self._inbox.send_bytes(b"")
-        except BrokenPipeError:  # the child ended before it read it: its result says why
-            pass
+        """Send one item (`send_each`)."""
+        send_each(item, [self])
 
     def close(self) -> Callable[[], T]:
         """Say that nothing more comes (an empty message alone: a pickle is never empty) and return the function
@@ -59,15 +53,29 @@ class Feed(Generic[T]):
         return self._result
 
 
-class _Messages:
-    """A file-like writer sending each write as one message of a connection."""
+def send_each(item: object, feeds: Sequence[Feed]) -> None:
+    """Send one item to each of `feeds`, pickled once. It is pickled straight into the pipes, a message per pickle
+    frame and an empty one last (pages written after the fork are not shared; no copy of the whole pickle is held
+    here); each child takes the messages as fast as they come and unpickles the item once all are in."""
+    messages = _Messages([feed._inbox for feed in feeds])
+    pickle.dump(item, messages, protocol=pickle.HIGHEST_PROTOCOL)
+    messages.write(b"")
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+
+class _Messages:
+    """A file-like writer sending each write as one message of each connection; a connection whose child has
+    ended (its result says why) is left out of the rest."""
+
+    def __init__(self, connections: list[Connection]) -> None:
+        self._connections = connections
 
     def write(self, data: bytes | pickle.PickleBuffer) -> int:
         view = memoryview(data)
-        self._connection.send_bytes(view)
+        for connection in list(self._connections):
+            try:
+                connection.send_bytes(view)
+            except BrokenPipeError:
+                self._connections.remove(connection)
         return view.nbytes
 
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from cdisc.background import Feed, fed_in_background
+from cdisc.background import Feed, fed_in_background, send_each
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.ct import load_ct, merge_ct
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
@@ -87,7 +87,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
             finals[final.name] = final
             ctx.done[final.name] = final.data
             if finished is not None:
-                with clock.time("sending SDTM to its rules"):
+                with clock.time("sending each SDTM dataset as finalized"):
                     finished(spec, final)
     missing = sorted({d.name for d in spec.datasets} - finals.keys())
     if missing:
@@ -300,17 +300,17 @@ def prepare_sdtm_rules() -> None:
     ig_variables("DM")
 
 
-def feeding(feed: Feed, folder: Path) -> Callable[[Spec, Finalized], None]:
-    """What `build_sdtm` hands each finalized dataset to: sends it to `feed` as (name, frame), after the folder the
-    package will be in and its spec (once)."""
+def feeding(rules: Feed, checks: Feed, folder: Path) -> Callable[[Spec, Finalized], None]:
+    """What `build_sdtm` hands each finalized dataset to: sends it as (name, frame) to the SDTM rules and to the
+    checks, pickled once, after sending the rules the folder the package will be in and its spec (once)."""
     started = False
 
     def send(spec: Spec, final: Finalized) -> None:
         nonlocal started
         if not started:
-            feed.send((folder, spec))
+            rules.send((folder, spec))
             started = True
-        feed.send((final.name, final.data))
+        send_each((final.name, final.data), [rules, checks])
     return send
 
 
@@ -367,20 +367,20 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     # Forked processes do work beside this one, which never imports great-expectations. One runs the SDTM
     # conformance rules (the CORE engine): it loads them at once, and is sent each SDTM dataset as it is finalized,
     # so that it works out most of them on the core the SDTM build leaves idle. Another imports great-expectations
-    # and compiles the define.xml schema and stylesheet meanwhile; sent the finished SDTM and then ADaM
-    # datasets, it writes define.xml and define.html and runs the suites, and the ADaM rules. This one writes the
-    # datasets and the reports and draws the review report. (Leaving the block stops them before the staged
-    # output is removed or put in place.)
+    # and compiles the define.xml schema and stylesheet meanwhile; sent the same SDTM datasets (pickled once for
+    # both) and then ADaM, it writes define.xml and define.html and runs the suites, and the ADaM rules, package by
+    # package as each is complete. This one writes the datasets and the reports and draws the review report.
+    # (Leaving the block stops them before the staged output is removed or put in place.)
     with ExitStack() as background:
         stage = background.enter_context(staged(out_dir))
         rules = background.enter_context(fed_in_background(sdtm_conformance, prepare_sdtm_rules, nice=RULES_NICENESS))
         checks = background.enter_context(fed_in_background(describe_and_check, prepare_checks))
-        sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock, finished=feeding(rules, Path(out_dir) / "sdtm"))
+        sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock,
+                          finished=feeding(rules, checks, Path(out_dir) / "sdtm"))
         sdtm_data = sdtm.frames
         sdtm_rules = rules.close()
         runs = [(sdtm, "sdtm")]
-        with clock.time("sending the datasets to define and the suites"):
-            checks.send(StagedPackage(sdtm.spec, sdtm_data, stage / "sdtm", Path(out_dir) / "sdtm"))
+        checks.send(StagedPackage(sdtm.spec, {}, stage / "sdtm", Path(out_dir) / "sdtm"))  # its datasets came before
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
         adam_data = adam.frames if adam else {}
@@ -432,6 +432,18 @@ class StagedPackage(NamedTuple):
     published: Path
 
 
+def _complete(items: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Iterator[StagedPackage]:
+    """Each package with the datasets sent as (name, frame) since the package before added to its frames."""
+    sent: dict[str, pd.DataFrame] = {}
+    for item in items:
+        if isinstance(item, StagedPackage):
+            yield item._replace(frames={**sent, **item.frames})
+            sent = {}
+        else:
+            name, frame = item
+            sent[name] = frame
+
+
 class Checked(NamedTuple):
     """What `describe_and_check` found: define.xml's schema issues, the suites' issues (package by package) and the
     ADaM rules' findings and statuses (none without ADaM)."""
@@ -440,15 +452,16 @@ class Checked(NamedTuple):
     adam_rules: tuple[list[Finding], list[RuleStatus]]
 
 
-def describe_and_check(packages: Iterable[StagedPackage]) -> Checked:
+def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Checked:
     """For each package as it comes (SDTM, then ADaM): define.xml (+ stylesheet, define.html) written and its
-    schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM, the conformance rules."""
+    schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM, the conformance rules. A
+    package's datasets may come one by one as (name, frame) before it (`_complete`)."""
     from cdisc.validate import validate
 
     define_issues: list[Issue] = []
     suite_issues: list[Issue] = []
     adam_rules = []
-    for package in packages:
+    for package in _complete(packages):
         define_issues += write_define_package(package.spec, package.frames, package.staged)
         suite_issues += validate(package.spec, package.frames)
         if package.spec.standard == "ADaMIG":

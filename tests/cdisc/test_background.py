@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from cdisc.background import fed_in_background, in_background
+from cdisc.background import fed_in_background, in_background, send_each
 from cdisc.errors import MappingError
 
 
@@ -112,6 +112,17 @@ def test_sending_does_not_wait_for_the_child_to_be_done_with_an_item(tmp_path):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_an_item_sent_to_each_of_two_feeds_reaches_both_and_a_dead_child_does_not_stop_the_other():
+    frame = pd.DataFrame({"N": range(300_000)})  # more than a pipe holds
+    with fed_in_background(_column_sums, _prepare) as first, fed_in_background(_column_sums, _prepare) as second, \
+            fed_in_background(_items_seen, _killed) as dead:
+        send_each(frame, [first, dead, second])
+        send_each(frame.iloc[:10], [first, second])
+        assert first.close()() == second.close()() == [44_999_850_000, 45]
+        with pytest.raises(MappingError, match="exit code -9"):
+            dead.close()()
 
 
 def test_an_error_of_the_work_is_raised_here():
