@@ -282,12 +282,12 @@ def study_explanations(spec_dir: Path) -> Explanations:
     return load_explanations(path) if path.exists() else {}
 
 
-def package_rules(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]
-                  ) -> tuple[list[Finding], list[RuleStatus]]:
-    """The conformance rules' findings and statuses on the datasets about to be written to `folder`."""
+def package_rules(folder: Path, spec: Spec, data: dict[str, pd.DataFrame]) -> tuple[list[Finding], list[RuleStatus]]:
+    """The conformance rules of the spec's standard: their findings and statuses on the datasets about to be
+    written to `folder`."""
     from cdisc.validate import conformance_rules
 
-    return conformance_rules(package_from_spec(folder, standard, spec, data), spec.study.ct_version)
+    return conformance_rules(package_from_spec(folder, spec, data), spec.study.ct_version)
 
 
 def prepare_sdtm_rules() -> None:
@@ -329,7 +329,7 @@ def sdtm_conformance(items: Iterator) -> tuple[list[Finding], list[RuleStatus]]:
     core = CoreRun()
     for name, frame in items:
         core.add(dataset_from_spec(spec, name, frame))
-    package = spec_package(folder, "SDTMIG", spec, core.given.values())
+    package = spec_package(folder, spec, core.given.values())
     return conformance_rules(package, spec.study.ct_version, core)
 
 
@@ -465,6 +465,5 @@ def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFram
         define_issues += write_define_package(package.spec, package.frames, package.staged)
         suite_issues += validate(package.spec, package.frames)
         if package.spec.standard == "ADaMIG":
-            adam_rules.append(package_rules(package.published, package.spec.standard, package.spec,
-                                            package.frames))
+            adam_rules.append(package_rules(package.published, package.spec, package.frames))
     return Checked(define_issues, suite_issues, merge_conformance(*adam_rules))

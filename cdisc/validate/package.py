@@ -98,9 +98,9 @@ def _normal(df: pd.DataFrame, variables: tuple[Variable, ...]) -> bool:
         else df[c].dtype == object and set(map(type, df[c].to_numpy())) <= {str} for c in df.columns)
 
 
-def package_from_spec(folder: Path, standard: str, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
+def package_from_spec(folder: Path, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
     """The datasets a run is about to write, as the package `cdisc validate` will read from `folder`."""
-    return spec_package(folder, standard, spec, [dataset_from_spec(spec, name, frame) for name, frame in data.items()])
+    return spec_package(folder, spec, [dataset_from_spec(spec, name, frame) for name, frame in data.items()])
 
 
 def dataset_from_spec(spec: Spec, name: str, frame: pd.DataFrame) -> Dataset:
@@ -108,10 +108,11 @@ def dataset_from_spec(spec: Spec, name: str, frame: pd.DataFrame) -> Dataset:
     return dataset_from_frame(name, spec.dataset(name).label, frame, {v.name: v.label for v in spec.variables_of(name)})
 
 
-def spec_package(folder: Path, standard: str, spec: Spec, datasets: Iterable[Dataset]) -> Package:
-    """A run's datasets as the package `cdisc validate` will read from `folder` (with its define.xml)."""
-    return Package(Path(folder), standard, {ds.name: ds for ds in sorted(datasets, key=lambda ds: ds.name)}, spec,
-                   Path(folder) / "define.xml")
+def spec_package(folder: Path, spec: Spec, datasets: Iterable[Dataset]) -> Package:
+    """A run's datasets as the package of the spec's standard `cdisc validate` will read from `folder` (with its
+    define.xml)."""
+    return Package(Path(folder), spec.standard, {ds.name: ds for ds in sorted(datasets, key=lambda ds: ds.name)},
+                   spec, Path(folder) / "define.xml")
 
 
 def read_package(folder: Path, define: Path | None = None, standard: str = "auto") -> Package:
