@@ -95,9 +95,10 @@ def _received(inbox: Connection) -> Iterator[object]:
                 item = io.BytesIO()
                 while message := inbox.recv_bytes():
                     item.write(message)
-                arrived.put(item if item.tell() else None)  # an empty item: nothing more comes
-                if not item.tell():
+                if not item.tell():  # an empty item: nothing more comes
+                    arrived.put(None)
                     return
+                arrived.put(item)
         except EOFError:
             arrived.put(_ParentLeft())
         except BaseException as exc:  # noqa: BLE001 - raised where the items are taken, never a silent hang
@@ -108,6 +109,7 @@ def _received(inbox: Connection) -> Iterator[object]:
 
 
 def _unpickled(arrived: queue.SimpleQueue) -> Iterator[object]:
+    """The items the reader thread has put in `arrived`, unpickled, until None; an error of its is raised."""
     while (item := arrived.get()) is not None:
         if isinstance(item, BaseException):
             raise item
@@ -127,6 +129,8 @@ def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[],
     def arguments() -> tuple:
         send.close()  # the child's copy
         items = _received(receive)
+        # after the reader thread has started: Linux sets a priority per thread, so the reader keeps this
+        # process's and takes what is sent at once, however low the work's priority
         os.nice(nice)
         prepare()
         return (items,)

@@ -125,6 +125,28 @@ def test_an_item_sent_to_each_of_two_feeds_reaches_both_and_a_dead_child_does_no
             dead.close()()
 
 
+def _thread_priorities(folder: str, items: Iterator) -> list[int]:
+    """The nice value of each thread of this process while the reader thread still waits for items (the parent
+    closes the feed only once `<folder>/seen` is written)."""
+    next(items)
+    priorities = sorted(os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in os.listdir("/proc/self/task"))
+    with open(os.path.join(folder, "seen"), "w") as f:
+        f.write("seen")
+    list(items)
+    return priorities
+
+
+def test_a_lower_priority_is_the_work_s_not_the_reader_s(tmp_path):
+    """The work runs 3 below this process; the thread taking items off the pipe keeps this process's priority,
+    so a sender is never held up by the work's low priority."""
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    with fed_in_background(partial(_thread_priorities, str(tmp_path)), _prepare, nice=3) as feed:
+        feed.send("A")
+        _wait_for(str(tmp_path / "seen"))
+        priorities = feed.close()()
+    assert priorities == [here, here + 3]
+
+
 def test_an_error_of_the_work_is_raised_here():
     with fed_in_background(_fails, _prepare) as feed:
         feed.send(7)
