@@ -653,8 +653,11 @@ def run_rule(rule: Rule, package: Package, limit: int = MAX_RECORDS, cache: RunC
 
     not_found: dict[str, str] = {}  # dataset -> the domain an operation reads that the package lacks
     for ds in targets:
-        outcome = known.get(ds.name) or evaluate_pair(rule, ds, package, limit, cache)
-        earlier += outcome.seconds if ds.name in known else 0.0
+        if ds.name in known:
+            outcome = known[ds.name]
+            earlier += outcome.seconds
+        else:
+            outcome = evaluate_pair(rule, ds, package, limit, cache)
         if isinstance(outcome.error, DomainNotFound):
             not_found[ds.name] = str(outcome.error)
         elif isinstance(outcome.error, Unsupported):
