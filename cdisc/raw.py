@@ -44,6 +44,8 @@ TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas reads with dtyp
 FIRST_RECORD = re.compile(r"[^\r\n]+")  # blank lines are skipped
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}  # what other exports separate fields by
 SHOWN_CHARACTERS = 60  # a longer value is shown cut, with its length
 CONTROL = r"[\x00-\x1f\x7f]"  # ASCII control characters: not printable (SD1029 wants 32-126)
 CONTROL_IN_TEXT = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")  # the text's own line ends left out
@@ -126,6 +128,10 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
     except OSError as exc:
         issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({exc.strerror})"))
         return None, False
+    if data.startswith(UTF16_BOMS):
+        issues.append(Issue("error", "RAW_ENCODING", path.name, "file is UTF-16 text (it starts with a UTF-16 byte "
+                            "order mark): export it as UTF-8 or ASCII"))
+        return None, False
     data = data.removeprefix(UTF8_BOM)
     text = data.decode("latin-1")
     if not text.strip():
@@ -164,6 +170,22 @@ def _cells(data: bytes, text: str) -> pd.DataFrame:
         else:
             return table.to_pandas(types_mapper={pa.string(): TEXT}.get).set_axis(range(width), axis=1)
     return pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
+
+
+def _other_delimiter(header: list[str], expected: list[str]) -> str:
+    """The character the header separates the expected column names by when it is not a comma ("" if none)."""
+    return next((d for d in DELIMITERS
+                 if any(set(expected) <= {part.strip() for part in cell.split(d)} for cell in header)), "")
+
+
+def _near_miss(column: str, header: list[str]) -> str:
+    """Why the header seems to lack `column`: a name that is `column` but for spaces around it or its case."""
+    for cell in header:
+        if cell != column and cell.strip() == column:
+            return f" (the header has {cell!r}, with spaces around the name)"
+        if cell.strip().upper() == column.upper():
+            return f" (the header has {cell!r}: the dictionary's name is {column!r}, and names are case-sensitive)"
+    return ""
 
 
 def _ragged_records(text: str, name: str) -> list[Issue]:
@@ -228,7 +250,12 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
         return None
     expected = list(fields["FIELD"])
     missing = [c for c in expected if c not in df.columns]
-    issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing", variable=c) for c in missing]
+    if missing and (delimiter := _other_delimiter(list(df.columns), expected)):
+        issues.append(Issue("error", "RAW_DELIMITER", name, f"fields are separated by {DELIMITERS[delimiter]}, "
+                            "not commas: export the form as comma-separated values"))
+        return None
+    issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing" + _near_miss(c, list(df.columns)),
+                     variable=c) for c in missing]
     repeated = sorted({c for c in expected if list(df.columns).count(c) > 1})
     issues += [Issue("error", "RAW_REPEATED_COLUMN", name, "column appears more than once in the header",
                      variable=c) for c in repeated]

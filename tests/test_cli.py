@@ -214,7 +214,7 @@ BREAKS = [
      ["ae.csv", "over 200 bytes"]),
     ("empty file", lambda d: (d / "vs.csv").write_bytes(b""), ["vs.csv", "empty"]),
     ("truncated file", lambda d: _edit(d, "cm.csv", _truncate_in_quote), ["cm.csv", "not a readable CSV", "EOF inside string"]),
-    ("semicolons", lambda d: _edit(d, "ds.csv", lambda t: t.replace(",", ";")), ["ds.csv", "SUBJID", "missing"]),
+    ("semicolons", lambda d: _edit(d, "ds.csv", lambda t: t.replace(",", ";")), ["RAW_DELIMITER", "ds.csv", "separated by semicolons"]),
     ("Latin-1 text", lambda d: _edit_bytes(d, "ae.csv", lambda b: b.replace(b"Pyrexia", "Pyr\u00e9xia".encode("latin-1"), 1)),
      ["ae.csv", "column AEDECOD, row 18, value 'Pyr\u00e9xia'", "not UTF-8 either"]),
     ("duplicate rows", lambda d: _edit(d, "lb.csv", _repeat_first_row),

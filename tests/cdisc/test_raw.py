@@ -76,6 +76,42 @@ def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, vari
     assert info.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("files", "issues"),
+    [
+        ({"dm": DM.replace(",", ";")},
+         [("RAW_DELIMITER", "dm.csv", "", "fields are separated by semicolons, not commas: export the form as "
+                                         "comma-separated values")]),
+        ({"ae": AE.replace(",", "\t")},
+         [("RAW_DELIMITER", "ae.csv", "", "fields are separated by tabs, not commas: export the form as "
+                                         "comma-separated values")]),
+        ({"dm": DM.replace("SUBJID,SEX,", "subjid, SEX,")},
+         [("RAW_MISSING_COLUMN", "dm.csv", "SUBJID", "column is missing (the header has 'subjid': the dictionary's "
+                                                     "name is 'SUBJID', and names are case-sensitive)"),
+          ("RAW_MISSING_COLUMN", "dm.csv", "SEX", "column is missing (the header has ' SEX', with spaces around "
+                                                  "the name)")]),
+    ],
+    ids=["semicolons", "tabs", "a name in lower case and one with a space"],
+)
+def test_a_header_that_nearly_names_the_columns_says_what_is_wrong_with_it(tmp_path, files, issues):
+    """A form exported with another delimiter is one issue saying so, not one per column; a column name with
+    spaces around it or in another case is named as the header has it."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, **files))
+    assert [(i.code, i.where, i.variable, i.message) for i in info.value.issues] == issues
+
+
+def test_a_utf16_file_is_named_as_such(tmp_path):
+    """Excel's "Unicode text" is UTF-16: said so, rather than as records with the wrong number of fields."""
+    raw = export(tmp_path)
+    (raw / "dm.csv").write_bytes(DM.encode("utf-16"))
+    with pytest.raises(RawInputError) as info:
+        load_raw(raw)
+    assert [(i.code, i.where, i.message) for i in info.value.issues] == [
+        ("RAW_ENCODING", "dm.csv", "file is UTF-16 text (it starts with a UTF-16 byte order mark): export it as UTF-8 "
+                                   "or ASCII")]
+
+
 def test_load_raw_reads_declared_columns_in_dictionary_order_and_leaves_out_the_others(tmp_path):
     """Columns in another order and columns the dictionary does not declare (audit columns, a name like a lineage
     column) are acceptable: the form holds the declared fields in the dictionary's order, then its lineage."""
