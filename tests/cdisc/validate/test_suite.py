@@ -93,3 +93,38 @@ def test_the_table_expectations_read_the_values_of_the_key_columns_only():
     assert _value_columns(Expectation("ExpectCompoundColumnsToBeUnique",
                                       {"column_list": ["USUBJID", "AESEQ"]})) == ["USUBJID", "AESEQ"]
     assert _value_columns(Expectation("ExpectColumnValuesToBeUnique", {"column": "USUBJID"})) == ["USUBJID"]
+
+
+def _in_a_new_interpreter(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_great_expectations_is_imported_without_scipy_stats():
+    """scipy.stats (a third of the import's time) is not imported with great-expectations; the expectation that
+    calls it gets it on first use: the entropy of two equal distributions is 0."""
+    assert _in_a_new_interpreter(
+        "import sys\n"
+        "from cdisc.validate.run import import_great_expectations\n"
+        "import_great_expectations()\n"
+        "print('scipy.stats._stats_py' in sys.modules)\n"
+        "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl\n"
+        "print(kl.stats.entropy([1, 1], [1, 1]), 'scipy.stats._stats_py' in sys.modules)\n"
+    ) == ["False", "0.0", "True"]
+
+
+def test_a_module_imported_on_first_use_is_imported_as_usual_after_the_block():
+    """Within the block the import gives a stand-in that nothing imported yet; after it, the module imports as
+    usual, and the stand-in then gives the module's own attributes."""
+    assert _in_a_new_interpreter(
+        "import sys\n"
+        "from cdisc.validate.run import imported_on_first_use\n"
+        "with imported_on_first_use('wave'):\n"
+        "    import wave as stand_in\n"
+        "print(type(stand_in).__name__, 'wave' in sys.modules)\n"
+        "import wave\n"
+        "print(stand_in.open is wave.open, sys.modules['wave'] is wave)\n"
+    ) == ["_OnFirstUse", "False", "True", "True"]
