@@ -7,6 +7,7 @@ spec may add the analysis results metadata: `analysis_displays.csv`, `analysis_r
 """
 from __future__ import annotations
 
+import csv
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -130,21 +131,44 @@ def spec_from_sheets(study: Study, standard: str, version: str, sheets: dict[str
 
 
 def _read_sheet(root: Path, sheet: str, columns, optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The sheet's rows from `<sheet>.csv` or every CSV file of `<sheet>/`, as text, with the `_file` and `_row`
+    (1-based data row) each comes from; an optional column a file leaves out is blank."""
     files = [root / f"{sheet}.csv"] if (root / f"{sheet}.csv").exists() else sorted((root / sheet).glob("*.csv"))
-    frames = []
+    rows = []
     for f in files:
-        df = pd.read_csv(f, dtype=str, na_filter=False, keep_default_na=False)
-        df = df.assign(**{c: "" for c in optional if c not in df.columns})
-        missing = [c for c in columns if c not in df.columns]
+        header, records = _csv_records(f)
+        names = [*header, *(c for c in optional if c not in header)]
+        missing = [c for c in columns if c not in names]
         if missing:
             raise SpecError(f"{f}: missing column(s) {', '.join(missing)}")
-        extra = [c for c in df.columns if c not in columns]
+        extra = [c for c in names if c not in columns]
         if extra:
             raise SpecError(f"{f}: unknown column(s) {', '.join(extra)}; expected {', '.join(columns)}")
-        frames.append(df.assign(_file=f.name, _row=range(1, len(df) + 1)))
-    if not frames:
-        return pd.DataFrame(columns=[*columns, "_file", "_row"])
-    return pd.concat(frames, ignore_index=True)
+        blanks = [""] * (len(names) - len(header))
+        rows += [dict(zip([*names, "_file", "_row"], [*record, *blanks, f.name, row], strict=True))
+                 for row, record in enumerate(records, start=1)]
+    return pd.DataFrame(rows, columns=[*columns, "_file", "_row"])
+
+
+def _csv_records(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The header and the records of a spec CSV file: UTF-8 text (a byte order mark dropped), blank lines
+    skipped, every record with the header's number of fields. Anything else is a SpecError naming the file."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = [row for row in csv.reader(fh, strict=True) if row]
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    except csv.Error as exc:
+        raise SpecError(f"{path}: not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: file cannot be read ({exc.strerror})") from None
+    if not rows:
+        raise SpecError(f"{path}: file is empty: not even a header row")
+    header, records = rows[0], rows[1:]
+    for row, record in enumerate(records, start=1):
+        if len(record) != len(header):
+            raise SpecError(f"{path} row {row}: {len(record)} fields, the header has {len(header)}")
+    return header, records
 
 
 def _rows(df: pd.DataFrame, columns: dict[str, str], make: Callable, where: str):
@@ -199,11 +223,15 @@ def _where(fields: dict) -> WhereCondition:
 
 
 def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
+    by_id: dict[str, list[dict]] = {}
+    for record in df.to_dict("records"):
+        by_id.setdefault(str(record["ID"]), []).append(record)
     out = []
-    for cid, rows in df.groupby("ID", sort=True):
-        head = rows.iloc[0]
+    for cid in sorted(by_id):
+        rows = by_id[cid]
+        head = rows[0]
         for col in ("Name", "NCI Codelist Code", "Data Type", "Subset"):
-            if rows[col].nunique() > 1:
+            if len({r[col] for r in rows}) > 1:
                 raise SpecError(f"codelist {cid}: column {col} differs between its rows "
                                 f"({head.get('_file', 'Codelists')})")
         terms = tuple(
@@ -214,12 +242,12 @@ def _codelists(df: pd.DataFrame) -> tuple[Codelist, ...]:
                 order=int(r["Order"]) if r["Order"] else None,
                 collected=tuple(c for c in r["Collected Values"].split("|") if c),
             )
-            for r in rows.to_dict("records")
+            for r in rows
         )
         try:
             subset = _yes_no("Subset", head["Subset"])
         except ValueError as exc:
             raise SpecError(f"codelist {cid}: {exc} ({head.get('_file', 'Codelists')})") from None
-        out.append(Codelist(id=str(cid), name=head["Name"], nci_code=head["NCI Codelist Code"],
+        out.append(Codelist(id=cid, name=head["Name"], nci_code=head["NCI Codelist Code"],
                             data_type=head["Data Type"], terms=terms, subset=subset))
     return tuple(out)

@@ -153,3 +153,33 @@ def test_check_spec_requires_adsl_copies_to_keep_label_and_type(tmp_path):
     found = messages(tmp_path, datasets=datasets, variables=variables, codelists=CODELISTS.split("\n")[0] + "\n",
                      methods=METHODS.split("\n")[0] + "\n")
     assert found == ["variables ADAE|AGE|Age in Years / integer|differs from ADSL.AGE (label 'Age', type integer)"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"", "codelists.csv: file is empty: not even a header row"),
+        (CODELISTS.encode() + b'SEX,Sex,C66731,text,3,U,C17998,"Unknown', "codelists.csv: not a readable CSV file "
+                                                                         "(unexpected end of data)"),
+        (CODELISTS.encode() + b"SEX,Sex,C66731,text,3,U\n", "codelists.csv row 3: 6 fields, the header has 9"),
+        (CODELISTS.replace("Female,Female", "F\u00e9minin,F").encode("latin-1"),
+         "codelists.csv: not UTF-8 text (byte 124: invalid continuation byte)"),
+    ],
+    ids=["empty", "an unterminated quote", "a short record", "Latin-1 text"],
+)
+def test_a_spec_file_that_is_no_csv_is_a_spec_error_naming_it(tmp_path, text, expected):
+    root = make_spec(tmp_path)
+    (root / "sdtm" / "codelists.csv").write_bytes(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(root)
+    assert str(info.value) == f"{root / 'sdtm'}/{expected}"
+
+
+def test_a_spec_file_may_start_with_a_byte_order_mark_and_hold_blank_lines(tmp_path):
+    """As Excel saves "CSV UTF-8": the same spec as without them."""
+    (tmp_path / "plain").mkdir(), (tmp_path / "excel").mkdir()
+    plain = load_spec(make_spec(tmp_path / "plain"))
+    root = make_spec(tmp_path / "excel")
+    (root / "sdtm" / "codelists.csv").write_bytes(b"\xef\xbb\xbf" + CODELISTS.replace("\n", "\r\n\r\n", 1).encode())
+    assert load_spec(root) == plain
+    assert [t.term for t in plain.codelists[0].terms] == ["F", "M"]
