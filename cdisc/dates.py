@@ -83,12 +83,6 @@ def _check_year(year: int) -> None:
         raise ValueError(f"year {year:04d} is outside {FIRST_YEAR}-{LAST_YEAR}")
 
 
-def _known_years(iso: pd.Series) -> pd.Series:
-    """Whether each ISO 8601 (partial) date's year is in the accepted range (blank and NaN count as known)."""
-    year = pd.to_numeric(iso.str.slice(0, 4), errors="coerce")
-    return year.isna() | year.between(FIRST_YEAR, LAST_YEAR)
-
-
 def check_raw_time(value: str) -> None:
     if value and not RAW_TIME.match(value):
         raise ValueError("expected HH:MM (24-hour clock)")
@@ -98,35 +92,14 @@ def raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
     """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
     a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
     distinct dates than date values)."""
-    distinct = pd.Series(values.unique(), dtype=object)
-    convert = _raw_dates_to_iso if fmt == DEFAULT_FORMAT else _declared_dates_to_iso
-    return values.map(dict(zip(distinct, convert(distinct, fmt), strict=True)))
+    return values.map({value: _iso_or_nan(value, fmt) for value in values.unique()})
 
 
-def _declared_dates_to_iso(values: pd.Series, fmt: str) -> pd.Series:
-    iso = pd.Series(np.nan, index=values.index, dtype=object)
-    for name in fmt.split("|"):
-        shape, pattern, out = DECLARED_FORMATS[name]
-        parsed = pd.to_datetime(values.where(values.str.fullmatch(shape) & iso.isna()), format=pattern,
-                                errors="coerce")
-        iso = iso.where(parsed.isna(), parsed.dt.strftime(out))
-    iso[values.eq("")] = ""
-    return iso.where(_known_years(iso))
-
-
-def _raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
-    parts = values.str.extract(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$").astype(object).fillna("")
-    day, mon, year = parts[0], parts[1], parts[2]
-    month = mon.map({m: f"{i:02d}" for i, m in enumerate(MONTHS, start=1)}).astype(object)
-    iso = pd.Series(np.nan, index=values.index, dtype=object)
-    iso[values.eq("")] = ""
-    iso[mon.eq("UNK") & day.eq("UN")] = year
-    iso[month.notna() & day.eq("UN")] = year + "-" + month.fillna("")
-    full = month.notna() & day.ne("UN") & day.ne("")
-    text = year + "-" + month.fillna("") + "-" + day
-    real = pd.to_datetime(text.where(full), format="%Y-%m-%d", errors="coerce").notna()  # 31-FEB is not
-    iso[full & real] = text
-    return iso.where(_known_years(iso))
+def _iso_or_nan(value: str, fmt: str) -> str | float:
+    try:
+        return raw_date_to_iso(value, fmt)
+    except ValueError:
+        return np.nan
 
 
 def to_dtc(date: pd.Series, time: pd.Series | None = None, *, fmt: str = DEFAULT_FORMAT) -> pd.Series:
