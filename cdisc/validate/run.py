@@ -9,9 +9,11 @@ ISO 8601 patterns, no study day 0) are covered by one expectation over those col
 every dataset at once; a cover fails exactly when one of the expectations it covers fails (a column expectation
 judges each value alone, and padding a column with copies of its own first value changes no verdict). For the same
 reason a cover holds each column's distinct values only: its cost follows the number of distinct values, not of
-records. The expectations on whole tables (column order, unique keys) run per dataset. Then only the expectations
-of the failed covers and tables run again, on their own datasets, with result format COMPLETE for the rows and
-values their issues name, exactly as great-expectations reports them.
+records. The expectations on whole tables are covered too: every dataset's column order by one expectation on
+all their column names (each prefixed with its dataset's number), every dataset's unique key by one on all their
+key values (beside the dataset's number). Then only the expectations of the failed covers run again, on their own
+datasets, with result format COMPLETE for the rows and values their issues name, exactly as great-expectations
+reports them.
 """
 from __future__ import annotations
 
@@ -127,12 +129,14 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
     covers, rerun = _covers(data, suites)
     for frame, group in _cover_frames(covers):
         rerun |= {key for n in failed(frame, [c.expectation for c in group]) for key in group[n].covers}
+    tables, alone = _table_covers(data, suites)
+    rerun |= alone
+    for frame, expectation, members in tables:
+        rerun |= set(members) if failed(frame, [expectation]) else set()
     issues: list[Issue] = []
     for name, raw in data.items():
         suite = suites[name]
-        tables = [i for i, e in enumerate(suite) if e.kind not in COVERABLE]
-        keys = _nulls(raw, [c for i in tables for c in _value_columns(suite[i])])
-        suspects = {tables[n] for n in failed(keys, [suite[i] for i in tables])} | {i for n, i in rerun if n == name}
+        suspects = {i for n, i in rerun if n == name}
         if not suspects:
             continue
         # As if the whole suite had run: its failed expectations, in the order of their results, run again.
@@ -176,6 +180,48 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
         first = suites[members[0][0]][members[0][1]]
         covers.append(_Cover(Expectation(kind, {**first.kwargs, "column": f"cover{n}"}),
                              tuple((name, i) for name, i, _ in members), tuple(s for _, _, s in members)))
+    return covers, alone
+
+
+def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
+                  ) -> tuple[list[tuple[pd.DataFrame, Expectation, tuple[tuple[str, int], ...]]], set[tuple[str, int]]]:
+    """The table expectations of every dataset (column order, unique keys) covered by two expectations, each on one
+    frame, and those that must run alone (a key variable absent: great-expectations reports that itself).
+
+    - The column orders: a frame without records whose columns are every dataset's, named `<n>.<variable>` after
+      the dataset's number, against the expected lists named alike. It fails when some dataset's variables are not
+      in its own order.
+    - The keys: every dataset's key values, with empty text as null, beside the dataset's number, padded with
+      nulls to the longest key. A key two records of a dataset share is one two rows share there too (the
+      number is never null, so no row is skipped as all null)."""
+    orders: list[tuple[int, str, int, Expectation]] = []
+    keys: list[tuple[int, str, int, Expectation]] = []
+    alone: set[tuple[str, int]] = set()
+    for number, (name, frame) in enumerate(data.items()):
+        for i, e in enumerate(suites[name]):
+            if e.kind in COVERABLE:
+                continue
+            if e.kind in ON_NAMES:
+                orders.append((number, name, i, e))
+            elif all(c in frame.columns for c in _value_columns(e)):
+                keys.append((number, name, i, e))
+            else:
+                alone.add((name, i))
+    covers = []
+    if orders:
+        covers.append((pd.DataFrame(columns=[f"{n}.{c}" for n, name, _, _ in orders for c in data[name].columns]),
+                       Expectation("ExpectTableColumnsToMatchOrderedList", {
+                           "column_list": [f"{n}.{c}" for n, _, _, e in orders for c in e.kwargs["column_list"]]}),
+                       tuple((name, i) for _, name, i, _ in orders)))
+    if keys:
+        width = max(len(_value_columns(e)) for *_, e in keys)
+        columns = ["dataset", *(f"key{k}" for k in range(width))]
+        frame = pd.concat([_nulls(data[name], _value_columns(e))[_value_columns(e)]
+                           .set_axis(columns[1:len(_value_columns(e)) + 1], axis=1)
+                           .assign(dataset=n) for n, name, _, e in keys], ignore_index=True)
+        covers.append((frame.reindex(columns=columns), Expectation("ExpectCompoundColumnsToBeUnique",
+                                                                   {"column_list": columns}),
+                       tuple((name, i) for _, name, i, _ in keys)))
     return covers, alone
 
 

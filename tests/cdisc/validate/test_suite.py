@@ -6,7 +6,7 @@ import pytest
 
 from cdisc.spec.load import load_spec
 from cdisc.validate.run import run_suites
-from cdisc.validate.suite import ISO_DATETIME, ISO_DURATION, suite_for
+from cdisc.validate.suite import ISO_DATETIME, ISO_DURATION, Expectation, suite_for
 from tests.cdisc.spec.test_check import make_spec
 
 
@@ -65,6 +65,47 @@ def test_run_suites_names_the_dataset_and_row_behind_a_shared_expectation(tmp_pa
     assert sex[0] == ("XX", "SD0037", "3", "U", 1)
     assert {(where, code) for where, code, *_ in sex[1:]} == {("YY", "SD0002"), ("YY", "SD0037")}
     assert all(i.where != "DM" for i in issues)
+
+
+def test_the_table_expectations_of_all_datasets_checked_together_report_each_dataset_s_own_breach():
+    """Column orders and keys of several datasets are checked together; each breach is still reported for its own
+    dataset as a run on it alone reports it: a duplicate compound key (also one with a null part), a variable out
+    of order, a key variable the dataset lacks. Null single keys, an empty dataset and keys unique within their
+    own dataset though shared with another's raise nothing."""
+    def expect(kind, key, **kwargs):
+        return Expectation(kind, kwargs, {"spec": key, "rule": "SD1152" if key == "k" else "SD1079", "expects": key})
+
+    def order(columns):
+        return expect("ExpectTableColumnsToMatchOrderedList", "o", column_list=columns)
+
+    def keys(columns):
+        return expect("ExpectCompoundColumnsToBeUnique", "k", column_list=columns)
+
+    frames = {
+        "AA": pd.DataFrame({"USUBJID": ["1", "1", "2"], "SEQ": [1.0, 1.0, 2.0]}),
+        "BB": pd.DataFrame({"USUBJID": ["1", "2"], "SEQ": [1.0, 2.0]}),
+        "CC": pd.DataFrame({"B": [1, 2], "A": [3, 4]}),
+        "DD": pd.DataFrame({"USUBJID": ["1", "1"], "TESTCD": ["", ""]}),
+        "EE": pd.DataFrame({"USUBJID": pd.Series([], dtype=str)}),
+        "FF": pd.DataFrame({"USUBJID": ["1", "2"]}),
+        "GG": pd.DataFrame({"K": ["", "", "x"]}),
+    }
+    suites = {
+        "AA": [order(["USUBJID", "SEQ"]), keys(["USUBJID", "SEQ"])],
+        "BB": [order(["USUBJID", "SEQ"]), keys(["USUBJID", "SEQ"])],
+        "CC": [order(["A", "B"]), expect("ExpectColumnValuesToBeUnique", "k", column="A")],
+        "DD": [order(["USUBJID", "TESTCD"]), keys(["USUBJID", "TESTCD"])],
+        "EE": [order(["USUBJID"]), keys(["USUBJID", "SEQ"])],
+        "FF": [order(["USUBJID"]), keys(["USUBJID", "SEQ"])],
+        "GG": [order(["K"]), expect("ExpectColumnValuesToBeUnique", "k", column="K")],
+    }
+    assert [(i.where, i.code, i.row, i.value, i.count) for i in run_suites(frames, suites)] == [
+        ("AA", "SD1152", "1", "1/1.0", 2), ("AA", "SD1152", "2", "1/1.0", 0),
+        ("CC", "SD1079", "", "", 1),
+        ("DD", "SD1152", "1", "1/nan", 2), ("DD", "SD1152", "2", "1/nan", 0),
+        ("EE", "SD1152", "", "", 1),
+        ("FF", "SD1152", "", "", 1),
+    ]
 
 
 def test_a_cover_holds_each_columns_distinct_values_once_with_empty_text_as_null():
