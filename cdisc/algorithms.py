@@ -1,19 +1,16 @@
 """Raw -> SDTM verbs. Each is small, pure and vectorised; mapping modules chain them top to bottom."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import numpy as np
 import pandas as pd
 
 from cdisc.context import StudyContext, empty_rejections
+from cdisc.distinct import by_distinct
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE
 from cdisc.spec.model import Codelist
 
 CENSORED = r"^([<>]=?)\s*"  # the comparison sign of a censored result such as "<0.5" and the blanks after it
-Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
 
 
 def usubjid(studyid: str, subjid: pd.Series) -> pd.Series:
@@ -50,7 +47,7 @@ def map_ct(values: pd.Series, codelist: Codelist, *, source: str) -> pd.Series:
             f"{source}: value(s) {unknown[:10]} are not terms or collected values of codelist {codelist.id}; "
             f"add them to the codelist's Collected Values in the spec"
         )
-    return values.map(mapping).fillna("")
+    return by_distinct(values, lambda distinct: distinct.map(mapping).fillna(""))
 
 
 def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -64,33 +61,6 @@ def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *, form_nam
     """Raw rows whose subject (`field`) has no demographics record cannot be mapped; they are rejected."""
     return split_rejected(form, ~form[field].isin(subjects),
                           f"{form_name}: {field} has no record in the demographics form")
-
-
-def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
-    """`compute` (a whole-column function returning a Series or a frame) worked out once per distinct value (or
-    row, for a frame) of `values` and spread back to every row, on `values`' index: a study has far fewer distinct
-    results, units or numbers than records. Floats are told apart by their bits (0.0 and -0.0 are written
-    differently).
-
-    >>> by_distinct(pd.Series(["b", "a", "b"]), lambda d: d.str.upper()).tolist()
-    ['B', 'A', 'B']
-    """
-    codes, first = distinct_rows(values)
-    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
-
-
-def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
-    position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by
-    their bits (0.0 and -0.0 are written differently)."""
-    if isinstance(values, pd.DataFrame):
-        codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
-    else:
-        codes = pd.factorize(values.to_numpy().view("int64") if values.dtype == "float64" else values,
-                             use_na_sentinel=False)[0]
-    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
-    return codes, first
 
 
 def python_text(values: pd.Series) -> pd.Series:

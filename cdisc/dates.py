@@ -16,6 +16,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from cdisc.distinct import by_distinct
+
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
 RAW_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -119,8 +121,13 @@ def to_dtc(date: pd.Series, time: pd.Series | None = None, *, fmt: str = DEFAULT
 
 
 def dtc_date(dtc: pd.Series) -> pd.Series:
-    """The calendar date of complete --DTC values as datetime64 (NaT when partial or blank)."""
-    day = dtc.fillna("").str.slice(0, 10)
+    """The calendar date of complete --DTC values as datetime64 (NaT when partial or blank), worked out once per
+    distinct value."""
+    return by_distinct(dtc.fillna(""), _calendar_date)
+
+
+def _calendar_date(dtc: pd.Series) -> pd.Series:
+    day = dtc.str.slice(0, 10)
     return pd.to_datetime(day.where(day.str.len() == 10), format="%Y-%m-%d", errors="coerce")
 
 

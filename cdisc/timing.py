@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
 from cdisc.dates import study_day
+from cdisc.distinct import by_distinct
 
 UNSCHEDULED = "UNSCHEDULED"
 

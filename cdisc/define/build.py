@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow.compute as pc
 from lxml import etree
 
-from cdisc.algorithms import distinct_rows
 from cdisc.define.html import STYLESHEET, write_define_html
+from cdisc.distinct import distinct_rows
 from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
 from cdisc.dates import SAS_EPOCH
 from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
+from cdisc.distinct import by_distinct
 from cdisc.errors import DerivationError
 
 ISO_DTC = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?$")

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
 from cdisc.derive import BLANK, is_blank, require_columns, warn_if_exists
+from cdisc.distinct import by_distinct
 from cdisc.errors import DerivationError
 
 _CLAUSE = re.compile(r"^\s*(\d)\s*:\s*([<>])\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?(LLN|ULN|\d+(?:\.\d+)?)\s*$")

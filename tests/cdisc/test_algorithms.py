@@ -1,7 +1,8 @@
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct, censored_parts, distinct_rows
+from cdisc.algorithms import censored_parts
+from cdisc.distinct import by_distinct, distinct_rows
 
 
 def test_by_distinct_computes_once_per_value_and_keeps_the_index():

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
+from cdisc.distinct import by_distinct
 from cdisc.validate.core import library
 from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
+from cdisc.distinct import by_distinct
 from cdisc.validate.core import dates
 from cdisc.validate.core.memo import per_column
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct, map_ct
+from cdisc.algorithms import map_ct
 from cdisc.context import AnalysisContext
 from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
+from cdisc.distinct import by_distinct
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import by_distinct
+from cdisc.distinct import by_distinct
 
 
 def test_by_distinct_calls_the_function_once_per_distinct_value_nulls_included():

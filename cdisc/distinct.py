@@ -1,0 +1,38 @@
+"""Work done once per distinct value (or row) of a column (or frame) and spread back to every record: a study has
+far fewer distinct dates, results, units or keys than records."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+
+Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
+
+
+def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
+    """`compute` (a whole-column function returning a Series or a frame) worked out once per distinct value (or
+    row, for a frame) of `values` and spread back to every row, on `values`' index: a study has far fewer distinct
+    results, units or numbers than records. Floats are told apart by their bits (0.0 and -0.0 are written
+    differently).
+
+    >>> by_distinct(pd.Series(["b", "a", "b"]), lambda d: d.str.upper()).tolist()
+    ['B', 'A', 'B']
+    """
+    codes, first = distinct_rows(values)
+    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+
+
+def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
+    position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by
+    their bits (0.0 and -0.0 are written differently)."""
+    if isinstance(values, pd.DataFrame):
+        codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
+    else:
+        codes = pd.factorize(values.to_numpy().view("int64") if values.dtype == "float64" else values,
+                             use_na_sentinel=False)[0]
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
+    return codes, first
