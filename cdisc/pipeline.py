@@ -16,6 +16,7 @@ import pandas as pd
 
 from cdisc.background import Feed, fed_in_background, send_each
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
+from cdisc.csvfile import write_csv
 from cdisc.ct import load_ct, merge_ct
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
 from cdisc.define import build_define, validate_define, write_define
@@ -218,9 +219,9 @@ def write_define_package(spec: Spec, data: dict[str, pd.DataFrame], folder: Path
 
 def write_reconciliation(rec: Reconciliation, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    rec.summary.to_csv(folder / "summary.csv", index=False, lineterminator="\n")
-    rec.rejections.to_csv(folder / "rejections.csv", index=False, lineterminator="\n")
-    rec.lineage.to_csv(folder / "lineage.csv", index=False, lineterminator="\n")
+    write_csv(rec.summary, folder / "summary.csv")
+    write_csv(rec.rejections, folder / "rejections.csv")
+    write_csv(rec.lineage, folder / "lineage.csv")
 
 
 def write_issues(issues: list[Issue], path: Path) -> None:
