@@ -50,7 +50,7 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
     apheresis at 08:38, the infusion at 11:10) is in the element before it.
     """
     moment = _at_minute if at_start else _day
-    rows = df[dtc].fillna("").str.len().ge(10) & df["USUBJID"].isin(se["USUBJID"])
+    rows = df[dtc].fillna("").str.len().ge(10)  # a subject without elements finds none below
     events = pd.DataFrame({"USUBJID": df.loc[rows, "USUBJID"].astype(object), "WHEN": moment(df.loc[rows, dtc]),
                            "ROW": df.index[rows]}).dropna(subset="WHEN").sort_values("WHEN", kind="mergesort")
     starts = pd.DataFrame({"USUBJID": se["USUBJID"].astype(object), "WHEN": moment(se["SESTDTC"]),
