@@ -110,7 +110,7 @@ def test_a_rule_that_cannot_run_on_a_package_says_why_as_a_notice():
     (notice,) = [i for i in check_rules({"DM": dm, "AE": ae}) if i.code == "SD1086"]
     assert notice.severity == "notice"
     assert notice.message.startswith("not checked: the rule cannot run on this package (AttributeError: ")
-    assert notice.message.endswith(" in dtc_date)")  # the text accessor on the numbers, in cdisc/dates.py
+    assert notice.message.endswith(" in _calendar_date)")  # the text accessor on the numbers, in cdisc/dates.py
 
 
 def test_text_must_be_printable_ascii():
