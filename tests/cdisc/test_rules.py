@@ -1,5 +1,6 @@
 """Cross-dataset conformance rules, each on a hand-made minimal case."""
 import pandas as pd
+import pytest
 
 from cdisc.validate.rules import (
     adsl_variables_match,
@@ -123,6 +124,25 @@ def test_text_must_be_printable_ascii():
     (issue,) = printable_text({"AE": ae})
     assert (issue.code, issue.where, issue.variable, issue.count) == ("SD1029", "AE", "AETERM", 2)
     assert issue.message.endswith("(e.g. S1, S3)")
+
+
+@pytest.mark.parametrize(
+    ("values", "flagged"),
+    [
+        (["a\tb", "ok"], ["S1"]),  # a tab
+        (["ok", "x\x7fy"], ["S2"]),  # DEL, 127
+        (["ok", None], []),  # a missing value is not a character
+        ([None, "\u00e9"], ["S2"]),  # a missing value beside a non-ASCII letter
+        (["~ !", "  "], []),  # 126, 32 and 33: the ends of printable ASCII
+    ],
+    ids=["tab", "DEL", "missing", "missing and non-ASCII", "printable ends"],
+)
+def test_printable_ascii_is_32_to_126(values, flagged):
+    from cdisc.validate.rules import printable_text
+
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2"], "AETERM": values})
+    found = printable_text({"AE": ae})
+    assert [i.message.rsplit("(e.g. ", 1)[1].rstrip(")") for i in found] == ([", ".join(flagged)] if flagged else [])
 
 
 def test_an_sdtm_dataset_without_records_is_a_notice_to_leave_it_out():
