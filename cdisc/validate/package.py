@@ -175,15 +175,23 @@ def _numeric(column: Column) -> bool:
 
 
 def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame:
-    """Char columns as object strings with "" for null; Num columns as float64."""
+    """Char columns as object strings with "" for null; Num columns as float64. A column already so (a finished
+    dataset of a run) is taken as it is."""
     types = {v.name: v.type for v in variables}
     out = {}
     for col in df.columns:
         if types.get(col, "Char") == "Num":
-            out[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+            out[col] = df[col] if df[col].dtype == "float64" else pd.to_numeric(df[col], errors="coerce"
+                                                                                 ).astype("float64")
         else:
-            out[col] = python_text(df[col])
+            out[col] = df[col] if _python_strings(df[col]) else python_text(df[col])
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _python_strings(column: pd.Series) -> bool:
+    """Whether every value is a Python string (none missing)."""
+    return column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) in ("string",
+                                                                                                    "empty")
 
 
 def _is_dsj(path: Path) -> bool:
