@@ -5,11 +5,12 @@ dataset keys, derive --SEQ, then check mandatory values, codelists, lengths and 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
 from cdisc.errors import MappingError
@@ -37,10 +38,11 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables})
     seq = _seq_variable(ds.name, names)
     df = sequence(df, spec, ds.name) if seq and df[seq].isna().all() else _sort(df, [k for k in ds.keys])
-    problems = [*_check_values(ds.name, df, variables, spec), *_check_keys(ds.name, df, list(ds.keys))]
+    texts = {v.name: _Distinct.of(df[v.name]) for v in variables if not v.numeric}
+    problems = [*_check_values(ds.name, df, variables, spec, texts), *_check_keys(ds.name, df, list(ds.keys))]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
-    df = df.assign(**{v.name: python_text(df[v.name]) for v in variables if not v.numeric})
+    df = df.assign(**{name: text.column(df.index) for name, text in texts.items()})
     lineage = _lineage(ds.name, df, seq)
     return Finalized(ds.name, df[names], lineage)
 
@@ -95,7 +97,7 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
 
 def _text(col: pd.Series) -> pd.Series:
     """Text as a pandas string column, missing as blank; values that are not text are written with `str`.
-    (Sorting and the checks run on it; `python_text` makes the finished column.)"""
+    (Sorting runs on it; `_Distinct` checks its values and makes the finished column.)"""
     if isinstance(col.dtype, pd.StringDtype):
         return col.fillna("") if col.hasnans else col
     return col.astype(object).where(col.notna(), "").astype(str)
@@ -117,29 +119,53 @@ def _seq_variable(name: str, names: list[str]) -> str:
     return candidate if candidate in names else ""
 
 
-def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series, message: str) -> Issue:
+def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series | np.ndarray, message: str) -> Issue:
     rows = df.index[mask][:MAX_SHOWN]
     shown = ", ".join(f"{df.at[i, 'USUBJID']}" if "USUBJID" in df else str(i) for i in rows)
     return Issue("error", "FINALIZE", name, f"{int(mask.sum())} record(s) {message} (e.g. {shown})",
                  variable=var, value=str(df.at[rows[0], var]) if len(rows) else "")
 
 
-def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: Spec) -> list[Issue]:
+@dataclass(frozen=True)
+class _Distinct:
+    """A text column as its distinct values (Python strings) and each record's position among them: the checks
+    look at each distinct value once, and the finished column is made from them (equal values share one string,
+    as `python_text` makes it)."""
+    codes: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, text: pd.Series) -> _Distinct:
+        """`text`: a pandas string column without missing values (`_text`)."""
+        codes, values = pd.factorize(text)
+        return cls(codes, np.asarray(values, dtype=object))
+
+    def records(self, test: Callable[[str], bool]) -> np.ndarray:
+        """Which records hold a value that passes `test`."""
+        return np.isin(self.codes, [i for i, value in enumerate(self.values) if test(value)])
+
+    def column(self, index: pd.Index) -> pd.Series:
+        return pd.Series(self.values[self.codes], index=index, dtype=object)
+
+
+def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: Spec,
+                  texts: dict[str, _Distinct]) -> list[Issue]:
     out: list[Issue] = []
     for v in variables:
-        col = df[v.name]
-        blank = col.isna() if v.numeric else col.eq("")
-        if v.mandatory and blank.any():
+        if v.numeric:
+            blank = df[v.name].isna().to_numpy()
+            if v.mandatory and blank.any():
+                out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
+            continue
+        text = texts[v.name]
+        if v.mandatory and (blank := text.records(lambda value: value == "")).any():
             out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
-        if v.codelist and not v.numeric and not spec.codelist(v.codelist).external:
+        if v.codelist and not spec.codelist(v.codelist).external:
             allowed = spec.codelist(v.codelist).values
-            bad = ~blank & ~col.isin(allowed)
-            if bad.any():
+            if (bad := text.records(lambda value, a=allowed: value != "" and value not in a)).any():
                 out.append(_issue(name, v.name, df, bad, f"are not in codelist {v.codelist}"))
-        if v.length and not v.numeric:
-            long = col.str.len() > v.length
-            if long.any():
-                out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
+        if v.length and (long := text.records(lambda value, n=v.length: len(value) > n)).any():
+            out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
     return out
 
 
