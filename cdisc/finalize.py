@@ -13,6 +13,7 @@ import pandas as pd
 
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
+from cdisc.distinct import distinct_rows
 from cdisc.errors import MappingError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
@@ -137,8 +138,8 @@ class _Distinct:
     @classmethod
     def of(cls, text: pd.Series) -> _Distinct:
         """`text`: a pandas string column without missing values (`_text`)."""
-        codes, values = pd.factorize(text)
-        return cls(codes, np.asarray(values, dtype=object))
+        codes, first = distinct_rows(text)
+        return cls(codes, text.iloc[first].to_numpy(dtype=object))
 
     def records(self, test: Callable[[str], bool]) -> np.ndarray:
         """Which records hold a value that passes `test`."""
@@ -152,14 +153,11 @@ def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: 
                   texts: dict[str, _Distinct]) -> list[Issue]:
     out: list[Issue] = []
     for v in variables:
-        if v.numeric:
-            blank = df[v.name].isna().to_numpy()
-            if v.mandatory and blank.any():
-                out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
-            continue
-        text = texts[v.name]
-        if v.mandatory and (blank := text.records(lambda value: value == "")).any():
+        text = None if v.numeric else texts[v.name]
+        if v.mandatory and (blank := _blank(df[v.name], text)).any():
             out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
+        if text is None:
+            continue
         if v.codelist and not spec.codelist(v.codelist).external:
             allowed = spec.codelist(v.codelist).values
             if (bad := text.records(lambda value, a=allowed: value != "" and value not in a)).any():
@@ -167,6 +165,11 @@ def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: 
         if v.length and (long := text.records(lambda value, n=v.length: len(value) > n)).any():
             out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
     return out
+
+
+def _blank(column: pd.Series, text: _Distinct | None) -> np.ndarray:
+    """Which records have no value: a missing number, or empty text."""
+    return column.isna().to_numpy() if text is None else text.records(lambda value: value == "")
 
 
 def _check_keys(name: str, df: pd.DataFrame, keys: list[str]) -> list[Issue]:
