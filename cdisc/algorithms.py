@@ -72,6 +72,12 @@ def python_text(values: pd.Series) -> pd.Series:
                                                     for v in d], index=d.index, name=d.name, dtype=object))
 
 
+def is_python_text(column: pd.Series) -> bool:
+    """Whether a column already is Python strings in an object column, none missing (as `python_text` makes it)."""
+    return column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) in ("string",
+                                                                                                    "empty")
+
+
 def censored_parts(results: pd.Series) -> pd.DataFrame:
     """A result's comparison sign (`<`, `<=`, `>`, `>=`; blank when none) and its numeric value without the sign
     (NaN for text): `<0.5` -> (`<`, 0.5), `12` -> (``, 12.0), `NEGATIVE` -> (``, NaN)."""

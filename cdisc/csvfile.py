@@ -7,12 +7,14 @@ needs quoting (Arrow refuses a table with one, and pandas writes it).
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from cdisc.algorithms import is_python_text
 from cdisc.distinct import by_distinct
 
 STRUCTURAL = ('"', ",", "\n", "\r")  # a name or value holding one is quoted by pandas
@@ -41,25 +43,21 @@ def _cells(frame: pd.DataFrame) -> pd.DataFrame | None:
     names = [str(c) for c in frame.columns]
     if len(names) < 2 or any(not n or any(s in n for s in STRUCTURAL) for n in names):
         return None
-    out = {}
-    for name, col in zip(names, (frame[c] for c in frame.columns), strict=True):
-        text = _text(col)
-        if text is None:
-            return None
-        out[name] = text
-    return pd.DataFrame(out)
+    cells = [_text(column) for _, column in frame.items()]
+    return None if any(c is None for c in cells) else pd.DataFrame(dict(zip(names, cells, strict=True)))
 
 
-def _text(col: pd.Series) -> pd.Series | None:
-    if col.dtype.kind == "f":
-        return by_distinct(col, lambda d: pd.Series(["" if v != v else repr(float(v)) for v in d], index=d.index,
-                                                      dtype=object))
-    if col.dtype.kind in "iu" or isinstance(col.dtype, pd.Int64Dtype):
-        return by_distinct(col, lambda d: pd.Series(["" if v is pd.NA else str(int(v)) for v in d], index=d.index,
-                                                      dtype=object))
-    if isinstance(col.dtype, pd.StringDtype):
-        return col.fillna("")
-    if col.dtype == object:
-        values = col.fillna("")
-        return values if all(isinstance(v, str) for v in pd.unique(values.to_numpy())) else None
-    return None
+def _text(column: pd.Series) -> pd.Series | None:
+    if column.dtype.kind == "f":
+        return _each_distinct(column, lambda v: "" if v != v else repr(float(v)))
+    if column.dtype.kind in "iu" or isinstance(column.dtype, pd.Int64Dtype):
+        return _each_distinct(column, lambda v: "" if v is pd.NA else str(int(v)))
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.fillna("")
+    text = column.fillna("") if column.dtype == object else None
+    return text if text is not None and is_python_text(text) else None
+
+
+def _each_distinct(column: pd.Series, write: Callable[[object], str]) -> pd.Series:
+    """`write` applied to each distinct value, as an object column."""
+    return by_distinct(column, lambda d: pd.Series([write(v) for v in d], index=d.index, dtype=object))

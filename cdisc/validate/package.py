@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import python_text
+from cdisc.algorithms import is_python_text, python_text
 from cdisc.datasetjson import Column, read_dataset_json
 from cdisc.define.build import text_length
 from cdisc.errors import PackageError
@@ -180,18 +180,13 @@ def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame
     types = {v.name: v.type for v in variables}
     out = {}
     for col in df.columns:
+        column = df[col]
         if types.get(col, "Char") == "Num":
-            out[col] = df[col] if df[col].dtype == "float64" else pd.to_numeric(df[col], errors="coerce"
-                                                                                 ).astype("float64")
+            numbers = column if column.dtype == "float64" else pd.to_numeric(column, errors="coerce")
+            out[col] = numbers.astype("float64")
         else:
-            out[col] = df[col] if _python_strings(df[col]) else python_text(df[col])
+            out[col] = column if is_python_text(column) else python_text(column)
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
-
-
-def _python_strings(column: pd.Series) -> bool:
-    """Whether every value is a Python string (none missing)."""
-    return column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) in ("string",
-                                                                                                    "empty")
 
 
 def _is_dsj(path: Path) -> bool:
