@@ -60,9 +60,9 @@ class _Cover:
 
 def import_great_expectations() -> None:
     """Import great-expectations without its usage statistics, and without importing scipy.stats and altair:
-    three of its expectations call `stats.kstest` or `stats.entropy`, and one draws with altair (none of the
-    suites'); importing them at those modules' import was 1.3 s of the import's 3 s here. They are imported on
-    first use."""
+    only the KL-divergence expectation (`stats.entropy`, altair charts) and two KS-test metrics (`stats.kstest`)
+    use them, none of the suites; importing them with those modules was 1.3 s of the import's 3 s here. They are
+    imported on first use."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     with imported_on_first_use("scipy.stats"), imported_on_first_use("altair"):
         import great_expectations  # noqa: F401
@@ -133,7 +133,8 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
     tables, alone = _table_covers(data, suites)
     rerun |= alone
     for frame, expectation, members in tables:
-        rerun |= set(members) if failed(frame, [expectation]) else set()
+        if failed(frame, [expectation]):
+            rerun |= set(members)
     issues: list[Issue] = []
     for name, raw in data.items():
         suite = suites[name]
@@ -215,15 +216,18 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
                            "column_list": [f"{n}.{c}" for n, _, _, e in orders for c in e.kwargs["column_list"]]}),
                        tuple((name, i) for _, name, i, _ in orders)))
     if keys:
-        width = max(len(_value_columns(e)) for *_, e in keys)
-        columns = ["dataset", *(f"key{k}" for k in range(width))]
-        frame = pd.concat([_nulls(data[name], _value_columns(e))[_value_columns(e)]
-                           .set_axis(columns[1:len(_value_columns(e)) + 1], axis=1)
-                           .assign(dataset=n) for n, name, _, e in keys], ignore_index=True)
+        frame = pd.concat([_key_rows(data[name], _value_columns(e), n) for n, name, _, e in keys], ignore_index=True)
+        columns = ["dataset", *(f"key{k}" for k in range(len(frame.columns) - 1))]
         covers.append((frame.reindex(columns=columns), Expectation("ExpectCompoundColumnsToBeUnique",
                                                                    {"column_list": columns}),
                        tuple((name, i) for _, name, i, _ in keys)))
     return covers, alone
+
+
+def _key_rows(frame: pd.DataFrame, keys: list[str], number: int) -> pd.DataFrame:
+    """A dataset's key values (empty text as null) as columns key0, key1, ..., beside the dataset's number."""
+    return (_nulls(frame, keys)[keys].set_axis([f"key{k}" for k in range(len(keys))], axis=1)
+            .assign(dataset=number))
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
