@@ -94,7 +94,7 @@ def raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
     """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
     a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
     distinct dates than date values)."""
-    return values.map({value: _iso_or_nan(value, fmt) for value in values.unique()})
+    return by_distinct(values, lambda distinct: distinct.map(lambda value: _iso_or_nan(value, fmt)))
 
 
 def _iso_or_nan(value: str, fmt: str) -> str | float:
