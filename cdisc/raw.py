@@ -172,6 +172,17 @@ def _cells(data: bytes, text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
 
 
+def _header_issues(name: str, header: list[str], expected: list[str]) -> list[Issue]:
+    """What keeps the header from naming every expected column: fields separated by another character (one issue
+    for the file), or each column it lacks, with the name it nearly has."""
+    missing = [c for c in expected if c not in header]
+    if missing and (delimiter := _other_delimiter(header, expected)):
+        return [Issue("error", "RAW_DELIMITER", name, f"fields are separated by {DELIMITERS[delimiter]}, not "
+                      "commas: export the file as comma-separated values")]
+    return [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing" + _near_miss(c, header), variable=c)
+            for c in missing]
+
+
 def _other_delimiter(header: list[str], expected: list[str]) -> str:
     """The character the header separates the expected column names by when it is not a comma ("" if none)."""
     return next((d for d in DELIMITERS
@@ -212,9 +223,7 @@ def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.
     df, _ = _read_csv(path, issues)
     if df is None:
         return pd.DataFrame(columns=list(columns))
-    for col in columns:
-        if col not in df.columns:
-            issues.append(Issue("error", "RAW_MISSING_COLUMN", path.name, "column is missing", variable=col))
+    issues += _header_issues(path.name, list(df.columns), list(columns))
     return df
 
 
@@ -249,16 +258,10 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
     if df is None:
         return None
     expected = list(fields["FIELD"])
-    missing = [c for c in expected if c not in df.columns]
-    if missing and (delimiter := _other_delimiter(list(df.columns), expected)):
-        issues.append(Issue("error", "RAW_DELIMITER", name, f"fields are separated by {DELIMITERS[delimiter]}, "
-                            "not commas: export the form as comma-separated values"))
-        return None
-    issues += [Issue("error", "RAW_MISSING_COLUMN", name, "column is missing" + _near_miss(c, list(df.columns)),
-                     variable=c) for c in missing]
+    missing = _header_issues(name, list(df.columns), expected)
     repeated = sorted({c for c in expected if list(df.columns).count(c) > 1})
-    issues += [Issue("error", "RAW_REPEATED_COLUMN", name, "column appears more than once in the header",
-                     variable=c) for c in repeated]
+    issues += missing + [Issue("error", "RAW_REPEATED_COLUMN", name, "column appears more than once in the header",
+                               variable=c) for c in repeated]
     if missing or repeated:
         return None
     df = df[expected]

@@ -80,22 +80,25 @@ def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, vari
     ("files", "issues"),
     [
         ({"dm": DM.replace(",", ";")},
-         [("RAW_DELIMITER", "dm.csv", "", "fields are separated by semicolons, not commas: export the form as "
+         [("RAW_DELIMITER", "dm.csv", "", "fields are separated by semicolons, not commas: export the file as "
                                          "comma-separated values")]),
         ({"ae": AE.replace(",", "\t")},
-         [("RAW_DELIMITER", "ae.csv", "", "fields are separated by tabs, not commas: export the form as "
+         [("RAW_DELIMITER", "ae.csv", "", "fields are separated by tabs, not commas: export the file as "
                                          "comma-separated values")]),
         ({"dm": DM.replace("SUBJID,SEX,", "subjid, SEX,")},
          [("RAW_MISSING_COLUMN", "dm.csv", "SUBJID", "column is missing (the header has 'subjid': the dictionary's "
                                                      "name is 'SUBJID', and names are case-sensitive)"),
           ("RAW_MISSING_COLUMN", "dm.csv", "SEX", "column is missing (the header has ' SEX', with spaces around "
                                                   "the name)")]),
+        ({"dictionary": DICTIONARY.replace(",", ";")},
+         [("RAW_DELIMITER", "dictionary.csv", "", "fields are separated by semicolons, not commas: export the file "
+                                                  "as comma-separated values")]),
     ],
-    ids=["semicolons", "tabs", "a name in lower case and one with a space"],
+    ids=["semicolons", "tabs", "a name in lower case and one with a space", "a dictionary with semicolons"],
 )
 def test_a_header_that_nearly_names_the_columns_says_what_is_wrong_with_it(tmp_path, files, issues):
-    """A form exported with another delimiter is one issue saying so, not one per column; a column name with
-    spaces around it or in another case is named as the header has it."""
+    """A form or the dictionary exported with another delimiter is one issue saying so, not one per column; a
+    column name with spaces around it or in another case is named as the header has it."""
     with pytest.raises(RawInputError) as info:
         load_raw(export(tmp_path, **files))
     assert [(i.code, i.where, i.variable, i.message) for i in info.value.issues] == issues
