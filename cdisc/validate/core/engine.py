@@ -216,21 +216,21 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
     for k in right:
         if k not in other.columns:
             raise MissingColumn(f"{name}.{k}")
-    renamed = {}
-    for c in other.columns:
-        if c in right:
-            continue
-        renamed[c] = f"{name}.{c}"
-    rhs = other.rename(columns=renamed)
-    for c, new in renamed.items():
-        if c not in df.columns and c != ROW:
-            rhs[c] = rhs[new]
+    rhs = pd.DataFrame(_right_columns(other, name, right, set(df.columns)), copy=False)
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
-    rk = {f"__k{i}": _text(rhs[k]) for i, k in enumerate(right)}
     lhs = df.assign(**lk)
-    rhs = rhs.drop(columns=[k for k in right if k in left or k in df.columns]).assign(**rk)
     merged = lhs.merge(rhs, on=list(lk), how=how, sort=False)
     return merged.drop(columns=list(lk))
+
+
+def _right_columns(other: pd.DataFrame, name: str, right: list[str], taken: set[str]) -> dict[str, pd.Series]:
+    """The columns `_join` merges: `other`'s as NAME.col (its keys under their own names, unless the left side
+    has them), each again as col when the left side has no such column, and the keys as text (__k0, ...)."""
+    columns = {(c if c in right else f"{name}.{c}"): other[c] for c in other.columns
+               if c not in right or c not in taken}
+    columns.update({c: other[c] for c in other.columns if c not in right and c not in taken and c != ROW})
+    columns.update({f"__k{i}": _text(other[k]) for i, k in enumerate(right)})
+    return columns
 
 
 def _supp_pivot(supp: pd.DataFrame) -> pd.DataFrame:
