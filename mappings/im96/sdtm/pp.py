@@ -14,7 +14,7 @@ import pandas as pd
 
 from cdisc.algorithms import map_ct
 from cdisc.context import DomainResult, StudyContext
-from cdisc.derive.pk import compute_aucint, compute_blq_conc, compute_cmax_tmax
+from cdisc.derive.pk import compute_aucint, compute_blq_conc_profiles, compute_cmax_tmax
 from cdisc.derive.reltime import compute_reltime
 
 BLQ_RULE = "pknca"  # BLQ before the first / after the last quantifiable sample = 0, BLQ between them = missing
@@ -85,9 +85,10 @@ def nca_samples(pc: pd.DataFrame) -> pd.DataFrame:
     usable = out["EXCLUDE"].eq("").to_numpy()
     profiles = pd.DataFrame({**{k: pc[k] for k in KEYS}, "T": out["NCATIME"], "C": pc["PCSTRESN"], "BLQ": blq,
                              "ROW": np.arange(len(pc))})[usable]
+    ordered = profiles.sort_values([*KEYS, "T"], kind="mergesort")
     conc = np.full(len(pc), np.nan)
-    for rows, t, c, b in profile_arrays(profiles, ["T", "C", "BLQ"]):
-        conc[rows] = compute_blq_conc(t, c, blq=b, rule=BLQ_RULE)
+    conc[ordered["ROW"].to_numpy()] = compute_blq_conc_profiles(
+        ordered.groupby(KEYS, sort=False).ngroup(), ordered["T"], ordered["C"], blq=ordered["BLQ"], rule=BLQ_RULE)
     out["CONC"] = conc
     has_conc = out["CONC"].notna()
     out["CMAXFL"] = np.where(has_conc & pc["PCDY"].le(CMAX_LAST_DAY), "Y", "")

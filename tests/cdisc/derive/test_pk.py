@@ -9,7 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from cdisc.derive.pk import compute_auc, compute_aucint, compute_auclast, compute_blq_conc, compute_cmax_tmax
+from cdisc.derive.pk import (compute_auc, compute_aucint, compute_auclast, compute_blq_conc, compute_blq_conc_profiles,
+                             compute_cmax_tmax)
 from cdisc.errors import DerivationError
 
 T = [0.0, 1.0, 2.0, 4.0]
@@ -110,6 +111,39 @@ def test_compute_blq_conc_pknca_keeps_trailing_blq_as_zero():
 def test_compute_blq_conc_all_blq_profile_is_zero():
     """A profile without any quantifiable sample is all zeros, so its AUC is 0."""
     np.testing.assert_array_equal(compute_blq_conc([0, 1], [0, 0], blq=[True, True]), [0.0, 0.0])
+
+
+@pytest.mark.parametrize(("rule", "expected"), [
+    # profile 0: the six samples above (Tmax = 3); profile 1: times 0, 2, 4, BLQ at 0 and 4, 8 at 2 (Tmax = 2);
+    # profile 2: all BLQ
+    ("zero-before-tmax-missing-after",  [0.0, 10.0, 0.0,    20.0, np.nan, 4.0, 0.0, 8.0, np.nan, 0.0, 0.0]),
+    ("zero-before-first-missing-after", [0.0, 10.0, np.nan, 20.0, np.nan, 4.0, 0.0, 8.0, np.nan, 0.0, 0.0]),
+    ("pknca",                           [0.0, 10.0, np.nan, 20.0, np.nan, 4.0, 0.0, 8.0, 0.0,    0.0, 0.0]),
+    ("zero",                            [0.0, 10.0, 0.0,    20.0, 0.0,    4.0, 0.0, 8.0, 0.0,    0.0, 0.0]),
+    ("missing",                         [np.nan, 10.0, np.nan, 20.0, np.nan, 4.0, np.nan, 8.0, np.nan,
+                                         np.nan, np.nan]),
+])
+def test_compute_blq_conc_profiles_treats_each_profile_alone(rule, expected):
+    """Several profiles in one call: each gets its own first/last quantifiable sample and Tmax (profile 1's BLQ at
+    t=4 is after its own last quantifiable sample, though before profile 0's), and a profile without a
+    quantifiable sample is all zeros whatever the other profiles hold."""
+    out = compute_blq_conc_profiles([0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2], [0, 1, 2, 3, 5, 7, 0, 2, 4, 0, 1],
+                                    [0, 10, 0, 20, 0, 4, 0, 8, 0, 0, 0],
+                                    blq=[True, False, True, False, True, False, True, False, True, True, True],
+                                    rule=rule)
+    np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize(("profile", "time", "match"), [
+    ([0, 1, 0], [0, 1, 2], "each profile's samples together"),
+    ([0, 0, 1], [0, 0, 1], "strictly increasing within a profile"),
+])
+def test_compute_blq_conc_profiles_refuses_unordered_samples(profile, time, match):
+    """Profiles must come together and in time order; a later profile may start at an earlier time."""
+    with pytest.raises(DerivationError, match=match):
+        compute_blq_conc_profiles(profile, time, [1, 1, 1], blq=[False, False, False])
+    np.testing.assert_array_equal(
+        compute_blq_conc_profiles([0, 0, 1], [0, 5, 1], [1, 2, 3], blq=[False, False, False]), [1.0, 2.0, 3.0])
 
 
 def test_compute_blq_then_auc_default_rule():
