@@ -74,10 +74,21 @@ def _declared_date_to_iso(value: str, fmt: str) -> str:
     for name in fmt.split("|"):
         shape, pattern, iso = DECLARED_FORMATS[name]
         if re.fullmatch(shape, value):
-            parsed = dt.datetime.strptime(value, pattern)  # raises ValueError for 02/31/2014
+            parsed = _parsed(value, pattern, name)
             _check_year(parsed.year)
             return parsed.strftime(iso)
     raise ValueError(f"expected {' or '.join(fmt.split('|'))}")
+
+
+def _parsed(value: str, pattern: str, name: str) -> dt.datetime:
+    """A value of the shape of a declared format as a date; ValueError saying why it is none (13/01/2014 as
+    MM/DD/YYYY: no month 13; 02/30/2014: no such day in February), never strptime's own pattern codes."""
+    try:
+        return dt.datetime.strptime(value, pattern)
+    except ValueError as exc:
+        if str(exc).startswith("time data"):  # a field out of its range: month 13, day 45, day 00
+            raise ValueError(f"no such date in {name}: its month or day does not exist") from None
+        raise  # "day is out of range for month" (02/30/2014)
 
 
 def _check_year(year: int) -> None:

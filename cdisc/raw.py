@@ -45,6 +45,10 @@ FIRST_RECORD = re.compile(r"[^\r\n]+")  # blank lines are skipped
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# files a form is sometimes saved as instead of CSV, by their first bytes (their "magic numbers")
+NOT_TEXT = {b"PK\x03\x04": "a zip archive (an Excel .xlsx workbook is one)", b"\x1f\x8b": "a gzip archive",
+            b"\xd0\xcf\x11\xe0": "an Excel 97-2003 (.xls) workbook", b"%PDF": "a PDF document",
+            b"SQLite format 3": "an SQLite database"}
 DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}  # what other exports separate fields by
 SHOWN_CHARACTERS = 60  # a longer value is shown cut, with its length
 CONTROL = r"[\x00-\x1f\x7f]"  # ASCII control characters: not printable (SD1029 wants 32-126)
@@ -127,6 +131,10 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
         data = path.read_bytes()
     except OSError as exc:
         issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({exc.strerror})"))
+        return None, False
+    if what := next((name for magic, name in NOT_TEXT.items() if data.startswith(magic)), None):
+        issues.append(Issue("error", "RAW_NOT_CSV", path.name, f"file is {what}, not CSV text: export the form "
+                            "as comma-separated values"))
         return None, False
     if data.startswith(UTF16_BOMS):
         issues.append(Issue("error", "RAW_ENCODING", path.name, "file is UTF-16 text (it starts with a UTF-16 byte "

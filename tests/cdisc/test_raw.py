@@ -1,4 +1,5 @@
 """The raw loader names file, column, row and value for every kind of bad input."""
+import gzip
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,22 @@ def test_a_utf16_file_is_named_as_such(tmp_path):
                                    "or ASCII")]
 
 
+@pytest.mark.parametrize(("content", "what"), [
+    (b"PK\x03\x04\x14\x00\x06\x00", "a zip archive (an Excel .xlsx workbook is one)"),
+    (gzip.compress(DM.encode()), "a gzip archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel 97-2003 (.xls) workbook"),
+], ids=["xlsx", "gzip", "xls"])
+def test_a_workbook_or_archive_saved_as_csv_is_named_as_such(tmp_path, content, what):
+    """A form saved as a workbook or compressed, under the .csv name: one issue naming what the file is, rather
+    than a missing column per column or a parser's complaint about its bytes."""
+    raw = export(tmp_path)
+    (raw / "dm.csv").write_bytes(content)
+    with pytest.raises(RawInputError) as info:
+        load_raw(raw)
+    assert [(i.code, i.where, i.message) for i in info.value.issues] == [
+        ("RAW_NOT_CSV", "dm.csv", f"file is {what}, not CSV text: export the form as comma-separated values")]
+
+
 def test_load_raw_reads_declared_columns_in_dictionary_order_and_leaves_out_the_others(tmp_path):
     """Columns in another order and columns the dictionary does not declare (audit columns, a name like a lineage
     column) are acceptable: the form holds the declared fields in the dictionary's order, then its lineage."""
@@ -196,7 +213,7 @@ def test_declared_formats_are_not_guessed_per_value(tmp_path):
         ("ECSTDAT", "1", "01/02/2014", "not a valid date: expected DD-Mon-YYYY"),
         ("ECSTDAT", "2", "02-JAN-2014", "not a valid date: expected DD-Mon-YYYY"),
         ("AESTDAT", "1", "02-Jan-2014", "not a valid date: expected MM/DD/YYYY or YYYY"),
-        ("AESTDAT", "2", "13/01/2014", "not a valid date: time data '13/01/2014' does not match format '%m/%d/%Y'"),
+        ("AESTDAT", "2", "13/01/2014", "not a valid date: no such date in MM/DD/YYYY: its month or day does not exist"),
         ("AESTDAT", "3", "02/30/2014", "not a valid date: day is out of range for month"),
     }
 
