@@ -102,13 +102,17 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     STRESC is the converted number written without trailing zeros.
     A censored result such as `<0.5` is converted on its number and keeps its sign in STRESC
     (`<0.5` mg/dL -> `<44.2` umol/L) while STRESN stays null (SDTMIG 3.4 §4.5.1). Text results are copied.
-    A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`.
+    A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`, and so is a result with a unit
+    that is no number (`6,76` with a decimal comma): it could not be converted, and a text result takes no unit.
     """
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
     rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions, source=source))
     has_unit = orresu.ne("")
     censored = censored_parts(orres)
     sign, number = censored["SIGN"], censored["NUMBER"]
+    if (text := has_unit & orres.ne("") & number.isna()).any():
+        raise MappingError(f"{source}: result(s) {sorted(set(orres[text]))[:10]} have a unit but are no number "
+                           "(a decimal comma? a text result takes no unit); correct them in the export")
     digits = rule["DIGITS"]
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():

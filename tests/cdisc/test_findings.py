@@ -36,6 +36,19 @@ def test_standardize_rejects_a_unit_without_conversion():
         standardize(pd.Series(["310"]), pd.Series(["K"]), pd.Series(["TEMP"]), CONVERSIONS, source="vs.csv")
 
 
+def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
+    """`6,76` with a decimal comma (a locale's export) cannot be converted and would leave ORRESU without STRESU: a
+    MappingError quoting it, not a silent text result. A text result without a unit is copied."""
+    with pytest.raises(MappingError) as info:
+        standardize(pd.Series(["36.8", "36,8", "POSITIVE"]), pd.Series(["C", "C", ""]),
+                    pd.Series(["TEMP", "TEMP", "CRP"]), CONVERSIONS, source="vs.csv VSORRES")
+    assert str(info.value) == ("vs.csv VSORRES: result(s) ['36,8'] have a unit but are no number (a decimal comma? a "
+                               "text result takes no unit); correct them in the export")
+    out = standardize(pd.Series(["POSITIVE"]), pd.Series([""]), pd.Series(["CRP"]), CONVERSIONS, source="vs.csv")
+    assert (out["STRESC"].tolist(), out["STRESU"].tolist()) == (["POSITIVE"], [""])
+    assert out["STRESN"].isna().all()
+
+
 @pytest.mark.parametrize(("stresc", "low", "high", "expected"), [
     ("1", 2.0, 8.0, "LOW"),
     ("2", 2.0, 8.0, "NORMAL"),          # limits included
