@@ -126,11 +126,21 @@ def record_count(op: dict[str, Any], frame: Frame, ctx: Context) -> Any:
         if k not in df.columns:
             raise MissingColumn(k)
     grouped = pd.DataFrame({k: _grouping_text(df[k], op.get("regex")) for k in keys})
+    if df is frame.df and not op.get("group_aliases"):  # the frame's own records: each one's group size
+        return _group_sizes(grouped, keys)
     counts = grouped.groupby(keys, sort=False).size().rename("_n").reset_index()
     left = pd.DataFrame({k: _grouping_text(frame.column(k), op.get("regex"))
                          for k in (list(op.get("group_aliases") or []) or keys)}, index=frame.df.index)
     probe = Frame(left)
     return _merge_back(probe, counts, keys, list(op.get("group_aliases") or []), "_n", 0).astype(float)
+
+
+def _group_sizes(grouped: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per record, how many records share its values of `keys` (as floats, as `record_count` gives them)."""
+    codes = grouped.groupby(keys, sort=False).ngroup().to_numpy() + 1  # 0: a key with a null, in no group
+    sizes = np.bincount(codes, minlength=1)
+    sizes[0] = 0
+    return pd.Series(sizes[codes].astype(float), index=grouped.index)
 
 
 def _grouping_text(s: pd.Series, regex: str | None) -> pd.Series:

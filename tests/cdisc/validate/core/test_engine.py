@@ -10,6 +10,8 @@ import pytest
 from cdisc.errors import PackageError
 from cdisc.validate.core.cases import read_core_case
 from cdisc.validate.core.engine import CoreRun, RunCache, planned_merges, run_core
+from cdisc.validate.core.operations import Context, record_count
+from cdisc.validate.core.operators import Frame
 from cdisc.validate.core.rules import load_rule_text, load_rules
 from cdisc.validate.package import Dataset, Package, Variable, read_package
 
@@ -321,3 +323,17 @@ def test_a_dataset_metadata_check_reading_a_record_value_does_not_apply_to_a_dat
     wrong = pd.DataFrame({"STUDYID": ["S"], "DOMAIN": ["XX"], "USUBJID": ["S-1"]})
     (finding,), _ = run_core(_package("AE", wrong), [rule])
     assert (finding.rule, finding.dataset, finding.count) == ("CORE-000598", "AE", 1)
+
+
+def test_record_count_gives_each_record_the_size_of_its_group() -> None:
+    """record_count grouped by the record's own variables: each record gets how many records share its group, with
+    dates grouped by the part the regex matches (the day of a date-time). The same counts come out whether the
+    records counted are the frame's own or a filtered copy of them (two ways through the operation)."""
+    lb = pd.DataFrame({"USUBJID": ["S1", "S1", "S1", "S2"], "LBTESTCD": ["ALB", "ALB", "ALB", "ALB"],
+                       "LBDTC": ["2024-01-01T08:00", "2024-01-01T09:00", "2024-01-02", "2024-01-01"]})
+    package = _package("LB", lb)
+    context = Context(package, package.datasets["LB"], "LB", "FINDINGS")
+    op = {"operator": "record_count", "id": "$n", "group": ["USUBJID", "LBTESTCD", "LBDTC"],
+          "regex": r"^\d{4}-\d{2}-\d{2}"}
+    assert record_count(op, Frame(lb), context).tolist() == [2.0, 2.0, 1.0, 1.0]
+    assert record_count({**op, "filter": {"LBTESTCD": "ALB"}}, Frame(lb), context).tolist() == [2.0, 2.0, 1.0, 1.0]
