@@ -82,11 +82,17 @@ class Package:
 def dataset_from_frame(name: str, label: str, frame: pd.DataFrame, labels: dict[str, str]) -> Dataset:
     """A dataset held in memory, with the metadata its XPT file gets (numbers 8 bytes, text its longest value).
     A finished dataset (`cdisc.finalize`: numbers float64, text Python strings) is taken as it is."""
-    variables = tuple(Variable(c, labels.get(c, ""), "Num", 8) if pd.api.types.is_numeric_dtype(frame[c])
-                      else Variable(c, labels.get(c, ""), "Char", text_length(frame[c].dropna()))
-                      for c in frame.columns)
+    variables = tuple(_variable(c, labels.get(c, ""), frame[c]) for c in frame.columns)
     data = frame if _normal(frame, variables) else normalise(frame, variables)
     return Dataset(name, label, f"{name.lower()}.xpt", variables, data)
+
+
+def _variable(name: str, label: str, column: pd.Series) -> Variable:
+    """A column's XPT metadata: a number 8 bytes, text as long as its longest value (nulls left out; a finished
+    text column has none)."""
+    if pd.api.types.is_numeric_dtype(column):
+        return Variable(name, label, "Num", 8)
+    return Variable(name, label, "Char", text_length(column if is_python_text(column) else column.dropna()))
 
 
 def _normal(df: pd.DataFrame, variables: tuple[Variable, ...]) -> bool:
@@ -94,8 +100,7 @@ def _normal(df: pd.DataFrame, variables: tuple[Variable, ...]) -> bool:
     numbered from 0."""
     types = {v.name: v.type for v in variables}
     return df.index.equals(pd.RangeIndex(len(df))) and all(
-        df[c].dtype == np.float64 if types.get(c, "Char") == "Num"
-        else df[c].dtype == object and set(map(type, df[c].to_numpy())) <= {str} for c in df.columns)
+        df[c].dtype == np.float64 if types.get(c, "Char") == "Num" else is_python_text(df[c]) for c in df.columns)
 
 
 def package_from_spec(folder: Path, spec: Spec, data: dict[str, pd.DataFrame]) -> Package:
