@@ -593,14 +593,23 @@ def _ordered(frame: Frame, within: list[str], ordering: str) -> pd.DataFrame:
     return table.sort_values(list(keys.columns) + ["_o"], kind="mergesort")
 
 
+def _same_group_as_next(table: pd.DataFrame) -> np.ndarray:
+    """For a table `_ordered` made (its key columns, then `_o` and `_i`, sorted by keys), whether each record has the
+    keys of the next one (never the last record)."""
+    same = np.ones(max(len(table) - 1, 0), bool)
+    for column in table.columns[:-2]:
+        keys = table[column].to_numpy(dtype=object)
+        same &= keys[1:] == keys[:-1]
+    return np.append(same, False)
+
+
 def does_not_have_next_corresponding_record(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
     """name of a record differs from value of the next record of its group (ordered by `ordering`)."""
     within = _as_list(cond.get("within"))
     table = _ordered(frame, within, cond["ordering"])
     name = _text(frame.column(cond["name"])).to_numpy(dtype=object)[table["_i"].to_numpy()]
     value = _text(frame.column(cond["value"])).to_numpy(dtype=object)[table["_i"].to_numpy()]
-    grp = table[list(table.columns[:-2])].astype(str).agg("\x1f".join, axis=1).to_numpy()
-    nxt_same = np.append(grp[1:] == grp[:-1], False)
+    nxt_same = _same_group_as_next(table)
     nxt_value = np.append(value[1:], "")
     bad_sorted = nxt_same & (name != nxt_value)
     out = np.zeros(len(frame), bool)
@@ -615,8 +624,7 @@ def has_next_corresponding_record(frame: Frame, cond: dict[str, Any]) -> np.ndar
 def empty_within_except_last_row(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
     """name is empty on a record that is not the last of its group (ordered by `ordering`)."""
     table = _ordered(frame, _as_list(cond.get("value")), cond["ordering"])
-    grp = table[list(table.columns[:-2])].astype(str).agg("\x1f".join, axis=1).to_numpy()
-    not_last = np.append(grp[1:] == grp[:-1], False)
+    not_last = _same_group_as_next(table)
     null = is_null(frame.column(cond["name"]))[table["_i"].to_numpy()]
     out = np.zeros(len(frame), bool)
     out[table["_i"].to_numpy()] = not_last & null
@@ -625,8 +633,7 @@ def empty_within_except_last_row(frame: Frame, cond: dict[str, Any]) -> np.ndarr
 
 def non_empty_within_except_last_row(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
     table = _ordered(frame, _as_list(cond.get("value")), cond["ordering"])
-    grp = table[list(table.columns[:-2])].astype(str).agg("\x1f".join, axis=1).to_numpy()
-    not_last = np.append(grp[1:] == grp[:-1], False)
+    not_last = _same_group_as_next(table)
     null = is_null(frame.column(cond["name"]))[table["_i"].to_numpy()]
     out = np.zeros(len(frame), bool)
     out[table["_i"].to_numpy()] = not_last & ~null
