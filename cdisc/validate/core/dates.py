@@ -77,9 +77,12 @@ def is_complete(text: pd.Series) -> np.ndarray:
     return parts["d"].notna().to_numpy() & _calendar_ok(parts)
 
 
+@per_column
 @per_unique
 def _normalised(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The well-formed prefix (date/time without zone) and its length; length 0 for invalid values."""
+    """The well-formed prefix (date/time without zone, blanks around it ignored) and its length; length 0 for
+    invalid values."""
+    text = text.str.strip()
     parts = _parts(text)
     ok = parts["y"].notna().to_numpy() & _calendar_ok(parts)
     body = text.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True).where(
@@ -95,8 +98,8 @@ def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.nd
 
     Invalid or empty values on either side give False.
     """
-    av, al = _normalised(a.str.strip())
-    bv, bl = _normalised(b.str.strip())
+    av, al = _normalised(a)
+    bv, bl = _normalised(b)
     if component and component != "auto":
         want = COMPONENT_LENGTH[component]
         length = np.where((al >= want) & (bl >= want), want, 0)
