@@ -9,8 +9,14 @@ import math
 import numpy as np
 import pytest
 
-from cdisc.derive.pk import (compute_auc, compute_aucint, compute_auclast, compute_blq_conc, compute_blq_conc_profiles,
-                             compute_cmax_tmax)
+from cdisc.derive.pk import (
+    compute_auc,
+    compute_aucint,
+    compute_auclast,
+    compute_blq_conc,
+    compute_blq_conc_profiles,
+    compute_cmax_tmax,
+)
 from cdisc.errors import DerivationError
 
 T = [0.0, 1.0, 2.0, 4.0]
