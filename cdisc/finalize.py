@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import is_python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
 from cdisc.distinct import distinct_rows
@@ -85,6 +86,8 @@ def _empty(v: Variable) -> object:
 def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
     if v.numeric and pd.api.types.is_datetime64_any_dtype(col):
         return _sas_number(col, v)
+    if v.numeric and col.dtype == "float64":
+        return col
     if v.numeric:
         out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
         lost = out.isna() & col.notna()  # values that did not read as numbers: blank text or bad ones
@@ -97,10 +100,12 @@ def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
 
 
 def _text(col: pd.Series) -> pd.Series:
-    """Text as a pandas string column, missing as blank; values that are not text are written with `str`.
-    (Sorting runs on it; `_Distinct` checks its values and makes the finished column.)"""
+    """Text as a pandas string column, or Python strings already, missing as blank; values that are not text are
+    written with `str`. (Sorting runs on it; `_Distinct` checks its values and makes the finished column.)"""
     if isinstance(col.dtype, pd.StringDtype):
         return col.fillna("") if col.hasnans else col
+    if is_python_text(col):
+        return col
     return col.astype(object).where(col.notna(), "").astype(str)
 
 
@@ -137,7 +142,7 @@ class _Distinct:
 
     @classmethod
     def of(cls, text: pd.Series) -> _Distinct:
-        """`text`: a pandas string column without missing values (`_text`)."""
+        """`text`: a pandas string column or Python strings, without missing values (`_text`)."""
         codes, first = distinct_rows(text)
         return cls(codes, text.iloc[first].to_numpy(dtype=object))
 
