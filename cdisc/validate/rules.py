@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cdisc.dates import study_day
+from cdisc.distinct import by_distinct
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -81,11 +82,16 @@ def real_dates(data: Datasets) -> list[Issue]:
     out = []
     for name, df in sorted(data.items()):
         for col in [c for c in df.columns if c.endswith("DTC") and not pd.api.types.is_numeric_dtype(df[c])]:
-            day = df[col].astype(str).str.slice(0, 10)
-            complete = day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-            real = pd.to_datetime(day.where(complete), format="%Y-%m-%d", errors="coerce").notna()
-            out += _flag("SD0003", name, df, complete & ~real, f"{col} is not a real calendar date", col)
+            out += _flag("SD0003", name, df, by_distinct(df[col], _unreal_dates), f"{col} is not a real calendar date",
+                         col)
     return out
+
+
+def _unreal_dates(values: pd.Series) -> pd.Series:
+    """Values whose first ten characters have the shape of a date (YYYY-MM-DD) and are no calendar date."""
+    day = values.astype(str).str.slice(0, 10)
+    complete = day.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    return complete & pd.to_datetime(day.where(complete), format="%Y-%m-%d", errors="coerce").isna()
 
 
 NOT_PRINTABLE = re.compile(r"[^ -~]")
@@ -124,9 +130,9 @@ def epoch_populated(data: Datasets) -> list[Issue]:
         dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
         if dtc is None:
             continue
-        day = df[dtc].str.slice(0, 10)
+        dated = by_distinct(df[dtc], lambda d: pd.DataFrame({"DAY": d.str.slice(0, 10), "FULL": d.str.len() >= 10}))
         start = df["USUBJID"].map(first).fillna("9999")
-        missing = day.str.len().eq(10) & (day >= start) & df["EPOCH"].eq("")
+        missing = dated["FULL"] & (dated["DAY"] >= start) & df["EPOCH"].eq("")
         out += _flag("SD1339", name, df, missing, f"EPOCH is empty though {dtc} is within the subject's elements",
                      "EPOCH")
     return out
