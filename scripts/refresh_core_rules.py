@@ -16,6 +16,8 @@ import gzip
 import shutil
 from pathlib import Path
 
+from cdisc.validate.core.rules import PARSED, write_parsed_rules
+
 CORE = Path(__file__).resolve().parents[1] / "cdisc" / "validate" / "core"
 RULES = CORE / "rules"
 LIBRARY = CORE / "library"
@@ -34,11 +36,13 @@ def refresh_rules(src: Path, commit: str) -> int:
     shutil.copyfile(src / "LICENSE", RULES / "LICENSE")
     for f in sorted((src / "mappings").glob("*.csv")):
         shutil.copyfile(f, RULES / "mappings" / f.name)
+    write_parsed_rules(RULES)
     (RULES / "SOURCE.md").write_text(
         "# Source\n\n"
         f"{len(files)} published CDISC CORE rules for SDTMIG 3.4, copied unmodified from\n"
         f"https://github.com/cdisc-org/cdisc-open-rules at commit {commit} (MIT, `LICENSE`).\n"
         "`mappings/` holds the CG/FDA/ADaM rule ids against CORE ids from the same commit.\n"
+        f"`{PARSED}` holds the same rules parsed (JSON, gzip), which a run reads instead of the YAML.\n"
         "Refresh with `python scripts/refresh_core_rules.py --rules <checkout> --commit <sha>`.\n"
     )
     return len(files)

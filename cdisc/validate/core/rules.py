@@ -1,10 +1,17 @@
-"""Load the vendored CORE rules (YAML, unmodified) into small frozen objects."""
+"""Load the vendored CORE rules (YAML, unmodified) into small frozen objects.
+
+The YAML files are parsed once, when they are vendored (`write_parsed_rules`, called by
+scripts/refresh_core_rules.py), into `PARSED`: a run reads that (11 ms) instead of parsing 330 YAML files
+(0.3 s). A test checks that it holds exactly what the YAML files say."""
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -80,12 +87,25 @@ def load_rule_text(text: str) -> Rule:
     return parse_rule(yaml.load(text, Loader=loader))  # noqa: S506 - a safe loader
 
 
+PARSED = "parsed.json.gz"
+
+
 @cache
 def load_rules() -> tuple[Rule, ...]:
-    """All vendored CORE rules, in id order."""
-    folder = resources.files(__package__).joinpath("rules")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".yml")), key=lambda f: f.name)
-    return tuple(load_rule_text(f.read_text(encoding="utf-8")) for f in files)
+    """All vendored CORE rules, in id order (the order of their file names)."""
+    stored = resources.files(__package__).joinpath("rules", PARSED).read_bytes()
+    return tuple(parse_rule(doc) for doc in json.loads(gzip.decompress(stored)).values())
+
+
+def write_parsed_rules(folder: Path) -> int:
+    """Write `PARSED` in `folder`: each rule file's YAML document by file name, in name order (gzip without a
+    time stamp: the same rules give the same bytes). Returns the number of rules."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    docs = {f.name: yaml.load(f.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+            for f in sorted(Path(folder).glob("*.yml"), key=lambda f: f.name)}
+    with gzip.GzipFile(Path(folder) / PARSED, "wb", mtime=0) as out:
+        out.write(json.dumps(docs, separators=(",", ":")).encode())
+    return len(docs)
 
 
 def substitute(node: Any, prefix: str) -> Any:

@@ -1,13 +1,17 @@
 """Unit tests of the CORE engine's reader, operators and rule execution on tiny literal packages."""
 from __future__ import annotations
 
+import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from cdisc.errors import PackageError
+from cdisc.validate.core import rules as rules_module
 from cdisc.validate.core.cases import read_core_case
 from cdisc.validate.core.engine import CoreRun, RunCache, planned_merges, run_core
 from cdisc.validate.core.operations import Context, record_count
@@ -337,3 +341,15 @@ def test_record_count_gives_each_record_the_size_of_its_group() -> None:
           "regex": r"^\d{4}-\d{2}-\d{2}"}
     assert record_count(op, Frame(lb), context).tolist() == [2.0, 2.0, 1.0, 1.0]
     assert record_count({**op, "filter": {"LBTESTCD": "ALB"}}, Frame(lb), context).tolist() == [2.0, 2.0, 1.0, 1.0]
+
+
+def test_the_parsed_rules_a_run_reads_are_the_vendored_yaml() -> None:
+    """A run reads the rules from parsed.json.gz (330 YAML parses cost 0.3 s): it must hold each YAML file's
+    document as yaml.safe_load reads it, by file name in name order, or scripts/refresh_core_rules.py was not run
+    after the YAML changed."""
+    folder = Path(rules_module.__file__).parent / "rules"
+    stored = json.loads(gzip.decompress((folder / "parsed.json.gz").read_bytes()))
+    files = sorted(folder.glob("*.yml"))
+    assert list(stored) == [f.name for f in files]
+    assert all(stored[f.name] == yaml.safe_load(f.read_text(encoding="utf-8")) for f in files)
+    assert len(load_rules()) == 330
