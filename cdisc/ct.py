@@ -39,10 +39,12 @@ def load_ct(path: Path, version: str) -> ControlledTerminology:
     missing = [c for c in CT_COLUMNS if c not in df.columns]
     if missing:
         raise SpecError(f"{path}: missing column(s) {', '.join(missing)}")
-    heads = df.drop_duplicates("Codelist Code").set_index("Codelist Code")
+    heads = df.drop_duplicates("Codelist Code")  # a codelist's name and extensibility: its first row's
+    head = dict(zip(heads["Codelist Code"], zip(heads["Codelist"], heads["Codelist Name"], heads["Extensible"],
+                                                strict=True), strict=True))
     values, codes = df["Submission Value"].to_numpy(), df["Code"].to_numpy()
-    out = {str(code): CtCodelist(code=str(code), short_name=heads.at[code, "Codelist"],
-                                 name=heads.at[code, "Codelist Name"], extensible=heads.at[code, "Extensible"] == "Yes",
+    out = {str(code): CtCodelist(code=str(code), short_name=head[code][0], name=head[code][1],
+                                 extensible=head[code][2] == "Yes",
                                  terms=dict(zip(values[rows], codes[rows], strict=True)))
            for code, rows in sorted(df.groupby("Codelist Code", sort=False).indices.items())}
     return ControlledTerminology(version=version, codelists=out)
