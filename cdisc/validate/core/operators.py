@@ -539,13 +539,13 @@ def is_unique_set(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
 def is_not_unique_relationship(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
     """The name->value mapping is not one-to-one: a name with several values or a value with several names."""
     a, b = _text(frame.column(cond["name"])), _text(frame.column(cond["value"]))
-    pairs = pd.DataFrame({"a": a, "b": b})
-    pairs = pairs[(pairs.a != "") & (pairs.b != "")]
-    many_b = pairs.groupby("a")["b"].nunique()
-    many_a = pairs.groupby("b")["a"].nunique()
-    bad = a.map(many_b).fillna(0).to_numpy() > 1
-    bad |= b.map(many_a).fillna(0).to_numpy() > 1
-    return bad & (a != "").to_numpy() & (b != "").to_numpy()
+    known = (a != "").to_numpy() & (b != "").to_numpy()  # pairs with a blank side neither count nor are flagged
+    a_codes, a_values = pd.factorize(a, use_na_sentinel=False)
+    b_codes, b_values = pd.factorize(b, use_na_sentinel=False)
+    pairs = np.unique(a_codes[known].astype(np.int64) * len(b_values) + b_codes[known])
+    values_of_a = np.bincount(pairs // max(len(b_values), 1), minlength=len(a_values))  # distinct pairs per name
+    names_of_b = np.bincount(pairs % max(len(b_values), 1), minlength=len(b_values))  # and per value
+    return known & ((values_of_a[a_codes] > 1) | (names_of_b[b_codes] > 1))
 
 
 def is_unique_relationship(frame: Frame, cond: dict[str, Any]) -> np.ndarray:

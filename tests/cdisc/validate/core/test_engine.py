@@ -15,7 +15,7 @@ from cdisc.validate.core import rules as rules_module
 from cdisc.validate.core.cases import read_core_case
 from cdisc.validate.core.engine import CoreRun, RunCache, planned_merges, run_core
 from cdisc.validate.core.operations import Context, record_count
-from cdisc.validate.core.operators import Frame
+from cdisc.validate.core.operators import Frame, is_not_unique_relationship
 from cdisc.validate.core.rules import load_rule_text, load_rules
 from cdisc.validate.package import Dataset, Package, Variable, read_package
 
@@ -353,3 +353,11 @@ def test_the_parsed_rules_a_run_reads_are_the_vendored_yaml() -> None:
     assert list(stored) == [f.name for f in files]
     assert all(stored[f.name] == yaml.safe_load(f.read_text(encoding="utf-8")) for f in files)
     assert len(load_rules()) == 330
+
+
+def test_is_not_unique_relationship_flags_a_name_with_two_values_and_a_value_with_two_names() -> None:
+    """x has the values 1 and 2; y and z share the value 3; a record with a blank side neither counts nor is
+    flagged (w's only other record has a blank value, so w -> 4 is one-to-one)."""
+    df = pd.DataFrame({"A": ["x", "x", "y", "z", "", "w", "w"], "B": ["1", "2", "3", "3", "1", "", "4"]})
+    assert is_not_unique_relationship(Frame(df), {"name": "A", "value": "B"}).tolist() == [
+        True, True, True, True, False, False, False]
