@@ -178,10 +178,13 @@ def _extreme_date(kind: str) -> Callable[[dict[str, Any], Frame, Context], Any]:
 
 def study_day(op: dict[str, Any], frame: Frame, ctx: Context) -> pd.Series:
     """--DY per the SDTMIG algorithm from the date portions of `name` and RFSTDTC; NaN when incomplete."""
-    dtc = pd.to_datetime(_text(frame.column(op["name"])).str[:10], format="%Y-%m-%d", errors="coerce")
-    ref = pd.to_datetime(_text(frame.column("RFSTDTC")).str[:10], format="%Y-%m-%d", errors="coerce")
-    days = (dtc - ref).dt.days
+    days = (_date_portion(frame.column(op["name"])) - _date_portion(frame.column("RFSTDTC"))).dt.days
     return (days + (days >= 0)).astype(float)
+
+
+def _date_portion(values: pd.Series) -> pd.Series:
+    """The first ten characters of each value's text as a date (NaT where they are none), once per distinct value."""
+    return by_distinct(_text(values), lambda d: pd.to_datetime(d.str[:10], format="%Y-%m-%d", errors="coerce"))
 
 
 def _library_list(fn: Callable[[Context, dict[str, Any]], list[str]]) -> Callable[[dict[str, Any], Frame, Context],
