@@ -93,7 +93,7 @@ def numeric_result(orres: pd.Series) -> pd.Series:
 
 
 def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,
-                *, source: str) -> pd.DataFrame:
+                *, source: str, rows: pd.Series | None = None) -> pd.DataFrame:
     """Original -> standard result and unit (--STRESC, --STRESN, --STRESU).
 
     `conversions` has columns TESTCD, ORRESU (the CT unit of the original result), STRESU, FACTOR and, when
@@ -104,6 +104,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     (`<0.5` mg/dL -> `<44.2` umol/L) while STRESN stays null (SDTMIG 3.4 §4.5.1). Text results are copied.
     A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`, and so is a result with a unit
     that is no number (`6,76` with a decimal comma): it could not be converted, and a text result takes no unit.
+    `source` names the raw form and field, `rows` (the records' RAW_ROW, when given) their rows, for the messages.
     """
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
     rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions, source=source))
@@ -111,8 +112,10 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     censored = censored_parts(orres)
     sign, number = censored["SIGN"], censored["NUMBER"]
     if (text := has_unit & orres.ne("") & number.isna()).any():
-        raise MappingError(f"{source}: result(s) {sorted(set(orres[text]))[:10]} have a unit but are no number "
-                           "(a decimal comma? a text result takes no unit); correct them in the export")
+        where = [f"row {row} " for row in rows[text]] if rows is not None else [""] * int(text.sum())
+        shown = ", ".join(f"{at}{value!r}" for at, value in list(zip(where, orres[text], strict=True))[:10])
+        raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no number ({shown}): a decimal "
+                           "comma? a text result takes no unit; correct them in the export")
     digits = rule["DIGITS"]
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():

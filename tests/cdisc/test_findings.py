@@ -41,9 +41,10 @@ def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
     MappingError quoting it, not a silent text result. A text result without a unit is copied."""
     with pytest.raises(MappingError) as info:
         standardize(pd.Series(["36.8", "36,8", "POSITIVE"]), pd.Series(["C", "C", ""]),
-                    pd.Series(["TEMP", "TEMP", "CRP"]), CONVERSIONS, source="vs.csv VSORRES")
-    assert str(info.value) == ("vs.csv VSORRES: result(s) ['36,8'] have a unit but are no number (a decimal comma? a "
-                               "text result takes no unit); correct them in the export")
+                    pd.Series(["TEMP", "TEMP", "CRP"]), CONVERSIONS, source="vs.csv VSORRES",
+                    rows=pd.Series([4, 7, 9]))
+    assert str(info.value) == ("vs.csv VSORRES: 1 result(s) with a unit are no number (row 7 '36,8'): a decimal "
+                               "comma? a text result takes no unit; correct them in the export")
     out = standardize(pd.Series(["POSITIVE"]), pd.Series([""]), pd.Series(["CRP"]), CONVERSIONS, source="vs.csv")
     assert (out["STRESC"].tolist(), out["STRESU"].tolist()) == (["POSITIVE"], [""])
     assert out["STRESN"].isna().all()

@@ -33,7 +33,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                             source="design/vs_tests.csv")
     # VSSTRESC / VSSTRESN / VSSTRESU (MT.STRES)
     std = standardize(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
-                      source="vs_raw")
+                      source="vs_raw", rows=vs["RAW_ROW"])
     vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
     # VSPOS: position; VSLOC: the location field of the test (temperature)
     vs["VSPOS"] = map_ct(long["SUBPOS"], ctx.codelist("POSITION"), source="vs_raw SUBPOS")

@@ -26,7 +26,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     eg["EGORRESU"] = map_ct(form["EGORRESU"], ctx.codelist("EGUNIT"), source="eg.csv EGORRESU")
     # EGSTRESC / EGSTRESN / EGSTRESU: numbers in the test's standard unit, interpretation copied (MT.STRES)
     std = standardize(eg["EGORRES"], eg["EGORRESU"], eg["EGTESTCD"], ctx.design("unit_conversions"),
-                             source="eg.csv EGORRES")
+                             source="eg.csv EGORRES", rows=eg["RAW_ROW"])
     eg = eg.assign(EGSTRESC=std["STRESC"], EGSTRESN=std["STRESN"], EGSTRESU=std["STRESU"])
     # EGMETHOD: every protocol ECG is a standard 12-lead recording
     eg["EGMETHOD"] = pd.Series(METHOD, index=eg.index).where(eg["EGSTAT"].eq(""), "")

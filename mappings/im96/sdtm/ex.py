@@ -44,7 +44,7 @@ def infusion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # EXDOSE / EXDOSU: collected 10^8 cells converted to 10^6 Therapeutic Cells by the spec's conversion table
     # (design/unit_conversions.csv, keyed by EXTRT; CT UNIT has no 10^8 cells term; MT.EX.EXDOSE)
     dose = standardize(form["INFDOSE"], form["INFDOSU"], ex["EXTRT"], ctx.design("unit_conversions"),
-                       source="inf.csv INFDOSU")
+                       source="inf.csv INFDOSU", rows=form["RAW_ROW"])
     ex["EXDOSE"], ex["EXDOSU"] = dose["STRESN"], dose["STRESU"]
     # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, a single intravenous infusion of a cell suspension
     ex["EXDOSFRM"] = "SUSPENSION"

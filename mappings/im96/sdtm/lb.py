@@ -30,13 +30,14 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     lb["LBORNRLO"] = form["LBORNRLO"].where(done, "")
     lb["LBORNRHI"] = form["LBORNRHI"].where(done, "")
     # LBSTRESC / LBSTRESN / LBSTRESU: one standard unit per test (design/unit_conversions.csv, MT.STRES)
-    std = standardize(lb["LBORRES"], lb["LBORRESU"], lb["LBTESTCD"], conversions, source="lb.csv LBORRES")
+    std = standardize(lb["LBORRES"], lb["LBORRESU"], lb["LBTESTCD"], conversions, source="lb.csv LBORRES",
+                      rows=lb["RAW_ROW"])
     lb = lb.assign(LBSTRESC=std["STRESC"], LBSTRESN=std["STRESN"], LBSTRESU=std["STRESU"])
     # LBSTNRLO / LBSTNRHI: the collected range converted with the result's factor (MT.LB.STNR)
     lb["LBSTNRLO"] = standardize(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
-                                        source="lb.csv LBORNRLO")["STRESN"]
+                                        source="lb.csv LBORNRLO", rows=lb["RAW_ROW"])["STRESN"]
     lb["LBSTNRHI"] = standardize(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
-                                        source="lb.csv LBORNRHI")["STRESN"]
+                                        source="lb.csv LBORNRHI", rows=lb["RAW_ROW"])["STRESN"]
     # LBNRIND: standard result against the standard range (MT.LB.NRIND)
     lb["LBNRIND"] = reference_range_indicator(lb["LBSTRESC"], lb["LBSTNRLO"], lb["LBSTNRHI"])
     # reference ranges go with continuous results only: none on a censored result such as "<0.1" (CG0180,

@@ -23,7 +23,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSORRESU"] = map_ct(form["VSORRESU"], ctx.codelist("VSUNIT"), source="vs.csv VSORRESU")
     # VSSTRESC / VSSTRESN / VSSTRESU: one standard unit per test, F -> C with an offset (MT.STRES, MT.VS.TEMP)
     std = standardize(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
-                             source="vs.csv VSORRES")
+                             source="vs.csv VSORRES", rows=vs["RAW_ROW"])
     vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
     # VSCLSIG: investigator's assessment, only where assessed
     vs["VSCLSIG"] = map_ct(form["VSCLSIG"], ctx.codelist("NY"), source="vs.csv VSCLSIG")
