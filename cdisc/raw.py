@@ -102,6 +102,8 @@ def load_raw(directory: Path, declared: Path | None = None, *, subject_form: str
     if issues:
         raise RawInputError(f"raw export {directory} cannot be read", issues)
     issues += _check_dictionary(dictionary, codelists)
+    if dictionary.empty:  # every file would be an unknown form: the one issue says why
+        raise RawInputError(f"raw export {directory} cannot be read", issues)
     forms: dict[str, pd.DataFrame] = {}
     for form, fields in dictionary.groupby("FORM", sort=True):
         frame = _read_form(directory, str(form), fields, codelists, issues)
@@ -236,6 +238,9 @@ def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.
 
 
 def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iterator[Issue]:
+    if dictionary.empty:
+        yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "declares no fields (a header and no records): every "
+                    "form would be unknown; export the data dictionary with its fields")
     known = set(codelists["CODELIST"])
     for i, rec in enumerate(dictionary.to_dict("records"), start=1):
         if rec["TYPE"] not in TYPES:

@@ -132,6 +132,15 @@ def test_a_workbook_or_archive_saved_as_csv_is_named_as_such(tmp_path, content, 
         ("RAW_NOT_CSV", "dm.csv", f"file is {what}, not CSV text: export the form as comma-separated values")]
 
 
+def test_a_dictionary_without_fields_is_one_issue(tmp_path):
+    """A dictionary.csv with its header only: one issue saying so, not an unknown form per form file."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dictionary="FORM,FIELD,LABEL,TYPE,CODELIST,REQUIRED,KEY\n"))
+    assert [(i.code, i.where, i.message) for i in info.value.issues] == [
+        ("RAW_DICTIONARY", "dictionary.csv", "declares no fields (a header and no records): every form would be "
+                                             "unknown; export the data dictionary with its fields")]
+
+
 def test_load_raw_reads_declared_columns_in_dictionary_order_and_leaves_out_the_others(tmp_path):
     """Columns in another order and columns the dictionary does not declare (audit columns, a name like a lineage
     column) are acceptable: the form holds the declared fields in the dictionary's order, then its lineage."""
