@@ -103,7 +103,8 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     A censored result such as `<0.5` is converted on its number and keeps its sign in STRESC
     (`<0.5` mg/dL -> `<44.2` umol/L) while STRESN stays null (SDTMIG 3.4 §4.5.1). Text results are copied.
     A (TESTCD, ORRESU) pair with a result but no conversion row is a `MappingError`, and so is a result with a unit
-    that is no number (`6,76` with a decimal comma): it could not be converted, and a text result takes no unit.
+    that is no finite number (`6,76` with a decimal comma, `1e400`): it could not be converted, and a text result
+    takes no unit.
     `source` names the raw form and field, `rows` (the records' RAW_ROW, when given) their rows, for the messages.
     """
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
@@ -111,11 +112,11 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     has_unit = orresu.ne("")
     censored = censored_parts(orres)
     sign, number = censored["SIGN"], censored["NUMBER"]
-    if (text := has_unit & orres.ne("") & number.isna()).any():
+    if (text := has_unit & orres.ne("") & ~np.isfinite(number)).any():  # a text, or a number like 1e400
         where = [f"row {row} " for row in rows[text]] if rows is not None else [""] * int(text.sum())
         shown = ", ".join(f"{at}{value!r}" for at, value in list(zip(where, orres[text], strict=True))[:10])
-        raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no number ({shown}): a decimal "
-                           "comma? a text result takes no unit; correct them in the export")
+        raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no finite number ({shown}): a "
+                           "decimal comma? a text result takes no unit; correct them in the export")
     digits = rule["DIGITS"]
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():

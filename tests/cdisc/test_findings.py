@@ -37,14 +37,15 @@ def test_standardize_rejects_a_unit_without_conversion():
 
 
 def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
-    """`6,76` with a decimal comma (a locale's export) cannot be converted and would leave ORRESU without STRESU: a
-    MappingError quoting it, not a silent text result. A text result without a unit is copied."""
+    """`6,76` with a decimal comma (a locale's export) cannot be converted and would leave ORRESU without STRESU, and
+    `1e400` is no finite number: a MappingError quoting each with its row, not a silent text result or an infinite
+    STRESN. A text result without a unit is copied."""
     with pytest.raises(MappingError) as info:
-        standardize(pd.Series(["36.8", "36,8", "POSITIVE"]), pd.Series(["C", "C", ""]),
-                    pd.Series(["TEMP", "TEMP", "CRP"]), CONVERSIONS, source="vs.csv VSORRES",
-                    rows=pd.Series([4, 7, 9]))
-    assert str(info.value) == ("vs.csv VSORRES: 1 result(s) with a unit are no number (row 7 '36,8'): a decimal "
-                               "comma? a text result takes no unit; correct them in the export")
+        standardize(pd.Series(["36.8", "36,8", "POSITIVE", "1e400"]), pd.Series(["C", "C", "", "C"]),
+                    pd.Series(["TEMP", "TEMP", "CRP", "TEMP"]), CONVERSIONS, source="vs.csv VSORRES",
+                    rows=pd.Series([4, 7, 9, 12]))
+    assert str(info.value) == ("vs.csv VSORRES: 2 result(s) with a unit are no finite number (row 7 '36,8', row 12 "
+                               "'1e400'): a decimal comma? a text result takes no unit; correct them in the export")
     out = standardize(pd.Series(["POSITIVE"]), pd.Series([""]), pd.Series(["CRP"]), CONVERSIONS, source="vs.csv")
     assert (out["STRESC"].tolist(), out["STRESU"].tolist()) == (["POSITIVE"], [""])
     assert out["STRESN"].isna().all()
