@@ -106,9 +106,12 @@ def compute_blq_conc_profiles(profile: object, time: object, conc: object, *, bl
     first_q, last_q = np.full(count, np.inf), np.full(count, -np.inf)
     np.minimum.at(first_q, p[quant], t[quant])
     np.maximum.at(last_q, p[quant], t[quant])
-    zero = {"zero-before-tmax-missing-after": lambda: t < _first_max_time(p, t, np.where(quant, c, np.nan), count)[p],
-            "zero-before-first-missing-after": lambda: t < first_q[p],
-            "pknca": lambda: (t < first_q[p]) | (t > last_q[p])}[rule]()
+    if rule == "pknca":
+        zero = (t < first_q[p]) | (t > last_q[p])
+    elif rule == "zero-before-first-missing-after":
+        zero = t < first_q[p]
+    else:  # zero-before-tmax-missing-after
+        zero = t < _cmax_tmax(p, t, np.where(quant, c, np.nan), count)[1][p]
     none_quantifiable = np.isinf(first_q)[p]  # such a profile's BLQ samples are all 0
     return np.where(b & (zero | none_quantifiable), 0.0, out)
 
@@ -134,9 +137,9 @@ def _profiles(profile: object, time: object, conc: object) -> tuple[np.ndarray, 
     return p, t, c
 
 
-def _first_max_time(p: np.ndarray, t: np.ndarray, c: np.ndarray, count: int) -> np.ndarray:
-    """Per profile, the time of the first largest non-missing `c` (Tmax, as `compute_cmax_tmax`); NaN when all
-    are missing."""
+def _cmax_tmax(p: np.ndarray, t: np.ndarray, c: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per profile (numbered 0 .. count - 1 by `p`, samples in time order): the largest non-missing `c` and the time
+    of its first occurrence (the rule of `compute_cmax_tmax`); NaN for both when all are missing."""
     known = ~np.isnan(c)
     cmax = np.full(count, -np.inf)
     np.maximum.at(cmax, p[known], c[known])
@@ -144,7 +147,7 @@ def _first_max_time(p: np.ndarray, t: np.ndarray, c: np.ndarray, count: int) -> 
     profiles, first = np.unique(p[hits], return_index=True)
     tmax = np.full(count, np.nan)
     tmax[profiles] = t[hits[first]]
-    return tmax
+    return np.where(np.isnan(tmax), np.nan, cmax), tmax
 
 
 def compute_cmax_tmax(time: object, conc: object) -> CmaxTmax:
@@ -157,10 +160,8 @@ def compute_cmax_tmax(time: object, conc: object) -> CmaxTmax:
     CmaxTmax(cmax=20.0, tmax=1.0)
     """
     t, c = _profile(time, conc)
-    if np.isnan(c).all():
-        return CmaxTmax(np.nan, np.nan)
-    i = int(np.nanargmax(c))  # first occurrence
-    return CmaxTmax(float(c[i]), float(t[i]))
+    cmax, tmax = _cmax_tmax(np.zeros(len(t), dtype=np.intp), t, c, 1)
+    return CmaxTmax(float(cmax[0]), float(tmax[0]))
 
 
 def _segments(t: np.ndarray, c: np.ndarray, method: str) -> float:
