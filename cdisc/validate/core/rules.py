@@ -83,8 +83,12 @@ def parse_rule(doc: dict[str, Any]) -> Rule:
 
 def load_rule_text(text: str) -> Rule:
     """Parse one rule from its YAML text."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return parse_rule(yaml.load(text, Loader=loader))  # noqa: S506 - a safe loader
+    return parse_rule(_yaml(text))
+
+
+def _yaml(text: str) -> Any:
+    """A YAML document, read by the safe loader (libyaml's when installed)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
 
 
 PARSED = "parsed.json.gz"
@@ -100,9 +104,8 @@ def load_rules() -> tuple[Rule, ...]:
 def write_parsed_rules(folder: Path) -> int:
     """Write `PARSED` in `folder`: each rule file's YAML document by file name, in name order (gzip without a
     time stamp: the same rules give the same bytes). Returns the number of rules."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    docs = {f.name: yaml.load(f.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-            for f in sorted(Path(folder).glob("*.yml"), key=lambda f: f.name)}
+    docs = {f.name: _yaml(f.read_text(encoding="utf-8")) for f in sorted(Path(folder).glob("*.yml"),
+                                                                            key=lambda f: f.name)}
     with gzip.GzipFile(Path(folder) / PARSED, "wb", mtime=0) as out:
         out.write(json.dumps(docs, separators=(",", ":")).encode())
     return len(docs)
