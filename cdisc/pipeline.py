@@ -175,20 +175,19 @@ def dataset_path(folder: Path, name: str, extension: str) -> Path:
     return folder / f"{name.lower()}.{extension}"
 
 
-def write_datasets(spec: Spec, datasets: dict[str, Finalized], folder: Path,
+def write_datasets(spec: Spec, frames: dict[str, pd.DataFrame], folder: Path,
                    formats: Sequence[str] = ("xpt",)) -> None:
     """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, final in progress(sorted(datasets.items()), f"writing {folder.name}"):
+    for name, data in progress(sorted(frames.items()), f"writing {folder.name}"):
         ds = spec.dataset(name)
         variables = spec.variables_of(name)
         if "xpt" in formats:
-            write_xpt(final.data, dataset_path(folder, name, "xpt"), name=name, label=ds.label,
+            write_xpt(data, dataset_path(folder, name, "xpt"), name=name, label=ds.label,
                       labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
                       formats={v.name: v.display_format for v in variables if v.numeric})
         for fmt in (f for f in formats if f in ("json", "ndjson")):
-            write_dataset_json(final.data, dataset_json_meta(spec, name, final.data),
-                               dataset_path(folder, name, fmt))
+            write_dataset_json(data, dataset_json_meta(spec, name, data), dataset_path(folder, name, fmt))
 
 
 def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
@@ -358,12 +357,12 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
               adam_builders: Sequence[AnalysisBuilder],
               summarize: Callable[[AdamRun, Path], None] | None = None,
               formats: Sequence[str] = ("xpt",), clock: Stopwatch | None = None,
-              report: Callable[[Path], Callable[[], object]] | None = None) -> StudyRun:
+              report: Callable[[AdamRun, Path], Callable[[], object]] | None = None) -> StudyRun:
     """Raw export -> SDTM -> ADaM, validated, written atomically to `out_dir`:
     sdtm/ and adam/ (XPT + define.xml), reconciliation/, validation/ (issues.csv and the reports), the study
-    summary and the review report: `report` gets the staged output folder once the datasets, define.xml and the
-    reconciliation are in it, and returns the function that finishes the report, called once validation/ is
-    written. A study without ADaM builders gets no ADaM (no adam/)."""
+    summary and the review report: `report` gets the ADaM datasets and the staged output folder once the
+    reconciliation is in it, and returns the function that finishes the report, called once validation/ is
+    written. A study without ADaM builders gets no ADaM (no adam/) and no review report."""
     clock = clock or Stopwatch()
     refuse_to_replace(out_dir, [raw_dir, spec_dir])
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
@@ -371,8 +370,9 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     # conformance rules (the CORE engine): it loads them at once, and is sent each SDTM dataset as it is finalized,
     # so that it works out most of them on the core the SDTM build leaves idle. Another imports great-expectations
     # and compiles the define.xml schema and stylesheet meanwhile; sent the same SDTM datasets (pickled once for
-    # both) and then ADaM, it writes define.xml and define.html and runs the suites, and the ADaM rules, package by
-    # package as each is complete. This one writes the datasets and the reports and draws the review report.
+    # both) and then ADaM, it writes the datasets, define.xml and define.html and runs the suites, and the ADaM
+    # rules, package by package as each is complete. This one builds ADaM while that one works on SDTM, writes the
+    # reports and draws the review report from the ADaM datasets it built.
     # (Leaving the block stops them before the staged output is removed or put in place.)
     with ExitStack() as background:
         stage = background.enter_context(staged(out_dir))
@@ -382,27 +382,25 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                           finished=feeding(rules, checks, Path(out_dir) / "sdtm"))
         sdtm_data = sdtm.frames
         sdtm_rules = rules.close()
-        runs = [(sdtm, "sdtm")]
-        checks.send(StagedPackage(sdtm.spec, {}, stage / "sdtm", Path(out_dir) / "sdtm"))  # its datasets came before
+        # its datasets came before
+        checks.send(StagedPackage(sdtm.spec, {}, stage / "sdtm", Path(out_dir) / "sdtm", tuple(formats)))
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
         adam_data = adam.frames if adam else {}
         if adam is not None:
-            runs.append((adam, "adam"))
             with clock.time("sending the datasets to define and the suites"):
-                checks.send(StagedPackage(adam.spec, adam_data, stage / "adam", Path(out_dir) / "adam"))
+                checks.send(StagedPackage(adam.spec, adam_data, stage / "adam", Path(out_dir) / "adam",
+                                          tuple(formats)))
         checked = checks.close()
-        for run, name in runs:
-            with clock.time("XPT writing"):
-                write_datasets(run.spec, run.datasets, stage / name, formats)
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
             if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
         with clock.time("review report"):  # its figures, while the validation finishes
-            finish_report = report(stage) if report is not None else None
-        with clock.time("waiting for define, the suites and ADaM rules"):
+            finish_report = report(adam, stage) if report is not None and adam is not None else None
+        with clock.time("waiting for the datasets, define, the suites and ADaM rules"):
             found = checked()
+        clock.include(found.seconds, "checks process")
         findings = [*sdtm.issues, *(adam.issues if adam else ()), *found.suite_issues, *found.define_issues]
         with clock.time("waiting for the SDTM conformance rules"):
             conformance = merge_conformance(sdtm_rules(), found.adam_rules)
@@ -427,12 +425,13 @@ def prepare_checks() -> None:
 
 
 class StagedPackage(NamedTuple):
-    """A package's spec and finished datasets, the staging folder its files go to and the folder they will be
-    in once the run succeeds (the one findings name)."""
+    """A package's spec and finished datasets, the staging folder its files go to (the datasets in `formats`),
+    and the folder they will be in once the run succeeds (the one findings name)."""
     spec: Spec
     frames: dict[str, pd.DataFrame]
     staged: Path
     published: Path
+    formats: tuple[str, ...] = ("xpt",)
 
 
 def _complete(items: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Iterator[StagedPackage]:
@@ -449,24 +448,31 @@ def _complete(items: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Iter
 
 class Checked(NamedTuple):
     """What `describe_and_check` found: define.xml's schema issues, the suites' issues (package by package) and the
-    ADaM rules' findings and statuses (none without ADaM)."""
+    ADaM rules' findings and statuses (none without ADaM); and the seconds its stages took."""
     define_issues: list[Issue]
     suite_issues: list[Issue]
     adam_rules: tuple[list[Finding], list[RuleStatus]]
+    seconds: dict[str, float]
 
 
 def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Checked:
-    """For each package as it comes (SDTM, then ADaM): define.xml (+ stylesheet, define.html) written and its
-    schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM, the conformance rules. A
-    package's datasets may come one by one as (name, frame) before it (`_complete`)."""
+    """For each package as it comes (SDTM, then ADaM): its datasets written; define.xml (+ stylesheet,
+    define.html) written and its schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM,
+    the conformance rules. A package's datasets may come one by one as (name, frame) before it (`_complete`)."""
     from cdisc.validate import validate
 
+    clock = Stopwatch()
     define_issues: list[Issue] = []
     suite_issues: list[Issue] = []
     adam_rules = []
     for package in _complete(packages):
-        define_issues += write_define_package(package.spec, package.frames, package.staged)
-        suite_issues += validate(package.spec, package.frames)
+        with clock.time("XPT writing"):
+            write_datasets(package.spec, package.frames, package.staged, package.formats)
+        with clock.time("define"):
+            define_issues += write_define_package(package.spec, package.frames, package.staged)
+        with clock.time("validation suites"):
+            suite_issues += validate(package.spec, package.frames)
         if package.spec.standard == "ADaMIG":
-            adam_rules.append(package_rules(package.published, package.spec, package.frames))
-    return Checked(define_issues, suite_issues, merge_conformance(*adam_rules))
+            with clock.time("ADaM rules"):
+                adam_rules.append(package_rules(package.published, package.spec, package.frames))
+    return Checked(define_issues, suite_issues, merge_conformance(*adam_rules), clock.seconds)

@@ -16,4 +16,10 @@ class Stopwatch:
         try:
             yield
         finally:
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+            self.include({stage: time.perf_counter() - start})
+
+    def include(self, seconds: dict[str, float], where: str = "") -> None:
+        """Add stage timings taken elsewhere (another process's: `where` names it, before each stage's name)."""
+        for stage, taken in seconds.items():
+            key = f"{where}: {stage}" if where else stage
+            self.seconds[key] = self.seconds.get(key, 0.0) + taken

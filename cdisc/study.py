@@ -25,13 +25,13 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 @dataclass(frozen=True)
 class StudyMappings:
     """A study's builders: SDTM modules in run order, ADaM builders (none: no ADaM), the ADaM summary writer and
-    the review report writer (given the run's output folder before its validation is written, it returns the
-    function that finishes the report after; see `cdisc.pipeline.run_study`)."""
+    the review report writer (given the run's ADaM datasets and its output folder before its validation is
+    written, it returns the function that finishes the report after; see `cdisc.pipeline.run_study`)."""
 
     sdtm: Sequence[Callable[[StudyContext], list[DomainResult]]]
     adam: Sequence[Callable[[AnalysisContext], list[DomainResult]]] = ()
     summarize: Callable | None = None
-    report: Callable[[Path], Callable[[], object]] | None = None
+    report: Callable[..., Callable[[], object]] | None = None
 
 
 @dataclass(frozen=True)

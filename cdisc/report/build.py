@@ -1,7 +1,8 @@
 """Building a report: read what it is made from (the ADaM datasets of a folder and a run's side tables, as they
 are on disk), build each planned section or say why it is skipped, and write the page.
 
-`cdisc run` and `cdisc report --adam DIR` both build the page from these files, so they give the same page.
+`cdisc report --adam DIR` builds the page from these files; `cdisc run` from the same datasets as it built them,
+before they are written (they give the same page: a test compares the two).
 """
 from __future__ import annotations
 

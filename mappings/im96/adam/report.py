@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cdisc.pipeline import AdamRun
 from cdisc.report.build import (
     ReportInputs,
     SectionPlan,
@@ -63,24 +64,30 @@ ADLB_VARIABLES = ("USUBJID", "TRTA", "PARAMCD", "PARAM", "PARCAT1", "ABLFL", "AN
                   "CHG", "PCHG", "ATOXGRN")
 
 
-def start_run_report(out: Path) -> Callable[[], Path]:
-    """The review report of a `cdisc run` output folder, into out/report/, in two steps: the sections drawn from
-    adam/ and reconciliation/ now, and the validation summary in the function returned, to be called once
+def start_run_report(adam: AdamRun, out: Path) -> Callable[[], Path]:
+    """The review report of a `cdisc run` into out/report/, drawn from the ADaM datasets the run built (those it
+    writes to out/adam/, so that `cdisc report --adam out/adam` gives the same page), in two steps: the sections
+    on ADaM and out/reconciliation/ now, and the validation summary in the function returned, to be called once
     validation/report.json is written (a run draws its figures while its validation finishes)."""
-    return start_study_report(out / "adam", out / "report", findings=out / "validation" / "report.json",
-                              reconciliation=out / "reconciliation" / "summary.csv")
+    datasets = {name: adam.frames[name] for name in needed(PLANS) if name in adam.frames}
+    if "ADLB" in datasets:
+        datasets["ADLB"] = datasets["ADLB"][[c for c in datasets["ADLB"].columns if c in ADLB_VARIABLES]]
+    return _start_report(datasets, str(adam.spec.study.data_cut), out / "adam", out / "report",
+                         findings=out / "validation" / "report.json",
+                         reconciliation=out / "reconciliation" / "summary.csv")
 
 
 def write_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconciliation: Path) -> Path:
     """Build the IM96 review page from the ADaM datasets of a folder that its sections need (and a run's
     validation report.json and reconciliation CSV, if there)."""
-    return start_study_report(adam_dir, folder, findings=findings, reconciliation=reconciliation)()
-
-
-def start_study_report(adam_dir: Path, folder: Path, *, findings: Path, reconciliation: Path) -> Callable[[], Path]:
-    """`write_study_report` in two steps: every section but those on the findings now, the rest and the page in
-    the function returned (which reads `findings` then)."""
     datasets, data_cut = read_adam(adam_dir)
+    return _start_report(datasets, data_cut, adam_dir, folder, findings=findings, reconciliation=reconciliation)()
+
+
+def _start_report(datasets: dict[str, pd.DataFrame], data_cut: str, adam_dir: Path, folder: Path, *,
+                  findings: Path, reconciliation: Path) -> Callable[[], Path]:
+    """The page in two steps: every section but those on the findings now, the rest and the page in the function
+    returned (which reads `findings` then). `adam_dir`: where the datasets are, for the page's notes."""
     reconciled = read_table(reconciliation)
     tables = {"RECONCILIATION": reconciled} if reconciled is not None else {}
     sources = {**{n: f"{adam_dir.name}/{n.lower()}.xpt" for n in ("ADSL", "ADAE", "ADRS", "ADTR", "ADTTE",

@@ -31,6 +31,7 @@ def write_summary(adam: AdamRun, folder: Path) -> None:
     """Write summary.json and summary.md into `folder`."""
     summary = build_summary(adam.frames, studyid=adam.spec.study.studyid,
                             data_cut=str(adam.spec.study.data_cut))
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
     (folder / "summary.md").write_text(to_markdown(summary))
 
