@@ -9,15 +9,20 @@ ISO 8601 patterns, no study day 0) are covered by one expectation over those col
 every dataset at once; a cover fails exactly when one of the expectations it covers fails (a column expectation
 judges each value alone, and padding a column with copies of its own first value changes no verdict). For the same
 reason a cover holds each column's distinct values only: its cost follows the number of distinct values, not of
-records. The expectations on whole tables are covered too: every dataset's column order by one expectation on
-all their column names (each prefixed with its dataset's number), every dataset's unique key by one on all their
-key values (beside the dataset's number). Then only the expectations of the failed covers run again, on their own
-datasets, with result format COMPLETE for the rows and values their issues name, exactly as great-expectations
-reports them.
+records. The codelist expectations of text columns are one cover whatever their codelists: each column's values
+are tagged with the column's place in the cover (`0\x00Y`), the value set is every column's own terms tagged
+alike, and a tagged value is in it exactly when the value is a term of its own codelist. The expectations on whole
+tables are covered too: every dataset's column order by one expectation on all their column names (each prefixed
+with its dataset's number), every dataset's unique key by one on all their key values (beside the dataset's
+number). A failed cover runs again alone, its result naming the rows that broke it, and so the columns; only the
+expectations of those columns, and of the failed table covers, run again on their own datasets, with result
+format COMPLETE for the rows and values their issues name, exactly as great-expectations reports them.
 """
 from __future__ import annotations
 
+import bisect
 import importlib
+import itertools
 import os
 import sys
 import types
@@ -43,7 +48,8 @@ ON_NAMES = frozenset({"ExpectTableColumnsToMatchOrderedList"})
 @dataclass(frozen=True)
 class _Cover:
     """One expectation standing for several (dataset, position) expectations over their columns' values, put end
-    to end only when the cover's frame is made (a frame at a time: the covers' copies are never all held)."""
+    to end only when the cover's frame is made (a frame at a time: the covers' copies are never all held): part i
+    holds the values of the expectation `covers[i]`."""
 
     expectation: Expectation
     covers: tuple[tuple[str, int], ...]
@@ -129,7 +135,10 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, list[Expectati
     data = {name: frame for name, frame in sorted(frames.items()) if suites.get(name)}
     covers, rerun = _covers(data, suites)
     for frame, group in _cover_frames(covers):
-        rerun |= {key for n in failed(frame, [c.expectation for c in group]) for key in group[n].covers}
+        broken = [group[n] for n in failed(frame, [c.expectation for c in group])]
+        if broken:
+            rerun |= {key for r in validate(frame, [c.expectation for c in broken], "COMPLETE")
+                      for key in _breaking(broken[r.expectation_config.meta["position"]], r.result)}
     tables, alone = _table_covers(data, suites)
     rerun |= alone
     for frame, expectation, members in tables:
@@ -175,14 +184,45 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
             if column not in frame.columns or not len(frame):
                 alone.add((name, i))
                 continue
-            args = tuple(sorted((k, repr(v)) for k, v in e.kwargs.items() if k != "column"))
+            tagged = _taggable(e, frame[column])
+            args = tuple(sorted((k, repr(v)) for k, v in e.kwargs.items() if k != "column"
+                                and not (tagged and k == "value_set")))
             groups.setdefault((e.kind, args, str(frame[column].dtype)), []).append((name, i, distinct(column)))
     covers = []
     for n, ((kind, _, _), members) in enumerate(groups.items()):
         first = suites[members[0][0]][members[0][1]]
-        covers.append(_Cover(Expectation(kind, {**first.kwargs, "column": f"cover{n}"}),
-                             tuple((name, i) for name, i, _ in members), tuple(s for _, _, s in members)))
+        kwargs = {**first.kwargs, "column": f"cover{n}"}
+        parts = tuple(s for _, _, s in members)
+        if _taggable(first, parts[0]):
+            kwargs["value_set"] = [f"{k}\x00{term}" for k, (name, i, _) in enumerate(members)
+                                   for term in suites[name][i].kwargs["value_set"]]
+            parts = tuple(_tagged(part, k) for k, part in enumerate(parts))
+        covers.append(_Cover(Expectation(kind, kwargs), tuple((name, i) for name, i, _ in members), parts))
     return covers, alone
+
+
+def _taggable(expectation: Expectation, values: pd.Series) -> bool:
+    """A codelist expectation on text: covered with others of other codelists by tagging (module docstring)."""
+    return expectation.kind == "ExpectColumnValuesToBeInSet" and not pd.api.types.is_numeric_dtype(values)
+
+
+def _tagged(values: pd.Series, tag: int) -> pd.Series:
+    """Each value as `<tag>\x00<value>`, a null as it is. The tag ends at the first NUL, which no tag holds, so a
+    tagged value equals a tagged term exactly when their tags and their values are equal."""
+    present = values.notna()
+    return pd.Series([f"{tag}\x00{v}" if keep else None for v, keep in zip(values, present, strict=True)],
+                     index=values.index, dtype=object)
+
+
+def _breaking(cover: _Cover, result: dict | None) -> set[tuple[str, int]]:
+    """The expectations of a failed cover whose values broke it: those whose parts hold the rows its COMPLETE
+    result names (padding rows repeat the first part's first value). Every one when it names none (an
+    exception): great-expectations then says why on their own datasets."""
+    rows = (result or {}).get("unexpected_index_list") or []
+    if not rows:
+        return set(cover.covers)
+    ends = list(itertools.accumulate(len(p) for p in cover.parts))
+    return {cover.covers[bisect.bisect_right(ends, row) if row < ends[-1] else 0] for row in rows}
 
 
 def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]

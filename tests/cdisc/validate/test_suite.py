@@ -120,7 +120,42 @@ def test_a_cover_holds_each_columns_distinct_values_once_with_empty_text_as_null
     covers, alone = _covers({"DM": dm}, {"DM": [in_set, not_null]})
     assert alone == set()
     assert [(c.covers, [None if v is None or v != v else v for v in c.values(len(c))]) for c in covers] == [
-        ((("DM", 0),), ["F", "M", None]), ((("DM", 1),), ["ASIAN"])]
+        ((("DM", 0),), ["0\x00F", "0\x00M", None]), ((("DM", 1),), ["ASIAN"])]
+
+
+def test_codelist_expectations_of_other_codelists_share_one_cover_and_each_value_is_judged_by_its_own():
+    """SEX (F, M) and AEREL (Y, N) in one cover: each column's values and terms are tagged with its place, so "Y"
+    in SEX and "M" in AEREL break it although each is a term of the other codelist; a value holding a NUL is
+    no term either. Each issue names its own dataset, row and value, as a run of that expectation alone does."""
+    from cdisc.validate.run import _covers
+
+    def in_set(column, terms):
+        return Expectation("ExpectColumnValuesToBeInSet", {"column": column, "value_set": terms},
+                           {"spec": column, "rule": "SD0037", "expects": column})
+
+    frames = {"DM": pd.DataFrame({"SEX": ["F", "Y", "M", "0\x00M"]}),
+              "AE": pd.DataFrame({"AEREL": ["N", "", "M", "Y"]})}
+    suites = {"DM": [in_set("SEX", ["F", "M"])], "AE": [in_set("AEREL", ["N", "Y"])]}
+    covers, _ = _covers(frames, suites)
+    assert len(covers) == 1
+    assert covers[0].expectation.kwargs["value_set"] == ["0\x00F", "0\x00M", "1\x00N", "1\x00Y"]
+    assert [(i.where, i.row, i.value, i.count) for i in run_suites(frames, suites)] == [
+        ("AE", "3", "M", 1), ("DM", "2", "Y", 2), ("DM", "4", "0\x00M", 0)]
+
+
+def test_the_rows_that_broke_a_cover_name_the_expectations_that_run_again():
+    """Rows 0-1 hold part 0, rows 2-4 part 1, row 5 part 2; rows past the parts are padding, copies of part 0's
+    first value. A result naming no rows (an exception) runs every covered expectation again."""
+    from cdisc.validate.run import _breaking, _Cover
+
+    cover = _Cover(Expectation("ExpectColumnValuesToNotBeNull", {"column": "cover0"}),
+                   (("AA", 0), ("BB", 3), ("CC", 1)),
+                   (pd.Series(["a", "b"]), pd.Series(["c", None, "d"]), pd.Series([None])))
+    assert _breaking(cover, {"unexpected_index_list": [3, 5]}) == {("BB", 3), ("CC", 1)}
+    assert _breaking(cover, {"unexpected_index_list": [1, 7]}) == {("AA", 0)}
+    assert _breaking(cover, {"unexpected_index_list": [2]}) == {("BB", 3)}
+    assert _breaking(cover, {}) == {("AA", 0), ("BB", 3), ("CC", 1)}
+    assert _breaking(cover, None) == {("AA", 0), ("BB", 3), ("CC", 1)}
 
 
 def test_the_table_expectations_read_the_values_of_the_key_columns_only():
