@@ -9,6 +9,7 @@ from cdisc.distinct import by_distinct
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE
 from cdisc.spec.model import Codelist
+from cdisc.xpt import OUTSIDE_IBM, not_held
 
 CENSORED = r"^([<>]=?)\s*"  # the comparison sign of a censored result such as "<0.5" and the blanks after it
 
@@ -113,19 +114,27 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     censored = censored_parts(orres)
     sign, number = censored["SIGN"], censored["NUMBER"]
     if (text := has_unit & orres.ne("") & ~np.isfinite(number)).any():  # a text, or a number like 1e400
-        where = [f"row {row} " for row in rows[text]] if rows is not None else [""] * int(text.sum())
-        shown = ", ".join(f"{at}{value!r}" for at, value in list(zip(where, orres[text], strict=True))[:10])
-        raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no finite number ({shown}): a "
-                           "decimal comma? a text result takes no unit; correct them in the export")
+        raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no finite number "
+                           f"({_shown_rows(orres, text, rows)}): a decimal comma? a text result takes no unit; "
+                           "correct them in the export")
     digits = rule["DIGITS"]
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
+    if (huge := has_unit & not_held(converted.to_numpy(dtype=float))).any():  # 1e80: no XPT number holds it
+        raise MappingError(f"{source}: {int(huge.sum())} result(s) are, in their standard unit, {OUTSIDE_IBM} "
+                           f"({_shown_rows(orres, huge, rows)}); correct them in the export")
     text = by_distinct(converted, lambda d: d.map(_number_text)).astype(str)  # str also when there is no result
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
     return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,
                          "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
+
+
+def _shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
+    """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`."""
+    where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())
+    return ", ".join(f"{at}{value!r}" for at, value in list(zip(where, values[chosen], strict=True))[:10])
 
 
 def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame, *, source: str) -> pd.DataFrame:

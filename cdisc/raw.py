@@ -33,6 +33,7 @@ from cdisc.dates import (
 )
 from cdisc.errors import RawInputError
 from cdisc.issues import Issue
+from cdisc.xpt import OUTSIDE_IBM, not_held
 
 DICTIONARY = "dictionary.csv"
 CODELISTS = "codelists.csv"
@@ -339,28 +340,35 @@ def _is_utf8(value: str) -> bool:
 
 
 def _parse_integer(v: str) -> None:
-    int(v)
+    _held(int(v))
 
 
 def _parse_float(v: str) -> None:
     if not math.isfinite(float(v)):
         raise ValueError("not a finite number")
+    _held(float(v))
+
+
+def _held(number: float) -> None:
+    """A number the datasets cannot hold (a dose of 1e80) is refused here, naming its row, not by the XPT writer."""
+    if not_held(np.array([float(number)]))[0]:
+        raise ValueError(f"the number is {OUTSIDE_IBM}")
 
 
 _PARSERS = {"time": check_raw_time, "integer": _parse_integer, "float": _parse_float}
 
 
-def _finite_numbers(col: pd.Series) -> pd.Series:
+def _held_numbers(col: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(col.where(col.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")),
                             errors="coerce")
-    return numbers.notna() & np.isfinite(numbers.fillna(0))
+    return numbers.notna() & ~not_held(numbers.to_numpy(dtype=float))
 
 
 # values these accept are certainly valid for the parser of the type; the rest go to the parser
 _FAST_OK = {
     "time": lambda col: col.str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d"),
-    "integer": lambda col: col.str.fullmatch(r"[+-]?\d+"),
-    "float": _finite_numbers,
+    "integer": lambda col: col.str.fullmatch(r"[+-]?\d{1,15}"),
+    "float": _held_numbers,
 }
 
 

@@ -25,7 +25,16 @@ MAX_CHAR = 200
 # IBM 360 double: the largest magnitude is 16**63 * (1 - 16**-14), about 7.2e75; the smallest 16**-65 = 2**-260.
 MAX_IBM = 7.2e75
 MIN_IBM = 2.0 ** -260
+OUTSIDE_IBM = "outside the IBM float range of XPT v5 (magnitude 5.4e-79 to 7.2e75, or 0)"
 RECORD = 80
+
+
+def not_held(values: np.ndarray) -> np.ndarray:
+    """Where a number is not missing (NaN) and an XPT v5 (IBM) double cannot hold it: not finite, or of a
+    magnitude over 7.2e75, or under 5.4e-79 but not 0."""
+    values = np.asarray(values, dtype=float)
+    size = np.abs(values)
+    return ~np.isnan(values) & ~(np.isfinite(values) & (size <= MAX_IBM) & ((size >= MIN_IBM) | (size == 0)))
 
 
 def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -> list[Issue]:
@@ -91,11 +100,8 @@ def _value_issues(where: str, col: pd.Series, ascii_bytes: np.ndarray | None) ->
 
     `ascii_bytes` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
     if pd.api.types.is_numeric_dtype(col):
-        values = col.to_numpy(dtype=float)
-        size = np.abs(values)
-        bad = ~np.isnan(values) & ~(np.isfinite(values) & (size <= MAX_IBM) & ((size >= MIN_IBM) | (size == 0)))
-        return [Issue("error", "XPT_NUMBER", where, "number is not finite or outside the IBM float range "
-                      "(magnitude 5.4e-79 to 7.2e75, or 0)",
+        bad = not_held(col.to_numpy(dtype=float))
+        return [Issue("error", "XPT_NUMBER", where, f"number is not finite or {OUTSIDE_IBM}",
                       variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
     if ascii_bytes is not None:  # all ASCII: one byte per character
         too_long = np.flatnonzero(np.strings.str_len(ascii_bytes) > MAX_CHAR)[:20]

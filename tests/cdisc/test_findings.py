@@ -51,6 +51,20 @@ def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
     assert out["STRESN"].isna().all()
 
 
+def test_standardize_refuses_a_result_no_xpt_number_holds_in_its_standard_unit():
+    """XPT v5 numbers reach 7.2e75: 1e75 mg/dL of CRP is 1e76 mg/L (x 10) and 1e80 C stays 1e80, so both are
+    refused naming their rows; 7e74 mg/dL is 7e75 mg/L and fits. Refused here, the raw rows are named, not lb.xpt."""
+    with pytest.raises(MappingError) as info:
+        standardize(pd.Series(["1e75", "7e74", "1e80"]), pd.Series(["mg/dL", "mg/dL", "C"]),
+                    pd.Series(["CRP", "CRP", "TEMP"]), CONVERSIONS, source="lb.csv LBORRES",
+                    rows=pd.Series([3, 5, 8]))
+    assert str(info.value) == ("lb.csv LBORRES: 2 result(s) are, in their standard unit, outside the IBM float "
+                               "range of XPT v5 (magnitude 5.4e-79 to 7.2e75, or 0) (row 3 '1e75', row 8 '1e80'); "
+                               "correct them in the export")
+    out = standardize(pd.Series(["7e74"]), pd.Series(["mg/dL"]), pd.Series(["CRP"]), CONVERSIONS, source="lb.csv")
+    assert out["STRESN"].tolist() == [7e75]
+
+
 @pytest.mark.parametrize(("stresc", "low", "high", "expected"), [
     ("1", 2.0, 8.0, "LOW"),
     ("2", 2.0, 8.0, "NORMAL"),          # limits included

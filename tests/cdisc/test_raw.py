@@ -56,6 +56,9 @@ def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
         ({"ae": AE.replace("Nausea", "")}, "RAW_REQUIRED", "ae.csv", "AETERM", "2", ""),
         ({"dm": DM.replace("70.5", "seventy")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "seventy"),
         ({"dm": DM.replace("70.5", "inf")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "inf"),
+        # finite, but no XPT v5 (IBM) number holds it: refused here, not by the XPT writer naming dm.xpt
+        ({"dm": DM.replace("70.5", "1e80")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "1e80"),
+        ({"dm": DM.replace("70.5", "-1e-90")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "-1e-90"),
         ({"extra": "SUBJID\n001-001\n"}, "RAW_UNKNOWN_FORM", "extra.csv", "", "", ""),
         ({"dm": DM.replace("70.5\n", "70.5,kg\n")}, "RAW_FIELD_COUNT", "dm.csv", "", "1", "5"),
         ({"ae": AE.replace(",Nausea,\n", "\n")}, "RAW_FIELD_COUNT", "ae.csv", "", "2", "2"),

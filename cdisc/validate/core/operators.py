@@ -121,11 +121,16 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def _number_text(s: pd.Series) -> pd.Series:
+    """`_num_text` of each value, a missing one as "" (whole numbers within int64 through numpy, larger ones as
+    Python integers: 1e20 is "100000000000000000000", never the result of an overflowing cast)."""
     values = s.to_numpy(float)
     finite = np.isfinite(values)
     whole = finite & (np.mod(values, 1, where=finite, out=np.zeros_like(values)) == 0)
     out = np.full(len(values), "", dtype=object)
-    out[whole] = values[whole].astype(np.int64).astype(str).astype(object)
+    small = whole & (np.abs(values, where=finite, out=np.zeros_like(values)) < INT64_BOUND)
+    out[small] = values[small].astype(np.int64).astype(str).astype(object)
+    if (large := whole & ~small).any():
+        out[large] = [str(int(v)) for v in values[large]]
     rest = finite & ~whole
     if rest.any():
         out[rest] = [format(v, ".15g") for v in values[rest]]
@@ -146,6 +151,9 @@ def _strip_zeros(s: pd.Series) -> pd.Series:
     """Numbers written as text without trailing decimal zeros ("200.00" -> "200", "6.80" -> "6.8")."""
     return by_distinct(s, lambda d: d.str.replace(r"^(-?\d+)\.0*$", r"\1", regex=True)
                        .str.replace(r"^(-?\d*\.\d*?)0+$", r"\1", regex=True))
+
+
+INT64_BOUND = 2.0 ** 63  # a whole float at or beyond it does not fit numpy's int64
 
 
 def _num_text(x: float) -> str:

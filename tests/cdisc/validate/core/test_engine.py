@@ -206,6 +206,18 @@ def test_a_number_read_from_xpt_equals_the_text_it_was_written_from() -> None:
     assert not_equal_to(Frame(df), cond).tolist() == [False, True, False, False]
 
 
+def test_a_whole_number_beyond_int64_is_written_out_whole() -> None:
+    """1e20 fits an XPT double (up to 7.2e75) but not int64: its text is its digits, as for a scalar, never the
+    garbage of an overflowing cast; -2**63 is the last int64."""
+    from cdisc.validate.core.operators import _num_text, _number_text
+
+    values = pd.Series([1e20, -1e20, 3.0, 0.04, float("nan"), -(2.0 ** 63), 2.0 ** 63])
+    expected = ["100000000000000000000", "-100000000000000000000", "3", "0.04", "",
+                "-9223372036854775808", "9223372036854775808"]
+    assert _number_text(values).tolist() == expected
+    assert [_num_text(v) for v in values.dropna()] == [e for e in expected if e]
+
+
 def test_run_cache_drops_a_frame_once_its_planned_uses_are_made() -> None:
     """Planned twice: made once, served twice, then dropped (a third request makes it again); unplanned: kept."""
     made: list[str] = []
