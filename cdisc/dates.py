@@ -151,8 +151,13 @@ def study_day(dtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:
     >>> study_day(pd.Series(["2025-01-10", "2025-01-09", "2025-01"]), pd.Series(["2025-01-10"] * 3)).tolist()
     [1.0, -1.0, nan]
     """
-    delta = (dtc_date(dtc) - dtc_date(ref_dtc)).dt.days
-    return pd.Series(np.where(delta >= 0, delta + 1, delta), index=dtc.index, dtype="float64")
+    return days_from(dtc_date(dtc), dtc_date(ref_dtc))
+
+
+def days_from(day: pd.Series, ref_day: pd.Series) -> pd.Series:
+    """`study_day` of calendar dates (datetime64, NaT when unknown) already worked out."""
+    delta = (day - ref_day).dt.days
+    return pd.Series(np.where(delta >= 0, delta + 1, delta), index=day.index, dtype="float64")
 
 
 def format_xpt_timestamp(day: dt.date) -> str:

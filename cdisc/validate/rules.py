@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from cdisc.dates import study_day
+from cdisc.dates import days_from, dtc_date
 from cdisc.distinct import by_distinct
 from cdisc.failure import describe
 from cdisc.issues import Issue
@@ -63,14 +63,30 @@ def subjects_in_dm(data: Datasets) -> list[Issue]:
                            "USUBJID is not in DM", "USUBJID")]
 
 
+def per_record(by_subject: pd.DataFrame, usubjid: pd.Series) -> Callable[[str], pd.Series]:
+    """The function giving a column of `by_subject` (indexed by USUBJID) for each record of `usubjid`, missing for
+    a subject it lacks: `usubjid.map(by_subject[column])`, with the records' subjects looked up once however many
+    columns are taken."""
+    at = by_subject.index.get_indexer(usubjid)  # -1: not there
+
+    def column(name: str) -> pd.Series:
+        return pd.Series(pd.api.extensions.take(by_subject[name].to_numpy(), at, allow_fill=True),
+                         index=usubjid.index)
+    return column
+
+
 def study_days(data: Datasets) -> list[Issue]:
     """--DY equals the days from DM.RFSTDTC to --DTC, with no Day 0 (SD1086, CG0006; SDTMIG §4.4.4)."""
-    ref = by_subject(data["DM"])["RFSTDTC"]
+    ref = pd.DataFrame({"REFDAY": dtc_date(by_subject(data["DM"])["RFSTDTC"])})
     out = []
     for name, df in sorted(data.items()):
-        for dy in [c for c in df.columns if c.endswith("DY") and c[:-2] + "DTC" in df.columns]:
+        days = [c for c in df.columns if c.endswith("DY") and c[:-2] + "DTC" in df.columns]
+        if not days:
+            continue
+        ref_day = per_record(ref, df["USUBJID"])("REFDAY")
+        for dy in days:
             dtc = dy[:-2] + "DTC"
-            expected = study_day(df[dtc], df["USUBJID"].map(ref).fillna(""))
+            expected = days_from(dtc_date(df[dtc]), ref_day)
             wrong = ~((expected == df[dy]) | (expected.isna() & df[dy].isna()))
             out += _flag("SD1086", name, df, wrong, f"{dy} does not match {dtc} and DM.RFSTDTC", dy)
     return out
@@ -130,9 +146,12 @@ def epoch_populated(data: Datasets) -> list[Issue]:
         dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
         if dtc is None:
             continue
-        dated = by_distinct(df[dtc], lambda d: pd.DataFrame({"DAY": d.str.slice(0, 10), "FULL": d.str.len() >= 10}))
-        start = df["USUBJID"].map(first).fillna("9999")
-        missing = dated["FULL"] & (dated["DAY"] >= start) & df["EPOCH"].eq("")
+        empty = df[df["EPOCH"].eq("")]  # the records that could break the rule: usually none
+        dated = by_distinct(empty[dtc], lambda d: pd.DataFrame({"DAY": d.str.slice(0, 10),
+                                                                 "FULL": d.str.len() >= 10}))
+        start = empty["USUBJID"].map(first).fillna("9999")
+        missing = pd.Series(False, index=df.index)
+        missing[empty.index] = dated["FULL"] & (dated["DAY"] >= start)
         out += _flag("SD1339", name, df, missing, f"EPOCH is empty though {dtc} is within the subject's elements",
                      "EPOCH")
     return out
@@ -270,8 +289,9 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
     for name, df in sorted(data.items()):
         if name == "ADSL" or "USUBJID" not in df:
             continue
+        from_adsl = per_record(adsl, df["USUBJID"])
         for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
-            expected = df["USUBJID"].map(adsl[col])
+            expected = from_adsl(col)
             same = (expected == df[col]) | (expected.isna() & df[col].isna())
             out += _flag("CCV-0001", name, df, ~same, f"{col} differs from ADSL.{col}", col)
     return out

@@ -7,7 +7,9 @@ from cdisc.validate.rules import (
     baseline_flags,
     check_rules,
     death_consistency,
+    epoch_populated,
     fatal_event_ends_at_death,
+    per_record,
     primary_soc,
     serious_flags,
     study_days,
@@ -20,6 +22,39 @@ def test_study_days_flags_a_wrong_day_and_accepts_no_day_zero():
                        "AESTDY": [1.0, -1.0, 2.0]})
     issues = study_days({"DM": dm, "AE": ae})
     assert [(i.code, i.where, i.variable, i.value) for i in issues] == [("SD1086", "AE", "AESTDY", "2.0")]
+
+
+def test_a_subject_absent_from_dm_has_no_study_day_and_one_of_adsl_has_no_adsl_values():
+    """S9 is in neither DM nor ADSL: its AESTDY is expected null (1.0 is flagged, a null is not), and its ADSL
+    copies are expected null too (TRT01A "DL1" is flagged, a null AGE is not)."""
+    dm = pd.DataFrame({"USUBJID": ["S1"], "RFSTDTC": ["2025-01-10"]})
+    ae = pd.DataFrame({"USUBJID": ["S9", "S9", "S1"], "AESTDTC": ["2025-01-10", "2025-01-11", "2025-01-10"],
+                       "AESTDY": [1.0, float("nan"), 1.0]})
+    assert [(i.code, i.count, i.value) for i in study_days({"DM": dm, "AE": ae})] == [("SD1086", 1, "1.0")]
+    adsl = pd.DataFrame({"USUBJID": ["S1"], "TRT01A": ["DL1"], "AGE": [60.0]})
+    adae = pd.DataFrame({"USUBJID": ["S9", "S1"], "TRT01A": ["DL1", "DL1"], "AGE": [float("nan"), 60.0]})
+    assert [(i.variable, i.count) for i in adsl_variables_match({"ADSL": adsl, "ADAE": adae})] == [("TRT01A", 1)]
+
+
+def test_per_record_takes_each_records_subject_value_and_null_for_an_unknown_subject():
+    subjects = pd.DataFrame({"ARM": ["A", "B"], "DAY": pd.to_datetime(["2025-01-10", None]), "AGE": [60.0, 70.0]},
+                            index=pd.Index(["S1", "S2"], name="USUBJID"))
+    take = per_record(subjects, pd.Series(["S2", "S9", "S1"], index=[10, 11, 12]))
+    assert take("ARM").tolist()[0::2] == ["B", "A"] and pd.isna(take("ARM")[11])
+    assert take("DAY").isna().tolist() == [True, True, False] and take("DAY")[12] == pd.Timestamp("2025-01-10")
+    assert take("AGE").index.tolist() == [10, 11, 12] and take("AGE").fillna(-1).tolist() == [70.0, -1.0, 60.0]
+    assert per_record(subjects.iloc[:0], pd.Series(["S1"]))("AGE").isna().tolist() == [True]
+
+
+def test_epoch_is_required_only_on_or_after_the_subjects_first_element():
+    """SD1339: S1's elements start 2025-01-05; its empty EPOCH on 2025-01-05 and after is flagged, before it and
+    with a partial date not; S2 has no elements and is never flagged."""
+    se = pd.DataFrame({"USUBJID": ["S1", "S1"], "SESTDTC": ["2025-01-20", "2025-01-05T08:00"]})
+    vs = pd.DataFrame({"USUBJID": ["S1"] * 5 + ["S2"],
+                       "VSDTC": ["2025-01-04", "2025-01-05", "2025-01-30", "2025-01", "2025-02-01", "2025-02-01"],
+                       "EPOCH": ["", "", "", "", "TREATMENT", ""]})
+    issues = epoch_populated({"SE": se, "VS": vs})
+    assert [(i.code, i.where, i.count) for i in issues] == [("SD1339", "VS", 2)]
 
 
 def test_death_consistency_requires_flag_and_date():
