@@ -8,6 +8,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from cdisc.memo import per_column
+
 Frame = TypeVar("Frame", pd.Series, pd.DataFrame)
 
 
@@ -36,3 +38,15 @@ def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
     return codes, first
+
+
+@per_column
+def distinct_values(column: pd.Series) -> np.ndarray:
+    """The column's distinct values as `pd.unique` gives them (in order of first appearance, a missing value
+    once), worked out once per column however many readers ask: define.xml's lengths and codelist terms, the
+    suites' covers and the printable-text rule all read them (`per_column`: the result is read-only).
+
+    >>> distinct_values(pd.Series(["b", "a", "b", ""])).tolist()
+    ['b', 'a', '']
+    """
+    return pd.unique(column.to_numpy())

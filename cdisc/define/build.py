@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from lxml import etree
 
 from cdisc.define.html import STYLESHEET, write_define_html
-from cdisc.distinct import distinct_rows
+from cdisc.distinct import distinct_rows, distinct_values
 from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
@@ -173,16 +173,17 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
 
 def text_length(values: pd.Series) -> int:
     """The written length of a character variable: its longest value in bytes (at least 1), each value as `str`
-    writes it (a missing one too: NaN is "nan"). Text is measured once per distinct value (a finished text column
-    shares one string object per value, and a string caches its hash), Arrow-backed text by Arrow (UTF-8 byte
+    writes it (a missing one too: NaN is "nan"). Text is measured once per distinct value (`distinct_values`, worked
+    out once per column for every reader), Arrow-backed text by Arrow (UTF-8 byte
     lengths, a missing value as its dtype writes it); anything else value by value, since equal values of other
     types can be written differently (1 == 1.0)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # bytes counted by Arrow
         longest = pc.max(pc.binary_length(values.array.__arrow_array__())).as_py() or 0
         missing = len(str(values.dtype.na_value)) if values.hasnans else 0
         return max(longest, missing, 1)
-    text = pd.api.types.infer_dtype(values, skipna=True) == "string"
-    return max([len(str(x).encode()) for x in (set(values.to_numpy()) if text else values)] + [1])
+    distinct = distinct_values(values)
+    text = pd.api.types.infer_dtype(distinct, skipna=True) == "string"
+    return max([len(str(x).encode()) for x in (distinct if text else values)] + [1])
 
 
 def _lengths(data_type: str, values: pd.Series, significant_digits: int | None = None) -> dict[str, str]:
@@ -336,7 +337,7 @@ def used_terms(spec: Spec, data: dict[str, pd.DataFrame], value_level: list[pd.S
 
 def _as_terms(values: pd.Series) -> set[str]:
     """Values as codelist terms: numbers without a trailing '.0' (TRTN term '1' is the number 1.0)."""
-    present = pd.Series(values.unique(), dtype=values.dtype).dropna()  # missing values dropped from the distinct
+    present = pd.Series(distinct_values(values), dtype=values.dtype).dropna()  # missing values dropped
     if pd.api.types.is_numeric_dtype(present):
         return {str(int(x)) if float(x).is_integer() else str(x) for x in present}
     return {str(x) for x in present if str(x) != ""}

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, distinct_values
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -119,7 +119,7 @@ def printable_text(data: Datasets) -> list[Issue]:
     out = []
     for name, df in sorted(data.items()):
         for col in [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]:
-            texts = [v for v in pd.unique(df[col].to_numpy()) if isinstance(v, str)]
+            texts = [v for v in distinct_values(df[col]) if isinstance(v, str)]
             if NOT_PRINTABLE.search("".join(texts)) is None:  # the usual case: one search per column
                 continue
             if odd := {v for v in texts if NOT_PRINTABLE.search(v)}:

@@ -33,6 +33,7 @@ from functools import cache
 
 import pandas as pd
 
+from cdisc.distinct import distinct_values
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
@@ -176,7 +177,8 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
     alone: set[tuple[str, int]] = set()
     for name, frame in data.items():
         # each column's distinct values (empty text as null), made once however many expectations read them
-        distinct = cache(lambda column, frame=frame: frame[column].drop_duplicates().replace("", None))
+        distinct = cache(lambda column, frame=frame: pd.Series(distinct_values(frame[column]),
+                                                               dtype=frame[column].dtype).replace("", None))
         for i, e in enumerate(suites[name]):
             if e.kind not in COVERABLE:
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from cdisc.validate.core.memo import per_column
+from cdisc.memo import per_column
 
 # Well-formed ISO 8601 date/time, partial allowed from the right (SDTMIG 4.4.2).
 _ISO = (r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2})(?::(?P<M>\d{2})"

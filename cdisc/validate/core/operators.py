@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from cdisc.distinct import by_distinct
+from cdisc.memo import per_column
 from cdisc.validate.core import dates
-from cdisc.validate.core.memo import per_column
 
 
 class MissingColumn(Exception):

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc.validate.core import memo
+from cdisc import memo
 
 calls: list[int] = []
 

@@ -1,7 +1,8 @@
-"""Work on a column done once per run, not once per rule.
+"""Work on a column done once per run, not once per rule or check.
 
-Hundreds of rules read the same columns (USUBJID, --SEQ, --DTC, --TESTCD), from the dataset, from its record frame
-(a shallow copy) or from a merge that kept them: a function wrapped in `per_column` computes its result once per
+Hundreds of CORE rules read the same columns (USUBJID, --SEQ, --DTC, --TESTCD), from the dataset, from its record
+frame (a shallow copy) or from a merge that kept them; define.xml, the suites and the cross-dataset rules read each
+column's distinct values: a function wrapped in `per_column` computes its result once per
 column *memory* (the numpy array the Series holds: its address, shape, strides and type) and hands the same result
 to every Series over that memory while the array that owns it lives (held by a weak reference: a freed array's
 entry is dropped, so an address used again is never mistaken for it). The engine never modifies data in place.
