@@ -131,6 +131,19 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
                          "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
 
 
+def require_at_least(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str,
+                     inclusive: bool = True) -> None:
+    """A `MappingError` naming the rows (`rows`: the records' RAW_ROW) whose number is below `lowest` (or equal
+    to it, unless `inclusive`): a dose of -12 or an infusion of 0 cells cannot be mapped as if it were data.
+    Blank values are left alone (the raw checks know which fields are required)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    low = numbers.lt(lowest) if inclusive else numbers.le(lowest)
+    if low.any():
+        bound = f"at least {lowest:g}" if inclusive else f"above {lowest:g}"
+        raise MappingError(f"{source}: {int(low.sum())} value(s) are not {bound} ({_shown_rows(values, low, rows)}): "
+                           f"{what}; correct them in the export")
+
+
 def _shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
     """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`."""
     where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())

@@ -201,10 +201,13 @@ def _other_delimiter(header: list[str], expected: list[str]) -> str:
 
 
 def _near_miss(column: str, header: list[str]) -> str:
-    """Why the header seems to lack `column`: a name that is `column` but for spaces around it or its case."""
+    """Why the header seems to lack `column`: a name that is `column` but for spaces around it, a control
+    character in it (a NUL, a tab) or its case."""
     for cell in header:
         if cell != column and cell.strip() == column:
             return f" (the header has {cell!r}, with spaces around the name)"
+        if cell != column and re.sub(CONTROL, "", cell).strip() == column:
+            return f" (the header has {cell!r}, with a control character in the name)"
         if cell.strip().upper() == column.upper():
             return f" (the header has {cell!r}: the dictionary's name is {column!r}, and names are case-sensitive)"
     return ""

@@ -94,11 +94,15 @@ def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, vari
                                                      "name is 'SUBJID', and names are case-sensitive)"),
           ("RAW_MISSING_COLUMN", "dm.csv", "SEX", "column is missing (the header has ' SEX', with spaces around "
                                                   "the name)")]),
+        ({"dm": DM.replace("SUBJID,SEX,", "SUBJID,S\x00EX,")},
+         [("RAW_MISSING_COLUMN", "dm.csv", "SEX", "column is missing (the header has 'S\\x00EX', with a control "
+                                                  "character in the name)")]),
         ({"dictionary": DICTIONARY.replace(",", ";")},
          [("RAW_DELIMITER", "dictionary.csv", "", "fields are separated by semicolons, not commas: export the file "
                                                   "as comma-separated values")]),
     ],
-    ids=["semicolons", "tabs", "a name in lower case and one with a space", "a dictionary with semicolons"],
+    ids=["semicolons", "tabs", "a name in lower case and one with a space", "a NUL in a name",
+         "a dictionary with semicolons"],
 )
 def test_a_header_that_nearly_names_the_columns_says_what_is_wrong_with_it(tmp_path, files, issues):
     """A form or the dictionary exported with another delimiter is one issue saying so, not one per column; a

@@ -97,3 +97,30 @@ def test_build_ex_rejects_a_cell_dose_unit_without_conversion(spec):
     """A cell-dose unit the mapping cannot convert to a CT UNIT term stops the build and names the unit."""
     with pytest.raises(MappingError, match=r"INFDOSU.*cells/kg"):
         ex.build(context(spec, [["001-001", "05-MAR-2024", "11:10", "11:41", "12", "cells/kg", "1", "L1"]]))
+
+
+@pytest.mark.parametrize(("dose", "shown"), [("0", "'0'"), ("-12.0", "'-12.0'")])
+def test_build_ex_refuses_an_infusion_of_no_cells(spec, dose, shown):
+    """An infusion record of 0 or -12 (10^8 cells) is no infusion: refused naming the form, field, row and value,
+    where it had reached ADSL as a subject with an arm but no infusion."""
+    with pytest.raises(MappingError) as info:
+        ex.build(context(spec, [["001-001", "05-MAR-2024", "11:10", "11:41", dose, "x10^8 cells", "1", "L1"],
+                                INF[1]]))
+    assert str(info.value) == (f"inf.csv INFDOSE: 1 value(s) are not above 0 (row 1 {shown}): an infusion record "
+                               "gives the cells infused; correct them in the export")
+
+
+def test_build_ex_refuses_a_negative_lymphodepleting_dose(spec):
+    """A dose of -24 mg/m2 is refused naming its row; 0 (a dose not given) is mapped as 0."""
+    ld = [LD[0], ["001-001", "FLUDARABINE", "-4", "01-MAR-2024", "-24", "mg/m2", "1.57", ""]]
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"inf": form("inf", INF, INF_COLUMNS), "ld": form("ld", ld, LD_COLUMNS)})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
+    with pytest.raises(MappingError) as info:
+        ex.build(ctx)
+    assert str(info.value) == ("ld.csv LDDOSE: 1 value(s) are not at least 0 (row 2 '-24'): a dose is never "
+                               "negative (0: a dose not given); correct them in the export")
+    ld[1][4] = "0"
+    raw.forms["ld"] = form("ld", ld, LD_COLUMNS)
+    doses = ex.build(ctx)[0].data.query("EXTRT == 'FLUDARABINE'")["EXDOSE"].tolist()
+    assert doses == [24.0, 0.0]
