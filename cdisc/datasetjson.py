@@ -114,6 +114,11 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
     if header.get("records") != len(rows):
         raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
     columns = meta.columns
+    if ragged := [n for n, row in enumerate(rows, start=1) if not isinstance(row, list) or len(row) != len(columns)]:
+        first = rows[ragged[0] - 1]
+        held = f"{len(first)} value(s)" if isinstance(first, list) else f"a {type(first).__name__}, not an array"
+        raise DatasetJsonError(f"{path.name}: {len(ragged)} row(s) do not hold one value per column (row "
+                               f"{ragged[0]} holds {held}; the file has {len(columns)} columns)")
     frame = pd.DataFrame(rows, columns=[c.name for c in columns], dtype=object)
     return meta, pd.DataFrame({c.name: _from_json(frame[c.name], c) for c in columns})
 

@@ -105,6 +105,14 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE", "label": "x", "records": 0, "columns": [{"name": "A", "label": "", "dataType": "char"}]}',
      "columns/0/dataType: Input should be"),
     ('{"name": "AE", "label": "x", "records": 2, "columns": [], "rows": [[]]}', "'records' says 2"),
+    # a row with a value too many or too few, or not an array (a row too long raised pandas' ValueError)
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}], "rows": [["a"], ["b", "c"]]}',
+     r"1 row\(s\) do not hold one value per column \(row 2 holds 2 value\(s\); the file has 1 columns\)"),
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}, {"itemOID": "IT.B", "name": "B", "label": "", "dataType": "string"}], '
+     '"rows": [{"A": "a"}, ["b"]]}',
+     r"2 row\(s\) do not hold one value per column \(row 1 holds a dict, not an array; the file has 2 columns\)"),
 ])
 def test_unreadable_files_are_named_errors(tmp_path, content, message):
     path = tmp_path / "ae.json"
