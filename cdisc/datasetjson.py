@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -120,7 +121,10 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
         raise DatasetJsonError(f"{path.name}: {len(ragged)} row(s) do not hold one value per column (row "
                                f"{ragged[0]} holds {held}; the file has {len(columns)} columns)")
     frame = pd.DataFrame(rows, columns=[c.name for c in columns], dtype=object)
-    return meta, pd.DataFrame({c.name: _from_json(frame[c.name], c) for c in columns})
+    try:
+        return meta, pd.DataFrame({c.name: _from_json(frame[c.name], c) for c in columns})
+    except _BadValue as bad:
+        raise DatasetJsonError(f"{path.name}: {bad}") from None
 
 
 def schema_errors(path: Path) -> list[str]:
@@ -178,12 +182,26 @@ def _to_json(s: pd.Series, col: Column) -> list:
     return [None if v == "" or _missing(v) else str(v) for v in s]
 
 
+class _BadValue(ValueError):
+    """A value its column's type cannot be read from (the message names the column, row and value)."""
+
+
 def _from_json(s: pd.Series, col: Column) -> pd.Series:
     if col.target_data_type == "integer":
-        return pd.Series([_sas_from_iso(v, col.data_type) for v in s], dtype="float64")
+        return _numbers(s, col, lambda v: _sas_from_iso(v, col.data_type), f"an ISO 8601 {col.data_type}")
     if col.data_type in ("integer", "decimal", "float", "double"):
-        return pd.Series([np.nan if v is None else float(v) for v in s], dtype="float64")
+        return _numbers(s, col, lambda v: np.nan if v is None else float(v), "a number")
     return pd.Series(["" if v is None else str(v) for v in s], dtype=str)
+
+
+def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: str) -> pd.Series:
+    out = []
+    for row, value in enumerate(s, start=1):
+        try:
+            out.append(read(value))
+        except (TypeError, ValueError, OverflowError):
+            raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not {what}") from None
+    return pd.Series(out, dtype="float64")
 
 
 def _missing(v) -> bool:

@@ -113,6 +113,12 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
      '"dataType": "string"}, {"itemOID": "IT.B", "name": "B", "label": "", "dataType": "string"}], '
      '"rows": [{"A": "a"}, ["b"]]}',
      r"2 row\(s\) do not hold one value per column \(row 1 holds a dict, not an array; the file has 2 columns\)"),
+    # a value its column's type cannot be read from (text in a number ended in float()'s ValueError traceback)
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
+     '"dataType": "integer"}], "rows": [[1], ["abc"]]}', "ae.json: column AESEQ, row 2, value 'abc': not a number"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADT", "label": "", '
+     '"dataType": "date", "targetDataType": "integer"}], "rows": [["2024-13-45"]]}',
+     "ae.json: column ADT, row 1, value '2024-13-45': not an ISO 8601 date"),
 ])
 def test_unreadable_files_are_named_errors(tmp_path, content, message):
     path = tmp_path / "ae.json"
