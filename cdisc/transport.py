@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import struct
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -254,8 +255,12 @@ def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
             raise ValueError("the variable descriptions overrun the observations")
         found = [_namestr(data[start + RECORD + k * size:start + RECORD + (k + 1) * size]) for k in range(count)]
         width = sum(v.width for v in found)
-        if any(v.width < 1 or (v.numeric and v.width > 8) or v.position + v.width > width for v in found):
+        if any(v.width < 1 or (v.numeric and v.width > 8) or not 0 <= v.position <= width - v.width
+               for v in found):
             raise ValueError("a variable's width or position does not fit the observations")
+        names = Counter(v.name for v in found)
+        if repeated := sorted(n for n, times in names.items() if times > 1):
+            raise ValueError(f"variable(s) {', '.join(repeated)} described more than once")
         return found, obs
     except (ValueError, UnicodeDecodeError) as exc:
         raise PackageError(f"{name}: damaged SAS transport (XPORT) header ({exc})") from None

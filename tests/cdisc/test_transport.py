@@ -102,6 +102,20 @@ def test_unreadable_files_are_package_errors(tmp_path):
         read_transport(latin)
 
 
+def test_a_header_naming_a_variable_twice_or_placing_one_before_the_record_is_damaged(tmp_path):
+    """Two namestrs named A (pandas would have made it a frame with two columns A) and a variable at position -5
+    (numpy would have sliced the record from its end) are refused, naming the file."""
+    twice = write(tmp_path / "twice.xpt", [column("A", False, [b"x"]), column("A", False, [b"y"])])
+    with pytest.raises(PackageError, match=r"twice.xpt: damaged .*\(variable\(s\) A described more than once\)"):
+        read_transport(twice)
+    data = bytearray(write(tmp_path / "ab.xpt", [column("A", False, [b"x"]), column("B", False, [b"y"])]).read_bytes())
+    second = data.find(b"B       ") - 8  # the second namestr: its position (npos) at bytes 84-88
+    data[second + 84:second + 88] = (-5).to_bytes(4, "big", signed=True)
+    (tmp_path / "ab.xpt").write_bytes(bytes(data))
+    with pytest.raises(PackageError, match="ab.xpt: damaged .*width or position does not fit"):
+        read_transport(tmp_path / "ab.xpt")
+
+
 def test_a_file_cut_short_is_a_package_error_not_fewer_records(tmp_path):
     """Three 100-byte observations after the headers: cut inside the last one on a record boundary, or anywhere off
     a record boundary, the file is refused (pyreadstat would read the whole observations it finds)."""
