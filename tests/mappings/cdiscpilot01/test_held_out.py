@@ -7,8 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from cdisc.errors import RawInputError
 from cdisc.pipeline import build_sdtm
+from cdisc.raw import load_raw
 from mappings.cdiscpilot01 import mappings
 from tests.mappings.cdiscpilot01.agreement import compare, read_expected
 
@@ -75,3 +78,19 @@ FULL_DIFFERING = {
     *(("SUPPDS", v) for v in ("STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "QNAM", "QLABEL", "QVAL", "QORIG")),
     ("VS", "VSORRESU"), ("VS", "VSSTRESC"), ("VS", "VSSTRESN"), ("VS", "VSSTRESU"), ("VS", "VSBLFL"),
 }
+
+
+def test_a_row_of_another_study_in_the_export_is_refused_by_its_study_code(tmp_path):
+    """STUDY is a code of the raw dictionary whose one term is CDISCPILOT01: an AE row of another study is
+    refused naming its form, field, row and value, not mapped into this study's AE under its STUDYID."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted(RAW.glob("*.csv")):
+        (raw / path.name).write_bytes(path.read_bytes())
+    ae = pd.read_csv(raw / "ae_raw.csv", dtype=str, keep_default_na=False)
+    ae.loc[2, "STUDY"] = "CDISCPILOT02"
+    ae.to_csv(raw / "ae_raw.csv", index=False, lineterminator="\n")
+    with pytest.raises(RawInputError) as info:
+        load_raw(raw, SPEC / "raw", subject_form="dm_raw", subject_field="PATNUM")
+    assert [(i.code, i.where, i.variable, i.row, i.value) for i in info.value.issues] == [
+        ("RAW_UNKNOWN_CODE", "ae_raw.csv", "STUDY", "3", "CDISCPILOT02")]
