@@ -35,18 +35,20 @@ def start_domain(form: pd.DataFrame, ctx: StudyContext, domain: str | None) -> p
     return out
 
 
-def map_ct(values: pd.Series, codelist: Codelist, *, source: str) -> pd.Series:
+def map_ct(values: pd.Series, codelist: Codelist, *, source: str, rows: pd.Series | None = None) -> pd.Series:
     """Collected values -> submission values of `codelist` (via the spec's `Collected Values`).
 
     Blank stays blank. A value the codelist does not know is a `MappingError` naming it: we never guess
-    (no upper-casing). `source` names the raw form and field for the message, e.g. `"ae.csv AESER"`.
+    (no upper-casing). `source` names the raw form and field for the message, e.g. `"ae.csv AESER"`; `rows`
+    (the records' RAW_ROW, for a raw field) the rows that hold it.
     """
     mapping = codelist.collected_map
-    unknown = sorted(set(values[values.ne("") & ~values.isin(mapping.keys())]))
-    if unknown:
+    strange = values.ne("") & ~values.isin(mapping.keys())
+    if strange.any():
+        where = f" ({_shown_rows(values, strange, rows)})" if rows is not None else ""
         raise MappingError(
-            f"{source}: value(s) {unknown[:10]} are not terms or collected values of codelist {codelist.id}; "
-            f"add them to the codelist's Collected Values in the spec"
+            f"{source}: value(s) {sorted(set(values[strange]))[:10]} are not terms or collected values of codelist "
+            f"{codelist.id}{where}; add them to the codelist's Collected Values in the spec"
         )
     return by_distinct(values, lambda distinct: distinct.map(mapping).fillna(""))
 

@@ -1,8 +1,11 @@
 import numpy as np
 import pandas as pd
+import pytest
 
-from cdisc.algorithms import censored_parts
+from cdisc.algorithms import censored_parts, map_ct
 from cdisc.distinct import by_distinct, distinct_rows
+from cdisc.errors import MappingError
+from cdisc.spec.model import Codelist, Term
 
 
 def test_by_distinct_computes_once_per_value_and_keeps_the_index():
@@ -46,3 +49,23 @@ def test_censored_parts_sign_and_number():
     out = censored_parts(pd.Series(["<0.5", ">= 1000", "12", "NEGATIVE", ""]))
     assert out["SIGN"].tolist() == ["<", ">=", "", "", ""]
     assert out["NUMBER"].fillna(-1).tolist() == [0.5, 1000.0, 12.0, -1, -1]
+
+
+SEX = Codelist(id="SEX", name="Sex", nci_code="C66731", data_type="text",
+               terms=(Term(term="F", collected=("Female",)), Term(term="M", collected=("Male",))))
+
+
+def test_map_ct_maps_collected_values_and_terms_and_keeps_blanks():
+    assert map_ct(pd.Series(["Female", "M", "", "Male"]), SEX, source="dm.csv SEX").tolist() == ["F", "M", "", "M"]
+
+
+def test_map_ct_names_unknown_values_and_the_raw_rows_holding_them():
+    """Rows 7 and 9 hold values the codelist does not know (no guessing: 'female' is not 'Female')."""
+    values = pd.Series(["Female", "female", "Male", "Unknown"], index=[10, 11, 12, 13])
+    with pytest.raises(MappingError) as info:
+        map_ct(values, SEX, source="dm_raw.csv IT.SEX", rows=pd.Series([5, 7, 8, 9], index=[10, 11, 12, 13]))
+    assert str(info.value) == ("dm_raw.csv IT.SEX: value(s) ['Unknown', 'female'] are not terms or collected values "
+                               "of codelist SEX (row 7 'female', row 9 'Unknown'); add them to the codelist's "
+                               "Collected Values in the spec")
+    with pytest.raises(MappingError, match=r"codelist SEX; add them"):  # no rows given: none named
+        map_ct(values, SEX, source="design.csv SEX")

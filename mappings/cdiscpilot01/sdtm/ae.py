@@ -23,12 +23,12 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae["AETERM"] = form["IT.AETERM"].str.upper()
     ae = add_meddra(ae, form, prefix="AE")
     # AESEV, AEACN, AEREL, AEOUT and the seriousness criteria: collected values -> CT
-    ae["AESEV"] = map_ct(form["IT.AESEV"], ctx.codelist("AESEV"), source="ae_raw IT.AESEV")
-    ae["AEACN"] = map_ct(form["IT.AEACN"], ctx.codelist("ACN"), source="ae_raw IT.AEACN")
-    ae["AEREL"] = map_ct(form["IT.AEREL"], ctx.codelist("AEREL"), source="ae_raw IT.AEREL")
-    ae["AEOUT"] = map_ct(form["AEOUTCOME"], ctx.codelist("OUT"), source="ae_raw AEOUTCOME")
+    ae["AESEV"] = map_ct(form["IT.AESEV"], ctx.codelist("AESEV"), source="ae_raw.csv IT.AESEV", rows=form["RAW_ROW"])
+    ae["AEACN"] = map_ct(form["IT.AEACN"], ctx.codelist("ACN"), source="ae_raw.csv IT.AEACN", rows=form["RAW_ROW"])
+    ae["AEREL"] = map_ct(form["IT.AEREL"], ctx.codelist("AEREL"), source="ae_raw.csv IT.AEREL", rows=form["RAW_ROW"])
+    ae["AEOUT"] = map_ct(form["AEOUTCOME"], ctx.codelist("OUT"), source="ae_raw.csv AEOUTCOME", rows=form["RAW_ROW"])
     for var, field in SERIOUSNESS.items():
-        ae[var] = map_ct(form[field], ctx.codelist("NY"), source=f"ae_raw {field}")
+        ae[var] = map_ct(form[field], ctx.codelist("NY"), source=f"ae_raw.csv {field}", rows=form["RAW_ROW"])
     # AEDTC, AESTDTC, AEENDTC; AEDY / AESTDY / AEENDY from DM.RFSTDTC
     ae["AEDTC"] = ctx.raw.dtc(form, "AEDTCOL")
     ae["AESTDTC"], ae["AEENDTC"] = ctx.raw.dtc(form, "IT.AESTDAT"), ctx.raw.dtc(form, "IT.AEENDAT")

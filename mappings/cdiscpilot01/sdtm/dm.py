@@ -45,16 +45,17 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # AGE as collected, AGEU; SEX, RACE, ETHNIC, COUNTRY: collected values -> CT
     dm["AGE"] = pd.to_numeric(raw["IT.AGE"])
     dm["AGEU"] = np.where(dm["AGE"].notna(), YEARS, "")
-    dm["SEX"] = map_ct(raw["IT.SEX"], ctx.codelist("SEX"), source="dm_raw IT.SEX")
-    dm["RACE"] = map_ct(raw["IT.RACE"], ctx.codelist("RACE"), source="dm_raw IT.RACE")
-    dm["ETHNIC"] = map_ct(raw["IT.ETHNIC"], ctx.codelist("ETHNIC"), source="dm_raw IT.ETHNIC")
-    dm["COUNTRY"] = map_ct(raw["COUNTRY"], ctx.codelist("COUNTRY"), source="dm_raw COUNTRY")
+    dm["SEX"] = map_ct(raw["IT.SEX"], ctx.codelist("SEX"), source="dm_raw.csv IT.SEX", rows=raw["RAW_ROW"])
+    dm["RACE"] = map_ct(raw["IT.RACE"], ctx.codelist("RACE"), source="dm_raw.csv IT.RACE", rows=raw["RAW_ROW"])
+    dm["ETHNIC"] = map_ct(raw["IT.ETHNIC"], ctx.codelist("ETHNIC"), source="dm_raw.csv IT.ETHNIC", rows=raw["RAW_ROW"])
+    dm["COUNTRY"] = map_ct(raw["COUNTRY"], ctx.codelist("COUNTRY"), source="dm_raw.csv COUNTRY", rows=raw["RAW_ROW"])
     # ARMCD/ARM, ACTARMCD/ACTARM; a screen failure has no arm and ARMNRS (MT.DM.ARMCD)
     null = ctx.codelist("ARMNULRS")
-    dm = dm.assign(**arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw PLANNED_ARMCD"),
-                   **arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw ACTUAL_ARMCD"))
+    planned = arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw.csv PLANNED_ARMCD", rows=raw["RAW_ROW"])
+    actual = arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw.csv ACTUAL_ARMCD", rows=raw["RAW_ROW"])
+    dm = dm.assign(**planned, **actual)
     nulled = raw["PLANNED_ARMCD"].where(raw["PLANNED_ARMCD"].isin(null.collected_map.keys()), "")
-    dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw PLANNED_ARMCD")
+    dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw.csv PLANNED_ARMCD", rows=raw["RAW_ROW"])
     # SUPPDM: ITT = randomized (ds_raw), SAFETY = exposed (ec_raw), COMPLTn = week n visit attended
     dm["ITT"] = np.where(patnum.isin(ds.loc[ds["DSDECOD"].eq(RANDOMIZED), "PATNUM"]), "Y", "")
     dm["SAFETY"] = np.where(patnum.isin(ec["PATNUM"]), "Y", "")
@@ -80,10 +81,11 @@ def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:
     return add_visit(forms, forms["INSTANCE"], ctx, source="vs_raw/ds_raw INSTANCE")[["PATNUM", "VISIT"]]
 
 
-def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str) -> dict[str, pd.Series]:
+def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str,
+         rows: pd.Series) -> dict[str, pd.Series]:
     """ARMCD and ARM (the code's decoded value) from a collected arm code; a code of the ARMNULRS codelist's
     collected values (a screen failure) gives blanks, any other unknown code is an error."""
     codelist = ctx.codelist("ARMCD")
     null = armcd.isin(ctx.codelist("ARMNULRS").collected_map.keys())
-    code = map_ct(armcd.where(~null, ""), codelist, source=source)
+    code = map_ct(armcd.where(~null, ""), codelist, source=source, rows=rows)
     return {f"{prefix}ARMCD": code, f"{prefix}ARM": code.map(lambda c: codelist.decode(c) if c else "")}

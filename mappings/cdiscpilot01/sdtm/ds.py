@@ -30,7 +30,7 @@ def disposition(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # DSTERM: the verbatim term, or the 'other event' specified, in upper case (MT.DS.DSTERM)
     term = form["IT.DSTERM"].where(~other, form["OTHERSP"])
     decod = map_ct(form["IT.DSDECOD"].where(~other, form["OTHERSP"]), ctx.codelist("DSDECOD"),
-                   source="ds_raw IT.DSDECOD/OTHERSP")
+                   source="ds_raw.csv IT.DSDECOD/OTHERSP", rows=form["RAW_ROW"])
     # DSCAT: PROTOCOL MILESTONE (randomization), OTHER EVENT (OTHERSP), else DISPOSITION EVENT (MT.DS.DSCAT)
     cat = np.select([decod.eq(RANDOMIZED), other], ["PROTOCOL MILESTONE", "OTHER EVENT"], "DISPOSITION EVENT")
     return pd.DataFrame({

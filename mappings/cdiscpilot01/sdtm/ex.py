@@ -16,10 +16,11 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # EXTRT: drug administered; EXDOSE, EXDOSU, EXDOSFRM, EXDOSFRQ, EXROUTE: collected values -> CT
     ex["EXTRT"] = form["DRUGAD"]
     ex["EXDOSE"] = pd.to_numeric(form["IT.ECDSTXT"])
-    ex["EXDOSU"] = map_ct(form["IT.ECDOSU"], ctx.codelist("UNIT"), source="ec_raw IT.ECDOSU")
-    ex["EXDOSFRM"] = map_ct(form["DOSFM"], ctx.codelist("FRM"), source="ec_raw DOSFM")
-    ex["EXDOSFRQ"] = map_ct(form["DOSFRQ"], ctx.codelist("FREQ"), source="ec_raw DOSFRQ")
-    ex["EXROUTE"] = map_ct(form["IT.ECROUTE"], ctx.codelist("ROUTE"), source="ec_raw IT.ECROUTE")
+    rows = form["RAW_ROW"]
+    ex["EXDOSU"] = map_ct(form["IT.ECDOSU"], ctx.codelist("UNIT"), source="ec_raw.csv IT.ECDOSU", rows=rows)
+    ex["EXDOSFRM"] = map_ct(form["DOSFM"], ctx.codelist("FRM"), source="ec_raw.csv DOSFM", rows=rows)
+    ex["EXDOSFRQ"] = map_ct(form["DOSFRQ"], ctx.codelist("FREQ"), source="ec_raw.csv DOSFRQ", rows=rows)
+    ex["EXROUTE"] = map_ct(form["IT.ECROUTE"], ctx.codelist("ROUTE"), source="ec_raw.csv IT.ECROUTE", rows=rows)
     # VISITNUM / VISIT / VISITDY (MT.VISIT); EXSTDTC / EXENDTC and their study days
     ex = add_visit(ex, form["VISITNAME"], ctx, source="ec_raw VISITNAME")
     ex["EXSTDTC"], ex["EXENDTC"] = ctx.raw.dtc(form, "IT.ECSTDAT"), ctx.raw.dtc(form, "IT.ECENDAT")
