@@ -42,7 +42,7 @@ def medications(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     cm["CMINDC"] = form["CMINDC"]
     # CMDOSE as collected; CMDOSU: the unit as written -> CT UNIT spelling (mg, MG, Mg -> mg)
     cm["CMDOSE"] = pd.to_numeric(form["CMDOSE"])
-    cm["CMDOSU"] = map_ct(form["CMDOSU"], ctx.codelist("CMUNIT"), source="cm.csv CMDOSU")
+    cm["CMDOSU"] = map_ct(form["CMDOSU"], ctx.codelist("CMUNIT"), source="cm.csv CMDOSU", rows=form["RAW_ROW"])
     # CMDOSFRQ / CMROUTE: CRF codes -> CT FREQ (Q2W -> EVERY 2 WEEKS) / ROUTE
     cm["CMDOSFRQ"] = map_ct(form["CMFREQ"], ctx.codelist("FREQ"), source="cm.csv CMFREQ")
     cm["CMROUTE"] = map_ct(form["CMROUTE"], ctx.codelist("ROUTE"), source="cm.csv CMROUTE")

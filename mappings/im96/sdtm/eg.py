@@ -23,7 +23,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     eg["EGREASND"] = form["EGREASND"]
     # EGORRES / EGORRESU as collected, the unit spelled as in CT UNIT ("msec" -> ms, "bpm" -> beats/min)
     eg["EGORRES"] = form["EGORRES"]
-    eg["EGORRESU"] = map_ct(form["EGORRESU"], ctx.codelist("EGUNIT"), source="eg.csv EGORRESU")
+    eg["EGORRESU"] = map_ct(form["EGORRESU"], ctx.codelist("EGUNIT"), source="eg.csv EGORRESU", rows=form["RAW_ROW"])
     # EGSTRESC / EGSTRESN / EGSTRESU: numbers in the test's standard unit, interpretation copied (MT.STRES)
     std = standardize(eg["EGORRES"], eg["EGORRESU"], eg["EGTESTCD"], ctx.design("unit_conversions"),
                              source="eg.csv EGORRES", rows=eg["RAW_ROW"])

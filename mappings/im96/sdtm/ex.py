@@ -70,7 +70,7 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     require_at_least(form["LDDOSE"], 0, source="ld.csv LDDOSE", rows=form["RAW_ROW"],
                      what="a dose is never negative (0: a dose not given)")
     ex["EXDOSE"] = pd.to_numeric(form["LDDOSE"])
-    ex["EXDOSU"] = map_ct(form["LDDOSU"], ctx.codelist("EXUNIT"), source="ld.csv LDDOSU")
+    ex["EXDOSU"] = map_ct(form["LDDOSU"], ctx.codelist("EXUNIT"), source="ld.csv LDDOSU", rows=form["RAW_ROW"])
     # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, daily intravenous infusion (COM.EX.EXDOSFRQ)
     ex["EXDOSFRM"] = "INJECTION"
     ex["EXDOSFRQ"] = "QD"

@@ -26,7 +26,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     done = lb["LBSTAT"].eq("")
     # LBORRES / LBORRESU / LBORNRLO / LBORNRHI as collected; the unit spelled as in CT UNIT
     lb["LBORRES"] = form["LBORRES"].where(done, "")
-    lb["LBORRESU"] = map_ct(form["LBORRESU"].where(done, ""), ctx.codelist("LBUNIT"), source="lb.csv LBORRESU")
+    lb["LBORRESU"] = map_ct(form["LBORRESU"].where(done, ""), ctx.codelist("LBUNIT"), source="lb.csv LBORRESU",
+                            rows=form["RAW_ROW"])
     lb["LBORNRLO"] = form["LBORNRLO"].where(done, "")
     lb["LBORNRHI"] = form["LBORNRHI"].where(done, "")
     # LBSTRESC / LBSTRESN / LBSTRESU: one standard unit per test (design/unit_conversions.csv, MT.STRES)

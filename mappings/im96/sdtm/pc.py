@@ -31,7 +31,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pc["PCREASND"] = form["PCREASND"]
     # PCORRES as reported (incl. '<50', '<LLOQ'); PCORRESU spelled as in CT UNIT; PCLLOQ as reported
     pc["PCORRES"] = form["PCORRES"]
-    pc["PCORRESU"] = map_ct(form["PCORRESU"], ctx.codelist("PCUNIT"), source="pc.csv PCORRESU")
+    pc["PCORRESU"] = map_ct(form["PCORRESU"], ctx.codelist("PCUNIT"), source="pc.csv PCORRESU", rows=form["RAW_ROW"])
     pc["PCLLOQ"] = form["PCLLOQ"]
     # PCSTRESC / PCSTRESN / PCSTRESU: same unit; '<LLOQ' -> '<' || PCLLOQ, censored results not numeric
     pc["PCSTRESC"] = censored_at_lloq(pc["PCORRES"], pc["PCLLOQ"])

@@ -20,7 +20,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSREASND"] = form["VSREASND"]
     # VSORRES / VSORRESU as collected, the unit spelled as in CT VSRESU ("mm Hg" -> mmHg, "lb" -> LB)
     vs["VSORRES"] = form["VSORRES"]
-    vs["VSORRESU"] = map_ct(form["VSORRESU"], ctx.codelist("VSUNIT"), source="vs.csv VSORRESU")
+    vs["VSORRESU"] = map_ct(form["VSORRESU"], ctx.codelist("VSUNIT"), source="vs.csv VSORRESU", rows=form["RAW_ROW"])
     # VSSTRESC / VSSTRESN / VSSTRESU: one standard unit per test, F -> C with an offset (MT.STRES, MT.VS.TEMP)
     std = standardize(vs["VSORRES"], vs["VSORRESU"], vs["VSTESTCD"], ctx.design("unit_conversions"),
                              source="vs.csv VSORRES", rows=vs["RAW_ROW"])
