@@ -178,7 +178,8 @@ def _rows(df: pd.DataFrame, columns: dict[str, str], make: Callable, where: str)
         try:
             out.append(make(_blank_to_none(fields)))
         except (ValueError, TypeError) as exc:
-            raise SpecError(f"{where} ({rec.get('_file', 'row')} row {rec.get('_row', i)}): {exc}") from exc
+            at = f"{rec['_file']} row {rec.get('_row', i)}" if "_file" in rec else f"row {rec.get('_row', i)}"
+            raise SpecError(f"{where} ({at}): {exc}") from exc
     return tuple(out)
 
 
@@ -187,6 +188,8 @@ def _blank_to_none(fields: dict[str, str]) -> dict:
     out: dict = {}
     for k, v in fields.items():
         if k in ("order", "length", "significant_digits"):
+            if v and not v.lstrip("+-").isdigit():
+                raise ValueError(f"{k.replace('_', ' ').title()} {v!r} is not a whole number")
             out[k] = int(v) if v else None
         elif k in ("mandatory", "repeating", "reference_data"):
             out[k] = _yes_no(k, v)

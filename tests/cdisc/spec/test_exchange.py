@@ -102,6 +102,19 @@ def test_a_workbook_without_a_sheet_is_refused_by_name(tmp_path):
         import_workbook(tmp_path / "broken.xlsx")
 
 
+def test_a_length_that_is_no_whole_number_is_named_with_its_sheet_and_row(tmp_path):
+    """Row 2 of Variables with Length 'long': the sheet, the row, the column and the value (the message had been
+    Python's "invalid literal for int()", with the row given as "row row 2")."""
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    wb = load_workbook(tmp_path / "spec.xlsx")
+    header = [c.value for c in wb["Variables"][1]]
+    wb["Variables"].cell(row=3, column=header.index("Length") + 1).value = "long"
+    wb.save(tmp_path / "broken.xlsx")
+    with pytest.raises(SpecError) as info:
+        import_workbook(tmp_path / "broken.xlsx")
+    assert str(info.value) == "broken.xlsx, variables (row 2): Length 'long' is not a whole number"
+
+
 def test_cli_export_then_import_and_refuse_to_overwrite(tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["spec", "export", str(IM96), "--out", str(tmp_path / "s.xlsx")]).exit_code == 0
