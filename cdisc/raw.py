@@ -13,6 +13,7 @@ import csv
 import io
 import math
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ from cdisc.xpt import OUTSIDE_IBM, not_held
 DICTIONARY = "dictionary.csv"
 CODELISTS = "codelists.csv"
 DICTIONARY_COLUMNS = ("FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY")
+FLAGS = ("Y", "N")  # REQUIRED and KEY
 CODELIST_COLUMNS = ("CODELIST", "CODE", "DECODE")
 TYPES = ("text", "integer", "float", "date", "time", "code")
 MAX_VALUE_BYTES = 200
@@ -105,6 +107,7 @@ def load_raw(directory: Path, declared: Path | None = None, *, subject_form: str
     issues += _check_dictionary(dictionary, codelists)
     if dictionary.empty:  # every file would be an unknown form: the one issue says why
         raise RawInputError(f"raw export {directory} cannot be read", issues)
+    dictionary = dictionary.drop_duplicates(["FORM", "FIELD"])  # a field declared twice is an issue, read once
     forms: dict[str, pd.DataFrame] = {}
     for form, fields in dictionary.groupby("FORM", sort=True):
         frame = _read_form(directory, str(form), fields, codelists, issues)
@@ -130,6 +133,9 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
     fields as the header: pandas would otherwise take a first record's extra fields for an index (shifting its
     values into the wrong columns) and fill a short record's missing fields with blanks. Blank lines are skipped.
     """
+    if (kind := _not_a_file(path)) is not None:  # a named pipe would block the run, /dev/zero fill the memory
+        issues.append(Issue("error", "RAW_UNREADABLE", path.name, f"file cannot be read ({kind}, not a file)"))
+        return None, False
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -241,12 +247,31 @@ def _read_meta(path: Path, columns: tuple[str, ...], issues: list[Issue]) -> pd.
     return df
 
 
+def _not_a_file(path: Path) -> str | None:
+    """What `path` is when it exists and is no regular file (a symbolic link is followed): a folder, a named pipe,
+    a device or a socket; None otherwise."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # missing or unreadable: reading it says why
+    if stat.S_ISREG(mode):
+        return None
+    return ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket")
+
+
 def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iterator[Issue]:
     if dictionary.empty:
         yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "declares no fields (a header and no records): every "
                     "form would be unknown; export the data dictionary with its fields")
+    yield from _repeated_rows(DICTIONARY, dictionary, ["FORM", "FIELD"], "field")
+    yield from _repeated_rows(CODELISTS, codelists, ["CODELIST", "CODE"], "code")
     known = set(codelists["CODELIST"])
     for i, rec in enumerate(dictionary.to_dict("records"), start=1):
+        for flag in ("REQUIRED", "KEY"):
+            if rec[flag] not in FLAGS:
+                yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{flag} must be Y or N", variable=flag,
+                            row=str(i), value=rec[flag])
         if rec["TYPE"] not in TYPES:
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"TYPE must be one of {', '.join(TYPES)}",
                         variable="TYPE", row=str(i), value=rec["TYPE"])
@@ -257,6 +282,13 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "FORMAT must be DD-MON-YYYY or formats of "
                         f"{', '.join(DECLARED_FORMATS)} joined by |", variable="FORMAT", row=str(i),
                         value=rec["FORMAT"])
+
+
+def _repeated_rows(name: str, table: pd.DataFrame, key: list[str], what: str) -> Iterator[Issue]:
+    """A metadata row whose key an earlier row has: which declaration would hold is unknown."""
+    for i in table.index[table.duplicated(key, keep="first")]:
+        yield Issue("error", "RAW_DICTIONARY", name, f"{what} is declared twice ({', '.join(key)})",
+                    variable="+".join(key), row=str(i + 1), value="/".join(table.loc[i, key]))
 
 
 def _format_of(field: dict) -> str:
@@ -342,11 +374,19 @@ def _is_utf8(value: str) -> bool:
     return True
 
 
+INTEGER = re.compile(r"[+-]?\d+")
+DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _parse_integer(v: str) -> None:
+    if not INTEGER.fullmatch(v):  # int() would take 1_000 and " 5"
+        raise ValueError("expected digits, with an optional sign")
     _held(int(v))
 
 
 def _parse_float(v: str) -> None:
+    if not DECIMAL.fullmatch(v):  # float() would take 1_91, "inf" and " 5"
+        raise ValueError("expected a decimal number such as 12.5, -3 or 1.5e-3")
     if not math.isfinite(float(v)):
         raise ValueError("not a finite number")
     _held(float(v))
@@ -362,8 +402,7 @@ _PARSERS = {"time": check_raw_time, "integer": _parse_integer, "float": _parse_f
 
 
 def _held_numbers(col: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(col.where(col.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")),
-                            errors="coerce")
+    numbers = pd.to_numeric(col.where(col.str.fullmatch(DECIMAL.pattern)), errors="coerce")
     return numbers.notna() & ~not_held(numbers.to_numpy(dtype=float))
 
 

@@ -1,5 +1,6 @@
 """The raw loader names file, column, row and value for every kind of bad input."""
 import gzip
+import os
 from pathlib import Path
 
 import pytest
@@ -266,13 +267,48 @@ def test_a_file_without_quotes_reads_as_one_with_them(tmp_path, quoted):
     assert str(frame["AETERM"].dtype) == "str"
 
 
-def test_load_raw_names_a_form_it_cannot_read(tmp_path):
+@pytest.mark.parametrize(("make", "what"), [
+    (lambda path: path.mkdir(), "a folder"),
+    (lambda path: os.mkfifo(path), "a named pipe"),  # reading it would wait for a writer for ever
+    (lambda path: path.symlink_to("/dev/zero"), "a device"),  # reading it would fill the memory
+])
+def test_load_raw_names_a_form_it_cannot_read(tmp_path, make, what):
     folder = export(tmp_path, ae=None)
-    (folder / "ae.csv").mkdir()
+    make(folder / "ae.csv")
     with pytest.raises(RawInputError) as info:
         load_raw(folder)
     assert [(i.code, i.where, i.message) for i in info.value.issues] == [
-        ("RAW_UNREADABLE", "ae.csv", "file cannot be read (Is a directory)")]
+        ("RAW_UNREADABLE", "ae.csv", f"file cannot be read ({what}, not a file)")]
+
+
+@pytest.mark.parametrize(("files", "issue"), [
+    # a field declared twice: which TYPE or KEY holds is unknown
+    ({"dictionary": DICTIONARY + "dm,SEX,Sex again,text,,Y,N\n"},
+     ("RAW_DICTIONARY", "dictionary.csv", "FORM+FIELD", str(DICTIONARY.count("\n")), "dm/SEX",
+      "field is declared twice (FORM, FIELD)")),
+    # flags other than Y and N would switch the required and key checks off
+    ({"dictionary": DICTIONARY.replace("dm,SUBJID,Subject,text,,Y,Y", "dm,SUBJID,Subject,text,,y,Yes")},
+     ("RAW_DICTIONARY", "dictionary.csv", "KEY", "1", "Yes", "KEY must be Y or N")),
+    # a code with two decodes: which one a record means is unknown
+    ({"codelists": CODELISTS + "SEX,Female,Woman\n"},
+     ("RAW_DICTIONARY", "codelists.csv", "CODELIST+CODE", str(CODELISTS.count("\n")), "SEX/Female",
+      "code is declared twice (CODELIST, CODE)")),
+])
+def test_load_raw_refuses_a_dictionary_that_declares_a_field_or_code_twice_or_bad_flags(tmp_path, files, issue):
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, **files))
+    assert issue in [(i.code, i.where, i.variable, i.row, i.value, i.message) for i in info.value.issues]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("70_5", "not a valid float: expected a decimal number such as 12.5, -3 or 1.5e-3"),  # float() takes 70_5
+    (" 70.5", "not a valid float: expected a decimal number such as 12.5, -3 or 1.5e-3"),
+])
+def test_a_number_python_reads_but_an_export_does_not_write_is_refused(tmp_path, value, message):
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dm=DM.replace("70.5", value)))
+    assert [(i.code, i.variable, i.row, i.value, i.message) for i in info.value.issues] == [
+        ("RAW_BAD_FLOAT", "WEIGHT", "1", value, message)]
 
 
 def test_load_raw_refuses_an_export_without_subjects(tmp_path):
