@@ -253,7 +253,10 @@ def staged(out_dir: Path) -> Iterator[Path]:
         old.rename(out_dir)
     for leftover in (stage, old):
         shutil.rmtree(leftover, ignore_errors=True)
-    stage.mkdir(parents=True)
+    try:
+        stage.mkdir(parents=True)
+    except OSError as exc:  # a file where a parent folder should be, no permission
+        raise CdiscError(f"cannot write the output folder {out_dir}: {exc.strerror} ({exc.filename})") from None
     try:
         yield stage
     except BaseException:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cdisc.errors import CdiscError
 from cdisc.pipeline import staged
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +27,16 @@ def test_success_replaces_and_failure_keeps(tmp_path):
         raise RuntimeError("boom")
     assert snapshot(out) == {"a.txt": b"one"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_an_output_folder_under_a_file_is_an_error_naming_it(tmp_path):
+    """--out notadir/out where notadir is a file: a CdiscError (exit 2, one line), not NotADirectoryError."""
+    (tmp_path / "notadir").write_text("x")
+    with pytest.raises(CdiscError) as info, staged(tmp_path / "notadir" / "out"):
+        pass
+    assert str(info.value) == (f"cannot write the output folder {tmp_path / 'notadir' / 'out'}: Not a directory "
+                               f"({tmp_path / 'notadir' / '.out.staging'})")
+    assert (tmp_path / "notadir").read_text() == "x"
 
 
 def test_a_kill_between_the_renames_is_repaired_by_the_next_run(tmp_path):
