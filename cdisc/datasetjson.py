@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
@@ -108,6 +109,8 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
         else:
             header = json.loads(path.read_text(encoding="utf-8"))
             rows = header.pop("rows", [])
+        if not isinstance(rows, list):
+            raise TypeError(f"rows: an array of records, not {type(rows).__name__}")
         meta = DatasetMeta.model_validate(header)
     except (json.JSONDecodeError, UnicodeDecodeError, IndexError, TypeError, ValidationError) as exc:
         reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)
@@ -115,6 +118,9 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
     if header.get("records") != len(rows):
         raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
     columns = meta.columns
+    names = Counter(c.name for c in columns)
+    if repeated := sorted(n for n, times in names.items() if times > 1):
+        raise DatasetJsonError(f"{path.name}: column(s) {', '.join(repeated)} named more than once")
     if ragged := [n for n, row in enumerate(rows, start=1) if not isinstance(row, list) or len(row) != len(columns)]:
         first = rows[ragged[0] - 1]
         held = f"{len(first)} value(s)" if isinstance(first, list) else f"a {type(first).__name__}, not an array"
@@ -198,9 +204,12 @@ def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: s
     out = []
     for row, value in enumerate(s, start=1):
         try:
-            out.append(read(value))
+            number = read(value)
         except (TypeError, ValueError, OverflowError):
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not {what}") from None
+        if math.isinf(number):  # JSON's 1e999 reads as infinity: no dataset holds it
+            raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not a finite number")
+        out.append(number)
     return pd.Series(out, dtype="float64")
 
 

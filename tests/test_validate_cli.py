@@ -173,8 +173,15 @@ def test_third_party_msg_package_reports_what_is_wrong_with_it(tmp_path):
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda d: None, "no datasets"),
     (lambda d: (d / "dm.xpt").write_bytes(b"not a transport file" * 10), "dm.xpt: not a SAS transport"),
-    (lambda d: ((d / "dm.xpt").write_bytes((MSG / "dd.xpt").read_bytes()), (d / "define.xml").write_text("<x")),
+    (lambda d: ((d / "dd.xpt").write_bytes((MSG / "dd.xpt").read_bytes()), (d / "define.xml").write_text("<x")),
      "define.xml: not a readable XML document"),
+    # a file holding another dataset would stand for it, and the one it is named after would be missing
+    (lambda d: (d / "dm.xpt").write_bytes((MSG / "dd.xpt").read_bytes()),
+     "dm.xpt holds dataset DD: a dataset's file is named after it (dd.xpt)"),
+    # two files of one dataset (dd.xpt and DD.XPT on a case-sensitive file system): one would hide the other
+    (lambda d: ((d / "dd.xpt").write_bytes((MSG / "dd.xpt").read_bytes()),
+                (d / "DD.XPT").write_bytes((MSG / "dd.xpt").read_bytes())),
+     "DD.XPT and dd.xpt both hold dataset DD"),
 ])
 def test_bad_input_is_exit_2_with_one_line_and_no_report(tmp_path, setup, message):
     pkg = tmp_path / "pkg"

@@ -7,6 +7,7 @@ the define-driven suites, `cdisc define` and `cdisc convert` all read packages t
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from cdisc.algorithms import is_python_text, python_text
 from cdisc.datasetjson import Column, read_dataset_json
 from cdisc.define.build import text_length
 from cdisc.errors import PackageError
+from cdisc.raw import UTF16_BOMS
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
 from cdisc.transport import complete_transport
@@ -137,6 +139,11 @@ def read_package(folder: Path, define: Path | None = None, standard: str = "auto
         ds = read_xpt(path) if path.suffix.lower() == ".xpt" else _read_json(path)
         if not DATASET_NAME.fullmatch(ds.name):  # it names output files: nothing may lead outside the folder
             raise PackageError(f"{path.name}: dataset name {ds.name!r} is not 1-8 letters, digits or _")
+        if ds.name != path.stem.upper():  # ae.xpt holding DM would stand for DM, and AE would be missing
+            raise PackageError(f"{path.name} holds dataset {ds.name}: a dataset's file is named after it "
+                               f"({ds.name.lower()}{path.suffix.lower()})")
+        if ds.name in datasets:  # dm.xpt and DM.XPT: one would silently hide the other
+            raise PackageError(f"{Path(datasets[ds.name].path).name} and {path.name} both hold dataset {ds.name}")
         datasets[ds.name] = ds
     define_path = define or (folder / "define.xml" if (folder / "define.xml").exists() else None)
     spec = load_define(define_path) if define_path else None
@@ -195,9 +202,18 @@ def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame
 
 
 def _is_dsj(path: Path) -> bool:
-    """A .json file of the folder that is Dataset-JSON (a study summary beside the datasets is not)."""
+    """A .json file of the folder that is Dataset-JSON (a study summary beside the datasets is not): its
+    datasetJSONVersion is usually in its first 4 KB; else the whole file is read to look for it. A UTF-16 file is
+    taken as one, to be refused by the reader (Dataset-JSON is UTF-8) rather than passed over without a word."""
     with path.open("rb") as fh:
-        return b"datasetJSONVersion" in fh.read(4096)
+        head = fh.read(4096)
+    if b"datasetJSONVersion" in head or head.startswith(UTF16_BOMS):
+        return True
+    try:
+        document = json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return isinstance(document, dict) and "datasetJSONVersion" in document
 
 
 def _standard(choice: str, datasets: dict[str, Dataset], define: Spec | None) -> str:

@@ -119,6 +119,12 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADT", "label": "", '
      '"dataType": "date", "targetDataType": "integer"}], "rows": [["2024-13-45"]]}',
      "ae.json: column ADT, row 1, value '2024-13-45': not an ISO 8601 date"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AGE", "label": "", '
+     '"dataType": "double"}], "rows": [[1e999]]}', "ae.json: column AGE, row 1, value inf: not a finite number"),
+    ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": null}', r"rows: an array of records"),
+    ('{"name": "AE", "label": "x", "records": 0, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}, {"itemOID": "IT.B", "name": "A", "label": "", "dataType": "string"}], "rows": []}',
+     r"ae.json: column\(s\) A named more than once"),
 ])
 def test_unreadable_files_are_named_errors(tmp_path, content, message):
     path = tmp_path / "ae.json"
@@ -138,3 +144,19 @@ def test_cdisc_examples_read_back_to_their_xpt(name):
     xpt_meta, xpt = read_xpt_exact(path.with_suffix(".xpt"))
     assert meta.name == xpt_meta["name"]
     pd.testing.assert_frame_equal(frame, xpt, check_dtype=False, check_exact=True)
+
+
+def test_a_package_finds_dataset_json_whose_version_comes_after_its_rows(tmp_path):
+    """JSON objects have no key order: a ts.json whose datasetJSONVersion comes after 4 KB of rows is still a
+    dataset of the package (it was passed over without a word), and a UTF-16 one is refused, not passed over."""
+    from cdisc.validate.package import read_package
+
+    document = json.loads((FIXTURES / "ts.json").read_text())
+    document["datasetJSONVersion"] = document.pop("datasetJSONVersion")
+    text = json.dumps(document)
+    assert text.index("datasetJSONVersion") > 4096
+    (tmp_path / "ts.json").write_text(text)
+    assert list(read_package(tmp_path).datasets) == ["TS"]
+    (tmp_path / "ts.json").write_text(text, encoding="utf-16")
+    with pytest.raises(DatasetJsonError, match="ts.json: not a Dataset-JSON 1.1 file"):
+        read_package(tmp_path)
