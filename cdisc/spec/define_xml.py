@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from lxml import etree
+from pydantic import ValidationError
 
 from cdisc.errors import SpecError
 from cdisc.safexml import SAFE_PARSER
@@ -48,7 +49,13 @@ def load_define(path: Path) -> Spec:
     mdv = root.find(f"{{{ODM}}}Study/{{{ODM}}}MetaDataVersion")
     if root.tag != f"{{{ODM}}}ODM" or mdv is None:
         raise SpecError(f"{path.name}: not a Define-XML document (no ODM/Study/MetaDataVersion)")
-    return _Reader(root, mdv, DEF21 if DEF21 in root.nsmap.values() else DEF20, path.name).spec()
+    try:
+        return _Reader(root, mdv, DEF21 if DEF21 in root.nsmap.values() else DEF20, path.name).spec()
+    except ValidationError as exc:  # an element without an attribute Define-XML requires (an ItemDef's Name)
+        error = exc.errors()[0]
+        raise SpecError(f"{path.name}: not a Define-XML document the converter can read: {exc.title} "
+                        f"{'.'.join(map(str, error['loc']))}: {error['msg']} (an element lacks a required "
+                        "attribute?)") from None
 
 
 class _Reader:

@@ -1,4 +1,5 @@
 """define.xml -> Spec: CDISC's own SDTM-MSG example, our own define.xml back to our spec, and hostile XML."""
+import re
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,15 @@ def test_non_define_input_is_a_named_error(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(SpecError, match=message):
         load_define(path)
+
+
+def test_a_define_whose_item_lacks_its_name_is_a_named_error(tmp_path):
+    """Every ItemDef without Name (Define-XML requires it): a SpecError naming the file and what could not be read,
+    where the spec model's ValidationError had ended `cdisc validate` in a traceback."""
+    text = re.sub(r'(<ItemDef [^>]*?) Name="[^"]*"', r"\1", MSG.read_text())
+    (tmp_path / "define.xml").write_text(text)
+    with pytest.raises(SpecError, match=r"^define.xml: not a Define-XML document the converter can read: .*string"):
+        load_define(tmp_path / "define.xml")
 
 
 def test_cli_from_define_writes_a_loadable_spec_folder(tmp_path):
