@@ -146,6 +146,16 @@ def require_at_least(values: pd.Series, lowest: float, *, source: str, rows: pd.
                            f"{what}; correct them in the export")
 
 
+def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Series) -> None:
+    """A `MappingError` naming the rows (RAW_ROW) whose lower limit is above their upper one: a reference range
+    typed the wrong way round would make every result of the record LOW and HIGH at once."""
+    inverted = pd.to_numeric(low, errors="coerce").gt(pd.to_numeric(high, errors="coerce"))
+    if inverted.any():
+        shown = _shown_rows(low.astype(str) + " > " + high.astype(str), inverted, rows)
+        raise MappingError(f"{source}: {int(inverted.sum())} range(s) have the lower limit above the upper one "
+                           f"({shown}); correct them in the export")
+
+
 def _shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
     """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`."""
     where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())

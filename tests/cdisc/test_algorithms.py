@@ -69,3 +69,15 @@ def test_map_ct_names_unknown_values_and_the_raw_rows_holding_them():
                                "Collected Values in the spec")
     with pytest.raises(MappingError, match=r"codelist SEX; add them"):  # no rows given: none named
         map_ct(values, SEX, source="design.csv SEX")
+
+
+def test_require_range_names_a_range_typed_the_wrong_way_round():
+    """Row 4: 99.5 > 9.50; an open range (a blank limit) and equal limits are fine."""
+    from cdisc.algorithms import require_range
+
+    low, high = pd.Series(["3.5", "99.5", "", "2"]), pd.Series(["9.5", "9.50", "8", "2"])
+    with pytest.raises(MappingError) as info:
+        require_range(low, high, source="lb.csv LBORNRLO/LBORNRHI", rows=pd.Series([2, 4, 5, 6]))
+    assert str(info.value) == ("lb.csv LBORNRLO/LBORNRHI: 1 range(s) have the lower limit above the upper one "
+                               "(row 4 '99.5 > 9.50'); correct them in the export")
+    require_range(low.drop(1), high.drop(1), source="lb.csv", rows=pd.Series([2, 5, 6], index=[0, 2, 3]))

@@ -1,7 +1,7 @@
 """LB (Laboratory Test Results) from the lb form: local-lab hematology, chemistry and tumor markers."""
 from __future__ import annotations
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, require_range, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.findings import reference_range_indicator
@@ -28,6 +28,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     lb["LBORRES"] = form["LBORRES"].where(done, "")
     lb["LBORRESU"] = map_ct(form["LBORRESU"].where(done, ""), ctx.codelist("LBUNIT"), source="lb.csv LBORRESU",
                             rows=form["RAW_ROW"])
+    require_range(form["LBORNRLO"], form["LBORNRHI"], source="lb.csv LBORNRLO/LBORNRHI", rows=form["RAW_ROW"])
     lb["LBORNRLO"] = form["LBORNRLO"].where(done, "")
     lb["LBORNRHI"] = form["LBORNRHI"].where(done, "")
     # LBSTRESC / LBSTRESN / LBSTRESU: one standard unit per test (design/unit_conversions.csv, MT.STRES)
