@@ -319,7 +319,8 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
         issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists, control)
     keys = list(fields.loc[fields["KEY"] == "Y", "FIELD"])
     if keys:
-        issues += _check_keys(name, df, rows, keys)
+        numbers = set(fields.loc[fields["TYPE"].isin(["integer", "float"]), "FIELD"])
+        issues += _check_keys(name, df, rows, keys, numbers)
     return df.assign(RAW_FORM=form, RAW_ROW=rows)
 
 
@@ -375,13 +376,15 @@ def _is_utf8(value: str) -> bool:
 
 
 INTEGER = re.compile(r"[+-]?\d+")
+EXACT_INTEGERS = 2 ** 53  # the largest run of whole numbers a double (and so an XPT number) holds exactly
 DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def _parse_integer(v: str) -> None:
     if not INTEGER.fullmatch(v):  # int() would take 1_000 and " 5"
         raise ValueError("expected digits, with an optional sign")
-    _held(int(v))
+    if abs(int(v)) > EXACT_INTEGERS:
+        raise ValueError(f"beyond {EXACT_INTEGERS:,}: no XPT number holds it exactly")
 
 
 def _parse_float(v: str) -> None:
@@ -414,13 +417,14 @@ _FAST_OK = {
 }
 
 
-def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -> list[Issue]:
+def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str], numbers: set[str]) -> list[Issue]:
     """Every row whose key an earlier row already has, naming that first row (and saying so when the whole row
-    is a copy of it)."""
-    repeat = df.duplicated(keys, keep="first")
+    is a copy of it). Key fields in `numbers` compare as numbers (AESEQ 01 is AESEQ 1: both map to 1)."""
+    compared = df[keys].assign(**{k: _as_numbers(df[k]) for k in keys if k in numbers})
+    repeat = compared.duplicated(keep="first")
     if not repeat.any():
         return []
-    first = rows.groupby([df[k] for k in keys], sort=False).transform("first")
+    first = rows.groupby([compared[k] for k in keys], sort=False).transform("first")
     copy = df.duplicated(keep="first")
     return [
         Issue("error", "RAW_DUPLICATE_KEY", name, f"duplicate key ({', '.join(keys)}): row {first[i]} has the same "
@@ -428,6 +432,12 @@ def _check_keys(name: str, df: pd.DataFrame, rows: pd.Series, keys: list[str]) -
               row=str(rows[i]), value=_shown("/".join(df.loc[i, keys])))
         for i in df.index[repeat]
     ]
+
+
+def _as_numbers(col: pd.Series) -> pd.Series:
+    """Each value as its number where it reads as one, else as it is (a bad value is reported by its own check)."""
+    numbers = pd.to_numeric(col, errors="coerce")
+    return numbers.astype(object).where(numbers.notna(), col)
 
 
 def _check_subjects(forms: dict[str, pd.DataFrame], register: str, field: str) -> list[Issue]:

@@ -60,6 +60,12 @@ def test_load_raw_keeps_text_and_adds_lineage(tmp_path):
         # finite, but no XPT v5 (IBM) number holds it: refused here, not by the XPT writer naming dm.xpt
         ({"dm": DM.replace("70.5", "1e80")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "1e80"),
         ({"dm": DM.replace("70.5", "-1e-90")}, "RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "-1e-90"),
+        # an integer key compares as a number: AESEQ 01 is AESEQ 1 (both would be AESPID 1 and link alike)
+        ({"ae": AE.replace("001-001,2,", "001-001,01,")}, "RAW_DUPLICATE_KEY", "ae.csv", "SUBJID+AESEQ", "2",
+         "001-001/01"),
+        # beyond 2**53 no double holds the integer exactly
+        ({"ae": AE.replace("001-001,2,", "001-001,9007199254740993,")}, "RAW_BAD_INTEGER", "ae.csv", "AESEQ",
+         "2", "9007199254740993"),
         ({"extra": "SUBJID\n001-001\n"}, "RAW_UNKNOWN_FORM", "extra.csv", "", "", ""),
         ({"dm": DM.replace("70.5\n", "70.5,kg\n")}, "RAW_FIELD_COUNT", "dm.csv", "", "1", "5"),
         ({"ae": AE.replace(",Nausea,\n", "\n")}, "RAW_FIELD_COUNT", "ae.csv", "", "2", "2"),
