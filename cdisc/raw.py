@@ -268,6 +268,10 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
     yield from _repeated_rows(CODELISTS, codelists, ["CODELIST", "CODE"], "code")
     known = set(codelists["CODELIST"])
     for i, rec in enumerate(dictionary.to_dict("records"), start=1):
+        for name in ("FORM", "FIELD"):
+            if rec[name] != rec[name].strip():  # the form's header would seem to lack the field
+                yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{name} has spaces around the name",
+                            variable=name, row=str(i), value=rec[name])
         for flag in ("REQUIRED", "KEY"):
             if rec[flag] not in FLAGS:
                 yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{flag} must be Y or N", variable=flag,

@@ -295,6 +295,9 @@ def test_load_raw_names_a_form_it_cannot_read(tmp_path, make, what):
     # flags other than Y and N would switch the required and key checks off
     ({"dictionary": DICTIONARY.replace("dm,SUBJID,Subject,text,,Y,Y", "dm,SUBJID,Subject,text,,y,Yes")},
      ("RAW_DICTIONARY", "dictionary.csv", "KEY", "1", "Yes", "KEY must be Y or N")),
+    # a field name with a space after it: the form's header would seem to lack it
+    ({"dictionary": DICTIONARY.replace("dm,WEIGHT,", "dm,WEIGHT ,")},
+     ("RAW_DICTIONARY", "dictionary.csv", "FIELD", "4", "WEIGHT ", "FIELD has spaces around the name")),
     # a code with two decodes: which one a record means is unknown
     ({"codelists": CODELISTS + "SEX,Female,Woman\n"},
      ("RAW_DICTIONARY", "codelists.csv", "CODELIST+CODE", str(CODELISTS.count("\n")), "SEX/Female",
