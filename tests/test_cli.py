@@ -234,7 +234,7 @@ BREAKS = [
     ("short record", lambda d: _edit(d, "vs.csv", lambda t: _change_line(t, 3, lambda r: r.rsplit(",", 2)[0])),
      ["RAW_FIELD_COUNT", "vs.csv, row 3, value '9'", "record has 9 fields, the header has 11"]),
     ("a folder for a form", lambda d: ((d / "ae.csv").unlink(), (d / "ae.csv").mkdir()),
-     ["RAW_UNREADABLE", "ae.csv", "file cannot be read (Is a directory)"]),
+     ["RAW_UNREADABLE", "ae.csv", "file cannot be read (a folder, not a file)"]),
     ("year 0001", lambda d: _edit(d, "ae.csv", lambda t: _replace_first_date(t, "07-MAR-0001")),
      ["ae.csv", "column AESTDAT, row 1, value '07-MAR-0001'", "year 0001 is outside 1900-2100"]),
 ]

@@ -28,18 +28,21 @@ def read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def test_inferred_raw_fields_match_the_pilots_declared_ones_but_five(started):
+def test_inferred_raw_fields_match_the_pilots_declared_ones_but_ten(started):
     """87 fields; the inferred type and date formats equal the pilot's confirmed declarations except the four
-    code columns the export leaves blank (text until confirmed integer) and the kit reference '123' (integer
-    by its values, text in the pilot's spec)."""
+    code columns the export leaves blank (text until confirmed integer), the kit reference '123' (integer
+    by its values, text in the pilot's spec) and the five STUDY fields (a code of the pilot's one study id in its
+    spec, so that a row of another study is refused; text as inferred)."""
     new = read(started / "specs" / "pilot2" / "raw" / "dictionary.csv")
     real = read(ROOT / "specs" / "cdiscpilot01" / "raw" / "dictionary.csv")
     both = new.merge(real, on=["FORM", "FIELD"], suffixes=("", "_REAL"))
     assert len(new) == len(real) == len(both) == 87
     differ = both[(both["TYPE"] != both["TYPE_REAL"]) | (both["FORMAT"] != both["FORMAT_REAL"])]
     assert differ[["FIELD", "TYPE", "TYPE_REAL"]].values.tolist() == [
-        ["AEPTCD", "text", "integer"], ["AEHLTCD", "text", "integer"], ["AEHLGTCD", "text", "integer"],
-        ["AEBDSYCD", "text", "integer"], ["IT.ECREFID", "integer", "text"]]
+        ["STUDY", "text", "code"], ["AEPTCD", "text", "integer"], ["AEHLTCD", "text", "integer"],
+        ["AEHLGTCD", "text", "integer"], ["AEBDSYCD", "text", "integer"], ["STUDY", "text", "code"],
+        ["STUDY", "text", "code"], ["STUDY", "text", "code"], ["IT.ECREFID", "integer", "text"],
+        ["STUDY", "text", "code"]]
     dates = new[new["TYPE"].eq("date")].set_index("FIELD")["FORMAT"]
     assert dates[["IT.AESTDAT", "DSDTCOL", "VTLD"]].tolist() == ["MM/DD/YYYY|YYYY", "MM-DD-YYYY", "DD-Mon-YYYY"]
 
