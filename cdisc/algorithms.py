@@ -45,7 +45,7 @@ def map_ct(values: pd.Series, codelist: Codelist, *, source: str, rows: pd.Serie
     mapping = codelist.collected_map
     strange = values.ne("") & ~values.isin(mapping.keys())
     if strange.any():
-        where = f" ({_shown_rows(values, strange, rows)})" if rows is not None else ""
+        where = f" ({shown_rows(values, strange, rows)})" if rows is not None else ""
         raise MappingError(
             f"{source}: value(s) {sorted(set(values[strange]))[:10]} are not terms or collected values of codelist "
             f"{codelist.id}{where}; add them to the codelist's Collected Values in the spec"
@@ -117,7 +117,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     sign, number = censored["SIGN"], censored["NUMBER"]
     if (text := has_unit & orres.ne("") & ~np.isfinite(number)).any():  # a text, or a number like 1e400
         raise MappingError(f"{source}: {int(text.sum())} result(s) with a unit are no finite number "
-                           f"({_shown_rows(orres, text, rows)}): a decimal comma? a text result takes no unit; "
+                           f"({shown_rows(orres, text, rows)}): a decimal comma? a text result takes no unit; "
                            "correct them in the export")
     digits = rule["DIGITS"]
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
@@ -125,7 +125,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
     if (huge := has_unit & not_held(converted.to_numpy(dtype=float))).any():  # 1e80: no XPT number holds it
         raise MappingError(f"{source}: {int(huge.sum())} result(s) are, in their standard unit, {OUTSIDE_IBM} "
-                           f"({_shown_rows(orres, huge, rows)}); correct them in the export")
+                           f"({shown_rows(orres, huge, rows)}); correct them in the export")
     text = by_distinct(converted, lambda d: d.map(_number_text)).astype(str)  # str also when there is no result
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
@@ -142,7 +142,7 @@ def require_at_least(values: pd.Series, lowest: float, *, source: str, rows: pd.
     low = numbers.lt(lowest) if inclusive else numbers.le(lowest)
     if low.any():
         bound = f"at least {lowest:g}" if inclusive else f"above {lowest:g}"
-        raise MappingError(f"{source}: {int(low.sum())} value(s) are not {bound} ({_shown_rows(values, low, rows)}): "
+        raise MappingError(f"{source}: {int(low.sum())} value(s) are not {bound} ({shown_rows(values, low, rows)}): "
                            f"{what}; correct them in the export")
 
 
@@ -151,12 +151,12 @@ def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Seri
     typed the wrong way round would make every result of the record LOW and HIGH at once."""
     inverted = pd.to_numeric(low, errors="coerce").gt(pd.to_numeric(high, errors="coerce"))
     if inverted.any():
-        shown = _shown_rows(low.astype(str) + " > " + high.astype(str), inverted, rows)
+        shown = shown_rows(low.astype(str) + " > " + high.astype(str), inverted, rows)
         raise MappingError(f"{source}: {int(inverted.sum())} range(s) have the lower limit above the upper one "
                            f"({shown}); correct them in the export")
 
 
-def _shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
+def shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
     """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`."""
     where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())
     return ", ".join(f"{at}{value!r}" for at, value in list(zip(where, values[chosen], strict=True))[:10])

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, shown_rows, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
+from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE, RawStudy
 from cdisc.timing import exposure_span
 
@@ -42,7 +43,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # RFICDTC: earliest consent (ic.csv ICDAT); RFPENDTC: latest complete date of any raw form
     dm["RFICDTC"] = subj.map(consent["RFICDTC"]).fillna("")
     dm["RFPENDTC"] = subj.map(last_date).fillna("")
-    # DTHDTC, DTHFL: death form (dth.csv DTHDAT)
+    # DTHDTC, DTHFL: death form (dth.csv DTHDAT), never before the infusion
+    _refuse_deaths_before_infusion(dth, inf)
     dm["DTHDTC"] = subj.map(to_dtc(dth.set_index("SUBJID")["DTHDAT"])).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
     # BRTHDTC: dm.csv BRTHDAT (partial allowed); AGE at consent with mid-range imputation; AGEU
@@ -72,6 +74,18 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                       lineage_of(ctx.raw.form("apher"), subj),
                       dth[list(LINEAGE)]], ignore_index=True)
     return [DomainResult("DM", dm, rejected=dth_rejected, used=used)]
+
+
+def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None:
+    """A complete death date before the subject's infusion date is a `MappingError` naming dth.csv's rows (ADSL
+    would only have named the subject)."""
+    death = dtc_date(to_dtc(dth["DTHDAT"]))
+    infusion = dth["SUBJID"].map(inf["INFDAT"]).fillna("")
+    early = death.lt(dtc_date(to_dtc(infusion)))
+    if early.any():
+        shown = shown_rows(dth["DTHDAT"] + " before inf.csv INFDAT " + infusion, early, dth["RAW_ROW"])
+        raise MappingError(f"dth.csv DTHDAT: {int(early.sum())} death date(s) before the subject's infusion "
+                           f"({shown}); correct them in the export")
 
 
 def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

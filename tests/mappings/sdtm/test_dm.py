@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from cdisc.dates import to_dtc
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from mappings.im96.sdtm import dm
 from tests.helpers import assert_frame_equal_by_keys
@@ -133,3 +134,13 @@ def test_age_completed_years_at_consent(birth, consent, age):
     """AGE = completed years from the (mid-range imputed) birth date to the consent date (MT.DM.AGE)."""
     out = dm.age(to_dtc(pd.Series([birth])), to_dtc(pd.Series([consent])))
     assert out.tolist() == pytest.approx([age], nan_ok=True)
+
+
+def test_a_death_before_the_infusion_is_refused_naming_the_death_form_row(make_context, spec):
+    """001-001 infused 05-MAR-2024, died 01-MAR-2024 (dth.csv row 1): refused there, not first in ADSL naming the
+    subject; a partial death date (UN-FEB-2024) cannot be compared and is left to the partial-date rules."""
+    with pytest.raises(MappingError) as info:
+        build(make_context, spec, dth=DTH.assign(DTHDAT=["01-MAR-2024", "01-JAN-2025"]))
+    assert str(info.value) == ("dth.csv DTHDAT: 1 death date(s) before the subject's infusion (row 1 '01-MAR-2024 "
+                               "before inf.csv INFDAT 05-MAR-2024'); correct them in the export")
+    build(make_context, spec, dth=DTH.assign(DTHDAT=["UN-FEB-2024", "01-JAN-2025"]))
