@@ -72,13 +72,11 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:
     """PATNUM and VISIT of each visit a subject attended: a vital signs form (vs_raw) or a disposition event
     (ds_raw) at that visit (MT.SUPPDM.COMPLT)."""
-    vs = ctx.raw.form("vs_raw")
-    events = ds["DSCAT"].eq(DISPOSITION_EVENT)
-    forms = pd.DataFrame({
-        "PATNUM": pd.concat([vs["PATNUM"], ds.loc[events, "PATNUM"]], ignore_index=True),
-        "INSTANCE": pd.concat([vs["INSTANCE"], ctx.raw.form("ds_raw").loc[events, "INSTANCE"]], ignore_index=True),
-    })
-    return add_visit(forms, forms["INSTANCE"], ctx, source="vs_raw/ds_raw INSTANCE")[["PATNUM", "VISIT"]]
+    raw = ctx.raw.form("ds_raw")
+    forms = {"vs_raw": ctx.raw.form("vs_raw"), "ds_raw": raw.loc[ds["DSCAT"].eq(DISPOSITION_EVENT)]}
+    visited = [add_visit(form[["PATNUM"]], form["INSTANCE"], ctx, source=f"{name}.csv INSTANCE",
+                         rows=form["RAW_ROW"]) for name, form in forms.items()]
+    return pd.concat(visited, ignore_index=True)[["PATNUM", "VISIT"]]
 
 
 def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str,

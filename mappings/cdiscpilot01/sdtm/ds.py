@@ -18,7 +18,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                                              form_name="ds_raw.csv", field="PATNUM")
     ds = start_domain(form, ctx, "DS").assign(**disposition(form, ctx).drop(columns=["PATNUM", "DTHDTC"]))
     # VISITNUM / VISIT from the EDC instance (MT.VISIT); DSDY, DSSTDY
-    ds = add_visit(ds, form["INSTANCE"], ctx, source="ds_raw INSTANCE").drop(columns="VISITDY")
+    ds = add_visit(ds, form["INSTANCE"], ctx, source="ds_raw.csv INSTANCE", rows=form["RAW_ROW"]).drop(
+        columns="VISITDY")
     ds = add_study_day(ds, ctx.dataset("DM"), dtc="DSDTC", dy="DSDY")
     ds = add_study_day(ds, ctx.dataset("DM"), dtc="DSSTDTC", dy="DSSTDY")
     return [DomainResult("DS", ds, rejected=rejected)]

@@ -22,7 +22,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ex["EXDOSFRQ"] = map_ct(form["DOSFRQ"], ctx.codelist("FREQ"), source="ec_raw.csv DOSFRQ", rows=rows)
     ex["EXROUTE"] = map_ct(form["IT.ECROUTE"], ctx.codelist("ROUTE"), source="ec_raw.csv IT.ECROUTE", rows=rows)
     # VISITNUM / VISIT / VISITDY (MT.VISIT); EXSTDTC / EXENDTC and their study days
-    ex = add_visit(ex, form["VISITNAME"], ctx, source="ec_raw VISITNAME")
+    ex = add_visit(ex, form["VISITNAME"], ctx, source="ec_raw.csv VISITNAME", rows=rows)
     ex["EXSTDTC"], ex["EXENDTC"] = ctx.raw.dtc(form, "IT.ECSTDAT"), ctx.raw.dtc(form, "IT.ECENDAT")
     ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXSTDTC", dy="EXSTDY")
     ex = add_study_day(ex, ctx.dataset("DM"), dtc="EXENDTC", dy="EXENDY")

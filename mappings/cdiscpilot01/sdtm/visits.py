@@ -3,21 +3,25 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cdisc.algorithms import shown_rows
 from cdisc.context import StudyContext
 from cdisc.errors import MappingError
 
 UNSCHEDULED = r"^Unscheduled (\d+\.\d+)$"
 
 
-def add_visit(df: pd.DataFrame, instance: pd.Series, ctx: StudyContext, *, source: str) -> pd.DataFrame:
+def add_visit(df: pd.DataFrame, instance: pd.Series, ctx: StudyContext, *, source: str,
+              rows: pd.Series) -> pd.DataFrame:
     """VISITNUM, VISIT and VISITDY of each collected instance name: a planned visit by its names in the visit
-    table, `Unscheduled N.M` as VISITNUM N.M and VISIT `UNSCHEDULED N.M` (no planned day)."""
+    table, `Unscheduled N.M` as VISITNUM N.M and VISIT `UNSCHEDULED N.M` (no planned day). An unknown name is a
+    `MappingError` naming `source` and the raw `rows` that hold it."""
     table = ctx.design("visits")
     names = table.assign(COLLECTED=table["COLLECTED"].str.split("|")).explode("COLLECTED").set_index("COLLECTED")
     unscheduled = instance.str.extract(UNSCHEDULED, expand=False)
-    unknown = sorted(set(instance[~instance.isin(names.index) & unscheduled.isna()]))
-    if unknown:
-        raise MappingError(f"{source}: visit(s) {unknown[:10]} are neither in design/visits.csv nor 'Unscheduled N.M'")
+    unknown = ~instance.isin(names.index) & unscheduled.isna()
+    if unknown.any():
+        raise MappingError(f"{source}: visit(s) {sorted(set(instance[unknown]))[:10]} are neither in "
+                           f"design/visits.csv nor 'Unscheduled N.M' ({shown_rows(instance, unknown, rows)})")
     planned = instance.map(names["VISITNUM"]).fillna(unscheduled)
     return df.assign(VISITNUM=pd.to_numeric(planned),
                      VISIT=instance.map(names["VISIT"]).fillna("UNSCHEDULED " + unscheduled.fillna("")),

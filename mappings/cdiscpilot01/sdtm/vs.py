@@ -46,7 +46,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSTPTREF"] = vs["VSTPT"].map(points["VSTPTREF"]).fillna("")
     # VSDTC, VISITNUM / VISIT / VISITDY (MT.VISIT), VSDY
     vs["VSDTC"] = ctx.raw.dtc(long, "VTLD")
-    vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw INSTANCE")
+    vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw.csv INSTANCE", rows=long["RAW_ROW"])
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
     # VSLOBXFL: last result on or before the first dose, per test and time point; VSBLFL the same (MT.BLFL)
     vs = add_last_before_flag(vs, ctx.dataset("DM"), by=["VSTESTCD", "VSTPT"], dtc="VSDTC", result="VSORRES",
