@@ -111,6 +111,8 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
             rows = header.pop("rows", [])
         if not isinstance(rows, list):
             raise TypeError(f"rows: an array of records, not {type(rows).__name__}")
+        if (version := header.get("datasetJSONVersion")) is not None and not str(version).startswith("1.1"):
+            raise TypeError(f"datasetJSONVersion {version!r}: only version 1.1 is read")
         meta = DatasetMeta.model_validate(header)
     except (json.JSONDecodeError, UnicodeDecodeError, IndexError, TypeError, ValidationError) as exc:
         reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)

@@ -122,6 +122,8 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AGE", "label": "", '
      '"dataType": "double"}], "rows": [[1e999]]}', "ae.json: column AGE, row 1, value inf: not a finite number"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": null}', r"rows: an array of records"),
+    ('{"datasetJSONVersion": "9.9", "name": "AE", "label": "x", "records": 0, "columns": [], "rows": []}',
+     r"ae.json: not a Dataset-JSON 1.1 file \(datasetJSONVersion '9.9': only version 1.1 is read\)"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
      '"dataType": "string"}, {"itemOID": "IT.B", "name": "A", "label": "", "dataType": "string"}], "rows": []}',
      r"ae.json: column\(s\) A named more than once"),
