@@ -28,6 +28,7 @@ from pydantic.alias_generators import to_camel
 
 from cdisc.dates import SAS_EPOCH
 from cdisc.errors import CdiscError
+from cdisc.failure import first_invalid
 
 VERSION = "1.1.0"
 SCHEMAS = Path(__file__).parent / "schemas" / "dataset-json-1.1"
@@ -115,7 +116,7 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
             raise TypeError(f"datasetJSONVersion {version!r}: only version 1.1 is read")
         meta = DatasetMeta.model_validate(header)
     except (json.JSONDecodeError, UnicodeDecodeError, IndexError, TypeError, ValidationError) as exc:
-        reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else _first_error(exc)
+        reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else first_invalid(exc)
         raise DatasetJsonError(f"{path.name}: not a Dataset-JSON 1.1 file ({reason})") from None
     if header.get("records") != len(rows):
         raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
@@ -158,11 +159,6 @@ def schema_errors(path: Path) -> list[str]:
 def _schema_errors(validator, document: dict) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
             for e in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))]
-
-
-def _first_error(exc: ValidationError) -> str:
-    e = exc.errors()[0]
-    return f"{'/'.join(map(str, e['loc']))}: {e['msg']}"
 
 
 def _header(meta: DatasetMeta, records: int) -> dict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from cdisc.study import PROJECT_ROOT
 
 
@@ -19,6 +21,13 @@ def describe(exc: BaseException) -> str:
         return f"{type(exc).__name__}: {exc}"
     frame = ([f for f in frames if _ours(f.filename)] or frames)[-1]
     return f"{type(exc).__name__}: {exc}, at {_shown(frame.filename)}:{frame.lineno} in {frame.name}"
+
+
+def first_invalid(exc: ValidationError) -> str:
+    """The first error of a pydantic `ValidationError` as `where/it/is: what is wrong` (`columns/0/dataType: Input
+    should be ...`), for a message naming what a document lacks."""
+    error = exc.errors()[0]
+    return f"{'/'.join(map(str, error['loc']))}: {error['msg']}"
 
 
 def _ours(filename: str) -> bool:

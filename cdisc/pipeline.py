@@ -385,7 +385,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                           finished=feeding(rules, checks, Path(out_dir) / "sdtm"))
         sdtm_data = sdtm.frames
         sdtm_rules = rules.close()
-        # its datasets came before
+        # no frames: the SDTM datasets were sent one by one as finalized (`feeding`)
         checks.send(StagedPackage(sdtm.spec, {}, stage / "sdtm", Path(out_dir) / "sdtm", tuple(formats)))
         with clock.time("ADaM"):
             adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None

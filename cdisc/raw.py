@@ -396,12 +396,7 @@ def _parse_float(v: str) -> None:
         raise ValueError("expected a decimal number such as 12.5, -3 or 1.5e-3")
     if not math.isfinite(float(v)):
         raise ValueError("not a finite number")
-    _held(float(v))
-
-
-def _held(number: float) -> None:
-    """A number the datasets cannot hold (a dose of 1e80) is refused here, naming its row, not by the XPT writer."""
-    if not_held(np.array([float(number)]))[0]:
+    if not_held(np.array([float(v)]))[0]:  # 1e80: refused here, naming its row, not by the XPT writer
         raise ValueError(f"the number is {OUTSIDE_IBM}")
 
 

@@ -15,6 +15,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from cdisc.errors import SpecError
+from cdisc.failure import first_invalid
 from cdisc.safexml import SAFE_PARSER
 from cdisc.spec.model import (
     AnalysisDataset,
@@ -52,10 +53,8 @@ def load_define(path: Path) -> Spec:
     try:
         return _Reader(root, mdv, DEF21 if DEF21 in root.nsmap.values() else DEF20, path.name).spec()
     except ValidationError as exc:  # an element without an attribute Define-XML requires (an ItemDef's Name)
-        error = exc.errors()[0]
         raise SpecError(f"{path.name}: not a Define-XML document the converter can read: {exc.title} "
-                        f"{'.'.join(map(str, error['loc']))}: {error['msg']} (an element lacks a required "
-                        "attribute?)") from None
+                        f"{first_invalid(exc)} (an element lacks a required attribute?)") from None
 
 
 class _Reader:
