@@ -123,9 +123,8 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     converted = (number + rule["OFFSET"]) * rule["FACTOR"]
     for d in digits.unique():
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
-    if (huge := has_unit & not_held(converted.to_numpy(dtype=float))).any():  # 1e80: no XPT number holds it
-        raise MappingError(f"{source}: {int(huge.sum())} result(s) are, in their standard unit, {OUTSIDE_IBM} "
-                           f"({shown_rows(orres, huge, rows)}); correct them in the export")
+    refuse_records(has_unit & not_held(converted.to_numpy(dtype=float)), orres, source=source, rows=rows,
+                   what=f"result(s) are, in their standard unit, {OUTSIDE_IBM}")  # 1e80: no XPT number holds it
     text = by_distinct(converted, lambda d: d.map(_number_text)).astype(str)  # str also when there is no result
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
@@ -150,10 +149,16 @@ def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Seri
     """A `MappingError` naming the rows (RAW_ROW) whose lower limit is above their upper one: a reference range
     typed the wrong way round would make every result of the record LOW and HIGH at once."""
     inverted = pd.to_numeric(low, errors="coerce").gt(pd.to_numeric(high, errors="coerce"))
-    if inverted.any():
-        shown = shown_rows(low.astype(str) + " > " + high.astype(str), inverted, rows)
-        raise MappingError(f"{source}: {int(inverted.sum())} range(s) have the lower limit above the upper one "
-                           f"({shown}); correct them in the export")
+    refuse_records(inverted, low.astype(str) + " > " + high.astype(str), source=source, rows=rows,
+                   what="range(s) have the lower limit above the upper one")
+
+
+def refuse_records(chosen: pd.Series, shown: pd.Series, *, source: str, rows: pd.Series | None, what: str) -> None:
+    """When any record is `chosen`, a `MappingError` `<source>: <n> <what> (row 2 '<shown>', ...); correct them in
+    the export`: the raw rows and values of records that cannot be mapped as if they were data."""
+    if chosen.any():
+        raise MappingError(f"{source}: {int(chosen.sum())} {what} ({shown_rows(shown, chosen, rows)}); correct them "
+                           "in the export")
 
 
 def shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:

@@ -45,17 +45,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # AGE as collected, AGEU; SEX, RACE, ETHNIC, COUNTRY: collected values -> CT
     dm["AGE"] = pd.to_numeric(raw["IT.AGE"])
     dm["AGEU"] = np.where(dm["AGE"].notna(), YEARS, "")
-    dm["SEX"] = map_ct(raw["IT.SEX"], ctx.codelist("SEX"), source="dm_raw.csv IT.SEX", rows=raw["RAW_ROW"])
-    dm["RACE"] = map_ct(raw["IT.RACE"], ctx.codelist("RACE"), source="dm_raw.csv IT.RACE", rows=raw["RAW_ROW"])
-    dm["ETHNIC"] = map_ct(raw["IT.ETHNIC"], ctx.codelist("ETHNIC"), source="dm_raw.csv IT.ETHNIC", rows=raw["RAW_ROW"])
-    dm["COUNTRY"] = map_ct(raw["COUNTRY"], ctx.codelist("COUNTRY"), source="dm_raw.csv COUNTRY", rows=raw["RAW_ROW"])
+    rows = raw["RAW_ROW"]
+    for var, field in (("SEX", "IT.SEX"), ("RACE", "IT.RACE"), ("ETHNIC", "IT.ETHNIC"), ("COUNTRY", "COUNTRY")):
+        dm[var] = map_ct(raw[field], ctx.codelist(var), source=f"dm_raw.csv {field}", rows=rows)
     # ARMCD/ARM, ACTARMCD/ACTARM; a screen failure has no arm and ARMNRS (MT.DM.ARMCD)
     null = ctx.codelist("ARMNULRS")
-    planned = arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw.csv PLANNED_ARMCD", rows=raw["RAW_ROW"])
-    actual = arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw.csv ACTUAL_ARMCD", rows=raw["RAW_ROW"])
-    dm = dm.assign(**planned, **actual)
+    dm = dm.assign(**arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw.csv PLANNED_ARMCD", rows=rows),
+                   **arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw.csv ACTUAL_ARMCD", rows=rows))
     nulled = raw["PLANNED_ARMCD"].where(raw["PLANNED_ARMCD"].isin(null.collected_map.keys()), "")
-    dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw.csv PLANNED_ARMCD", rows=raw["RAW_ROW"])
+    dm["ARMNRS"] = map_ct(nulled, null, source="dm_raw.csv PLANNED_ARMCD", rows=rows)
     # SUPPDM: ITT = randomized (ds_raw), SAFETY = exposed (ec_raw), COMPLTn = week n visit attended
     dm["ITT"] = np.where(patnum.isin(ds.loc[ds["DSDECOD"].eq(RANDOMIZED), "PATNUM"]), "Y", "")
     dm["SAFETY"] = np.where(patnum.isin(ec["PATNUM"]), "Y", "")

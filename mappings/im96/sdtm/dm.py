@@ -9,10 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, shown_rows, start_domain
+from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
-from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE, RawStudy
 from cdisc.timing import exposure_span
 
@@ -81,11 +80,8 @@ def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None
     would only have named the subject)."""
     death = dtc_date(to_dtc(dth["DTHDAT"]))
     infusion = dth["SUBJID"].map(inf["INFDAT"]).fillna("")
-    early = death.lt(dtc_date(to_dtc(infusion)))
-    if early.any():
-        shown = shown_rows(dth["DTHDAT"] + " before inf.csv INFDAT " + infusion, early, dth["RAW_ROW"])
-        raise MappingError(f"dth.csv DTHDAT: {int(early.sum())} death date(s) before the subject's infusion "
-                           f"({shown}); correct them in the export")
+    refuse_records(death.lt(dtc_date(to_dtc(infusion))), dth["DTHDAT"] + " before inf.csv INFDAT " + infusion,
+                   source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
 
 
 def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
