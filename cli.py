@@ -59,7 +59,7 @@ def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, 
     
     Writes OUT/sdtm/ and OUT/adam/ (datasets, define.xml + stylesheet + define.html), OUT/adam/summary.json and
     summary.md, OUT/reconciliation/, OUT/validation/issues.csv and the review page OUT/report/index.html (with
-    its figures as PNG in OUT/report/figures/). Progress shows on a terminal only. Bad input stops the
+    its figures as SVG in OUT/report/figures/). Progress shows on a terminal only. Bad input stops the
     run with exit 2 and a message naming file, column, row and value; nothing is written.
     """
     from cdisc.errors import ValidationFailed

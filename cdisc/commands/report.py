@@ -19,7 +19,7 @@ from cdisc.commands import reports_errors
               help="Raw-to-SDTM reconciliation CSV  [default: ADAM/../reconciliation/summary.csv]")
 @reports_errors
 def report(adam_dir: Path, out_dir: Path, findings: Path | None, reconciliation: Path | None) -> None:
-    """Build the study review page (index.html, one self-contained file, and figures/ as PNG) from the
+    """Build the study review page (index.html, one self-contained file, and figures/ as SVG) from the
     ADaM folder. Sections whose datasets are missing are skipped, and the page says which and why."""
     from mappings.im96.adam.report import write_study_report
 

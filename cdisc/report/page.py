@@ -1,12 +1,11 @@
 """The report page: sections of text, tables and figures in one self-contained HTML file.
 
-Everything the page needs is inside it: the style sheet inline, every figure as a PNG data URI, no script and
+Everything the page needs is inside it: the style sheet inline, every figure as inline SVG, no script and
 no external link, so it opens the same offline, attached to a mail or archived. Long tables scroll inside
 their own box so a 200-subject listing does not push the rest of the page away.
 """
 from __future__ import annotations
 
-import base64
 import html
 import numbers
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td:first-child { white-space: nowrap; }
 .scroll { max-height: 560px; overflow: auto; display: inline-block; max-width: 100%; }
 figure { margin: 10px 0 22px; }
-figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; display: block; }
 figcaption, .caption { font-size: 13px; color: #444; max-width: 1000px; }
 .skipped { background: #fff6e0; border-left: 4px solid #e0a800; padding: 6px 12px; }
 .meta { color: #555; }
@@ -75,7 +74,7 @@ def render_page(title: str, subtitle: str, sections: list[Section]) -> str:
 
 
 def write_report(folder: Path, title: str, subtitle: str, sections: list[Section]) -> Path:
-    """Write `index.html` and every figure as PNG under `figures/`; return the page's path."""
+    """Write `index.html` and every figure as SVG under `figures/`; return the page's path."""
     folder.mkdir(parents=True, exist_ok=True)
     write_figures([f for s in sections for f in s.figures], folder / "figures")
     page = folder / "index.html"
@@ -99,10 +98,8 @@ def _block(block: Text | Table | Rendered) -> str:
         return f"<p>{_e(block.text)}</p>"
     if isinstance(block, Table):
         return table_html(block)
-    data = base64.b64encode(block.png).decode("ascii")
-    return (f'<figure id="fig-{_e(block.name)}"><h3>{_e(block.title)}</h3>'
-            f'<img src="data:image/png;base64,{data}" alt="{_e(block.title)}">'
-            f"<figcaption>{_e(block.caption)} (figures/{_e(block.name)}.png)</figcaption></figure>")
+    return (f'<figure id="fig-{_e(block.name)}"><h3>{_e(block.title)}</h3>{block.svg}'
+            f"<figcaption>{_e(block.caption)} (figures/{_e(block.name)}.svg)</figcaption></figure>")
 
 
 def table_html(table: Table) -> str:

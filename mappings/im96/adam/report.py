@@ -25,6 +25,7 @@ from cdisc.report.build import (
 )
 from cdisc.report.charts import (
     GREY,
+    WIDE,
     KmCurve,
     Marker,
     bars,
@@ -35,8 +36,9 @@ from cdisc.report.charts import (
     swimmer_figure,
     waterfall_figure,
 )
-from cdisc.report.figures import Rendered, new_figure, render, styled
+from cdisc.report.figures import Rendered, render
 from cdisc.report.page import Table, Text
+from cdisc.report.svg import Chart, Entry, Legend, Panel, Scale
 from mappings.im96.adam.summary import (
     LANDMARKS,
     OVERALL,
@@ -97,7 +99,7 @@ def _start_report(datasets: dict[str, pd.DataFrame], data_cut: str, adam_dir: Pa
     inputs = ReportInputs(datasets, data_cut, tables, sources)
     studyid = datasets["ADSL"]["STUDYID"].iloc[0] if "ADSL" in datasets and len(datasets["ADSL"]) else "Study"
     subtitle = (f"Data cut {data_cut or 'unknown'}. Built from the ADaM datasets "
-                f"{', '.join(sorted(datasets)) or '(none found)'}; every figure is also under figures/ as PNG.")
+                f"{', '.join(sorted(datasets)) or '(none found)'}; every figure is also under figures/ as SVG.")
     return start_report(PLANS, inputs, folder, title=f"{studyid} study review report", subtitle=subtitle,
                         later={"FINDINGS": lambda: read_findings(findings)})
 
@@ -197,7 +199,7 @@ def swimmer(inputs: ReportInputs) -> list:
     events = pd.concat([pd.DataFrame({"lane": ovr["USUBJID"], "day": ovr["ADY"], "kind": ovr["AVALC"]}),
                         pd.DataFrame({"lane": deaths["USUBJID"], "day": deaths["ADY"], "kind": "Death"})])
     markers = {k: Marker("o" if k in ("CR", "PR") else "s" if k == "SD" else "D" if k == "PD" else "x", c)
-               for k, c in RESPONSE_COLORS.items()} | {"Death": Marker("X", "black", 60)}
+               for k, c in RESPONSE_COLORS.items()} | {"Death": Marker("X", "black", 5.5)}
     shown = swimmer_lanes(lanes, SWIMMER_LANES)
     suffix = f" ({len(shown)} of {len(lanes)} infused subjects)" if len(shown) < len(lanes) else ""
     fig = swimmer_figure(shown, events, lane_colors=_group_colors(groups), markers=markers, xlabel=STUDY_DAY,
@@ -246,19 +248,16 @@ def spider(inputs: ReportInputs) -> list:
     subjects = pd.Index(lines["USUBJID"].unique())
     colors = pd.Series(subjects.map(_best_response(inputs.get("ADRS"))), index=subjects).fillna("NE").map(
         lambda c: RESPONSE_COLORS.get(c, GREY))
-    with styled():
-        fig = new_figure(4.2 * max(len(groups), 1) + 1.8, 4.2)
-        axes = np.atleast_1d(fig.subplots(1, max(len(groups), 1), sharey=True))
-        for ax, group in zip(axes, groups, strict=False):
-            lines_by_subject(ax, lines[lines["TRT01A"].eq(group)], x="ADY", y="PCHG", subject="USUBJID",
-                             colors=colors)
-            for y in (-30, 20):
-                ax.axhline(y, color="#444", linestyle="--", linewidth=0.8)
-            ax.set(title=group, xlabel=STUDY_DAY)
-        axes[0].set_ylabel("Change in sum of diameters from baseline (%)")
-        group_legend(axes[-1], {c: RESPONSE_COLORS[c] for c in RESPONSE_COLORS}, title="Confirmed BOR",
-                     outside=True)
-    return [render(fig, "spider", "Spider plot of percent change from baseline",
+    panels = [Panel(title=group, xlabel=STUDY_DAY) for group in groups] or [Panel()]
+    panels[0].ylabel = "Change in sum of diameters from baseline (%)"
+    for panel, group in zip(panels, groups, strict=False):
+        lines_by_subject(panel, lines[lines["TRT01A"].eq(group)], x="ADY", y="PCHG", subject="USUBJID",
+                         colors=colors)
+        for y in (-30, 20):
+            panel.hline(y, dash="5 4", width=0.8)
+    chart = Chart([panels], 470 * len(panels) + 190, [330], group_legend(RESPONSE_COLORS, title="Confirmed BOR"),
+                  share="y")
+    return [render(chart, "spider", "Spider plot of percent change from baseline",
                    "Sum of target-lesion diameters, percent change from baseline (ADTR SUMDIAM PCHG) at each "
                    "assessment; baseline drawn at day 0, 0 %. One line per subject, coloured by confirmed best "
                    "response (ADRS CBOR), one panel per dose level. Dashed lines: -30 % and +20 %.")]
@@ -315,31 +314,27 @@ def kinetics_figure(adpc: pd.DataFrame, groups: dict[str, float]) -> Rendered:
     colors = _group_colors(groups)
     present = set(adpc["PARAMCD"].unique())
     analytes = [a for a in KINETICS if a in present]
-    with styled():
-        fig = new_figure(11, 3.8 * max(len(analytes), 1))
-        axes = np.atleast_2d(fig.subplots(max(len(analytes), 1), 2))
-        for (left, right), paramcd in zip(axes, analytes, strict=False):
-            rows = adpc[adpc["PARAMCD"].eq(paramcd) & adpc["AFRLT"].notna()]
-            lloq = float(rows["ALLOQ"].dropna().iloc[0]) if rows["ALLOQ"].notna().any() else float("nan")
-            shown = rows.assign(Y=rows["AVAL"].where(rows["AVAL"] >= lloq, lloq / 2))
-            subject_color = shown.drop_duplicates("USUBJID").set_index("USUBJID")["TRTA"].map(colors)
-            lines_by_subject(left, shown, x="AFRLT", y="Y", subject="USUBJID", colors=subject_color)
-            medians = shown.groupby(["TRTA", "NFRLT"], sort=True)["Y"].median().reset_index()
-            for group, part in medians.groupby("TRTA", sort=False):
-                right.plot(part["NFRLT"], part["Y"], color=colors[group], marker="o", linewidth=1.8, label=group)
-            unit = rows["AVALU"].iloc[0]
-            for ax, what in ((left, "individual profiles"), (right, "median by dose level")):
-                ax.axhline(lloq, color="#555", linestyle=":", linewidth=1)
-                ax.text(0.99, lloq, f"LLOQ {lloq:g}", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                        fontsize=7)
-                ax.set_yscale("log")
-                ax.set_xscale("symlog", linthresh=28, linscale=1.4)
-                ax.set_xlim(-0.5, max(400.0, float(rows["AFRLT"].max()) * 1.05))
-                ax.set_xticks([0, 7, 14, 21, 28, 90, 180, 365], ["0", "7", "14", "21", "28", "90", "180", "365"])
-                ax.set(title=f"{rows['PARAM'].iloc[0]}: {what}", xlabel="Days from CAR-T infusion",
-                       ylabel=f"{paramcd} ({unit}, log scale)")
-            group_legend(right, colors, title="Dose level")
-    return render(fig, "kinetics", "Cellular kinetics",
+    rows_of_panels = []
+    for paramcd in analytes:
+        rows = adpc[adpc["PARAMCD"].eq(paramcd) & adpc["AFRLT"].notna()]
+        lloq = float(rows["ALLOQ"].dropna().iloc[0]) if rows["ALLOQ"].notna().any() else float("nan")
+        shown = rows.assign(Y=rows["AVAL"].where(rows["AVAL"] >= lloq, lloq / 2))
+        time = Scale("symlog", (-0.5, max(400.0, float(rows["AFRLT"].max()) * 1.05)), threshold=28, linscale=1.4)
+        left, right = (Panel(title=f"{rows['PARAM'].iloc[0]}: {what}", xlabel="Days from CAR-T infusion",
+                             ylabel=f"{paramcd} ({rows['AVALU'].iloc[0]}, log scale)", x=time, y=Scale("log"),
+                             xticks=[(d, f"{d}") for d in (0, 7, 14, 21, 28, 90, 180, 365)])
+                       for what in ("individual profiles", "median by dose level"))
+        subject_color = shown.drop_duplicates("USUBJID").set_index("USUBJID")["TRTA"].map(colors)
+        lines_by_subject(left, shown, x="AFRLT", y="Y", subject="USUBJID", colors=subject_color)
+        medians = shown.groupby(["TRTA", "NFRLT"], sort=True)["Y"].median().reset_index()
+        for group, part in medians.groupby("TRTA", sort=False):
+            right.line(part["NFRLT"], part["Y"], color=colors[group], marker="o", width=1.8, radius=3)
+        for panel in (left, right):
+            panel.hline(lloq, color="#555", dash="2 3", width=1, label=f"LLOQ {lloq:g}")
+        rows_of_panels.append([left, right])
+    chart = Chart(rows_of_panels or [[Panel()]], WIDE, [290] * max(len(analytes), 1),
+                  group_legend(colors, title="Dose level"))
+    return render(chart, "kinetics", "Cellular kinetics",
                   "ADPC: CAR-positive cells and transgene copies by time from infusion (AFRLT; medians by nominal "
                   "time NFRLT). Log scale; values below the lower limit of quantification (dotted line) are drawn "
                   "at half the LLOQ. The time axis is linear to day 28, logarithmic after.")
@@ -381,27 +376,27 @@ def markers(inputs: ReportInputs) -> list:
     adlb, groups = inputs.get("ADLB"), _groups_of(inputs)
     changes = marker_changes(adlb, groups)
     colors = _group_colors(groups)
-    with styled():
-        fig = new_figure(11, 3.8 * max(len(changes), 1))
-        axes = np.atleast_2d(fig.subplots(max(len(changes), 1), 2))
-        for (left, right), (paramcd, summary) in zip(axes, changes.items(), strict=False):
-            rows = adlb[adlb["PARAMCD"].eq(paramcd) & adlb["TRTA"].ne("")]
-            post = rows[rows["PCHG"].notna() & rows["ADY"].ge(1)]
-            base = rows[rows["ABLFL"].eq("Y") & rows["USUBJID"].isin(post["USUBJID"])].assign(ADY=0.0, PCHG=0.0)
-            subject_color = rows.drop_duplicates("USUBJID").set_index("USUBJID")["TRTA"].map(colors)
-            lines_by_subject(left, pd.concat([base, post]), x="ADY", y="PCHG", subject="USUBJID",
-                             colors=subject_color)
-            for group in groups:
-                points = [(v["visitnum"], v["groups"][group]["median_pchg"]) for v in summary["visits"]
-                          if v["groups"][group]["median_pchg"] is not None]
-                right.plot([0] + [p[0] for p in points], [0] + [p[1] for p in points], color=colors[group],
-                           marker="o", linewidth=1.8, label=group)
-            for ax, what in ((left, "per subject"), (right, "median by visit")):
-                ax.axhline(0, color="black", linewidth=0.8)
-                ax.set(title=f"{summary['param']}: {what}", ylabel="Change from baseline (%)",
-                       xlabel=STUDY_DAY if ax is left else "Analysis visit (target day)")
-            group_legend(right, colors, title="Dose level", outside=True)
-    return [render(fig, "tumour_markers", "CA19-9 and CEA, percent change from baseline",
+    rows_of_panels = []
+    for paramcd, summary in changes.items():
+        rows = adlb[adlb["PARAMCD"].eq(paramcd) & adlb["TRTA"].ne("")]
+        post = rows[rows["PCHG"].notna() & rows["ADY"].ge(1)]
+        base = rows[rows["ABLFL"].eq("Y") & rows["USUBJID"].isin(post["USUBJID"])].assign(ADY=0.0, PCHG=0.0)
+        left, right = (Panel(title=f"{summary['param']}: {what}", ylabel="Change from baseline (%)", xlabel=xlabel)
+                       for what, xlabel in (("per subject", STUDY_DAY),
+                                            ("median by visit", "Analysis visit (target day)")))
+        subject_color = rows.drop_duplicates("USUBJID").set_index("USUBJID")["TRTA"].map(colors)
+        lines_by_subject(left, pd.concat([base, post]), x="ADY", y="PCHG", subject="USUBJID", colors=subject_color)
+        for group in groups:
+            points = [(v["visitnum"], v["groups"][group]["median_pchg"]) for v in summary["visits"]
+                      if v["groups"][group]["median_pchg"] is not None]
+            right.line([0] + [p[0] for p in points], [0] + [p[1] for p in points], color=colors[group],
+                       marker="o", width=1.8, radius=3)
+        for panel in (left, right):
+            panel.hline(0.0, color="black", width=0.8)
+        rows_of_panels.append([left, right])
+    chart = Chart(rows_of_panels or [[Panel()]], WIDE, [290] * max(len(changes), 1),
+                  group_legend(colors, title="Dose level"))
+    return [render(chart, "tumour_markers", "CA19-9 and CEA, percent change from baseline",
                    "ADLB PCHG of CA19-9 and CEA. Left: every post-infusion value, one line per subject, coloured by "
                    "dose level (baseline at day 0, 0 %). Right: median percent change at each analysis visit "
                    "(ANL01FL = Y), as in the table below."),
@@ -420,26 +415,26 @@ def crs_icans_figure(adae: pd.DataFrame, adsl: pd.DataFrame, groups: dict[str, f
     events = adae[adae[list(kinds.values())].eq("Y").any(axis=1) & adae["ASTDY"].notna()]
     last = int(max(28, events["AENDY"].fillna(events["ASTDY"]).max() if len(events) else 28))
     days = np.arange(1, last + 1)
-    with styled():
-        fig = new_figure(4.4 * max(len(groups), 1) + 1.6, 6.4)
-        axes = np.atleast_2d(fig.subplots(2, max(len(groups), 1), sharex=True, sharey=True, squeeze=False))
-        for row, (kind, flag) in enumerate(kinds.items()):
-            for col, group in enumerate(groups):
-                ax = axes[row, col]
-                part = events[events[flag].eq("Y") & events["TRTA"].eq(group)]
-                n = int(infused.get(group, 0))
-                worst = _worst_grade_by_day(part, days)
-                bottom = np.zeros(len(days))
-                for grade, color in GRADE_COLORS.items():
-                    counts = (worst == grade).sum(axis=0) * 100 / max(n, 1)
-                    bars(ax, days, counts, bottom=bottom, color=color, width=0.85, label=f"Grade {grade}")
-                    bottom += counts
-                ax.set(title=f"{kind}, {group} ({n} infused)", ylim=(0, 100), xlabel=STUDY_DAY if row == 1 else "",
-                       ylabel="Infused subjects with ongoing event (%)" if col == 0 else "")
-        if groups:  # no dose level (an ADSL without records): no bars, so no legend
-            axes[0, -1].legend(frameon=False, title="Worst grade that day", loc="upper left",
-                               bbox_to_anchor=(1.01, 1))
-    return render(fig, "crs_icans", "CRS and ICANS by grade and day",
+    rows_of_panels = []
+    for kind, flag in kinds.items():
+        panels = []
+        for group in groups:
+            part = events[events[flag].eq("Y") & events["TRTA"].eq(group)]
+            n = int(infused.get(group, 0))
+            panel = Panel(title=f"{kind}, {group} ({n} infused)", xlabel=STUDY_DAY, y=Scale(limits=(0.0, 100.0)),
+                          ylabel="Infused subjects with ongoing event (%)")
+            worst = _worst_grade_by_day(part, days)
+            bottom = np.zeros(len(days))
+            for grade, color in GRADE_COLORS.items():
+                counts = (worst == grade).sum(axis=0) * 100 / max(n, 1)
+                bars(panel, days, counts, bottom=bottom, color=color, width=0.85)
+                bottom += counts
+            panels.append(panel)
+        rows_of_panels.append(panels or [Panel(title=kind, y=Scale(limits=(0.0, 100.0)))])
+    legend = Legend("Worst grade that day", [Entry(f"Grade {g}", c) for g, c in GRADE_COLORS.items()])
+    chart = Chart(rows_of_panels, 480 * max(len(groups), 1) + 170, [220, 220], legend if groups else None,
+                  share="xy")
+    return render(chart, "crs_icans", "CRS and ICANS by grade and day",
                   "ADAE records with CRSFL or ICANSFL = Y (grade: ATOXGRN): percent of the dose level's infused "
                   "subjects (ADSL SAFFL) with an event ongoing from ASTDY to AENDY on each study day, by the worst "
                   "grade that day. The number of subjects with each event is in the table below.")

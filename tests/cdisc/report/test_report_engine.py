@@ -1,62 +1,72 @@
 """The generic report engine: byte-stable figures, a self-contained page, skipped sections, numbers at risk."""
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.colors import to_hex
+from lxml import etree
 
 from cdisc.derive.stats import km_at_risk
 from cdisc.report.build import ReportInputs, SectionPlan, build_section
 from cdisc.report.charts import Marker, bars, lines_by_subject, swimmer_figure
-from cdisc.report.figures import new_figure, render, styled
+from cdisc.report.figures import render
 from cdisc.report.page import SCROLL_ROWS, Section, Table, Text, render_page
+from cdisc.report.svg import Chart, Legend, Panel, Scale, marker_path
 
+SVG = "{http://www.w3.org/2000/svg}"
 FIGURE_SCRIPT = """
 import hashlib, sys
-from cdisc.report.figures import new_figure, render, styled
-with styled():
-    fig = new_figure(4, 3)
-    ax = fig.add_subplot()
-    ax.plot([0, 1, 2], [3, 1, 2], label="a"); ax.set_xlabel("day"); ax.legend()
-r = render(fig, "t", "T", "c")
-sys.stdout.write(hashlib.sha256(r.png).hexdigest())
+from cdisc.report.figures import render
+from cdisc.report.svg import Chart, Entry, Legend, Panel
+panel = Panel(title="t", xlabel="day")
+panel.line([0, 1, 2], [3, 1, 2], color="#1f77b4", marker="o")
+r = render(Chart([[panel]], 400, [200], Legend("", [Entry("a", "#1f77b4", "line")])), "t", "T", "c")
+sys.stdout.write(hashlib.sha256(r.svg.encode()).hexdigest())
 """
 
 
 def _figure():
-    with styled():
-        fig = new_figure(3, 2)
-        fig.add_subplot().bar([1, 2], [3, 4])
-    return render(fig, "bars", "Bars & <lines>", "caption")
+    panel = Panel()
+    bars(panel, [1, 2], [3, 4], color="#1f77b4")
+    return render(Chart([[panel]], 300, [150]), "bars", "Bars & <lines>", "caption")
 
 
-def test_render_gives_the_same_png_bytes_in_two_processes():
-    """Same data -> same bytes, also across interpreter runs (no version stamp)."""
+def _paths(svg: str, **attributes: str) -> list[str]:
+    """The `d` of every <path> in the drawing's plot areas (not the legend) whose attributes include
+    `attributes`."""
+    return [p.get("d") for g in etree.fromstring(svg).iter(f"{SVG}g") if g.get("clip-path")
+            for p in g.iter(f"{SVG}path") if all(p.get(k) == v for k, v in attributes.items())]
+
+
+def test_render_gives_the_same_bytes_in_two_processes():
+    """Same data -> same bytes, also across interpreter runs."""
     digests = {subprocess.run([sys.executable, "-c", FIGURE_SCRIPT], capture_output=True, text=True,
                               check=True).stdout for _ in range(2)}
     assert len(digests) == 1
 
 
-def test_render_writes_no_software_stamp():
-    r = _figure()
-    assert r.png.startswith(b"\x89PNG")
-    assert b"Software" not in r.png and b"Matplotlib" not in r.png
+def test_a_figure_is_one_well_formed_svg_element_named_by_its_title():
+    """XML an HTML page can hold inline and a browser can open as figures/<name>.svg; the title (escaped) is its
+    accessible name; its clip path is named after the figure, so two figures on a page do not share one."""
+    root = etree.fromstring(_figure().svg)
+    assert root.tag == f"{SVG}svg" and root.get("aria-label") == "Bars & <lines>"
+    assert [c.get("id") for c in root.iter(f"{SVG}clipPath")] == ["bars-0-0"]
 
 
 def test_render_page_is_self_contained_with_contents_and_escaped_text():
-    """Images are data URIs, the contents list links every section, text is HTML-escaped, nothing external."""
+    """Figures are inline SVG, the contents list links every section, text is HTML-escaped, nothing external."""
     fig = _figure()
     page = render_page("T <1>", "sub", [Section("a", "First", [Text("x < y"), fig]),
                                         Section("b", "Second", skipped="needs ADTTE")])
     assert '<a href="#a">First</a>' in page and '<a href="#b">Second</a> (skipped)' in page
-    assert f'src="data:image/png;base64,{base64.b64encode(fig.png).decode()}"' in page
-    assert "T &lt;1&gt;" in page and "x &lt; y" in page and "Bars &amp; &lt;lines&gt;" in page
+    assert f'<figure id="fig-bars"><h3>Bars &amp; &lt;lines&gt;</h3>{fig.svg}<figcaption>' in page
+    assert "T &lt;1&gt;" in page and "x &lt; y" in page
     assert "Skipped: needs ADTTE" in page
-    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page and "<script" not in page
 
 
 @pytest.mark.parametrize(("rows", "scrolls"), [(SCROLL_ROWS, False), (SCROLL_ROWS + 1, True)])
@@ -67,44 +77,79 @@ def test_long_tables_scroll_in_their_own_box(rows, scrolls):
 
 
 def test_swimmer_day_axis_runs_to_the_longest_lane_with_room_for_the_arrow():
-    """Lanes of 100 and 50 days: the axis runs to 105 (+5 % for the ongoing-response arrow); S1 at the top."""
+    """Lanes of 100 and 50 days: the axis runs to 105 (+5 % for the ongoing-response arrow); S1 at the top; the
+    event of S3, who has no lane, is not drawn."""
     lanes = pd.DataFrame({"lane": ["S1", "S2"], "end": [100.0, 50.0], "group": ["A", "A"], "ongoing": [True, False]})
     events = pd.DataFrame({"lane": ["S1", "S3"], "day": [30.0, 10.0], "kind": ["PR", "PR"]})
-    fig = swimmer_figure(lanes, events, lane_colors={"A": "#1f77b4"}, markers={"PR": Marker("o", "green")},
-                         xlabel="day", title="t")
-    ax = fig.axes[0]
-    assert ax.get_xlim() == (0.0, 105.0)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["S2", "S1"]
-    assert ax.collections[0].get_offsets().tolist() == [[30.0, 1.0]]  # S3 has no lane: its event is not drawn
+    chart = swimmer_figure(lanes, events, lane_colors={"A": "#1f77b4"}, markers={"PR": Marker("o", "green")},
+                           xlabel="day", title="t")
+    panel = chart.rows[0][0]
+    assert panel.limits()[0] == (0.0, 105.0)
+    assert [label for _, label in panel.yticks] == ["S2", "S1"]
+    assert [d.count("h0") for d in _paths(chart.svg("s", "t"), stroke="green")] == [1]
 
 
 def test_lines_by_subject_draws_one_line_per_colour_with_a_gap_between_subjects():
-    """Subjects a and c red, b green, rows unsorted: the red artist holds a's line (x ascending), a gap, then c's;
-    the green one b's."""
+    """Subjects a and c red, b green, rows unsorted: the red path holds a's line (x ascending), a gap, then c's
+    (two pieces, three dots); the green one b's."""
     frame = pd.DataFrame({"id": ["b", "a", "b", "c", "a"], "x": [2.0, 5.0, 1.0, 0.0, 3.0],
                           "y": [20.0, 50.0, 10.0, 7.0, 30.0]})
     colors = pd.Series({"a": "#ff0000", "b": "#00ff00", "c": "#ff0000"})
-    with styled():
-        ax = new_figure(3, 2).add_subplot()
-    lines_by_subject(ax, frame, x="x", y="y", subject="id", colors=colors)
-    drawn = [(to_hex(line.get_color()), line.get_xdata().tolist(), line.get_ydata().tolist()) for line in ax.lines]
-    assert str(drawn) == str([("#ff0000", [3.0, 5.0, float("nan"), 0.0], [30.0, 50.0, float("nan"), 7.0]),
-                              ("#00ff00", [1.0, 2.0], [10.0, 20.0])])
-    assert ax.lines[0].get_marker() == "o"
+    panel = Panel()
+    lines_by_subject(panel, frame, x="x", y="y", subject="id", colors=colors)
+    assert str([(x.tolist(), y.tolist()) for x, y in zip(panel.xs, panel.ys, strict=True)]) == str(
+        [([3.0, 5.0, float("nan"), 0.0], [30.0, 50.0, float("nan"), 7.0]), ([1.0, 2.0], [10.0, 20.0])])
+    svg = Chart([[panel]], 300, [150]).svg("l", "l")
+    red_line, red_dots = _paths(svg, stroke="#ff0000")
+    assert (red_line.count("M"), red_line.count("L"), red_dots.count("h0")) == (2, 1, 3)
+    green_line, green_dots = _paths(svg, stroke="#00ff00")
+    assert (green_line.count("M"), green_line.count("L"), green_dots.count("h0")) == (1, 1, 2)
 
 
-def test_bars_are_one_collection_and_every_bar_counts_for_the_limits():
-    """Bars at 1, 2, 3 of heights 4, 0, -2 on a base of 1, width 0.5: three rectangles; the empty one at 2 still
-    widens the x axis to 0.75-3.25 (plus the 5 % margins: 0.625-3.375), as `ax.bar` does."""
-    with styled():
-        ax = new_figure(3, 2).add_subplot()
-    collection = bars(ax, [1, 2, 3], [4, 0, -2], bottom=1.0, color=["red", "green", "blue"], width=0.5)
-    assert [p.vertices[:4].tolist() for p in collection.get_paths()] == [
-        [[0.75, 1.0], [0.75, 5.0], [1.25, 5.0], [1.25, 1.0]], [[1.75, 1.0], [1.75, 1.0], [2.25, 1.0], [2.25, 1.0]],
-        [[2.75, 1.0], [2.75, -1.0], [3.25, -1.0], [3.25, 1.0]]]
-    assert [to_hex(c) for c in collection.get_facecolors()] == ["#ff0000", "#008000", "#0000ff"]
-    assert list(ax.collections) == [collection]
-    assert ax.get_xlim() == pytest.approx((0.625, 3.375))
+def test_bars_are_one_path_per_colour_and_every_bar_counts_for_the_limits():
+    """Bars at 1, 2, 3 of heights 4, 0, -2 on a base of 1, width 0.5: the empty one at 2 is not drawn but still
+    widens the x axis to 0.75-3.25 (plus 5 % margins: 0.625-3.375); y runs -1 to 5 (plus 5 %: -1.3 to 5.3).
+    On a 300 x 150 plot area the red bar is 0.125 / 2.75 of the width wide (13.6 px) and 4 / 6.6 of the height
+    tall (90.9 px)."""
+    panel = Panel(axes=False)
+    bars(panel, [1, 2, 3], [4, 0, -2], bottom=1.0, color=["red", "green", "blue"], width=0.5)
+    (x0, x1), (y0, y1) = panel.limits()
+    assert (x0, x1, y0, y1) == pytest.approx((0.625, 3.375, -1.3, 5.3))
+    svg = Chart([[panel]], 300 + 2 * 10 + 18 + 4, [150]).svg("b", "b")
+    assert _paths(svg, fill="green") == []
+    assert len(_paths(svg, fill="blue")) == 1
+    (red,) = _paths(svg, fill="red")
+    numbers = [float(v) for v in red.replace("M", " ").replace("H", " ").replace("V", " ").replace("z", "").split()]
+    left, bottom, right, top = numbers[:4]
+    assert (right - left, bottom - top) == pytest.approx((300 * 0.5 / 2.75, 150 * 4 / 6.6), abs=0.15)
+
+
+def test_scales_place_values_as_matplotlib_would():
+    """Linear ticks of 0-100 on 400 px, 80 px apart: steps of 20. Log ticks of 0.3-200,000: each decade 1 to
+    10^5, written plainly up to 10,000. Symmetric log, linear to 28 over 1.4 decades: 14 sits at half of 28's
+    place (1.4 / 0.9 / 2 = 0.778), 280 a decade further (2.556)."""
+    assert Scale().ticks(0, 100, 400, 80) == [(0, "0"), (20, "20"), (40, "40"), (60, "60"), (80, "80"), (100, "100")]
+    assert [label for _, label in Scale("log").ticks(0.3, 2e5, 300, 45)] == ["1", "10", "100", "1000", "10000",
+                                                                              "10⁵"]
+    assert Scale("symlog", threshold=28, linscale=1.4).forward(np.array([-14, 0, 14, 28, 280])).tolist() == \
+        pytest.approx([-0.7778, 0, 0.7778, 1.5556, 2.5556], abs=1e-4)
+
+
+def test_marker_shapes_are_paths_a_browser_draws():
+    """A circle is a round-capped zero-length stroke; a square a closed filled path; a cross two strokes."""
+    x, y = np.array([10.0]), np.array([20.0])
+    assert marker_path("o", x, y, "red", 3) == ('<path d="M10 20h0" stroke="red" stroke-width="6" '
+                                                'stroke-linecap="round" fill="none"/>')
+    assert marker_path("s", x, y, "red", 3) == '<path d="M7 17h6v6h-6z" fill="red"/>'
+    assert marker_path("x", x, y, "red", 3) == ('<path d="M7 17l6 6m0 -6l-6 6" stroke="red" stroke-width="1.4" '
+                                                'fill="none"/>')
+
+
+def test_a_legend_is_as_wide_as_its_longest_label():
+    """11 px text at 0.62 em a character: a 10-character label takes 68.2 px, plus 38 px for its swatch."""
+    from cdisc.report.svg import Entry
+
+    assert Legend("", [Entry("abcdefghij", "red"), Entry("a", "red")]).width() == pytest.approx(106.2)
 
 
 def test_table_cells_right_align_numbers_and_blank_missing():
