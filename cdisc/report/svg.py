@@ -67,7 +67,7 @@ class Scale:
     def domain(self, values: np.ndarray) -> tuple[float, float]:
         """The limits of the axis: fixed, or the finite values' range (log: the positive ones) plus 5 % each side,
         in the scale's own terms."""
-        if self.limits is not None:
+        if self.limits is not None and all(map(math.isfinite, self.limits)) and self.limits[0] != self.limits[1]:
             return self.limits
         v = np.asarray(values, dtype=float)
         v = v[np.isfinite(v) & ((v > 0) if self.kind == "log" else True)]
@@ -131,7 +131,10 @@ STROKED = {
 
 def marker_path(shape: str, x: np.ndarray, y: np.ndarray, color: str, radius: float, opacity: float = 1.0) -> str:
     """One <path> holding a marker of `shape` ("o", "s", "D", ">", "x", "X", "|") at each pixel point: circles are
-    zero-length strokes with round caps, so a thousand cost a few bytes each."""
+    zero-length strokes with round caps, so a thousand cost a few bytes each. Points without both coordinates are
+    not drawn."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    x, y = x[finite], y[finite]
     if not len(x):
         return ""
     alpha = f' opacity="{opacity:g}"' if opacity < 1 else ""
@@ -214,13 +217,11 @@ class Panel:
         lx, ly = (np.repeat(x, 2)[1:], np.repeat(y, 2)[:-1]) if step and len(x) else (x, y)
         style = f' stroke-dasharray="{dash}"' if dash else ""
         style += f' opacity="{opacity:g}"' if opacity < 1 else ""
-        finite = np.isfinite(x) & np.isfinite(y)
 
         def draw(v: View) -> str:
             path = (f'<path d="{polyline(v.px(lx), v.py(ly))}" stroke="{color}" stroke-width="{width:g}" '
                     f'fill="none" stroke-linejoin="round"{style}/>')
-            return path + (marker_path(marker, v.px(x[finite]), v.py(y[finite]), color, radius, opacity)
-                           if marker else "")
+            return path + (marker_path(marker, v.px(x), v.py(y), color, radius, opacity) if marker else "")
         self.marks.append(draw)
 
     def points(self, x: object, y: object, *, shape: str, color: str, radius: float = 4.0) -> None:
@@ -230,25 +231,29 @@ class Panel:
     def rects(self, x0: object, x1: object, y0: object, y1: object, *, colors: Sequence[str] | str,
               opacity: float = 1.0) -> None:
         """Filled rectangles from (x0, y0) to (x1, y1), one path per colour; every corner counts for the limits,
-        an empty rectangle too."""
+        an empty rectangle too; one with a missing corner is not drawn."""
         x0, y0 = self._data(x0, y0)
         x1, y1 = self._data(x1, y1)
         colors = np.broadcast_to(np.asarray(colors, dtype=object), x0.shape)
         alpha = f' opacity="{opacity:g}"' if opacity < 1 else ""
+        drawn = np.isfinite(np.c_[x0, x1, y0, y1]).all(axis=1) & (y0 != y1)
 
         def draw(v: View) -> str:
             a, b, c, d = v.px(x0), v.px(x1), v.py(y0), v.py(y1)
             out = []
             for color in dict.fromkeys(colors):
                 path = "".join(f"M{_n(a[i])} {_n(c[i])}H{_n(b[i])}V{_n(d[i])}H{_n(a[i])}z"
-                               for i in np.flatnonzero(colors == color) if y0[i] != y1[i])
+                               for i in np.flatnonzero((colors == color) & drawn))
                 if path:
                     out.append(f'<path d="{path}" fill="{color}"{alpha}/>')
             return "".join(out)
         self.marks.append(draw)
 
     def hline(self, y: float, *, color: str = AXIS, width: float = 0.9, dash: str = "", label: str = "") -> None:
-        """A horizontal line across the panel at `y`, `label` above its right end, over the data (haloed)."""
+        """A horizontal line across the panel at `y`, `label` above its right end, over the data (haloed); none
+        at a missing `y`."""
+        if not math.isfinite(y):
+            return
         self.ys.append(np.asarray([y], dtype=float))
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         self.marks.append(lambda v: f'<path d="M{_n(v.left)} {_n(v.y(y))}h{_n(v.width)}" stroke="{color}" '
@@ -260,6 +265,8 @@ class Panel:
 
     def text(self, x: float, y: float, text: str, *, color: str = "#222", size: float = SMALL) -> None:
         """`text` centred on the data point (x, y), not clipped to the plot area."""
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return
         self.notes.append(lambda v: f'<text x="{_n(v.x(x))}" y="{_n(v.y(y) + size * 0.35)}" text-anchor="middle" '
                                     f'font-size="{size:g}" fill="{color}">{_e(text)}</text>')
 

@@ -216,3 +216,20 @@ def test_start_report_builds_the_later_sections_only_when_finished(tmp_path):
     page = finish().read_text(encoding="utf-8")
     assert built == ["adsl", "findings"]
     assert page.index("findings: 3 row(s)") < page.index("adsl: 2 row(s)")
+
+
+def test_missing_values_and_a_single_value_still_give_a_valid_drawing():
+    """A line through missing points on a log axis (-1 and 0 have no logarithm), a reference line at a missing
+    LLOQ, a bar with a missing end, fixed limits of one value: no "nan" or "inf" reaches the SVG, which stays
+    well-formed; no point of the red line has both coordinates on these axes, so its path is empty."""
+    panel = Panel(y=Scale("log"), title="t")
+    panel.line([1, 2, np.nan], [np.nan, -1, 0], color="red", marker="o")
+    panel.hline(float("nan"), label="LLOQ nan")
+    panel.rects([0], [1], [np.nan], [1], colors="red")
+    single = Panel(x=Scale(limits=(3.0, 3.0)))
+    single.points([3], [3], shape="D", color="blue")
+    svg = Chart([[panel, single]], 600, [200]).svg("e", "e")
+    etree.fromstring(svg)
+    assert "nan" not in svg.lower() and "inf" not in svg.lower() and "LLOQ" not in svg
+    assert _paths(svg, stroke="red") == [""]
+    assert len(_paths(svg, fill="blue")) == 1
