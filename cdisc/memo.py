@@ -38,6 +38,14 @@ def per_column(fn: F) -> F:
         if name not in results:
             results[name] = _stored(series, fn(series))
         return _restored(series, results[name])
+
+    def remember(series: pd.Series, result: Any) -> None:
+        """Keep `result` as `fn(series)`, worked out by a caller that had it anyway (nothing kept for a Series not
+        held in a numpy array)."""
+        results = _results_of(series)
+        if results is not None:
+            results[name] = _stored(series, result)
+    wrapper.remember = remember  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 

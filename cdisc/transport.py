@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cdisc.distinct import distinct_values
 from cdisc.errors import PackageError
 
 RECORD = 80
@@ -91,8 +92,11 @@ def encode_text(values: pd.Series) -> np.ndarray | None:
     """A text column as a numpy bytes array (missing values empty), or None when a value is not ASCII.
 
     Each distinct value is encoded once (a finished column repeats its values: a third of the time of encoding
-    every record)."""
+    every record). Without a missing value those are the column's `distinct_values`, as `pd.unique` gives them
+    (in order of first appearance): they are kept for define.xml and the checks, which read them next."""
     codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    if len(codes) and codes.min() >= 0:
+        distinct_values.remember(values, distinct)
     try:
         encoded = np.asarray(distinct, dtype="S")
     except UnicodeEncodeError:

@@ -85,3 +85,26 @@ def test_a_result_that_is_the_column_itself_does_not_keep_the_column_alive():
     del s
     gc.collect()
     assert len(memo._RESULTS) == before - 1
+
+
+def test_a_remembered_result_is_given_without_computing_it():
+    """`remember` keeps a result a caller had anyway; asking for it then computes nothing."""
+    column = pd.Series(["ab", "c"], dtype=object)
+    lengths.remember(column, np.array([9, 9]))
+    assert lengths(column).tolist() == [9, 9] and calls == []
+
+
+def test_encoding_a_text_column_for_xpt_keeps_its_distinct_values_for_define_and_the_checks(monkeypatch):
+    """The XPT writer's distinct values are the column's `distinct_values` (first-appearance order): read after
+    it, they are not worked out again. A column with a missing value keeps none: pd.unique counts the missing value
+    once, factorize leaves it out."""
+    from cdisc.distinct import distinct_values
+    from cdisc.transport import encode_text
+
+    complete = pd.Series(["b", "a", "b"], dtype=object)
+    gap = pd.Series(["b", None, "b"], dtype=object)
+    encode_text(complete)
+    encode_text(gap)
+    assert distinct_values(gap).tolist() == ["b", None]
+    monkeypatch.setattr(pd, "unique", lambda values: pytest.fail("distinct values worked out again"))
+    assert distinct_values(complete).tolist() == ["b", "a"]
