@@ -101,9 +101,9 @@ def test_lines_by_subject_draws_one_line_per_colour_with_a_gap_between_subjects(
         [([3.0, 5.0, float("nan"), 0.0], [30.0, 50.0, float("nan"), 7.0]), ([1.0, 2.0], [10.0, 20.0])])
     svg = Chart([[panel]], 300, [150]).svg("l", "l")
     red_line, red_dots = _paths(svg, stroke="#ff0000")
-    assert (red_line.count("M"), red_line.count("L"), red_dots.count("h0")) == (2, 1, 3)
+    assert (red_line.count("M"), red_line.count("l"), red_dots.count("h0")) == (2, 1, 3)
     green_line, green_dots = _paths(svg, stroke="#00ff00")
-    assert (green_line.count("M"), green_line.count("L"), green_dots.count("h0")) == (1, 1, 2)
+    assert (green_line.count("M"), green_line.count("l"), green_dots.count("h0")) == (1, 1, 2)
 
 
 def test_bars_are_one_path_per_colour_and_every_bar_counts_for_the_limits():
@@ -233,3 +233,14 @@ def test_missing_values_and_a_single_value_still_give_a_valid_drawing():
     assert "nan" not in svg.lower() and "inf" not in svg.lower() and "LLOQ" not in svg
     assert _paths(svg, stroke="red") == [""]
     assert len(_paths(svg, fill="blue")) == 1
+
+
+def test_paths_step_relative_to_the_point_before_rounded_without_drift():
+    """Points 10.04, 10.08, 10.12 (x) round to 10, 10.1, 10.1: the steps are the differences of the rounded
+    points (0.1 then 0), not rounded differences (0 and 0), so the last point lands where it should; a missing
+    point starts a new piece at an absolute point."""
+    from cdisc.report.svg import polyline
+
+    x = np.array([10.04, 10.08, 10.12, np.nan, -3.0])
+    y = np.array([5.0, 6.26, 4.0, 1.0, 2.0])
+    assert polyline(x, y) == "M10 5l0.1 1.3l0 -2.3M-3 2"
