@@ -65,9 +65,9 @@ class Scale:
         return v
 
     def domain(self, values: np.ndarray) -> tuple[float, float]:
-        """The limits of the axis: fixed, or the finite values' range (log: the positive ones) plus 5 % each side,
-        in the scale's own terms."""
-        if self.limits is not None and all(map(math.isfinite, self.limits)) and self.limits[0] != self.limits[1]:
+        """The limits of the axis: the fixed ones when they span something on this scale, else the finite values'
+        range (log: the positive ones) plus 5 % each side, in the scale's own terms."""
+        if self._usable(self.limits):
             return self.limits
         v = np.asarray(values, dtype=float)
         v = v[np.isfinite(v) & ((v > 0) if self.kind == "log" else True)]
@@ -82,6 +82,11 @@ class Scale:
             return 10 ** (a - pad), 10 ** (b + pad)
         pad = (hi - lo) * 0.05
         return lo - pad, hi + pad
+
+    def _usable(self, limits: tuple[float, float] | None) -> bool:
+        """Fixed limits that span something on this scale (positive ones on a log scale)."""
+        return (limits is not None and all(map(math.isfinite, limits)) and limits[0] != limits[1]
+                and (self.kind != "log" or min(limits) > 0))
 
     def ticks(self, lo: float, hi: float, room: float, spacing: float) -> list[tuple[float, str]]:
         """Tick values and labels within lo-hi for an axis `room` px long, about `spacing` px apart or more."""
@@ -120,11 +125,15 @@ FILLED = {
     "D": lambda x, y, r: f"M{_n(x)} {_n(y - r)}l{_n(r)} {_n(r)}l{_n(-r)} {_n(r)}l{_n(-r)} {_n(-r)}z",
     ">": lambda x, y, r: f"M{_n(x - r)} {_n(y - r)}l{_n(2 * r)} {_n(r)}l{_n(-2 * r)} {_n(r)}z",
 }
-STROKED = {
-    "x": (lambda x, y, r: f"M{_n(x - r)} {_n(y - r)}l{_n(2 * r)} {_n(2 * r)}m0 {_n(-2 * r)}l{_n(-2 * r)} {_n(2 * r)}",
-          1.4),
-    "X": (lambda x, y, r: f"M{_n(x - r)} {_n(y - r)}l{_n(2 * r)} {_n(2 * r)}m0 {_n(-2 * r)}l{_n(-2 * r)} {_n(2 * r)}",
-          2.6),
+
+
+def _cross(x: float, y: float, r: float) -> str:
+    return f"M{_n(x - r)} {_n(y - r)}l{_n(2 * r)} {_n(2 * r)}m0 {_n(-2 * r)}l{_n(-2 * r)} {_n(2 * r)}"
+
+
+STROKED = {  # shape: (path of one marker, stroke width)
+    "x": (_cross, 1.4),
+    "X": (_cross, 2.6),
     "|": (lambda x, y, r: f"M{_n(x)} {_n(y - r)}v{_n(2 * r)}", 1.4),
 }
 
@@ -351,8 +360,8 @@ class Chart:
                 union = (min(v[axis][0] for v in limits.values()), max(v[axis][1] for v in limits.values()))
                 limits = {k: (union, v[1]) if axis == 0 else (v[0], union) for k, v in limits.items()}
         layout = _Layout(self, limits)
-        body = [p_svg for r, row in enumerate(self.rows) for c, panel in enumerate(row)
-                for p_svg in [layout.panel(panel, r, c, f"{name}-{r}-{c}")]]
+        body = [layout.panel(panel, r, c, f"{name}-{r}-{c}") for r, row in enumerate(self.rows)
+                for c, panel in enumerate(row)]
         if self.legend is not None:
             body.append(self.legend.draw(layout.total_width - layout.legend_width - EDGE + 8, layout.tops[0]))
         w, h = _n(layout.total_width), _n(layout.total_height)
@@ -405,7 +414,7 @@ class _Layout:
 
     def _bottom(self, panel: Panel, r: int) -> float:
         shows = self._shows("x", r, 0)
-        labels = [s for _, s in self.ticks(panel, "x", 400)] if shows else []
+        labels = [s for _, s in self.ticks(panel, "x", self.panel_width)] if shows else []
         if panel.xrotate:
             ticks = max((text_width(s) for s in labels), default=0.0) * 0.87 + FONT
         else:
