@@ -41,6 +41,7 @@ class Study(Frozen):
     meddra_version: str = ""
     whodrug_version: str = ""
     country: str = ""
+    # the study's one site (a single-centre study): the site of every consent; blank: several sites, not checked
     siteid: str = ""
     planned_subjects: int = 0
     # the raw field naming the subject on every form, and the text before it in USUBJID (blank: STUDYID)

@@ -30,7 +30,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     last_date = last_raw_dates(ctx.raw)
 
     dm = start_domain(raw, ctx, "DM")
-    # SUBJID, SITEID: dm.csv SUBJID; site of the first consent (ic.csv SITEID)
+    # SUBJID, SITEID: dm.csv SUBJID; site of the first consent (ic.csv SITEID), the study's one site
+    _refuse_other_sites(ctx.raw.form("ic"), ctx.spec.study.siteid)
     dm["SUBJID"] = subj
     dm["SITEID"] = subj.map(consent["SITEID"]).fillna("")
     # RFSTDTC: IM96 infusion start (inf.csv INFDAT + INFSTTIM), Day 1
@@ -73,6 +74,14 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                       lineage_of(ctx.raw.form("apher"), subj),
                       dth[list(LINEAGE)]], ignore_index=True)
     return [DomainResult("DM", dm, rejected=dth_rejected, used=used)]
+
+
+def _refuse_other_sites(ic: pd.DataFrame, site: str) -> None:
+    """A consent at another site than the study's one (study.toml `siteid`) is a `MappingError` naming ic.csv's
+    rows: in a single-centre study "1" for "001" is a site lost to a spreadsheet, not a second site."""
+    if site:
+        refuse_records(ic["SITEID"].ne(site), ic["SITEID"], source="ic.csv SITEID", rows=ic["RAW_ROW"],
+                       what=f"site(s) other than the study's site {site!r} (study.toml siteid)")
 
 
 def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None:

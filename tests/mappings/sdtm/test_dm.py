@@ -144,3 +144,12 @@ def test_a_death_before_the_infusion_is_refused_naming_the_death_form_row(make_c
     assert str(info.value) == ("dth.csv DTHDAT: 1 death date(s) before the subject's infusion (row 1 '01-MAR-2024 "
                                "before inf.csv INFDAT 05-MAR-2024'); correct them in the export")
     build(make_context, spec, dth=DTH.assign(DTHDAT=["UN-FEB-2024", "01-JAN-2025"]))
+
+
+def test_a_consent_at_another_site_than_the_studys_one_is_refused_naming_its_row(make_context, spec):
+    """IM96 is single-centre (study.toml siteid "001"): a consent row with SITEID "1" (leading zeros lost in a
+    spreadsheet) is refused naming ic.csv, the row and the value, not mapped to a second site."""
+    with pytest.raises(MappingError) as info:
+        build(make_context, spec, ic=IC.assign(SITEID=["001", "1", "001", "001"]))
+    assert str(info.value) == ("ic.csv SITEID: 1 site(s) other than the study's site '001' (study.toml siteid) "
+                               "(row 2 '1'); correct them in the export")
