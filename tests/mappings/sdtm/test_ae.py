@@ -122,3 +122,20 @@ def test_build_ae_supplemental_qualifiers(spec, built):
     )
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "IDVARVAL", "QNAM"])
     assert (out["STUDYID"] + out["RDOMAIN"] + out["IDVAR"]).eq("IM96AEAESEQ").all()
+
+
+@pytest.mark.parametrize("line", ["0", "-1"])
+def test_an_ae_line_number_below_1_is_refused_naming_its_row(spec, line):
+    """ae.csv AESEQ is the form's line number, which CMAENO on the medication form points at: 0 or -1 (row 2) is a
+    data-entry error, refused naming the row and value rather than carried into AESPID."""
+    from cdisc.errors import MappingError
+
+    rows = [list(r) for r in RAW]
+    rows[1][1] = line
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"ae": pd.DataFrame(rows, columns=COLUMNS).assign(RAW_FORM="ae", RAW_ROW=[1, 2, 3, 4])})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
+    with pytest.raises(MappingError) as info:
+        ae.build(ctx)
+    assert str(info.value) == (f"ae.csv AESEQ: 1 value(s) are not at least 1 (row 2 '{line}'): an AE line number "
+                               "counts from 1 (the medication form's CMAENO points at it); correct them in the export")
