@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, start_domain
+from cdisc.algorithms import map_ct, refuse_records, start_domain
 from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import dtc_date
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
 from mappings.cdiscpilot01.sdtm.ds import disposition
@@ -30,16 +31,19 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm["RFXSTDTC"], dm["RFXENDTC"] = patnum.map(first).fillna(""), patnum.map(last).fillna("")
     dm["RFSTDTC"] = dm["RFXSTDTC"]
     # RFENDTC: disposition event date of exposed subjects; RFPENDTC: last disposition collection (ds_raw)
-    ds = disposition(ctx.raw.form("ds_raw"), ctx)
+    ds_form = ctx.raw.form("ds_raw")
+    ds = disposition(ds_form, ctx)
     events = ds[ds["DSCAT"].eq("DISPOSITION EVENT")].groupby("PATNUM")["DSSTDTC"].max()
     dm["RFENDTC"] = patnum.map(events).fillna("").where(dm["RFSTDTC"].ne(""), "")
     dm["RFPENDTC"] = patnum.map(ds.groupby("PATNUM")["DSDTC"].max()).fillna("")
-    # DTHDTC / DTHFL: date of death on the disposition form
+    # RFICDTC: informed consent; DMDTC: collection date; DMDY
+    dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
+    # DTHDTC / DTHFL: date of death on the disposition form, never before the consent
+    _refuse_deaths_before_consent(ds, pd.Series(dm["RFICDTC"].to_numpy(), index=patnum.to_numpy()),
+                                  rows=ds_form["RAW_ROW"])
     deaths = ds[ds["DTHDTC"].ne("")].groupby("PATNUM")["DTHDTC"].max()
     dm["DTHDTC"] = patnum.map(deaths).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
-    # RFICDTC: informed consent; DMDTC: collection date; DMDY
-    dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
     dm["DMDTC"] = ctx.raw.dtc(raw, "COL_DT")
     dm = add_study_day(dm, dm, dtc="DMDTC", dy="DMDY")
     # AGE as collected, AGEU; SEX, RACE, ETHNIC, COUNTRY: collected values -> CT
@@ -65,6 +69,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     supp = supp_records(dm, ctx.spec, rdomain="DM", idvar="", qualifiers=populations,
                         evaluators=dict.fromkeys(populations, SPONSOR))
     return [DomainResult("DM", dm.drop(columns=populations)), DomainResult("SUPPDM", supp)]
+
+
+def _refuse_deaths_before_consent(ds: pd.DataFrame, consent: pd.Series, *, rows: pd.Series) -> None:
+    """A complete death date (ds_raw.csv DEATHDT) before the subject's informed consent (`consent`: RFICDTC by
+    PATNUM) is a `MappingError` naming the disposition rows: nobody consents after dying."""
+    consented = ds["PATNUM"].map(consent).fillna("")
+    refuse_records(dtc_date(ds["DTHDTC"]).lt(dtc_date(consented)),
+                   ds["DTHDTC"] + " before dm_raw.csv IC_DT " + consented, source="ds_raw.csv DEATHDT", rows=rows,
+                   what="death date(s) before the subject's informed consent")
 
 
 def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:

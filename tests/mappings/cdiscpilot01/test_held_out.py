@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc.errors import RawInputError
+from cdisc.errors import MappingError, RawInputError
 from cdisc.pipeline import build_sdtm
 from cdisc.raw import load_raw
 from mappings.cdiscpilot01 import mappings
@@ -94,3 +94,19 @@ def test_a_row_of_another_study_in_the_export_is_refused_by_its_study_code(tmp_p
         load_raw(raw, SPEC / "raw", subject_form="dm_raw", subject_field="PATNUM")
     assert [(i.code, i.where, i.variable, i.row, i.value) for i in info.value.issues] == [
         ("RAW_UNKNOWN_CODE", "ae_raw.csv", "STUDY", "3", "CDISCPILOT02")]
+
+
+def test_a_death_before_the_informed_consent_is_refused_naming_the_disposition_row(tmp_path):
+    """701-1015 consented on 12/26/2013 (dm_raw.csv IC_DT): a date of death of 01/01/2000 on their first
+    disposition row (ds_raw.csv row 1) is refused there, not mapped to a DTHDTC 14 years before RFICDTC."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for path in sorted(RAW.glob("*.csv")):
+        (raw / path.name).write_bytes(path.read_bytes())
+    ds = pd.read_csv(raw / "ds_raw.csv", dtype=str, keep_default_na=False)
+    ds.loc[0, "DEATHDT"] = "01/01/2000"
+    ds.to_csv(raw / "ds_raw.csv", index=False, lineterminator="\n")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("ds_raw.csv DEATHDT: 1 death date(s) before the subject's informed consent (row 1 "
+                               "'2000-01-01 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
