@@ -106,9 +106,9 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
     try:
         if path.suffix == ".ndjson":
             lines = path.read_text(encoding="utf-8").splitlines()
-            header, rows = json.loads(lines[0]), [json.loads(x) for x in lines[1:] if x.strip()]
+            header, rows = _loads(lines[0]), [_loads(x) for x in lines[1:] if x.strip()]
         else:
-            header = json.loads(path.read_text(encoding="utf-8"))
+            header = _loads(path.read_text(encoding="utf-8"))
             rows = header.pop("rows", [])
         if not isinstance(rows, list):
             raise TypeError(f"rows: an array of records, not {type(rows).__name__}")
@@ -147,13 +147,13 @@ def schema_errors(path: Path) -> list[str]:
     validator = Draft201909Validator(json.loads((SCHEMAS / "dataset.schema.json").read_text("utf-8")))
     if path.suffix == ".ndjson":
         lines = path.read_text(encoding="utf-8").splitlines()
-        header = json.loads(lines[0])
+        header = _loads(lines[0])
         errors = _schema_errors(validator, header)
         width = len(header.get("columns", []))
         errors += [f"line {i}: not an array of {width} values" for i, line in enumerate(lines[1:], start=2)
-                   if not isinstance(row := json.loads(line), list) or len(row) != width]
+                   if not isinstance(row := _loads(line), list) or len(row) != width]
         return errors
-    return _schema_errors(validator, json.loads(path.read_text("utf-8")))
+    return _schema_errors(validator, _loads(path.read_text("utf-8")))
 
 
 def _schema_errors(validator, document: dict) -> list[str]:
@@ -190,17 +190,39 @@ class _BadValue(ValueError):
     """A value its column's type cannot be read from (the message names the column, row and value)."""
 
 
+class _NotJson(str):
+    """A NaN, Infinity or -Infinity literal: Python's json module reads them, JSON (RFC 8259) has none, so a
+    Dataset-JSON file holding one is refused where the value is read, naming its column and row."""
+
+
+def _loads(text: str) -> object:
+    return json.loads(text, parse_constant=_NotJson)
+
+
 def _from_json(s: pd.Series, col: Column) -> pd.Series:
     if col.target_data_type == "integer":
         return _numbers(s, col, lambda v: _sas_from_iso(v, col.data_type), f"an ISO 8601 {col.data_type}")
     if col.data_type in ("integer", "decimal", "float", "double"):
         return _numbers(s, col, lambda v: np.nan if v is None else float(v), "a number")
-    return pd.Series(["" if v is None else str(v) for v in s], dtype=str)
+    return pd.Series([_text(v, col, row) for row, v in enumerate(s, start=1)], dtype=str)
+
+
+def _text(value: object, col: Column, row: int) -> str:
+    if isinstance(value, _NotJson):
+        raise _not_json(value, col, row)
+    return "" if value is None else str(value)
+
+
+def _not_json(value: _NotJson, col: Column, row: int) -> _BadValue:
+    return _BadValue(f"column {col.name}, row {row}, value {value}: not JSON (RFC 8259 has no {value}; a missing "
+                     "value is null)")
 
 
 def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: str) -> pd.Series:
     out = []
     for row, value in enumerate(s, start=1):
+        if isinstance(value, _NotJson):
+            raise _not_json(value, col, row)
         try:
             number = read(value)
         except (TypeError, ValueError, OverflowError):

@@ -121,6 +121,12 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
      "ae.json: column ADT, row 1, value '2024-13-45': not an ISO 8601 date"),
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AGE", "label": "", '
      '"dataType": "double"}], "rows": [[1e999]]}', "ae.json: column AGE, row 1, value inf: not a finite number"),
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.N", "name": "AGE", "label": "", '
+     '"dataType": "double"}], "rows": [[1], [NaN]]}',
+     r"ae.json: column AGE, row 2, value NaN: not JSON \(RFC 8259 has no NaN; a missing value is null\)"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AETERM", "label": "", '
+     '"dataType": "string"}], "rows": [[-Infinity]]}',
+     r"ae.json: column AETERM, row 1, value -Infinity: not JSON \(RFC 8259 has no -Infinity"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": null}', r"rows: an array of records"),
     ('{"datasetJSONVersion": "9.9", "name": "AE", "label": "x", "records": 0, "columns": [], "rows": []}',
      r"ae.json: not a Dataset-JSON 1.1 file \(datasetJSONVersion '9.9': only version 1.1 is read\)"),
