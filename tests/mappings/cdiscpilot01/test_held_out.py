@@ -80,16 +80,22 @@ FULL_DIFFERING = {
 }
 
 
-def test_a_row_of_another_study_in_the_export_is_refused_by_its_study_code(tmp_path):
-    """STUDY is a code of the raw dictionary whose one term is CDISCPILOT01: an AE row of another study is
-    refused naming its form, field, row and value, not mapped into this study's AE under its STUDYID."""
+def export_with(tmp_path: Path, form: str, row: int, field: str, value: str) -> Path:
+    """A copy of the pilot export under tmp_path/raw with one cell of `form` (0-based data row) set to `value`."""
     raw = tmp_path / "raw"
     raw.mkdir()
     for path in sorted(RAW.glob("*.csv")):
         (raw / path.name).write_bytes(path.read_bytes())
-    ae = pd.read_csv(raw / "ae_raw.csv", dtype=str, keep_default_na=False)
-    ae.loc[2, "STUDY"] = "CDISCPILOT02"
-    ae.to_csv(raw / "ae_raw.csv", index=False, lineterminator="\n")
+    frame = pd.read_csv(raw / form, dtype=str, keep_default_na=False)
+    frame.loc[row, field] = value
+    frame.to_csv(raw / form, index=False, lineterminator="\n")
+    return raw
+
+
+def test_a_row_of_another_study_in_the_export_is_refused_by_its_study_code(tmp_path):
+    """STUDY is a code of the raw dictionary whose one term is CDISCPILOT01: an AE row of another study is
+    refused naming its form, field, row and value, not mapped into this study's AE under its STUDYID."""
+    raw = export_with(tmp_path, "ae_raw.csv", 2, "STUDY", "CDISCPILOT02")
     with pytest.raises(RawInputError) as info:
         load_raw(raw, SPEC / "raw", subject_form="dm_raw", subject_field="PATNUM")
     assert [(i.code, i.where, i.variable, i.row, i.value) for i in info.value.issues] == [
@@ -99,13 +105,7 @@ def test_a_row_of_another_study_in_the_export_is_refused_by_its_study_code(tmp_p
 def test_a_death_before_the_informed_consent_is_refused_naming_the_disposition_row(tmp_path):
     """701-1015 consented on 12/26/2013 (dm_raw.csv IC_DT): a date of death of 01/01/2000 on their first
     disposition row (ds_raw.csv row 1) is refused there, not mapped to a DTHDTC 14 years before RFICDTC."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for path in sorted(RAW.glob("*.csv")):
-        (raw / path.name).write_bytes(path.read_bytes())
-    ds = pd.read_csv(raw / "ds_raw.csv", dtype=str, keep_default_na=False)
-    ds.loc[0, "DEATHDT"] = "01/01/2000"
-    ds.to_csv(raw / "ds_raw.csv", index=False, lineterminator="\n")
+    raw = export_with(tmp_path, "ds_raw.csv", 0, "DEATHDT", "01/01/2000")
     with pytest.raises(MappingError) as info:
         build_sdtm(raw, SPEC, mappings().sdtm)
     assert str(info.value) == ("ds_raw.csv DEATHDT: 1 death date(s) before the subject's informed consent (row 1 "
