@@ -50,3 +50,12 @@ def distinct_values(column: pd.Series) -> np.ndarray:
     ['b', 'a', '']
     """
     return pd.unique(column.to_numpy())
+
+
+def distinct_column(column: pd.Series) -> pd.Series:
+    """`distinct_values` as a column of the column's own type (a fresh RangeIndex), for pandas' column methods.
+
+    >>> distinct_column(pd.Series(["b", "a", "b"], dtype=object)).tolist()
+    ['b', 'a']
+    """
+    return pd.Series(distinct_values(column), dtype=column.dtype)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from lxml import etree
 
 from cdisc.define.html import STYLESHEET, write_define_html
-from cdisc.distinct import distinct_rows, distinct_values
+from cdisc.distinct import distinct_column, distinct_rows, distinct_values
 from cdisc.spec.model import Codelist, Spec, ValueLevel, Variable
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
@@ -337,7 +337,7 @@ def used_terms(spec: Spec, data: dict[str, pd.DataFrame], value_level: list[pd.S
 
 def _as_terms(values: pd.Series) -> set[str]:
     """Values as codelist terms: numbers without a trailing '.0' (TRTN term '1' is the number 1.0)."""
-    present = pd.Series(distinct_values(values), dtype=values.dtype).dropna()  # missing values dropped
+    present = distinct_column(values).dropna()  # missing values dropped
     if pd.api.types.is_numeric_dtype(present):
         return {str(int(x)) if float(x).is_integer() else str(x) for x in present}
     return {str(x) for x in present if str(x) != ""}

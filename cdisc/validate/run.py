@@ -33,7 +33,7 @@ from functools import cache
 
 import pandas as pd
 
-from cdisc.distinct import distinct_values
+from cdisc.distinct import distinct_column
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
@@ -177,8 +177,7 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
     alone: set[tuple[str, int]] = set()
     for name, frame in data.items():
         # each column's distinct values (empty text as null), made once however many expectations read them
-        distinct = cache(lambda column, frame=frame: pd.Series(distinct_values(frame[column]),
-                                                               dtype=frame[column].dtype).replace("", None))
+        distinct = cache(lambda column, frame=frame: distinct_column(frame[column]).replace("", None))
         for i, e in enumerate(suites[name]):
             if e.kind not in COVERABLE:
                 continue

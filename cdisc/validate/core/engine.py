@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_values
+from cdisc.distinct import distinct_column
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
@@ -152,7 +152,7 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     per variable and distinct value, the metadata as columns of what a broadcast value would be (object), and
     VARIABLE, the variable's position. A value's text is made once per distinct value (numbers with equal text
     are one value)."""
-    values = [pd.unique(_text(_distinct(ds.data[v.name])).to_numpy(dtype=object)) for v in ds.variables]
+    values = [pd.unique(_text(distinct_column(ds.data[v.name])).to_numpy(dtype=object)) for v in ds.variables]
     counts = [len(u) for u in values]
     flat = np.concatenate(values) if values else np.empty(0, object)
     df = pd.DataFrame({"variable_value": pd.Series(flat, dtype=object),
@@ -164,11 +164,6 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     df["variable_name"] = pd.Series(np.repeat(np.array([v.name for v in ds.variables], dtype=object), counts),
                                     dtype=object)
     return df
-
-
-def _distinct(column: pd.Series) -> pd.Series:
-    """The column's distinct values (`distinct_values`: worked out once per column in the run), as a column."""
-    return pd.Series(distinct_values(column), dtype=column.dtype)
 
 
 def _flagged_variables(operations: list[dict[str, Any]], check: Any, ds: Dataset, with_dataset: bool, ctx: Context,
