@@ -36,17 +36,18 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                       source="vs_raw", rows=vs["RAW_ROW"])
     vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
     # VSPOS: position; VSLOC: the location field of the test (temperature)
-    vs["VSPOS"] = map_ct(long["SUBPOS"], ctx.codelist("POSITION"), source="vs_raw SUBPOS")
-    vs["VSLOC"] = map_ct(location(long), ctx.codelist("LOC"), source="vs_raw IT.TEMP_LOC")
+    rows = long["RAW_ROW"]
+    vs["VSPOS"] = map_ct(long["SUBPOS"], ctx.codelist("POSITION"), source="vs_raw.csv SUBPOS", rows=rows)
+    vs["VSLOC"] = map_ct(location(long), ctx.codelist("LOC"), source="vs_raw.csv IT.TEMP_LOC", rows=rows)
     # VSTPT / VSTPTNUM / VSELTM / VSTPTREF (MT.VS.TPT)
-    vs["VSTPT"] = map_ct(long["TMPTC"], ctx.codelist("VSTPT"), source="vs_raw TMPTC")
+    vs["VSTPT"] = map_ct(long["TMPTC"], ctx.codelist("VSTPT"), source="vs_raw.csv TMPTC", rows=rows)
     points = ctx.design("time_points").set_index("VSTPT")
     vs["VSTPTNUM"] = pd.to_numeric(vs["VSTPT"].map(points["VSTPTNUM"]))
     vs["VSELTM"] = vs["VSTPT"].map(points["VSELTM"]).fillna("")
     vs["VSTPTREF"] = vs["VSTPT"].map(points["VSTPTREF"]).fillna("")
     # VSDTC, VISITNUM / VISIT / VISITDY (MT.VISIT), VSDY
     vs["VSDTC"] = ctx.raw.dtc(long, "VTLD")
-    vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw.csv INSTANCE", rows=long["RAW_ROW"])
+    vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw.csv INSTANCE", rows=rows)
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
     # VSLOBXFL: last result on or before the first dose, per test and time point; VSBLFL the same (MT.BLFL)
     vs = add_last_before_flag(vs, ctx.dataset("DM"), by=["VSTESTCD", "VSTPT"], dtc="VSDTC", result="VSORRES",

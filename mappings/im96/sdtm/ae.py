@@ -30,17 +30,17 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae = add_meddra(ae, form, prefix="AE")
     # AESER and the six seriousness criteria: NY
     for var in SERIOUSNESS:
-        ae[var] = map_ct(form[var], ctx.codelist("NY"), source=f"ae.csv {var}")
+        ae[var] = map_ct(form[var], ctx.codelist("NY"), source=f"ae.csv {var}", rows=form["RAW_ROW"])
     # AEACN / AEREL / AEOUT / AETOXGR: CRF codes -> ACN, sponsor AEREL, OUT, AETOXGR
-    ae["AEACN"] = map_ct(form["AEACN"], ctx.codelist("ACN"), source="ae.csv AEACN")
-    ae["AEREL"] = map_ct(form["AEREL"], ctx.codelist("AEREL"), source="ae.csv AEREL")
-    ae["AEOUT"] = map_ct(form["AEOUT"], ctx.codelist("OUT"), source="ae.csv AEOUT")
-    ae["AETOXGR"] = map_ct(form["AETOXGR"], ctx.codelist("AETOXGR"), source="ae.csv AETOXGR")
+    ae["AEACN"] = map_ct(form["AEACN"], ctx.codelist("ACN"), source="ae.csv AEACN", rows=form["RAW_ROW"])
+    ae["AEREL"] = map_ct(form["AEREL"], ctx.codelist("AEREL"), source="ae.csv AEREL", rows=form["RAW_ROW"])
+    ae["AEOUT"] = map_ct(form["AEOUT"], ctx.codelist("OUT"), source="ae.csv AEOUT", rows=form["RAW_ROW"])
+    ae["AETOXGR"] = map_ct(form["AETOXGR"], ctx.codelist("AETOXGR"), source="ae.csv AETOXGR", rows=form["RAW_ROW"])
     # AESTDTC / AEENDTC: date + time (time only on complete dates)
     ae["AESTDTC"] = to_dtc(form["AESTDAT"], form["AESTTIM"])
     ae["AEENDTC"] = to_dtc(form["AEENDAT"], form["AEENTIM"])
     # AEENRTPT / AEENTPT: "Ongoing" ticked -> ONGOING at the last contact, DM.RFPENDTC (MT.AE.AEENRTPT)
-    ongoing = map_ct(form["AEONGO"], ctx.codelist("NY"), source="ae.csv AEONGO").eq("Y")
+    ongoing = map_ct(form["AEONGO"], ctx.codelist("NY"), source="ae.csv AEONGO", rows=form["RAW_ROW"]).eq("Y")
     ae = add_ongoing(ae, ctx.dataset("DM"), ongoing=ongoing, reference="RFPENDTC", enrtpt="AEENRTPT",
                      entpt="AEENTPT")
     # AESTDY / AEENDY from DM.RFSTDTC (infusion = Day 1); EPOCH from SE at onset
@@ -48,9 +48,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae = add_study_day(ae, ctx.dataset("DM"), dtc="AEENDTC", dy="AEENDY")
     ae = add_epoch(ae, ctx.dataset("SE"), dtc="AESTDTC")
     # SUPPAE qualifiers: AEDLT (NY), AERELLD (AEREL), AETOXSCL
-    ae["AEDLT"] = map_ct(form["AEDLT"], ctx.codelist("NY"), source="ae.csv AEDLT")
-    ae["AERELLD"] = map_ct(form["AERELLD"], ctx.codelist("AEREL"), source="ae.csv AERELLD")
-    ae["AETOXSCL"] = map_ct(form["AETOXSCL"], ctx.codelist("AETOXSCL"), source="ae.csv AETOXSCL")
+    ae["AEDLT"] = map_ct(form["AEDLT"], ctx.codelist("NY"), source="ae.csv AEDLT", rows=form["RAW_ROW"])
+    ae["AERELLD"] = map_ct(form["AERELLD"], ctx.codelist("AEREL"), source="ae.csv AERELLD", rows=form["RAW_ROW"])
+    ae["AETOXSCL"] = map_ct(form["AETOXSCL"], ctx.codelist("AETOXSCL"), source="ae.csv AETOXSCL", rows=form["RAW_ROW"])
     # AESEQ now, so SUPPAE can point at it (IDVAR AESEQ, MT.SUPPAE.IDVARVAL)
     ae = sequence(ae, ctx.spec, "AE")
     supp = supp_records(ae, ctx.spec, rdomain="AE", idvar="AESEQ", qualifiers=QUALIFIERS, evaluators=EVALUATORS)

@@ -38,19 +38,19 @@ def medications(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     cm["CMSPID"] = medication_spid(form["CMSEQ"])
     # CMTRT / CMINDC verbatim; CMCAT: CRF category
     cm["CMTRT"] = form["CMTRT"]
-    cm["CMCAT"] = map_ct(form["CMCAT"], ctx.codelist("CMCAT"), source="cm.csv CMCAT")
+    cm["CMCAT"] = map_ct(form["CMCAT"], ctx.codelist("CMCAT"), source="cm.csv CMCAT", rows=form["RAW_ROW"])
     cm["CMINDC"] = form["CMINDC"]
     # CMDOSE as collected; CMDOSU: the unit as written -> CT UNIT spelling (mg, MG, Mg -> mg)
     cm["CMDOSE"] = pd.to_numeric(form["CMDOSE"])
     cm["CMDOSU"] = map_ct(form["CMDOSU"], ctx.codelist("CMUNIT"), source="cm.csv CMDOSU", rows=form["RAW_ROW"])
     # CMDOSFRQ / CMROUTE: CRF codes -> CT FREQ (Q2W -> EVERY 2 WEEKS) / ROUTE
-    cm["CMDOSFRQ"] = map_ct(form["CMFREQ"], ctx.codelist("FREQ"), source="cm.csv CMFREQ")
-    cm["CMROUTE"] = map_ct(form["CMROUTE"], ctx.codelist("ROUTE"), source="cm.csv CMROUTE")
+    cm["CMDOSFRQ"] = map_ct(form["CMFREQ"], ctx.codelist("FREQ"), source="cm.csv CMFREQ", rows=form["RAW_ROW"])
+    cm["CMROUTE"] = map_ct(form["CMROUTE"], ctx.codelist("ROUTE"), source="cm.csv CMROUTE", rows=form["RAW_ROW"])
     # CMSTDTC: start date (+ time when complete); CMENDTC: end date; partial dates right-truncated
     cm["CMSTDTC"] = to_dtc(form["CMSTDAT"], form["CMSTTIM"])
     cm["CMENDTC"] = to_dtc(form["CMENDAT"])
     # CMENRTPT / CMENTPT: "Ongoing" ticked -> ONGOING at the last contact, DM.RFPENDTC (MT.CM.CMENRTPT)
-    ongoing = map_ct(form["CMONGO"], ctx.codelist("NY"), source="cm.csv CMONGO").eq("Y")
+    ongoing = map_ct(form["CMONGO"], ctx.codelist("NY"), source="cm.csv CMONGO", rows=form["RAW_ROW"]).eq("Y")
     return add_ongoing(cm, ctx.dataset("DM"), ongoing=ongoing, reference="RFPENDTC", enrtpt="CMENRTPT",
                        entpt="CMENTPT")
 

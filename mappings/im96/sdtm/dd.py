@@ -24,7 +24,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     cause = base.assign(DDTESTCD=CAUSE, DDORRES=form["DTHCAUS"], DDSTRESC=form["DTHCAUS"])
     # AUTOPIND: "Autopsy performed" as collected; DDSTRESC its NY term (MT.DD.DDSTRESC)
     autopsy = base.assign(DDTESTCD=AUTOPSY, DDORRES=form["DTHAUTOP"],
-                          DDSTRESC=map_ct(form["DTHAUTOP"], ctx.codelist("NY"), source="dth.csv DTHAUTOP"))
+                          DDSTRESC=map_ct(form["DTHAUTOP"], ctx.codelist("NY"), source="dth.csv DTHAUTOP",
+                                          rows=form["RAW_ROW"]))
     dd = pd.concat([cause, autopsy], ignore_index=True)
     # DDTEST: CT decode of DDTESTCD (DTHDXCD -> DTHDX)
     dd["DDTEST"] = dd["DDTESTCD"].map(ctx.codelist("DTHDXCD").decode)

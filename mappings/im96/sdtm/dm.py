@@ -52,9 +52,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm["AGE"] = age(dm["BRTHDTC"], dm["RFICDTC"])
     dm["AGEU"] = np.where(dm["AGE"].notna(), YEARS, "")
     # SEX, RACE, ETHNIC: collected values -> CT
-    dm["SEX"] = map_ct(raw["SEX"], ctx.codelist("SEX"), source="dm.csv SEX")
-    dm["RACE"] = map_ct(raw["RACE"], ctx.codelist("RACE"), source="dm.csv RACE")
-    dm["ETHNIC"] = map_ct(raw["ETHNIC"], ctx.codelist("ETHNIC"), source="dm.csv ETHNIC")
+    dm["SEX"] = map_ct(raw["SEX"], ctx.codelist("SEX"), source="dm.csv SEX", rows=raw["RAW_ROW"])
+    dm["RACE"] = map_ct(raw["RACE"], ctx.codelist("RACE"), source="dm.csv RACE", rows=raw["RAW_ROW"])
+    dm["ETHNIC"] = map_ct(raw["ETHNIC"], ctx.codelist("ETHNIC"), source="dm.csv ETHNIC", rows=raw["RAW_ROW"])
     # ARMCD/ARM: cohort assigned at enrolment (apher.csv DOSELVL); ACTARMCD/ACTARM: dose level infused (inf.csv)
     apher = ctx.raw.form("apher").set_index("SUBJID")
     dm = dm.assign(**arms(subj.map(apher["DOSELVL"]).fillna(""), ctx, source="apher.csv DOSELVL"))
@@ -118,15 +118,15 @@ def last_raw_dates(raw: RawStudy) -> pd.Series:
 
 def study_end_dates(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
     """Date of the disposition that ended participation (last TA epoch, or a non-completion reason), by SUBJID."""
-    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD")
-    epoch = map_ct(ds["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH")
+    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD", rows=ds["RAW_ROW"])
+    epoch = map_ct(ds["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH", rows=ds["RAW_ROW"])
     last_epoch = ctx.dataset("TA").sort_values("TAETORD")["EPOCH"].iloc[-1]
     ends = decod.ne(COMPLETED) | epoch.eq(last_epoch)
     return to_dtc(ds.loc[ends, "DSSTDAT"]).groupby(ds.loc[ends, "SUBJID"]).max()
 
 
 def screen_failures(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
-    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD")
+    decod = map_ct(ds["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD", rows=ds["RAW_ROW"])
     return ds.loc[decod.eq(SCREEN_FAILURE), "SUBJID"]
 
 

@@ -51,7 +51,7 @@ def eligibility(summary: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """ELIGIBILITY CRITERIA MET / NOT MET milestone from 'all eligibility criteria met' (ie.csv IEYN)."""
     out = start_domain(summary, ctx, "DS")
     # DSDECOD: IEYN Y/N -> PROTMLST (collected values in the spec); DSTERM = DSDECOD; DSCAT
-    out["DSDECOD"] = map_ct(summary["IEYN"], ctx.codelist("PROTMLST"), source="ie.csv IEYN")
+    out["DSDECOD"] = map_ct(summary["IEYN"], ctx.codelist("PROTMLST"), source="ie.csv IEYN", rows=summary["RAW_ROW"])
     out["DSTERM"] = out["DSDECOD"]
     out["DSCAT"] = MILESTONE
     out["EPOCH"] = ""
@@ -65,10 +65,10 @@ def disposition(disp: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     out = start_domain(disp, ctx, "DS")
     # DSTERM: verbatim; DSDECOD: NCOMPLT; DSCAT
     out["DSTERM"] = disp["DSTERM"]
-    out["DSDECOD"] = map_ct(disp["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD")
+    out["DSDECOD"] = map_ct(disp["DSDECOD"], ctx.codelist("NCOMPLT"), source="ds.csv DSDECOD", rows=disp["RAW_ROW"])
     out["DSCAT"] = DISPOSITION
     # EPOCH: the study period the disposition closes (ds.csv DSEPOCH, COM.DS.EPOCH)
-    out["EPOCH"] = map_ct(disp["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH")
+    out["EPOCH"] = map_ct(disp["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH", rows=disp["RAW_ROW"])
     # DSSTDTC: ds.csv DSSTDAT
     out["DSSTDTC"] = to_dtc(disp["DSSTDAT"])
     return out

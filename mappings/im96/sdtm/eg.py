@@ -16,10 +16,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     eg = start_domain(form, ctx, "EG")
     # EGTESTCD / EGTEST: CRF test code -> CT aggregate codes (C71153/C71152): HR -> EGHRMN, QTCF -> QTCFAG,
     # INTERP -> INTP
-    eg["EGTESTCD"] = map_ct(form["EGTEST"], ctx.codelist("EGTESTCD"), source="eg.csv EGTEST")
-    eg["EGTEST"] = map_ct(form["EGTEST"], ctx.codelist("EGTEST"), source="eg.csv EGTEST")
+    eg["EGTESTCD"] = map_ct(form["EGTEST"], ctx.codelist("EGTESTCD"), source="eg.csv EGTEST", rows=form["RAW_ROW"])
+    eg["EGTEST"] = map_ct(form["EGTEST"], ctx.codelist("EGTEST"), source="eg.csv EGTEST", rows=form["RAW_ROW"])
     # EGSTAT / EGREASND: "not done" box -> ND (the form leaves result and unit blank)
-    eg["EGSTAT"] = map_ct(form["EGND"], ctx.codelist("ND"), source="eg.csv EGND")
+    eg["EGSTAT"] = map_ct(form["EGND"], ctx.codelist("ND"), source="eg.csv EGND", rows=form["RAW_ROW"])
     eg["EGREASND"] = form["EGREASND"]
     # EGORRES / EGORRESU as collected, the unit spelled as in CT UNIT ("msec" -> ms, "bpm" -> beats/min)
     eg["EGORRES"] = form["EGORRES"]
@@ -31,7 +31,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # EGMETHOD: every protocol ECG is a standard 12-lead recording
     eg["EGMETHOD"] = pd.Series(METHOD, index=eg.index).where(eg["EGSTAT"].eq(""), "")
     # EGCLSIG: investigator's assessment, only where assessed
-    eg["EGCLSIG"] = map_ct(form["EGCLSIG"], ctx.codelist("NY"), source="eg.csv EGCLSIG")
+    eg["EGCLSIG"] = map_ct(form["EGCLSIG"], ctx.codelist("NY"), source="eg.csv EGCLSIG", rows=form["RAW_ROW"])
     # EGDTC: ECG date and time; VISITNUM / VISIT from TV; EGDY; EPOCH from SE
     eg["EGDTC"] = to_dtc(form["EGDAT"], form["EGTIM"])
     eg["VISIT"] = form["VISIT"]

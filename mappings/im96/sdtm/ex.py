@@ -64,7 +64,7 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """One EX record per lymphodepleting drug per dosing day (ld form)."""
     ex = start_domain(form, ctx, "EX")
     # EXTRT: "Lymphodepleting agent"; EXCAT assigned
-    ex["EXTRT"] = map_ct(form["LDDRUG"], ctx.codelist("EXTRT"), source="ld.csv LDDRUG")
+    ex["EXTRT"] = map_ct(form["LDDRUG"], ctx.codelist("EXTRT"), source="ld.csv LDDRUG", rows=form["RAW_ROW"])
     ex["EXCAT"] = "LYMPHODEPLETING CHEMOTHERAPY"
     # EXDOSE / EXDOSU: "Dose per administration" and its unit (mg/m2) as collected
     require_at_least(form["LDDOSE"], 0, source="ld.csv LDDOSE", rows=form["RAW_ROW"],

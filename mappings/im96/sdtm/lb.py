@@ -15,13 +15,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     conversions = ctx.design("unit_conversions")
     lb = start_domain(form, ctx, "LB")
     # LBTESTCD / LBTEST: CRF test code -> CT LBTESTCD (C65047) and LBTEST (C67154)
-    lb["LBTESTCD"] = map_ct(form["LBTEST"], ctx.codelist("LBTESTCD"), source="lb.csv LBTEST")
-    lb["LBTEST"] = map_ct(form["LBTEST"], ctx.codelist("LBTEST"), source="lb.csv LBTEST")
+    lb["LBTESTCD"] = map_ct(form["LBTEST"], ctx.codelist("LBTESTCD"), source="lb.csv LBTEST", rows=form["RAW_ROW"])
+    lb["LBTEST"] = map_ct(form["LBTEST"], ctx.codelist("LBTEST"), source="lb.csv LBTEST", rows=form["RAW_ROW"])
     # LBCAT: CRF panel; LBSPEC: BLOOD for hematology, SERUM otherwise (MT.LB.LBSPEC)
-    lb["LBCAT"] = map_ct(form["LBCAT"], ctx.codelist("LBCAT"), source="lb.csv LBCAT")
-    lb["LBSPEC"] = map_ct(form["LBCAT"], ctx.codelist("LBSPEC"), source="lb.csv LBCAT")
+    lb["LBCAT"] = map_ct(form["LBCAT"], ctx.codelist("LBCAT"), source="lb.csv LBCAT", rows=form["RAW_ROW"])
+    lb["LBSPEC"] = map_ct(form["LBCAT"], ctx.codelist("LBSPEC"), source="lb.csv LBCAT", rows=form["RAW_ROW"])
     # LBSTAT / LBREASND: "not done" box -> ND; a not-done test has no result (FDAB042)
-    lb["LBSTAT"] = map_ct(form["LBND"], ctx.codelist("ND"), source="lb.csv LBND")
+    lb["LBSTAT"] = map_ct(form["LBND"], ctx.codelist("ND"), source="lb.csv LBND", rows=form["RAW_ROW"])
     lb["LBREASND"] = form["LBREASND"]
     done = lb["LBSTAT"].eq("")
     # LBORRES / LBORRESU / LBORNRLO / LBORNRHI as collected; the unit spelled as in CT UNIT
@@ -48,7 +48,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     lb[["LBORNRLO", "LBORNRHI"]] = lb[["LBORNRLO", "LBORNRHI"]].where(continuous, "")
     lb[["LBSTNRLO", "LBSTNRHI"]] = lb[["LBSTNRLO", "LBSTNRHI"]].where(continuous)
     # LBCLSIG: investigator's assessment, only where assessed
-    lb["LBCLSIG"] = map_ct(form["LBCLSIG"], ctx.codelist("NY"), source="lb.csv LBCLSIG")
+    lb["LBCLSIG"] = map_ct(form["LBCLSIG"], ctx.codelist("NY"), source="lb.csv LBCLSIG", rows=form["RAW_ROW"])
     # LBDTC: collection date and time; VISITNUM / VISIT from TV; LBDY; EPOCH from SE
     lb["LBDTC"] = to_dtc(form["LBDAT"], form["LBTIM"])
     lb["VISIT"] = form["VISIT"]

@@ -18,7 +18,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # MHLLT ... MHSOCCD: the MedDRA hierarchy as coded in the export (COM.MH.MEDDRA)
     mh = add_meddra(mh, form, prefix="MH")
     # MHCAT: CRF category (GENERAL -> GENERAL MEDICAL HISTORY)
-    mh["MHCAT"] = map_ct(form["MHCAT"], ctx.codelist("MHCAT"), source="mh.csv MHCAT")
+    mh["MHCAT"] = map_ct(form["MHCAT"], ctx.codelist("MHCAT"), source="mh.csv MHCAT", rows=form["RAW_ROW"])
     # MHSTDTC / MHENDTC: partial dates right-truncated; MHSTDY / MHENDY from DM.RFSTDTC where the date is
     # complete; no EPOCH (COM.MH.MHSTDTC)
     mh["MHSTDTC"] = to_dtc(form["MHSTDAT"])
@@ -26,6 +26,6 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     mh = add_study_day(mh, dm, dtc="MHSTDTC", dy="MHSTDY")
     mh = add_study_day(mh, dm, dtc="MHENDTC", dy="MHENDY")
     # MHENRTPT / MHENTPT: "Ongoing" ticked -> ONGOING at informed consent, DM.RFICDTC (MT.MH.MHENRTPT)
-    ongoing = map_ct(form["MHONGO"], ctx.codelist("NY"), source="mh.csv MHONGO").eq("Y")
+    ongoing = map_ct(form["MHONGO"], ctx.codelist("NY"), source="mh.csv MHONGO", rows=form["RAW_ROW"]).eq("Y")
     mh = add_ongoing(mh, dm, ongoing=ongoing, reference="RFICDTC", enrtpt="MHENRTPT", entpt="MHENTPT")
     return [DomainResult("MH", mh, rejected=rejected)]

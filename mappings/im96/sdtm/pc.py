@@ -21,13 +21,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("pc"), dm["SUBJID"], form_name="pc.csv")
     pc = start_domain(form, ctx, "PC")
     # PCTESTCD / PCTEST / PCMETHOD: sponsor analytes and their assay (CT METHOD), from the CRF test
-    pc["PCTESTCD"] = map_ct(form["PCTEST"], ctx.codelist("PCTESTCD"), source="pc.csv PCTEST")
-    pc["PCTEST"] = map_ct(form["PCTEST"], ctx.codelist("PCTEST"), source="pc.csv PCTEST")
-    pc["PCMETHOD"] = map_ct(form["PCTEST"], ctx.codelist("PCMETHOD"), source="pc.csv PCTEST")
+    pc["PCTESTCD"] = map_ct(form["PCTEST"], ctx.codelist("PCTESTCD"), source="pc.csv PCTEST", rows=form["RAW_ROW"])
+    pc["PCTEST"] = map_ct(form["PCTEST"], ctx.codelist("PCTEST"), source="pc.csv PCTEST", rows=form["RAW_ROW"])
+    pc["PCMETHOD"] = map_ct(form["PCTEST"], ctx.codelist("PCMETHOD"), source="pc.csv PCTEST", rows=form["RAW_ROW"])
     pc["PCCAT"] = CATEGORY
     pc["PCSPEC"] = SPECIMEN
     # PCSTAT / PCREASND: sample not analysed
-    pc["PCSTAT"] = map_ct(form["PCND"], ctx.codelist("PCSTAT"), source="pc.csv PCND")
+    pc["PCSTAT"] = map_ct(form["PCND"], ctx.codelist("PCSTAT"), source="pc.csv PCND", rows=form["RAW_ROW"])
     pc["PCREASND"] = form["PCREASND"]
     # PCORRES as reported (incl. '<50', '<LLOQ'); PCORRESU spelled as in CT UNIT; PCLLOQ as reported
     pc["PCORRES"] = form["PCORRES"]

@@ -21,7 +21,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pr["PRCAT"] = "CELL COLLECTION"
     # PRPRESP / PROCCUR: pre-specified procedure; "Apheresis performed" Y/N
     pr["PRPRESP"] = "Y"
-    pr["PROCCUR"] = map_ct(form["APHYN"], ctx.codelist("NY"), source="apher.csv APHYN")
+    pr["PROCCUR"] = map_ct(form["APHYN"], ctx.codelist("NY"), source="apher.csv APHYN", rows=form["RAW_ROW"])
     # PRSTDTC: apheresis date and start time; PRSTDY; EPOCH from SE
     pr["PRSTDTC"] = to_dtc(form["APHDAT"], form["APHTIM"])
     pr = add_study_day(pr, ctx.dataset("DM"), dtc="PRSTDTC", dy="PRSTDY")

@@ -59,7 +59,7 @@ def screening(ic: pd.DataFrame) -> pd.DataFrame:
 
 def apheresis(apher: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """APHER starts at the apheresis actually performed (APHYN = Y)."""
-    done = apher[map_ct(apher["APHYN"], ctx.codelist("NY"), source="apher.csv APHYN").eq("Y")]
+    done = apher[map_ct(apher["APHYN"], ctx.codelist("NY"), source="apher.csv APHYN", rows=apher["RAW_ROW"]).eq("Y")]
     return element_rows(done, "APHER", to_dtc(done["APHDAT"], done["APHTIM"]))
 
 

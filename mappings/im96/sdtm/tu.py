@@ -56,15 +56,17 @@ def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFra
     prefix = name.upper()
     out = start_domain(form, ctx, "TR")
     # TRGRPID: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
-    out["TRGRPID"] = map_ct(form["RAW_FORM"], ctx.codelist("TUIDRS"), source=f"{name}.csv (page)")
+    rows = form["RAW_ROW"]
+    out["TRGRPID"] = map_ct(form["RAW_FORM"], ctx.codelist("TUIDRS"), source=f"{name}.csv (page)", rows=rows)
     out["TRLNKID"] = form[f"{prefix}ID"]
     # LOC / LAT (kept for TU) and TRMETHOD: CT LOC, LAT and METHOD
-    out["LOC"] = map_ct(form[f"{prefix}LOC"], ctx.codelist("TULOC"), source=f"{name}.csv {prefix}LOC")
+    out["LOC"] = map_ct(form[f"{prefix}LOC"], ctx.codelist("TULOC"), source=f"{name}.csv {prefix}LOC", rows=rows)
     lat = form.get(f"{prefix}LAT", pd.Series("", index=form.index))
-    out["LAT"] = map_ct(lat, ctx.codelist("TULAT"), source=f"{name}.csv {prefix}LAT")
+    out["LAT"] = map_ct(lat, ctx.codelist("TULAT"), source=f"{name}.csv {prefix}LAT", rows=rows)
     # DESC (kept for SUPPTU): "Location detail", free text as collected
     out["DESC"] = form[f"{prefix}DESC"]
-    out["TRMETHOD"] = map_ct(form[f"{prefix}METH"], ctx.codelist("TUMETHOD"), source=f"{name}.csv {prefix}METH")
+    out["TRMETHOD"] = map_ct(form[f"{prefix}METH"], ctx.codelist("TUMETHOD"), source=f"{name}.csv {prefix}METH",
+                             rows=rows)
     out["TREVAL"] = EVALUATOR
     out["TRDTC"] = to_dtc(form[f"{prefix}DAT"])
     out["VISIT"] = form["VISIT"]
@@ -78,7 +80,7 @@ def target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tr["TRTESTCD"] = np.where(form["TLNODAL"].eq("Y"), "LPERP", "LDIAM")
     tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
     # TRSTAT / TRREASND: lesion not evaluated at this visit
-    tr["TRSTAT"] = map_ct(form["TLND"], ctx.codelist("TRSTAT"), source="tl.csv TLND")
+    tr["TRSTAT"] = map_ct(form["TLND"], ctx.codelist("TRSTAT"), source="tl.csv TLND", rows=form["RAW_ROW"])
     tr["TRREASND"] = form["TLREASND"]
     # TRORRES as collected (mm); TRSTRESC/TRSTRESN: 5 for too small to measure (MT.TR.TRSTRESC)
     check_diameters(form)
@@ -105,7 +107,7 @@ def non_target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tr["TRTESTCD"] = "TUMSTATE"
     tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
     tr["TRORRES"] = form["NTLSTAT"]
-    tr["TRSTRESC"] = map_ct(form["NTLSTAT"], ctx.codelist("TRSTATE"), source="ntl.csv NTLSTAT")
+    tr["TRSTRESC"] = map_ct(form["NTLSTAT"], ctx.codelist("TRSTATE"), source="ntl.csv NTLSTAT", rows=form["RAW_ROW"])
     return tr
 
 
@@ -114,7 +116,7 @@ def new_lesion_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tr = lesion_frame(form, ctx, "nl")
     tr["TRTESTCD"] = "TUMSTATE"
     tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
-    tr["TRORRES"] = map_ct(form["NLEQUIV"], ctx.codelist("TRNEWST"), source="nl.csv NLEQUIV")
+    tr["TRORRES"] = map_ct(form["NLEQUIV"], ctx.codelist("TRNEWST"), source="nl.csv NLEQUIV", rows=form["RAW_ROW"])
     tr["TRSTRESC"] = tr["TRORRES"]
     return tr
 
@@ -172,13 +174,16 @@ def responses(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     rs["RSCAT"] = CRITERIA
     # RSSTAT / RSREASND: a response collected as NA (no such lesions at baseline) is not done (MT.RS.RSSTAT)
     not_done = rs["VALUE"].isin(ctx.codelist("RSSTAT").collected_map)
-    rs["RSSTAT"] = map_ct(rs["VALUE"].where(not_done, ""), ctx.codelist("RSSTAT"), source="rs.csv")
+    rs["RSSTAT"] = map_ct(rs["VALUE"].where(not_done, ""), ctx.codelist("RSSTAT"), source="rs.csv",
+                          rows=rs["RAW_ROW"])
     rs["RSREASND"] = edc_decode(ctx, "rs", rs["FIELD"], rs["VALUE"]).where(not_done, "")
     # RSORRES as collected; RSSTRESC the CT term: ONCRSR for responses, NY for NEWLIND (MT.RS.RSSTRESC)
     rs["RSORRES"] = rs["VALUE"].where(~not_done, "")
     newlind = rs["RSTESTCD"].eq("NEWLIND")
-    rs["RSSTRESC"] = map_ct(rs["RSORRES"].where(~newlind, ""), ctx.codelist("ONCRSR"), source="rs.csv")
-    rs.loc[newlind, "RSSTRESC"] = map_ct(rs.loc[newlind, "RSORRES"], ctx.codelist("NY"), source="rs.csv NEWLES")
+    rs["RSSTRESC"] = map_ct(rs["RSORRES"].where(~newlind, ""), ctx.codelist("ONCRSR"), source="rs.csv",
+                            rows=rs["RAW_ROW"])
+    rs.loc[newlind, "RSSTRESC"] = map_ct(rs.loc[newlind, "RSORRES"], ctx.codelist("NY"), source="rs.csv NEWLES",
+                                         rows=rs["RAW_ROW"])
     rs["RSEVAL"] = EVALUATOR
     return add_timing(rs.drop(columns=["FIELD", "VALUE"]), ctx, prefix="RS")
 

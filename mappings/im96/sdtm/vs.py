@@ -13,10 +13,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("vs"), ctx.dataset("DM")["SUBJID"], form_name="vs.csv")
     vs = start_domain(form, ctx, "VS")
     # VSTESTCD / VSTEST: CRF test code -> CT VSTESTCD (C66741) and VSTEST (C67153); SPO2 is OXYSAT
-    vs["VSTESTCD"] = map_ct(form["VSTEST"], ctx.codelist("VSTESTCD"), source="vs.csv VSTEST")
-    vs["VSTEST"] = map_ct(form["VSTEST"], ctx.codelist("VSTEST"), source="vs.csv VSTEST")
+    vs["VSTESTCD"] = map_ct(form["VSTEST"], ctx.codelist("VSTESTCD"), source="vs.csv VSTEST", rows=form["RAW_ROW"])
+    vs["VSTEST"] = map_ct(form["VSTEST"], ctx.codelist("VSTEST"), source="vs.csv VSTEST", rows=form["RAW_ROW"])
     # VSSTAT / VSREASND: "not done" box -> ND (the form leaves result and unit blank)
-    vs["VSSTAT"] = map_ct(form["VSND"], ctx.codelist("ND"), source="vs.csv VSND")
+    vs["VSSTAT"] = map_ct(form["VSND"], ctx.codelist("ND"), source="vs.csv VSND", rows=form["RAW_ROW"])
     vs["VSREASND"] = form["VSREASND"]
     # VSORRES / VSORRESU as collected, the unit spelled as in CT VSRESU ("mm Hg" -> mmHg, "lb" -> LB)
     vs["VSORRES"] = form["VSORRES"]
@@ -26,9 +26,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                              source="vs.csv VSORRES", rows=vs["RAW_ROW"])
     vs = vs.assign(VSSTRESC=std["STRESC"], VSSTRESN=std["STRESN"], VSSTRESU=std["STRESU"])
     # VSCLSIG: investigator's assessment, only where assessed
-    vs["VSCLSIG"] = map_ct(form["VSCLSIG"], ctx.codelist("NY"), source="vs.csv VSCLSIG")
+    vs["VSCLSIG"] = map_ct(form["VSCLSIG"], ctx.codelist("NY"), source="vs.csv VSCLSIG", rows=form["RAW_ROW"])
     # VSTPT / VSTPTNUM / VSTPTREF: Day 1 pre- and post-infusion time points (MT.VS.VSTPTNUM)
-    vs["VSTPT"] = map_ct(form["VSTPT"], ctx.codelist("VSTPT"), source="vs.csv VSTPT")
+    vs["VSTPT"] = map_ct(form["VSTPT"], ctx.codelist("VSTPT"), source="vs.csv VSTPT", rows=form["RAW_ROW"])
     vs["VSTPTNUM"] = vs["VSTPT"].map({t.term: t.order for t in ctx.codelist("VSTPT").terms})
     vs["VSTPTREF"] = vs["VSTPT"].where(vs["VSTPT"].eq(""), TIME_POINT_REFERENCE)
     # VSDTC: measurement date and time; VISITNUM / VISIT from TV; VSDY; EPOCH from SE

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from cdisc.context import StudyContext
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
 from mappings.im96.sdtm import ae
@@ -46,12 +47,19 @@ SE = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-001", "IM96-001-002", "
 
 
 
+def context_with(spec, row: int = 0, field: str = "", value: str = "") -> StudyContext:
+    """The fixture's AE form (raw rows 1-4) with one cell (0-based `row`, `field`) set to `value` when given."""
+    rows = [list(r) for r in RAW]
+    if field:
+        rows[row][COLUMNS.index(field)] = value
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"ae": pd.DataFrame(rows, columns=COLUMNS).assign(RAW_FORM="ae", RAW_ROW=[1, 2, 3, 4])})
+    return StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
+
+
 @pytest.fixture(scope="module")
 def built(spec):
-    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
-                   {"ae": pd.DataFrame(RAW, columns=COLUMNS).assign(RAW_FORM="ae", RAW_ROW=[1, 2, 3, 4])})
-    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
-    return ae.build(ctx)
+    return ae.build(context_with(spec))
 
 
 def test_build_ae_maps_events(spec, built):
@@ -128,14 +136,16 @@ def test_build_ae_supplemental_qualifiers(spec, built):
 def test_an_ae_line_number_below_1_is_refused_naming_its_row(spec, line):
     """ae.csv AESEQ is the form's line number, which CMAENO on the medication form points at: 0 or -1 (row 2) is a
     data-entry error, refused naming the row and value rather than carried into AESPID."""
-    from cdisc.errors import MappingError
-
-    rows = [list(r) for r in RAW]
-    rows[1][1] = line
-    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
-                   {"ae": pd.DataFrame(rows, columns=COLUMNS).assign(RAW_FORM="ae", RAW_ROW=[1, 2, 3, 4])})
-    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE})
     with pytest.raises(MappingError) as info:
-        ae.build(ctx)
+        ae.build(context_with(spec, 1, "AESEQ", line))
     assert str(info.value) == (f"ae.csv AESEQ: 1 value(s) are not at least 1 (row 2 '{line}'): an AE line number "
                                "counts from 1 (the medication form's CMAENO points at it); correct them in the export")
+
+
+def test_an_unknown_seriousness_answer_is_named_with_its_raw_row(spec):
+    """'maybe' in AESER (row 3): the message names the form, field, codelist, row and value, as every mapping of a
+    raw field to CT does."""
+    with pytest.raises(MappingError) as info:
+        ae.build(context_with(spec, 2, "AESER", "maybe"))
+    assert str(info.value) == ("ae.csv AESER: value(s) ['maybe'] are not terms or collected values of codelist NY "
+                               "(row 3 'maybe'); add them to the codelist's Collected Values in the spec")
