@@ -21,11 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from cdisc.dates import (
     DECLARED_FORMATS,
     DEFAULT_FORMAT,
+    MONTHS,
     check_raw_time,
     known_format,
     raw_date_to_iso,
@@ -330,8 +332,12 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
 
 def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codelists: pd.DataFrame,
                   control: bool = False) -> list[Issue]:
+    """The issues of one form column, check by check. Each check first screens the whole column in Arrow
+    (`_Screen`: one call, no per-row work); only a check whose screen finds something looks at the rows."""
     field = spec["FIELD"]
     found: list[Issue] = []
+    if col.empty:
+        return found
 
     def flag(mask: pd.Series, code: str, message: str) -> None:
         if not mask.any():
@@ -339,28 +345,35 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
         for r, v in zip(rows[mask], col[mask], strict=True):
             found.append(Issue("error", code, name, message, variable=field, row=str(r), value=_shown(v)))
 
-    ascii_ok = col.str.isascii()
-    utf8 = col[~ascii_ok].map(_is_utf8).astype(bool)
-    flag(col.index.isin(utf8.index[utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
-    flag(col.index.isin(utf8.index[~utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII); "
-         "its bytes are not UTF-8 either: was the file saved as Latin-1 or Windows-1252?")
-    if control:
+    screen = _Screen(pa.array(col))
+    ascii_ok: pd.Series | bool = True
+    if not screen.all_ascii():
+        ascii_ok = col.str.isascii()
+        utf8 = col[~ascii_ok].map(_is_utf8).astype(bool)
+        flag(col.index.isin(utf8.index[utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require ASCII)")
+        flag(col.index.isin(utf8.index[~utf8]), "RAW_NON_ASCII", "value is not ASCII (XPT v5 and FDA require "
+             "ASCII); its bytes are not UTF-8 either: was the file saved as Latin-1 or Windows-1252?")
+    if control and screen.any_match(CONTROL):
         flag(ascii_ok & col.str.contains(CONTROL), "RAW_NON_PRINTABLE", "value holds a control character (a line "
              "break, a tab): FDA wants printable ASCII (Pinnacle 21 SD1029)")
     # read as latin-1 (`_read_csv`): one character per byte, so the length in characters is the length in bytes
-    flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")
-    filled = col.ne("")
-    if spec["REQUIRED"] == "Y":
-        flag(~filled, "RAW_REQUIRED", "value is required")
-    check = filled & ascii_ok
+    if screen.longest() > MAX_VALUE_BYTES:
+        flag(col.str.len() > MAX_VALUE_BYTES, "RAW_TOO_LONG", f"value is over {MAX_VALUE_BYTES} bytes")
+    if spec["REQUIRED"] == "Y" and screen.any_blank():
+        flag(col.eq(""), "RAW_REQUIRED", "value is required")
     kind = spec["TYPE"]
     if kind == "code":
         allowed = set(codelists.loc[codelists["CODELIST"] == spec["CODELIST"], "CODE"])
-        flag(check & ~col.isin(allowed), "RAW_UNKNOWN_CODE", f"code is not in codelist {spec['CODELIST']}")
+        if not screen.all_in(allowed | {""}):
+            flag(col.ne("") & ascii_ok & ~col.isin(allowed), "RAW_UNKNOWN_CODE",
+                 f"code is not in codelist {spec['CODELIST']}")
     elif kind in ("date", "time", "integer", "float") and known_format(_format_of(spec)):  # else: dictionary issue
         fmt = _format_of(spec)
+        if (shape := _CERTAIN.get((kind, fmt))) and screen.all_blank_or(shape):
+            return found
         # whole-column fast check; only values it does not pass are parsed one by one for the reason
-        check = check & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date" else _FAST_OK[kind](col))
+        check = col.ne("") & ascii_ok & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date"
+                                          else _FAST_OK[kind](col))
         for r, v in zip(rows[check], col[check], strict=True):
             try:
                 raw_date_to_iso(v, fmt) if kind == "date" else _PARSERS[kind](v)
@@ -368,6 +381,35 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
                 found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
                                    variable=field, row=str(r), value=_shown(v)))
     return found
+
+
+class _Screen:
+    """Whole-column questions about a form column (Arrow text), each one vectorised call: they say whether a
+    check can find anything at all, so a clean column (nearly every one) costs no per-row pandas work."""
+
+    def __init__(self, text: pa.Array) -> None:
+        self.text = text
+
+    def all_ascii(self) -> bool:
+        return pc.all(pc.string_is_ascii(self.text)).as_py()
+
+    def any_match(self, pattern: str) -> bool:
+        return pc.any(pc.match_substring_regex(self.text, pattern)).as_py()
+
+    def longest(self) -> int:
+        """The most characters of a value (the text is latin-1, so characters are the file's bytes)."""
+        return pc.max(pc.utf8_length(self.text)).as_py()
+
+    def any_blank(self) -> bool:
+        return pc.any(pc.equal(self.text, "")).as_py()
+
+    def all_in(self, allowed: set[str]) -> bool:
+        return pc.all(pc.is_in(self.text, value_set=pa.array(sorted(allowed), self.text.type))).as_py()
+
+    def all_blank_or(self, pattern: str) -> bool:
+        """Whether every value is blank or matches `pattern` whole (Arrow's RE2: `\\d` is 0-9 only, never another
+        script's digit, so a value it passes Python's `re` passes too)."""
+        return pc.all(pc.match_substring_regex(self.text, f"^(?:{pattern})?$")).as_py()
 
 
 def _is_utf8(value: str) -> bool:
@@ -409,10 +451,29 @@ def _held_numbers(col: pd.Series) -> pd.Series:
 
 
 # values these accept are certainly valid for the parser of the type; the rest go to the parser
+TIME_SHAPE = r"([01]\d|2[0-3]):[0-5]\d"
+SHORT_INTEGER = r"[+-]?\d{1,15}"  # within 2**53 however written
+SHORT_DECIMAL = r"[+-]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})"  # finite, and within what an XPT number holds
 _FAST_OK = {
-    "time": lambda col: col.str.fullmatch(r"([01]\d|2[0-3]):[0-5]\d"),
-    "integer": lambda col: col.str.fullmatch(r"[+-]?\d{1,15}"),
+    "time": lambda col: col.str.fullmatch(TIME_SHAPE),
+    "integer": lambda col: col.str.fullmatch(SHORT_INTEGER),
     "float": _held_numbers,
+}
+
+_CERTAIN_DAY_MONTH = "|".join([
+    rf"(0[1-9]|1\d|2[0-8]|UN)-({'|'.join(MONTHS)})",  # a day every month has
+    rf"(29|30)-({'|'.join(m for m in MONTHS if m != 'FEB')})",
+    r"31-(JAN|MAR|MAY|JUL|AUG|OCT|DEC)",
+    "UN-UNK"])
+_CERTAIN_YEAR = r"19\d\d|20\d\d|2100"  # FIRST_YEAR-LAST_YEAR
+_LEAP_YEAR = r"19([02468][48]|[2468]0|[13579][26])|20([02468][048]|[13579][26])"  # of those: not 1900, 2100
+# (type, format) -> a shape of which every value is certainly valid: a column whose values are all blank or of the
+# shape needs no value parsed
+_CERTAIN = {
+    ("time", DEFAULT_FORMAT): TIME_SHAPE,
+    ("integer", DEFAULT_FORMAT): SHORT_INTEGER,
+    ("float", DEFAULT_FORMAT): SHORT_DECIMAL,
+    ("date", DEFAULT_FORMAT): rf"({_CERTAIN_DAY_MONTH})-({_CERTAIN_YEAR})|29-FEB-({_LEAP_YEAR})",
 }
 
 
