@@ -59,3 +59,17 @@ def distinct_column(column: pd.Series) -> pd.Series:
     ['b', 'a']
     """
     return pd.Series(distinct_values(column), dtype=column.dtype)
+
+
+def text_max_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
+    """`frame.groupby(keys)[column].transform("max")` for a text column, worked out on the codes of its sorted
+    distinct values (a missing value is code -1, below all, and a group of none is missing): pandas takes the max
+    of Arrow text in Python, group by group (0.17 s for 1,712 groups of PC at 1,000 subjects).
+
+    >>> text_max_by(pd.DataFrame({"K": [1, 1, 2], "U": ["", "ng/mL", ""]}), ["K"], "U").tolist()
+    ['ng/mL', 'ng/mL', '']
+    """
+    codes, uniques = pd.factorize(frame[column], sort=True)
+    top = pd.Series(codes, index=frame.index).groupby([frame[k] for k in keys]).transform("max")
+    return pd.Series(uniques.array.take(top.fillna(-1).to_numpy(dtype=np.intp), allow_fill=True),
+                     index=frame.index, name=column)

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows
+from cdisc.distinct import by_distinct, distinct_rows, text_max_by
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -42,6 +42,17 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert first.tolist() == [0, 1, 2, 4]
     codes, first = distinct_rows(pd.Series([], dtype=object))
     assert (codes.tolist(), first.tolist()) == ([], [])
+
+
+def test_text_max_by_is_the_largest_text_of_each_group_on_every_row():
+    """Sorted as text ('' < 'mL' < 'ng/mL'); a missing value counts for nothing, a group of none is missing, and a
+    row without a key has no group (as pandas' groupby max)."""
+    frame = pd.DataFrame({"K": ["a", "a", "a", "b", "c", "c", None], "U": ["", "ng/mL", "mL", "", None, None, "x"]},
+                         dtype="str")
+    out = text_max_by(frame, ["K"], "U")
+    assert out.tolist()[:4] == ["ng/mL", "ng/mL", "ng/mL", ""]
+    assert out.iloc[4:].isna().tolist() == [True, True, True]
+    assert out.index.equals(frame.index) and out.name == "U"
 
 
 def test_censored_parts_sign_and_number():
