@@ -210,14 +210,18 @@ def _keys(match: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], right: list[str],
-          how: str) -> pd.DataFrame:
-    """Merge `other` on the keys; its columns come as NAME.col, and also as col when the name is free."""
+          how: str, reads: frozenset[str] | None = None) -> pd.DataFrame:
+    """Merge `other` on the keys; its columns come as NAME.col, and also as col when the name is free. `reads`:
+    the only names the rules that use the merge can read (`frame_reads`); `other`'s other columns are left out
+    (None: none is)."""
     for k in left:
         if k not in df.columns:
             raise MissingColumn(k)
     for k in right:
         if k not in other.columns:
             raise MissingColumn(f"{name}.{k}")
+    if reads is not None:
+        other = other[[c for c in other.columns if c in right or c == ROW or c in reads or f"{name}.{c}" in reads]]
     rhs = pd.DataFrame(_right_columns(other, name, right, set(df.columns)), copy=False)
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
     lhs = df.assign(**lk)
@@ -344,8 +348,8 @@ def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard
 
 
 def merge_matches(df: pd.DataFrame, matches: Iterable[dict[str, Any]], package: Package,
-                  current: Dataset) -> pd.DataFrame:
-    """Apply the rule's Match Datasets in order."""
+                  current: Dataset, reads: frozenset[str] | None = None) -> pd.DataFrame:
+    """Apply the rule's Match Datasets in order (`reads`: as `_join`)."""
     for match in matches:
         name = str(match.get("Name", "")).upper()
         how = "left" if str(match.get("Join Type", "inner")).lower() == "left" else "inner"
@@ -366,7 +370,7 @@ def merge_matches(df: pd.DataFrame, matches: Iterable[dict[str, Any]], package: 
             df = _merge_supp(df, other.data, how)
             continue
         left, right = _keys(match)
-        df = _join(df, other.data, name, left, right, how)
+        df = _join(df, other.data, name, left, right, how, reads)
     return df
 
 
@@ -498,6 +502,7 @@ class RunCache:
     def __init__(self, planned: Counter[tuple[str, str]] | None = None) -> None:
         self.frames: dict[tuple[str, str], pd.DataFrame] = {}
         self.planned = planned if planned is not None else Counter()
+        self.reads: dict[tuple[str, str], frozenset[str] | None] = {}  # merge -> what its rules read (merge_reads)
 
     def frame(self, key: tuple[str, str], make: Any) -> pd.DataFrame:
         out = self.frames[key] if key in self.frames else make()
@@ -513,6 +518,58 @@ def planned_merges(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> Counte
     """How many rules will merge each dataset with each Match Datasets list (the RunCache keys of the merges)."""
     return Counter((ds.name, _match_key(rule, ds)) for ds in datasets for rule in rules
                    if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds))
+
+
+def merge_reads(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> dict[tuple[str, str], frozenset[str] | None]:
+    """What the rules that share each merge (the RunCache keys of `planned_merges`) can read of it, together
+    (`frame_reads`; None when one of them may read any column)."""
+    reads: dict[tuple[str, str], frozenset[str] | None] = {}
+    for ds in datasets:
+        for rule in rules:
+            if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds):
+                key = (ds.name, _match_key(rule, ds))
+                mine = frame_reads(rule, prefix_of(ds))
+                known = reads.get(key, frozenset())
+                reads[key] = None if mine is None or known is None else known | mine
+    return reads
+
+
+# Operations whose reads of the evaluation frame are the texts they give (and, for dy, RFSTDTC); the others give
+# lists of variable names (from the library or the dataset) that a Check may read as columns
+NAMED_READS = {"distinct": (), "record_count": (), "min_date": (), "max_date": (), "dy": ("RFSTDTC",)}
+
+
+def frame_reads(rule: Rule, prefix: str) -> frozenset[str] | None:
+    """Every name a record rule can read of its evaluation frame (a superset): each text of its Check, Operations,
+    Output Variables and Match Datasets, with "--" as `prefix`, and what a finding's record shows (`_records_of`).
+    None when that has no bound: an operation not in NAMED_READS, a group that is an operation's result, or a
+    Check variable that is a list an operation gives (a set operator reads the columns a list names)."""
+    texts = {"USUBJID", f"{prefix}SEQ"}
+    lists = set()
+    for op in rule.operations:
+        kind = str(op.get("operator"))
+        if kind not in NAMED_READS or any(str(g).startswith("$") for g in op.get("group") or ()):
+            return None
+        texts.update(NAMED_READS[kind])
+        if kind == "distinct" and not op.get("group"):
+            lists.add(str(op.get("id")))
+    check = substitute(rule.check, prefix)
+    if lists & set(check_names(check)):
+        return None
+    parts = [check, substitute([*rule.operations, *rule.output_variables, *rule.match], prefix)]
+    return frozenset(texts | set(_texts(parts)))
+
+
+def _texts(node: Any) -> Iterator[str]:
+    """Every text in a rule fragment (dict values, list items)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _texts(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _texts(item)
 
 
 def _match_key(rule: Rule, ds: Dataset) -> str:
@@ -606,8 +663,10 @@ def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: R
                      lambda: FRAME_BUILDERS[rule.rule_type](ds, package, wanted))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
-        df = cache.frame((ds.name, _match_key(rule, ds)),
-                         lambda: merge_matches(df, matches, package, ds).reset_index(drop=True))
+        key = (ds.name, _match_key(rule, ds))
+        # a cache the rules share knows what they all read of the merge (CoreRun.add); one of its own, the rule's
+        needed = cache.reads[key] if key in cache.reads else frame_reads(rule, prefix)
+        df = cache.frame(key, lambda: merge_matches(df, matches, package, ds, needed).reset_index(drop=True))
     return df
 
 
@@ -754,6 +813,7 @@ class CoreRun:
         """Take a finished dataset and work out the pairs it decides: its own, and those that waited for it."""
         self.given[ds.name] = ds
         self.cache.planned.update(planned_merges(self.rules, [ds]))
+        self.cache.reads.update(merge_reads(self.rules, [ds]))
         in_it = [(n, ds) for n, rule in enumerate(self.rules) if in_scope(rule, ds)]
         for n, target in in_it + self._waiting.pop(ds.name, []):
             self._try(n, target)

@@ -13,7 +13,15 @@ import yaml
 from cdisc.errors import PackageError
 from cdisc.validate.core import rules as rules_module
 from cdisc.validate.core.cases import read_core_case
-from cdisc.validate.core.engine import CoreRun, RunCache, planned_merges, run_core
+from cdisc.validate.core.engine import (
+    CoreRun,
+    RunCache,
+    frame_reads,
+    merge_matches,
+    merge_reads,
+    planned_merges,
+    run_core,
+)
 from cdisc.validate.core.operations import Context, record_count
 from cdisc.validate.core.operators import Frame, is_not_unique_relationship
 from cdisc.validate.core.rules import load_rule_text, load_rules
@@ -240,6 +248,63 @@ def test_planned_merges_count_the_rules_that_merge_each_dataset() -> None:
     ie = pd.DataFrame({"DOMAIN": ["IE"], "IECAT": ["INCLUSION"], "IEORRES": ["Y"]})
     assert planned_merges(rules, _package("IE", ie).datasets.values()) == Counter(
         {("IE", "[{'Name': 'DM', 'Keys': ['USUBJID']}]"): 2})
+
+
+RULE_STDY = """
+Check:
+  any:
+    - all: [{name: --STDTC, operator: is_incomplete_date}, {name: --STDY, operator: non_empty}]
+    - all: [{name: RFSTDTC, operator: is_incomplete_date}, {name: --STDY, operator: non_empty}]
+Core: {Id: CORE-000138}
+Match Datasets: [{Name: DM, Keys: [USUBJID]}]
+Outcome: {Message: "--STDY is not null", Output Variables: [--STDY, --STDTC, RFSTDTC]}
+Rule Type: Record Data
+Scope: {Classes: {Include: [ALL]}, Domains: {Include: [ALL]}}
+"""
+DY_OPERATION = "Operations: [{id: $val_dy, name: --DTC, operator: dy}]\n"
+
+
+def test_frame_reads_are_every_text_of_the_rule_with_its_domain_prefix() -> None:
+    """CORE-000138 on AE: its variables, the merged dataset's name, its operators, and what a finding shows."""
+    assert frame_reads(load_rule_text(RULE_STDY), "AE") == {
+        "AESTDTC", "AESTDY", "RFSTDTC", "DM", "USUBJID", "AESEQ", "is_incomplete_date", "non_empty"}
+
+
+def test_frame_reads_add_what_an_operation_reads_unnamed_and_have_no_bound_for_name_lists() -> None:
+    """dy reads RFSTDTC without naming it; an operation that gives variable names, or a Check variable that is a
+    list an operation gives, may read any column."""
+    dy = load_rule_text(RULE_STDY.replace("RFSTDTC", "DMDTC") + DY_OPERATION)
+    assert "RFSTDTC" in frame_reads(dy, "AE")
+    names = "Operations: [{id: $order, operator: get_column_order_from_dataset}]\n"
+    assert frame_reads(load_rule_text(RULE_STDY + names), "AE") is None
+    values = "Operations: [{id: $ids, name: USUBJID, operator: distinct, domain: DM}]\n"
+    as_column = RULE_STDY.replace("name: RFSTDTC", "name: $ids")
+    assert frame_reads(load_rule_text(RULE_STDY + values), "AE") is not None
+    assert frame_reads(load_rule_text(as_column + values), "AE") is None
+
+
+def test_merge_reads_join_the_reads_of_the_rules_that_share_a_merge() -> None:
+    ae = pd.DataFrame({"DOMAIN": ["AE"], "USUBJID": ["S1"], "AESTDTC": ["2024"], "AESTDY": [1.0]})
+    datasets = _package("AE", ae).datasets.values()
+    key = ("AE", "[{'Name': 'DM', 'Keys': ['USUBJID']}]")
+    other = load_rule_text(RULE_STDY.replace("CORE-000138", "CORE-000139").replace("RFSTDTC", "RFENDTC"))
+    assert merge_reads([load_rule_text(RULE_STDY), other], datasets)[key] >= {"RFSTDTC", "RFENDTC"}
+    unbounded = load_rule_text(RULE_STDY + "Operations: [{id: $order, operator: get_column_order_from_dataset}]\n")
+    assert merge_reads([load_rule_text(RULE_STDY), unbounded], datasets) == {key: None}
+
+
+def test_a_merge_brings_only_the_columns_its_rules_read() -> None:
+    """DM's RFSTDTC comes (as DM.RFSTDTC and RFSTDTC), its ARM does not; with no bound, every column comes."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2"], "AESTDTC": ["2024-01", "2024-01-05"]})
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "RFSTDTC": ["2024-01-02", "2024"], "ARM": ["A", "B"]})
+    package = Package(Path("."), "SDTMIG", {
+        "AE": Dataset("AE", "AE", "ae.xpt", (), ae), "DM": Dataset("DM", "DM", "dm.xpt", (), dm)})
+    match = [{"Name": "DM", "Keys": ["USUBJID"]}]
+    read = merge_matches(ae, match, package, package.datasets["AE"], frozenset({"RFSTDTC"}))
+    assert list(read.columns) == ["USUBJID", "AESTDTC", "DM.RFSTDTC", "RFSTDTC"]
+    assert read["RFSTDTC"].tolist() == ["2024-01-02", "2024"]
+    every = merge_matches(ae, match, package, package.datasets["AE"])
+    assert list(every.columns) == ["USUBJID", "AESTDTC", "DM.RFSTDTC", "DM.ARM", "RFSTDTC", "ARM"]
 
 
 def test_a_condition_on_constants_is_decided_by_one_record_and_holds_for_all(monkeypatch):
