@@ -2,7 +2,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint setup bench bench-validate clean
+.PHONY: run test lint setup bytecode bench bench-validate clean
 
 setup: $(STAMP)
 
@@ -14,7 +14,13 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install --quiet --no-deps xport==3.6.1
 	touch $(STAMP)
 
-run: $(STAMP)
+# The project's own modules compiled once, as pip compiles what it installs: an editable install is not, and with
+# PYTHONDONTWRITEBYTECODE set (as on the CI machines) every process compiled them again, 0.3-0.5 s of CPU a run.
+# compileall redoes only what changed.
+bytecode: $(STAMP)
+	$(PY) -m compileall -q cdisc mappings cli.py
+
+run: bytecode
 	$(VENV)/bin/cdisc run --raw data/im96/raw --out out
 
 lint: $(STAMP)
@@ -23,10 +29,10 @@ lint: $(STAMP)
 test: lint
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+bench: bytecode
 	$(PY) scripts/bench.py
 
-bench-validate: $(STAMP)
+bench-validate: bytecode
 	$(PY) scripts/bench_validate.py
 
 clean:
