@@ -149,8 +149,9 @@ def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Seri
     """A `MappingError` naming the rows (RAW_ROW) whose lower limit is above their upper one: a reference range
     typed the wrong way round would make every result of the record LOW and HIGH at once."""
     inverted = pd.to_numeric(low, errors="coerce").gt(pd.to_numeric(high, errors="coerce"))
-    refuse_records(inverted, low.astype(str) + " > " + high.astype(str), source=source, rows=rows,
-                   what="range(s) have the lower limit above the upper one")
+    if inverted.any():  # the shown text is made only then: for every record it took 0.6 s of LB at 5,000 subjects
+        refuse_records(inverted, low.astype(str) + " > " + high.astype(str), source=source, rows=rows,
+                       what="range(s) have the lower limit above the upper one")
 
 
 def refuse_records(chosen: pd.Series, shown: pd.Series, *, source: str, rows: pd.Series | None, what: str) -> None:
