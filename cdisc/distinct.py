@@ -61,15 +61,18 @@ def distinct_column(column: pd.Series) -> pd.Series:
     return pd.Series(distinct_values(column), dtype=column.dtype)
 
 
-def text_max_by(frame: pd.DataFrame, keys: list[str], column: str) -> pd.Series:
-    """`frame.groupby(keys)[column].transform("max")` for a text column, worked out on the codes of its sorted
-    distinct values (a missing value is code -1, below all, and a group of none is missing): pandas takes the max
-    of Arrow text in Python, group by group (0.17 s for 1,712 groups of PC at 1,000 subjects).
+def text_extreme(values: pd.Series, by: pd.Series | list[pd.Series], how: str, *, sort: bool = True,
+                 transform: bool = False) -> pd.Series:
+    """`values.groupby(by, sort=sort).min()` or `.max()` (`how`), or its `transform(how)`, for text: worked out on
+    the codes of the sorted distinct values, where pandas takes the min or max of text group by group in Python
+    (0.28 s for the SE start dates of 5,000 subjects, 0.17 s for the PC units of 1,712 profiles). A missing value
+    counts for nothing, a group of none is missing, and a record without a key is in no group, as in pandas.
 
-    >>> text_max_by(pd.DataFrame({"K": [1, 1, 2], "U": ["", "ng/mL", ""]}), ["K"], "U").tolist()
-    ['ng/mL', 'ng/mL', '']
+    >>> text_extreme(pd.Series(["", "ng/mL", "mL"]), pd.Series([1, 1, 2]), "max").tolist()
+    ['ng/mL', 'mL']
     """
-    codes, uniques = pd.factorize(frame[column], sort=True)
-    top = pd.Series(codes, index=frame.index).groupby([frame[k] for k in keys]).transform("max")
-    return pd.Series(uniques.array.take(top.fillna(-1).to_numpy(dtype=np.intp), allow_fill=True),
-                     index=frame.index, name=column)
+    codes, uniques = pd.factorize(values, sort=True)
+    ranks = pd.Series(np.where(codes < 0, np.nan, codes), index=values.index).groupby(by, sort=sort)
+    found = ranks.transform(how) if transform else ranks.agg(how)
+    text = uniques.array.take(found.fillna(-1).to_numpy(dtype=np.intp), allow_fill=True)
+    return pd.Series(text, index=found.index, name=values.name, dtype="str")

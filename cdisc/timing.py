@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import study_day
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, text_extreme
 
 UNSCHEDULED = "UNSCHEDULED"
 
@@ -28,7 +28,8 @@ def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple
     """
     frame = pd.DataFrame({"SUBJECT": subject.to_numpy(), "START": start.to_numpy(), "END": end.to_numpy()})
     starts, ends = frame[frame["START"].ne("")], frame[frame["END"].ne("")]
-    return starts.groupby("SUBJECT")["START"].min(), ends.groupby("SUBJECT")["END"].max()
+    return (text_extreme(starts["START"], starts["SUBJECT"], "min"),
+            text_extreme(ends["END"], ends["SUBJECT"], "max"))
 
 
 # one resolution for every parsed moment: pandas gives seconds for an empty or all-blank column and microseconds

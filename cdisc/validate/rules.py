@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct, distinct_values
+from cdisc.distinct import by_distinct, distinct_values, text_extreme
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -138,7 +138,7 @@ def domains_with_records(data: Datasets) -> list[Issue]:
 
 def epoch_populated(data: Datasets) -> list[Issue]:
     """EPOCH is populated for observations dated on or after the subject's first element (SD1339, FDAB022)."""
-    first = data["SE"].groupby("USUBJID")["SESTDTC"].min().str.slice(0, 10)
+    first = text_extreme(data["SE"]["SESTDTC"], data["SE"]["USUBJID"], "min").str.slice(0, 10)
     out = []
     for name, df in sorted(data.items()):
         if "EPOCH" not in df or name in ("SE", "TA"):
@@ -256,7 +256,8 @@ def informed_consent(data: Datasets) -> list[Issue]:
     Checked for subjects with a DS informed consent record (the rule's condition): a study whose DS has no
     consent milestones is not checked."""
     ds = data["DS"]
-    consent = ds[ds["DSDECOD"].eq("INFORMED CONSENT OBTAINED")].groupby("USUBJID")["DSSTDTC"].min()
+    consents = ds[ds["DSDECOD"].eq("INFORMED CONSENT OBTAINED")]
+    consent = text_extreme(consents["DSSTDTC"], consents["USUBJID"], "min")
     dm = data["DM"]
     given = dm["USUBJID"].map(consent)
     wrong = given.notna() & (given.fillna("") != dm["RFICDTC"])

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, text_max_by
+from cdisc.distinct import by_distinct, distinct_rows, text_extreme
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -44,15 +44,26 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert (codes.tolist(), first.tolist()) == ([], [])
 
 
-def test_text_max_by_is_the_largest_text_of_each_group_on_every_row():
-    """Sorted as text ('' < 'mL' < 'ng/mL'); a missing value counts for nothing, a group of none is missing, and a
-    row without a key has no group (as pandas' groupby max)."""
-    frame = pd.DataFrame({"K": ["a", "a", "a", "b", "c", "c", None], "U": ["", "ng/mL", "mL", "", None, None, "x"]},
-                         dtype="str")
-    out = text_max_by(frame, ["K"], "U")
+def test_text_extreme_is_the_smallest_or_largest_text_of_each_group():
+    """Sorted as text ('' < '2024-01' < '2024-01-05' < 'mL' < 'ng/mL'); a missing value counts for nothing, a group
+    of none is missing, and a record without a key is in no group (as pandas' groupby min and max)."""
+    values = pd.Series(["", "ng/mL", "mL", "", None, None, "x", "2024-01-05", "2024-01"], name="U")
+    keys = pd.Series(["a", "a", "a", "b", "c", "c", None, "d", "d"], name="K")
+    largest = text_extreme(values, keys, "max")
+    assert largest.to_dict() == {"a": "ng/mL", "b": "", "c": largest["c"], "d": "2024-01-05"}
+    assert pd.isna(largest["c"]) and largest.index.name == "K" and largest.name == "U"
+    assert text_extreme(values, keys, "min").dropna().to_dict() == {"a": "", "b": "", "d": "2024-01"}
+    seen = text_extreme(pd.Series(["x", "y", "z"]), pd.Series(["b", "a", "b"]), "max", sort=False)
+    assert seen.to_dict() == {"b": "z", "a": "y"} and seen.index.tolist() == ["b", "a"]
+
+
+def test_text_extreme_transform_gives_each_record_its_group_s():
+    values = pd.Series(["", "ng/mL", "mL", "", None, None, "x"], index=[5, 6, 7, 8, 9, 10, 11])
+    keys = [pd.Series(["a", "a", "a", "b", "c", "c", None], index=values.index)]
+    out = text_extreme(values, keys, "max", transform=True)
     assert out.tolist()[:4] == ["ng/mL", "ng/mL", "ng/mL", ""]
     assert out.iloc[4:].isna().tolist() == [True, True, True]
-    assert out.index.equals(frame.index) and out.name == "U"
+    assert out.index.equals(values.index)
 
 
 def test_censored_parts_sign_and_number():

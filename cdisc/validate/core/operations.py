@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, text_extreme
 from cdisc.validate.core import library
 from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package
@@ -171,7 +171,7 @@ def _extreme_date(kind: str) -> Callable[[dict[str, Any], Frame, Context], Any]:
             return "" if values.empty else (values.min() if kind == "min" else values.max())
         table = pd.DataFrame({k: _text(df[k]) for k in keys})[valid.to_numpy()]
         table["_d"] = text[valid].to_numpy()
-        agg = table.groupby(keys, sort=False)["_d"].agg(kind).reset_index()
+        agg = text_extreme(table["_d"], [table[k] for k in keys], kind, sort=False).reset_index()
         return _merge_back(frame, agg, keys, list(op.get("group_aliases") or []), "_d", "")
     return run
 

@@ -8,6 +8,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, refuse_records, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date
+from cdisc.distinct import text_extreme
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
 from mappings.cdiscpilot01.sdtm.ds import disposition
@@ -33,15 +34,17 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # RFENDTC: disposition event date of exposed subjects; RFPENDTC: last disposition collection (ds_raw)
     ds_form = ctx.raw.form("ds_raw")
     ds = disposition(ds_form, ctx)
-    events = ds[ds["DSCAT"].eq("DISPOSITION EVENT")].groupby("PATNUM")["DSSTDTC"].max()
+    ended = ds[ds["DSCAT"].eq("DISPOSITION EVENT")]
+    events = text_extreme(ended["DSSTDTC"], ended["PATNUM"], "max")
     dm["RFENDTC"] = patnum.map(events).fillna("").where(dm["RFSTDTC"].ne(""), "")
-    dm["RFPENDTC"] = patnum.map(ds.groupby("PATNUM")["DSDTC"].max()).fillna("")
+    dm["RFPENDTC"] = patnum.map(text_extreme(ds["DSDTC"], ds["PATNUM"], "max")).fillna("")
     # RFICDTC: informed consent; DMDTC: collection date; DMDY
     dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
     # DTHDTC / DTHFL: date of death on the disposition form, never before the consent
     _refuse_deaths_before_consent(ds, pd.Series(dm["RFICDTC"].to_numpy(), index=patnum.to_numpy()),
                                   rows=ds_form["RAW_ROW"])
-    deaths = ds[ds["DTHDTC"].ne("")].groupby("PATNUM")["DTHDTC"].max()
+    dead = ds[ds["DTHDTC"].ne("")]
+    deaths = text_extreme(dead["DTHDTC"], dead["PATNUM"], "max")
     dm["DTHDTC"] = patnum.map(deaths).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
     dm["DMDTC"] = ctx.raw.dtc(raw, "COL_DT")

@@ -12,6 +12,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
+from cdisc.distinct import text_extreme
 from cdisc.raw import LINEAGE, RawStudy
 from cdisc.timing import exposure_span
 
@@ -113,7 +114,7 @@ def last_raw_dates(raw: RawStudy) -> pd.Series:
     dates = pd.concat([pd.DataFrame({"SUBJID": raw.forms[form]["SUBJID"], "DTC": to_dtc(raw.forms[form][field])})
                        for form, field in zip(fields["FORM"], fields["FIELD"], strict=True)], ignore_index=True)
     complete = dates[dates["DTC"].str.len().eq(10)]
-    return complete.groupby("SUBJID")["DTC"].max()
+    return text_extreme(complete["DTC"], complete["SUBJID"], "max")
 
 
 def study_end_dates(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
@@ -122,7 +123,7 @@ def study_end_dates(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
     epoch = map_ct(ds["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH", rows=ds["RAW_ROW"])
     last_epoch = ctx.dataset("TA").sort_values("TAETORD")["EPOCH"].iloc[-1]
     ends = decod.ne(COMPLETED) | epoch.eq(last_epoch)
-    return to_dtc(ds.loc[ends, "DSSTDAT"]).groupby(ds.loc[ends, "SUBJID"]).max()
+    return text_extreme(to_dtc(ds.loc[ends, "DSSTDAT"]), ds.loc[ends, "SUBJID"], "max")
 
 
 def screen_failures(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:

@@ -16,7 +16,7 @@ from cdisc.algorithms import map_ct
 from cdisc.context import DomainResult, StudyContext
 from cdisc.derive.pk import compute_aucint, compute_blq_conc_profiles, compute_cmax_tmax
 from cdisc.derive.reltime import compute_reltime
-from cdisc.distinct import text_max_by
+from cdisc.distinct import text_extreme
 
 BLQ_RULE = "pknca"  # BLQ before the first / after the last quantifiable sample = 0, BLQ between them = missing
 AUC_METHOD = "linear-up/log-down"
@@ -75,7 +75,8 @@ def nca_samples(pc: pd.DataFrame) -> pd.DataFrame:
     (NCATIME <= 89, plus the first sample after 89 used to interpolate at Day 90, when the profile reaches it).
     """
     out = pc[[*KEYS, *PROFILE_INFO, "PCSEQ", "PCDY"]].copy()
-    out["PCSTRESU"] = text_max_by(pc, KEYS, "PCSTRESU")  # the analyte's unit (blank if not done)
+    # the analyte's unit (blank if not done)
+    out["PCSTRESU"] = text_extreme(pc["PCSTRESU"], [pc[k] for k in KEYS], "max", transform=True)
     out["AFRLT"] = compute_reltime(pc["PCDTC"], pc["PCRFTDTC"])
     pre = pc["PCTPT"].eq(PRE_INFUSION)
     out["NCATIME"] = out["AFRLT"].where(~pre, 0.0)
