@@ -61,6 +61,16 @@ def distinct_column(column: pd.Series) -> pd.Series:
     return pd.Series(distinct_values(column), dtype=column.dtype)
 
 
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)` (the distinct values, sorted) through pandas' hash table: numpy 2.4's `np.unique` took
+    0.31 s for 700,000 row numbers, this 0.03 s.
+
+    >>> sorted_distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    return np.sort(pd.unique(values))
+
+
 def text_extreme(values: pd.Series, by: pd.Series | list[pd.Series], how: str, *, sort: bool = True,
                  transform: bool = False) -> pd.Series:
     """`values.groupby(by, sort=sort).min()` or `.max()` (`how`), or its `transform(how)`, for text: worked out on

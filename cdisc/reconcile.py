@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import DomainResult
+from cdisc.distinct import sorted_distinct
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized
 from cdisc.issues import Issue
@@ -40,7 +41,8 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
     rows, problems = [], []
     for form, frame in sorted(raw.forms.items()):
         taken, dropped = done.get(form, NO_ROWS), refused.get(form, NO_ROWS)
-        lost = np.unique(frame.loc[~frame["RAW_ROW"].isin(taken) & ~frame["RAW_ROW"].isin(dropped), "RAW_ROW"])
+        lost = sorted_distinct(frame.loc[~frame["RAW_ROW"].isin(taken) & ~frame["RAW_ROW"].isin(dropped), "RAW_ROW"]
+                               .to_numpy())
         problems += [Issue("error", "UNACCOUNTED", f"{form}.csv", "raw row is neither mapped nor rejected",
                            row=str(r)) for r in lost[:20]]
         datasets = sorted(targets.get(form, []))
@@ -55,4 +57,4 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
 
 def _rows_by_form(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The distinct raw rows (RAW_ROW, sorted) of each raw form (RAW_FORM) in `frame`."""
-    return {str(form): np.unique(rows.to_numpy()) for form, rows in frame.groupby("RAW_FORM")["RAW_ROW"]}
+    return {str(form): sorted_distinct(rows.to_numpy()) for form, rows in frame.groupby("RAW_FORM")["RAW_ROW"]}

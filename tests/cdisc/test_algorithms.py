@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, sorted_distinct, text_extreme
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -42,6 +42,11 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert first.tolist() == [0, 1, 2, 4]
     codes, first = distinct_rows(pd.Series([], dtype=object))
     assert (codes.tolist(), first.tolist()) == ([], [])
+
+
+def test_sorted_distinct_is_each_value_once_in_order():
+    assert sorted_distinct(np.array([7, 3, 7, 1, 3], dtype=np.int64)).tolist() == [1, 3, 7]
+    assert sorted_distinct(np.array([], dtype=np.int64)).tolist() == []
 
 
 def test_text_extreme_is_the_smallest_or_largest_text_of_each_group():

@@ -550,7 +550,7 @@ def is_not_unique_relationship(frame: Frame, cond: dict[str, Any]) -> np.ndarray
     known = (a != "").to_numpy() & (b != "").to_numpy()  # pairs with a blank side neither count nor are flagged
     a_codes, a_values = pd.factorize(a, use_na_sentinel=False)
     b_codes, b_values = pd.factorize(b, use_na_sentinel=False)
-    pairs = np.unique(a_codes[known].astype(np.int64) * len(b_values) + b_codes[known])
+    pairs = pd.unique(a_codes[known].astype(np.int64) * len(b_values) + b_codes[known])  # in any order
     values_of_a = np.bincount(pairs // max(len(b_values), 1), minlength=len(a_values))  # distinct pairs per name
     names_of_b = np.bincount(pairs % max(len(b_values), 1), minlength=len(b_values))  # and per value
     return known & ((values_of_a[a_codes] > 1) | (names_of_b[b_codes] > 1))
