@@ -39,12 +39,20 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     df = df.assign(**{v.name: _empty(v) for v in variables if v.name not in df.columns})
     df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables})
     seq = _seq_variable(ds.name, names)
-    df = sequence(df, spec, ds.name) if seq and df[seq].isna().all() else _sort(df, [k for k in ds.keys])
+    renumber = bool(seq) and df[seq].isna().all()  # numbered here, as `sequence` numbers
+    # each text column factorized once: its codes sort the records, find repeated keys and make the finished column
+    # (so only the other columns are put in order record by record)
     texts = {v.name: _Distinct.of(df[v.name]) for v in variables if not v.numeric}
-    problems = [*_check_values(ds.name, df, variables, spec, texts), *_check_keys(ds.name, df, list(ds.keys))]
+    order = _key_order(df, [k for k in ds.keys if not (renumber and k == seq)], texts)
+    if order is not None:
+        df = df.drop(columns=list(texts)).take(order).reset_index(drop=True)
+        texts = {name: text.taken(order) for name, text in texts.items()}
+    df = df.assign(**{name: text.column(df.index) for name, text in texts.items()})
+    if renumber:
+        df[seq] = (df.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
+    problems = [*_check_values(ds.name, df, variables, spec, texts), *_check_keys(ds.name, df, list(ds.keys), texts)]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
-    df = df.assign(**{name: text.column(df.index) for name, text in texts.items()})
     lineage = _lineage(ds.name, df, seq)
     return Finalized(ds.name, df[names], lineage)
 
@@ -65,6 +73,15 @@ def sequence(df: pd.DataFrame, spec: Spec, name: str) -> pd.DataFrame:
 def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     keys = [k for k in keys if k in df.columns]
     return df.sort_values(keys, kind="mergesort").reset_index(drop=True) if keys else df
+
+
+def _key_order(df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -> np.ndarray | None:
+    """The records' positions sorted by `keys` (those the frame has), as `_sort` sorts them (stable; text by its
+    Python order, numbers with NaN last), from the text columns' codes; None without keys."""
+    keys = [k for k in keys if k in df.columns]
+    if not keys:
+        return None
+    return np.lexsort([texts[k].ranks() if k in texts else df[k].to_numpy() for k in reversed(keys)])
 
 
 def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> None:
@@ -146,6 +163,16 @@ class _Distinct:
         codes, first = distinct_rows(text)
         return cls(codes, text.iloc[first].to_numpy(dtype=object))
 
+    def taken(self, order: np.ndarray) -> _Distinct:
+        """The column with its records in `order` (positions)."""
+        return _Distinct(self.codes[order], self.values)
+
+    def ranks(self) -> np.ndarray:
+        """Each record's value's place among the distinct values sorted (Python's order of strings)."""
+        place = np.empty(len(self.values), dtype=np.intp)
+        place[np.argsort(self.values, kind="stable")] = np.arange(len(self.values))
+        return place[self.codes]
+
     def records(self, test: Callable[[str], bool]) -> np.ndarray:
         """Which records hold a value that passes `test`."""
         return np.isin(self.codes, [i for i, value in enumerate(self.values) if test(value)])
@@ -177,10 +204,11 @@ def _blank(column: pd.Series, text: _Distinct | None) -> np.ndarray:
     return column.isna().to_numpy() if text is None else text.records(lambda value: value == "")
 
 
-def _check_keys(name: str, df: pd.DataFrame, keys: list[str]) -> list[Issue]:
+def _check_keys(name: str, df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -> list[Issue]:
+    """Records that share their key: compared on the text columns' codes (equal text, equal code)."""
     if not keys:
         return []
-    dup = df.duplicated(keys, keep=False)
+    dup = pd.DataFrame({k: texts[k].codes if k in texts else df[k].to_numpy() for k in keys}).duplicated(keep=False)
     if not dup.any():
         return []
     return [_issue(name, keys[-1], df, dup, f"share their key ({', '.join(keys)})")]

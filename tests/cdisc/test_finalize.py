@@ -92,3 +92,28 @@ def test_a_refusal_names_every_breach_with_its_count_an_example_subject_and_valu
         ("AETERM", "Fever and chills", "1 record(s) are longer than the spec length 10 (e.g. S1)"),
         ("AESEX", "Q", "2 record(s) are not in codelist SEX (e.g. S1, S2)"),
     ]
+
+
+DAY_KEYED = AE_DATASET.replace("STUDYID USUBJID AESTDTC AESEQ", "STUDYID USUBJID AESTDY AETERM")
+
+
+def test_finalize_sorts_text_by_its_characters_and_numbers_with_missing_last(tmp_path):
+    """'S10' before 'S2' (text, not numbers); within S2, study days -1, 3, then the missing one; AESEQ numbered
+    after the sort."""
+    spec = load_spec(make_spec(tmp_path, datasets=DAY_KEYED, variables=AE_VARIABLES))
+    data = pd.DataFrame({"STUDYID": ["XX1"] * 4, "USUBJID": ["S2", "S10", "S2", "S2"],
+                         "AETERM": ["b", "a", "a", "c"], "AESTDY": [float("nan"), 5.0, 3.0, -1.0]})
+    out = finalize(DomainResult("AE", data), spec).data
+    assert out[["USUBJID", "AETERM"]].values.tolist() == [["S10", "a"], ["S2", "c"], ["S2", "a"], ["S2", "b"]]
+    assert out["AESEQ"].tolist() == [1.0, 1.0, 2.0, 3.0]
+
+
+def test_finalize_takes_two_missing_numbers_of_a_key_as_equal(tmp_path):
+    """Two records of S2 with no study day and the same term share their key: refused, naming the subject."""
+    spec = load_spec(make_spec(tmp_path, datasets=DAY_KEYED, variables=AE_VARIABLES))
+    data = pd.DataFrame({"STUDYID": ["XX1"] * 3, "USUBJID": ["S2", "S1", "S2"], "AETERM": ["b", "b", "b"],
+                         "AESTDY": [float("nan"), float("nan"), float("nan")]})
+    with pytest.raises(MappingError) as err:
+        finalize(DomainResult("AE", data), spec)
+    (problem,) = err.value.issues
+    assert problem.message == "2 record(s) share their key (STUDYID, USUBJID, AESTDY, AETERM) (e.g. S2, S2)"
