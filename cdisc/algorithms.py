@@ -7,7 +7,7 @@ import pandas as pd
 from cdisc.context import StudyContext, empty_rejections
 from cdisc.distinct import by_distinct
 from cdisc.errors import MappingError
-from cdisc.raw import LINEAGE
+from cdisc.raw import LINEAGE, in_values
 from cdisc.spec.model import Codelist
 from cdisc.xpt import OUTSIDE_IBM, not_held
 
@@ -62,7 +62,7 @@ def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.D
 def reject_unknown_subjects(form: pd.DataFrame, subjects: pd.Series, *, form_name: str,
                             field: str = "SUBJID") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw rows whose subject (`field`) has no demographics record cannot be mapped; they are rejected."""
-    return split_rejected(form, ~form[field].isin(subjects),
+    return split_rejected(form, ~in_values(form[field], subjects),
                           f"{form_name}: {field} has no record in the demographics form")
 
 

@@ -500,17 +500,28 @@ def _as_numbers(col: pd.Series) -> pd.Series:
     return numbers.astype(object).where(numbers.notna(), col)
 
 
+def in_values(column: pd.Series, values: pd.Series) -> pd.Series:
+    """`column.isin(values)` for a form's text column (Arrow) and a column of text: the values are handed to Arrow
+    at once, where pandas makes each a pyarrow scalar on every call (30 ms for 5,000 subject ids, however short
+    the column). Another column is left to pandas."""
+    if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
+        return column.isin(values)
+    known = pa.array(values.dropna().astype(str).to_numpy(dtype=object), type=pa.large_string())
+    found = pc.is_in(pa.array(column), value_set=known).to_numpy(zero_copy_only=False)
+    return pd.Series(found, index=column.index, name=column.name)
+
+
 def _check_subjects(forms: dict[str, pd.DataFrame], register: str, field: str) -> list[Issue]:
     """Rows of any form whose subject is not in the subject register form, which must hold a subject."""
-    known = set(forms[register][field])
+    known = pd.Series(forms[register][field].unique())
     found: list[Issue] = []
-    if not known:
+    if known.empty:
         found.append(Issue("error", "RAW_NO_SUBJECTS", f"{register}.csv", "form has no records: the export holds "
                            "no subject, so nothing can be mapped", variable=field))
     for form, df in forms.items():
         if form == register or field not in df.columns:
             continue
-        unknown = ~df[field].isin(known) & df[field].ne("")
+        unknown = ~in_values(df[field], known) & df[field].ne("")
         found += [Issue("error", "RAW_UNKNOWN_SUBJECT", f"{form}.csv", f"subject is not in {register}.csv",
                         variable=field, row=str(r), value=_shown(v))
                   for r, v in zip(df.loc[unknown, "RAW_ROW"], df.loc[unknown, field], strict=True)]

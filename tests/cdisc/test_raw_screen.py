@@ -6,13 +6,14 @@ import datetime as dt
 import itertools
 import re
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cdisc.dates import DEFAULT_FORMAT, raw_date_to_iso
-from cdisc.raw import _CERTAIN, _parse_float, _parse_integer, _Screen, check_raw_time
+from cdisc.raw import _CERTAIN, TEXT, _parse_float, _parse_integer, _Screen, check_raw_time, in_values
 
 PROPERTY = settings(max_examples=300, deadline=None)
 
@@ -77,3 +78,13 @@ def test_the_screens_answer_for_the_whole_column():
     assert (screen.all_ascii(), screen.any_blank(), screen.longest()) == (False, True, 201)
     assert screen.all_in({"A", "", "caf\u00e9", "x" * 201}) and not screen.all_in({"A", ""})
     assert screen.any_match(r"[\x00-\x1f]") is False
+
+
+def test_in_values_is_isin_for_a_form_column():
+    """A form's text column (Arrow) against a column of text with a missing value; another column is pandas' own."""
+    column = pd.Series(["001", "002", "", "9"], dtype=TEXT, index=[4, 5, 6, 7], name="SUBJID")
+    found = in_values(column, pd.Series(["002", None, "9", "001"], dtype=object))
+    assert found.tolist() == [True, True, False, True]
+    assert found.index.tolist() == [4, 5, 6, 7] and found.name == "SUBJID"
+    plain = pd.Series(["a", "b"], dtype=object)
+    assert in_values(plain, pd.Series(["b"])).tolist() == [False, True]
