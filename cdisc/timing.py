@@ -157,13 +157,12 @@ def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], d
     """
     ref = df["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
     when = df[dtc].fillna("")
+    day, ref_day = when.str.slice(0, 10), ref.str.slice(0, 10)
     complete = when.str.len() >= 10
-    same_day = when.str.slice(0, 10) == ref.str.slice(0, 10)
     timed_both = (when.str.len() > 10) & (ref.str.len() > 10)
-    before = complete & ref.ne("") & (
-        (when.str.slice(0, 10) < ref.str.slice(0, 10)) | (same_day & (~timed_both | (when <= ref)))
-    )
+    before = complete & ref.ne("") & ((day < ref_day) | (day.eq(ref_day) & (~timed_both | (when <= ref))))
     eligible = before & df[result].fillna("").ne("")
-    cand = df[eligible].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")
+    # only the columns the choice reads are sorted and grouped, not the whole dataset
+    cand = df.loc[eligible, ["USUBJID", *by]].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")
     last = cand.groupby(["USUBJID", *by], sort=False).tail(1).index
     return df.assign(**{flag: np.where(df.index.isin(last), "Y", "")})
