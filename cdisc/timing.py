@@ -64,12 +64,17 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
 
 
 def _day(dtc: pd.Series) -> pd.Series:
-    """The date part of ISO 8601 values as datetimes (the time of day ignored)."""
-    return pd.to_datetime(dtc.str.slice(0, 10), format="%Y-%m-%d", errors="coerce").astype(MOMENT)
+    """The date part of ISO 8601 values as datetimes (the time of day ignored), parsed once per distinct value."""
+    return by_distinct(dtc, lambda d: pd.to_datetime(d.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+                       .astype(MOMENT))
 
 
 def _at_minute(dtc: pd.Series) -> pd.Series:
-    """ISO 8601 values to the minute as datetimes; a date alone is 00:00 of that day."""
+    """ISO 8601 values to the minute as datetimes; a date alone is 00:00 of that day (once per distinct value)."""
+    return by_distinct(dtc, _parsed_minute)
+
+
+def _parsed_minute(dtc: pd.Series) -> pd.Series:
     text = dtc.str.slice(0, 16).where(dtc.str.len().ge(16), dtc.str.slice(0, 10) + "T00:00")
     return pd.to_datetime(text, format="%Y-%m-%dT%H:%M", errors="coerce").astype(MOMENT)
 
