@@ -136,10 +136,11 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     day = df[dtc].fillna("").str.slice(0, 10)
     scheduled = ~uns & day.ne("")
     # the subject's scheduled visits and distinct unscheduled dates in date order, a scheduled visit before an
-    # unscheduled date on the same day; the running highest VISITNUM is the base of each unscheduled date
+    # unscheduled date on the same day; the running highest VISITNUM is the base of each unscheduled date (a
+    # visit's records all give the same one: each once)
     timeline = pd.concat([
         pd.DataFrame({"USUBJID": df.loc[scheduled, "USUBJID"], "DAY": day[scheduled],
-                      "BASE": df.loc[scheduled, "VISITNUM"].astype("float64"), "UNS": False}),
+                      "BASE": df.loc[scheduled, "VISITNUM"].astype("float64"), "UNS": False}).drop_duplicates(),
         pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"], "DAY": day[uns], "BASE": -np.inf,
                       "UNS": True}).drop_duplicates(["USUBJID", "DAY"]),
     ], ignore_index=True).astype({"USUBJID": object, "DAY": object})
