@@ -61,6 +61,16 @@ def distinct_column(column: pd.Series) -> pd.Series:
     return pd.Series(distinct_values(column), dtype=column.dtype)
 
 
+def either(condition: np.ndarray | pd.Series, yes: str, no: str = "") -> pd.api.extensions.ExtensionArray:
+    """`np.where(condition, yes, no)` as the text column pandas makes of it, from the two values and each record's
+    choice: pandas turns a numpy array of text into Arrow text string by string (0.06-0.12 s for 700,000 flags).
+
+    >>> list(either(np.array([True, False]), "Y"))
+    ['Y', '']
+    """
+    return pd.array([no, yes], dtype="str").take(np.asarray(condition, dtype=bool).astype(np.intp))
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """`np.unique(values)` (the distinct values, sorted) through pandas' hash table: numpy 2.4's `np.unique` took
     0.31 s for 700,000 row numbers, this 0.03 s.

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import study_day
-from cdisc.distinct import by_distinct, text_extreme
+from cdisc.distinct import by_distinct, either, text_extreme
 
 UNSCHEDULED = "UNSCHEDULED"
 
@@ -171,4 +171,4 @@ def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], d
     # only the columns the choice reads are sorted and grouped, not the whole dataset
     cand = df.loc[eligible, ["USUBJID", *by]].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")
     last = cand.groupby(["USUBJID", *by], sort=False).tail(1).index
-    return df.assign(**{flag: np.where(df.index.isin(last), "Y", "")})
+    return df.assign(**{flag: either(df.index.isin(last), "Y")})

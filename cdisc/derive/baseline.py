@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, as_list, check_mask, describe_keys, is_blank, require_columns, warn_if_exists
+from cdisc.distinct import either
 from cdisc.errors import DerivationError
 from cdisc.issues import Issue
 
@@ -62,7 +63,7 @@ def derive_var_ablfl(df: pd.DataFrame, *, by: Sequence[str], order: Sequence[str
             f"df: {len(bad)} group(s) have more than one candidate baseline record with the same "
             f"{order} (by {by}): {describe_keys(bad, by)}. Add a column to order= (e.g. a sequence number) "
             f"to choose one, or fix the data.", issues)
-    return df.assign(**{new_var: np.where(df.index.isin(chosen.index), "Y", BLANK)})
+    return df.assign(**{new_var: either(df.index.isin(chosen.index), "Y", BLANK)})
 
 
 def derive_var_base(df: pd.DataFrame, *, by: Sequence[str], source: str = "AVAL", new_var: str = "BASE",

@@ -4,10 +4,10 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, as_list, check_mask, describe_keys, require_columns, warn_if_exists
+from cdisc.distinct import either
 from cdisc.errors import DerivationError
 
 
@@ -54,7 +54,7 @@ def derive_var_extreme_flag(df: pd.DataFrame, *, by: Sequence[str], order: Seque
         warnings.warn(f"{new_var}: {len(ties)} group(s) have several records with the same {by + order} as the "
                       f"flagged one ({describe_keys(ties, by)}); input order decided. Add an order column.",
                       UserWarning, stacklevel=2)
-    return df.assign(**{new_var: np.where(df.index.isin(chosen.index), "Y", BLANK)})
+    return df.assign(**{new_var: either(df.index.isin(chosen.index), "Y", BLANK)})
 
 
 def derive_var_trtemfl(df: pd.DataFrame, *, start_date: str, end_date: str, trt_start: str, trt_end: str,
@@ -103,4 +103,4 @@ def derive_var_trtemfl(df: pd.DataFrame, *, start_date: str, end_date: str, trt_
     started_after = start.notna() & (start >= t0) & in_window
     unknown_start = start.isna() & (end.isna() | (end >= t0))
     flag = t0.notna() & (started_after | unknown_start)
-    return df.assign(**{new_var: np.where(flag.fillna(False).astype(bool), "Y", BLANK)})
+    return df.assign(**{new_var: either(flag.fillna(False).astype(bool), "Y", BLANK)})

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, as_list, check_mask, require_columns, warn_if_exists
+from cdisc.distinct import either
 from cdisc.errors import DerivationError
 
 
@@ -127,4 +128,4 @@ def derive_var_closest_flag(df: pd.DataFrame, *, by: Sequence[str], order: Seque
         raise DerivationError(f"df: {len(bad)} window group(s) have several records equally close to the target "
                               f"on the same day (by {by}); first: {bad[by].iloc[0].to_dict()}. "
                               f"Add a column to order= to choose one.")
-    return df.assign(**{new_var: np.where(df.index.isin(chosen.index), "Y", BLANK)})
+    return df.assign(**{new_var: either(df.index.isin(chosen.index), "Y", BLANK)})

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, sorted_distinct, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, either, sorted_distinct, text_extreme
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -42,6 +42,13 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert first.tolist() == [0, 1, 2, 4]
     codes, first = distinct_rows(pd.Series([], dtype=object))
     assert (codes.tolist(), first.tolist()) == ([], [])
+
+
+def test_either_is_np_where_of_two_texts_as_pandas_makes_it():
+    chosen = either(pd.Series([True, False, True]), "LBSTRESN", "LBSTRESC")
+    assert list(chosen) == ["LBSTRESN", "LBSTRESC", "LBSTRESN"]
+    assert pd.Series(chosen).equals(pd.Series(np.where([True, False, True], "LBSTRESN", "LBSTRESC")))
+    assert list(either(np.array([], dtype=bool), "Y")) == []
 
 
 def test_sorted_distinct_is_each_value_once_in_order():

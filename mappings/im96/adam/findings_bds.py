@@ -13,7 +13,7 @@ from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, either
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 
@@ -38,7 +38,7 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
                      PARAMN=paramcd.map({t.term: t.order for t in codes.terms}),
                      AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"],
                      ADT=by_distinct(src[f"{dom}DTC"], dtc_date), ADTM=by_distinct(src[f"{dom}DTC"], _datetime),
-                     SRCDOM=dom, SRCVAR=np.where(src[f"{dom}STRESN"].notna(), f"{dom}STRESN", f"{dom}STRESC"),
+                     SRCDOM=dom, SRCVAR=either(src[f"{dom}STRESN"].notna(), f"{dom}STRESN", f"{dom}STRESC"),
                      SRCSEQ=src[f"{dom}SEQ"])
     check_units(bds, unit=f"{dom}STRESU")
     bds = merge_adsl(bds, ctx.adam("ADSL"), dom=dom)
@@ -99,7 +99,7 @@ def add_windows(bds: pd.DataFrame, windows: tuple[VisitWindow, ...]) -> pd.DataF
 def add_cs28(bds: pd.DataFrame, clsig: str) -> pd.DataFrame:
     """CSABN28F: clinically significant (--CLSIG = Y) on a post-infusion record with ADY in the DLT window."""
     in_window = ~bds["PRE"] & bds["ADY"].between(*CS_WINDOW)
-    return bds.assign(CSABN28F=np.where(bds[clsig].eq("Y") & in_window, "Y", ""))
+    return bds.assign(CSABN28F=either(bds[clsig].eq("Y") & in_window, "Y"))
 
 
 def check_units(bds: pd.DataFrame, *, unit: str) -> None:
