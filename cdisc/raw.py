@@ -398,7 +398,7 @@ class _Screen:
 
     def longest(self) -> int:
         """The most characters of a value (the text is latin-1, so characters are the file's bytes)."""
-        return pc.max(pc.utf8_length(self.text)).as_py()
+        return pc.max(pc.utf8_length(self.text)).as_py() or 0
 
     def any_blank(self) -> bool:
         return pc.any(pc.equal(self.text, "")).as_py()
@@ -506,7 +506,7 @@ def in_values(column: pd.Series, values: pd.Series) -> pd.Series:
     the column). Another column is left to pandas."""
     if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
         return column.isin(values)
-    known = pa.array(values.dropna().astype(str).to_numpy(dtype=object), type=pa.large_string())
+    known = pa.array([v for v in values if isinstance(v, str)], type=pa.large_string())  # as pandas: text only
     found = pc.is_in(pa.array(column), value_set=known).to_numpy(zero_copy_only=False)
     return pd.Series(found, index=column.index, name=column.name)
 

@@ -86,5 +86,6 @@ def test_in_values_is_isin_for_a_form_column():
     found = in_values(column, pd.Series(["002", None, "9", "001"], dtype=object))
     assert found.tolist() == [True, True, False, True]
     assert found.index.tolist() == [4, 5, 6, 7] and found.name == "SUBJID"
+    assert in_values(column, pd.Series([1, "9"], dtype=object)).tolist() == [False, False, False, True]  # 1 is no text
     plain = pd.Series(["a", "b"], dtype=object)
     assert in_values(plain, pd.Series(["b"])).tolist() == [False, True]
