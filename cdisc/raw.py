@@ -9,6 +9,7 @@ acceptable: the declared ones are read, in the dictionary's order, and the other
 """
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import math
@@ -27,6 +28,8 @@ import pyarrow.csv as pa_csv
 from cdisc.dates import (
     DECLARED_FORMATS,
     DEFAULT_FORMAT,
+    FIRST_YEAR,
+    LAST_YEAR,
     MONTHS,
     check_raw_time,
     known_format,
@@ -460,20 +463,28 @@ _FAST_OK = {
     "float": _held_numbers,
 }
 
-_CERTAIN_DAY_MONTH = "|".join([
-    rf"(0[1-9]|1\d|2[0-8]|UN)-({'|'.join(MONTHS)})",  # a day every month has
-    rf"(29|30)-({'|'.join(m for m in MONTHS if m != 'FEB')})",
-    r"31-(JAN|MAR|MAY|JUL|AUG|OCT|DEC)",
-    "UN-UNK"])
-_CERTAIN_YEAR = r"19\d\d|20\d\d|2100"  # FIRST_YEAR-LAST_YEAR
-_LEAP_YEAR = r"19([02468][48]|[2468]0|[13579][26])|20([02468][048]|[13579][26])"  # of those: not 1900, 2100
+def _certain_date() -> str:
+    """DD-MON-YYYY values every one of which the parser accepts, derived from the calendar and the accepted years
+    (`cdisc.dates.FIRST_YEAR`-`LAST_YEAR`): a day the month always has (UN for any), 29 February in a leap year
+    only, UN-UNK."""
+    def one_of(texts) -> str:
+        return "(" + "|".join(texts) + ")"
+
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    days = [f"{d:02d}" for d in range(1, 32)]
+    in_every_year = [f"{one_of([*days[:calendar.monthrange(2001, m)[1]], 'UN'])}-{mon}"  # 2001: no 29 February
+                     for m, mon in enumerate(MONTHS, start=1)]
+    return (f"{one_of([*in_every_year, 'UN-UNK'])}-{one_of(str(y) for y in years)}"
+            f"|29-FEB-{one_of(str(y) for y in years if calendar.isleap(y))}")
+
+
 # (type, format) -> a shape of which every value is certainly valid: a column whose values are all blank or of the
 # shape needs no value parsed
 _CERTAIN = {
     ("time", DEFAULT_FORMAT): TIME_SHAPE,
     ("integer", DEFAULT_FORMAT): SHORT_INTEGER,
     ("float", DEFAULT_FORMAT): SHORT_DECIMAL,
-    ("date", DEFAULT_FORMAT): rf"({_CERTAIN_DAY_MONTH})-({_CERTAIN_YEAR})|29-FEB-({_LEAP_YEAR})",
+    ("date", DEFAULT_FORMAT): _certain_date(),
 }
 
 
