@@ -514,23 +514,26 @@ class RunCache:
         return out
 
 
+def _merges(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> Iterator[tuple[tuple[str, str], Rule, Dataset]]:
+    """Each merge a rule will make of a dataset with its Match Datasets: its RunCache key, the rule, the dataset."""
+    for ds in datasets:
+        for rule in rules:
+            if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds):
+                yield (ds.name, _match_key(rule, ds)), rule, ds
+
+
 def planned_merges(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> Counter[tuple[str, str]]:
     """How many rules will merge each dataset with each Match Datasets list (the RunCache keys of the merges)."""
-    return Counter((ds.name, _match_key(rule, ds)) for ds in datasets for rule in rules
-                   if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds))
+    return Counter(key for key, _, _ in _merges(rules, datasets))
 
 
 def merge_reads(rules: Iterable[Rule], datasets: Iterable[Dataset]) -> dict[tuple[str, str], frozenset[str] | None]:
     """What the rules that share each merge (the RunCache keys of `planned_merges`) can read of it, together
     (`frame_reads`; None when one of them may read any column)."""
     reads: dict[tuple[str, str], frozenset[str] | None] = {}
-    for ds in datasets:
-        for rule in rules:
-            if rule.match and rule.rule_type in RECORD_TYPES and in_scope(rule, ds):
-                key = (ds.name, _match_key(rule, ds))
-                mine = frame_reads(rule, prefix_of(ds))
-                known = reads.get(key, frozenset())
-                reads[key] = None if mine is None or known is None else known | mine
+    for key, rule, ds in _merges(rules, datasets):
+        mine, known = frame_reads(rule, prefix_of(ds)), reads.get(key, frozenset())
+        reads[key] = None if mine is None or known is None else known | mine
     return reads
 
 
