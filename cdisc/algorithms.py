@@ -132,17 +132,15 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
                          "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
 
 
-def require_at_least(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str,
-                     inclusive: bool = True) -> None:
-    """A `MappingError` naming the rows (`rows`: the records' RAW_ROW) whose number is below `lowest` (or equal
-    to it, unless `inclusive`): a dose of -12 or an infusion of 0 cells cannot be mapped as if it were data.
-    Blank values are left alone (the raw checks know which fields are required)."""
+def require_above(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str) -> None:
+    """A `MappingError` naming the rows (`rows`: the records' RAW_ROW) whose number is not above `lowest`: an
+    infusion of 0 cells cannot be mapped as if it were data. Blank values are left alone (the raw checks know which
+    fields are required), and so are limits that include their end: the raw dictionary's MIN and MAX hold those."""
     numbers = pd.to_numeric(values, errors="coerce")
-    low = numbers.lt(lowest) if inclusive else numbers.le(lowest)
+    low = numbers.le(lowest)
     if low.any():
-        bound = f"at least {lowest:g}" if inclusive else f"above {lowest:g}"
-        raise MappingError(f"{source}: {int(low.sum())} value(s) are not {bound} ({shown_rows(values, low, rows)}): "
-                           f"{what}; correct them in the export")
+        raise MappingError(f"{source}: {int(low.sum())} value(s) are not above {lowest:g} "
+                           f"({shown_rows(values, low, rows)}): {what}; correct them in the export")
 
 
 def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Series) -> None:

@@ -46,14 +46,16 @@ def infer_field(values: pd.Series) -> tuple[str, str]:
 
 
 def raw_dictionary(raw_dir: Path) -> pd.DataFrame:
-    """FORM, FIELD, LABEL, TYPE, CODELIST, REQUIRED, KEY, FORMAT of every column of every CSV in `raw_dir`."""
+    """FORM, FIELD, LABEL, TYPE, CODELIST, REQUIRED, KEY, FORMAT of every column of every CSV in `raw_dir`; MIN and
+    MAX blank, for the study's designer to give a number field's limits."""
     rows = []
     for path in sorted(Path(raw_dir).glob("*.csv")):
         form = pd.read_csv(path, dtype=str, keep_default_na=False)
         for field in form.columns:
             kind, fmt = infer_field(form[field])
             rows.append({"FORM": path.stem, "FIELD": field, "LABEL": field, "TYPE": kind, "CODELIST": "",
-                         "REQUIRED": "Y" if form[field].ne("").all() else "N", "KEY": "N", "FORMAT": fmt})
+                         "REQUIRED": "Y" if form[field].ne("").all() else "N", "KEY": "N", "FORMAT": fmt,
+                         "MIN": "", "MAX": ""})
     if not rows:
         raise CdiscError(f"{raw_dir} holds no CSV form")
     return pd.DataFrame(rows)

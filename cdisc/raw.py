@@ -1,6 +1,8 @@
 """The raw EDC export: one CSV per CRF form, checked against its data dictionary: the export's own
 (`dictionary.csv` + `codelists.csv` beside the forms) or, for an export that has none, the one the study's spec
-declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format (`cdisc.dates.DATE_FORMATS`).
+declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format (`cdisc.dates.DATE_FORMATS`); a
+number field's optional MIN and MAX the least and the most a value can be (both allowed: an EDC's range check, the
+limits of what is possible, such as an age of 0 to 120 or a line number from 1, not a normal range).
 
 Every value is kept as text (blank = missing). Each form frame gains `RAW_FORM` and `RAW_ROW` (1-based data
 row), which travel with the derived records so every SDTM record can be traced back to its raw row. Columns in an
@@ -47,6 +49,8 @@ DICTIONARY_COLUMNS = ("FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", 
 FLAGS = ("Y", "N")  # REQUIRED and KEY
 CODELIST_COLUMNS = ("CODELIST", "CODE", "DECODE")
 TYPES = ("text", "integer", "float", "date", "time", "code")
+NUMBERS = ("integer", "float")
+LIMITS = ("MIN", "MAX")  # optional dictionary columns of a number field: its least and most possible value
 MAX_VALUE_BYTES = 200
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas reads with dtype=str
 FIRST_RECORD = re.compile(r"[^\r\n]+")  # blank lines are skipped
@@ -291,6 +295,41 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "FORMAT must be DD-MON-YYYY or formats of "
                         f"{', '.join(DECLARED_FORMATS)} joined by |", variable="FORMAT", row=str(i),
                         value=rec["FORMAT"])
+        yield from _limit_issues(rec, str(i))
+
+
+def _limit_issues(field: dict, row: str) -> Iterator[Issue]:
+    """A MIN or MAX that is no number, or on a field that is not one, or a MIN above the MAX."""
+    for end in (e for e in LIMITS if field.get(e, "")):
+        if field["TYPE"] not in NUMBERS:
+            yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{end} is for integer and float fields only, "
+                        f"not {field['TYPE']}", variable=end, row=row, value=field[end])
+        elif not DECIMAL.fullmatch(field[end]) or not math.isfinite(float(field[end])):
+            yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{end} must be a number such as 0, 1 or 2.5",
+                        variable=end, row=row, value=field[end])
+    if _inverted(*_given_limits(field)):
+        yield Issue("error", "RAW_DICTIONARY", DICTIONARY, "MIN is above MAX", variable="MIN+MAX", row=row,
+                    value=f"{field['MIN']} > {field['MAX']}")
+
+
+def _given_limits(field: dict) -> tuple[float | None, float | None]:
+    """A number field's MIN and MAX as numbers; None for one that is blank, absent or no number (the dictionary's
+    own issue)."""
+    def limit(end: str) -> float | None:
+        text = field.get(end, "")
+        return float(text) if field["TYPE"] in NUMBERS and DECIMAL.fullmatch(text) else None
+    return limit("MIN"), limit("MAX")
+
+
+def _inverted(low: float | None, high: float | None) -> bool:
+    return low is not None and high is not None and low > high
+
+
+def _limits_of(field: dict) -> tuple[float | None, float | None]:
+    """The MIN and MAX a field's values are held to: none when the MIN is above the MAX (the dictionary's issue
+    says so; every value would be outside)."""
+    limits = _given_limits(field)
+    return (None, None) if _inverted(*limits) else limits
 
 
 def _repeated_rows(name: str, table: pd.DataFrame, key: list[str], what: str) -> Iterator[Issue]:
@@ -371,18 +410,39 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
             flag(col.ne("") & ascii_ok & ~col.isin(allowed), "RAW_UNKNOWN_CODE",
                  f"code is not in codelist {spec['CODELIST']}")
     elif kind in ("date", "time", "integer", "float") and known_format(_format_of(spec)):  # else: dictionary issue
-        fmt = _format_of(spec)
-        if (shape := _CERTAIN.get((kind, fmt))) and screen.all_blank_or(shape):
-            return found
-        # whole-column fast check; only values it does not pass are parsed one by one for the reason
-        check = col.ne("") & ascii_ok & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date"
-                                          else _FAST_OK[kind](col))
-        for r, v in zip(rows[check], col[check], strict=True):
-            try:
-                raw_date_to_iso(v, fmt) if kind == "date" else _PARSERS[kind](v)
-            except ValueError as exc:
-                found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
-                                   variable=field, row=str(r), value=_shown(v)))
+        found += _value_issues(name, col, rows, spec, screen, ascii_ok)
+    low, high = _limits_of(spec)
+    if low is not None or high is not None:
+        numbers = _numbers(col, INTEGER if kind == "integer" else DECIMAL)
+        if low is not None:
+            flag(numbers < low, "RAW_OUT_OF_RANGE", f"value is below the dictionary's MIN of {spec['MIN']}")
+        if high is not None:
+            flag(numbers > high, "RAW_OUT_OF_RANGE", f"value is above the dictionary's MAX of {spec['MAX']}")
+    return found
+
+
+def _numbers(col: pd.Series, shape: re.Pattern) -> pd.Series:
+    """Each value of `shape` as its number; NaN for a blank and for a value of another shape (its type's check
+    reports it)."""
+    numbers = pd.to_numeric(col.where(col.str.fullmatch(shape.pattern)), errors="coerce")
+    return pd.Series(numbers.to_numpy(dtype=float, na_value=np.nan), index=col.index)
+
+
+def _value_issues(name: str, col: pd.Series, rows: pd.Series, spec: dict, screen: _Screen,
+                  ascii_ok: pd.Series | bool) -> list[Issue]:
+    """Each value of a date, time or number field that its type's parser refuses, with the parser's reason."""
+    kind, fmt = spec["TYPE"], _format_of(spec)
+    if (shape := _CERTAIN.get((kind, fmt))) and screen.all_blank_or(shape):
+        return []
+    # whole-column fast check; only values it does not pass are parsed one by one for the reason
+    check = col.ne("") & ascii_ok & ~(raw_dates_to_iso(col, fmt).notna() if kind == "date" else _FAST_OK[kind](col))
+    found = []
+    for r, v in zip(rows[check], col[check], strict=True):
+        try:
+            raw_date_to_iso(v, fmt) if kind == "date" else _PARSERS[kind](v)
+        except ValueError as exc:
+            found.append(Issue("error", "RAW_BAD_" + kind.upper(), name, f"not a valid {kind}: {exc}",
+                               variable=spec["FIELD"], row=str(r), value=_shown(v)))
     return found
 
 

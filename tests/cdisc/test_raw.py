@@ -326,3 +326,47 @@ def test_load_raw_refuses_an_export_without_subjects(tmp_path):
     with pytest.raises(RawInputError) as info:
         load_raw(files, subject_form="dm", subject_field="SUBJID")
     assert [(i.code, i.where, i.variable) for i in info.value.issues] == [("RAW_NO_SUBJECTS", "dm.csv", "SUBJID")]
+
+
+# MIN and MAX: a number field's least and most possible value, both allowed (AESEQ from 1, WEIGHT 1 to 500)
+LIMITS = {"FIELD": "MIN,MAX", "WEIGHT": "1,500", "AESEQ": "1,"}
+LIMITED = "".join(f"{line},{LIMITS.get(line.split(',')[1], ',')}\n" for line in DICTIONARY.splitlines())
+
+
+@pytest.mark.parametrize(("files", "issues"), [
+    ({"ae": AE.replace("001-001,1,", "001-001,0,")},
+     [("RAW_OUT_OF_RANGE", "ae.csv", "AESEQ", "1", "0", "value is below the dictionary's MIN of 1")]),
+    ({"dm": DM.replace("70.5", "700").replace("03-FEB-1970,", "03-FEB-1970,0.5")},
+     [("RAW_OUT_OF_RANGE", "dm.csv", "WEIGHT", "2", "0.5", "value is below the dictionary's MIN of 1"),
+      ("RAW_OUT_OF_RANGE", "dm.csv", "WEIGHT", "1", "700", "value is above the dictionary's MAX of 500")]),
+    # a value that is no number is its type's issue alone
+    ({"dm": DM.replace("70.5", "heavy")},
+     [("RAW_BAD_FLOAT", "dm.csv", "WEIGHT", "1", "heavy",
+       "not a valid float: expected a decimal number such as 12.5, -3 or 1.5e-3")]),
+])
+def test_a_number_outside_the_dictionarys_min_and_max_is_refused_naming_its_row(tmp_path, files, issues):
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dictionary=LIMITED, **files))
+    assert [(i.code, i.where, i.variable, i.row, i.value, i.message) for i in info.value.issues] == issues
+
+
+def test_numbers_at_the_dictionarys_min_and_max_are_read(tmp_path):
+    """Both limits are allowed values; a blank is no number to limit."""
+    raw = load_raw(export(tmp_path, dictionary=LIMITED, dm=DM.replace("70.5", "500").replace("1970,", "1970,1")))
+    assert raw.form("dm")["WEIGHT"].tolist() == ["500", "1"]
+
+
+@pytest.mark.parametrize(("replace", "issue"), [
+    (("dm,SEX,Sex,code,SEX,Y,N,,", "dm,SEX,Sex,code,SEX,Y,N,0,"),
+     ("MIN", "2", "0", "MIN is for integer and float fields only, not code")),
+    (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,1,lots"),
+     ("MAX", "4", "lots", "MAX must be a number such as 0, 1 or 2.5")),
+    (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,1,inf"),
+     ("MAX", "4", "inf", "MAX must be a number such as 0, 1 or 2.5")),
+    (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,500,1"),
+     ("MIN+MAX", "4", "500 > 1", "MIN is above MAX")),
+])
+def test_a_min_or_max_that_cannot_limit_is_a_dictionary_error(tmp_path, replace, issue):
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dictionary=LIMITED.replace(*replace)))
+    assert [(i.code, i.variable, i.row, i.value, i.message) for i in info.value.issues] == [("RAW_DICTIONARY", *issue)]

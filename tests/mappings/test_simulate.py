@@ -99,12 +99,17 @@ def test_simulate_bundled_dose_escalation(forms):
 def test_simulate_dictionary_lists_every_column_and_only_those(export):
     """Every CSV column is a dictionary field of its form, in the same order, and vice versa."""
     dictionary = read(export, "dictionary")
-    assert list(dictionary.columns) == ["FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY"]
+    assert list(dictionary.columns) == ["FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY", "MIN", "MAX"]
     assert sorted(dictionary["FORM"].unique()) == sorted(FORMS)
     for form, fields in dictionary.groupby("FORM", sort=False):
         assert list(read(export, form).columns) == fields["FIELD"].tolist(), form
     assert set(dictionary["TYPE"]) <= {"text", "integer", "float", "date", "time", "code"}
     assert (dictionary.loc[dictionary["TYPE"] == "code", "CODELIST"] != "").all()
+    limited = dictionary[(dictionary["MIN"] != "") | (dictionary["MAX"] != "")]
+    assert sorted(map(tuple, limited[["FORM", "FIELD", "MIN", "MAX"]].to_numpy())) == [
+        ("ae", "AESEQ", "1", ""), ("apher", "APHVOL", "0", ""), ("cm", "CMAENO", "1", ""), ("cm", "CMDOSE", "0", ""),
+        ("cm", "CMSEQ", "1", ""), ("ld", "LDBSA", "0", ""), ("ld", "LDDOSE", "0", ""), ("mh", "MHSEQ", "1", ""),
+        ("nact", "NACTSEQ", "1", ""), ("pc", "PCLLOQ", "0", "")]
 
 
 def test_simulate_every_code_value_is_in_its_codelist(export, forms):

@@ -5,7 +5,7 @@ investigator's DLT call and the relationship to lymphodepletion have no AE varia
 """
 from __future__ import annotations
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, require_at_least, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.events import add_meddra, add_ongoing
@@ -21,9 +21,7 @@ EVALUATORS = {"AEDLT": "INVESTIGATOR", "AERELLD": "INVESTIGATOR"}
 def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("ae"), ctx.dataset("DM")["SUBJID"], form_name="ae.csv")
     ae = start_domain(form, ctx, "AE")
-    # AESPID: "AE line number" (CMAENO on the medication form points at it), counted from 1
-    require_at_least(form["AESEQ"], 1, source="ae.csv AESEQ", rows=form["RAW_ROW"],
-                     what="an AE line number counts from 1 (the medication form's CMAENO points at it)")
+    # AESPID: "AE line number" (CMAENO on the medication form points at it), counted from 1 (the dictionary's MIN)
     ae["AESPID"] = form["AESEQ"]
     # AETERM verbatim; AELLT ... AESOCCD: the MedDRA hierarchy as coded in the export (COM.AE.MEDDRA)
     ae["AETERM"] = form["AETERM"]

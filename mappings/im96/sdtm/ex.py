@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, require_at_least, standardize, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, require_above, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.finalize import sequence
@@ -43,8 +43,8 @@ def infusion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     ex["EXCAT"] = "INVESTIGATIONAL PRODUCT"
     # EXDOSE / EXDOSU: collected 10^8 cells converted to 10^6 Therapeutic Cells by the spec's conversion table
     # (design/unit_conversions.csv, keyed by EXTRT; CT UNIT has no 10^8 cells term; MT.EX.EXDOSE)
-    require_at_least(form["INFDOSE"], 0, inclusive=False, source="inf.csv INFDOSE", rows=form["RAW_ROW"],
-                     what="an infusion record gives the cells infused")
+    require_above(form["INFDOSE"], 0, source="inf.csv INFDOSE", rows=form["RAW_ROW"],
+                  what="an infusion record gives the cells infused")
     dose = standardize(form["INFDOSE"], form["INFDOSU"], ex["EXTRT"], ctx.design("unit_conversions"),
                        source="inf.csv INFDOSU", rows=form["RAW_ROW"])
     ex["EXDOSE"], ex["EXDOSU"] = dose["STRESN"], dose["STRESU"]
@@ -66,9 +66,8 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     # EXTRT: "Lymphodepleting agent"; EXCAT assigned
     ex["EXTRT"] = map_ct(form["LDDRUG"], ctx.codelist("EXTRT"), source="ld.csv LDDRUG", rows=form["RAW_ROW"])
     ex["EXCAT"] = "LYMPHODEPLETING CHEMOTHERAPY"
-    # EXDOSE / EXDOSU: "Dose per administration" and its unit (mg/m2) as collected
-    require_at_least(form["LDDOSE"], 0, source="ld.csv LDDOSE", rows=form["RAW_ROW"],
-                     what="a dose is never negative (0: a dose not given)")
+    # EXDOSE / EXDOSU: "Dose per administration" and its unit (mg/m2) as collected (never negative: the dictionary's
+    # MIN; 0 is a dose not given)
     ex["EXDOSE"] = pd.to_numeric(form["LDDOSE"])
     ex["EXDOSU"] = map_ct(form["LDDOSU"], ctx.codelist("EXUNIT"), source="ld.csv LDDOSU", rows=form["RAW_ROW"])
     # EXDOSFRM / EXDOSFRQ / EXROUTE: protocol, daily intravenous infusion (COM.EX.EXDOSFRQ)

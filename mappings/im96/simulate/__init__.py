@@ -80,7 +80,7 @@ from pathlib import Path
 
 from mappings.im96.simulate import adverse, enrolment, findings, treatment, tumour
 from mappings.im96.simulate._base import SCHEDULES
-from mappings.im96.simulate.metadata import FORMS, codelist_rows, dictionary_rows
+from mappings.im96.simulate.metadata import DICTIONARY_COLUMNS, FORMS, codelist_rows, dictionary_rows
 from mappings.im96.simulate.story import Subject, build_story
 
 BUNDLED = {"n_subjects": 15, "seed": 96}
@@ -114,8 +114,7 @@ def simulate(n_subjects: int, seed: int, out_dir: Path, schedule: str = "default
         columns = [f[0] for f in FORMS[form]]
         rows = (row for s in subjects for row in build(s))  # streamed: a phase3 lb.csv has millions of rows
         write_csv(out_dir / f"{form}.csv", columns, rows)
-    write_csv(out_dir / "dictionary.csv", ["FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY"],
-              dictionary_rows())
+    write_csv(out_dir / "dictionary.csv", DICTIONARY_COLUMNS, dictionary_rows())
     write_csv(out_dir / "codelists.csv", ["CODELIST", "CODE", "DECODE"], codelist_rows(schedule))
 
 

@@ -222,9 +222,21 @@ SCHEDULE_CODELISTS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
 }
 
 
+# (form, field) -> the least and the most a number field's value can be (MIN, MAX; blank: no limit): line numbers
+# count from 1 (CMAENO points at an AESEQ); doses, volumes, body surface areas and limits of quantitation are never
+# negative (a dose of 0 is a dose not given). An infusion of 0 cells is no infusion: `sdtm/ex.py` refuses it.
+LIMITS: dict[tuple[str, str], tuple[str, str]] = {
+    **{(form, field): ("1", "") for form, field in (("mh", "MHSEQ"), ("cm", "CMSEQ"), ("cm", "CMAENO"),
+                                                     ("ae", "AESEQ"), ("nact", "NACTSEQ"))},
+    **{(form, field): ("0", "") for form, field in (("cm", "CMDOSE"), ("apher", "APHVOL"), ("ld", "LDDOSE"),
+                                                     ("ld", "LDBSA"), ("pc", "PCLLOQ"))},
+}
+DICTIONARY_COLUMNS = ["FORM", "FIELD", "LABEL", "TYPE", "CODELIST", "REQUIRED", "KEY", "MIN", "MAX"]
+
+
 def dictionary_rows() -> list[dict]:
     return [{"FORM": form, "FIELD": f, "LABEL": label, "TYPE": kind, "CODELIST": codelist, "REQUIRED": req,
-             "KEY": key}
+             "KEY": key, **dict(zip(("MIN", "MAX"), LIMITS.get((form, f), ("", "")), strict=True))}
             for form, fields in FORMS.items() for f, label, kind, codelist, req, key in fields]
 
 

@@ -2,6 +2,7 @@
 dates, an ongoing event, a subject never infused, SUPPAE qualifiers, an unknown subject rejected."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,9 @@ import pandas as pd
 import pytest
 
 from cdisc.context import StudyContext
-from cdisc.errors import MappingError
+from cdisc.errors import MappingError, RawInputError
 from cdisc.finalize import finalize
-from cdisc.raw import RawStudy
+from cdisc.raw import RawStudy, load_raw
 from mappings.im96.sdtm import ae
 from tests.helpers import assert_frame_equal_by_keys
 
@@ -133,13 +134,17 @@ def test_build_ae_supplemental_qualifiers(spec, built):
 
 
 @pytest.mark.parametrize("line", ["0", "-1"])
-def test_an_ae_line_number_below_1_is_refused_naming_its_row(spec, line):
-    """ae.csv AESEQ is the form's line number, which CMAENO on the medication form points at: 0 or -1 (row 2) is a
-    data-entry error, refused naming the row and value rather than carried into AESPID."""
-    with pytest.raises(MappingError) as info:
-        ae.build(context_with(spec, 1, "AESEQ", line))
-    assert str(info.value) == (f"ae.csv AESEQ: 1 value(s) are not at least 1 (row 2 '{line}'): an AE line number "
-                               "counts from 1 (the medication form's CMAENO points at it); correct them in the export")
+def test_an_ae_line_number_below_1_is_refused_by_the_exports_dictionary(tmp_path, line):
+    """ae.csv AESEQ is the form's line number, which CMAENO on the medication form points at: the export's
+    dictionary gives it a MIN of 1, so 0 or -1 (row 1) is refused naming the row and value before any mapping."""
+    raw = shutil.copytree("data/im96/raw", tmp_path / "raw")
+    form = pd.read_csv(raw / "ae.csv", dtype=str, keep_default_na=False)
+    form.loc[0, "AESEQ"] = line
+    form.to_csv(raw / "ae.csv", index=False)
+    with pytest.raises(RawInputError) as info:
+        load_raw(raw)
+    assert [(i.code, i.where, i.variable, i.row, i.value, i.message) for i in info.value.issues] == [
+        ("RAW_OUT_OF_RANGE", "ae.csv", "AESEQ", "1", line, "value is below the dictionary's MIN of 1")]
 
 
 def test_an_unknown_seriousness_answer_is_named_with_its_raw_row(spec):
