@@ -52,6 +52,69 @@ def distinct_values(column: pd.Series) -> np.ndarray:
     return pd.unique(column.to_numpy())
 
 
+@per_column
+def text_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize` of a text column: each record's position among the distinct values (-1: missing) and those
+    values, in order of first appearance, worked out once per column (the XPT writer encodes each distinct value
+    once); a finished dataset brings them from `finalize` to the processes it is sent to (`CodedFrame`).
+
+    >>> [a.tolist() for a in text_codes(pd.Series(["b", "a", "b"], dtype=object))]
+    [[0, 1, 0], ['b', 'a']]
+    """
+    codes, values = pd.factorize(column.to_numpy(dtype=object))
+    return _narrow(codes, len(values)), values
+
+
+def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes of `count` values (and -1) in the narrowest integer type that holds them: kept per column, they would
+    otherwise take 8 bytes a record."""
+    return codes.astype(np.int8 if count < 2 ** 7 else np.int16 if count < 2 ** 15 else np.int32, copy=False)
+
+
+class CodedFrame:
+    """A finished dataset as it is pickled for another process: each text column (Python strings, none missing)
+    as its `text_codes`, which `finalize` had, instead of a string per record. Pickling and unpickling codes take a
+    fraction of the time of the strings, and the process it is sent to unpickles the same DataFrame with each text
+    column's `text_codes` and `distinct_values` known, as if worked out there."""
+
+    def __init__(self, frame: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        self.frame = frame
+        self.codes = codes
+
+    def __reduce__(self) -> tuple:
+        return _decoded, (self.frame.drop(columns=list(self.codes)), self.codes, list(self.frame.columns))
+
+
+def _decoded(rest: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    """The frame a `CodedFrame` was made of, its text columns' codes and distinct values remembered. The text
+    columns are made in one block, as pandas keeps them, and the other columns put in their places: a frame made
+    from a column per text would be copied into that block again."""
+    texts = list(codes)
+    block = np.empty((len(texts), len(rest)), dtype=object)
+    for row, name in zip(block, texts, strict=True):
+        positions, values = codes[name]
+        np.take(values, positions, out=row)
+    frame = pd.DataFrame(block.T, columns=texts, index=rest.index, dtype=object, copy=False)
+    for place, name in enumerate(columns):
+        if name not in codes:
+            frame.insert(place, name, rest[name])
+    for name, (positions, values) in codes.items():
+        text_codes.remember(frame[name], (positions, values))
+        distinct_values.remember(frame[name], values)
+    return frame
+
+
+def in_order_of_appearance(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A column given as `values[codes]` as its `text_codes`: the same column, its distinct values renumbered in
+    order of first appearance (the values no record holds left out).
+
+    >>> [a.tolist() for a in in_order_of_appearance(np.array([2, 0, 2]), np.array(["a", "b", "c"], dtype=object))]
+    [[0, 1, 0], ['c', 'a']]
+    """
+    renumbered, used = pd.factorize(codes)
+    return _narrow(renumbered, len(used)), values[used]
+
+
 def distinct_column(column: pd.Series) -> pd.Series:
     """`distinct_values` as a column of the column's own type (a fresh RangeIndex), for pandas' column methods.
 

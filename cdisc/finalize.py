@@ -6,7 +6,7 @@ dataset keys, derive --SEQ, then check mandatory values, codelists, lengths and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ import pandas as pd
 from cdisc.algorithms import is_python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
-from cdisc.distinct import distinct_rows
+from cdisc.distinct import CodedFrame, distinct_rows, in_order_of_appearance
 from cdisc.errors import MappingError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
@@ -28,6 +28,11 @@ class Finalized:
     name: str
     data: pd.DataFrame  # spec columns only, spec order, sorted by keys
     lineage: pd.DataFrame  # DATASET, USUBJID, SEQ, RAW_FORM, RAW_ROW, one row per record
+    text_codes: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # of `data`'s text columns
+
+    def coded(self) -> CodedFrame:
+        """`data` to pickle for another process, its text columns as their codes (`text_codes`)."""
+        return CodedFrame(self.data, self.text_codes)
 
 
 def finalize(result: DomainResult, spec: Spec) -> Finalized:
@@ -54,7 +59,8 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
     lineage = _lineage(ds.name, df, seq)
-    return Finalized(ds.name, df[names], lineage)
+    codes = {name: in_order_of_appearance(text.codes, text.values) for name, text in texts.items()}
+    return Finalized(ds.name, df[names], lineage, codes)
 
 
 def sequence(df: pd.DataFrame, spec: Spec, name: str) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.define.html import define_stylesheet
 from cdisc.define.schema import define_schema
+from cdisc.distinct import CodedFrame
 from cdisc.errors import CdiscError, MappingError
 from cdisc.failure import describe
 from cdisc.finalize import Finalized, finalize
@@ -55,6 +56,10 @@ class StandardRun:
     @property
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: f.data for name, f in self.datasets.items()}
+
+    def coded(self) -> dict[str, CodedFrame]:
+        """`frames` to pickle for another process (`Finalized.coded`)."""
+        return {name: f.coded() for name, f in self.datasets.items()}
 
 
 @dataclass(frozen=True)
@@ -305,7 +310,8 @@ def prepare_sdtm_rules() -> None:
 
 def feeding(rules: Feed, checks: Feed, folder: Path) -> Callable[[Spec, Finalized], None]:
     """What `build_sdtm` hands each finalized dataset to: sends it as (name, frame) to the SDTM rules and to the
-    checks, pickled once, after sending the rules the folder the package will be in and its spec (once)."""
+    checks, pickled once (its text columns as codes: `CodedFrame`), after sending the rules the folder the package
+    will be in and its spec (once)."""
     started = False
 
     def send(spec: Spec, final: Finalized) -> None:
@@ -313,7 +319,7 @@ def feeding(rules: Feed, checks: Feed, folder: Path) -> Callable[[Spec, Finalize
         if not started:
             rules.send((folder, spec))
             started = True
-        send_each((final.name, final.data), [rules, checks])
+        send_each((final.name, final.coded()), [rules, checks])
     return send
 
 
@@ -392,7 +398,7 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         adam_data = adam.frames if adam else {}
         if adam is not None:
             with clock.time("sending the datasets to define and the suites"):
-                checks.send(StagedPackage(adam.spec, adam_data, stage / "adam", Path(out_dir) / "adam",
+                checks.send(StagedPackage(adam.spec, adam.coded(), stage / "adam", Path(out_dir) / "adam",
                                           tuple(formats)))
         checked = checks.close()
         with clock.time("reports"):
@@ -429,9 +435,10 @@ def prepare_checks() -> None:
 
 class StagedPackage(NamedTuple):
     """A package's spec and finished datasets, the staging folder its files go to (the datasets in `formats`),
-    and the folder they will be in once the run succeeds (the one findings name)."""
+    and the folder they will be in once the run succeeds (the one findings name). Sent to another process, the
+    datasets may be `CodedFrame`s: they arrive as DataFrames."""
     spec: Spec
-    frames: dict[str, pd.DataFrame]
+    frames: dict[str, pd.DataFrame] | dict[str, CodedFrame]
     staged: Path
     published: Path
     formats: tuple[str, ...] = ("xpt",)

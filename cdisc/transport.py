@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cdisc.distinct import distinct_values
+from cdisc.distinct import distinct_values, text_codes
 from cdisc.errors import PackageError
 
 RECORD = 80
@@ -94,7 +94,7 @@ def encode_text(values: pd.Series) -> np.ndarray | None:
     Each distinct value is encoded once (a finished column repeats its values: a third of the time of encoding
     every record). Without a missing value those are the column's `distinct_values`, as `pd.unique` gives them
     (in order of first appearance): they are kept for define.xml and the checks, which read them next."""
-    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    codes, distinct = text_codes(values)
     if len(codes) and codes.min() >= 0:
         distinct_values.remember(values, distinct)
     try:

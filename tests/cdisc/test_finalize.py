@@ -117,3 +117,16 @@ def test_finalize_takes_two_missing_numbers_of_a_key_as_equal(tmp_path):
         finalize(DomainResult("AE", data), spec)
     (problem,) = err.value.issues
     assert problem.message == "2 record(s) share their key (STUDYID, USUBJID, AESTDY, AETERM) (e.g. S2, S2)"
+
+
+def test_finalize_keeps_each_text_columns_codes_in_order_of_appearance_in_the_finished_dataset(spec):
+    """The finished AETERM is Rash, Fever, Nausea (sorted by subject and date): codes 0, 1, 2 over those values, in
+    the dataset's order, not the mapped frame's (Nausea, Fever, Rash); a column of one value is all 0."""
+    out = finalize(DomainResult("AE", mapped()), spec)
+    assert sorted(out.text_codes) == ["AESEX", "AESTDTC", "AETERM", "STUDYID", "USUBJID"]
+    codes, values = out.text_codes["AETERM"]
+    assert (codes.tolist(), values.tolist()) == ([0, 1, 2], ["Rash", "Fever", "Nausea"])
+    codes, values = out.text_codes["USUBJID"]
+    assert (codes.tolist(), values.tolist()) == ([0, 0, 1], ["S1", "S2"])
+    codes, values = out.text_codes["AESEX"]
+    assert (codes.tolist(), values.tolist()) == ([0, 0, 0], [""])

@@ -108,3 +108,30 @@ def test_encoding_a_text_column_for_xpt_keeps_its_distinct_values_for_define_and
     assert distinct_values(gap).tolist() == ["b", None]
     monkeypatch.setattr(pd, "unique", lambda values: pytest.fail("distinct values worked out again"))
     assert distinct_values(complete).tolist() == ["b", "a"]
+
+
+def test_a_coded_frame_unpickles_as_its_frame_with_its_text_codes_known():
+    """A CodedFrame pickles its text columns as codes and comes back as the same DataFrame (column order, types,
+    values); the codes given are what `text_codes` and `distinct_values` then say of each text column, without
+    working them out: codes given in another order than pandas' (b before a) are kept as given."""
+    import pickle
+
+    from cdisc.distinct import CodedFrame, distinct_values, text_codes
+    frame = pd.DataFrame({"N": [1.5, float("nan"), 3.0], "T": pd.Series(["a", "b", "a"], dtype=object),
+                          "U": pd.Series(["x", "x", "x"], dtype=object)})  # finished text: Python strings
+    codes = {"T": (np.array([1, 0, 1], dtype=np.int8), np.array(["b", "a"], dtype=object)),
+             "U": (np.array([0, 0, 0], dtype=np.int8), np.array(["x"], dtype=object))}
+    back = pickle.loads(pickle.dumps(CodedFrame(frame, codes)))
+    pd.testing.assert_frame_equal(back, frame)
+    assert back["T"].dtype == object
+    assert [a.tolist() for a in text_codes(back["T"])] == [[1, 0, 1], ["b", "a"]]
+    assert distinct_values(back["T"]).tolist() == ["b", "a"]
+    assert [a.tolist() for a in text_codes(back["U"])] == [[0, 0, 0], ["x"]]
+
+
+def test_text_codes_are_as_narrow_as_the_number_of_values_allows():
+    from cdisc.distinct import text_codes
+    assert text_codes(pd.Series(["a", None, "a"], dtype=object))[0].tolist() == [0, -1, 0]
+    assert text_codes(pd.Series([str(i) for i in range(127)], dtype=object))[0].dtype == np.int8
+    assert text_codes(pd.Series([str(i) for i in range(128)], dtype=object))[0].dtype == np.int16
+    assert text_codes(pd.Series([str(i) for i in range(2 ** 15)], dtype=object))[0].dtype == np.int32
