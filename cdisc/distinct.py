@@ -32,9 +32,10 @@ def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     their bits (0.0 and -0.0 are written differently)."""
     if isinstance(values, pd.DataFrame):
         codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
+    elif values.dtype == "float64":
+        codes = pd.factorize(values.to_numpy().view("int64"), use_na_sentinel=False)[0]
     else:
-        codes = pd.factorize(values.to_numpy().view("int64") if values.dtype == "float64" else values,
-                             use_na_sentinel=False)[0]
+        codes = distinct_codes(values)[0]
     first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
     first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
     return codes, first
@@ -50,6 +51,20 @@ def distinct_values(column: pd.Series) -> np.ndarray:
     ['b', 'a', '']
     """
     return pd.unique(column.to_numpy())
+
+
+def distinct_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index]:
+    """`pd.factorize(values, use_na_sentinel=False)` (a missing value is a value of its own): a column of Python
+    text without one takes its `text_codes`, known already for a finished dataset's column.
+
+    >>> [a.tolist() for a in distinct_codes(pd.Series(["b", "a", "b"], dtype=object))]
+    [[0, 1, 0], ['b', 'a']]
+    """
+    if values.dtype == object:
+        codes, uniques = text_codes(values)
+        if not len(codes) or codes.min() >= 0:
+            return codes, uniques
+    return pd.factorize(values, use_na_sentinel=False)
 
 
 @per_column

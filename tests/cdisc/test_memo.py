@@ -135,3 +135,17 @@ def test_text_codes_are_as_narrow_as_the_number_of_values_allows():
     assert text_codes(pd.Series([str(i) for i in range(127)], dtype=object))[0].dtype == np.int8
     assert text_codes(pd.Series([str(i) for i in range(128)], dtype=object))[0].dtype == np.int16
     assert text_codes(pd.Series([str(i) for i in range(2 ** 15)], dtype=object))[0].dtype == np.int32
+
+
+def test_distinct_codes_take_a_columns_known_text_codes_and_factorize_a_missing_value_as_its_own():
+    """A finished column's remembered codes (b before a, as given) are its distinct codes; a column with a missing
+    value is factorized with the missing value as a value of its own (pandas' use_na_sentinel=False)."""
+    import pickle
+
+    from cdisc.distinct import CodedFrame, distinct_codes
+    frame = pd.DataFrame({"T": pd.Series(["a", "b", "a"], dtype=object)})
+    codes = {"T": (np.array([1, 0, 1], dtype=np.int8), np.array(["b", "a"], dtype=object))}
+    back = pickle.loads(pickle.dumps(CodedFrame(frame, codes)))
+    assert [list(a) for a in distinct_codes(back["T"])] == [[1, 0, 1], ["b", "a"]]
+    found, values = distinct_codes(pd.Series(["a", None, "a"], dtype=object))
+    assert found.tolist() == [0, 1, 0] and values[0] == "a" and pd.isna(values[1])

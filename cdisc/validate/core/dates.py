@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from cdisc.distinct import distinct_codes
 from cdisc.memo import per_column
 
 # Well-formed ISO 8601 date/time, partial allowed from the right (SDTMIG 4.4.2).
@@ -25,7 +26,7 @@ def per_unique(fn: Callable) -> Callable:
     dates and codes repeat across records (LB of 1,000 subjects: 140,000 records, a few thousand dates)."""
     @functools.wraps(fn)
     def wrapper(text: pd.Series, *args: object, **kwargs: object) -> np.ndarray | tuple[np.ndarray, ...]:
-        codes, uniques = pd.factorize(text, use_na_sentinel=False)
+        codes, uniques = distinct_codes(text)
         if len(uniques) == len(text):
             return fn(text, *args, **kwargs)
         out = fn(pd.Series(uniques, dtype=text.dtype), *args, **kwargs)
