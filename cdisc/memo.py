@@ -45,7 +45,14 @@ def per_column(fn: F) -> F:
         results = _results_of(series)
         if results is not None:
             results[name] = _stored(series, result)
+    def known(series: pd.Series) -> Any:
+        """`fn(series)` if it has been worked out or remembered for the memory `series` holds, else None (nothing
+        is computed: for a caller with a cheaper way than `fn` when the result is not at hand)."""
+        results = _results_of(series)
+        return _restored(series, results[name]) if results is not None and name in results else None
+
     wrapper.remember = remember  # type: ignore[attr-defined]
+    wrapper.known = known  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 

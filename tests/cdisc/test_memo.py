@@ -149,3 +149,29 @@ def test_distinct_codes_take_a_columns_known_text_codes_and_factorize_a_missing_
     assert [list(a) for a in distinct_codes(back["T"])] == [[1, 0, 1], ["b", "a"]]
     found, values = distinct_codes(pd.Series(["a", None, "a"], dtype=object))
     assert found.tolist() == [0, 1, 0] and values[0] == "a" and pd.isna(values[1])
+
+
+def test_known_gives_a_result_only_once_worked_out_or_remembered():
+    from cdisc.distinct import text_codes
+    column = pd.Series(["a", "b", "a"], dtype=object)
+    assert text_codes.known(column) is None
+    text_codes(column)
+    assert [a.tolist() for a in text_codes.known(column)] == [[0, 1, 0], ["a", "b"]]
+    other = pd.Series(["a", "b", "a"], dtype=object)  # equal values, other memory
+    assert text_codes.known(other) is None
+
+
+def test_the_core_null_and_text_checks_read_a_finished_columns_known_codes():
+    """A finished column's remembered codes say which records are blank, per distinct value (here the codes say
+    the second record is the blank one); a column without known codes is looked at record by record."""
+    import pickle
+
+    from cdisc.distinct import CodedFrame
+    from cdisc.validate.core.operators import _object_text, is_null
+    frame = pd.DataFrame({"T": pd.Series(["a", "", "a"], dtype=object)})
+    codes = {"T": (np.array([0, 1, 0], dtype=np.int8), np.array(["a", ""], dtype=object))}
+    back = pickle.loads(pickle.dumps(CodedFrame(frame, codes)))
+    column = back["T"]
+    assert is_null(column).tolist() == [False, True, False]
+    assert _object_text(column) is column  # Python text without a missing value is its own text
+    assert is_null(pd.Series(["", None, "x"], dtype=object)).tolist() == [True, True, False]
