@@ -113,6 +113,12 @@ def _decoded(rest: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarray]]
     for place, name in enumerate(columns):
         if name not in codes:
             frame.insert(place, name, rest[name])
+    return remembered(frame, codes)
+
+
+def remembered(frame: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """`frame`, its text columns' `text_codes` (and so their `distinct_values`) remembered as `codes` gives them
+    (in order of first appearance, no value missing)."""
     for name, (positions, values) in codes.items():
         text_codes.remember(frame[name], (positions, values))
         distinct_values.remember(frame[name], values)

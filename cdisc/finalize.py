@@ -14,7 +14,7 @@ import pandas as pd
 from cdisc.algorithms import is_python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
-from cdisc.distinct import CodedFrame, distinct_rows, in_order_of_appearance
+from cdisc.distinct import CodedFrame, distinct_rows, in_order_of_appearance, remembered
 from cdisc.errors import MappingError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
@@ -60,7 +60,7 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
         raise MappingError(f"{ds.name} breaks its spec", problems)
     lineage = _lineage(ds.name, df, seq)
     codes = {name: in_order_of_appearance(text.codes, text.values) for name, text in texts.items()}
-    return Finalized(ds.name, df[names], lineage, codes)
+    return Finalized(ds.name, remembered(df[names], codes), lineage, codes)
 
 
 def sequence(df: pd.DataFrame, spec: Spec, name: str) -> pd.DataFrame:
