@@ -31,9 +31,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column
+from cdisc.distinct import distinct_column, text_codes
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
@@ -268,8 +269,20 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
 
 def _key_rows(frame: pd.DataFrame, keys: list[str], number: int) -> pd.DataFrame:
     """A dataset's key values (empty text as null) as columns key0, key1, ..., beside the dataset's number."""
-    return (_nulls(frame, keys)[keys].set_axis([f"key{k}" for k in range(len(keys))], axis=1)
-            .assign(dataset=number))
+    return pd.DataFrame({f"key{k}": _key_values(frame[key]) for k, key in enumerate(keys)},
+                        index=frame.index).assign(dataset=number)
+
+
+def _key_values(column: pd.Series) -> np.ndarray:
+    """A key column's values, empty text as null; a text column whose codes are known (a finished dataset's) as
+    its codes instead: two records share a code exactly when they share a value, and numbers are compared at once
+    where text is hashed string by string (the cover only says whether any key repeats: a failed one runs again
+    on the dataset's own values)."""
+    if (known := text_codes.known(column)) is None:
+        return column.replace("", None).to_numpy()
+    codes, distinct = known
+    blank = np.append(distinct == "", True)  # code -1 (missing) is the last
+    return np.where(blank[codes], np.nan, codes.astype(np.float64))
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
