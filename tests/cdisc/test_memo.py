@@ -175,3 +175,17 @@ def test_the_core_null_and_text_checks_read_a_finished_columns_known_codes():
     assert is_null(column).tolist() == [False, True, False]
     assert _object_text(column) is column  # Python text without a missing value is its own text
     assert is_null(pd.Series(["", None, "x"], dtype=object)).tolist() == [True, True, False]
+
+
+def test_the_core_long_form_takes_a_finished_columns_known_distinct_values_and_makes_numbers_text():
+    """A finished text column's distinct values are its known ones (b before a, as the codes give them); a number
+    column's are its values as text, each once (1.0 is "1")."""
+    import pickle
+
+    from cdisc.distinct import CodedFrame
+    from cdisc.validate.core.engine import _distinct_texts
+    frame = pd.DataFrame({"T": pd.Series(["a", "b", "a"], dtype=object), "N": [1.0, 2.5, 1.0]})
+    codes = {"T": (np.array([1, 0, 1], dtype=np.int8), np.array(["b", "a"], dtype=object))}
+    back = pickle.loads(pickle.dumps(CodedFrame(frame, codes)))
+    assert _distinct_texts(back["T"]).tolist() == ["b", "a"]
+    assert _distinct_texts(back["N"]).tolist() == ["1", "2.5"]

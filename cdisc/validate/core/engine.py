@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column
+from cdisc.distinct import distinct_column, text_codes
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
@@ -152,7 +152,7 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     per variable and distinct value, the metadata as columns of what a broadcast value would be (object), and
     VARIABLE, the variable's position. A value's text is made once per distinct value (numbers with equal text
     are one value)."""
-    values = [pd.unique(_text(distinct_column(ds.data[v.name])).to_numpy(dtype=object)) for v in ds.variables]
+    values = [_distinct_texts(ds.data[v.name]) for v in ds.variables]
     counts = [len(u) for u in values]
     flat = np.concatenate(values) if values else np.empty(0, object)
     df = pd.DataFrame({"variable_value": pd.Series(flat, dtype=object),
@@ -164,6 +164,15 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
     df["variable_name"] = pd.Series(np.repeat(np.array([v.name for v in ds.variables], dtype=object), counts),
                                     dtype=object)
     return df
+
+
+def _distinct_texts(column: pd.Series) -> np.ndarray:
+    """A column's distinct values as text (`_text`), each once, in order of first appearance: a finished text column
+    whose codes are known (no value missing, Python strings) has them at hand."""
+    known = text_codes.known(column)
+    if known is not None and (not len(known[0]) or known[0].min() >= 0) and all(type(v) is str for v in known[1][:1]):
+        return known[1]
+    return pd.unique(_text(distinct_column(column)).to_numpy(dtype=object))
 
 
 def _flagged_variables(operations: list[dict[str, Any]], check: Any, ds: Dataset, with_dataset: bool, ctx: Context,
