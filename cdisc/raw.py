@@ -304,7 +304,7 @@ def _limit_issues(field: dict, row: str) -> Iterator[Issue]:
         if field["TYPE"] not in NUMBERS:
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{end} is for integer and float fields only, "
                         f"not {field['TYPE']}", variable=end, row=row, value=field[end])
-        elif not DECIMAL.fullmatch(field[end]) or not math.isfinite(float(field[end])):
+        elif _limit(field, end) is None:
             yield Issue("error", "RAW_DICTIONARY", DICTIONARY, f"{end} must be a number such as 0, 1 or 2.5",
                         variable=end, row=row, value=field[end])
     if _inverted(*_given_limits(field)):
@@ -313,12 +313,16 @@ def _limit_issues(field: dict, row: str) -> Iterator[Issue]:
 
 
 def _given_limits(field: dict) -> tuple[float | None, float | None]:
-    """A number field's MIN and MAX as numbers; None for one that is blank, absent or no number (the dictionary's
-    own issue)."""
-    def limit(end: str) -> float | None:
-        text = field.get(end, "")
-        return float(text) if field["TYPE"] in NUMBERS and DECIMAL.fullmatch(text) else None
-    return limit("MIN"), limit("MAX")
+    return _limit(field, "MIN"), _limit(field, "MAX")
+
+
+def _limit(field: dict, end: str) -> float | None:
+    """A number field's MIN or MAX (`end`) as a number; None for one that is blank, absent, or no finite number (the
+    dictionary's own issue)."""
+    text = field.get(end, "")
+    if field["TYPE"] not in NUMBERS or not DECIMAL.fullmatch(text):
+        return None
+    return float(text) if math.isfinite(float(text)) else None
 
 
 def _inverted(low: float | None, high: float | None) -> bool:
@@ -509,8 +513,8 @@ _PARSERS = {"time": check_raw_time, "integer": _parse_integer, "float": _parse_f
 
 
 def _held_numbers(col: pd.Series) -> pd.Series:
-    numbers = pd.to_numeric(col.where(col.str.fullmatch(DECIMAL.pattern)), errors="coerce")
-    return numbers.notna() & ~not_held(numbers.to_numpy(dtype=float))
+    numbers = _numbers(col, DECIMAL)
+    return numbers.notna() & ~not_held(numbers.to_numpy())
 
 
 # values these accept are certainly valid for the parser of the type; the rest go to the parser

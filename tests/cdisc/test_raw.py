@@ -363,6 +363,9 @@ def test_numbers_at_the_dictionarys_min_and_max_are_read(tmp_path):
      ("MAX", "4", "lots", "MAX must be a number such as 0, 1 or 2.5")),
     (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,1,inf"),
      ("MAX", "4", "inf", "MAX must be a number such as 0, 1 or 2.5")),
+    # a MIN beyond every float is refused, not applied (it would put every value below it)
+    (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,1e999,500"),
+     ("MIN", "4", "1e999", "MIN must be a number such as 0, 1 or 2.5")),
     (("dm,WEIGHT,Weight,float,,N,N,1,500", "dm,WEIGHT,Weight,float,,N,N,500,1"),
      ("MIN+MAX", "4", "500 > 1", "MIN is above MAX")),
 ])
