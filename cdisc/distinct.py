@@ -80,6 +80,23 @@ def text_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _narrow(codes, len(values)), values
 
 
+def known_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """A column's `text_codes` when they are at hand (a finished dataset's column: `remembered`) and it is Python
+    text without a missing value, as a finished text column is; None otherwise (nothing is worked out). Checks
+    that judge text by its distinct values read them here instead of every record.
+
+    >>> known_text(pd.Series(["b", "a", "b"], dtype=object)) is None  # never worked out for this column
+    True
+    """
+    known = text_codes.known(column)
+    if known is None:
+        return None
+    codes, values = known
+    if (len(codes) and codes.min() < 0) or not all(type(v) is str for v in values):
+        return None
+    return known
+
+
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
     """Codes of `count` values (and -1) in the narrowest integer type that holds them: kept per column, they would
     otherwise take 8 bytes a record."""

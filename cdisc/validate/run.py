@@ -34,7 +34,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, text_codes
+from cdisc.distinct import distinct_column, known_text
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
@@ -278,11 +278,10 @@ def _key_values(column: pd.Series) -> np.ndarray:
     its codes instead: two records share a code exactly when they share a value, and numbers are compared at once
     where text is hashed string by string (the cover only says whether any key repeats: a failed one runs again
     on the dataset's own values)."""
-    if (known := text_codes.known(column)) is None:
+    if (known := known_text(column)) is None:
         return column.replace("", None).to_numpy()
     codes, distinct = known
-    blank = np.append(distinct == "", True)  # code -1 (missing) is the last
-    return np.where(blank[codes], np.nan, codes.astype(np.float64))
+    return np.where((distinct == "")[codes], np.nan, codes.astype(np.float64))
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:

@@ -189,3 +189,19 @@ def test_the_core_long_form_takes_a_finished_columns_known_distinct_values_and_m
     back = pickle.loads(pickle.dumps(CodedFrame(frame, codes)))
     assert _distinct_texts(back["T"]).tolist() == ["b", "a"]
     assert _distinct_texts(back["N"]).tolist() == ["1", "2.5"]
+
+
+def test_known_text_is_only_a_finished_columns_complete_python_text():
+    """Known codes of Python text without a missing value are given; known codes with a missing value (-1) or of
+    values that are not all strings, and codes never worked out, are not."""
+    from cdisc.distinct import known_text, text_codes
+    complete = pd.Series(["b", "a", "b"], dtype=object)
+    text_codes(complete)
+    assert [a.tolist() for a in known_text(complete)] == [[0, 1, 0], ["b", "a"]]
+    gap = pd.Series(["b", None, "b"], dtype=object)
+    text_codes(gap)
+    assert known_text(gap) is None
+    mixed = pd.Series(["b", 1, "b"], dtype=object)
+    text_codes(mixed)
+    assert known_text(mixed) is None
+    assert known_text(pd.Series(["b", "a"], dtype=object)) is None

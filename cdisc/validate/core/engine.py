@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, text_codes
+from cdisc.distinct import distinct_column, known_text
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
@@ -169,8 +169,7 @@ def _distinct_values(ds: Dataset, with_dataset: bool) -> pd.DataFrame:
 def _distinct_texts(column: pd.Series) -> np.ndarray:
     """A column's distinct values as text (`_text`), each once, in order of first appearance: a finished text column
     whose codes are known (no value missing, Python strings) has them at hand."""
-    known = text_codes.known(column)
-    if known is not None and (not len(known[0]) or known[0].min() >= 0) and all(type(v) is str for v in known[1][:1]):
+    if (known := known_text(column)) is not None:
         return known[1]
     return pd.unique(_text(distinct_column(column)).to_numpy(dtype=object))
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct, text_codes
+from cdisc.distinct import by_distinct, known_text
 from cdisc.memo import per_column
 from cdisc.validate.core import dates
 
@@ -100,9 +100,9 @@ def is_null(s: pd.Series) -> np.ndarray:
     """"" (after nothing is stripped), NaN, None, or an empty list."""
     if s.dtype.kind in "fiub":
         return s.isna().to_numpy()
-    if (known := text_codes.known(s)) is not None:  # a finished dataset's text: per distinct value
+    if (known := known_text(s)) is not None:  # a finished dataset's text: per distinct value
         codes, distinct = known
-        return np.append(pd.isna(distinct) | (distinct == ""), True)[codes]  # code -1 (missing) is the last
+        return (distinct == "")[codes]
     values = s.to_numpy(dtype=object)
     out = pd.isna(s).to_numpy() | (values == "")
     lists = np.fromiter((isinstance(v, list | tuple | set) for v in values), bool, len(values)) \
@@ -143,13 +143,10 @@ def _number_text(s: pd.Series) -> pd.Series:
 @per_column
 def _object_text(s: pd.Series) -> pd.Series:
     if s.dtype == object:
-        if (known := text_codes.known(s)) is not None:  # a finished dataset's text: its distinct values tell
-            codes, distinct = known
-            missing = bool(len(codes)) and codes.min() < 0
-        else:
-            distinct = s.to_numpy()
-            missing = pd.isna(distinct).any()
-        if not missing and all(type(v) is str for v in distinct[:1]):
+        if known_text(s) is not None:  # a finished dataset's text: its distinct values tell
+            return s
+        values = s.to_numpy()
+        if not pd.isna(values).any() and all(type(v) is str for v in values[:1]):
             return s
     return s.where(~pd.isna(s), "").astype(str).astype(object)
 
