@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from cdisc.collector import collect_seldom
 from cdisc.commands import reports_errors
 from cdisc.commands.define import convert, define
 from cdisc.commands.newstudy import new_study
@@ -27,6 +28,7 @@ def main() -> None:
     
     Exit codes: 0 success; 1 output written but breaks conformance rules; 2 bad input or usage.
     """
+    collect_seldom()
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
+from cdisc.collector import frozen
 from cdisc.errors import MappingError
 
 T = TypeVar("T")
@@ -172,7 +173,8 @@ def _forked(fn: Callable[..., T], arguments: Callable[[], tuple]) -> Iterator[Ca
             send.send((False, exc))
 
     process = context.Process(target=child, daemon=True)
-    process.start()
+    with frozen():  # the child's collections leave alone what it inherits
+        process.start()
     send.close()
 
     def result() -> T:
