@@ -26,6 +26,18 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
 
 
+def mapped(values: pd.Series, mapping: object) -> pd.Series:
+    """`values.map(mapping)` (a dict, a Series or a function) looked up once per distinct value and spread back to
+    every record: each record's subject in a per-subject table, each visit in TV, each code in its decode. pandas
+    maps a column of text record by record and makes the result text again; at 5,000 subjects that was 2.5 s of
+    the main process.
+
+    >>> mapped(pd.Series(["S2", "S1", "S2"]), {"S1": "2025-01-02", "S2": "2025-03-04"}).tolist()
+    ['2025-03-04', '2025-01-02', '2025-03-04']
+    """
+    return by_distinct(values, lambda distinct: distinct.map(mapping))
+
+
 def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
     position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by

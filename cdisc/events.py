@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 
 ONGOING = "ONGOING"
@@ -22,7 +23,7 @@ def add_ongoing(df: pd.DataFrame, dm: pd.DataFrame, *, ongoing: pd.Series, refer
     ...             reference="RFPENDTC", enrtpt="AEENRTPT", entpt="AEENTPT").values.tolist()
     [['S1', 'ONGOING', '2025-06-01'], ['S1', '', '']]
     """
-    ref = df["USUBJID"].map(dm.set_index("USUBJID")[reference]).fillna("")
+    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")[reference]).fillna("")
     return df.assign(**{enrtpt: np.where(ongoing, ONGOING, ""), entpt: ref.where(ongoing, "")})
 
 
@@ -76,4 +77,4 @@ def complete_codes(term: pd.Series, code: pd.Series) -> pd.Series:
     clash = known[known["TERM"].duplicated(keep=False)]
     if len(clash):
         raise MappingError(f"MedDRA term(s) {sorted(set(clash['TERM']))[:5]} carry different codes in the export")
-    return code.where(code.ne(""), term.map(known.set_index("TERM")["CODE"])).fillna("")
+    return code.where(code.ne(""), mapped(term, known.set_index("TERM")["CODE"])).fillna("")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE
 from cdisc.spec.model import Spec
@@ -33,7 +34,7 @@ def supp_records(parent: pd.DataFrame, spec: Spec, *, rdomain: str, idvar: str, 
         rows = parent[parent[qnam].fillna("").astype(str).ne("")]
         frames.append(pd.DataFrame({
             "STUDYID": rows["STUDYID"], "RDOMAIN": rdomain, "USUBJID": rows["USUBJID"], "IDVAR": idvar,
-            "IDVARVAL": rows[idvar].map(_as_text) if idvar else "", "QNAM": qnam, "QLABEL": labels.decode(qnam),
+            "IDVARVAL": mapped(rows[idvar], _as_text) if idvar else "", "QNAM": qnam, "QLABEL": labels.decode(qnam),
             "QVAL": rows[qnam].astype(str), "QORIG": origins[qnam], "QEVAL": evaluators.get(qnam, ""),
             **{col: rows[col] for col in LINEAGE if col in rows},
         }, index=rows.index))

@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import study_day
-from cdisc.distinct import by_distinct, either, text_extreme
+from cdisc.distinct import by_distinct, either, mapped, text_extreme
 
 UNSCHEDULED = "UNSCHEDULED"
 
 
 def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> pd.DataFrame:
     """--DY from DM.RFSTDTC (Day 1 = reference start, no Day 0)."""
-    ref = df["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
@@ -93,7 +93,7 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
     unknown = sorted(set(df.loc[~df[visit].isin(planned.index) & df[visit].ne(UNSCHEDULED), visit]))
     if unknown:
         raise KeyError(f"visit name(s) {unknown} are neither in TV nor {UNSCHEDULED!r}")
-    out = df.assign(VISITNUM=df[visit].map(planned), VISIT=df[visit])
+    out = df.assign(VISITNUM=mapped(df[visit], planned), VISIT=df[visit])
     uns = df[visit].eq(UNSCHEDULED)
     if uns.any():
         numbers = unscheduled_numbers(out, uns, dtc=dtc)
@@ -161,7 +161,7 @@ def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], d
     taken as pre-infusion (protocol: Day 1 samples are drawn before the infusion). Ties on date/time keep
     the last record in input order.
     """
-    ref = df["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
     when = df[dtc].fillna("")
     day, ref_day = when.str.slice(0, 10), ref.str.slice(0, 10)
     complete = when.str.len() >= 10

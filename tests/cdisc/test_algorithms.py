@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, either, sorted_distinct, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, either, mapped, sorted_distinct, text_extreme
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -42,6 +42,27 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert first.tolist() == [0, 1, 2, 4]
     codes, first = distinct_rows(pd.Series([], dtype=object))
     assert (codes.tolist(), first.tolist()) == ([], [])
+
+
+def test_mapped_looks_up_each_record_s_value_and_keeps_the_index():
+    """Each subject's reference date for every record; an unknown key is missing, as Series.map gives it."""
+    reference = pd.Series(["2025-01-02", "2025-03-04"], index=pd.Index(["S1", "S2"], name="USUBJID"))
+    subjects = pd.Series(["S2", "S1", "S2", "S9"], index=[10, 11, 12, 13], dtype="string[pyarrow]")
+    out = mapped(subjects, reference)
+    assert out.index.tolist() == [10, 11, 12, 13]
+    assert out.iloc[:3].tolist() == ["2025-03-04", "2025-01-02", "2025-03-04"]
+    assert pd.isna(out.iloc[3])
+
+
+def test_mapped_calls_a_function_once_per_distinct_value():
+    seen = []
+
+    def text(day: float) -> str:
+        seen.append(day)
+        return f"{day:.0f}"
+
+    assert mapped(pd.Series([3.0, 1.0, 3.0, 3.0]), text).tolist() == ["3", "1", "3", "3"]
+    assert seen == [3.0, 1.0]
 
 
 def test_either_is_np_where_of_two_texts_as_pandas_makes_it():

@@ -8,6 +8,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
+from cdisc.distinct import mapped
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 CATEGORY = "ANALYTE"
@@ -47,7 +48,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pc = pc.assign(**planned_time_points(form["PCTPT"], pc["VISIT"], ctx.dataset("TV")))
     # PCTPTREF / PCRFTDTC: the IM96 infusion, DM.RFSTDTC (MT.PC.PCRFTDTC)
     pc["PCTPTREF"] = REFERENCE
-    pc["PCRFTDTC"] = pc["USUBJID"].map(dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    pc["PCRFTDTC"] = mapped(pc["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
     # PCLOBXFL: the pre-infusion sample of each analyte (MT.LOBXFL)
     pc = add_last_before_flag(pc, dm, by=["PCTESTCD"], dtc="PCDTC", result="PCORRES", flag="PCLOBXFL")
     return [DomainResult("PC", pc, rejected=rejected)]
@@ -73,8 +74,8 @@ def planned_time_points(tpt: pd.Series, visit: pd.Series, tv: pd.DataFrame) -> d
     (['PRE-INFUSION', '3 DAYS POST-INFUSION'], [0.0, 3.0], ['', 'P3D'])
     """
     pre = tpt.eq(PRE_INFUSION)
-    days = visit.map(tv.set_index("VISIT")["VISITDY"]).astype(float) - 1
-    text = days.map(lambda d: "" if pd.isna(d) else f"{d:.0f}").astype(str)  # str also without records
+    days = mapped(visit, tv.set_index("VISIT")["VISITDY"]).astype(float) - 1
+    text = mapped(days, lambda d: "" if pd.isna(d) else f"{d:.0f}").astype(str)  # str also without records
     post = ~pre & text.ne("")
     return {
         "PCTPT": pd.Series(np.where(pre, PRE_INFUSION, np.where(post, text + " DAYS POST-INFUSION", "")),

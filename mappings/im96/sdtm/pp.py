@@ -16,7 +16,7 @@ from cdisc.algorithms import map_ct
 from cdisc.context import DomainResult, StudyContext
 from cdisc.derive.pk import compute_aucint, compute_blq_conc_profiles, compute_cmax_tmax
 from cdisc.derive.reltime import compute_reltime
-from cdisc.distinct import text_extreme
+from cdisc.distinct import mapped, text_extreme
 
 BLQ_RULE = "pknca"  # BLQ before the first / after the last quantifiable sample = 0, BLQ between them = missing
 AUC_METHOD = "linear-up/log-down"
@@ -44,10 +44,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pp.insert(1, "DOMAIN", "PP")
     # PPTEST from PPTESTCD (CT PKPARM); PPGRPID = analyte || the sample window of the parameter
     pp["PPTEST"] = map_ct(pp["PPTESTCD"], ctx.codelist("PPTEST"), source="PP.PPTESTCD")
-    pp["PPGRPID"] = pp["PCTESTCD"] + "-" + pp["PPTESTCD"].map(GROUPS)
+    pp["PPGRPID"] = pp["PCTESTCD"] + "-" + mapped(pp["PPTESTCD"], GROUPS)
     # results rounded to 3 decimals, PPORRES = PPSTRESC, same units (MT.PP.PPSTRESC); not computed -> NOT DONE
     pp["PPSTRESN"] = pp["VALUE"].round(3)
-    pp["PPSTRESC"] = pp["PPSTRESN"].map(lambda v: "" if pd.isna(v) else np.format_float_positional(v, trim="-"))
+    pp["PPSTRESC"] = mapped(pp["PPSTRESN"], lambda v: "" if pd.isna(v) else np.format_float_positional(v, trim="-"))
     pp["PPORRES"] = pp["PPSTRESC"]
     pp["PPSTRESU"] = map_ct(parameter_unit(pp["PPTESTCD"], pp["PCSTRESU"]), ctx.codelist("PPUNIT"),
                             source="PP.PPSTRESU").where(pp["PPSTRESC"].ne(""), "")
