@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,15 +30,10 @@ class Reconciliation:
 
 def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized]) -> Reconciliation:
     """Account for every raw row; raise `MappingError` listing rows that no dataset took or rejected."""
-    lineage = pd.concat([f.lineage for f in finals], ignore_index=True)
-    from_raw = lineage[lineage["RAW_FORM"].fillna("").ne("")]
-    used = pd.concat([r.used.assign(DATASET=r.name) for r in results], ignore_index=True)
-    mapped = pd.concat([from_raw[["DATASET", *LINEAGE]], used[["DATASET", *LINEAGE]]], ignore_index=True)
-    mapped["RAW_ROW"] = mapped["RAW_ROW"].astype(int)
+    done, targets = _by_form([*(f.lineage for f in finals), *(r.used.assign(DATASET=r.name) for r in results)])
     rejections = pd.concat([r.rejected.assign(DATASET=r.name) for r in results], ignore_index=True)
     rejections = rejections.astype({"RAW_ROW": int}).sort_values([*LINEAGE, "DATASET"], ignore_index=True)
-    done, refused = _rows_by_form(mapped), _rows_by_form(rejections)
-    targets = mapped.groupby("RAW_FORM")["DATASET"].unique()
+    refused, _ = _by_form([rejections])
     rows, problems = [], []
     for form, frame in sorted(raw.forms.items()):
         taken, dropped = done.get(form, NO_ROWS), refused.get(form, NO_ROWS)
@@ -45,16 +41,37 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
                                .to_numpy())
         problems += [Issue("error", "UNACCOUNTED", f"{form}.csv", "raw row is neither mapped nor rejected",
                            row=str(r)) for r in lost[:20]]
-        datasets = sorted(targets.get(form, []))
         rows.append({"FORM": form, "ROWS": len(frame), "MAPPED": len(taken),
                      "REJECTED": len(np.setdiff1d(dropped, taken, assume_unique=True)), "UNACCOUNTED": len(lost),
-                     "DATASETS": " ".join(datasets)})
+                     "DATASETS": " ".join(targets.get(form, []))})
     if problems:
         raise MappingError("raw rows were lost between the export and SDTM", problems)
-    return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]],
-                          lineage.sort_values(["DATASET", "USUBJID", "SEQ"], ignore_index=True))
+    # each dataset's lineage (one DATASET) in order of USUBJID and SEQ, the datasets in order of name: what sorting
+    # them all by DATASET, USUBJID and SEQ gives, without sorting the datasets' names record by record
+    lineage = pd.concat([_sorted(f.lineage, ["USUBJID", "SEQ"]) for f in sorted(finals, key=lambda f: f.name)],
+                        ignore_index=True)
+    return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]], lineage)
 
 
-def _rows_by_form(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The distinct raw rows (RAW_ROW, sorted) of each raw form (RAW_FORM) in `frame`."""
-    return {str(form): sorted_distinct(rows.to_numpy()) for form, rows in frame.groupby("RAW_FORM")["RAW_ROW"]}
+def _by_form(pieces: list[pd.DataFrame]) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """Of each raw form (RAW_FORM) that records of `pieces` name: its distinct raw rows (RAW_ROW, sorted) and the
+    datasets (DATASET, sorted) they are in. A record of no form (missing or blank) is left out."""
+    rows: dict[str, list[np.ndarray]] = defaultdict(list)
+    datasets: dict[str, set[str]] = defaultdict(set)
+    for piece in pieces:
+        codes, forms = pd.factorize(piece["RAW_FORM"])
+        raw_rows, names = piece["RAW_ROW"].to_numpy(), piece["DATASET"].to_numpy()
+        for i, form in enumerate(forms):
+            if form != "":
+                chosen = codes == i
+                rows[form].append(raw_rows[chosen])
+                datasets[form].update(pd.unique(names[chosen]))
+    return ({str(form): sorted_distinct(np.concatenate(found).astype(int)) for form, found in rows.items()},
+            {str(form): sorted(map(str, found)) for form, found in datasets.items()})
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`frame.sort_values(keys, kind="stable")` (text in Python's order, a missing value last), from each key's
+    distinct values."""
+    order = np.lexsort([pd.factorize(frame[k], sort=True, use_na_sentinel=False)[0] for k in reversed(keys)])
+    return frame.take(order)

@@ -51,3 +51,20 @@ def test_reconcile_names_rows_neither_mapped_nor_rejected():
     with pytest.raises(MappingError) as caught:
         reconcile(raw, [result("AE", rejected=[("ae", 3)])], [final("AE", "ae", [1])])
     assert [(i.where, i.row) for i in caught.value.issues] == [("ae.csv", "2"), ("ae.csv", "4")]
+
+
+def test_reconcile_lineage_is_in_order_of_dataset_subject_and_seq():
+    """Datasets given out of order, subjects and --SEQ out of order within them; a record of no raw form (derived)
+    keeps its place in the lineage and counts for no form."""
+    raw = raw_study({"ae": 3, "dm": 2})
+    ae = Finalized("AE", pd.DataFrame(), pd.DataFrame({
+        "DATASET": "AE", "USUBJID": ["S2", "S1", "S1", "S10"], "SEQ": [1.0, 2.0, 1.0, 1.0],
+        "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}))
+    dm = Finalized("DM", pd.DataFrame(), pd.DataFrame({
+        "DATASET": "DM", "USUBJID": ["S2", "S1"], "SEQ": [1.0, 2.0], "RAW_FORM": "dm", "RAW_ROW": [2, 1]}))
+    out = reconcile(raw, [result("DM"), result("AE")], [dm, ae])
+    assert out.lineage[["DATASET", "USUBJID", "SEQ"]].values.tolist() == [
+        ["AE", "S1", 1.0], ["AE", "S1", 2.0], ["AE", "S10", 1.0], ["AE", "S2", 1.0],
+        ["DM", "S1", 2.0], ["DM", "S2", 1.0]]
+    assert out.lineage["RAW_ROW"].iloc[:2].tolist() == [2, 3] and pd.isna(out.lineage["RAW_ROW"].iloc[2])
+    assert out.summary[["FORM", "MAPPED", "DATASETS"]].values.tolist() == [["ae", 3, "AE"], ["dm", 2, "DM"]]
