@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from cdisc.algorithms import is_python_text
@@ -51,11 +52,18 @@ def _text(column: pd.Series) -> pd.Series | None:
     if column.dtype.kind == "f":
         return _each_distinct(column, lambda v: "" if v != v else repr(float(v)))
     if column.dtype.kind in "iu" or isinstance(column.dtype, pd.Int64Dtype):
-        return _each_distinct(column, lambda v: "" if v is pd.NA else str(int(v)))
+        return _integer_text(column)
     if isinstance(column.dtype, pd.StringDtype):
         return column.fillna("")
     text = column.fillna("") if column.dtype == object else None
     return text if text is not None and is_python_text(text) else None
+
+
+def _integer_text(column: pd.Series) -> pd.Series:
+    """Whole numbers in decimal as `str(int(v))` writes them (a missing one blank), by Arrow: a raw row number is
+    mostly distinct, and writing 700,000 of them one by one in Python took 0.6 s."""
+    text = pc.fill_null(pa.array(column).cast(pa.string()), "")
+    return pd.Series(text, index=column.index, dtype=pd.ArrowDtype(pa.string()))
 
 
 def _each_distinct(column: pd.Series, write: Callable[[object], str]) -> pd.Series:

@@ -22,8 +22,13 @@ from cdisc.csvfile import write_csv
         # numbers held as objects (an int and a float of the same value stay apart)
         (pd.DataFrame({"A": ["x", "y"], "B": pd.Series([11, 11.0], dtype=object)}), "A,B\nx,11\ny,11.0\n"),
         (pd.DataFrame({"A": pd.Series([], dtype="str"), "B": pd.Series([], dtype=float)}), "A,B\n"),
+        # whole numbers of every width and sign, the widest unsigned one, and a missing one
+        (pd.DataFrame({"A": ["x", "y", "z"], "I": np.array([-9223372036854775808, 0, -7]),
+                       "U": np.array([18446744073709551615, 0, 5], dtype=np.uint64),
+                       "S": pd.array([None, 255, 7], dtype="UInt8")}),
+         "A,I,U,S\nx,-9223372036854775808,18446744073709551615,\ny,0,0,255\nz,-7,5,7\n"),
     ],
-    ids=["kinds of cells", "quoted values", "one column", "numbers as objects", "no records"],
+    ids=["kinds of cells", "quoted values", "one column", "numbers as objects", "no records", "whole numbers"],
 )
 def test_write_csv_writes_what_pandas_writes(tmp_path, frame, expected):
     write_csv(frame, tmp_path / "t.csv")
