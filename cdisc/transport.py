@@ -53,13 +53,48 @@ _MISSING_FIRST = np.array([SAS_MISSING, ord("_"), *range(ord("A"), ord("Z") + 1)
 
 @dataclass(frozen=True)
 class Column:
-    """One variable's bytes: `data` is (rows, width) uint8; `numeric` picks the namestr type."""
+    """One variable's bytes: `data` is (rows, width) uint8, or with `codes` (a text column) each distinct value's
+    bytes, record i's being `data[codes[i]]`; `numeric` picks the namestr type."""
 
     name: str
     label: str
     numeric: bool
     data: np.ndarray
     display_format: str = ""
+    codes: np.ndarray | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self.data) if self.codes is None else len(self.codes)
+
+    @property
+    def width(self) -> int:
+        return self.data.shape[1]
+
+    def records(self, first: int, count: int) -> np.ndarray:
+        """The bytes of `count` records from `first`, (count, width) uint8."""
+        if self.codes is None:
+            return self.data[first:first + count]
+        return self.data[self.codes[first:first + count]]
+
+
+@dataclass(frozen=True)
+class EncodedText:
+    """A text column's ASCII bytes: its distinct values (numpy bytes, a missing value empty) and each record's
+    place among them."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    def lengths(self) -> np.ndarray:
+        """Each distinct value's length in bytes."""
+        return np.strings.str_len(self.values)
+
+    def longest(self) -> int:
+        return int(self.lengths().max(initial=0))
+
+    def record(self, row: int) -> bytes:
+        return bytes(self.values[self.codes[row]])
 
 
 def ibm_double(values: np.ndarray) -> np.ndarray:
@@ -88,8 +123,8 @@ def numeric_column(name: str, label: str, values: pd.Series, display_format: str
                   display_format)
 
 
-def encode_text(values: pd.Series) -> np.ndarray | None:
-    """A text column as a numpy bytes array (missing values empty), or None when a value is not ASCII.
+def encode_text(values: pd.Series) -> EncodedText | None:
+    """A text column as ASCII bytes (missing values empty), or None when a value is not ASCII.
 
     Each distinct value is encoded once (a finished column repeats its values: a third of the time of encoding
     every record). Without a missing value those are the column's `distinct_values`, as `pd.unique` gives them
@@ -101,18 +136,20 @@ def encode_text(values: pd.Series) -> np.ndarray | None:
         encoded = np.asarray(distinct, dtype="S")
     except UnicodeEncodeError:
         return None
-    return np.append(encoded, np.array([b""], dtype=encoded.dtype))[codes]  # code -1 (missing) is the last
+    # code -1 (missing) takes the last value, empty
+    return EncodedText(codes, np.append(encoded, np.array([b""], dtype=encoded.dtype)))
 
 
-def text_column(name: str, label: str, ascii_bytes: np.ndarray, display_format: str = "") -> Column:
-    """A character variable as wide as its longest value (at least 1 byte), padded with blanks.
+def text_column(name: str, label: str, text: EncodedText, display_format: str = "") -> Column:
+    """A character variable as wide as its longest value (at least 1 byte), padded with blanks: each distinct
+    value padded once, the records' bytes put together as they are written.
 
-    `ascii_bytes` comes from `encode_text`; XPT v5 text is ASCII, `cdisc.xpt.check_xpt` refuses anything else.
+    `text` comes from `encode_text`; XPT v5 text is ASCII, `cdisc.xpt.check_xpt` refuses anything else.
     """
     # numpy sizes an all-empty column S8, so the width is measured, not read off the dtype
-    width = max(1, int(np.strings.str_len(ascii_bytes).max(initial=0)))
-    data = ascii_bytes.astype(f"S{width}").view(np.uint8).reshape(len(ascii_bytes), width)
-    return Column(name, label, False, np.where(data == 0, np.uint8(BLANK), data), display_format)
+    width = max(1, text.longest())
+    data = text.values.astype(f"S{width}").view(np.uint8).reshape(len(text.values), width)
+    return Column(name, label, False, np.where(data == 0, np.uint8(BLANK), data), display_format, text.codes)
 
 
 def write_transport(path: Path, columns: list[Column], *, name: str, label: str, stamp: str) -> None:
@@ -153,7 +190,7 @@ def _padded(data: bytes) -> bytes:
 def _namestrs(columns: list[Column]) -> bytes:
     out, position = [], 0
     for number, col in enumerate(columns, start=1):
-        width = col.data.shape[1]
+        width = col.width
         form, form_width, decimals = _parse_format(col.display_format)
         out.append(struct.pack(
             ">hhhh8s40s8shhhh8shhi52s", 1 if col.numeric else 2, 0, width, number, _text(col.name, 8),
@@ -180,14 +217,14 @@ def _write_observations(fh: BinaryIO, columns: list[Column]) -> int:
     """Write the rows, each the variables' bytes side by side, and return how many bytes that was. The rows are
     put together a block at a time in one buffer, which stays in the processor's cache (a buffer for the whole
     dataset cost more to allocate and touch than the copying itself)."""
-    rows = columns[0].data.shape[0] if columns else 0
-    widths = [col.data.shape[1] for col in columns]
+    rows = columns[0].rows if columns else 0
+    widths = [col.width for col in columns]
     starts = np.cumsum([0, *widths])
     block = np.empty((min(rows, BLOCK_ROWS), int(starts[-1])), dtype=np.uint8)
     for first in range(0, rows, BLOCK_ROWS):
         n = min(BLOCK_ROWS, rows - first)
         for col, start, end in zip(columns, starts[:-1], starts[1:], strict=True):
-            block[:n, start:end] = col.data[first:first + n]
+            block[:n, start:end] = col.records(first, n)
         fh.write(block[:n])
     return rows * int(starts[-1])
 

@@ -17,7 +17,7 @@ import pandas as pd
 from cdisc.dates import format_xpt_timestamp
 from cdisc.errors import XptError
 from cdisc.issues import Issue
-from cdisc.transport import Column, encode_text, numeric_column, text_column, write_transport
+from cdisc.transport import Column, EncodedText, encode_text, numeric_column, text_column, write_transport
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
@@ -42,7 +42,7 @@ def check_xpt(df: pd.DataFrame, name: str, label: str, labels: dict[str, str]) -
     return _check(df, name, label, labels, _encode(df))
 
 
-def _encode(df: pd.DataFrame) -> dict[str, np.ndarray | None]:
+def _encode(df: pd.DataFrame) -> dict[str, EncodedText | None]:
     """Each text column as ASCII bytes (None when a value is not ASCII), encoded once for the checks and the
     writer; numeric columns are left out."""
     return {str(c): encode_text(df[c]) for c in df.columns if not _is_numeric(df[c])}
@@ -57,7 +57,7 @@ def _is_numeric(values: pd.Series) -> bool:
 
 
 def _check(df: pd.DataFrame, name: str, label: str, labels: dict[str, str],
-           encoded: dict[str, np.ndarray | None]) -> list[Issue]:
+           encoded: dict[str, EncodedText | None]) -> list[Issue]:
     where = f"{name.lower()}.xpt"
     issues = []
     if not NAME.match(name):
@@ -73,14 +73,14 @@ def _check(df: pd.DataFrame, name: str, label: str, labels: dict[str, str],
     return issues + _blank_tail_issues(where, df, encoded)
 
 
-def _blank_tail_issues(where: str, df: pd.DataFrame, encoded: dict[str, np.ndarray | None]) -> list[Issue]:
+def _blank_tail_issues(where: str, df: pd.DataFrame, encoded: dict[str, EncodedText | None]) -> list[Issue]:
     """A last record of blanks only, shorter than 80 bytes, cannot be told from the blank padding of the file's
     last 80-byte record (SAS TS-140): every reader drops it. Numeric variables are never blank (missing is `.`)."""
     text = [encoded.get(str(c)) for c in df.columns]
     if len(df) == 0 or any(t is None for t in text):
         return []
-    width = sum(max(1, int(np.strings.str_len(t).max())) for t in text)
-    if width >= RECORD or any(bytes(t[-1]).strip(b" ") for t in text):
+    width = sum(max(1, t.longest()) for t in text)
+    if width >= RECORD or any(t.record(len(df) - 1).strip(b" ") for t in text):
         return []
     return [Issue("error", "XPT_BLANK_RECORD", where, f"the last record is all blank and under {RECORD} bytes: "
                   "readers take it for the file's padding and drop it; remove it", row=str(len(df)))]
@@ -95,7 +95,7 @@ def _label_issues(where: str, col: str, label: str) -> list[Issue]:
     return []
 
 
-def _value_issues(where: str, col: pd.Series, ascii_bytes: np.ndarray | None) -> list[Issue]:
+def _value_issues(where: str, col: pd.Series, ascii_bytes: EncodedText | None) -> list[Issue]:
     """Whole-column checks (no Python loop per value); only the first 20 offenders become issues.
 
     `ascii_bytes` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
@@ -104,7 +104,7 @@ def _value_issues(where: str, col: pd.Series, ascii_bytes: np.ndarray | None) ->
         return [Issue("error", "XPT_NUMBER", where, f"number is not finite or {OUTSIDE_IBM}",
                       variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
     if ascii_bytes is not None:  # all ASCII: one byte per character
-        too_long = np.flatnonzero(np.strings.str_len(ascii_bytes) > MAX_CHAR)[:20]
+        too_long = np.flatnonzero((ascii_bytes.lengths() > MAX_CHAR)[ascii_bytes.codes])[:20]
         return [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
                       row=str(i + 1), value=str(col.iloc[i])[:60] + "...") for i in too_long]
     text = col.astype(str)
@@ -135,7 +135,7 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
     write_transport(path, columns, name=name, label=label, stamp=format_xpt_timestamp(created))
 
 
-def _column(values: pd.Series, label: str, display_format: str, encoded: dict[str, np.ndarray | None]) -> Column:
+def _column(values: pd.Series, label: str, display_format: str, encoded: dict[str, EncodedText | None]) -> Column:
     name = str(values.name)
     ascii_bytes = encoded.get(name)
     if ascii_bytes is None:

@@ -127,3 +127,14 @@ def test_a_file_cut_short_is_a_package_error_not_fewer_records(tmp_path):
     (tmp_path / "byte.xpt").write_bytes(whole[:-7])
     with pytest.raises(PackageError, match="byte.xpt: .* not a whole number of 80-byte records"):
         read_transport(tmp_path / "byte.xpt")
+
+
+def test_a_text_column_given_as_codes_writes_each_record_s_distinct_value(tmp_path):
+    """A text column held as its distinct values' bytes and each record's code writes the records' bytes, across
+    the writer's blocks of 4,096 rows; read back, record i is the code's value (trailing blanks dropped)."""
+    codes = np.tile(np.array([1, 0, 2, 1], dtype=np.int8), 2_500)  # 10,000 records
+    coded = Column("X", "", False, np.frombuffer(b"AB" b"C " b"  ", dtype=np.uint8).reshape(3, 2), codes=codes)
+    member = read_transport(write(tmp_path / "coded.xpt", [coded]))
+    assert member.frame["X"].tolist() == ["C", "AB", "", "C"] * 2_500
+    plain = column("X", False, [b"C ", b"AB", b"  ", b"C "] * 2_500)
+    assert (tmp_path / "coded.xpt").read_bytes() == write(tmp_path / "plain.xpt", [plain]).read_bytes()
