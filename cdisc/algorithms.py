@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import StudyContext, empty_rejections
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, mapped
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE, in_values
 from cdisc.spec.model import Codelist
@@ -125,7 +125,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
     refuse_records(has_unit & not_held(converted.to_numpy(dtype=float)), orres, source=source, rows=rows,
                    what=f"result(s) are, in their standard unit, {OUTSIDE_IBM}")  # 1e80: no XPT number holds it
-    text = by_distinct(converted, lambda d: d.map(_number_text)).astype(str)  # str also when there is no result
+    text = mapped(converted, _number_text).astype(str)  # str also when there is no result
     stresc = np.where(number.notna() & has_unit, sign + text, orres)
     stresn = converted.where(sign.eq("") & has_unit)
     return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,

@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, mapped
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 RAW_DATE = re.compile(r"^(UN|\d{2})-(UNK|[A-Z]{3})-(\d{4})$")
@@ -105,7 +105,7 @@ def raw_dates_to_iso(values: pd.Series, fmt: str = DEFAULT_FORMAT) -> pd.Series:
     """`raw_date_to_iso` on a whole column: the ISO 8601 text of each valid raw date, NaN where the value is not
     a valid (partial) date (blank stays blank). Converted once per distinct value (a study has far fewer
     distinct dates than date values)."""
-    return by_distinct(values, lambda distinct: distinct.map(lambda value: _iso_or_nan(value, fmt)))
+    return mapped(values, lambda value: _iso_or_nan(value, fmt))
 
 
 def _iso_or_nan(value: str, fmt: str) -> str | float:

@@ -106,7 +106,7 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
 
 def _two_decimals(numbers: pd.Series) -> pd.Series:
     """Numbers as text with two decimals."""
-    return by_distinct(numbers, lambda d: d.map(lambda x: f"{x:.2f}"))
+    return mapped(numbers, lambda x: f"{x:.2f}")
 
 
 def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, is_blank, require_columns, warn_if_exists
-from cdisc.distinct import by_distinct
+from cdisc.distinct import mapped
 from cdisc.errors import DerivationError
 
 _CLAUSE = re.compile(r"^\s*(\d)\s*:\s*([<>])\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?(LLN|ULN|\d+(?:\.\d+)?)\s*$")
@@ -136,7 +136,7 @@ def derive_vars_atoxgr(df: pd.DataFrame, *, criteria: Mapping[str, str], by_var:
         if censored:
             graded = graded.fillna(_censored_grade(sub, source, censored, low, high, clauses))
         grade[rows] = graded
-    text_grade = by_distinct(grade, lambda g: g.map(lambda v: BLANK if np.isnan(v) else str(int(v))))
+    text_grade = mapped(grade, lambda v: BLANK if np.isnan(v) else str(int(v)))
     return df.assign(ATOXGR=text_grade, ATOXGRN=grade)
 
 

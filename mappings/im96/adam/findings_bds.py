@@ -34,7 +34,7 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
     codes = ctx.spec.codelist(paramcd_codelist)
     # each distinct test code and date is looked up / parsed once
     paramcd = by_distinct(src[f"{dom}TESTCD"], lambda s: map_ct(s, codes, source=f"{dom}.{dom}TESTCD"))
-    bds = src.assign(PARAMCD=paramcd, PARAM=by_distinct(paramcd, lambda s: s.map(codes.decode)),
+    bds = src.assign(PARAMCD=paramcd, PARAM=mapped(paramcd, codes.decode),
                      PARAMN=mapped(paramcd, {t.term: t.order for t in codes.terms}),
                      AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"],
                      ADT=by_distinct(src[f"{dom}DTC"], dtc_date), ADTM=by_distinct(src[f"{dom}DTC"], _datetime),
