@@ -12,6 +12,7 @@ from cdisc.validate.rules import (
     per_record,
     primary_soc,
     serious_flags,
+    standard_units,
     study_days,
 )
 
@@ -55,6 +56,20 @@ def test_epoch_is_required_only_on_or_after_the_subjects_first_element():
                        "EPOCH": ["", "", "", "", "TREATMENT", ""]})
     issues = epoch_populated({"SE": se, "VS": vs})
     assert [(i.code, i.where, i.count) for i in issues] == [("SD1339", "VS", 2)]
+
+
+def test_standard_units_one_per_test_category_and_specimen():
+    """Glucose in two units within CHEMISTRY (flagged), hemoglobin in one and a blank (not flagged: a blank unit
+    is no unit), the same test in another category with its own unit (not flagged); VS has only the test; the LB
+    records are held under labels that are not their positions."""
+    lb = pd.DataFrame({"LBTESTCD": ["GLUC", "GLUC", "HGB", "HGB", "GLUC", "GLUC"],
+                       "LBCAT": ["CHEMISTRY", "CHEMISTRY", "HEMATOLOGY", "HEMATOLOGY", "URINALYSIS", "CHEMISTRY"],
+                       "LBSTRESU": ["mmol/L", "mg/dL", "g/dL", "", "mmol/L", "mmol/L"]}, index=[50, 40, 30, 20, 10, 0])
+    vs = pd.DataFrame({"VSTESTCD": ["TEMP", "TEMP", "PULSE"], "VSSTRESU": ["C", "F", "beats/min"]})
+    dm = pd.DataFrame({"USUBJID": ["S1"]})
+    issues = standard_units({"DM": dm, "LB": lb, "VS": vs})
+    assert [(i.code, i.where, i.variable, i.value) for i in issues] == [
+        ("SD0007", "LB", "LBSTRESU", "('GLUC', 'CHEMISTRY')"), ("SD0007", "VS", "VSSTRESU", "TEMP")]
 
 
 def test_death_consistency_requires_flag_and_date():
