@@ -95,28 +95,28 @@ def _label_issues(where: str, col: str, label: str) -> list[Issue]:
     return []
 
 
-def _value_issues(where: str, col: pd.Series, ascii_bytes: EncodedText | None) -> list[Issue]:
+def _value_issues(where: str, col: pd.Series, text: EncodedText | None) -> list[Issue]:
     """Whole-column checks (no Python loop per value); only the first 20 offenders become issues.
 
-    `ascii_bytes` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
+    `text` is the text column encoded (None for a numeric column or when a value is not ASCII)."""
     if pd.api.types.is_numeric_dtype(col):
         bad = not_held(col.to_numpy(dtype=float))
         return [Issue("error", "XPT_NUMBER", where, f"number is not finite or {OUTSIDE_IBM}",
                       variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
-    if ascii_bytes is not None:  # all ASCII: one byte per character
-        too_long = np.flatnonzero((ascii_bytes.lengths() > MAX_CHAR)[ascii_bytes.codes])[:20]
+    if text is not None:  # all ASCII: one byte per character
+        too_long = np.flatnonzero((text.lengths() > MAX_CHAR)[text.codes])[:20]
         return [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
                       row=str(i + 1), value=str(col.iloc[i])[:60] + "...") for i in too_long]
-    text = col.astype(str)
-    non_ascii = text.str.isascii().eq(False)  # a missing value is not non-ASCII
+    shown = col.astype(str)
+    non_ascii = shown.str.isascii().eq(False)  # a missing value is not non-ASCII
     # ASCII text has one byte per character; only non-ASCII values need encoding to count their bytes
-    too_long = text.str.len().gt(MAX_CHAR)
+    too_long = shown.str.len().gt(MAX_CHAR)
     if non_ascii.any():
-        too_long |= text[non_ascii].map(lambda v: len(v.encode()) > MAX_CHAR).reindex(text.index, fill_value=False)
+        too_long |= shown[non_ascii].map(lambda v: len(v.encode()) > MAX_CHAR).reindex(shown.index, fill_value=False)
     out = [Issue("error", "XPT_NON_ASCII", where, "value is not ASCII", variable=str(col.name), row=str(i + 1),
-                 value=text[i]) for i in text.index[non_ascii][:20]]
+                 value=shown[i]) for i in shown.index[non_ascii][:20]]
     out += [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
-                  row=str(i + 1), value=text[i][:60] + "...") for i in text.index[too_long][:20]]
+                  row=str(i + 1), value=shown[i][:60] + "...") for i in shown.index[too_long][:20]]
     return out
 
 
@@ -137,7 +137,7 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
 
 def _column(values: pd.Series, label: str, display_format: str, encoded: dict[str, EncodedText | None]) -> Column:
     name = str(values.name)
-    ascii_bytes = encoded.get(name)
-    if ascii_bytes is None:
+    text = encoded.get(name)
+    if text is None:
         return numeric_column(name, label, values, display_format)
-    return text_column(name, label, ascii_bytes, display_format)
+    return text_column(name, label, text, display_format)
