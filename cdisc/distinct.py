@@ -38,12 +38,25 @@ def mapped(values: pd.Series, mapping: object) -> pd.Series:
     return by_distinct(values, lambda distinct: distinct.map(mapping))
 
 
+def subject_values(usubjid: pd.Series, by_subject: pd.DataFrame, column: str) -> pd.Series:
+    """Each record's subject's `column` of `by_subject` (a record per USUBJID: DM, ADSL), missing for a subject it
+    lacks (`mapped`).
+
+    >>> dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "RFSTDTC": ["2025-01-02", "2025-03-04"]})
+    >>> subject_values(pd.Series(["S2", "S9", "S2"]), dm, "RFSTDTC").tolist()
+    ['2025-03-04', nan, '2025-03-04']
+    """
+    return mapped(usubjid, by_subject.set_index("USUBJID")[column])
+
+
 def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
     position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by
-    their bits (0.0 and -0.0 are written differently)."""
+    their bits (0.0 and -0.0 are written differently); in a frame, each column's values as `pd.factorize` tells them
+    apart (a finished text column's codes are known), the rows by their columns' codes."""
     if isinstance(values, pd.DataFrame):
-        codes = values.groupby(list(values.columns), sort=False, dropna=False).ngroup().to_numpy()
+        columns = {n: distinct_codes(column)[0] for n, (_, column) in enumerate(values.items())}
+        codes = pd.DataFrame(columns, copy=False).groupby(list(columns), sort=False).ngroup().to_numpy()
     elif values.dtype == "float64":
         codes = pd.factorize(values.to_numpy().view("int64"), use_na_sentinel=False)[0]
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import mapped
+from cdisc.distinct import mapped, subject_values
 from cdisc.errors import MappingError
 
 ONGOING = "ONGOING"
@@ -23,7 +23,7 @@ def add_ongoing(df: pd.DataFrame, dm: pd.DataFrame, *, ongoing: pd.Series, refer
     ...             reference="RFPENDTC", enrtpt="AEENRTPT", entpt="AEENTPT").values.tolist()
     [['S1', 'ONGOING', '2025-06-01'], ['S1', '', '']]
     """
-    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")[reference]).fillna("")
+    ref = subject_values(df["USUBJID"], dm, reference).fillna("")
     return df.assign(**{enrtpt: np.where(ongoing, ONGOING, ""), entpt: ref.where(ongoing, "")})
 
 

@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import study_day
-from cdisc.distinct import by_distinct, either, mapped, text_extreme
+from cdisc.distinct import by_distinct, either, mapped, subject_values, text_extreme
 
 UNSCHEDULED = "UNSCHEDULED"
 
 
 def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> pd.DataFrame:
     """--DY from DM.RFSTDTC (Day 1 = reference start, no Day 0)."""
-    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    ref = subject_values(df["USUBJID"], dm, "RFSTDTC").fillna("")
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
@@ -161,7 +161,7 @@ def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], d
     taken as pre-infusion (protocol: Day 1 samples are drawn before the infusion). Ties on date/time keep
     the last record in input order.
     """
-    ref = mapped(df["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    ref = subject_values(df["USUBJID"], dm, "RFSTDTC").fillna("")
     when = df[dtc].fillna("")
     day, ref_day = when.str.slice(0, 10), ref.str.slice(0, 10)
     complete = when.str.len() >= 10

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-import numpy as np
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct, distinct_codes, distinct_values, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, distinct_values, text_extreme
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -199,19 +198,14 @@ def standard_units(data: Datasets) -> list[Issue]:
         if testcd not in df or stresu not in df:
             continue
         by = [testcd] + [c for c in (f"{name}CAT", f"{name}SPEC") if c in df]
-        n = _distinct_records(df, [*by, stresu], df[stresu].ne("").to_numpy()).groupby(by)[stresu].nunique()
+        # a group's units are those of its distinct (test, category, specimen, unit) records
+        keys = df[[*by, stresu]]
+        distinct = keys.iloc[distinct_rows(keys)[1]]
+        n = distinct[distinct[stresu].ne("")].groupby(by)[stresu].nunique()
         for key in n[n > 1].index:
             out.append(Issue("error", "SD0007", name, "more than one standard unit for one test",
                              variable=stresu, value=str(key)))
     return out
-
-
-def _distinct_records(df: pd.DataFrame, columns: list[str], chosen: np.ndarray) -> pd.DataFrame:
-    """Of the `chosen` records, the first of each distinct combination of `columns`' values (those columns only),
-    found from the columns' codes (a finished text column's are known): a group's distinct values are the same, and
-    grouping LB's 700,000 records by their text took 0.7 s at 5,000 subjects."""
-    codes = pd.DataFrame({c: distinct_codes(df[c])[0] for c in columns})  # positions as labels
-    return df[columns].iloc[codes[chosen].drop_duplicates().index]
 
 
 def trial_summary(data: Datasets) -> list[Issue]:

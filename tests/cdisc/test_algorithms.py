@@ -1,9 +1,12 @@
+import doctest
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import cdisc.distinct
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, either, mapped, sorted_distinct, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, either, mapped, sorted_distinct, subject_values, text_extreme
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -33,6 +36,31 @@ def test_by_distinct_on_a_frame_takes_distinct_rows():
     out = by_distinct(frame, lambda d: pd.DataFrame({"AB": d["A"] + d["B"], "N": [len(d)] * len(d)}))
     assert out["AB"].tolist() == ["x1", "x2", "y1", "x1"]
     assert out["N"].tolist() == [3, 3, 3, 3]
+
+
+def test_distinct_rows_of_a_frame_number_its_distinct_rows_as_they_first_appear():
+    """Rows are equal when every column is: a missing value equals a missing value, 0.0 equals -0.0 within a
+    frame (pandas' factorize of the column), and the columns may be of any kind."""
+    frame = pd.DataFrame({"T": pd.Series(["a", "b", "a", None, "a", None], dtype=object),
+                          "U": pd.Series(["x", "x", "x", "y", "z", "y"], dtype="string[pyarrow]"),
+                          "N": [0.0, 1.0, -0.0, np.nan, 0.0, np.nan]})
+    codes, first = distinct_rows(frame)
+    assert codes.tolist() == [0, 1, 0, 2, 3, 2]
+    assert first.tolist() == [0, 1, 3, 4]
+
+
+def test_subject_values_gives_each_record_its_subject_s_value():
+    adsl = pd.DataFrame({"USUBJID": ["S1", "S2"], "DTHDT": [23000.0, np.nan]})
+    out = subject_values(pd.Series(["S2", "S1", "S9", "S1"], index=[7, 8, 9, 10]), adsl, "DTHDT")
+    assert out.index.tolist() == [7, 8, 9, 10]
+    assert out.tolist()[1::2] == [23000.0, 23000.0] and out.iloc[[0, 2]].isna().all()
+
+
+def test_the_distinct_module_s_examples_run():
+    """Every `>>>` example of cdisc.distinct's docstrings passes doctest."""
+    result = doctest.testmod(cdisc.distinct)
+    assert result.failed == 0
+    assert result.attempted >= 13
 
 
 def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():

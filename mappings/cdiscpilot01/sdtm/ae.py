@@ -5,7 +5,7 @@ import numpy as np
 
 from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
-from cdisc.distinct import mapped
+from cdisc.distinct import subject_values
 from cdisc.events import add_meddra
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
@@ -38,7 +38,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae = add_study_day(ae, dm, dtc="AESTDTC", dy="AESTDY")
     ae = add_study_day(ae, dm, dtc="AEENDTC", dy="AEENDY")
     # SUPPAE AETRTEM: onset on or after the first dose, or unknown, of an exposed subject (MT.SUPPAE.AETRTEM)
-    start = mapped(ae["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    start = subject_values(ae["USUBJID"], dm, "RFSTDTC").fillna("")
     emergent = start.ne("") & (ae["AESTDTC"].eq("") | (ae["AESTDTC"] >= start))
     ae["AETRTEM"] = np.where(emergent, "Y", "N")
     ae = sequence(ae, ctx.spec, "AE")

@@ -13,7 +13,7 @@ from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
-from cdisc.distinct import by_distinct, either, mapped
+from cdisc.distinct import by_distinct, either, mapped, subject_values
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 
@@ -48,7 +48,7 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
 
 def check_after_death(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> None:
     """A result dated after the subject's death (ADSL.DTHDT) is inconsistent SDTM: stop, naming the records."""
-    death = mapped(bds["USUBJID"], adsl.set_index("USUBJID")["DTHDT"])
+    death = subject_values(bds["USUBJID"], adsl, "DTHDT")
     late = bds[bds["ADT"] > compute_dt_from_sas(death)]
     if len(late):
         shown = ", ".join(f"{u} {dom}SEQ={int(q)}" for u, q in zip(late["USUBJID"], late["SRCSEQ"], strict=True))

@@ -8,7 +8,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.distinct import mapped
+from cdisc.distinct import mapped, subject_values
 from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
 
 CATEGORY = "ANALYTE"
@@ -48,7 +48,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pc = pc.assign(**planned_time_points(form["PCTPT"], pc["VISIT"], ctx.dataset("TV")))
     # PCTPTREF / PCRFTDTC: the IM96 infusion, DM.RFSTDTC (MT.PC.PCRFTDTC)
     pc["PCTPTREF"] = REFERENCE
-    pc["PCRFTDTC"] = mapped(pc["USUBJID"], dm.set_index("USUBJID")["RFSTDTC"]).fillna("")
+    pc["PCRFTDTC"] = subject_values(pc["USUBJID"], dm, "RFSTDTC").fillna("")
     # PCLOBXFL: the pre-infusion sample of each analyte (MT.LOBXFL)
     pc = add_last_before_flag(pc, dm, by=["PCTESTCD"], dtc="PCDTC", result="PCORRES", flag="PCLOBXFL")
     return [DomainResult("PC", pc, rejected=rejected)]
