@@ -11,7 +11,6 @@ from cdisc.collector import collect_seldom, frozen
 @pytest.fixture
 def thresholds():
     before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
     yield
     gc.set_threshold(*before)
 
