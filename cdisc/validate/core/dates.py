@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cdisc.distinct import distinct_codes
 from cdisc.memo import per_column
@@ -18,6 +20,7 @@ _UNCERTAIN = (r"^(?:\d{4}|-)(?:-(?:\d{2}|-)(?:-(?:\d{2}|-)(?:T(?:\d{2}|-)(?::(?:
               r"(?::(?:\d{2}(?:\.\d+)?|-))?)?)?)?)?$")
 _DURATION = (r"^P(?!$)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?"
              r"(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?$")
+DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 COMPONENT_LENGTH = {"year": 4, "month": 7, "day": 10, "hour": 13, "minute": 16, "second": 19, "microsecond": 26}
 
 
@@ -36,28 +39,36 @@ def per_unique(fn: Callable) -> Callable:
     return wrapper
 
 
-def _parts(text: pd.Series) -> pd.DataFrame:
-    return text.str.extract(_ISO)
+def _parts(text: pd.Series) -> dict[str, np.ndarray]:
+    """Each value's ISO 8601 components (the groups of `_ISO`: y, m, d, H, M, S) as numbers, NaN where a component
+    is absent, and every one NaN where the value is no ISO 8601 date/time. Read by Arrow's regular expressions, in
+    one call for the column: a digit is an ASCII digit and `$` the value's end (Python's `re` would also take other
+    scripts' digits and a trailing newline)."""
+    values = pa.array([v if type(v) is str else None for v in text.to_numpy(dtype=object)], type=pa.string())
+    groups = pc.extract_regex(values, _ISO)
+    return {name: _number(pc.struct_field(groups, name)) for name in "ymdHMS"}
 
 
-def _calendar_ok(parts: pd.DataFrame) -> np.ndarray:
-    """Month 1-12, day within the month, hour < 24, minute and second < 60 where present."""
-    y = pd.to_numeric(parts["y"], errors="coerce")
-    m = pd.to_numeric(parts["m"], errors="coerce")
-    d = pd.to_numeric(parts["d"], errors="coerce")
-    ok = m.isna() | m.between(1, 12)
-    full = d.notna() & m.notna() & y.notna()
-    if full.any():
-        stamp = pd.to_datetime(
-            parts["y"].where(full) + "-" + parts["m"].where(full) + "-" + parts["d"].where(full),
-            format="%Y-%m-%d", errors="coerce")
-        ok &= ~full | stamp.notna()
-    for col, top in (("H", 23), ("M", 59)):
-        v = pd.to_numeric(parts[col], errors="coerce")
-        ok &= v.isna() | v.between(0, top)
-    s = pd.to_numeric(parts["S"], errors="coerce")
-    ok &= s.isna() | (s < 60)
-    return ok.to_numpy(bool)
+def _number(digits: pa.Array) -> np.ndarray:
+    """Digits (an optional group that did not take part is "") as floats, NaN where none."""
+    present = pc.if_else(pc.equal(digits, ""), pa.scalar(None, pa.string()), digits)
+    return pc.cast(present, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _calendar_ok(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """Month 1-12, day within the month (29 February in a leap year of the proleptic Gregorian calendar), hour < 24,
+    minute and second < 60 where present."""
+    y, m, d, hour, minute, second = (parts[name] for name in "ymdHMS")
+    with np.errstate(invalid="ignore"):
+        month_ok = (m >= 1) & (m <= 12)
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        days = np.where(month_ok, DAYS_IN_MONTH[np.where(month_ok, m, 1).astype(int) - 1], 0) + (leap & (m == 2))
+        ok = np.isnan(m) | month_ok
+        ok &= np.isnan(d) | ((d >= 1) & (d <= days))
+        ok &= np.isnan(hour) | (hour <= 23)
+        ok &= np.isnan(minute) | (minute <= 59)
+        ok &= np.isnan(second) | (second < 60)
+    return ok
 
 
 @per_column
@@ -65,9 +76,9 @@ def _calendar_ok(parts: pd.DataFrame) -> np.ndarray:
 def is_valid(text: pd.Series) -> np.ndarray:
     """A valid ISO 8601 date/time, complete or partial, or with hyphens for unknown components."""
     parts = _parts(text)
-    iso = parts["y"].notna().to_numpy() & _calendar_ok(parts)
-    uncertain = text.str.match(_UNCERTAIN).fillna(False).to_numpy(bool) & text.str.contains("-").to_numpy(bool)
-    return iso | (uncertain & ~parts["y"].notna().to_numpy())
+    matched = ~np.isnan(parts["y"])
+    uncertain = text.str.fullmatch(_UNCERTAIN).fillna(False).to_numpy(bool) & text.str.contains("-").to_numpy(bool)
+    return (matched & _calendar_ok(parts)) | (uncertain & ~matched)
 
 
 @per_column
@@ -75,7 +86,7 @@ def is_valid(text: pd.Series) -> np.ndarray:
 def is_complete(text: pd.Series) -> np.ndarray:
     """The date portion is a complete, valid calendar date (YYYY-MM-DD)."""
     parts = _parts(text)
-    return parts["d"].notna().to_numpy() & _calendar_ok(parts)
+    return ~np.isnan(parts["d"]) & _calendar_ok(parts)
 
 
 @per_column
@@ -85,9 +96,9 @@ def _normalised(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     invalid values."""
     text = text.str.strip()
     parts = _parts(text)
-    ok = parts["y"].notna().to_numpy() & _calendar_ok(parts)
+    ok = ~np.isnan(parts["y"]) & _calendar_ok(parts)
     body = text.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True).where(
-        parts["H"].notna(), text.str[:10])
+        ~np.isnan(parts["H"]), text.str[:10])
     lengths = np.where(ok, body.str.len().fillna(0).to_numpy(), 0).astype(int)
     return body.to_numpy(dtype=object), lengths
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, known_text
+from cdisc.distinct import distinct_column, distinct_rows, known_text
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
@@ -232,9 +232,29 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
         other = other[[c for c in other.columns if c in right or c == ROW or c in reads or f"{name}.{c}" in reads]]
     rhs = pd.DataFrame(_right_columns(other, name, right, set(df.columns)), copy=False)
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
-    lhs = df.assign(**lk)
-    merged = lhs.merge(rhs, on=list(lk), how=how, sort=False)
+    added = rhs.drop(columns=list(lk))
+    positions = _positions(list(lk.values()), [rhs[k] for k in lk])
+    if positions is not None and added.columns.isin(df.columns).sum() == 0 and (how == "inner" or positions.min() >= 0):
+        found = positions >= 0
+        return pd.concat([df[found].reset_index(drop=True), added.take(positions[found]).reset_index(drop=True)],
+                         axis=1)
+    merged = df.assign(**lk).merge(rhs, on=list(lk), how=how, sort=False)
     return merged.drop(columns=list(lk))
+
+
+def _positions(left: list[pd.Series], right: list[pd.Series]) -> np.ndarray | None:
+    """Each left row's position among the right rows with the same keys (-1 where none), the keys looked up once
+    per distinct left row; None when the right rows' keys repeat (a merge then makes a row per matching pair). With
+    unique right keys a merge keeps the left rows in their order, each with its one right row: a Match Dataset of
+    one record per subject (DM) joined to LB's 700,000 records at 5,000 subjects."""
+    index = pd.Index(right[0]) if len(right) == 1 else pd.MultiIndex.from_arrays(right)
+    if not index.is_unique:
+        return None
+    keys = left[0] if len(left) == 1 else pd.DataFrame(dict(enumerate(left)), copy=False)
+    codes, first = distinct_rows(keys)
+    distinct = keys.iloc[first]
+    wanted = distinct if len(left) == 1 else pd.MultiIndex.from_frame(distinct)
+    return index.get_indexer(wanted)[codes]
 
 
 def _right_columns(other: pd.DataFrame, name: str, right: list[str], taken: set[str]) -> dict[str, pd.Series]:

@@ -438,3 +438,25 @@ def test_is_not_unique_relationship_flags_a_name_with_two_values_and_a_value_wit
     df = pd.DataFrame({"A": ["x", "x", "y", "z", "", "w", "w"], "B": ["1", "2", "3", "3", "1", "", "4"]})
     assert is_not_unique_relationship(Frame(df), {"name": "A", "value": "B"}).tolist() == [
         True, True, True, True, False, False, False]
+
+
+def test_a_match_of_one_record_per_key_keeps_the_records_in_order_and_an_inner_join_drops_the_unmatched() -> None:
+    """DM has one record per subject: each AE record gets its subject's (S9 has none: gone in an inner join, kept
+    with no value in a left join); SE's repeated keys give a record per matching pair."""
+    ae = pd.DataFrame({"USUBJID": ["S2", "S9", "S1", "S2"], "AESEQ": [1.0, 1.0, 1.0, 2.0]})
+    dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "RFSTDTC": ["2024-01-02", "2024-02-03"]})
+    se = pd.DataFrame({"USUBJID": ["S1", "S1", "S2"], "TAETORD": [1.0, 2.0, 1.0]})
+    package = Package(Path("."), "SDTMIG", {name: Dataset(name, name, f"{name.lower()}.xpt", (), df)
+                                            for name, df in (("AE", ae), ("DM", dm), ("SE", se))})
+    inner = merge_matches(ae, [{"Name": "DM", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
+    assert inner.to_dict("list") == {"USUBJID": ["S2", "S1", "S2"], "AESEQ": [1.0, 1.0, 2.0],
+                                     "DM.RFSTDTC": ["2024-02-03", "2024-01-02", "2024-02-03"],
+                                     "RFSTDTC": ["2024-02-03", "2024-01-02", "2024-02-03"]}
+    assert inner.index.tolist() == [0, 1, 2]
+    left = merge_matches(ae, [{"Name": "DM", "Keys": ["USUBJID"], "Join Type": "left"}], package,
+                         package.datasets["AE"])
+    assert left["USUBJID"].tolist() == ["S2", "S9", "S1", "S2"]
+    assert left["RFSTDTC"].fillna("none").tolist() == ["2024-02-03", "none", "2024-01-02", "2024-02-03"]
+    pairs = merge_matches(ae, [{"Name": "SE", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
+    assert list(zip(pairs["USUBJID"], pairs["AESEQ"], pairs["TAETORD"], strict=True)) == [
+        ("S2", 1.0, 1.0), ("S1", 1.0, 1.0), ("S1", 1.0, 2.0), ("S2", 2.0, 1.0)]
