@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import StudyContext, empty_rejections
-from cdisc.distinct import by_distinct, mapped
+from cdisc.distinct import by_distinct, known_text, mapped
 from cdisc.errors import MappingError
 from cdisc.raw import LINEAGE, in_values
 from cdisc.spec.model import Codelist
@@ -76,9 +76,10 @@ def python_text(values: pd.Series) -> pd.Series:
 
 
 def is_python_text(column: pd.Series) -> bool:
-    """Whether a column already is Python strings in an object column, none missing (as `python_text` makes it)."""
-    return column.dtype == object and pd.api.types.infer_dtype(column.to_numpy(), skipna=False) in ("string",
-                                                                                                    "empty")
+    """Whether a column already is Python strings in an object column, none missing (as `python_text` makes it);
+    a finished column's distinct values tell (`known_text`) without reading every record."""
+    return column.dtype == object and (known_text(column) is not None or pd.api.types.infer_dtype(
+        column.to_numpy(), skipna=False) in ("string", "empty"))
 
 
 def censored_parts(results: pd.Series) -> pd.DataFrame:

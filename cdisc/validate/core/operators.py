@@ -298,18 +298,16 @@ def not_exists(frame: Frame, cond: dict[str, Any]) -> np.ndarray:
 # --- strings --------------------------------------------------------------------------------------------
 
 @dates.per_unique
-def _matches(text: pd.Series, pattern: str) -> np.ndarray:
-    return text.str.match(pattern).fillna(False).to_numpy(bool)
+def _matches(text: pd.Series, pattern: str, part: Callable[[pd.Series], pd.Series] | None) -> np.ndarray:
+    """Whether each value (or its `part`, taken once per distinct value) matches `pattern` from its start."""
+    return (text if part is None else part(text)).str.match(pattern).fillna(False).to_numpy(bool)
 
 
 def _regex(frame: Frame, cond: dict[str, Any], part: Callable[[pd.Series], pd.Series] | None = None) -> np.ndarray:
     target = frame.column(cond["name"])
-    text = _text(target)
-    if part is not None:
-        text = part(text)
     pattern = str(cond.get("value"))
     try:
-        matched = _matches(text, pattern)
+        matched = _matches(_text(target), pattern, part)
     except re.error as exc:
         raise Unsupported(f"regex {pattern!r}: {exc}") from None
     return matched & ~is_null(target)
