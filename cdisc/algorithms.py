@@ -111,6 +111,27 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
     takes no unit.
     `source` names the raw form and field, `rows` (the records' RAW_ROW, when given) their rows, for the messages.
     """
+    rule, sign, number, converted = _converted(orres, orresu, testcd, conversions, source=source, rows=rows)
+    has_unit = orresu.ne("")
+    text = mapped(converted, _number_text).astype(str)  # str also when there is no result
+    stresc = np.where(number.notna() & has_unit, sign + text, orres)
+    stresn = converted.where(sign.eq("") & has_unit)
+    return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,
+                         "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
+
+
+def standard_number(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,
+                    *, source: str, rows: pd.Series | None = None) -> pd.Series:
+    """`standardize`'s STRESN alone (a reference range limit in its standard unit: --STNRLO, --STNRHI), with the
+    same errors, without writing the results as text."""
+    _, sign, _, converted = _converted(orres, orresu, testcd, conversions, source=source, rows=rows)
+    return converted.where(sign.eq("") & orresu.ne(""))
+
+
+def _converted(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame, *, source: str,
+               rows: pd.Series | None) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series]:
+    """Each record's conversion row, its result's comparison sign and number (`censored_parts`) and the number in the
+    standard unit, rounded; the errors `standardize` names."""
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
     rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions, source=source))
     has_unit = orresu.ne("")
@@ -126,11 +147,7 @@ def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversi
         converted[digits.eq(d)] = converted[digits.eq(d)].round(d)
     refuse_records(has_unit & not_held(converted.to_numpy(dtype=float)), orres, source=source, rows=rows,
                    what=f"result(s) are, in their standard unit, {OUTSIDE_IBM}")  # 1e80: no XPT number holds it
-    text = mapped(converted, _number_text).astype(str)  # str also when there is no result
-    stresc = np.where(number.notna() & has_unit, sign + text, orres)
-    stresn = converted.where(sign.eq("") & has_unit)
-    return pd.DataFrame({"STRESC": stresc, "STRESN": stresn,
-                         "STRESU": rule["STRESU"].fillna("").where(number.notna(), "")}, index=orres.index)
+    return rule, sign, number, converted
 
 
 def require_above(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str) -> None:

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cdisc.algorithms import standardize
+from cdisc.algorithms import standard_number, standardize
 from cdisc.errors import MappingError
 from cdisc.findings import reference_range_indicator, wide_to_long
 
@@ -28,6 +28,17 @@ def test_standardize_converts_with_factor_and_offset(orres, unit, test, stresc, 
     assert out["STRESC"].tolist() == [stresc]
     np.testing.assert_allclose(out["STRESN"].astype(float), [stresn])
     assert out["STRESU"].tolist() == [stresu]
+
+
+def test_standard_number_is_a_limit_in_its_standard_unit_with_the_same_errors():
+    """A reference range limit: (98.6 - 32) x 5/9 = 37 C; a censored or blank limit has no number; a decimal comma is
+    refused as a result is."""
+    limits = standard_number(pd.Series(["98.6", "<0.5", "", "36.8"]), pd.Series(["F", "mg/dL", "", "C"]),
+                             pd.Series(["TEMP", "CRP", "CRP", "TEMP"]), CONVERSIONS, source="lb.csv LBORNRLO")
+    np.testing.assert_allclose(limits.astype(float), [37.0, np.nan, np.nan, 36.8])
+    with pytest.raises(MappingError, match=r"lb.csv LBORNRHI: 1 result\(s\) with a unit are no finite number \(row 2"):
+        standard_number(pd.Series(["36,8"]), pd.Series(["C"]), pd.Series(["TEMP"]), CONVERSIONS,
+                        source="lb.csv LBORNRHI", rows=pd.Series([2]))
 
 
 def test_standardize_rejects_a_unit_without_conversion():

@@ -130,23 +130,27 @@ def _disposition(adsl: pd.DataFrame, ds: pd.DataFrame, ta: pd.DataFrame) -> pd.D
 
 
 def _last_alive(adsl: pd.DataFrame, ctx: AnalysisContext) -> pd.DataFrame:
-    domains = {d: contact_records(ctx.sdtm(d), d) for d in sorted({s.split(".")[0] for s in ALIVE_SOURCES})}
+    dates: dict[str, list[str]] = {}
+    for source in ALIVE_SOURCES:
+        domain, _, variable = source.partition(".")
+        dates.setdefault(domain, ["USUBJID"]).append(variable)
+    domains = {d: ctx.sdtm(d)[columns][is_contact(ctx.sdtm(d), d)] for d, columns in sorted(dates.items())}
     alive = derive_var_extreme_dt(adsl, dataset_add=domains, by=["USUBJID"],
                                   new_var="LSTALVDT", sources=ALIVE_SOURCES, upper=ctx.spec.study.data_cut)
     return alive.assign(LSTALVDT=alive["DTHDT"].where(alive["DTHDT"].notna(), alive["LSTALVDT"]))
 
 
-def contact_records(df: pd.DataFrame, domain: str) -> pd.DataFrame:
-    """The records of SDTM `domain` whose date is a contact with the living subject (MT.ADSL.LSTALVDT): DS all but
+def is_contact(df: pd.DataFrame, domain: str) -> pd.Series:
+    """Whether each record of SDTM `domain` dates a contact with the living subject (MT.ADSL.LSTALVDT): DS all but
     NOT_CONTACT; elsewhere all but a test not done (--STAT = NOT DONE) or an event that did not occur
     (--OCCUR = N), whose date may be a planned visit the subject missed."""
     if domain == "DS":
-        return df[~df["DSDECOD"].isin(NOT_CONTACT)]
+        return ~df["DSDECOD"].isin(NOT_CONTACT)
     keep = pd.Series(True, index=df.index)
     for col, value in ((f"{domain}STAT", "NOT DONE"), (f"{domain}OCCUR", "N")):
         if col in df:
             keep &= df[col].ne(value)
-    return df[keep]
+    return keep
 
 
 def _populations(adsl: pd.DataFrame, ctx: AnalysisContext) -> pd.DataFrame:

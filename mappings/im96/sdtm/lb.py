@@ -1,7 +1,14 @@
 """LB (Laboratory Test Results) from the lb form: local-lab hematology, chemistry and tumor markers."""
 from __future__ import annotations
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, require_range, standardize, start_domain
+from cdisc.algorithms import (
+    map_ct,
+    reject_unknown_subjects,
+    require_range,
+    standard_number,
+    standardize,
+    start_domain,
+)
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.findings import reference_range_indicator
@@ -36,10 +43,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                       rows=lb["RAW_ROW"])
     lb = lb.assign(LBSTRESC=std["STRESC"], LBSTRESN=std["STRESN"], LBSTRESU=std["STRESU"])
     # LBSTNRLO / LBSTNRHI: the collected range converted with the result's factor (MT.LB.STNR)
-    lb["LBSTNRLO"] = standardize(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
-                                        source="lb.csv LBORNRLO", rows=lb["RAW_ROW"])["STRESN"]
-    lb["LBSTNRHI"] = standardize(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
-                                        source="lb.csv LBORNRHI", rows=lb["RAW_ROW"])["STRESN"]
+    lb["LBSTNRLO"] = standard_number(lb["LBORNRLO"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+                                     source="lb.csv LBORNRLO", rows=lb["RAW_ROW"])
+    lb["LBSTNRHI"] = standard_number(lb["LBORNRHI"], lb["LBORRESU"], lb["LBTESTCD"], conversions,
+                                     source="lb.csv LBORNRHI", rows=lb["RAW_ROW"])
     # LBNRIND: standard result against the standard range (MT.LB.NRIND)
     lb["LBNRIND"] = reference_range_indicator(lb["LBSTRESC"], lb["LBSTNRLO"], lb["LBSTNRHI"])
     # reference ranges go with continuous results only: none on a censored result such as "<0.1" (CG0180,

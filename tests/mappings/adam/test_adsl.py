@@ -151,15 +151,15 @@ def test_adsl_dates(result):
 ])
 def test_which_disposition_dates_are_contacts(decod, contact):
     ds = pd.DataFrame({"USUBJID": [S1], "DSDECOD": [decod], "DSSTDTC": ["2024-06-01"]})
-    assert len(adsl.contact_records(ds, "DS")) == (1 if contact else 0)
+    assert int(adsl.is_contact(ds, "DS").sum()) == (1 if contact else 0)
 
 
 def test_a_test_not_done_or_a_procedure_that_did_not_occur_is_no_contact():
     """A lab NOT DONE (the subject missed the visit) or a procedure not performed (PROCCUR = N) dates no contact."""
     lb = pd.DataFrame({"USUBJID": [S1, S1], "LBSTAT": ["", "NOT DONE"], "LBDTC": ["2024-06-01", "2024-07-01"]})
     pr = pd.DataFrame({"USUBJID": [S1, S1], "PROCCUR": ["Y", "N"], "PRSTDTC": ["2024-06-02", "2024-07-02"]})
-    assert adsl.contact_records(lb, "LB")["LBDTC"].tolist() == ["2024-06-01"]
-    assert adsl.contact_records(pr, "PR")["PRSTDTC"].tolist() == ["2024-06-02"]
+    assert lb[adsl.is_contact(lb, "LB")]["LBDTC"].tolist() == ["2024-06-01"]
+    assert pr[adsl.is_contact(pr, "PR")]["PRSTDTC"].tolist() == ["2024-06-02"]
 
 
 def test_lost_to_follow_up_is_censored_at_the_last_contact_not_at_the_ltfu_date(make_adam_context, finalize_result):
