@@ -49,6 +49,19 @@ def subject_values(usubjid: pd.Series, by_subject: pd.DataFrame, column: str) ->
     return mapped(usubjid, by_subject.set_index("USUBJID")[column])
 
 
+def positions_in(values: Frame, keys: pd.Index) -> np.ndarray:
+    """Each row's position in `keys` (unique: one record per key, as DM or ADSL per subject), -1 where it has
+    none, looked up once per distinct value (or row, for a frame, in a MultiIndex of its columns): a join of one
+    record per key keeps the rows in their order and takes `table.iloc[positions]`.
+
+    >>> positions_in(pd.Series(["S2", "S9", "S2"]), pd.Index(["S1", "S2"])).tolist()
+    [1, -1, 1]
+    """
+    codes, first = distinct_rows(values)
+    distinct = values.iloc[first]
+    return keys.get_indexer(distinct if isinstance(distinct, pd.Series) else pd.MultiIndex.from_frame(distinct))[codes]
+
+
 def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
     position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, distinct_rows, known_text
+from cdisc.distinct import distinct_column, known_text, positions_in
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
 from cdisc.validate.core.operators import (
@@ -243,18 +243,14 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
 
 
 def _positions(left: list[pd.Series], right: list[pd.Series]) -> np.ndarray | None:
-    """Each left row's position among the right rows with the same keys (-1 where none), the keys looked up once
-    per distinct left row; None when the right rows' keys repeat (a merge then makes a row per matching pair). With
-    unique right keys a merge keeps the left rows in their order, each with its one right row: a Match Dataset of
-    one record per subject (DM) joined to LB's 700,000 records at 5,000 subjects."""
+    """Each left row's position among the right rows with the same keys (-1 where none: `positions_in`); None when
+    the right rows' keys repeat (a merge then makes a row per matching pair). With unique right keys a merge keeps
+    the left rows in their order, each with its one right row: a Match Dataset of one record per subject (DM)
+    joined to LB's 700,000 records at 5,000 subjects."""
     index = pd.Index(right[0]) if len(right) == 1 else pd.MultiIndex.from_arrays(right)
     if not index.is_unique:
         return None
-    keys = left[0] if len(left) == 1 else pd.DataFrame(dict(enumerate(left)), copy=False)
-    codes, first = distinct_rows(keys)
-    distinct = keys.iloc[first]
-    wanted = distinct if len(left) == 1 else pd.MultiIndex.from_frame(distinct)
-    return index.get_indexer(wanted)[codes]
+    return positions_in(left[0] if len(left) == 1 else pd.DataFrame(dict(enumerate(left)), copy=False), index)
 
 
 def _right_columns(other: pd.DataFrame, name: str, right: list[str], taken: set[str]) -> dict[str, pd.Series]:

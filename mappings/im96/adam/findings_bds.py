@@ -13,7 +13,7 @@ from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
-from cdisc.distinct import by_distinct, either, mapped, subject_values
+from cdisc.distinct import by_distinct, either, mapped, positions_in, subject_values
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 
@@ -58,13 +58,14 @@ def check_after_death(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> Non
 
 def merge_adsl(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> pd.DataFrame:
     """TRTA/TRTAN/SAFFL from ADSL (TRT01A/TRT01AN/SAFFL), plus TRTSDT/TRTSDTM as datetimes for the timing."""
-    unknown = sorted(set(bds["USUBJID"]) - set(adsl["USUBJID"]))
-    if unknown:
+    positions = positions_in(bds["USUBJID"], pd.Index(adsl["USUBJID"]))
+    if (positions < 0).any():
+        unknown = sorted(set(bds["USUBJID"][positions < 0]))
         raise DerivationError(f"{dom}: {len(unknown)} subject(s) have records but no ADSL record: {unknown[:5]}")
-    sub = adsl[["USUBJID", *ADSL_VARS]].rename(columns=ADSL_VARS)
+    sub = adsl[list(ADSL_VARS)].rename(columns=ADSL_VARS)
     sub = sub.assign(TRTSDT=compute_dt_from_sas(sub["TRTSDT"]),
                      TRTSDTM=compute_dt_from_sas(sub["TRTSDTM"], unit="seconds"))
-    return bds.merge(sub, on="USUBJID", how="left", validate="many_to_one").set_axis(bds.index)
+    return pd.concat([bds, sub.iloc[positions].set_axis(bds.index)], axis=1)
 
 
 def pre_infusion(bds: pd.DataFrame, *, post_tpt: pd.Series | None) -> pd.Series:
