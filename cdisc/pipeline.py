@@ -23,7 +23,6 @@ from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
 from cdisc.define.html import define_stylesheet
 from cdisc.define.schema import define_schema
-from cdisc.distinct import CodedFrame
 from cdisc.errors import CdiscError, MappingError
 from cdisc.failure import describe
 from cdisc.finalize import Finalized, finalize
@@ -57,9 +56,6 @@ class StandardRun:
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: f.data for name, f in self.datasets.items()}
 
-    def coded(self) -> dict[str, CodedFrame]:
-        """`frames` to pickle for another process (`Finalized.coded`)."""
-        return {name: f.coded() for name, f in self.datasets.items()}
 
 
 @dataclass(frozen=True)
@@ -112,19 +108,29 @@ class AdamRun(StandardRun):
 AnalysisBuilder = Callable[[AnalysisContext], list[DomainResult]]
 
 
-def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence[AnalysisBuilder]) -> AdamRun:
-    """Run the ADaM builders in order on finished SDTM datasets and finalize each dataset with the ADaM spec."""
-    spec = load_checked_spec(spec_dir, "adam")
+def build_adam(sdtm: dict[str, pd.DataFrame], spec_dir: Path, builders: Sequence[AnalysisBuilder],
+               clock: Stopwatch | None = None, finished: Callable[[Spec, Finalized], None] | None = None) -> AdamRun:
+    """Run the ADaM builders in order on finished SDTM datasets and finalize each dataset with the ADaM spec
+    (handed to `finished` at once)."""
+    clock = clock or Stopwatch()
+    with clock.time("ADaM"):
+        spec = load_checked_spec(spec_dir, "adam")
     ctx = AnalysisContext(spec=spec, sdtm_data=sdtm, design_dir=spec_dir / "design")
     finals: dict[str, Finalized] = {}
     issues: list[Issue] = []
     empty = [name for name, frame in sdtm.items() if frame.empty]
     for build in progress(builders, "ADaM"):
-        for result in run_builder(build, ctx, "ADaM builder", empty):
-            final = finalize(result, spec)
+        with clock.time("ADaM"):
+            built = run_builder(build, ctx, "ADaM builder", empty)
+        for result in built:
+            with clock.time("ADaM"):
+                final = finalize(result, spec)
             finals[final.name] = final
             ctx.done[final.name] = final.data
             issues += result.issues
+            if finished is not None:
+                with clock.time("sending each ADaM dataset as finalized"):
+                    finished(spec, final)
     missing = sorted({d.name for d in spec.datasets} - finals.keys())
     if missing:
         raise MappingError(f"the ADaM spec lists dataset(s) {missing} that no builder built")
@@ -180,19 +186,18 @@ def dataset_path(folder: Path, name: str, extension: str) -> Path:
     return folder / f"{name.lower()}.{extension}"
 
 
-def write_datasets(spec: Spec, frames: dict[str, pd.DataFrame], folder: Path,
-                   formats: Sequence[str] = ("xpt",)) -> None:
-    """Each dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, data in progress(sorted(frames.items()), f"writing {folder.name}"):
-        ds = spec.dataset(name)
-        variables = spec.variables_of(name)
-        if "xpt" in formats:
-            write_xpt(data, dataset_path(folder, name, "xpt"), name=name, label=ds.label,
-                      labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
-                      formats={v.name: v.display_format for v in variables if v.numeric})
-        for fmt in (f for f in formats if f in ("json", "ndjson")):
-            write_dataset_json(data, dataset_json_meta(spec, name, data), dataset_path(folder, name, fmt))
+def write_dataset(spec: Spec, name: str, data: pd.DataFrame, folder: Path, formats: Sequence[str] = ("xpt",)
+                  ) -> None:
+    """One dataset as `<name>.xpt` (XPT v5) and/or `<name>.json` / `<name>.ndjson` (Dataset-JSON 1.1), into an
+    existing `folder`."""
+    ds = spec.dataset(name)
+    variables = spec.variables_of(name)
+    if "xpt" in formats:
+        write_xpt(data, dataset_path(folder, name, "xpt"), name=name, label=ds.label,
+                  labels={v.name: v.label for v in variables}, created=spec.study.data_cut,
+                  formats={v.name: v.display_format for v in variables if v.numeric})
+    for fmt in (f for f in formats if f in ("json", "ndjson")):
+        write_dataset_json(data, dataset_json_meta(spec, name, data), dataset_path(folder, name, fmt))
 
 
 def dataset_json_meta(spec: Spec, name: str, data: pd.DataFrame) -> DatasetMeta:
@@ -308,24 +313,36 @@ def prepare_sdtm_rules() -> None:
     ig_variables("DM")
 
 
-def feeding(rules: Feed, checks: Feed, folder: Path) -> Callable[[Spec, Finalized], None]:
-    """What `build_sdtm` hands each finalized dataset to: sends it as (name, frame) to the SDTM rules and to the
-    checks, pickled once (its text columns as codes: `CodedFrame`), after sending the rules the folder the package
-    will be in and its spec (once)."""
-    started = False
+class PackageFeed:
+    """Sends a package's datasets, each as finalized (`build_sdtm`'s and `build_adam`'s `finished`), to the
+    processes that check them, pickled once (text columns as codes: `CodedFrame`): first the package (its spec and
+    folders, no datasets), then each dataset as (name, frame); `complete` says that no more come (`PackageComplete`,
+    to `describe_and_check`)."""
 
-    def send(spec: Spec, final: Finalized) -> None:
-        nonlocal started
-        if not started:
-            rules.send((folder, spec))
-            started = True
-        send_each((final.name, final.coded()), [rules, checks])
-    return send
+    def __init__(self, feeds: Sequence[Feed], complete_to: Sequence[Feed], staged: Path, published: Path,
+                 formats: tuple[str, ...]) -> None:
+        self._feeds = feeds
+        self._complete_to = complete_to
+        self._folders = (staged, published, formats)
+        self._opened = False
+
+    def send(self, spec: Spec, final: Finalized) -> None:
+        self._open(spec)
+        send_each((final.name, final.coded()), self._feeds)
+
+    def complete(self, spec: Spec) -> None:
+        self._open(spec)
+        send_each(PackageComplete(), self._complete_to)
+
+    def _open(self, spec: Spec) -> None:
+        if not self._opened:
+            send_each(StagedPackage(spec, {}, *self._folders), self._feeds)
+            self._opened = True
 
 
 def sdtm_conformance(items: Iterator) -> tuple[list[Finding], list[RuleStatus]]:
-    """The SDTM conformance rules (`conformance_rules`) on datasets sent one at a time as `feeding` sends them;
-    the CORE rules work out what each dataset decides as it comes."""
+    """The SDTM conformance rules (`conformance_rules`) on the package and its datasets sent one at a time as
+    `PackageFeed` sends them; the CORE rules work out what each dataset decides as it comes."""
     from cdisc.validate import conformance_rules
     from cdisc.validate.core.engine import CoreRun
     from cdisc.validate.terminology import sdtm_ct
@@ -333,7 +350,7 @@ def sdtm_conformance(items: Iterator) -> tuple[list[Finding], list[RuleStatus]]:
     first = next(items, None)
     if first is None:
         return [], []
-    folder, spec = first
+    folder, spec = first.published, first.spec
     sdtm_ct(spec.study.ct_version)  # the CT check's terminology, loaded while SDTM is still being built
     core = CoreRun()
     for name, frame in items:
@@ -387,19 +404,18 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
         stage = background.enter_context(staged(out_dir))
         rules = background.enter_context(fed_in_background(sdtm_conformance, prepare_sdtm_rules, nice=RULES_NICENESS))
         checks = background.enter_context(fed_in_background(describe_and_check, prepare_checks))
-        sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock,
-                          finished=feeding(rules, checks, Path(out_dir) / "sdtm"))
+        feeds = {standard: PackageFeed([rules, checks] if standard == "sdtm" else [checks], [checks],
+                                       stage / standard, Path(out_dir) / standard, tuple(formats))
+                 for standard in ("sdtm", "adam")}
+        sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock, finished=feeds["sdtm"].send)
         sdtm_data = sdtm.frames
         sdtm_rules = rules.close()
-        # no frames: the SDTM datasets were sent one by one as finalized (`feeding`)
-        checks.send(StagedPackage(sdtm.spec, {}, stage / "sdtm", Path(out_dir) / "sdtm", tuple(formats)))
-        with clock.time("ADaM"):
-            adam = build_adam(sdtm_data, spec_dir, adam_builders) if adam_builders else None
+        feeds["sdtm"].complete(sdtm.spec)
+        adam = build_adam(sdtm_data, spec_dir, adam_builders, clock, finished=feeds["adam"].send) \
+            if adam_builders else None
         adam_data = adam.frames if adam else {}
         if adam is not None:
-            with clock.time("sending the datasets to define and the suites"):
-                checks.send(StagedPackage(adam.spec, adam.coded(), stage / "adam", Path(out_dir) / "adam",
-                                          tuple(formats)))
+            feeds["adam"].complete(adam.spec)
         checked = checks.close()
         with clock.time("reports"):
             write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
@@ -435,25 +451,33 @@ def prepare_checks() -> None:
 
 class StagedPackage(NamedTuple):
     """A package's spec and finished datasets, the staging folder its files go to (the datasets in `formats`),
-    and the folder they will be in once the run succeeds (the one findings name). Sent to another process, the
-    datasets may be `CodedFrame`s: they arrive as DataFrames."""
+    and the folder they will be in once the run succeeds (the one findings name). `PackageFeed` sends one without
+    datasets before them, which then come one by one."""
     spec: Spec
-    frames: dict[str, pd.DataFrame] | dict[str, CodedFrame]
+    frames: dict[str, pd.DataFrame]
     staged: Path
     published: Path
     formats: tuple[str, ...] = ("xpt",)
 
 
-def _complete(items: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Iterator[StagedPackage]:
-    """Each package with the datasets sent as (name, frame) since the package before added to its frames."""
-    sent: dict[str, pd.DataFrame] = {}
+class PackageComplete(NamedTuple):
+    """Sent after a package's last dataset (`PackageFeed.complete`)."""
+
+
+def _complete(items: Iterable[StagedPackage | tuple[str, pd.DataFrame] | PackageComplete],
+              arrived: Callable[[StagedPackage, str, pd.DataFrame], None]) -> Iterator[StagedPackage]:
+    """Each package once complete, with the datasets sent as (name, frame) after it; each dataset is handed to
+    `arrived` as it comes."""
+    package: StagedPackage | None = None
     for item in items:
         if isinstance(item, StagedPackage):
-            yield item._replace(frames={**sent, **item.frames})
-            sent = {}
+            package = item
+        elif isinstance(item, PackageComplete):
+            yield package
         else:
             name, frame = item
-            sent[name] = frame
+            arrived(package, name, frame)
+            package.frames[name] = frame
 
 
 class Checked(NamedTuple):
@@ -465,19 +489,22 @@ class Checked(NamedTuple):
     seconds: dict[str, float]
 
 
-def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFrame]]) -> Checked:
-    """For each package as it comes (SDTM, then ADaM): its datasets written; define.xml (+ stylesheet,
-    define.html) written and its schema issues; the spec-derived suites and cross-dataset rules; and, for ADaM,
-    the conformance rules. A package's datasets may come one by one as (name, frame) before it (`_complete`)."""
+def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFrame] | PackageComplete]) -> Checked:
+    """For each package (SDTM, then ADaM), as `PackageFeed` sends it: each dataset written as it comes; once the
+    package is complete, define.xml (+ stylesheet, define.html) written and its schema issues, the spec-derived
+    suites and cross-dataset rules and, for ADaM, the conformance rules."""
     from cdisc.validate import validate
 
     clock = Stopwatch()
     define_issues: list[Issue] = []
     suite_issues: list[Issue] = []
     adam_rules = []
-    for package in _complete(packages):
+    def write(package: StagedPackage, name: str, frame: pd.DataFrame) -> None:
         with clock.time("XPT writing"):
-            write_datasets(package.spec, package.frames, package.staged, package.formats)
+            package.staged.mkdir(parents=True, exist_ok=True)
+            write_dataset(package.spec, name, frame, package.staged, package.formats)
+
+    for package in _complete(packages, write):
         with clock.time("define"):
             define_issues += write_define_package(package.spec, package.frames, package.staged)
         with clock.time("validation suites"):
