@@ -10,8 +10,8 @@ from cdisc.context import DomainResult
 from cdisc.finalize import finalize
 from cdisc.pipeline import PackageFeed, _complete
 from cdisc.spec.load import load_spec
-from tests.cdisc.test_finalize import AE_DATASET, AE_VARIABLES, mapped
 from tests.cdisc.spec.test_check import make_spec
+from tests.cdisc.test_finalize import AE_DATASET, AE_VARIABLES, mapped
 
 
 def _events(items) -> list[tuple]:
