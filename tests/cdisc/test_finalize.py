@@ -1,12 +1,13 @@
 """finalize: spec order, sort by keys, --SEQ, types, and refusals of data the spec does not allow."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from cdisc.context import DomainResult
 from cdisc.errors import MappingError
-from cdisc.finalize import finalize
+from cdisc.finalize import _combined, _ranks, finalize
 from cdisc.spec.load import load_spec
 from tests.cdisc.spec.test_check import HEAD, make_spec
 
@@ -130,3 +131,15 @@ def test_finalize_keeps_each_text_columns_codes_in_order_of_appearance_in_the_fi
     assert (codes.tolist(), values.tolist()) == ([0, 0, 1], ["S1", "S2"])
     codes, values = out.text_codes["AESEX"]
     assert (codes.tolist(), values.tolist()) == ([0, 0, 0], [""])
+
+
+def test_records_are_ordered_and_told_apart_by_one_integer_per_record():
+    """Number places: equal numbers one place (0.0 and -0.0 too), NaN last. The combined integer orders the
+    records as a sort by each column in turn does, and equal integers are equal keys."""
+    visit = np.array([2.0, np.nan, 0.0, -0.0, 1.5])
+    assert _ranks(visit).tolist() == [2, 3, 0, 0, 1]
+    subject = np.array([1, 0, 1, 0, 1])  # codes of a text column's places
+    combined = _combined([subject, _ranks(visit)])
+    assert combined.tolist() == [1 * 4 + 2, 0 * 4 + 3, 1 * 4 + 0, 0 * 4 + 0, 1 * 4 + 1]
+    assert np.argsort(combined, kind="stable").tolist() == [3, 1, 2, 4, 0]
+    assert _combined([np.array([0, 2**40]), np.array([0, 2**30])]) is None  # 63 bits would not hold it
