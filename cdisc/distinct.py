@@ -127,12 +127,15 @@ def known_text(column: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     True
     """
     known = text_codes.known(column)
-    if known is None:
-        return None
-    codes, values = known
-    if (len(codes) and codes.min() < 0) or not all(type(v) is str for v in values):
-        return None
-    return known
+    return known if known is not None and _complete_text(column) else None
+
+
+@per_column
+def _complete_text(column: pd.Series) -> bool:
+    """Whether a column whose `text_codes` are known is Python text without a missing value (asked once per
+    column: a column of dates has a hundred thousand distinct values to look at)."""
+    codes, values = text_codes(column)
+    return not (len(codes) and codes.min() < 0) and all(type(v) is str for v in values)
 
 
 def _narrow(codes: np.ndarray, count: int) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, text_extreme
 from cdisc.validate.core import library
 from cdisc.validate.core.operators import DomainNotFound, Frame, GroupedSet, MissingColumn, Unsupported, _text
 from cdisc.validate.package import Dataset, Package
@@ -127,7 +127,7 @@ def record_count(op: dict[str, Any], frame: Frame, ctx: Context) -> Any:
             raise MissingColumn(k)
     grouped = pd.DataFrame({k: _grouping_text(df[k], op.get("regex")) for k in keys})
     if df is frame.df and not op.get("group_aliases"):  # the frame's own records: each one's group size
-        return _group_sizes(grouped, keys)
+        return _group_sizes(grouped)
     counts = grouped.groupby(keys, sort=False).size().rename("_n").reset_index()
     left = pd.DataFrame({k: _grouping_text(frame.column(k), op.get("regex"))
                          for k in (list(op.get("group_aliases") or []) or keys)}, index=frame.df.index)
@@ -135,12 +135,11 @@ def record_count(op: dict[str, Any], frame: Frame, ctx: Context) -> Any:
     return _merge_back(probe, counts, keys, list(op.get("group_aliases") or []), "_n", 0).astype(float)
 
 
-def _group_sizes(grouped: pd.DataFrame, keys: list[str]) -> pd.Series:
-    """Per record, how many records share its values of `keys` (as floats, as `record_count` gives them)."""
-    codes = grouped.groupby(keys, sort=False).ngroup().to_numpy() + 1  # 0: a key with a null, in no group
-    sizes = np.bincount(codes, minlength=1)
-    sizes[0] = 0
-    return pd.Series(sizes[codes].astype(float), index=grouped.index)
+def _group_sizes(grouped: pd.DataFrame) -> pd.Series:
+    """Per record, how many records share its values (text without nulls, `_grouping_text`), as floats, as
+    `record_count` gives them; the rows grouped by their columns' codes (a finished column's are known)."""
+    codes, _ = distinct_rows(grouped)
+    return pd.Series(np.bincount(codes)[codes].astype(float), index=grouped.index)
 
 
 def _grouping_text(s: pd.Series, regex: str | None) -> pd.Series:
