@@ -213,6 +213,37 @@ def either(condition: np.ndarray | pd.Series, yes: str, no: str = "") -> pd.api.
     return pd.array([no, yes], dtype="str").take(np.asarray(condition, dtype=bool).astype(np.intp))
 
 
+def sorted_places(values: np.ndarray) -> np.ndarray:
+    """Each value's place among the distinct values sorted (equal numbers one place, 0.0 and -0.0 too; NaN last, as
+    a sort puts them): the values hashed once (`pd.factorize`), only the distinct ones sorted.
+
+    >>> sorted_places(np.array([2.0, np.nan, 0.0, -0.0, 1.5])).tolist()
+    [2, 3, 0, 0, 1]
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    place = np.empty(len(distinct), dtype=np.intp)
+    place[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
+    return place[codes]
+
+
+def combined_places(places: list[np.ndarray]) -> np.ndarray | None:
+    """The records' places in several columns (non-negative integers) as one integer each, the first column's
+    place weighing most (mixed radix): the records compare as they do column by column, so one stable sort puts
+    them in the order of a sort by every column, and equal integers are equal records. None when the combination
+    would not fit in 63 bits.
+
+    >>> combined_places([np.array([1, 0, 1]), np.array([0, 2, 1])]).tolist()
+    [3, 2, 4]
+    """
+    sizes = [int(p.max()) + 1 if len(p) else 1 for p in places]
+    if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 63:
+        return None
+    combined = np.zeros(len(places[0]), dtype=np.int64)
+    for place, size in zip(places, sizes, strict=True):
+        combined = combined * size + place
+    return combined
+
+
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
     """`np.unique(values)` (the distinct values, sorted) through pandas' hash table: numpy 2.4's `np.unique` took
     0.31 s for 700,000 row numbers, this 0.03 s.

@@ -14,7 +14,14 @@ import pandas as pd
 from cdisc.algorithms import is_python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
-from cdisc.distinct import CodedFrame, distinct_rows, in_order_of_appearance, remembered
+from cdisc.distinct import (
+    CodedFrame,
+    combined_places,
+    distinct_rows,
+    in_order_of_appearance,
+    remembered,
+    sorted_places,
+)
 from cdisc.errors import MappingError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
@@ -87,32 +94,9 @@ def _key_order(df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -
     keys = [k for k in keys if k in df.columns]
     if not keys:
         return None
-    ranks = [texts[k].ranks() if k in texts else _ranks(df[k].to_numpy()) for k in keys]
-    combined = _combined(ranks)
+    ranks = [texts[k].ranks() if k in texts else sorted_places(df[k].to_numpy()) for k in keys]
+    combined = combined_places(ranks)
     return np.lexsort(ranks[::-1]) if combined is None else np.argsort(combined, kind="stable")
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Each value's place among the distinct values sorted (equal numbers one place, 0.0 and -0.0 too; NaN last, as
-    a sort puts them): the values hashed once (`pd.factorize`), only the distinct ones sorted."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    place = np.empty(len(distinct), dtype=np.intp)
-    place[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
-    return place[codes]
-
-
-def _combined(places: list[np.ndarray]) -> np.ndarray | None:
-    """The records' places in several columns (non-negative integers) as one integer each, the first column's
-    place weighing most (mixed radix): the records compare as they do column by column, so one stable sort puts
-    them in the order of a sort by every column, and equal integers are equal records. None when the combination
-    would not fit in 63 bits."""
-    sizes = [int(p.max()) + 1 if len(p) else 1 for p in places]
-    if np.prod(np.array(sizes, dtype=float)) >= 2.0 ** 63:
-        return None
-    combined = np.zeros(len(places[0]), dtype=np.int64)
-    for place, size in zip(places, sizes, strict=True):
-        combined = combined * size + place
-    return combined
 
 
 def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> None:
@@ -239,8 +223,8 @@ def _check_keys(name: str, df: pd.DataFrame, keys: list[str], texts: dict[str, _
     """Records that share their key: compared on the text columns' codes (equal text, equal code)."""
     if not keys:
         return []
-    places = [texts[k].codes if k in texts else _ranks(df[k].to_numpy()) for k in keys]
-    combined = _combined(places)
+    places = [texts[k].codes if k in texts else sorted_places(df[k].to_numpy()) for k in keys]
+    combined = combined_places(places)
     dup = pd.DataFrame(dict(enumerate(places))).duplicated(keep=False) if combined is None else \
         pd.Series(combined).duplicated(keep=False)
     if not dup.any():

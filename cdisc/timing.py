@@ -5,7 +5,16 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import study_day
-from cdisc.distinct import by_distinct, either, mapped, subject_values, text_extreme
+from cdisc.distinct import (
+    by_distinct,
+    combined_places,
+    either,
+    mapped,
+    positions_in,
+    sorted_places,
+    subject_values,
+    text_extreme,
+)
 
 UNSCHEDULED = "UNSCHEDULED"
 
@@ -51,16 +60,33 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
     apheresis at 08:38, the infusion at 11:10) is in the element before it.
     """
     moment = _at_minute if at_start else _day
-    rows = df[dtc].fillna("").str.len().ge(10)  # a subject without elements finds none below
-    events = pd.DataFrame({"USUBJID": df.loc[rows, "USUBJID"].astype(object), "WHEN": moment(df.loc[rows, dtc]),
-                           "ROW": df.index[rows]}).dropna(subset="WHEN").sort_values("WHEN", kind="mergesort")
-    starts = pd.DataFrame({"USUBJID": se["USUBJID"].astype(object), "WHEN": moment(se["SESTDTC"]),
-                           "SE_EPOCH": se["EPOCH"]}).sort_values("WHEN", kind="mergesort")
-    # the last element starting on or before the record (a record on a start day belongs to the new element)
-    found = pd.merge_asof(events, starts, on="WHEN", by="USUBJID", direction="backward", allow_exact_matches=True)
-    epoch = pd.Series("", index=df.index, dtype=object)
-    epoch.loc[found["ROW"].to_numpy()] = found["SE_EPOCH"].fillna("").to_numpy()
-    return df.assign(EPOCH=epoch)
+    rows = df[dtc].fillna("").str.len().ge(10).to_numpy()  # a subject without elements finds none below
+    element = _last_start(df["USUBJID"][rows], moment(df[dtc][rows]).to_numpy(), se["USUBJID"],
+                          moment(se["SESTDTC"]).to_numpy())
+    epoch = np.full(len(df), "", dtype=object)
+    epoch[np.flatnonzero(rows)] = np.where(element >= 0, se["EPOCH"].fillna("").to_numpy(dtype=object)[element], "")
+    return df.assign(EPOCH=pd.Series(epoch, index=df.index, dtype=object))
+
+
+def _last_start(subjects: pd.Series, when: np.ndarray, starts_of: pd.Series, starts: np.ndarray) -> np.ndarray:
+    """For each record (its subject and moment), the position of its subject's last start on or before the moment
+    (a record at a start belongs to what starts; of equal starts the last), -1 where none: no moment, no start
+    before it, or no start of its subject. One sorted search: each side's subject and moment as one integer
+    (`combined_places`, the moments placed among both sides' moments)."""
+    known = pd.Index(pd.unique(starts_of.to_numpy(dtype=object)))
+    subject, start_subject = positions_in(subjects, known), known.get_indexer(starts_of.to_numpy(dtype=object))
+    both = np.concatenate([starts, when])
+    dated = ~np.isnat(both)
+    # one radix for both sides (at most records x records: no overflow below 3 billion records)
+    keys = combined_places([np.concatenate([start_subject, np.maximum(subject, 0)]), sorted_places(both)])
+    start_key, key = keys[:len(starts)], keys[len(starts):]
+    order = np.flatnonzero(dated[:len(starts)])
+    order = order[np.argsort(start_key[order], kind="stable")]
+    found = np.searchsorted(start_key[order], key, side="right") - 1
+    element = order[np.maximum(found, 0)] if len(order) else np.full(len(key), -1)
+    ok = (found >= 0) & (subject >= 0) & dated[len(starts):]
+    ok[ok] &= start_subject[element[ok]] == subject[ok]
+    return np.where(ok, element, -1)
 
 
 def _day(dtc: pd.Series) -> pd.Series:

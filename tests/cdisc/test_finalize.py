@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from cdisc.context import DomainResult
+from cdisc.distinct import combined_places, sorted_places
 from cdisc.errors import MappingError
-from cdisc.finalize import _combined, _ranks, finalize
+from cdisc.finalize import finalize
 from cdisc.spec.load import load_spec
 from tests.cdisc.spec.test_check import HEAD, make_spec
 
@@ -137,9 +138,9 @@ def test_records_are_ordered_and_told_apart_by_one_integer_per_record():
     """Number places: equal numbers one place (0.0 and -0.0 too), NaN last. The combined integer orders the
     records as a sort by each column in turn does, and equal integers are equal keys."""
     visit = np.array([2.0, np.nan, 0.0, -0.0, 1.5])
-    assert _ranks(visit).tolist() == [2, 3, 0, 0, 1]
+    assert sorted_places(visit).tolist() == [2, 3, 0, 0, 1]
     subject = np.array([1, 0, 1, 0, 1])  # codes of a text column's places
-    combined = _combined([subject, _ranks(visit)])
+    combined = combined_places([subject, sorted_places(visit)])
     assert combined.tolist() == [1 * 4 + 2, 0 * 4 + 3, 1 * 4 + 0, 0 * 4 + 0, 1 * 4 + 1]
     assert np.argsort(combined, kind="stable").tolist() == [3, 1, 2, 4, 0]
-    assert _combined([np.array([0, 2**40]), np.array([0, 2**30])]) is None  # 63 bits would not hold it
+    assert combined_places([np.array([0, 2**40]), np.array([0, 2**30])]) is None  # 63 bits would not hold it

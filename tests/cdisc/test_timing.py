@@ -18,6 +18,19 @@ def test_add_epoch_uses_element_containing_the_date():
     assert out["EPOCH"].tolist() == ["", "SCREENING", "LYMPHODEPLETION", "TREATMENT", "", ""]
 
 
+def test_add_epoch_keeps_each_subject_to_its_own_elements_and_takes_the_last_of_equal_starts():
+    """S2's elements start later than S1's: S2's record before its first element has none (S1's elements are not
+    its); two elements starting the same day: a record that day is in the second, as SE lists them; S3 has no
+    elements; records come in any order."""
+    se = pd.DataFrame({"USUBJID": ["S2", "S2", "S1", "S2"],
+                       "SESTDTC": ["2025-02-01", "2025-02-10", "2025-01-01", "2025-02-10"],
+                       "EPOCH": ["SCREENING", "TREATMENT", "SCREENING", "FOLLOW-UP"]})
+    df = pd.DataFrame({"USUBJID": ["S2", "S1", "S2", "S3", "S2"],
+                       "XXDTC": ["2025-02-10", "2025-01-20", "2025-01-20", "2025-02-20", "2025-02-05"]})
+    out = add_epoch(df, se, dtc="XXDTC")
+    assert out["EPOCH"].tolist() == ["FOLLOW-UP", "SCREENING", "", "", "SCREENING"]
+
+
 def test_add_epoch_at_start_reads_a_date_as_the_start_of_its_day():
     """SV: the epoch at the start of the visit. A visit on the day TREATMENT starts at 10:00 is still in
     LYMPHODEPLETION; on the day LYMPHODEPLETION starts (no time) it is in LYMPHODEPLETION; a timed record after
