@@ -57,7 +57,6 @@ class StandardRun:
         return {name: f.data for name, f in self.datasets.items()}
 
 
-
 @dataclass(frozen=True)
 class SdtmRun(StandardRun):
     reconciliation: Reconciliation
@@ -396,9 +395,10 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     # conformance rules (the CORE engine): it loads them at once, and is sent each SDTM dataset as it is finalized,
     # so that it works out most of them on the core the SDTM build leaves idle. Another imports great-expectations
     # and compiles the define.xml schema and stylesheet meanwhile; sent the same SDTM datasets (pickled once for
-    # both) and then ADaM, it writes the datasets, define.xml and define.html and runs the suites, and the ADaM
-    # rules, package by package as each is complete. This one builds ADaM while that one works on SDTM, writes the
-    # reports and draws the review report from the ADaM datasets it built.
+    # both) and then each ADaM dataset as it is finalized, it writes each dataset as it comes, and define.xml and
+    # define.html, the suites and the ADaM rules package by package as each is complete (`PackageFeed`). This one
+    # builds ADaM while that one works on SDTM, writes the reports and draws the review report from the ADaM
+    # datasets it built.
     # (Leaving the block stops them before the staged output is removed or put in place.)
     with ExitStack() as background:
         stage = background.enter_context(staged(out_dir))
