@@ -5,7 +5,6 @@ dataset keys, derive --SEQ, then check mandatory values, codelists, lengths and 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -188,12 +187,16 @@ class _Distinct:
         place[np.argsort(self.values, kind="stable")] = np.arange(len(self.values))
         return place[self.codes]
 
-    def records(self, test: Callable[[str], bool]) -> np.ndarray:
-        """Which records hold a value that passes `test`."""
-        return np.isin(self.codes, [i for i, value in enumerate(self.values) if test(value)])
+    def records(self, flagged: np.ndarray) -> np.ndarray:
+        """Which records hold a value `flagged` (one flag per distinct value) flags."""
+        return flagged[self.codes]
+
+    def lengths(self) -> np.ndarray:
+        """Each distinct value's length."""
+        return np.fromiter(map(len, self.values), dtype=np.intp, count=len(self.values))
 
     def column(self, index: pd.Index) -> pd.Series:
-        return pd.Series(self.values[self.codes], index=index, dtype=object)
+        return pd.Series(self.values[self.codes], index=index, dtype=object, copy=False)
 
 
 def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: Spec,
@@ -207,16 +210,18 @@ def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: 
             continue
         if v.codelist and not spec.codelist(v.codelist).external:
             allowed = spec.codelist(v.codelist).values
-            if (bad := text.records(lambda value, a=allowed: value != "" and value not in a)).any():
+            outside = np.fromiter((value != "" and value not in allowed for value in text.values), dtype=bool,
+                                  count=len(text.values))
+            if (bad := text.records(outside)).any():
                 out.append(_issue(name, v.name, df, bad, f"are not in codelist {v.codelist}"))
-        if v.length and (long := text.records(lambda value, n=v.length: len(value) > n)).any():
+        if v.length and (long := text.records(text.lengths() > v.length)).any():
             out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
     return out
 
 
 def _blank(column: pd.Series, text: _Distinct | None) -> np.ndarray:
     """Which records have no value: a missing number, or empty text."""
-    return column.isna().to_numpy() if text is None else text.records(lambda value: value == "")
+    return column.isna().to_numpy() if text is None else text.records(text.values == "")
 
 
 def _check_keys(name: str, df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -> list[Issue]:
