@@ -220,17 +220,19 @@ def _keys(match: dict[str, Any]) -> tuple[list[str], list[str]]:
 def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], right: list[str],
           how: str, reads: frozenset[str] | None = None) -> pd.DataFrame:
     """Merge `other` on the keys; its columns come as NAME.col, and also as col when the name is free. `reads`:
-    the only names the rules that use the merge can read (`frame_reads`); `other`'s other columns are left out
-    (None: none is)."""
+    the only names the rules that use the merge can read (`frame_reads`); the other columns of both sides are left
+    out (None: none is), so that a merge into LB's 700,000 records copies the few columns its rules read."""
     for k in left:
         if k not in df.columns:
             raise MissingColumn(k)
     for k in right:
         if k not in other.columns:
             raise MissingColumn(f"{name}.{k}")
+    taken = set(df.columns)
     if reads is not None:
         other = other[[c for c in other.columns if c in right or c == ROW or c in reads or f"{name}.{c}" in reads]]
-    rhs = pd.DataFrame(_right_columns(other, name, right, set(df.columns)), copy=False)
+        df = df[[c for c in df.columns if c in left or c == ROW or c in reads]]
+    rhs = pd.DataFrame(_right_columns(other, name, right, taken), copy=False)
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
     added = rhs.drop(columns=list(lk))
     positions = _positions(list(lk.values()), [rhs[k] for k in lk])

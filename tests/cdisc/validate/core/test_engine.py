@@ -294,17 +294,18 @@ def test_merge_reads_join_the_reads_of_the_rules_that_share_a_merge() -> None:
 
 
 def test_a_merge_brings_only_the_columns_its_rules_read() -> None:
-    """DM's RFSTDTC comes (as DM.RFSTDTC and RFSTDTC), its ARM does not; with no bound, every column comes."""
-    ae = pd.DataFrame({"USUBJID": ["S1", "S2"], "AESTDTC": ["2024-01", "2024-01-05"]})
+    """DM's RFSTDTC comes (as DM.RFSTDTC and RFSTDTC), its ARM does not, and of AE the key and the columns read
+    (AESTDTC), not AETERM; with no bound, every column comes."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S2"], "AESTDTC": ["2024-01", "2024-01-05"], "AETERM": ["A", "B"]})
     dm = pd.DataFrame({"USUBJID": ["S1", "S2"], "RFSTDTC": ["2024-01-02", "2024"], "ARM": ["A", "B"]})
     package = Package(Path("."), "SDTMIG", {
         "AE": Dataset("AE", "AE", "ae.xpt", (), ae), "DM": Dataset("DM", "DM", "dm.xpt", (), dm)})
     match = [{"Name": "DM", "Keys": ["USUBJID"]}]
-    read = merge_matches(ae, match, package, package.datasets["AE"], frozenset({"RFSTDTC"}))
+    read = merge_matches(ae, match, package, package.datasets["AE"], frozenset({"RFSTDTC", "AESTDTC"}))
     assert list(read.columns) == ["USUBJID", "AESTDTC", "DM.RFSTDTC", "RFSTDTC"]
     assert read["RFSTDTC"].tolist() == ["2024-01-02", "2024"]
     every = merge_matches(ae, match, package, package.datasets["AE"])
-    assert list(every.columns) == ["USUBJID", "AESTDTC", "DM.RFSTDTC", "DM.ARM", "RFSTDTC", "ARM"]
+    assert list(every.columns) == ["USUBJID", "AESTDTC", "AETERM", "DM.RFSTDTC", "DM.ARM", "RFSTDTC", "ARM"]
 
 
 def test_a_condition_on_constants_is_decided_by_one_record_and_holds_for_all(monkeypatch):
