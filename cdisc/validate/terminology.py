@@ -13,8 +13,10 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 
 from cdisc.ct import ControlledTerminology, CtCodelist, load_ct
+from cdisc.distinct import by_distinct
 from cdisc.errors import CdiscError
 from cdisc.validate.core import library
 from cdisc.validate.finding import Finding, RuleStatus, first_records
@@ -76,13 +78,18 @@ def _dataset_findings(ds: Dataset, ct: ControlledTerminology) -> list[Finding]:
         if not codelists:
             continue
         allowed = set().union(*(c.terms for c in codelists))
-        values = ds.data[variable.name].astype(str)
-        mask = (values.ne("") & ~values.isin(allowed)).to_numpy()
+        mask = by_distinct(ds.data[variable.name], lambda d, a=allowed: _outside(d, a)).to_numpy(dtype=bool)
         if mask.any():
             extensible = any(c.extensible for c in codelists)
             rule = next(r for r, (ext, _, _) in RULES.items() if ext == extensible)
             out.append(_finding(rule, ds, variable.name, mask, [c.short_name for c in codelists]))
     return out
+
+
+def _outside(values: pd.Series, allowed: set[str]) -> pd.Series:
+    """Which values, as text, are neither blank nor terms of the codelists (worked out per distinct value)."""
+    text = values.astype(str)
+    return text.ne("") & ~text.isin(allowed)
 
 
 def _finding(rule: str, ds: Dataset, variable: str, mask: np.ndarray, codelists: list[str]) -> Finding:
