@@ -63,8 +63,9 @@ def add_epoch(df: pd.DataFrame, se: pd.DataFrame, *, dtc: str, at_start: bool = 
     rows = df[dtc].fillna("").str.len().ge(10).to_numpy()  # a subject without elements finds none below
     element = _last_start(df["USUBJID"][rows], moment(df[dtc][rows]).to_numpy(), se["USUBJID"],
                           moment(se["SESTDTC"]).to_numpy())
+    within = np.flatnonzero(rows)[element >= 0]
     epoch = np.full(len(df), "", dtype=object)
-    epoch[np.flatnonzero(rows)] = np.where(element >= 0, se["EPOCH"].fillna("").to_numpy(dtype=object)[element], "")
+    epoch[within] = se["EPOCH"].fillna("").to_numpy(dtype=object)[element[element >= 0]]
     return df.assign(EPOCH=pd.Series(epoch, index=df.index, dtype=object))
 
 

@@ -45,6 +45,8 @@ def test_add_epoch_with_no_dated_record_gives_no_epoch():
     assert add_epoch(pd.DataFrame({"USUBJID": [], "XXDTC": []}, dtype=str), SE, dtc="XXDTC")["EPOCH"].tolist() == []
     blank = pd.DataFrame({"USUBJID": ["S1"], "XXDTC": [""]})
     assert add_epoch(blank, SE, dtc="XXDTC", at_start=True)["EPOCH"].tolist() == [""]
+    dated = pd.DataFrame({"USUBJID": ["S1"], "XXDTC": ["2025-01-12"]})
+    assert add_epoch(dated, SE.iloc[0:0], dtc="XXDTC")["EPOCH"].tolist() == [""]  # no subject has elements
 
 
 TV = pd.DataFrame({"VISITNUM": ["1", "4", "10"], "VISIT": ["SCREENING", "DAY 1", "DAY 28"]})

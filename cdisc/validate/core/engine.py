@@ -236,8 +236,8 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
     added = rhs.drop(columns=list(lk))
     positions = _positions(list(lk.values()), [rhs[k] for k in lk])
-    if positions is not None and added.columns.isin(df.columns).sum() == 0 and (how == "inner" or positions.min() >= 0):
-        found = positions >= 0
+    found = positions >= 0 if positions is not None else None
+    if found is not None and not added.columns.isin(df.columns).any() and (how == "inner" or found.all()):
         return pd.concat([df[found].reset_index(drop=True), added.take(positions[found]).reset_index(drop=True)],
                          axis=1)
     merged = df.assign(**lk).merge(rhs, on=list(lk), how=how, sort=False)

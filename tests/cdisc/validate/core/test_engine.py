@@ -458,6 +458,9 @@ def test_a_match_of_one_record_per_key_keeps_the_records_in_order_and_an_inner_j
                          package.datasets["AE"])
     assert left["USUBJID"].tolist() == ["S2", "S9", "S1", "S2"]
     assert left["RFSTDTC"].fillna("none").tolist() == ["2024-02-03", "none", "2024-01-02", "2024-02-03"]
+    none = merge_matches(ae.iloc[0:0], [{"Name": "DM", "Keys": ["USUBJID"], "Join Type": "left"}], package,
+                         package.datasets["AE"])
+    assert (len(none), list(none.columns)) == (0, ["USUBJID", "AESEQ", "DM.RFSTDTC", "RFSTDTC"])
     pairs = merge_matches(ae, [{"Name": "SE", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
     assert list(zip(pairs["USUBJID"], pairs["AESEQ"], pairs["TAETORD"], strict=True)) == [
         ("S2", 1.0, 1.0), ("S1", 1.0, 1.0), ("S1", 1.0, 2.0), ("S2", 2.0, 1.0)]
