@@ -377,8 +377,9 @@ def markers(inputs: ReportInputs) -> list:
     changes = marker_changes(adlb, groups)
     colors = _group_colors(groups)
     rows_of_panels = []
+    marker = adlb[adlb["PARAMCD"].isin(list(changes))]  # once: ADLB is the largest dataset
     for paramcd, summary in changes.items():
-        rows = adlb[adlb["PARAMCD"].eq(paramcd) & adlb["TRTA"].ne("")]
+        rows = marker[marker["PARAMCD"].eq(paramcd) & marker["TRTA"].ne("")]
         post = rows[rows["PCHG"].notna() & rows["ADY"].ge(1)]
         base = rows[rows["ABLFL"].eq("Y") & rows["USUBJID"].isin(post["USUBJID"])].assign(ADY=0.0, PCHG=0.0)
         left, right = (Panel(title=f"{summary['param']}: {what}", ylabel="Change from baseline (%)", xlabel=xlabel)

@@ -163,12 +163,13 @@ def clinically_significant(bds: pd.DataFrame, groups: dict[str, float]) -> dict:
 def marker_changes(adlb: pd.DataFrame, groups: dict[str, float]) -> dict:
     """CA19-9 and CEA change from baseline (ADLB.CHG, PCHG) at each post-baseline analysis visit (ANL01FL = Y,
     AVISITN > 0): n, median change, median, min and max percent change, by dose group."""
-    rows = adlb[adlb["PARAMCD"].isin(MARKERS) & adlb["ANL01FL"].eq("Y") & adlb["AVISITN"].gt(0)]
-    out, present = {}, set(adlb["PARAMCD"].unique())  # once, not once per marker: ADLB is the largest dataset
+    marker = adlb[adlb["PARAMCD"].isin(MARKERS)]  # once: ADLB is the largest dataset, the markers two tests of it
+    rows = marker[marker["ANL01FL"].eq("Y") & marker["AVISITN"].gt(0)]
+    out, present = {}, set(marker["PARAMCD"])
     for paramcd in (p for p in MARKERS if p in present):
         by_group = _by_group(rows[rows["PARAMCD"].eq(paramcd)], groups, "TRTA")
         visits = by_group[OVERALL][["AVISITN", "AVISIT"]].drop_duplicates().sort_values("AVISITN")
-        out[paramcd] = {"param": adlb.loc[adlb["PARAMCD"].eq(paramcd), "PARAM"].iloc[0], "visits": [
+        out[paramcd] = {"param": marker.loc[marker["PARAMCD"].eq(paramcd), "PARAM"].iloc[0], "visits": [
             {"visit": visit, "visitnum": _r(num),
              "groups": {g: _changes(part[part["AVISITN"].eq(num)]) for g, part in by_group.items()}}
             for num, visit in visits.itertuples(index=False)]}
