@@ -213,17 +213,15 @@ def either(condition: np.ndarray | pd.Series, yes: str, no: str = "") -> pd.api.
     return pd.array([no, yes], dtype="str").take(np.asarray(condition, dtype=bool).astype(np.intp))
 
 
-def sorted_places(values: np.ndarray) -> np.ndarray:
-    """Each value's place among the distinct values sorted (equal numbers one place, 0.0 and -0.0 too; NaN last, as
-    a sort puts them): the values hashed once (`pd.factorize`), only the distinct ones sorted.
+def sorted_places(values: np.ndarray | pd.Series) -> np.ndarray:
+    """Each value's place among the distinct values sorted (equal numbers one place, 0.0 and -0.0 too; text in
+    Python's order; a missing value last, as a sort puts it): `pd.factorize` with `sort=True`, which hashes the
+    values once and sorts only the distinct ones.
 
     >>> sorted_places(np.array([2.0, np.nan, 0.0, -0.0, 1.5])).tolist()
     [2, 3, 0, 0, 1]
     """
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    place = np.empty(len(distinct), dtype=np.intp)
-    place[np.argsort(distinct, kind="stable")] = np.arange(len(distinct))
-    return place[codes]
+    return pd.factorize(values, sort=True, use_na_sentinel=False)[0]
 
 
 def combined_places(places: list[np.ndarray]) -> np.ndarray | None:

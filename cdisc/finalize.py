@@ -183,9 +183,7 @@ class _Distinct:
 
     def ranks(self) -> np.ndarray:
         """Each record's value's place among the distinct values sorted (Python's order of strings)."""
-        place = np.empty(len(self.values), dtype=np.intp)
-        place[np.argsort(self.values, kind="stable")] = np.arange(len(self.values))
-        return place[self.codes]
+        return sorted_places(self.values)[self.codes]
 
     def records(self, flagged: np.ndarray) -> np.ndarray:
         """Which records hold a value `flagged` (one flag per distinct value) flags."""

@@ -499,6 +499,7 @@ def describe_and_check(packages: Iterable[StagedPackage | tuple[str, pd.DataFram
     define_issues: list[Issue] = []
     suite_issues: list[Issue] = []
     adam_rules = []
+
     def write(package: StagedPackage, name: str, frame: pd.DataFrame) -> None:
         with clock.time("XPT writing"):
             package.staged.mkdir(parents=True, exist_ok=True)

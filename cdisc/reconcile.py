@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import DomainResult
-from cdisc.distinct import sorted_distinct
+from cdisc.distinct import sorted_distinct, sorted_places
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized
 from cdisc.issues import Issue
@@ -73,5 +73,5 @@ def _by_form(pieces: list[pd.DataFrame]) -> tuple[dict[str, np.ndarray], dict[st
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """`frame.sort_values(keys, kind="stable")` (text in Python's order, a missing value last), from each key's
     distinct values."""
-    order = np.lexsort([pd.factorize(frame[k], sort=True, use_na_sentinel=False)[0] for k in reversed(keys)])
+    order = np.lexsort([sorted_places(frame[k]) for k in reversed(keys)])
     return frame.take(order)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct, distinct_rows, distinct_values, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, distinct_values, positions_in, text_extreme
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -67,7 +67,7 @@ def per_record(by_subject: pd.DataFrame, usubjid: pd.Series) -> Callable[[str], 
     """The function giving a column of `by_subject` (indexed by USUBJID) for each record of `usubjid`, missing for
     a subject it lacks: `usubjid.map(by_subject[column])`, with the records' subjects looked up once however many
     columns are taken."""
-    at = by_subject.index.get_indexer(usubjid)  # -1: not there
+    at = positions_in(usubjid, by_subject.index)  # -1: not there
 
     def column(name: str) -> pd.Series:
         return pd.Series(pd.api.extensions.take(by_subject[name].to_numpy(), at, allow_fill=True),
