@@ -233,12 +233,24 @@ def _ragged_records(text: str, name: str) -> list[Issue]:
     """An issue for each record whose number of fields is not the header's (none when the text is no CSV the
     csv module reads either). Rows are 1-based data rows, as everywhere."""
     try:
-        counts = [len(r) for r in csv.reader(io.StringIO(text)) if r]
+        records = [r for r in csv.reader(io.StringIO(text)) if r]
     except csv.Error:
         return []
+    counts = [len(r) for r in records]
+    if len(counts) > 2 and len(set(counts[1:])) == 1 and counts[1] != counts[0]:  # the records agree, not the header
+        return [_not_a_header(name, records[0], counts[1])]
     return [Issue("error", "RAW_FIELD_COUNT", name, f"record has {n} fields, the header has {counts[0]}",
                   row=str(row), value=str(n))
             for row, n in enumerate(counts[1:], start=1) if n != counts[0]]
+
+
+def _not_a_header(name: str, first: list[str], fields: int) -> Issue:
+    """One issue for a file whose every record has `fields` fields but whose first line (`first`) has another
+    number: that line is no header row (Excel's 'sep=,' line is one such)."""
+    line = ",".join(first)
+    hint = " (Excel's 'sep=' line: remove it)" if line.lower().startswith("sep=") else ""
+    return Issue("error", "RAW_FIELD_COUNT", name, f"the first line has {len(first)} field(s) but every record has "
+                 f"{fields}: the first line is no header row{hint}", row="header", value=_shown(line))
 
 
 def _parser_reason(exc: pd.errors.ParserError) -> str:

@@ -107,13 +107,18 @@ def test_load_raw_reports_bad_input_precisely(tmp_path, files, code, where, vari
         ({"dictionary": DICTIONARY.replace(",", ";")},
          [("RAW_DELIMITER", "dictionary.csv", "", "fields are separated by semicolons, not commas: export the file "
                                                   "as comma-separated values")]),
+        # every record has 4 fields, the first line 2: one issue for the file, not one per record
+        ({"dm": "sep=,\n" + DM},
+         [("RAW_FIELD_COUNT", "dm.csv", "", "the first line has 2 field(s) but every record has 4: the first line "
+                                            "is no header row (Excel's 'sep=' line: remove it)")]),
     ],
     ids=["semicolons", "tabs", "a name in lower case and one with a space", "a NUL in a name",
-         "a dictionary with semicolons"],
+         "a dictionary with semicolons", "an Excel sep line above the header"],
 )
 def test_a_header_that_nearly_names_the_columns_says_what_is_wrong_with_it(tmp_path, files, issues):
     """A form or the dictionary exported with another delimiter is one issue saying so, not one per column; a
-    column name with spaces around it or in another case is named as the header has it."""
+    column name with spaces around it or in another case is named as the header has it; a first line that no
+    record agrees with is one issue saying it is no header."""
     with pytest.raises(RawInputError) as info:
         load_raw(export(tmp_path, **files))
     assert [(i.code, i.where, i.variable, i.message) for i in info.value.issues] == issues
