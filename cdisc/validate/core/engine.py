@@ -19,7 +19,14 @@ import pandas as pd
 
 from cdisc.distinct import distinct_column, known_text, positions_in
 from cdisc.validate.core import library
-from cdisc.validate.core.operations import Context, dataset_metadata, find_dataset, reads_records, run_operations
+from cdisc.validate.core.operations import (
+    OPERATIONS,
+    Context,
+    dataset_metadata,
+    find_dataset,
+    reads_records,
+    run_operations,
+)
 from cdisc.validate.core.operators import (
     ACROSS_RECORDS,
     OPERATORS,
@@ -652,6 +659,8 @@ def run_rule_on(rule: Rule, ds: Dataset, package: Package, limit: int = MAX_RECO
     if _reads_absent_record(rule, check, ds):
         return None
     operations = substitute(list(rule.operations), prefix)
+    if _requires_absent(rule, check, operations, ds):
+        return None
     ctx = Context(package, ds, ds.domain, dataset_class(ds))
     variables = _output_variables(rule, check, prefix)
     cache = cache or RunCache()
@@ -683,6 +692,23 @@ def _reads_absent_record(rule: Rule, check: Any, ds: Dataset) -> bool:
     empty dataset."""
     return (rule.rule_type == "Dataset Metadata Check" and ds.data.empty
             and not set(reads(check)).isdisjoint(ds.data.columns))
+
+
+def _requires_absent(rule: Rule, check: Any, operations: list[dict[str, Any]], ds: Dataset) -> bool:
+    """Whether the check requires a variable the dataset lacks (an `exists` in its top-level `all`) on a rule that
+    could only end as no finding: its frame is the dataset's own records (no Match Dataset adds a column), its
+    operations read no other dataset (none can be missing) and are all implemented, as are its operators. Then no
+    frame, merge or operation is made: at 5,000 subjects CORE-001034 counted LB's records by subject, test and
+    timing (0.5 s) before finding that LB has no LBREPNUM."""
+    if rule.rule_type != "Record Data" or rule.match or not isinstance(check, dict) or "all" not in check:
+        return False
+    if any(op.get("domain") or str(op.get("operator")) not in OPERATIONS for op in operations) \
+            or not _operator_names(check) <= OPERATORS.keys():
+        return False
+    computed = {str(op.get("id")) for op in operations}
+    return any(isinstance(node, dict) and node.get("operator") == "exists" and isinstance(node.get("name"), str)
+               and node["name"] not in ds.data.columns and node["name"] not in computed
+               for node in (check["all"] if isinstance(check["all"], list) else [check["all"]]))
 
 
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct, known_text
+from cdisc.distinct import by_distinct, in_set, known_text
 from cdisc.memo import per_column
 from cdisc.validate.core import dates
 
@@ -408,7 +408,7 @@ def _contained(frame: Frame, cond: dict[str, Any], case: bool = True,
     if not case:
         text = text.str.lower()
         members = {m.lower() for m in members}
-    return text.isin(members).to_numpy(bool)
+    return in_set(text, members)
 
 
 def is_contained_by(frame: Frame, cond: dict[str, Any]) -> np.ndarray:

@@ -21,6 +21,7 @@ from cdisc.validate.core.engine import (
     merge_reads,
     planned_merges,
     run_core,
+    run_rule_on,
 )
 from cdisc.validate.core.operations import Context, record_count
 from cdisc.validate.core.operators import Frame, is_not_unique_relationship
@@ -464,3 +465,21 @@ def test_a_match_of_one_record_per_key_keeps_the_records_in_order_and_an_inner_j
     pairs = merge_matches(ae, [{"Name": "SE", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
     assert list(zip(pairs["USUBJID"], pairs["AESEQ"], pairs["TAETORD"], strict=True)) == [
         ("S2", 1.0, 1.0), ("S1", 1.0, 1.0), ("S1", 1.0, 2.0), ("S2", 2.0, 1.0)]
+
+
+def test_a_rule_requiring_a_variable_the_dataset_lacks_makes_no_frame_and_finds_nothing() -> None:
+    """CORE-001034 (--REPNUM unique per subject, test and timing) requires LBREPNUM (`exists` in its `all`): on an LB
+    without it the pair ends as no finding before its frame and its record counts are made; with it, the two ALT
+    records of one day without a LBREPNUM raise."""
+    rule = next(r for r in load_rules() if r.id == "CORE-001034")
+    lb = pd.DataFrame({"STUDYID": ["X"] * 3, "DOMAIN": ["LB"] * 3, "USUBJID": ["S1"] * 3, "LBSEQ": [1.0, 2.0, 3.0],
+                       "LBTESTCD": ["ALT", "ALT", "AST"],
+                       "LBDTC": ["2024-01-05T08:00", "2024-01-05T09:00", "2024-01-05T08:00"]})
+    package = _package("LB", lb, {"LBSEQ": "Num"})
+    cache = RunCache()
+    assert run_rule_on(rule, package.datasets["LB"], package, cache=cache) is None
+    assert cache.frames == {}
+    package = _package("LB", lb.assign(LBREPNUM=[float("nan"), float("nan"), 1.0]), {"LBSEQ": "Num", "LBREPNUM": "Num"})
+    finding = run_rule_on(rule, package.datasets["LB"], package, cache=cache)
+    assert (finding.count, [r["row"] for r in finding.records]) == (2, [1, 2])
+    assert list(cache.frames) == [("LB", "Record Data")]
