@@ -11,7 +11,8 @@ judges each value alone, and padding a column with copies of its own first value
 reason a cover holds each column's distinct values only: its cost follows the number of distinct values, not of
 records. The codelist expectations of text columns are one cover whatever their codelists: each column's values
 are tagged with the column's place in the cover (`0\x00Y`), the value set is every column's own terms tagged
-alike, and a tagged value is in it exactly when the value is a term of its own codelist. The expectations on whole
+alike (those some tagged value equals), and a tagged value is in it exactly when the value is a term of its own
+codelist. The expectations on whole
 tables are covered too: every dataset's column order by one expectation on all their column names (each prefixed
 with its dataset's number), every dataset's unique key by one on all their key values (beside the dataset's
 number). A failed cover runs again alone, its result naming the rows that broke it, and so the columns; only the
@@ -196,9 +197,9 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
         kwargs = {**first.kwargs, "column": f"cover{n}"}
         parts = tuple(s for _, _, s in members)
         if _taggable(first, parts[0]):
-            kwargs["value_set"] = [f"{k}\x00{term}" for k, (name, i, _) in enumerate(members)
-                                   for term in suites[name][i].kwargs["value_set"]]
             parts = tuple(_tagged(part, k) for k, part in enumerate(parts))
+            kwargs["value_set"] = _present_terms([f"{k}\x00{term}" for k, (name, i, _) in enumerate(members)
+                                                  for term in suites[name][i].kwargs["value_set"]], parts)
         covers.append(_Cover(Expectation(kind, kwargs), tuple((name, i) for name, i, _ in members), parts))
     return covers, alone
 
@@ -206,6 +207,15 @@ def _covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectation]]
 def _taggable(expectation: Expectation, values: pd.Series) -> bool:
     """A codelist expectation on text: covered with others of other codelists by tagging (module docstring)."""
     return expectation.kind == "ExpectColumnValuesToBeInSet" and not pd.api.types.is_numeric_dtype(values)
+
+
+def _present_terms(terms: list[str], parts: tuple[pd.Series, ...]) -> list[str]:
+    """The tagged terms some tagged value of the cover equals (at least one term: great-expectations wants a value
+    set). A value is in these exactly when it is in all of them, so the verdict is the same; and great-expectations
+    copies an expectation's value set each time it reads the expectation's settings (hundreds of times a suite):
+    for the bundled study's 1,366 tagged terms that was 0.4 s of the suites' 1.1 s."""
+    present = set().union(*(part.dropna() for part in parts))
+    return [term for term in terms if term in present] or terms[:1]
 
 
 def _tagged(values: pd.Series, tag: int) -> pd.Series:

@@ -158,6 +158,25 @@ def test_codelist_expectations_of_other_codelists_share_one_cover_and_each_value
         ("AE", "3", "M", 1), ("DM", "2", "Y", 2), ("DM", "4", "0\x00M", 0)]
 
 
+def test_a_codelist_cover_lists_only_the_terms_its_values_hold():
+    """The cover's value set is the tagged terms some value equals (a term no value holds changes no verdict):
+    SEX holds F only of F, M, U; with no term held at all it keeps the first, as great-expectations wants a value
+    set, and every value breaks the cover as before."""
+    from cdisc.validate.run import _covers
+
+    def in_set(column, terms):
+        return Expectation("ExpectColumnValuesToBeInSet", {"column": column, "value_set": terms},
+                           {"spec": column, "rule": "SD0037", "expects": column})
+
+    covers, _ = _covers({"DM": pd.DataFrame({"SEX": ["F", "F", ""]})}, {"DM": [in_set("SEX", ["F", "M", "U"])]})
+    assert covers[0].expectation.kwargs["value_set"] == ["0\x00F"]
+    frames = {"DM": pd.DataFrame({"SEX": ["X", "Y"]})}
+    suites = {"DM": [in_set("SEX", ["F", "M", "U"])]}
+    covers, _ = _covers(frames, suites)
+    assert covers[0].expectation.kwargs["value_set"] == ["0\x00F"]
+    assert [(i.where, i.row, i.value) for i in run_suites(frames, suites)] == [("DM", "1", "X"), ("DM", "2", "Y")]
+
+
 def test_the_rows_that_broke_a_cover_name_the_expectations_that_run_again():
     """Rows 0-1 hold part 0, rows 2-4 part 1, row 5 part 2; rows past the parts are padding, copies of part 0's
     first value. A result naming no rows (an exception) runs every covered expectation again."""
