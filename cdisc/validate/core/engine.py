@@ -202,6 +202,7 @@ def _presence_row(package: Package) -> pd.DataFrame:
 
 
 # Rule type -> its evaluation frame, from the dataset, the package and the ON_DEMAND columns the rule reads.
+PACKAGE_TYPES = ("Domain Presence Check",)  # whose frame is made of the package alone
 FRAME_BUILDERS = {
     "Record Data": lambda ds, pkg, wanted: _records(ds),
     "Dataset Metadata Check": lambda ds, pkg, wanted: _dataset_rows(ds),
@@ -714,7 +715,8 @@ def _requires_absent(rule: Rule, check: Any, operations: list[dict[str, Any]], d
 def _rule_frame(rule: Rule, ds: Dataset, package: Package, prefix: str, cache: RunCache) -> pd.DataFrame:
     """The evaluation frame of the rule's type, with its Match Datasets merged (shared through `cache`)."""
     wanted = ON_DEMAND & set(reads(rule.check))
-    df = cache.frame((ds.name, " + ".join([rule.rule_type, *sorted(wanted)])),
+    of = "" if rule.rule_type in PACKAGE_TYPES else ds.name  # the package's one frame, whatever the dataset
+    df = cache.frame((of, " + ".join([rule.rule_type, *sorted(wanted)])),
                      lambda: FRAME_BUILDERS[rule.rule_type](ds, package, wanted))
     if rule.match and rule.rule_type in RECORD_TYPES:
         matches = substitute(list(rule.match), prefix)
