@@ -44,6 +44,7 @@ MAX_ROWS_SHOWN = 10
 COVERABLE = frozenset({"ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeInSet", "ExpectColumnValuesToNotBeInSet",
                        "ExpectColumnValueLengthsToBeBetween", "ExpectColumnValuesToMatchRegex"})
 PADDING = 2  # a cover frame's columns are padded to at most this many times their length (memory bound)
+SMALL_FRAME = 100_000  # values a cover frame may hold however much its columns are padded (one validation each)
 # Table expectations that read the column names only, not the values.
 ON_NAMES = frozenset({"ExpectTableColumnsToMatchOrderedList"})
 
@@ -296,11 +297,12 @@ def _key_values(column: pd.Series) -> np.ndarray:
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
     """The covers' values as few frames as possible, longest first, made one at a time; a frame takes a column as
-    long as padding it to the frame's length at most doubles it. Padding repeats the column's first value (no
-    verdict changes)."""
+    long as padding it to the frame's length at most doubles it, or the frame stays small (`SMALL_FRAME` values:
+    each frame is a validation of its own, 20-40 ms whatever its size, and a small study's covers were seven
+    frames). Padding repeats the column's first value (no verdict changes)."""
     group: list[_Cover] = []
     for cover in sorted(covers, key=lambda c: -len(c)):
-        if group and len(cover) * PADDING < len(group[0]):
+        if group and len(cover) * PADDING < len(group[0]) and (len(group) + 1) * len(group[0]) > SMALL_FRAME:
             yield _padded(group)
             group = []
         group.append(cover)

@@ -177,6 +177,24 @@ def test_a_codelist_cover_lists_only_the_terms_its_values_hold():
     assert [(i.where, i.row, i.value) for i in run_suites(frames, suites)] == [("DM", "1", "X"), ("DM", "2", "Y")]
 
 
+def test_covers_share_a_frame_while_padding_at_most_doubles_them_or_the_frame_stays_small():
+    """Covers of 60,000, 20,000 and 5 values: the 20,000 would be padded threefold into a frame of 120,000 values,
+    so it starts a frame of its own; the 5 are padded into that one (40,000 values). Covers of 3,000 and 1 value
+    share one frame, the 1 value repeated."""
+    from cdisc.validate.run import _Cover, _cover_frames
+
+    def cover(n, length):
+        return _Cover(Expectation("ExpectColumnValuesToNotBeNull", {"column": f"cover{n}"}), (("DM", n),),
+                      (pd.Series([f"v{n}"] * length),))
+
+    frames = list(_cover_frames([cover(0, 5), cover(1, 60_000), cover(2, 20_000)]))
+    assert [(frame.shape, [c.covers for c in group]) for frame, group in frames] == [
+        ((60_000, 1), [(("DM", 1),)]), ((20_000, 2), [(("DM", 2),), (("DM", 0),)])]
+    (frame, _), = _cover_frames([cover(0, 3_000), cover(1, 1)])
+    assert frame.shape == (3_000, 2)
+    assert set(frame["cover1"]) == {"v1"}
+
+
 def test_the_rows_that_broke_a_cover_name_the_expectations_that_run_again():
     """Rows 0-1 hold part 0, rows 2-4 part 1, row 5 part 2; rows past the parts are padding, copies of part 0's
     first value. A result naming no rows (an exception) runs every covered expectation again."""
