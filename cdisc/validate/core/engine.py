@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, known_text, positions_in
+from cdisc.distinct import distinct_codes, distinct_column, known_text, positions_in
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import (
     OPERATIONS,
@@ -317,22 +317,45 @@ def _merge_parent(df: pd.DataFrame, package: Package, current: Dataset) -> pd.Da
     for k in ("RDOMAIN", "IDVAR", "IDVARVAL"):
         if k not in df.columns:
             raise MissingColumn(k)
-    out = df.copy()
     rdomain, idvar, idvarval = _text(df["RDOMAIN"]), _text(df["IDVAR"]), _text(df["IDVARVAL"])
     usubjid = _text(df["USUBJID"]) if "USUBJID" in df.columns else pd.Series([""] * len(df), index=df.index)
-    for (dom, var), rows in df.groupby([rdomain, idvar], sort=False).groups.items():
+    added: dict[str, np.ndarray] = {}
+    for (dom, var), rows in df.groupby([rdomain, idvar], sort=False).indices.items():
         parent = find_dataset(package, dom, current) if dom else None
         if not var or parent is None or var not in parent.data.columns:
             continue
-        if var not in out.columns:
-            out[var] = ""
-        pdata = parent.data
-        known = pd.MultiIndex.from_arrays([_text(pdata["USUBJID"]) if "USUBJID" in pdata.columns
-                                           else pd.Series([""] * len(pdata)), _text(pdata[var])])
-        probe = pd.MultiIndex.from_arrays([usubjid[rows], idvarval[rows]])
-        hit = probe.isin(known) | pd.Index(idvarval[rows]).isin(set(_text(pdata[var]))) & (usubjid[rows] == "")
-        out.loc[rows, var] = np.where(hit, idvarval[rows].to_numpy(), "")
-    return out
+        if var not in added:
+            added[var] = df[var].to_numpy(dtype=object).copy() if var in df.columns else np.full(len(df), "", object)
+        values = idvarval.iloc[rows]
+        hit = _in_parent(usubjid.iloc[rows], values, parent.data, var)
+        added[var][rows] = np.where(hit, values.to_numpy(dtype=object), "")
+    return df.assign(**added) if added else df.copy()
+
+
+def _in_parent(usubjid: pd.Series, values: pd.Series, parent: pd.DataFrame, var: str) -> np.ndarray:
+    """Which child records name a parent record: one of the same subject whose `var` is the value, or (a record
+    of no subject) any whose `var` is. Subjects and values are compared as their places among the parent's
+    distinct ones, a pair as one integer: a parent of 700,000 records (LB) is hashed as numbers, not as pairs of
+    strings."""
+    parent_values = _text(parent[var])
+    parent_subjects = _text(parent["USUBJID"]) if "USUBJID" in parent.columns \
+        else pd.Series([""] * len(parent), dtype=object)
+    subject_codes, subjects = distinct_codes(parent_subjects)
+    value_codes, distinct = distinct_codes(parent_values)
+    subject = _places(subjects, usubjid)
+    value = _places(distinct, values)
+    pairs = subject_codes.astype(np.int64) * len(distinct) + value_codes
+    named = (subject >= 0) & (value >= 0)
+    hit = np.zeros(len(values), bool)
+    hit[named] = pd.Index(subject[named].astype(np.int64) * len(distinct) + value[named]).isin(pairs)
+    return hit | (value >= 0) & (usubjid.to_numpy(dtype=object) == "")
+
+
+def _places(distinct: object, values: pd.Series) -> np.ndarray:
+    """Each value's position among `distinct` (unique), -1 where it is none of them; as Python text on both sides
+    (an Index of Arrow text would make Arrow text of the values first)."""
+    return pd.Index(np.asarray(distinct, dtype=object), dtype=object).get_indexer(
+        pd.Index(values.to_numpy(dtype=object), dtype=object))
 
 
 def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard: str) -> pd.DataFrame:

@@ -483,3 +483,19 @@ def test_a_rule_requiring_a_variable_the_dataset_lacks_makes_no_frame_and_finds_
     finding = run_rule_on(rule, package.datasets["LB"], package, cache=cache)
     assert (finding.count, [r["row"] for r in finding.records]) == (2, [1, 2])
     assert list(cache.frames) == [("LB", "Record Data")]
+
+
+def test_a_child_record_gets_the_value_of_its_parent_records_variable_or_blank() -> None:
+    """SUPPAE records name AE records by IDVAR = IDVARVAL within their subject: S1's AESEQ 1 is there, S1's
+    AESEQ 3 and S2's AESEQ 1 are not; a record of no subject names any subject's (S1's AESEQ 2); a blank IDVAR
+    names nothing."""
+    ae = pd.DataFrame({"USUBJID": ["S1", "S1"], "AESEQ": [1.0, 2.0], "DOMAIN": ["AE", "AE"]})
+    supp = pd.DataFrame({"USUBJID": ["S1", "S1", "S2", "", "S1"], "RDOMAIN": ["AE"] * 5,
+                         "IDVAR": ["AESEQ", "AESEQ", "AESEQ", "AESEQ", ""], "IDVARVAL": ["1", "3", "1", "2", ""]})
+    variables = {n: tuple(Variable(c, c, "Num" if c == "AESEQ" else "Char", 8) for c in df) for n, df in
+                 (("AE", ae), ("SUPPAE", supp))}
+    package = Package(Path("."), "SDTMIG", {n: Dataset(n, n, f"{n.lower()}.xpt", variables[n], df)
+                                            for n, df in (("AE", ae), ("SUPPAE", supp))})
+    merged = merge_matches(supp, [{"Name": "AE", "Child": True}], package, package.datasets["SUPPAE"])
+    assert merged["AESEQ"].tolist() == ["1", "", "", "2", ""]
+    assert merged.drop(columns="AESEQ").equals(supp)
