@@ -4,6 +4,8 @@ Exit codes: 0 success; 1 the data were written but break conformance rules; 2 ba
 """
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -114,5 +116,24 @@ for command in (validate, define, convert, spec, report, new_study):
     main.add_command(command)
 
 
+def entry() -> None:
+    """The `cdisc` command: `main`, after which the process ends at once (`os._exit`) with its exit code, once
+    standard output and error are flushed. By then every file is written and closed and the forked processes have
+    ended; the interpreter's teardown would only free the run's objects one by one: 0.2 s of the bundled study's
+    5 s, 0.3 s at 5,000 subjects. An exception other than the exit is raised as usual."""
+    code: object = 0
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    if not isinstance(code, int):  # sys.exit's other forms: None is success, anything else is printed, failure
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    main()
+    entry()

@@ -475,3 +475,20 @@ def test_simulate_command_schedule_option(tmp_path):
                                        "--schedule", "phase2"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("arguments", "code", "stream", "text"), [
+    (["--help"], 0, "stdout", "Commands:"),
+    (["validate", "no-such-folder"], 2, "stderr", "error: no-such-folder is not a folder"),
+    (["no-such-command"], 2, "stderr", "No such command 'no-such-command'"),
+])
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path, arguments, code, stream, text):
+    """`cdisc` (cli.entry) ends the process at once after the command: the exit code is the command's and what it
+    printed is all there (flushed first), read through a pipe as a CI log reads it."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(Path(__file__).parents[1] / "cli.py"), *arguments], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == code
+    assert text in getattr(done, stream)
