@@ -12,12 +12,12 @@ reason a cover holds each column's distinct values only: its cost follows the nu
 records. The codelist expectations of text columns are one cover whatever their codelists: each column's values
 are tagged with the column's place in the cover (`0\x00Y`), the value set is every column's own terms tagged
 alike (those some tagged value equals), and a tagged value is in it exactly when the value is a term of its own
-codelist. The expectations on whole
-tables are covered too: every dataset's column order by one expectation on all their column names (each prefixed
-with its dataset's number), every dataset's unique key by one on all their key values (beside the dataset's
-number). A failed cover runs again alone, its result naming the rows that broke it, and so the columns; only the
-expectations of those columns, and of the failed table covers, run again on their own datasets, with result
-format COMPLETE for the rows and values their issues name, exactly as great-expectations reports them.
+codelist. The expectations on whole tables are covered too: every dataset's column order by one expectation on all
+their column names (each prefixed with its dataset's number), every dataset's unique key by one on all their key
+values (beside the dataset's number). A failed cover runs again alone, its result naming the rows that broke it,
+and so the columns; only the expectations of those columns, and of the failed table covers, run again on their own
+datasets, with result format COMPLETE for the rows and values their issues name, exactly as great-expectations
+reports them.
 """
 from __future__ import annotations
 
@@ -212,9 +212,9 @@ def _taggable(expectation: Expectation, values: pd.Series) -> bool:
 
 def _present_terms(terms: list[str], parts: tuple[pd.Series, ...]) -> list[str]:
     """The tagged terms some tagged value of the cover equals (at least one term: great-expectations wants a value
-    set). A value is in these exactly when it is in all of them, so the verdict is the same; and great-expectations
-    copies an expectation's value set each time it reads the expectation's settings (hundreds of times a suite):
-    for the bundled study's 1,366 tagged terms that was 0.4 s of the suites' 1.1 s."""
+    set). A covered value is among these exactly when it is among all the terms, so the verdict is the same; and
+    great-expectations copies an expectation's value set each time it reads the expectation's settings (hundreds
+    of times a suite): for the bundled study's 1,366 tagged terms that was 0.4 s of the suites' 1.1 s."""
     present = set().union(*(part.dropna() for part in parts))
     return [term for term in terms if term in present] or terms[:1]
 
