@@ -12,6 +12,7 @@ import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -178,8 +179,10 @@ def _relative(x: np.ndarray, y: np.ndarray, starts: np.ndarray, step: str, after
                                             strict=True))
 
 
+@cache
 def _t(tenths: int) -> str:
-    """A length in tenths of a pixel as text: 123 -> "12.3", -120 -> "-12", 0 -> "0"."""
+    """A length in tenths of a pixel as text: 123 -> "12.3", -120 -> "-12", 0 -> "0" (each length made once: the
+    steps between a figure's points repeat, and 300,000 of them at 5,000 subjects took 0.35 s made one by one)."""
     whole, part = divmod(abs(tenths), 10)
     return f"{'-' if tenths < 0 else ''}{whole}.{part}" if part else f"{'-' if tenths < 0 else ''}{whole}"
 
