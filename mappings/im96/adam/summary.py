@@ -91,11 +91,12 @@ def _rate(flags: pd.Series) -> dict:
 
 def response_rates(adrs: pd.DataFrame, groups: dict[str, float]) -> dict:
     """Confirmed ORR (PARAMCD RSP) and DCR (DCR), then the landmark parameters, in the efficacy population."""
-    eff = adrs[adrs["EFFFL"].eq("Y")]
     params = ["RSP", "DCR"] + [f"{p}{k}" for k in LANDMARKS for p in ("RSP", "DCR")]
+    # the records and columns the rates read, split by group once
+    eff = _by_group(adrs.loc[adrs["EFFFL"].eq("Y") & adrs["PARAMCD"].isin(params), ["PARAMCD", "AVALC", "TRT01A"]],
+                    groups)
     return {"population": "EFFFL = Y (infused, measurable disease at baseline)",
-            **{p: {g: _rate(rows.loc[rows["PARAMCD"].eq(p), "AVALC"]) for g, rows in _by_group(eff, groups).items()}
-               for p in params}}
+            **{p: {g: _rate(rows.loc[rows["PARAMCD"].eq(p), "AVALC"]) for g, rows in eff.items()} for p in params}}
 
 
 def time_to_event(adtte: pd.DataFrame, paramcd: str, groups: dict[str, float]) -> dict:
@@ -154,7 +155,7 @@ def related_aes(adae: pd.DataFrame, groups: dict[str, float]) -> dict:
 
 def clinically_significant(bds: pd.DataFrame, groups: dict[str, float]) -> dict:
     """Subjects with a clinically significant abnormal value within Day 1-28 (CSABN28F), by parameter."""
-    flagged = bds[bds["CSABN28F"].eq("Y")]
+    flagged = bds.loc[bds["CSABN28F"].eq("Y"), ["USUBJID", "PARAMCD", "TRTA"]]
     return {g: {"subjects": int(part["USUBJID"].nunique()),
                 "by_parameter": {p: int(r["USUBJID"].nunique()) for p, r in part.groupby("PARAMCD", sort=True)}}
             for g, part in _by_group(flagged, groups, "TRTA").items()}
