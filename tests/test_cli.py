@@ -299,11 +299,15 @@ def test_broken_export_gives_clear_error_and_no_output(tmp_path, label, breaker,
 
 
 def test_bom_reordered_and_extra_columns_are_acceptable_input(out, tmp_path):
-    """A UTF-8 byte order mark, columns in another order and columns the dictionary does not declare (an EDC's
-    audit columns, one of them named like a lineage column) map to the very same datasets."""
+    """A UTF-8 byte order mark, columns in another order, columns the dictionary does not declare (an EDC's
+    audit columns, one of them named like a lineage column, and the unnamed empty one a comma at the end of every
+    line makes) and Windows (CR LF) or old Mac (CR) line ends map to the very same datasets."""
     raw = tmp_path / "raw"
     shutil.copytree(BUNDLED_RAW, raw)
     (raw / "ae.csv").write_bytes(b"\xef\xbb\xbf" + (raw / "ae.csv").read_bytes())
+    (raw / "vs.csv").write_bytes((raw / "vs.csv").read_bytes().replace(b"\n", b"\r\n"))
+    (raw / "cm.csv").write_bytes((raw / "cm.csv").read_bytes().replace(b"\n", b"\r"))
+    (raw / "eg.csv").write_bytes((raw / "eg.csv").read_bytes().replace(b"\n", b",\n"))
     dm = pd.read_csv(raw / "dm.csv", dtype=str, keep_default_na=False)
     dm[list(reversed(dm.columns))].to_csv(raw / "dm.csv", index=False)
     lb = pd.read_csv(raw / "lb.csv", dtype=str, keep_default_na=False)
