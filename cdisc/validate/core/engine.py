@@ -342,8 +342,8 @@ def _in_parent(usubjid: pd.Series, values: pd.Series, parent: pd.DataFrame, var:
         else pd.Series([""] * len(parent), dtype=object)
     subject_codes, subjects = distinct_codes(parent_subjects)
     value_codes, distinct = distinct_codes(parent_values)
-    subject = _places(subjects, usubjid)
-    value = _places(distinct, values)
+    subject = positions_in(usubjid, _python_index(subjects))
+    value = positions_in(values, _python_index(distinct))
     pairs = subject_codes.astype(np.int64) * len(distinct) + value_codes
     named = (subject >= 0) & (value >= 0)
     hit = np.zeros(len(values), bool)
@@ -351,11 +351,10 @@ def _in_parent(usubjid: pd.Series, values: pd.Series, parent: pd.DataFrame, var:
     return hit | (value >= 0) & (usubjid.to_numpy(dtype=object) == "")
 
 
-def _places(distinct: object, values: pd.Series) -> np.ndarray:
-    """Each value's position among `distinct` (unique), -1 where it is none of them; as Python text on both sides
-    (an Index of Arrow text would make Arrow text of the values first)."""
-    return pd.Index(np.asarray(distinct, dtype=object), dtype=object).get_indexer(
-        pd.Index(values.to_numpy(dtype=object), dtype=object))
+def _python_index(distinct: object) -> pd.Index:
+    """Distinct values as an Index of Python objects: an Index of Arrow text would make Arrow text of every value
+    looked up in it first."""
+    return pd.Index(np.asarray(distinct, dtype=object), dtype=object)
 
 
 def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard: str) -> pd.DataFrame:

@@ -134,10 +134,15 @@ def _last_alive(adsl: pd.DataFrame, ctx: AnalysisContext) -> pd.DataFrame:
     for source in ALIVE_SOURCES:
         domain, _, variable = source.partition(".")
         dates.setdefault(domain, ["USUBJID"]).append(variable)
-    domains = {d: ctx.sdtm(d)[columns][is_contact(ctx.sdtm(d), d)] for d, columns in sorted(dates.items())}
+    domains = {d: _contacts(ctx.sdtm(d), d, columns) for d, columns in sorted(dates.items())}
     alive = derive_var_extreme_dt(adsl, dataset_add=domains, by=["USUBJID"],
                                   new_var="LSTALVDT", sources=ALIVE_SOURCES, upper=ctx.spec.study.data_cut)
     return alive.assign(LSTALVDT=alive["DTHDT"].where(alive["DTHDT"].notna(), alive["LSTALVDT"]))
+
+
+def _contacts(df: pd.DataFrame, domain: str, columns: list[str]) -> pd.DataFrame:
+    """The `columns` of the records of SDTM `domain` that date a contact (`is_contact`)."""
+    return df.loc[is_contact(df, domain), columns]
 
 
 def is_contact(df: pd.DataFrame, domain: str) -> pd.Series:

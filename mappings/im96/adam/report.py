@@ -46,6 +46,7 @@ from mappings.im96.adam.summary import (
     dlt_decisions,
     kinetics,
     marker_changes,
+    marker_records,
     related_aes,
     time_to_event,
 )
@@ -373,11 +374,10 @@ def marker_table(changes: dict) -> pd.DataFrame:
 
 
 def markers(inputs: ReportInputs) -> list:
-    adlb, groups = inputs.get("ADLB"), _groups_of(inputs)
-    changes = marker_changes(adlb, groups)
+    marker, groups = marker_records(inputs.get("ADLB")), _groups_of(inputs)
+    changes = marker_changes(marker, groups)
     colors = _group_colors(groups)
     rows_of_panels = []
-    marker = adlb[adlb["PARAMCD"].isin(list(changes))]  # once: ADLB is the largest dataset
     for paramcd, summary in changes.items():
         rows = marker[marker["PARAMCD"].eq(paramcd) & marker["TRTA"].ne("")]
         post = rows[rows["PCHG"].notna() & rows["ADY"].ge(1)]

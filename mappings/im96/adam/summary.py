@@ -161,10 +161,16 @@ def clinically_significant(bds: pd.DataFrame, groups: dict[str, float]) -> dict:
             for g, part in _by_group(flagged, groups, "TRTA").items()}
 
 
+def marker_records(adlb: pd.DataFrame) -> pd.DataFrame:
+    """ADLB's tumour marker records (CA19-9, CEA): taken once, ADLB being the largest dataset and the markers two of
+    its tests; `marker_changes` of these is `marker_changes` of ADLB."""
+    return adlb[adlb["PARAMCD"].isin(MARKERS)]
+
+
 def marker_changes(adlb: pd.DataFrame, groups: dict[str, float]) -> dict:
     """CA19-9 and CEA change from baseline (ADLB.CHG, PCHG) at each post-baseline analysis visit (ANL01FL = Y,
     AVISITN > 0): n, median change, median, min and max percent change, by dose group."""
-    marker = adlb[adlb["PARAMCD"].isin(MARKERS)]  # once: ADLB is the largest dataset, the markers two tests of it
+    marker = marker_records(adlb)
     rows = marker[marker["ANL01FL"].eq("Y") & marker["AVISITN"].gt(0)]
     out, present = {}, set(marker["PARAMCD"])
     for paramcd in (p for p in MARKERS if p in present):
