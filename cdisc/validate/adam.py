@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cdisc.distinct import by_distinct, distinct_rows, in_set
 from cdisc.failure import describe
 from cdisc.validate.finding import Finding, RuleStatus, first_records
 
@@ -34,14 +35,29 @@ class AdamRule:
 
 
 def _inconsistent(df: pd.DataFrame, value: str, by: str) -> np.ndarray:
-    """Records of a `by` group whose `value` is not the group's only value (both populated)."""
-    both = df[by].astype(str).ne("") & df[value].astype(str).ne("")
-    counts = df[both].groupby(by)[value].transform("nunique")
-    return (counts.reindex(df.index, fill_value=1) > 1).to_numpy()
+    """Records of a `by` group whose `value` is not the group's only value (both populated), judged on the
+    distinct (`by`, `value`) pairs: a group has as many values in them as in its records."""
+    codes, first = distinct_rows(df[[by, value]])
+    pairs = df[[by, value]].iloc[first].reset_index(drop=True)
+    both = pairs[by].astype(str).ne("") & pairs[value].astype(str).ne("")
+    counts = pairs[both].groupby(by)[value].transform("nunique")
+    return (counts.reindex(pairs.index, fill_value=1) > 1).to_numpy()[codes]
 
 
-def _populated(column: pd.Series) -> pd.Series:
-    return column.notna() & column.astype(str).ne("")
+def _populated(column: pd.Series) -> np.ndarray:
+    """Which values are neither missing nor blank, each distinct value judged once."""
+    return by_distinct(column, lambda distinct: distinct.notna() & distinct.astype(str).ne("")).to_numpy(bool)
+
+
+def _groups(df: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Each record's group of `keys` as a number (NaN for a record missing a key: `groupby` leaves it out)."""
+    codes, first = distinct_rows(df[keys])
+    return np.where(df[keys].iloc[first].isna().any(axis=1).to_numpy()[codes], np.nan, codes)
+
+
+def _baseline(df: pd.DataFrame) -> pd.Series:
+    """Which records are baseline records (ABLFL = Y), each distinct ABLFL judged once."""
+    return by_distinct(df["ABLFL"], lambda distinct: distinct.eq("Y"))
 
 
 def _differs(actual: pd.Series, expected: pd.Series) -> np.ndarray:
@@ -52,14 +68,14 @@ def _differs(actual: pd.Series, expected: pd.Series) -> np.ndarray:
 def _baseline_missing(df: pd.DataFrame) -> np.ndarray:
     """BASE populated for a subject and parameter that has no ABLFL = Y record."""
     keys = ["USUBJID", "PARAMCD"] + (["BASETYPE"] if "BASETYPE" in df else [])
-    has = df["ABLFL"].eq("Y").groupby([df[k] for k in keys]).transform("any")
+    has = _baseline(df).groupby(_groups(df, keys)).transform("any")
     return (df["BASE"].notna() & ~has).to_numpy()
 
 
 def _multiple_baselines(df: pd.DataFrame) -> np.ndarray:
     keys = ["USUBJID", "PARAMCD"] + (["BASETYPE"] if "BASETYPE" in df else [])
-    flagged = df["ABLFL"].eq("Y")
-    return (flagged & flagged.groupby([df[k] for k in keys]).transform("sum").gt(1)).to_numpy()
+    flagged = _baseline(df)
+    return (flagged & flagged.groupby(_groups(df, keys)).transform("sum").gt(1)).to_numpy()
 
 
 def _pchg(df: pd.DataFrame) -> pd.Series:
@@ -76,11 +92,12 @@ RULES: tuple[AdamRule, ...] = (
              ("PARAMCD", "PARAM"), lambda df: _inconsistent(df, "PARAMCD", "PARAM"), scope="BDS"),
     AdamRule("AD0143", ("143", "144", "145"), "Illegal PARAMCD value: at most 8 characters, a letter or _ first, "
              "then letters, digits or _", ("PARAMCD",),
-             lambda df: ~df["PARAMCD"].astype(str).str.fullmatch(PARAMCD_PATTERN).to_numpy(), scope="BDS"),
+             lambda df: ~by_distinct(df["PARAMCD"], lambda distinct: distinct.astype(str).str.fullmatch(
+                 PARAMCD_PATTERN)).to_numpy(bool), scope="BDS"),
     AdamRule("AD0176", ("176", "409", "410", "494"), "ABLFL value is not Y or null", ("ABLFL",),
-             lambda df: (_populated(df["ABLFL"]) & df["ABLFL"].ne("Y")).to_numpy()),
+             lambda df: _populated(df["ABLFL"]) & ~_baseline(df).to_numpy()),
     AdamRule("AD0152", ("152", "181", "695", "698", "789"), "ABLFL = Y, but BASE != AVAL",
-             ("ABLFL", "BASE", "AVAL"), lambda df: df["ABLFL"].eq("Y").to_numpy() & _differs(df["BASE"], df["AVAL"])),
+             ("ABLFL", "BASE", "AVAL"), lambda df: _baseline(df).to_numpy() & _differs(df["BASE"], df["AVAL"])),
     AdamRule("AD0154", ("154", "155"), "Multiple baseline records (ABLFL = Y) exist for a unique USUBJID, PARAMCD "
              "(and BASETYPE)", ("USUBJID", "PARAMCD", "ABLFL"), _multiple_baselines),
     AdamRule("AD0127", ("127", "128"), "BASE is populated for a unique USUBJID, PARAMCD, but no baseline record "
@@ -135,7 +152,7 @@ def run_adam(data: dict[str, pd.DataFrame]) -> tuple[list[Finding], list[RuleSta
     if adsl is not None and "USUBJID" in adsl:
         for name, df in sorted(data.items()):
             if name != "ADSL" and "USUBJID" in df:
-                mask = (~df["USUBJID"].isin(adsl["USUBJID"])).to_numpy()
+                mask = ~in_set(df["USUBJID"], set(adsl["USUBJID"]))
                 if mask.any():
                     findings.append(_finding(SUBJECTS, name, df, mask))
     statuses.append(_status(SUBJECTS, findings, time.perf_counter() - start) if adsl is not None

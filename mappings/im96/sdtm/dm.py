@@ -12,7 +12,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
-from cdisc.distinct import text_extreme
+from cdisc.distinct import distinct_rows, text_extreme
 from cdisc.raw import LINEAGE, RawStudy
 from cdisc.timing import exposure_span
 
@@ -109,12 +109,20 @@ def first_consent(ic: pd.DataFrame) -> pd.DataFrame:
 
 
 def last_raw_dates(raw: RawStudy) -> pd.Series:
-    """Latest complete date (ISO 8601) per SUBJID over every field the EDC dictionary types as a date."""
+    """Latest complete date (ISO 8601) per SUBJID over every field the EDC dictionary types as a date, each
+    subject's distinct dates of a field once (LB's 700,000 records at 5,000 subjects hold 40,000 pairs)."""
     fields = raw.dictionary[raw.dictionary["TYPE"].eq("date")]
-    dates = pd.concat([pd.DataFrame({"SUBJID": raw.forms[form]["SUBJID"], "DTC": to_dtc(raw.forms[form][field])})
+    dates = pd.concat([_subject_dates(raw.forms[form][["SUBJID", field]])
                        for form, field in zip(fields["FORM"], fields["FIELD"], strict=True)], ignore_index=True)
     complete = dates[dates["DTC"].str.len().eq(10)]
     return text_extreme(complete["DTC"], complete["SUBJID"], "max")
+
+
+def _subject_dates(records: pd.DataFrame) -> pd.DataFrame:
+    """The distinct (SUBJID, date) pairs of a form's SUBJID and date field, the date as ISO 8601 (DTC)."""
+    _, first = distinct_rows(records)
+    pairs = records.iloc[first]
+    return pd.DataFrame({"SUBJID": pairs.iloc[:, 0], "DTC": to_dtc(pairs.iloc[:, 1])})
 
 
 def study_end_dates(ds: pd.DataFrame, ctx: StudyContext) -> pd.Series:
