@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
@@ -37,7 +38,7 @@ TS_RULE_IDS = {"ADDON": "SD2201", "AGEMAX": "SD2202", "AGEMIN": "SD2203", "LENGT
 BASELINE_DOMAINS = ("LB", "VS", "EG", "PC")
 
 
-def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series, message: str, variable: str = "",
+def _flag(code: str, dataset: str, df: pd.DataFrame, mask: pd.Series | np.ndarray, message: str, variable: str = "",
           severity: str = "error") -> list[Issue]:
     if not mask.any():
         return []
@@ -293,11 +294,12 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
     for name, df in sorted(data.items()):
         if name == "ADSL" or "USUBJID" not in df:
             continue
-        from_adsl = per_record(adsl, df["USUBJID"])
         for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
-            expected = from_adsl(col)
-            same = (expected == df[col]) | (expected.isna() & df[col].isna())
-            out += _flag("CCV-0001", name, df, ~same, f"{col} differs from ADSL.{col}", col)
+            codes, first = distinct_rows(df[["USUBJID", col]])  # each subject's values compared once
+            pairs = df[["USUBJID", col]].iloc[first]
+            expected = per_record(adsl, pairs["USUBJID"])(col)
+            same = (expected == pairs[col]) | (expected.isna() & pairs[col].isna())
+            out += _flag("CCV-0001", name, df, ~same.to_numpy()[codes], f"{col} differs from ADSL.{col}", col)
     return out
 
 

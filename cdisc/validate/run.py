@@ -35,7 +35,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_column, known_text
+from cdisc.distinct import combined_places, distinct_column, known_text
 from cdisc.issues import Issue
 from cdisc.validate.suite import Expectation
 
@@ -246,8 +246,8 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
     - The column orders: a frame without records whose columns are every dataset's, named `<n>.<variable>` after
       the dataset's number, against the expected lists named alike. It fails when some dataset's variables are not
       in its own order.
-    - The keys: every dataset's key values, with empty text as null, beside the dataset's number, padded with
-      nulls to the longest key. A key two records of a dataset share is one two rows share there too (the
+    - The keys: every dataset's key as one number per record (`_key_rows`) beside the dataset's number, padded
+      with nulls to the widest. A key two records of a dataset share is one two rows share there too (the
       number is never null, so no row is all null: great-expectations is told not to look for such rows,
       `ignore_row_if` "never", which spares a pass over every key)."""
     orders: list[tuple[int, str, int, Expectation]] = []
@@ -279,20 +279,24 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
 
 
 def _key_rows(frame: pd.DataFrame, keys: list[str], number: int) -> pd.DataFrame:
-    """A dataset's key values (empty text as null) as columns key0, key1, ..., beside the dataset's number."""
-    return pd.DataFrame({f"key{k}": _key_values(frame[key]) for k, key in enumerate(keys)},
+    """A dataset's keys beside the dataset's number: each record's key as one number key0, equal for equal keys
+    (its values' `_key_places` combined: `combined_places`), or when that would not fit in 63 bits each key
+    variable's places as columns key0, key1, ..."""
+    places = [_key_places(frame[key]) for key in keys]
+    combined = combined_places(places)
+    return pd.DataFrame({f"key{k}": p for k, p in enumerate(places if combined is None else [combined])},
                         index=frame.index).assign(dataset=number)
 
 
-def _key_values(column: pd.Series) -> np.ndarray:
-    """A key column's values, empty text as null; a text column whose codes are known (a finished dataset's) as
-    its codes instead: two records share a code exactly when they share a value, and numbers are compared at once
-    where text is hashed string by string (the cover only says whether any key repeats: a failed one runs again
-    on the dataset's own values)."""
+def _key_places(column: pd.Series) -> np.ndarray:
+    """Each record's key value as its place among the column's distinct values, empty text and nulls one place:
+    two records share a place exactly when they share a value (the cover only says whether any key repeats: a
+    failed one runs again on the dataset's own values). A text column whose codes are known (a finished
+    dataset's) has them: 0 for empty text, code + 1 for any other value."""
     if (known := known_text(column)) is None:
-        return column.replace("", None).to_numpy()
+        return pd.factorize(column.replace("", None).to_numpy(), use_na_sentinel=False)[0]
     codes, distinct = known
-    return np.where((distinct == "")[codes], np.nan, codes.astype(np.float64))
+    return np.where((distinct == "")[codes], 0, codes.astype(np.int64) + 1)
 
 
 def _cover_frames(covers: list[_Cover]) -> Iterator[tuple[pd.DataFrame, list[_Cover]]]:
