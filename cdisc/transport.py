@@ -72,10 +72,12 @@ class Column:
         return self.data.shape[1]
 
     def records(self, first: int, count: int) -> np.ndarray:
-        """The bytes of `count` records from `first`, (count, width) uint8."""
+        """The bytes of `count` records from `first`, each one item of `width` bytes (a `V<width>` array: numpy
+        copies whole items several times faster than a (count, width) array byte by byte)."""
+        items = _items(self.data)
         if self.codes is None:
-            return self.data[first:first + count]
-        return self.data[self.codes[first:first + count]]
+            return items[first:first + count]
+        return items[self.codes[first:first + count]]
 
 
 @dataclass(frozen=True)
@@ -221,12 +223,19 @@ def _write_observations(fh: BinaryIO, columns: list[Column]) -> int:
     widths = [col.width for col in columns]
     starts = np.cumsum([0, *widths])
     block = np.empty((min(rows, BLOCK_ROWS), int(starts[-1])), dtype=np.uint8)
+    places = [_items(block[:, start:end]) for start, end in zip(starts[:-1], starts[1:], strict=True)]
     for first in range(0, rows, BLOCK_ROWS):
         n = min(BLOCK_ROWS, rows - first)
-        for col, start, end in zip(columns, starts[:-1], starts[1:], strict=True):
-            block[:n, start:end] = col.records(first, n)
+        for col, place in zip(columns, places, strict=True):
+            place[:n] = col.records(first, n)
         fh.write(block[:n])
     return rows * int(starts[-1])
+
+
+def _items(data: np.ndarray) -> np.ndarray:
+    """The rows of a (rows, width) uint8 array (its last axis contiguous) as one `V<width>` item each, over the
+    same memory."""
+    return data.view(f"V{data.shape[1]}")[:, 0]
 
 
 @dataclass(frozen=True)
