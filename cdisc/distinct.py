@@ -88,8 +88,21 @@ def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     else:
         codes = distinct_codes(values)[0]
     first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
-    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # the first row of each code (later rows overwritten)
+    first[codes[::-1]] = _descending(len(codes))  # the first row of each code (later rows overwritten)
     return codes, first
+
+
+_DESCENDING = np.arange(-1, -1, -1)
+
+
+def _descending(n: int) -> np.ndarray:
+    """`np.arange(n - 1, -1, -1)` (read-only), the tail of one array kept for every call (made anew only when a
+    longer one is asked for): the first-row scatters ask for one per column of 700,000 records."""
+    global _DESCENDING
+    if len(_DESCENDING) < n:
+        _DESCENDING = np.arange(n - 1, -1, -1)
+        _DESCENDING.flags.writeable = False
+    return _DESCENDING[len(_DESCENDING) - n:]
 
 
 @per_column
@@ -179,7 +192,7 @@ def _decoded(rest: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarray]]
     block = np.empty((len(texts), len(rest)), dtype=object)
     for row, name in zip(block, texts, strict=True):
         positions, values = codes[name]
-        np.take(values, positions, out=row)
+        np.take(values, positions, out=row, mode="clip")  # (every position is in range; "raise" copies twice)
     frame = pd.DataFrame(block.T, columns=texts, index=rest.index, dtype=object, copy=False)
     for place, name in enumerate(columns):
         if name not in codes:
@@ -203,8 +216,12 @@ def in_order_of_appearance(codes: np.ndarray, values: np.ndarray) -> tuple[np.nd
     >>> [a.tolist() for a in in_order_of_appearance(np.array([2, 0, 2]), np.array(["a", "b", "c"], dtype=object))]
     [[0, 1, 0], ['c', 'a']]
     """
-    renumbered, used = pd.factorize(codes)
-    return _narrow(renumbered, len(used)), values[used]
+    first = np.full(len(values), len(codes), dtype=np.intp)  # each value's first record (none: past the end)
+    first[codes[::-1]] = _descending(len(codes))
+    used = np.argsort(first, kind="stable")[:np.count_nonzero(first < len(codes))]
+    place = np.empty(len(values), dtype=np.intp)
+    place[used] = np.arange(len(used))
+    return _narrow(place[codes], len(used)), values[used]
 
 
 def distinct_column(column: pd.Series) -> pd.Series:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import is_python_text
 from cdisc.context import DomainResult
 from cdisc.dates import SAS_EPOCH
 from cdisc.distinct import (
@@ -48,20 +47,22 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
     df = result.data.reset_index(drop=True)
     _check_columns(ds.name, df, variables)
     df = df.assign(**{v.name: _empty(v) for v in variables if v.name not in df.columns})
-    df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables})
+    df = df.assign(**{v.name: _coerce(ds.name, df[v.name], v) for v in variables if v.numeric})
     seq = _seq_variable(ds.name, names)
     renumber = bool(seq) and df[seq].isna().all()  # numbered here, as `sequence` numbers
     # each text column factorized once: its codes sort the records, find repeated keys and make the finished column
     # (so only the other columns are put in order record by record)
     texts = {v.name: _Distinct.of(df[v.name]) for v in variables if not v.numeric}
-    order = _key_order(df, [k for k in ds.keys if not (renumber and k == seq)], texts)
+    sort_keys = [k for k in ds.keys if not (renumber and k == seq)]
+    order, sorted_keys = _key_order(df, sort_keys, texts)
     if order is not None:
         df = df.drop(columns=list(texts)).take(order).reset_index(drop=True)
         texts = {name: text.taken(order) for name, text in texts.items()}
     df = df.assign(**{name: text.column(df.index) for name, text in texts.items()})
     if renumber:
         df[seq] = (df.groupby("USUBJID", sort=False).cumcount() + 1).astype("float64")
-    problems = [*_check_values(ds.name, df, variables, spec, texts), *_check_keys(ds.name, df, list(ds.keys), texts)]
+    problems = [*_check_values(ds.name, df, variables, spec, texts),
+                *_check_keys(ds.name, df, list(ds.keys), texts, sorted_keys if sort_keys == list(ds.keys) else None)]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
     lineage = _lineage(ds.name, df, seq)
@@ -87,15 +88,20 @@ def _sort(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return df.sort_values(keys, kind="mergesort").reset_index(drop=True) if keys else df
 
 
-def _key_order(df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -> np.ndarray | None:
+def _key_order(df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]
+               ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The records' positions sorted by `keys` (those the frame has), as `_sort` sorts them (stable; text by its
-    Python order, numbers with NaN last), from the text columns' codes; None without keys."""
+    Python order, numbers with NaN last), from the text columns' codes; and each record's key as one integer, in
+    that order (equal keys, equal integers). None without keys; no integers when they would not fit in 63 bits."""
     keys = [k for k in keys if k in df.columns]
     if not keys:
-        return None
+        return None, None
     ranks = [texts[k].ranks() if k in texts else sorted_places(df[k].to_numpy()) for k in keys]
     combined = combined_places(ranks)
-    return np.lexsort(ranks[::-1]) if combined is None else np.argsort(combined, kind="stable")
+    if combined is None:
+        return np.lexsort(ranks[::-1]), None
+    order = np.argsort(combined, kind="stable")
+    return order, combined[order]
 
 
 def _check_columns(name: str, df: pd.DataFrame, variables: list[Variable]) -> None:
@@ -115,29 +121,32 @@ def _empty(v: Variable) -> object:
 
 
 def _coerce(name: str, col: pd.Series, v: Variable) -> pd.Series:
-    if v.numeric and pd.api.types.is_datetime64_any_dtype(col):
+    """A numeric variable's values as float64: dates and times as SAS numbers, text read as numbers."""
+    if pd.api.types.is_datetime64_any_dtype(col):
         return _sas_number(col, v)
-    if v.numeric and col.dtype == "float64":
+    if col.dtype == "float64":
         return col
-    if v.numeric:
-        out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
-        lost = out.isna() & col.notna()  # values that did not read as numbers: blank text or bad ones
-        text = col[lost].astype(str)
-        bad = text[text.ne("") & text.ne("nan")]
-        if len(bad):
-            raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad)[:MAX_SHOWN]}")
-        return out
-    return _text(col)
+    out = pd.to_numeric(col.replace("", None), errors="coerce").astype("float64")
+    lost = out.isna() & col.notna()  # values that did not read as numbers: blank text or bad ones
+    text = col[lost].astype(str)
+    bad = text[text.ne("") & text.ne("nan")]
+    if len(bad):
+        raise MappingError(f"{name}.{v.name} is numeric but holds {list(bad)[:MAX_SHOWN]}")
+    return out
 
 
 def _text(col: pd.Series) -> pd.Series:
-    """Text as a pandas string column, or Python strings already, missing as blank; values that are not text are
-    written with `str`. (Sorting runs on it; `_Distinct` checks its values and makes the finished column.)"""
+    """Text as a pandas string column, missing as blank; values that are not text are written with `str`."""
     if isinstance(col.dtype, pd.StringDtype):
-        return col.fillna("") if col.hasnans else col
-    if is_python_text(col):
-        return col
+        return col.fillna("") if _has_missing(col) else col
     return col.astype(object).where(col.notna(), "").astype(str)
+
+
+def _has_missing(text: pd.Series) -> bool:
+    """Whether a pandas string column has a missing value (Arrow counts them: no pass over the records)."""
+    if text.dtype.storage == "pyarrow":
+        return text.array.__arrow_array__().null_count > 0
+    return bool(text.hasnans)
 
 
 def _sas_number(col: pd.Series, v: Variable) -> pd.Series:
@@ -172,8 +181,16 @@ class _Distinct:
     values: np.ndarray
 
     @classmethod
-    def of(cls, text: pd.Series) -> _Distinct:
-        """`text`: a pandas string column or Python strings, without missing values (`_text`)."""
+    def of(cls, column: pd.Series) -> _Distinct:
+        """A text variable's values as Python strings, a missing value blank and any other value not text as `str`
+        writes it (`_text`). Python strings without a missing value, as most mapped columns are, are known by
+        their distinct values (nothing is made anew); any other column is made text first."""
+        if column.dtype == object:
+            codes, first = distinct_rows(column)
+            values = column.iloc[first].to_numpy()
+            if all(type(value) is str for value in values):
+                return cls(codes, values)
+        text = _text(column)
         codes, first = distinct_rows(text)
         return cls(codes, text.iloc[first].to_numpy(dtype=object))
 
@@ -199,37 +216,45 @@ class _Distinct:
 
 def _check_values(name: str, df: pd.DataFrame, variables: list[Variable], spec: Spec,
                   texts: dict[str, _Distinct]) -> list[Issue]:
+    """Mandatory values, codelists and lengths; text judged by its distinct values (records found only for an
+    issue)."""
     out: list[Issue] = []
     for v in variables:
-        text = None if v.numeric else texts[v.name]
-        if v.mandatory and (blank := _blank(df[v.name], text)).any():
-            out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
-        if text is None:
+        if v.numeric:
+            if v.mandatory and (blank := df[v.name].isna().to_numpy()).any():
+                out.append(_issue(name, v.name, df, blank, "have no value but the variable is mandatory"))
             continue
+        text = texts[v.name]
+        if v.mandatory and (blank := text.values == "").any():
+            out.append(_issue(name, v.name, df, text.records(blank), "have no value but the variable is mandatory"))
         if v.codelist and not spec.codelist(v.codelist).external:
             allowed = spec.codelist(v.codelist).values
             outside = np.fromiter((value != "" and value not in allowed for value in text.values), dtype=bool,
                                   count=len(text.values))
-            if (bad := text.records(outside)).any():
-                out.append(_issue(name, v.name, df, bad, f"are not in codelist {v.codelist}"))
-        if v.length and (long := text.records(text.lengths() > v.length)).any():
-            out.append(_issue(name, v.name, df, long, f"are longer than the spec length {v.length}"))
+            if outside.any():
+                out.append(_issue(name, v.name, df, text.records(outside), f"are not in codelist {v.codelist}"))
+        if v.length and (long := text.lengths() > v.length).any():
+            out.append(_issue(name, v.name, df, text.records(long), f"are longer than the spec length {v.length}"))
     return out
 
 
-def _blank(column: pd.Series, text: _Distinct | None) -> np.ndarray:
-    """Which records have no value: a missing number, or empty text."""
-    return column.isna().to_numpy() if text is None else text.records(text.values == "")
-
-
-def _check_keys(name: str, df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct]) -> list[Issue]:
-    """Records that share their key: compared on the text columns' codes (equal text, equal code)."""
+def _check_keys(name: str, df: pd.DataFrame, keys: list[str], texts: dict[str, _Distinct],
+                sorted_keys: np.ndarray | None = None) -> list[Issue]:
+    """Records that share their key: neighbours with the same integer when the records are sorted by `keys` and
+    `sorted_keys` are their integers (`_key_order`); otherwise compared on the text columns' codes (equal text,
+    equal code)."""
     if not keys:
         return []
-    places = [texts[k].codes if k in texts else sorted_places(df[k].to_numpy()) for k in keys]
-    combined = combined_places(places)
-    dup = pd.DataFrame(dict(enumerate(places))).duplicated(keep=False) if combined is None else \
-        pd.Series(combined).duplicated(keep=False)
+    if sorted_keys is not None:
+        same = sorted_keys[1:] == sorted_keys[:-1]
+        dup = np.zeros(len(sorted_keys), dtype=bool)
+        dup[1:] |= same
+        dup[:-1] |= same
+    else:
+        places = [texts[k].codes if k in texts else sorted_places(df[k].to_numpy()) for k in keys]
+        combined = combined_places(places)
+        dup = (pd.DataFrame(dict(enumerate(places))).duplicated(keep=False) if combined is None else
+               pd.Series(combined).duplicated(keep=False)).to_numpy()
     if not dup.any():
         return []
     return [_issue(name, keys[-1], df, dup, f"share their key ({', '.join(keys)})")]

@@ -6,7 +6,16 @@ import pytest
 
 import cdisc.distinct
 from cdisc.algorithms import censored_parts, map_ct
-from cdisc.distinct import by_distinct, distinct_rows, either, mapped, sorted_distinct, subject_values, text_extreme
+from cdisc.distinct import (
+    by_distinct,
+    distinct_rows,
+    either,
+    in_order_of_appearance,
+    mapped,
+    sorted_distinct,
+    subject_values,
+    text_extreme,
+)
 from cdisc.errors import MappingError
 from cdisc.spec.model import Codelist, Term
 
@@ -70,6 +79,15 @@ def test_distinct_rows_codes_in_order_of_first_appearance_and_first_rows():
     assert first.tolist() == [0, 1, 2, 4]
     codes, first = distinct_rows(pd.Series([], dtype=object))
     assert (codes.tolist(), first.tolist()) == ([], [])
+
+
+def test_in_order_of_appearance_renumbers_the_values_records_hold_as_they_first_appear():
+    """`values[codes]` is c a c d c: c first (0), then a (1), then d (2); b, which no record holds, is left out."""
+    values = np.array(["a", "b", "c", "d"], dtype=object)
+    codes, used = in_order_of_appearance(np.array([2, 0, 2, 3, 2]), values)
+    assert (codes.tolist(), used.tolist()) == ([0, 1, 0, 2, 0], ["c", "a", "d"])
+    codes, used = in_order_of_appearance(np.array([], dtype=np.intp), values)
+    assert (codes.tolist(), used.tolist()) == ([], [])
 
 
 def test_mapped_looks_up_each_record_s_value_and_keeps_the_index():
