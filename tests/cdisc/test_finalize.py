@@ -134,6 +134,17 @@ def test_finalize_keeps_each_text_columns_codes_in_order_of_appearance_in_the_fi
     assert (codes.tolist(), values.tolist()) == ([0, 0, 0], [""])
 
 
+def test_finalize_writes_a_text_variable_s_other_values_as_text_and_a_missing_one_blank(spec):
+    """AESTDTC mapped as Python objects: None becomes "" and the number 20250102 "20250102" (as `str` writes it),
+    both Python strings; S1's records sort "" before "20250102"."""
+    out = finalize(DomainResult("AE", mapped(AESTDTC=pd.Series(["2025-01-03", None, 20250102], dtype=object))), spec)
+    assert out.data[["USUBJID", "AETERM", "AESTDTC"]].values.tolist() == [
+        ["S1", "Fever", ""], ["S1", "Rash", "20250102"], ["S2", "Nausea", "2025-01-03"]]
+    assert {type(v) for v in out.data["AESTDTC"]} == {str}
+    codes, values = out.text_codes["AESTDTC"]
+    assert (codes.tolist(), values.tolist()) == ([0, 1, 2], ["", "20250102", "2025-01-03"])
+
+
 def test_records_are_ordered_and_told_apart_by_one_integer_per_record():
     """Number places: equal numbers one place (0.0 and -0.0 too), NaN last. The combined integer orders the
     records as a sort by each column in turn does, and equal integers are equal keys."""
