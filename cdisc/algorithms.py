@@ -43,14 +43,18 @@ def map_ct(values: pd.Series, codelist: Codelist, *, source: str, rows: pd.Serie
     (the records' RAW_ROW, for a raw field) the rows that hold it.
     """
     mapping = codelist.collected_map
-    strange = values.ne("") & ~values.isin(mapping.keys())
-    if strange.any():
-        where = f" ({shown_rows(values, strange, rows)})" if rows is not None else ""
-        raise MappingError(
-            f"{source}: value(s) {sorted(set(values[strange]))[:10]} are not terms or collected values of codelist "
-            f"{codelist.id}{where}; add them to the codelist's Collected Values in the spec"
-        )
-    return by_distinct(values, lambda distinct: distinct.map(mapping).fillna(""))
+
+    def submission(distinct: pd.Series) -> pd.Series:
+        strange = distinct.ne("") & ~distinct.isin(mapping.keys())
+        if strange.any():
+            unknown = values.isin(distinct[strange])
+            where = f" ({shown_rows(values, unknown, rows)})" if rows is not None else ""
+            raise MappingError(
+                f"{source}: value(s) {sorted(set(distinct[strange]))[:10]} are not terms or collected values of "
+                f"codelist {codelist.id}{where}; add them to the codelist's Collected Values in the spec"
+            )
+        return distinct.map(mapping).fillna("")
+    return by_distinct(values, submission)  # each distinct value checked and mapped once
 
 
 def split_rejected(df: pd.DataFrame, mask: pd.Series, reason: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -121,12 +121,24 @@ def to_dtc(date: pd.Series, time: pd.Series | None = None, *, fmt: str = DEFAULT
     The time is kept only when the date is complete (ISO 8601 allows no time on a partial date). The values
     were checked on loading (`cdisc.raw`); one that is not a date raises ValueError with its reason.
     """
+    if time is None:
+        return _iso(date, fmt)
+    # worked out once per distinct (date, time) pair: 700,000 lab records hold 40,000
+    return by_distinct(pd.DataFrame({"date": date, "time": time}), lambda pairs: _with_time(
+        _iso(pairs["date"], fmt), pairs["time"])).rename(date.name)
+
+
+def _iso(date: pd.Series, fmt: str) -> pd.Series:
+    """`raw_dates_to_iso`, raising ValueError with its reason for a value that is not a date."""
     iso = raw_dates_to_iso(date, fmt)
     bad = iso.isna()
     if bad.any():
         iso[bad] = date[bad].map(lambda v: raw_date_to_iso(v, fmt))  # raises with the reason
-    if time is None:
-        return iso
+    return iso
+
+
+def _with_time(iso: pd.Series, time: pd.Series) -> pd.Series:
+    """The time after a complete date (`T`), none after a partial one."""
     full = iso.str.len().eq(10) & time.ne("")
     return iso.where(~full, iso + "T" + time)
 

@@ -116,6 +116,19 @@ def compute_blq_conc_profiles(profile: object, time: object, conc: object, *, bl
     return np.where(b & (zero | none_quantifiable), 0.0, out)
 
 
+def compute_cmax_tmax_profiles(profile: object, time: object, conc: object, *, count: int | None = None
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """`compute_cmax_tmax` for many profiles at once (numbered by `profile` as for `compute_blq_conc_profiles`):
+    each profile's CMAX and TMAX, profiles 0 .. `count` - 1 (default: up to the last one numbered); NaN for both
+    in a profile whose concentrations are all missing or that has no sample here.
+
+    >>> [a.tolist() for a in compute_cmax_tmax_profiles([0, 0, 0, 2], [0, 1, 2, 0], [5, 20, 20, np.nan])]
+    [[20.0, nan, nan], [1.0, nan, nan]]
+    """
+    p, t, c = _profiles(profile, time, conc)
+    return _cmax_tmax(p, t, c, count if count is not None else int(p[-1]) + 1 if len(p) else 0)
+
+
 def _profiles(profile: object, time: object, conc: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`_profile`'s checks for samples of several profiles numbered by `profile` (non-decreasing)."""
     p = np.asarray(profile, dtype=np.intp)

@@ -7,14 +7,12 @@ The per-sample rules (elapsed time, BLQ handling, which samples feed which param
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 
 from cdisc.algorithms import map_ct
 from cdisc.context import DomainResult, StudyContext
-from cdisc.derive.pk import compute_aucint, compute_blq_conc_profiles, compute_cmax_tmax
+from cdisc.derive.pk import compute_aucint, compute_blq_conc_profiles, compute_cmax_tmax_profiles
 from cdisc.derive.reltime import compute_reltime
 from cdisc.distinct import mapped, text_extreme
 
@@ -121,25 +119,24 @@ def auc_window(keys: pd.DataFrame, time: pd.Series) -> pd.Series:
     return reach & time.notna() & (time.le(AUC_END) | first_after)
 
 
-def profile_arrays(samples: pd.DataFrame, columns: list[str]) -> Iterator[tuple[np.ndarray, ...]]:
-    """Each profile (subject and analyte, in key order) as arrays sorted by time `T` (ties and missing times
-    last, in input order): the `ROW` positions, then one array per column of `columns`."""
-    ordered = samples.sort_values([*KEYS, "T"], kind="mergesort")
-    arrays = [ordered[c].to_numpy() for c in ("ROW", *columns)]
-    for positions in ordered.groupby(KEYS, sort=False).indices.values():
-        yield tuple(a[positions] for a in arrays)
-
-
 def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
     """One row per infused subject, analyte and parameter (CMAX, TMAX, AUCINT): VALUE, and the REASON when
-    VALUE is NaN. Subjects without an infusion date (PCRFTDTC) have no profile and no PP records."""
+    VALUE is NaN. Subjects without an infusion date (PCRFTDTC) have no profile and no PP records. Each profile
+    (subject and analyte, in key order) is its samples sorted by time (ties and missing times last, in input
+    order); CMAX and TMAX come for every profile at once, AUCINT profile by profile."""
     infused = samples[samples["PCRFTDTC"].ne("")]
     profiles = pd.DataFrame({**{k: infused[k] for k in KEYS}, "T": infused["NCATIME"], "C": infused["CONC"],
                              "CMAX": infused["CMAXFL"].eq("Y"), "ROW": np.arange(len(infused))})
+    ordered = profiles.sort_values([*KEYS, "T"], kind="mergesort")
+    number = ordered.groupby(KEYS, sort=False).ngroup().to_numpy()  # 0, 0, 1, ...: a profile's samples together
+    rows, t, c, window = (ordered[name].to_numpy() for name in ("ROW", "T", "C", "CMAX"))
+    starts = np.flatnonzero(np.diff(number, prepend=-1))
+    # a profile without a sample of study Days 1-28 (CMAXFL) has neither: NaN
+    cmax, tmax = compute_cmax_tmax_profiles(number[window], t[window], c[window], count=len(starts))
     first, params, values, reasons = [], [], [], []  # per parameter: the profile's first sample, name, result
-    for rows, t, c, window in profile_arrays(profiles, ["T", "C", "CMAX"]):
-        for param, (value, reason) in profile_parameters(t, c, window).items():
-            first.append(rows[0])
+    for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(number)], strict=True)):
+        for param, (value, reason) in profile_parameters(t[start:end], c[start:end], cmax[n], tmax[n]).items():
+            first.append(rows[start])
             params.append(param)
             values.append(value)
             reasons.append(reason)
@@ -148,10 +145,9 @@ def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
                          "VALUE": np.array(values, dtype="float64"), "REASON": reasons})
 
 
-def profile_parameters(t: np.ndarray, conc: np.ndarray, window: np.ndarray) -> dict[str, tuple[float, str]]:
+def profile_parameters(t: np.ndarray, conc: np.ndarray, cmax: float, tmax: float) -> dict[str, tuple[float, str]]:
     """CMAX, TMAX and AUCINT of one subject's analyte profile: times `t` (increasing), concentrations `conc` after
-    the BLQ rule, `window` marking the samples of study Days 1-28 (CMAXFL)."""
-    cmax, tmax = compute_cmax_tmax(t[window], conc[window]) if window.any() else (np.nan, np.nan)
+    the BLQ rule, and the profile's CMAX and TMAX over the samples of study Days 1-28 (CMAXFL; NaN without one)."""
     no_cmax = "no usable sample on study Days 1-28" if np.isnan(cmax) else ""
     no_tmax = no_cmax or ("no quantifiable concentration on study Days 1-28" if cmax == 0 else "")
     usable = ~np.isnan(conc)
@@ -160,7 +156,7 @@ def profile_parameters(t: np.ndarray, conc: np.ndarray, window: np.ndarray) -> d
         t, c = np.concatenate([[0.0], t]), np.concatenate([[0.0], c])
     auc = compute_aucint(t, c, start=0.0, end=AUC_END, method=AUC_METHOD, interpolate=AUC_INTERPOLATION,
                          after_last=AUC_AFTER_LAST)
-    return {"CMAX": (cmax, no_cmax), "TMAX": (np.nan if no_tmax else tmax, no_tmax),
+    return {"CMAX": (float(cmax), no_cmax), "TMAX": (np.nan if no_tmax else float(tmax), no_tmax),
             "AUCINT": (auc.value, auc.reason)}
 
 

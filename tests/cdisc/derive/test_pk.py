@@ -16,6 +16,7 @@ from cdisc.derive.pk import (
     compute_blq_conc,
     compute_blq_conc_profiles,
     compute_cmax_tmax,
+    compute_cmax_tmax_profiles,
 )
 from cdisc.errors import DerivationError
 
@@ -185,3 +186,12 @@ def test_compute_aucint_interval_after_last_sample_is_missing():
     """An interval starting at or after the last sample has no data, whatever `after_last` says."""
     out = compute_aucint(T, C, start=4, end=6, after_last="truncate")
     assert math.isnan(out.value) and out.reason == "profile ends at t=4, not after the interval start 4"
+
+
+def test_compute_cmax_tmax_profiles_gives_each_profile_its_own_maximum_at_its_first_time():
+    """Profile 0 reaches 10 at t=1 and t=3: (10, 1); profile 1 has only a missing concentration: NaN; profile 2:
+    (4, 0.5); profile 3 has no sample (count=4): NaN."""
+    cmax, tmax = compute_cmax_tmax_profiles([0, 0, 0, 1, 2, 2], [0, 1, 3, 0, 0.5, 2], [2, 10, 10, np.nan, 4, 1],
+                                            count=4)
+    np.testing.assert_array_equal(cmax, [10.0, np.nan, 4.0, np.nan])
+    np.testing.assert_array_equal(tmax, [1.0, np.nan, 0.5, np.nan])
