@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from cdisc.background import Feed, fed_in_background, in_background, send_each
+from cdisc.background import Feed, fed_in_background, send_each
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.csvfile import write_csv
 from cdisc.ct import load_ct, merge_ct
@@ -412,8 +412,6 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
                  for standard in ("sdtm", "adam")}
         sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock, finished=feeds["sdtm"].send)
         sdtm_data = sdtm.frames
-        reconciliation_written = background.enter_context(
-            in_background(write_reconciliation, sdtm.reconciliation, stage / "reconciliation"))
         sdtm_rules = rules.close()
         feeds["sdtm"].complete(sdtm.spec)
         adam = build_adam(sdtm_data, spec_dir, adam_builders, clock, finished=feeds["adam"].send) \
@@ -423,10 +421,9 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
             feeds["adam"].complete(adam.spec)
         checked = checks.close()
         with clock.time("reports"):
+            write_reconciliation(sdtm.reconciliation, stage / "reconciliation")
             if summarize is not None and adam is not None:
                 summarize(adam, stage / "adam")
-        with clock.time("waiting for the reconciliation"):
-            reconciliation_written()
         with clock.time("review report"):  # its figures, while the validation finishes
             finish_report = report(adam, stage) if report is not None and adam is not None else None
         with clock.time("waiting for the datasets, define, the suites and ADaM rules"):
