@@ -429,8 +429,9 @@ def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codeli
     elif kind in ("date", "time", "integer", "float") and known_format(_format_of(spec)):  # else: dictionary issue
         found += _value_issues(name, col, rows, spec, screen, ascii_ok)
     low, high = _limits_of(spec)
-    if low is not None or high is not None:
-        numbers = _numbers(col, INTEGER if kind == "integer" else DECIMAL)
+    shape = INTEGER if kind == "integer" else DECIMAL
+    if screen.outside(shape, low, high):
+        numbers = _numbers(col, shape)
         if low is not None:
             flag(numbers < low, "RAW_OUT_OF_RANGE", f"value is below the dictionary's MIN of {spec['MIN']}")
         if high is not None:
@@ -486,6 +487,13 @@ class _Screen:
 
     def all_in(self, allowed: set[str]) -> bool:
         return pc.all(pc.is_in(self.text, value_set=pa.array(sorted(allowed), self.text.type))).as_py()
+
+    def outside(self, shape: re.Pattern, low: float | None, high: float | None) -> bool:
+        """Whether a value of `shape` is below `low` or above `high` (None: no limit)."""
+        if low is None and high is None:
+            return False
+        numbers = _numbers(pd.Series(pd.array(self.text, dtype=TEXT)), shape)
+        return bool((low is not None and (numbers < low).any()) or (high is not None and (numbers > high).any()))
 
     def all_blank_or(self, pattern: str) -> bool:
         """Whether every value is blank or matches `pattern` whole (Arrow's RE2: `\\d` is 0-9 only, never another

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_codes, distinct_column, known_text, positions_in
+from cdisc.distinct import distinct_codes, distinct_column, distinct_rows_of, known_text, positions_in
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import (
     OPERATIONS,
@@ -260,7 +260,10 @@ def _positions(left: list[pd.Series], right: list[pd.Series]) -> np.ndarray | No
     index = pd.Index(right[0]) if len(right) == 1 else pd.MultiIndex.from_arrays(right)
     if not index.is_unique:
         return None
-    return positions_in(left[0] if len(left) == 1 else pd.DataFrame(dict(enumerate(left)), copy=False), index)
+    if len(left) == 1:
+        return positions_in(left[0], index)
+    codes, first = distinct_rows_of(left)  # each distinct key looked up once, from each column's own codes
+    return index.get_indexer(pd.MultiIndex.from_arrays([key.iloc[first] for key in left]))[codes]
 
 
 def _right_columns(other: pd.DataFrame, name: str, right: list[str], taken: set[str]) -> dict[str, pd.Series]:

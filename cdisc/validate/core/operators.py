@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct, in_set, known_text
+from cdisc.distinct import by_distinct, distinct_rows_of, in_set, known_text
 from cdisc.memo import per_column
 from cdisc.validate.core import dates
 
@@ -203,26 +203,16 @@ def _reference_values(frame: Frame, names: pd.Series) -> pd.Series:
 
 
 def _equal(target: pd.Series, other: Any, cond: dict[str, Any], case: bool) -> np.ndarray:
-    """Element-wise equality of non-null values (null on either side gives False)."""
-    tnull = is_null(target)
+    """Element-wise equality of non-null values (null on either side gives False). Two columns compared as text
+    made alike (type-insensitive, rounded or case-insensitive) are compared once per distinct pair of values
+    (`distinct_rows_of`): LB's result and its standard number are 700,000 records and 12,000 pairs."""
     if isinstance(other, pd.Series):
-        onull = is_null(other)
-        numeric = target.dtype.kind in "fiu" and other.dtype.kind in "fiu"
-        if numeric and not cond.get("type_insensitive"):
-            a, b = target.to_numpy(float), other.to_numpy(float)
-            if cond.get("round_values"):
-                a, b = np.round(a), np.round(b)
-            eq = a == b
-        else:
-            a, b = _text(target), _text(other)
-            if cond.get("type_insensitive"):
-                a, b = _strip_zeros(a), _strip_zeros(b)
-            if cond.get("round_values"):
-                a, b = _text(_numeric(a).round()), _text(_numeric(b).round())
-            if not case:
-                a, b = a.str.lower(), b.str.lower()
-            eq = (a.to_numpy(dtype=object) == b.to_numpy(dtype=object))
-        return eq & ~tnull & ~onull
+        if case and not cond.get("type_insensitive") and not cond.get("round_values"):
+            return _equal_columns(target, other, cond, case)
+        codes, first = distinct_rows_of([target, other])
+        return _equal_columns(target.iloc[first].reset_index(drop=True), other.iloc[first].reset_index(drop=True),
+                              cond, case)[codes]
+    tnull = is_null(target)
     if other is None or (isinstance(other, str) and other == ""):
         return np.zeros(len(target), bool)
     if isinstance(other, list | tuple | set | dict):
@@ -234,8 +224,38 @@ def _equal(target: pd.Series, other: Any, cond: dict[str, Any], case: bool) -> n
     a = _text(target)
     b = _literal_text(other)
     if not case:
-        a, b = a.str.lower(), b.lower()
-    return (a.to_numpy(dtype=object) == b) & ~tnull
+        b = b.lower()
+    return _on_text(a, lambda text: (text if case else text.str.lower()).to_numpy(dtype=object) == b) & ~tnull
+
+
+def _equal_columns(target: pd.Series, other: pd.Series, cond: dict[str, Any], case: bool) -> np.ndarray:
+    """`_equal` of two columns, record by record."""
+    tnull, onull = is_null(target), is_null(other)
+    numeric = target.dtype.kind in "fiu" and other.dtype.kind in "fiu"
+    if numeric and not cond.get("type_insensitive"):
+        a, b = target.to_numpy(float), other.to_numpy(float)
+        if cond.get("round_values"):
+            a, b = np.round(a), np.round(b)
+        eq = a == b
+    else:
+        a, b = _text(target), _text(other)
+        if cond.get("type_insensitive"):
+            a, b = _strip_zeros(a), _strip_zeros(b)
+        if cond.get("round_values"):
+            a, b = _text(_numeric(a).round()), _text(_numeric(b).round())
+        if not case:
+            a, b = a.str.lower(), b.str.lower()
+        eq = (a.to_numpy(dtype=object) == b.to_numpy(dtype=object))
+    return eq & ~tnull & ~onull
+
+
+def _on_text(text: pd.Series, judge: Callable[[pd.Series], np.ndarray]) -> np.ndarray:
+    """`judge` (a record-by-record test of text) on a finished text column's distinct values when its codes are
+    known (`known_text`), spread to the records; on every record otherwise."""
+    if (known := known_text(text)) is None:
+        return np.asarray(judge(text), dtype=bool)
+    codes, distinct = known
+    return np.asarray(judge(pd.Series(distinct, dtype=object)), dtype=bool)[codes]
 
 
 def equal_to(frame: Frame, cond: dict[str, Any]) -> np.ndarray:

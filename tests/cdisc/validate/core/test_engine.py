@@ -215,6 +215,34 @@ def test_a_number_read_from_xpt_equals_the_text_it_was_written_from() -> None:
     assert not_equal_to(Frame(df), cond).tolist() == [False, True, False, False]
 
 
+def test_columns_made_alike_are_compared_once_per_distinct_pair_with_each_record_s_own_answer() -> None:
+    """Type-insensitive: "8.50" equals 8.5 on records 4 and 6 (the same pair twice), not 8.6 on record 5; a blank
+    against NaN is no equality. Case-insensitive: "Yes" equals "YES" twice, "no" is not "yes"."""
+    from cdisc.validate.core.operators import Frame, equal_to, equal_to_case_insensitive
+
+    df = pd.DataFrame({"LBSTRESC": ["0.04", "0.04", "", "8.50", "8.50", "8.50"],
+                       "LBSTRESN": [0.04, 0.04, float("nan"), 8.5, 8.6, 8.5],
+                       "A": ["Yes", "no", "Yes", "", "x", "Yes"], "B": ["YES", "yes", "YES", "", "X", "YES"]})
+    cond = {"name": "LBSTRESC", "operator": "equal_to", "value": "LBSTRESN", "type_insensitive": True}
+    assert equal_to(Frame(df), cond).tolist() == [True, True, False, True, False, True]
+    cond = {"name": "A", "operator": "equal_to_case_insensitive", "value": "B"}
+    assert equal_to_case_insensitive(Frame(df), cond).tolist() == [True, False, True, False, True, True]
+
+
+def test_a_finished_text_column_is_compared_with_a_value_by_its_distinct_values() -> None:
+    """A column whose codes are known (a finished dataset's, as a forked process receives it) gives each record its
+    own answer: Y on records 1 and 3; case-insensitively y too; blank never equals."""
+    import numpy as np
+
+    from cdisc.distinct import remembered
+    from cdisc.validate.core.operators import Frame, equal_to, equal_to_case_insensitive
+
+    codes = (np.array([0, 1, 0, 2], dtype=np.int8), np.array(["Y", "N", ""], dtype=object))
+    df = remembered(pd.DataFrame({"FL": np.array(["Y", "N", "Y", ""], dtype=object)}), {"FL": codes})
+    assert equal_to(Frame(df), {"name": "FL", "value": "Y"}).tolist() == [True, False, True, False]
+    assert equal_to_case_insensitive(Frame(df), {"name": "FL", "value": "y"}).tolist() == [True, False, True, False]
+
+
 def test_a_whole_number_beyond_int64_is_written_out_whole() -> None:
     """1e20 fits an XPT double (up to 7.2e75) but not int64: its text is its digits, as for a scalar, never the
     garbage of an overflowing cast; -2**63 is the last int64."""
