@@ -17,7 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import distinct_codes, distinct_column, distinct_rows_of, known_text, positions_in
+from cdisc.distinct import (
+    distinct_codes,
+    distinct_column,
+    distinct_rows_of,
+    in_order_of_appearance,
+    known_text,
+    positions_in,
+    remembered,
+)
 from cdisc.validate.core import library
 from cdisc.validate.core.operations import (
     OPERATIONS,
@@ -237,6 +245,7 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
         if k not in other.columns:
             raise MissingColumn(f"{name}.{k}")
     taken = set(df.columns)
+    source = other  # its text columns' codes are known when it is a finished dataset
     if reads is not None:
         other = other[[c for c in other.columns if c in right or c == ROW or c in reads or f"{name}.{c}" in reads]]
         df = df[[c for c in df.columns if c in left or c == ROW or c in reads]]
@@ -246,8 +255,11 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
     positions = _positions(list(lk.values()), [rhs[k] for k in lk])
     found = positions >= 0 if positions is not None else None
     if found is not None and not added.columns.isin(df.columns).any() and (how == "inner" or found.all()):
-        return pd.concat([df[found].reset_index(drop=True), added.take(positions[found]).reset_index(drop=True)],
-                         axis=1)
+        rows = positions[found]
+        merged = pd.concat([df[found].reset_index(drop=True), added.take(rows).reset_index(drop=True)], axis=1)
+        sources = {c: c.removeprefix(f"{name}.") for c in added.columns}
+        return remembered(merged, {c: in_order_of_appearance(known[0][rows], known[1]) for c, s in sources.items()
+                                   if s in source.columns and (known := known_text(source[s])) is not None})
     merged = df.assign(**lk).merge(rhs, on=list(lk), how=how, sort=False)
     return merged.drop(columns=list(lk))
 

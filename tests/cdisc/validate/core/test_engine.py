@@ -234,11 +234,12 @@ def test_a_finished_text_column_is_compared_with_a_value_by_its_distinct_values(
     own answer: Y on records 1 and 3; case-insensitively y too; blank never equals."""
     import numpy as np
 
-    from cdisc.distinct import remembered
+    from cdisc.distinct import known_text, remembered
     from cdisc.validate.core.operators import Frame, equal_to, equal_to_case_insensitive
 
     codes = (np.array([0, 1, 0, 2], dtype=np.int8), np.array(["Y", "N", ""], dtype=object))
-    df = remembered(pd.DataFrame({"FL": np.array(["Y", "N", "Y", ""], dtype=object)}), {"FL": codes})
+    df = remembered(pd.DataFrame({"FL": ["Y", "N", "Y", ""]}, dtype=object), {"FL": codes})
+    assert known_text(df["FL"]) is not None
     assert equal_to(Frame(df), {"name": "FL", "value": "Y"}).tolist() == [True, False, True, False]
     assert equal_to_case_insensitive(Frame(df), {"name": "FL", "value": "y"}).tolist() == [True, False, True, False]
 
@@ -493,6 +494,27 @@ def test_a_match_of_one_record_per_key_keeps_the_records_in_order_and_an_inner_j
     pairs = merge_matches(ae, [{"Name": "SE", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
     assert list(zip(pairs["USUBJID"], pairs["AESEQ"], pairs["TAETORD"], strict=True)) == [
         ("S2", 1.0, 1.0), ("S1", 1.0, 1.0), ("S1", 1.0, 2.0), ("S2", 2.0, 1.0)]
+
+
+def test_a_match_s_finished_text_keeps_its_codes_in_the_merge() -> None:
+    """DM's RFSTDTC codes are known (a finished dataset's): AE's records take their subjects' dates, S2's, S1's,
+    S2's, and the merged columns' codes are known too, renumbered as the dates first appear there (0, 1, 0 over
+    2024-02-03, 2024-01-02)."""
+    import numpy as np
+
+    from cdisc.distinct import known_text, remembered
+
+    ae = pd.DataFrame({"USUBJID": ["S2", "S1", "S2"], "AESEQ": [1.0, 1.0, 2.0]})
+    dm = remembered(pd.DataFrame({"USUBJID": ["S1", "S2"], "RFSTDTC": ["2024-01-02", "2024-02-03"]}, dtype=object),
+                    {"USUBJID": (np.array([0, 1]), np.array(["S1", "S2"], dtype=object)),
+                     "RFSTDTC": (np.array([0, 1]), np.array(["2024-01-02", "2024-02-03"], dtype=object))})
+    package = Package(Path("."), "SDTMIG", {name: Dataset(name, name, f"{name.lower()}.xpt", (), df)
+                                            for name, df in (("AE", ae), ("DM", dm))})
+    merged = merge_matches(ae, [{"Name": "DM", "Keys": ["USUBJID"]}], package, package.datasets["AE"])
+    assert merged["RFSTDTC"].tolist() == ["2024-02-03", "2024-01-02", "2024-02-03"]
+    for column in ("RFSTDTC", "DM.RFSTDTC"):
+        codes, values = known_text(merged[column])
+        assert (codes.tolist(), values.tolist()) == ([0, 1, 0], ["2024-02-03", "2024-01-02"])
 
 
 def test_a_rule_requiring_a_variable_the_dataset_lacks_makes_no_frame_and_finds_nothing() -> None:
