@@ -204,10 +204,25 @@ def _lengths(data_type: str, values: pd.Series, significant_digits: int | None =
     return {"Length": str(width), "SignificantDigits": str(significant_digits)}
 
 
+MOST_DECIMALS = 10  # a number's decimals are counted as it is written with this many
+
+
 def _decimals(numbers: pd.Series) -> int:
-    """The most decimals of the numbers (written with up to 10), each distinct number once; 0 when there are none."""
+    """The most decimals of the numbers (written with up to 10), each distinct number once, a few thousand at a time
+    until one has 10 (a derived percent change has them at once, among 145,000 distinct values); 0 when there are
+    none."""
     distinct = numbers.unique()
-    return max([len(f"{x:.10f}".rstrip("0").split(".")[1]) for x in distinct[~pd.isna(distinct)]] + [0])
+    distinct = distinct[~pd.isna(distinct)]
+    most = 0
+    for start in range(0, len(distinct), DECIMALS_CHUNK):
+        most = max([most] + [len(f"{x:.{MOST_DECIMALS}f}".rstrip("0").split(".")[1])
+                             for x in distinct[start:start + DECIMALS_CHUNK]])
+        if most == MOST_DECIMALS:
+            break
+    return most
+
+
+DECIMALS_CHUNK = 2000
 
 
 def _origin(parent: etree._Element, origin: str, source: str, predecessor: str, pages: str) -> None:

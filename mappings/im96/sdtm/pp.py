@@ -131,10 +131,11 @@ def nca_parameters(samples: pd.DataFrame) -> pd.DataFrame:
     number = ordered.groupby(KEYS, sort=False).ngroup().to_numpy()  # 0, 0, 1, ...: a profile's samples together
     rows, t, c, window = (ordered[name].to_numpy() for name in ("ROW", "T", "C", "CMAX"))
     starts = np.flatnonzero(np.diff(number, prepend=-1))
+    ends = np.append(starts[1:], len(number))[:len(starts)]  # (no profile: none)
     # a profile without a sample of study Days 1-28 (CMAXFL) has neither: NaN
     cmax, tmax = compute_cmax_tmax_profiles(number[window], t[window], c[window], count=len(starts))
     first, params, values, reasons = [], [], [], []  # per parameter: the profile's first sample, name, result
-    for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(number)], strict=True)):
+    for n, (start, end) in enumerate(zip(starts, ends, strict=True)):
         for param, (value, reason) in profile_parameters(t[start:end], c[start:end], cmax[n], tmax[n]).items():
             first.append(rows[start])
             params.append(param)

@@ -5,7 +5,7 @@ import pytest
 from lxml import etree
 
 from cdisc.define import build_define, validate_define, write_define
-from cdisc.define.build import text_length, value_level_values
+from cdisc.define.build import _decimals, text_length, value_level_values
 from cdisc.spec.load import load_spec
 from tests.cdisc.spec.test_check import CODELISTS, DATASETS, METHODS, VARIABLES, make_spec
 
@@ -122,3 +122,13 @@ def test_value_level_values_are_the_rows_meeting_the_where_clause_compared_as_te
                        "ARMN": [1.0, 1.0, 3.0, 2.0]})
     assert [(vl.variable, values.tolist()) for vl, values in zip(spec.value_level, value_level_values(
         spec, {"DM": dm}), strict=True)] == [("SEX", ["F", "F"]), ("USUBJID", ["2", "3"]), ("STUDYID", ["B"])]
+
+
+def test_significant_digits_are_the_most_decimals_of_the_values_written_with_ten():
+    """1.25 has 2 decimals, 2.0 none; 1/3 written with 10 is 0.3333333333, 10, even after 3,000 values of one
+    decimal (past the first few thousand looked at); 0.1 + 0.2 is 0.3000000000, 1; no number gives 0."""
+    assert _decimals(pd.Series([1.25, 2.0, np.nan])) == 2
+    assert _decimals(pd.Series([0.5 + n for n in range(3000)] + [1 / 3])) == 10
+    assert _decimals(pd.Series([0.1 + 0.2])) == 1
+    assert _decimals(pd.Series([np.nan])) == 0
+    assert _decimals(pd.Series([], dtype=float)) == 0
