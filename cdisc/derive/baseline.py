@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, as_list, check_mask, describe_keys, is_blank, require_columns, warn_if_exists
-from cdisc.distinct import either
+from cdisc.distinct import either, positions_in
 from cdisc.errors import DerivationError
 from cdisc.issues import Issue
 
@@ -104,8 +104,11 @@ def derive_var_base(df: pd.DataFrame, *, by: Sequence[str], source: str = "AVAL"
         raise DerivationError(
             f"df: {len(issues)} group(s) have more than one baseline record ({flag}='Y') by {by}: "
             f"{describe_keys(dup, by)}. Fix {flag} so that each group has at most one.", issues)
-    values = df[by].merge(base.rename(columns={source: "__base"}), on=by, how="left")["__base"]
-    values.index = df.index
+    # each record's group looked up among the baseline records once per distinct group (a left join, whose keys
+    # pandas would factorize record by record)
+    keys = pd.Index(base[by[0]]) if len(by) == 1 else pd.MultiIndex.from_frame(base[by])
+    found = positions_in(df[by[0]] if len(by) == 1 else df[by], keys)
+    values = pd.Series(pd.api.extensions.take(base[source].array, found, allow_fill=True), index=df.index)
     if not pd.api.types.is_numeric_dtype(df[source]):
         values = values.where(values.notna(), BLANK)
     return df.assign(**{new_var: values})

@@ -15,7 +15,7 @@ import pandas as pd
 
 from cdisc.dates import SAS_EPOCH
 from cdisc.derive import BLANK, as_list, require_columns, warn_if_exists
-from cdisc.distinct import by_distinct
+from cdisc.distinct import by_distinct, distinct_rows_of
 from cdisc.errors import DerivationError
 
 ISO_DTC = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T.*)?)?)?$")
@@ -182,7 +182,9 @@ def derive_var_extreme_dt(df: pd.DataFrame, *, dataset_add: Mapping[str, pd.Data
             raise DerivationError(f"sources: {src!r} names dataset {name!r}, not in dataset_add {sorted(dataset_add)}")
         add = dataset_add[name]
         require_columns(add, [*by, var], arg=f"dataset_add[{name!r}]")
-        frames.append(add[by].assign(_DT=by_distinct(add[var], _complete_date)).dropna(subset=["_DT"]))
+        _, first = distinct_rows_of([add[c] for c in (*by, var)])  # each group's distinct dates once
+        rows = add[[*by, var]].iloc[first]
+        frames.append(rows[by].assign(_DT=by_distinct(rows[var], _complete_date)).dropna(subset=["_DT"]))
     cand = pd.concat(frames, ignore_index=True).astype({"_DT": "datetime64[ns]"})
     if upper is not None:
         cand = cand[cand["_DT"] <= pd.Timestamp(upper)]
