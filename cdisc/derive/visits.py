@@ -74,15 +74,17 @@ def derive_vars_visit_window(df: pd.DataFrame, *, windows: Sequence[VisitWindow]
     ady = pd.to_numeric(df[day], errors="raise").astype("float64")
     sel = check_mask(where, df)
     hit = [(sel & (ady >= w.low) & (ady <= w.high)).to_numpy() for w in windows]
+    window = np.select(hit, np.arange(len(windows)), default=len(windows))  # each record's (len: in none)
 
-    def pick(values: list[object], default: object) -> np.ndarray:
-        return np.select(hit, values, default=default)
+    def pick(values: list[float]) -> np.ndarray:
+        return np.array([*values, np.nan], dtype="float64")[window]
 
-    target = pick([float(w.target) for w in windows], np.nan).astype("float64")
+    target = pick([float(w.target) for w in windows])
     return df.assign(
-        AVISIT=pick([w.name for w in windows], BLANK), AVISITN=pick([float(w.number) for w in windows], np.nan),
-        AWTARGET=target, AWTDIFF=(ady - target).abs(), AWLO=pick([float(w.low) for w in windows], np.nan),
-        AWHI=pick([float(w.high) for w in windows], np.nan), AWU=np.where(np.isnan(target), BLANK, unit))
+        AVISIT=pd.array([w.name for w in windows] + [BLANK], dtype="str").take(window),
+        AVISITN=pick([float(w.number) for w in windows]), AWTARGET=target, AWTDIFF=(ady - target).abs(),
+        AWLO=pick([float(w.low) for w in windows]), AWHI=pick([float(w.high) for w in windows]),
+        AWU=either(~np.isnan(target), unit))
 
 
 def derive_var_closest_flag(df: pd.DataFrame, *, by: Sequence[str], order: Sequence[str] | None = None,
