@@ -78,15 +78,17 @@ def positions_in(values: Frame, keys: pd.Index) -> np.ndarray:
 def distinct_rows(values: Frame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's distinct value (or row, for a frame) as a code 0, 1, ... in order of first appearance, and the
     position of each code's first row: `values.iloc[first].iloc[codes]` is `values` again. Floats are told apart by
-    their bits (0.0 and -0.0 are written differently); in a frame, each column's values as `pd.factorize` tells them
-    apart (a finished text column's codes are known), the rows by their columns' codes."""
+    their bits (0.0 and -0.0 are written differently), other values as `pd.factorize` tells them apart (a finished
+    text column's codes are known); a frame's rows by their columns' codes (`distinct_rows_of`)."""
     if isinstance(values, pd.DataFrame):
-        columns = {n: distinct_codes(column)[0] for n, (_, column) in enumerate(values.items())}
-        codes = pd.DataFrame(columns, copy=False).groupby(list(columns), sort=False).ngroup().to_numpy()
-    elif values.dtype == "float64":
-        codes = pd.factorize(values.to_numpy().view("int64"), use_na_sentinel=False)[0]
-    else:
-        codes = distinct_codes(values)[0]
+        return distinct_rows_of([column for _, column in values.items()])
+    if values.dtype == "float64":
+        return _with_first(pd.factorize(values.to_numpy().view("int64"), use_na_sentinel=False)[0])
+    return _with_first(distinct_codes(values)[0])
+
+
+def _with_first(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The codes (0, 1, ... in order of first appearance) and each code's first position."""
     first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.intp)
     first[codes[::-1]] = _descending(len(codes))  # the first row of each code (later rows overwritten)
     return codes, first
@@ -107,15 +109,18 @@ def _descending(n: int) -> np.ndarray:
 
 def distinct_rows_of(columns: list[pd.Series]) -> tuple[np.ndarray, np.ndarray]:
     """`distinct_rows` of columns side by side (the same length, compared place by place), from each one's own
-    codes: a finished text column's are known, where a frame of them would be new memory.
+    codes (`distinct_codes`: values as `pd.factorize` tells them apart, 0.0 and -0.0 alike): a finished text
+    column's are known, where a frame of them would be new memory.
 
     >>> [a.tolist() for a in distinct_rows_of([pd.Series(["a", "a", "b", "a"]), pd.Series([1.0, 2.0, 1.0, 1.0])])]
     [[0, 1, 2, 0], [0, 1, 2]]
     """
-    places = combined_places([distinct_rows(column)[0] for column in columns])
+    codes = [distinct_codes(column)[0] for column in columns]
+    places = combined_places(codes)
     if places is None:  # more than 2**63 possible rows: never in a study, but told apart all the same
-        return distinct_rows(pd.DataFrame({n: column.to_numpy() for n, column in enumerate(columns)}))
-    return distinct_rows(pd.Series(places))
+        return _with_first(pd.DataFrame(dict(enumerate(codes)), copy=False).groupby(
+            list(range(len(codes))), sort=False).ngroup().to_numpy())
+    return _with_first(pd.factorize(places)[0])
 
 
 @per_column

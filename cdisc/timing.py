@@ -179,6 +179,15 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     return _visitnum_on_day(df.loc[uns, "USUBJID"], day[uns], dates)
 
 
+def _on_or_before_start(when: pd.Series, ref: pd.Series) -> pd.Series:
+    """Whether a complete date (or date and time) `when` is on or before the reference start `ref` (blank: none);
+    times are compared when both have them, a date alone on the reference day counts as before."""
+    day, ref_day = when.str.slice(0, 10), ref.str.slice(0, 10)
+    complete = when.str.len() >= 10
+    timed_both = (when.str.len() > 10) & (ref.str.len() > 10)
+    return complete & ref.ne("") & ((day < ref_day) | (day.eq(ref_day) & (~timed_both | (when <= ref))))
+
+
 def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], dtc: str, result: str,
                          flag: str) -> pd.DataFrame:
     """--LOBXFL "Last Observation Before Exposure Flag" (SDTMIG 3.4): "Y" on the last record with a
@@ -188,12 +197,11 @@ def add_last_before_flag(df: pd.DataFrame, dm: pd.DataFrame, *, by: list[str], d
     taken as pre-infusion (protocol: Day 1 samples are drawn before the infusion). Ties on date/time keep
     the last record in input order.
     """
-    ref = subject_values(df["USUBJID"], dm, "RFSTDTC").fillna("")
     when = df[dtc].fillna("")
-    day, ref_day = when.str.slice(0, 10), ref.str.slice(0, 10)
-    complete = when.str.len() >= 10
-    timed_both = (when.str.len() > 10) & (ref.str.len() > 10)
-    before = complete & ref.ne("") & ((day < ref_day) | (day.eq(ref_day) & (~timed_both | (when <= ref))))
+    # each subject's distinct dates judged once
+    before = by_distinct(pd.DataFrame({"USUBJID": df["USUBJID"], "WHEN": when}),
+                         lambda pairs: _on_or_before_start(pairs["WHEN"], subject_values(
+                             pairs["USUBJID"], dm, "RFSTDTC").fillna("")))
     eligible = before & df[result].fillna("").ne("")
     # only the columns the choice reads are sorted and grouped, not the whole dataset
     cand = df.loc[eligible, ["USUBJID", *by]].assign(_when=when[eligible]).sort_values("_when", kind="mergesort")
