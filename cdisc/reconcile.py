@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.context import DomainResult
-from cdisc.distinct import sorted_distinct, sorted_places
+from cdisc.distinct import combined_places, sorted_distinct, sorted_places
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized
 from cdisc.issues import Issue
@@ -60,12 +60,13 @@ def _by_form(pieces: list[pd.DataFrame]) -> tuple[dict[str, np.ndarray], dict[st
     datasets: dict[str, set[str]] = defaultdict(set)
     for piece in pieces:
         codes, forms = pd.factorize(piece["RAW_FORM"])
-        raw_rows, names = piece["RAW_ROW"].to_numpy(), piece["DATASET"].to_numpy()
+        named, names = pd.factorize(piece["DATASET"])
+        raw_rows = piece["RAW_ROW"].to_numpy()
         for i, form in enumerate(forms):
             if form != "":
                 chosen = codes == i
                 rows[form].append(raw_rows[chosen])
-                datasets[form].update(pd.unique(names[chosen]))
+                datasets[form].update(names[pd.unique(named[chosen])])
     return ({str(form): sorted_distinct(np.concatenate(found).astype(int)) for form, found in rows.items()},
             {str(form): sorted(map(str, found)) for form, found in datasets.items()})
 
@@ -73,5 +74,8 @@ def _by_form(pieces: list[pd.DataFrame]) -> tuple[dict[str, np.ndarray], dict[st
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """`frame.sort_values(keys, kind="stable")` (text in Python's order, a missing value last), from each key's
     distinct values."""
-    order = np.lexsort([sorted_places(frame[k]) for k in reversed(keys)])
-    return frame.take(order)
+    places = [sorted_places(frame[k]) for k in keys]
+    combined = combined_places(places)
+    if combined is not None and (np.diff(combined) >= 0).all():  # in order already, as a finished dataset mostly is
+        return frame
+    return frame.take(np.lexsort(places[::-1]))

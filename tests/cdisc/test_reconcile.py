@@ -62,9 +62,11 @@ def test_reconcile_lineage_is_in_order_of_dataset_subject_and_seq():
         "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}))
     dm = Finalized("DM", pd.DataFrame(), pd.DataFrame({
         "DATASET": "DM", "USUBJID": ["S2", "S1"], "SEQ": [1.0, 2.0], "RAW_FORM": "dm", "RAW_ROW": [2, 1]}))
-    out = reconcile(raw, [result("DM"), result("AE")], [dm, ae])
+    vs = Finalized("VS", pd.DataFrame(), pd.DataFrame({  # in order already, as a finished dataset mostly is
+        "DATASET": "VS", "USUBJID": ["S1", "S1", "S2"], "SEQ": [1.0, 2.0, 1.0], "RAW_FORM": "", "RAW_ROW": pd.NA}))
+    out = reconcile(raw, [result("DM"), result("AE"), result("VS")], [dm, vs, ae])
     assert out.lineage[["DATASET", "USUBJID", "SEQ"]].values.tolist() == [
         ["AE", "S1", 1.0], ["AE", "S1", 2.0], ["AE", "S10", 1.0], ["AE", "S2", 1.0],
-        ["DM", "S1", 2.0], ["DM", "S2", 1.0]]
+        ["DM", "S1", 2.0], ["DM", "S2", 1.0], ["VS", "S1", 1.0], ["VS", "S1", 2.0], ["VS", "S2", 1.0]]
     assert out.lineage["RAW_ROW"].iloc[:2].tolist() == [2, 3] and pd.isna(out.lineage["RAW_ROW"].iloc[2])
     assert out.summary[["FORM", "MAPPED", "DATASETS"]].values.tolist() == [["ae", 3, "AE"], ["dm", 2, "DM"]]
