@@ -94,7 +94,7 @@ def _with_first(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, first
 
 
-_DESCENDING = np.arange(-1, -1, -1)
+_DESCENDING = np.arange(0)
 
 
 def _descending(n: int) -> np.ndarray:

@@ -205,6 +205,7 @@ def _lengths(data_type: str, values: pd.Series, significant_digits: int | None =
 
 
 MOST_DECIMALS = 10  # a number's decimals are counted as it is written with this many
+DECIMALS_CHUNK = 2000  # distinct numbers written at a time, until one has MOST_DECIMALS
 
 
 def _decimals(numbers: pd.Series) -> int:
@@ -220,9 +221,6 @@ def _decimals(numbers: pd.Series) -> int:
         if most == MOST_DECIMALS:
             break
     return most
-
-
-DECIMALS_CHUNK = 2000
 
 
 def _origin(parent: etree._Element, origin: str, source: str, predecessor: str, pages: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cdisc.distinct import by_distinct, distinct_rows, in_set
+from cdisc.distinct import by_distinct, distinct_rows_of, in_set
 from cdisc.failure import describe
 from cdisc.validate.finding import Finding, RuleStatus, first_records
 
@@ -37,7 +37,7 @@ class AdamRule:
 def _inconsistent(df: pd.DataFrame, value: str, by: str) -> np.ndarray:
     """Records of a `by` group whose `value` is not the group's only value (both populated), judged on the
     distinct (`by`, `value`) pairs: a group has as many values in them as in its records."""
-    codes, first = distinct_rows(df[[by, value]])
+    codes, first = distinct_rows_of([df[by], df[value]])
     pairs = df[[by, value]].iloc[first].reset_index(drop=True)
     both = pairs[by].astype(str).ne("") & pairs[value].astype(str).ne("")
     counts = pairs[both].groupby(by)[value].transform("nunique")
@@ -51,7 +51,7 @@ def _populated(column: pd.Series) -> np.ndarray:
 
 def _groups(df: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Each record's group of `keys` as a number (NaN for a record missing a key: `groupby` leaves it out)."""
-    codes, first = distinct_rows(df[keys])
+    codes, first = distinct_rows_of([df[k] for k in keys])
     return np.where(df[keys].iloc[first].isna().any(axis=1).to_numpy()[codes], np.nan, codes)
 
 
