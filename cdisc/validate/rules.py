@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct, distinct_rows, distinct_values, positions_in, text_extreme
+from cdisc.distinct import by_distinct, distinct_rows, distinct_rows_of, distinct_values, positions_in, text_extreme
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -294,11 +294,12 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
     for name, df in sorted(data.items()):
         if name == "ADSL" or "USUBJID" not in df:
             continue
+        at = positions_in(df["USUBJID"], adsl.index)  # each record's subject in ADSL (-1: none)
         for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
-            codes, first = distinct_rows(df[["USUBJID", col]])  # each subject's values compared once
-            pairs = df[["USUBJID", col]].iloc[first]
-            expected = per_record(adsl, pairs["USUBJID"])(col)
-            same = (expected == pairs[col]) | (expected.isna() & pairs[col].isna())
+            codes, first = distinct_rows_of([df["USUBJID"], df[col]])  # each subject's values compared once
+            actual = df[col].iloc[first].reset_index(drop=True)
+            expected = pd.Series(pd.api.extensions.take(adsl[col].to_numpy(), at[first], allow_fill=True))
+            same = (expected == actual) | (expected.isna() & actual.isna())
             out += _flag("CCV-0001", name, df, ~same.to_numpy()[codes], f"{col} differs from ADSL.{col}", col)
     return out
 
