@@ -9,11 +9,14 @@ import multiprocessing
 import os
 import pickle
 import queue
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Generic, TypeVar
 
 from cdisc.collector import frozen
@@ -54,13 +57,44 @@ class Feed(Generic[T]):
         return self._result
 
 
-def send_each(item: object, feeds: Sequence[Feed]) -> None:
+def send_each(item: object, feeds: Sequence[Feed], spool: Path | None = None) -> None:
     """Send one item to each of `feeds`, pickled once. It is pickled straight into the pipes, a message per pickle
     frame and an empty one last (pages written after the fork are not shared; no copy of the whole pickle is held
-    here); each child takes the messages as fast as they come and unpickles the item once all are in."""
-    messages = _Messages([feed._inbox for feed in feeds])
-    pickle.dump(item, messages, protocol=pickle.HIGHEST_PROTOCOL)
-    messages.write(b"")
+    here); each child takes the messages as fast as they come and unpickles the item once all are in.
+
+    With a `spool` folder (`spooled`) the item is pickled into a file there instead, and each child is sent only
+    its own name for the file (a hard link, which it removes once read): this process never waits for a child,
+    whose thread taking messages off a pipe needs the interpreter lock, held for as long as the child's own work
+    is inside one long call (unpickling a dataset, factorizing a column)."""
+    if spool is None:
+        messages = _Messages([feed._inbox for feed in feeds])
+        pickle.dump(item, messages, protocol=pickle.HIGHEST_PROTOCOL)
+        messages.write(b"")
+        return
+    handle, name = tempfile.mkstemp(dir=spool, suffix=".pickle")
+    with os.fdopen(handle, "wb") as file:
+        pickle.dump(item, file, protocol=pickle.HIGHEST_PROTOCOL)
+    for n, feed in enumerate(feeds):
+        link = f"{name}.{n}"
+        os.link(name, link)
+        messages = _Messages([feed._inbox])
+        messages.write(SPOOLED + os.fsencode(link))
+        messages.write(b"")
+    os.unlink(name)
+
+
+SPOOLED = b"@"  # a message naming a spooled file (a pickle starts with its protocol opcode, 0x80)
+
+
+@contextmanager
+def spooled(folder: Path) -> Iterator[Path]:
+    """A folder for `send_each` to spool items in, removed with whatever a child has not read (a child that died)
+    when the block is left."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _Messages:
@@ -114,7 +148,12 @@ def _unpickled(arrived: queue.SimpleQueue) -> Iterator[object]:
     while (item := arrived.get()) is not None:
         if isinstance(item, BaseException):
             raise item
-        yield pickle.loads(item.getbuffer())
+        data = item.getbuffer()
+        if data[:1] == SPOOLED:  # a spooled item: read, then its link removed
+            link = Path(os.fsdecode(bytes(data[1:])))
+            data = link.read_bytes()
+            link.unlink()
+        yield pickle.loads(data)
 
 
 @contextmanager

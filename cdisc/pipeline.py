@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from cdisc.background import Feed, fed_in_background, send_each
+from cdisc.background import Feed, fed_in_background, send_each, spooled
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.csvfile import write_csv
 from cdisc.ct import load_ct, merge_ct
@@ -319,15 +319,17 @@ class PackageFeed:
     to `describe_and_check`)."""
 
     def __init__(self, feeds: Sequence[Feed], complete_to: Sequence[Feed], staged: Path, published: Path,
-                 formats: tuple[str, ...]) -> None:
+                 formats: tuple[str, ...], spool: Path | None = None) -> None:
         self._feeds = feeds
         self._complete_to = complete_to
         self._folders = (staged, published, formats)
+        self._spool = spool
         self._opened = False
 
     def send(self, spec: Spec, final: Finalized) -> None:
+        """Send a finished dataset (through `spool` when given: `send_each`)."""
         self._open(spec)
-        send_each((final.name, final.coded()), self._feeds)
+        send_each((final.name, final.coded()), self._feeds, self._spool)
 
     def complete(self, spec: Spec) -> None:
         self._open(spec)
@@ -405,10 +407,11 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     # (Leaving the block stops them before the staged output is removed or put in place.)
     with ExitStack() as background:
         stage = background.enter_context(staged(out_dir))
+        spool = background.enter_context(spooled(stage / ".feed"))  # removed once the forked processes have ended
         rules = background.enter_context(fed_in_background(sdtm_conformance, prepare_sdtm_rules, nice=SIDE_NICENESS))
         checks = background.enter_context(fed_in_background(describe_and_check, prepare_checks, nice=SIDE_NICENESS))
         feeds = {standard: PackageFeed([rules, checks] if standard == "sdtm" else [checks], [checks],
-                                       stage / standard, Path(out_dir) / standard, tuple(formats))
+                                       stage / standard, Path(out_dir) / standard, tuple(formats), spool)
                  for standard in ("sdtm", "adam")}
         sdtm = build_sdtm(raw_dir, spec_dir, sdtm_builders, clock, finished=feeds["sdtm"].send)
         sdtm_data = sdtm.frames

@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import pytest
 
-from cdisc.background import fed_in_background, in_background, send_each
+from cdisc.background import fed_in_background, in_background, send_each, spooled
 from cdisc.errors import MappingError
 
 
@@ -123,6 +123,23 @@ def test_an_item_sent_to_each_of_two_feeds_reaches_both_and_a_dead_child_does_no
         assert first.close()() == second.close()() == [44_999_850_000, 45]
         with pytest.raises(MappingError, match="exit code -9"):
             dead.close()()
+
+
+def test_a_spooled_item_reaches_each_child_as_a_file_it_removes_and_a_dead_child_s_is_removed_with_the_spool(
+        tmp_path):
+    """Through a spool folder: both live children get both frames (sums 44,999,850,000 and 45) and remove their
+    links once read; the killed child's link stays until the spool is left; the spool is gone then."""
+    frame = pd.DataFrame({"N": range(300_000)})
+    with spooled(tmp_path / "spool") as spool:
+        with fed_in_background(_column_sums, _prepare) as first, \
+                fed_in_background(_column_sums, _prepare) as second, fed_in_background(_items_seen, _killed) as dead:
+            send_each(frame, [first, dead, second], spool)
+            send_each(frame.iloc[:10], [first, second], spool)
+            assert first.close()() == second.close()() == [44_999_850_000, 45]
+            with pytest.raises(MappingError, match="exit code -9"):
+                dead.close()()
+        assert [p.name.rsplit(".", 1)[1] for p in spool.iterdir()] == ["1"]  # the dead child's link, unread
+    assert not (tmp_path / "spool").exists()
 
 
 def _thread_priorities(folder: str, items: Iterator) -> list[int]:
