@@ -182,8 +182,8 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
 def _cells(data: bytes, text: str) -> pd.DataFrame:
     """The records of a CSV file (`data`, as latin-1 `text`) as text, the header row first, columns numbered. A
     file without quotes, whose every record has the first's number of fields, is read by Arrow's CSV reader
-    (several times faster, and the same frame); any other by pandas' C parser, whose messages the errors
-    quote."""
+    (several times faster, and the same frame: read as Arrow's large text, which pandas' text holds, so no column
+    is copied to become it); any other by pandas' C parser, whose messages the errors quote."""
     if '"' not in text:
         width = FIRST_RECORD.search(text).group().count(",") + 1
         names = [str(i) for i in range(width)]
@@ -191,11 +191,12 @@ def _cells(data: bytes, text: str) -> pd.DataFrame:
             table = pa_csv.read_csv(io.BytesIO(data), read_options=pa_csv.ReadOptions(column_names=names,
                                                                                    encoding="latin-1"),
                                     convert_options=pa_csv.ConvertOptions(
-                                        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
+                                        column_types=dict.fromkeys(names, pa.large_string()),
+                                        strings_can_be_null=False))
         except pa.ArrowInvalid:  # a record with another number of fields: the C parser says which
             pass
         else:
-            return table.to_pandas(types_mapper={pa.string(): TEXT}.get).set_axis(range(width), axis=1)
+            return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get).set_axis(range(width), axis=1)
     return pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
 
 
