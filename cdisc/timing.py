@@ -8,7 +8,9 @@ from cdisc.dates import study_day
 from cdisc.distinct import (
     by_distinct,
     combined_places,
+    distinct_rows_of,
     either,
+    in_set,
     mapped,
     positions_in,
     sorted_places,
@@ -117,7 +119,7 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
     and VISIT = "UNSCHEDULED <VISITNUM>". Unknown visit names raise KeyError.
     """
     planned = tv.set_index("VISIT")["VISITNUM"].astype(float)
-    unknown = sorted(set(df.loc[~df[visit].isin(planned.index) & df[visit].ne(UNSCHEDULED), visit]))
+    unknown = sorted(set(df.loc[~in_set(df[visit], {*planned.index, UNSCHEDULED}), visit]))
     if unknown:
         raise KeyError(f"visit name(s) {unknown} are neither in TV nor {UNSCHEDULED!r}")
     out = df.assign(VISITNUM=mapped(df[visit], planned), VISIT=df[visit])
@@ -125,7 +127,7 @@ def add_visit(df: pd.DataFrame, tv: pd.DataFrame, *, visit: str, dtc: str,
     if uns.any():
         numbers = unscheduled_numbers(out, uns, dtc=dtc)
         if sv is not None:
-            numbers = _sv_numbers(out[uns], sv, dtc=dtc).fillna(numbers)
+            numbers = _sv_numbers(out.loc[uns, ["USUBJID", dtc]], sv, dtc=dtc).fillna(numbers)
         out.loc[uns, "VISITNUM"] = numbers
         out.loc[uns, "VISIT"] = UNSCHEDULED + " " + _two_decimals(out.loc[uns, "VISITNUM"])
     return out
@@ -139,7 +141,7 @@ def _two_decimals(numbers: pd.Series) -> pd.Series:
 def _sv_numbers(rows: pd.DataFrame, sv: pd.DataFrame, *, dtc: str) -> pd.Series:
     """VISITNUM of the subject's unscheduled SV visit on the date of each row (NaN without one; of two SV visits
     on one date, the later record)."""
-    unplanned = sv[sv["VISIT"].str.startswith(UNSCHEDULED)]
+    unplanned = sv[by_distinct(sv["VISIT"], lambda visit: visit.str.startswith(UNSCHEDULED))]
     visits = pd.DataFrame({"USUBJID": unplanned["USUBJID"], "DAY": unplanned["SVSTDTC"].str.slice(0, 10),
                            "VISITNUM": unplanned["VISITNUM"].astype("float64")})
     visits = visits.drop_duplicates(["USUBJID", "DAY"], keep="last")
@@ -164,13 +166,17 @@ def unscheduled_numbers(df: pd.DataFrame, uns: pd.Series, *, dtc: str) -> pd.Ser
     scheduled = ~uns & day.ne("")
     # the subject's scheduled visits and distinct unscheduled dates in date order, a scheduled visit before an
     # unscheduled date on the same day; the running highest VISITNUM is the base of each unscheduled date (a
-    # visit's records all give the same one: each once)
-    timeline = pd.concat([
-        pd.DataFrame({"USUBJID": df.loc[scheduled, "USUBJID"], "DAY": day[scheduled],
-                      "BASE": df.loc[scheduled, "VISITNUM"].astype("float64"), "UNS": False}).drop_duplicates(),
-        pd.DataFrame({"USUBJID": df.loc[uns, "USUBJID"], "DAY": day[uns], "BASE": -np.inf,
-                      "UNS": True}).drop_duplicates(["USUBJID", "DAY"]),
-    ], ignore_index=True).astype({"USUBJID": object, "DAY": object})
+    # visit's records all give the same one: each once). Each distinct (subject, day, visit) and unscheduled
+    # (subject, day) is found from the columns' codes, not from a frame of every record.
+    base = df["VISITNUM"].astype("float64").where(scheduled)
+    kind = pd.Series(np.where(scheduled, 0, np.where(uns, 1, 2)), index=df.index)
+    _, first = distinct_rows_of([df["USUBJID"], day, base, kind])
+    visits, unscheduled = first[scheduled.to_numpy()[first]], first[uns.to_numpy()[first]]
+    rows = np.concatenate([visits, unscheduled])
+    timeline = pd.DataFrame({"USUBJID": df["USUBJID"].iloc[rows].to_numpy(dtype=object),
+                             "DAY": day.iloc[rows].to_numpy(dtype=object),
+                             "BASE": np.concatenate([base.to_numpy()[visits], np.full(len(unscheduled), -np.inf)]),
+                             "UNS": np.arange(len(rows)) >= len(visits)})
     timeline = timeline.sort_values(["USUBJID", "DAY", "UNS"], kind="mergesort")
     highest = timeline.groupby("USUBJID", sort=False)["BASE"].cummax()
     dates = timeline[timeline["UNS"]].assign(BASE=highest[timeline["UNS"]].replace(-np.inf, 0.0))
