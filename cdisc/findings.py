@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.algorithms import censored_parts
+from cdisc.distinct import by_distinct
 
 
 def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
@@ -19,7 +20,15 @@ def reference_range_indicator(stresc: pd.Series, low: pd.Series, high: pd.Series
     >>> reference_range_indicator(pd.Series(["1", "5", "9", "<3", "<1", ">8"]), pd.Series([2.0] * 6),
     ...                           pd.Series([8.0] * 6)).tolist()
     ['LOW', 'NORMAL', 'HIGH', '', 'LOW', 'HIGH']
+
+    Worked out once per distinct (result, low, high): LB at 5,000 subjects has about 35,000 of those among
+    700,000 records.
     """
+    frame = pd.DataFrame({"STRESC": stresc, "LOW": low, "HIGH": high})
+    return by_distinct(frame, lambda d: _indicator(d["STRESC"], d["LOW"], d["HIGH"]))
+
+
+def _indicator(stresc: pd.Series, low: pd.Series, high: pd.Series) -> pd.Series:
     lo = pd.to_numeric(low, errors="coerce")
     hi = pd.to_numeric(high, errors="coerce")
     censored = censored_parts(stresc)
