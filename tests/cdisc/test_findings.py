@@ -62,6 +62,17 @@ def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
     assert out["STRESN"].isna().all()
 
 
+def test_standardize_names_every_record_of_a_repeated_bad_result():
+    """The results are converted once per distinct (result, unit, test), but a refused one is counted and shown
+    record by record: `36,8` typed on rows 3 and 8 is 2 results, not 1."""
+    with pytest.raises(MappingError) as info:
+        standardize(pd.Series(["36,8", "36.8", "36,8"]), pd.Series(["C", "C", "C"]),
+                    pd.Series(["TEMP", "TEMP", "TEMP"]), CONVERSIONS, source="vs.csv VSORRES",
+                    rows=pd.Series([3, 5, 8]))
+    assert str(info.value) == ("vs.csv VSORRES: 2 result(s) with a unit are no finite number (row 3 '36,8', row 8 "
+                               "'36,8'): a decimal comma? a text result takes no unit; correct them in the export")
+
+
 def test_standardize_refuses_a_result_no_xpt_number_holds_in_its_standard_unit():
     """XPT v5 numbers reach 7.2e75: 1e75 mg/dL of CRP is 1e76 mg/L (x 10) and 1e80 C stays 1e80, so both are
     refused naming their rows; 7e74 mg/dL is 7e75 mg/L and fits. Refused here, the raw rows are named, not lb.xpt."""
