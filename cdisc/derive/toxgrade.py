@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.derive import BLANK, is_blank, require_columns, warn_if_exists
-from cdisc.distinct import mapped
+from cdisc.distinct import by_distinct, mapped
 from cdisc.errors import DerivationError
 
 _CLAUSE = re.compile(r"^\s*(\d)\s*:\s*([<>])\s*(?:(\d+(?:\.\d+)?)\s*\*\s*)?(LLN|ULN|\d+(?:\.\d+)?)\s*$")
@@ -123,21 +123,30 @@ def derive_vars_atoxgr(df: pd.DataFrame, *, criteria: Mapping[str, str], by_var:
     ...                    censored="AVALC")["ATOXGR"].tolist()
     ['4', '2', '']
     """
-    require_columns(df, [by_var, source, low, high, *([censored] if censored else [])], arg="df")
+    inputs = [by_var, source, low, high, *([censored] if censored else [])]
+    require_columns(df, inputs, arg="df")
     warn_if_exists(df, ["ATOXGR", "ATOXGRN"])
+    # a grade depends on the record's inputs alone: graded once per distinct inputs (a lab has far fewer)
+    grade = by_distinct(df[inputs], lambda distinct: _grades(distinct, criteria, by_var=by_var, source=source,
+                                                             censored=censored, low=low, high=high))
+    text_grade = mapped(grade, lambda v: BLANK if np.isnan(v) else str(int(v)))
+    return df.assign(ATOXGR=text_grade, ATOXGRN=grade)
+
+
+def _grades(df: pd.DataFrame, criteria: Mapping[str, str], *, by_var: str, source: str, censored: str | None,
+            low: str, high: str) -> pd.Series:
+    """`derive_vars_atoxgr`'s ATOXGRN of each row of `df`."""
     grade = pd.Series(np.nan, index=df.index, dtype="float64")
-    inputs = df[[source, low, high, *([censored] if censored else [])]]  # the records' other columns stay put
     for key, text in criteria.items():
         rows = df[by_var].eq(key)
         if not rows.any():
             continue
-        sub, clauses = inputs.loc[rows], parse_grade_criteria(text)
+        sub, clauses = df.loc[rows], parse_grade_criteria(text)
         graded = compute_toxgrade(sub[source], sub[low], sub[high], clauses)
         if censored:
             graded = graded.fillna(_censored_grade(sub, source, censored, low, high, clauses))
         grade[rows] = graded
-    text_grade = mapped(grade, lambda v: BLANK if np.isnan(v) else str(int(v)))
-    return df.assign(ATOXGR=text_grade, ATOXGRN=grade)
+    return grade
 
 
 def _censored_grade(sub: pd.DataFrame, source: str, censored: str, low: str, high: str,
