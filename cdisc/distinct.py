@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import ArrowExtensionArray
 
 from cdisc.memo import per_column
 
@@ -146,6 +147,15 @@ def distinct_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index
         codes, uniques = text_codes(values)
         if not len(codes) or codes.min() >= 0:
             return codes, uniques
+    if isinstance(values.array, ArrowExtensionArray):
+        return _arrow_codes(values)
+    return pd.factorize(values, use_na_sentinel=False)
+
+
+@per_column
+def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """`distinct_codes` of Arrow text, worked out once per column (`per_column`): a builder groups, joins and maps
+    by the same USUBJID, PARAMCD or date column several times."""
     return pd.factorize(values, use_na_sentinel=False)
 
 

@@ -3,9 +3,10 @@
 Hundreds of CORE rules read the same columns (USUBJID, --SEQ, --DTC, --TESTCD), from the dataset, from its record
 frame (a shallow copy) or from a merge that kept them; define.xml, the suites and the cross-dataset rules read each
 column's distinct values: a function wrapped in `per_column` computes its result once per
-column *memory* (the numpy array the Series holds: its address, shape, strides and type) and hands the same result
-to every Series over that memory while the array that owns it lives (held by a weak reference: a freed array's
-entry is dropped, so an address used again is never mistaken for it). The engine never modifies data in place.
+column *memory* (the numpy array the Series holds: its address, shape, strides and type; or the Arrow arrays of
+pandas' text: their buffers) and hands the same result to every Series over that memory while the array that owns
+it lives (held by a weak reference: a freed array's entry is dropped, so an address used again is never mistaken
+for it). The engine never modifies data in place, and Arrow arrays cannot be.
 A Series result (a column's text) is itself a column over new memory, so `is_complete(text(column))` is computed
 once too. Results are shared: arrays are made read-only, so a caller that modified one in place would fail loudly.
 """
@@ -18,9 +19,11 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.arrays import ArrowExtensionArray
 
 F = TypeVar("F", bound=Callable[..., Any])
-Key = tuple[int, tuple[int, ...], tuple[int, ...], str]
+Key = tuple  # a numpy column's (address, shape, strides, type); Arrow arrays' (type, chunks' places)
 
 _RESULTS: dict[Key, tuple[weakref.ref, dict[str, Any]]] = {}  # column memory -> (its owner, function -> result)
 
@@ -57,8 +60,11 @@ def per_column(fn: F) -> F:
 
 
 def _results_of(series: pd.Series) -> dict[str, Any] | None:
-    """The results kept for the memory `series` holds; None for a Series not held in a numpy array."""
+    """The results kept for the memory `series` holds; None for a Series held neither in a numpy array nor in
+    Arrow arrays."""
     values = series.array
+    if isinstance(values, ArrowExtensionArray):
+        return _arrow_results(values._pa_array)
     if not isinstance(values, pd.arrays.NumpyExtensionArray):
         return None
     array = owner = values.to_numpy()
@@ -68,6 +74,18 @@ def _results_of(series: pd.Series) -> dict[str, Any] | None:
     entry = _RESULTS.get(key)
     if entry is None or entry[0]() is not owner:
         entry = _RESULTS[key] = (weakref.ref(owner, lambda _, k=key: _RESULTS.pop(k, None)), {})
+    return entry[1]
+
+
+def _arrow_results(chunked: pa.ChunkedArray) -> dict[str, Any]:
+    """The results kept for Arrow arrays (immutable): keyed by their type and each chunk's buffers, offset and
+    length, so the same column taken into another frame (`pd.concat` makes a new ChunkedArray of the same
+    chunks) finds them; an entry lives as long as the ChunkedArray it was made for, which holds those buffers."""
+    key = (str(chunked.type), *((c.offset, len(c), *(b.address if b is not None else 0 for b in c.buffers()))
+                                for c in chunked.chunks))
+    entry = _RESULTS.get(key)
+    if entry is None or entry[0]() is None:
+        entry = _RESULTS[key] = (weakref.ref(chunked, lambda _, k=key: _RESULTS.pop(k, None)), {})
     return entry[1]
 
 

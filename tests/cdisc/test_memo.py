@@ -45,6 +45,7 @@ def test_equal_values_in_other_memory_are_computed_again():
 def test_a_freed_column_is_forgotten():
     s = pd.Series(["xyz"], dtype=object)
     lengths(s)
+    gc.collect()  # the other tests' columns first
     before = len(memo._RESULTS)
     del s
     gc.collect()
@@ -66,11 +67,26 @@ def test_a_series_result_takes_the_index_of_the_series_asked_about():
     assert calls == [2]
 
 
-def test_arrow_backed_text_is_not_memoised():
-    s = pd.Series(["a"], dtype="str")
+def test_arrow_backed_text_is_memoised_in_any_frame_that_holds_its_arrays():
+    """Arrow arrays cannot change: the same column asked about again, or taken into another frame by `pd.concat`
+    (a new ChunkedArray of the same chunks), is not computed again; equal text in other arrays is."""
+    s = pd.Series(["a", "bc"], dtype="str")
     lengths(s)
     lengths(s)
-    assert calls == [1, 1]
+    frame = pd.concat([s.rename("A").to_frame(), pd.Series([1, 2], name="B")], axis=1)
+    assert lengths(frame["A"]).tolist() == [1, 2]
+    lengths(pd.Series(["a", "bc"], dtype="str"))
+    assert calls == [2, 2]
+
+
+def test_a_freed_arrow_column_is_forgotten():
+    s = pd.Series(["xyz"], dtype="str")
+    lengths(s)
+    gc.collect()
+    before = len(memo._RESULTS)
+    del s
+    gc.collect()
+    assert len(memo._RESULTS) == before - 1
 
 
 @memo.per_column

@@ -13,7 +13,7 @@ from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
-from cdisc.distinct import by_distinct, either, mapped, positions_in, subject_values
+from cdisc.distinct import by_distinct, distinct_rows, either, mapped, positions_in, subject_values
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 
@@ -30,14 +30,15 @@ def start_bds(ctx: AnalysisContext, dom: str, paramcd_codelist: str, *, src: pd.
     """SDTM findings with results -> BDS skeleton: parameters, AVAL/AVALC, dates, ADSL variables, source.
     `src` replaces `ctx.sdtm(dom)` when the builder has already set records aside (e.g. VS HEIGHT)."""
     src = ctx.sdtm(dom) if src is None else src
-    src = src[src[f"{dom}STAT"].ne("NOT DONE")]
+    done = src[f"{dom}STAT"].ne("NOT DONE")
+    src = src if done.all() else src[done]
     codes = ctx.spec.codelist(paramcd_codelist)
     # each distinct test code and date is looked up / parsed once
     paramcd = by_distinct(src[f"{dom}TESTCD"], lambda s: map_ct(s, codes, source=f"{dom}.{dom}TESTCD"))
+    dates = by_distinct(src[f"{dom}DTC"], lambda dtc: pd.DataFrame({"ADT": dtc_date(dtc), "ADTM": _datetime(dtc)}))
     bds = src.assign(PARAMCD=paramcd, PARAM=mapped(paramcd, codes.decode),
                      PARAMN=mapped(paramcd, {t.term: t.order for t in codes.terms}),
-                     AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"],
-                     ADT=by_distinct(src[f"{dom}DTC"], dtc_date), ADTM=by_distinct(src[f"{dom}DTC"], _datetime),
+                     AVAL=src[f"{dom}STRESN"], AVALC=src[f"{dom}STRESC"], ADT=dates["ADT"], ADTM=dates["ADTM"],
                      SRCDOM=dom, SRCVAR=either(src[f"{dom}STRESN"].notna(), f"{dom}STRESN", f"{dom}STRESC"),
                      SRCSEQ=src[f"{dom}SEQ"])
     check_units(bds, unit=f"{dom}STRESU")
@@ -105,7 +106,9 @@ def add_cs28(bds: pd.DataFrame, clsig: str) -> pd.DataFrame:
 
 def check_units(bds: pd.DataFrame, *, unit: str) -> None:
     """Every parameter holds one standard unit, the one written in PARAM's parentheses (PARAM is the spec's)."""
-    for (paramcd, param), units in bds.groupby(["PARAMCD", "PARAM"])[unit]:
+    pairs = bds[["PARAMCD", "PARAM", unit]]
+    _, first = distinct_rows(pairs)  # each distinct (parameter, unit) once
+    for (paramcd, param), units in pairs.iloc[first].groupby(["PARAMCD", "PARAM"])[unit]:
         found = sorted(set(units) - {""})
         expected = param.rsplit("(", 1)[1].rstrip(")") if param.endswith(")") else None
         if found and found != [expected]:
