@@ -155,8 +155,9 @@ def distinct_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray | pd.Index
 @per_column
 def _arrow_codes(values: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
     """`distinct_codes` of Arrow text, worked out once per column (`per_column`): a builder groups, joins and maps
-    by the same USUBJID, PARAMCD or date column several times."""
-    return pd.factorize(values, use_na_sentinel=False)
+    by the same USUBJID, PARAMCD or date column several times. The codes kept are narrow (`_narrow`)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return _narrow(codes, len(uniques)), uniques
 
 
 @per_column
