@@ -35,29 +35,41 @@ def _split(value: object, *, arg: str) -> tuple[int, int | None, int | None] | N
     return y, mo, d
 
 
-def _range(parts: tuple[int, int | None, int | None]) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Earliest and latest possible date of a (partial) date."""
-    y, mo, d = parts
-    first = pd.Timestamp(y, mo or 1, d or 1)
-    last_month = mo or 12
-    return first, pd.Timestamp(y, last_month, d or calendar.monthrange(y, last_month)[1])
-
-
 def _date_ranges(values: pd.Series, *, arg: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per value: earliest and latest possible date (datetime64[ns], NaT when blank) and the missing part ("M",
-    "D", blank for a complete date, None when blank). Each distinct text is parsed once; an invalid one is
-    reported with the first row that holds it."""
+    "D", blank for a complete date, None when blank). The distinct texts are parsed together, as numbers; an
+    invalid one is reported (`_split`) with the first row that holds it."""
     codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=False)
-    first_rows = np.unique(codes, return_index=True)[1]
-    lows, highs, missing = [], [], []
-    for value, row in zip(uniques, first_rows, strict=True):
-        parts = _split(value, arg=f"{arg} row {values.index[row]}")
-        lo, hi = _range(parts) if parts is not None else (pd.NaT, pd.NaT)
-        lows.append(lo)
-        highs.append(hi)
-        missing.append(None if parts is None else "M" if parts[1] is None else "D" if parts[2] is None else BLANK)
-    as_ns = (pd.Series(v, dtype="datetime64[ns]").to_numpy()[codes] for v in (lows, highs))
-    return *as_ns, np.array(missing, dtype=object)[codes]
+    text = pd.Series(uniques, dtype=object)
+    blank = np.fromiter((v is None or (isinstance(v, float) and np.isnan(v)) or str(v) == BLANK for v in uniques),
+                        dtype=bool, count=len(uniques))
+    parts = text.astype(str).str.extract(ISO_DTC).apply(pd.to_numeric)
+    year, month, day = (parts[i].to_numpy(dtype=float) for i in range(3))
+    start = _month_start(year, np.nan_to_num(month, nan=1.0))
+    valid = blank | ~np.isnan(year) & (np.isnan(month) | (month >= 1) & (month <= 12) & (
+        np.isnan(day) | (day >= 1) & (day <= _days_in(start))))
+    if not valid.all():
+        invalid = int(np.flatnonzero(~valid)[0])
+        _split(uniques[invalid], arg=f"{arg} row {values.index[np.flatnonzero(codes == invalid)[0]]}")
+    end = _month_start(year, np.nan_to_num(month, nan=12.0))
+    first = start + (np.nan_to_num(day, nan=1.0) - 1).astype("timedelta64[D]")
+    last = np.where(np.isnan(day), end + (_days_in(end) - 1).astype("timedelta64[D]"), first)
+    missing = np.where(blank, None, np.where(np.isnan(month), "M", np.where(np.isnan(day), "D", BLANK)))
+    # pandas, not numpy, makes them nanoseconds: a year outside 1678-2261 raises OutOfBoundsDatetime, not wraps
+    first, last = (pd.Series(np.where(blank, np.datetime64("NaT"), v)).astype("datetime64[ns]").to_numpy()
+                   for v in (first, last))
+    return first[codes], last[codes], missing.astype(object)[codes]
+
+
+def _month_start(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The first day of each (year, month) as datetime64[D] (any year and month for a value that has none)."""
+    months = (np.nan_to_num(year, nan=1970.0) - 1970) * 12 + np.clip(month, 1, 12) - 1
+    return months.astype("datetime64[M]").astype("datetime64[D]")
+
+
+def _days_in(month_start: np.ndarray) -> np.ndarray:
+    """The number of days in the month of each first day."""
+    return ((month_start.astype("datetime64[M]") + 1).astype("datetime64[D]") - month_start).astype(int)
 
 
 def derive_vars_dt(df: pd.DataFrame, *, new_vars_prefix: str, dtc: str, highest_imputation: str = "n",

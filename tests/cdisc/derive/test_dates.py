@@ -60,6 +60,22 @@ def test_derive_vars_dt_rejects_invalid_dates(bad):
         derive_vars_dt(pd.DataFrame({"DTC": [bad]}), new_vars_prefix="A", dtc="DTC")
 
 
+def test_derive_vars_dt_imputes_each_record_of_a_column():
+    """Distinct values are parsed together: each record gets its own month's last day (28 or 29 February, 31
+    December of a year alone), a repeated value the same date, a blank none."""
+    df = pd.DataFrame({"DTC": ["2023-02", "2024-02", "2024", "", "2023-02", "2024-04-30T08:15"]})
+    out = derive_vars_dt(df, new_vars_prefix="AEN", dtc="DTC", highest_imputation="M", date_imputation="last")
+    assert _iso(out["AENDT"]) == ["2023-02-28", "2024-02-29", "2024-12-31", "", "2023-02-28", "2024-04-30"]
+    assert out["AENDTF"].tolist() == ["D", "D", "M", "", "D", ""]
+
+
+def test_derive_vars_dt_names_the_first_row_of_an_invalid_date():
+    """An invalid value among valid ones is named with the first row (index label) that holds it."""
+    df = pd.DataFrame({"DTC": ["2024-01-05", "2023-02-29", "2024", "2023-02-29"]}, index=[10, 11, 12, 13])
+    with pytest.raises(DerivationError, match=r"df\['DTC'\] row 11: '2023-02-29' is not a valid calendar date"):
+        derive_vars_dt(df, new_vars_prefix="A", dtc="DTC")
+
+
 def test_derive_vars_dt_rejects_unknown_options():
     """Unknown highest_imputation is a programming error."""
     with pytest.raises(DerivationError, match="highest_imputation"):
