@@ -13,6 +13,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
+from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
@@ -127,7 +128,7 @@ def add_timing(df: pd.DataFrame, ctx: StudyContext, *, prefix: str) -> pd.DataFr
     df = add_visit(df, ctx.dataset("TV"), visit="VISIT", dtc=dtc, sv=ctx.dataset("SV"))
     df = add_study_day(df, ctx.dataset("DM"), dtc=dtc, dy=f"{prefix}DY")
     df = add_epoch(df, ctx.dataset("SE"), dtc=dtc)
-    return df.assign(**{f"{prefix}LNKGRP": "V" + df["VISITNUM"].map(lambda v: f"{v:g}")})
+    return df.assign(**{f"{prefix}LNKGRP": mapped(df["VISITNUM"], lambda v: f"V{v:g}")})
 
 
 def identified_lesions(tr: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
