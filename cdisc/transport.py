@@ -107,15 +107,25 @@ def ibm_double(values: np.ndarray) -> np.ndarray:
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
     bits = values.view(np.uint64)
-    exponent = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64) - 1023
-    shift = (exponent & 3).astype(np.uint64)
-    fraction = ((bits & _MANTISSA) | _IMPLICIT) << shift
-    characteristic = ((exponent >> 2) + 65).clip(0, 127).astype(np.uint64)
-    sign = np.where((bits & _SIGN) != 0, np.uint64(0x80), np.uint64(0))
-    ibm = ((characteristic | sign) << np.uint64(56)) | fraction
-    ibm = np.where(exponent < -260, np.uint64(0), ibm)
-    ibm = np.where(exponent > 251, (sign << np.uint64(56)) | np.uint64(0x7FFF_FFFF_FFFF_FFFF), ibm)
-    ibm = np.where(np.isnan(values), np.uint64(SAS_MISSING << 56), ibm)
+    # in place on as few arrays as will do (each pass over 700,000 numbers counts), the rare values set by mask
+    exponent = ((bits >> np.uint64(52)) & np.uint64(0x7FF)).astype(np.int64)
+    exponent -= 1023
+    fraction = bits & _MANTISSA
+    fraction |= _IMPLICIT
+    fraction <<= (exponent & 3).astype(np.uint64)
+    characteristic = exponent >> 2
+    characteristic += 65
+    np.clip(characteristic, 0, 127, out=characteristic)
+    ibm = characteristic.astype(np.uint64)
+    ibm |= (bits & _SIGN) >> np.uint64(56)  # the sign, 0x80 of the first byte
+    ibm <<= np.uint64(56)
+    ibm |= fraction
+    if (small := exponent < -260).any():  # zero, or too small for IBM: 0
+        ibm[small] = 0
+    if (large := exponent > 251).any():  # too large (infinities): the largest IBM number, signed
+        ibm[large] = (bits[large] & _SIGN) | np.uint64(0x7FFF_FFFF_FFFF_FFFF)
+    if (missing := np.isnan(values)).any():
+        ibm[missing] = np.uint64(SAS_MISSING << 56)
     return ibm.astype(">u8").view(np.uint8).reshape(-1, 8)
 
 
