@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import days_from, dtc_date
-from cdisc.distinct import by_distinct, distinct_rows, distinct_rows_of, distinct_values, positions_in, text_extreme
+from cdisc.distinct import (
+    by_distinct,
+    distinct_rows,
+    distinct_rows_of,
+    distinct_values,
+    in_set,
+    positions_in,
+    text_extreme,
+)
 from cdisc.failure import describe
 from cdisc.issues import Issue
 from cdisc.validate.finding import RuleStatus
@@ -60,7 +68,7 @@ def subjects_in_dm(data: Datasets) -> list[Issue]:
     """Every USUBJID of a subject-level dataset has a DM record (SD0064, CG0029)."""
     known = set(data["DM"]["USUBJID"])
     return [i for name, df in sorted(data.items()) if name not in ("DM",) and "USUBJID" in df
-            for i in _flag("SD0064", name, df, df["USUBJID"].ne("") & ~df["USUBJID"].isin(known),
+            for i in _flag("SD0064", name, df, ~in_set(df["USUBJID"], known | {""}),
                            "USUBJID is not in DM", "USUBJID")]
 
 
@@ -147,7 +155,7 @@ def epoch_populated(data: Datasets) -> list[Issue]:
         dtc = next((c for c in (f"{name}STDTC", f"{name}DTC") if c in df.columns), None)
         if dtc is None:
             continue
-        empty = df[df["EPOCH"].eq("")]  # the records that could break the rule: usually none
+        empty = df[in_set(df["EPOCH"], {""})]  # the records that could break the rule: usually none
         dated = by_distinct(empty[dtc], lambda d: pd.DataFrame({"DAY": d.str.slice(0, 10),
                                                                  "FULL": d.str.len() >= 10}))
         start = empty["USUBJID"].map(first).fillna("9999")
@@ -170,7 +178,7 @@ def baseline_flags(data: Datasets) -> list[Issue]:
         flag = f"{name}LOBXFL"
         if df is None or flag not in df:
             continue
-        with_base = set(df.loc[df[flag].eq("Y"), "USUBJID"])
+        with_base = set(df.loc[in_set(df[flag], {"Y"}), "USUBJID"])
         lacking = sorted(treated - with_base)
         if lacking:
             out.append(Issue("warning", "SD0006", name, f"{len(lacking)} treated subject(s) have no baseline "
@@ -184,10 +192,10 @@ def not_done(data: Datasets) -> list[Issue]:
     for name, df in sorted(data.items()):
         stat, orres, reasnd = f"{name}STAT", f"{name}ORRES", f"{name}REASND"
         if stat in df and orres in df:
-            nd = df[stat].eq("NOT DONE")
-            out += _flag("SD1123", name, df, nd & df[orres].ne(""), "not done but a result is given", orres)
+            nd = in_set(df[stat], {"NOT DONE"})  # (finished text: each column's distinct values judged once)
+            out += _flag("SD1123", name, df, nd & ~in_set(df[orres], {""}), "not done but a result is given", orres)
             if reasnd in df:
-                out += _flag("FB4202", name, df, nd & df[reasnd].eq(""), "not done without a reason", reasnd)
+                out += _flag("FB4202", name, df, nd & in_set(df[reasnd], {""}), "not done without a reason", reasnd)
     return out
 
 
