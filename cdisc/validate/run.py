@@ -246,10 +246,12 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
     - The column orders: a frame without records whose columns are every dataset's, named `<n>.<variable>` after
       the dataset's number, against the expected lists named alike. It fails when some dataset's variables are not
       in its own order.
-    - The keys: every dataset's key as one number per record (`_key_rows`) beside the dataset's number, padded
-      with nulls to the widest. A key two records of a dataset share is one two rows share there too (the
-      number is never null, so no row is all null: great-expectations is told not to look for such rows,
-      `ignore_row_if` "never", which spares a pass over every key)."""
+    - The keys: every dataset's key as one number per record (`_key_rows`) and the dataset's number, combined
+      into one number whose values must be unique; when they do not fit in 63 bits (or a key does not fit in
+      one number), side by side, padded with nulls to the widest. A key two records of a dataset share is a
+      number or row two records share there too (the dataset's number is never null, so no row is all null:
+      great-expectations is told not to look for such rows, `ignore_row_if` "never", which spares a pass over
+      every key)."""
     orders: list[tuple[int, str, int, Expectation]] = []
     keys: list[tuple[int, str, int, Expectation]] = []
     alone: set[tuple[str, int]] = set()
@@ -272,9 +274,15 @@ def _table_covers(data: dict[str, pd.DataFrame], suites: dict[str, list[Expectat
     if keys:
         frame = pd.concat([_key_rows(data[name], _value_columns(e), n) for n, name, _, e in keys], ignore_index=True)
         columns = ["dataset", *(f"key{k}" for k in range(len(frame.columns) - 1))]
-        covers.append((frame.reindex(columns=columns), Expectation("ExpectCompoundColumnsToBeUnique",
-                                                                   {"column_list": columns, "ignore_row_if": "never"}),
-                       tuple((name, i) for _, name, i, _ in keys)))
+        members = tuple((name, i) for _, name, i, _ in keys)
+        if columns == ["dataset", "key0"] and (whole := combined_places([frame[c].to_numpy() for c in columns])
+                                               ) is not None:
+            # one number per record (the dataset's and its key's): the values' uniqueness in one pass
+            covers.append((pd.DataFrame({"key": whole}), Expectation("ExpectColumnValuesToBeUnique", {"column": "key"}),
+                           members))
+        else:
+            covers.append((frame.reindex(columns=columns), Expectation(
+                "ExpectCompoundColumnsToBeUnique", {"column_list": columns, "ignore_row_if": "never"}), members))
     return covers, alone
 
 
