@@ -128,13 +128,20 @@ def compare_common(av: np.ndarray, al: np.ndarray, bv: np.ndarray, bl: np.ndarra
     return _truncated(av, bv, np.minimum(al, bl), op)
 
 
+_OPERATORS = {"eq": np.equal, "ne": np.not_equal, "gt": np.greater, "ge": np.greater_equal, "lt": np.less,
+              "le": np.less_equal}
+
+
 def _truncated(av: np.ndarray, bv: np.ndarray, length: np.ndarray, op: str) -> np.ndarray:
+    """`op` on the first `length` characters of each pair (False where the length is 0). The values compared are
+    well-formed ISO 8601 text (`_normalised`), ASCII: compared as numpy bytes cut to each length, which orders
+    them as Python orders the text."""
     out = np.zeros(len(av), bool)
-    for n in np.unique(length[length > 0]):
-        mask = length == n
-        x = pd.Series(av[mask]).str[:n].to_numpy(dtype=object)
-        y = pd.Series(bv[mask]).str[:n].to_numpy(dtype=object)
-        out[mask] = {"eq": x == y, "ne": x != y, "gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y}[op]
+    compared = np.flatnonzero(length > 0)
+    x, y = (np.asarray(v[compared].tolist(), dtype="S") for v in (av, bv))
+    for n in np.unique(length[compared]):
+        rows = length[compared] == n
+        out[compared[rows]] = _OPERATORS[op](x[rows].astype(f"S{n}"), y[rows].astype(f"S{n}"))
     return out
 
 
