@@ -372,9 +372,11 @@ def _python_index(distinct: object) -> pd.Index:
     return pd.Index(np.asarray(distinct, dtype=object), dtype=object)
 
 
-def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard: str) -> pd.DataFrame:
+def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard: str,
+                  reads: frozenset[str] | None = None) -> pd.DataFrame:
     """Records of the current dataset joined, through RELREC, to their related records in other datasets;
-    the related variables come as RELREC.<name with its domain prefix replaced by the wildcard>.
+    the related variables come as RELREC.<name with its domain prefix replaced by the wildcard> (`reads`: as
+    `_join`, the only columns of either side the merge keeps).
 
     A record-level relationship (IDVARVAL given) joins the records it names; a dataset-level one (IDVARVAL
     blank, e.g. AE.AELNKID to FA.FALNKGRP) joins the records whose IDVAR values are equal. Either way both
@@ -398,9 +400,12 @@ def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard
             continue
         pdata = parent.data.rename(columns=lambda c, p=pdom: f"RELREC.{wildcard}{c[len(p):]}"
                                    if c.startswith(p) and c != p else f"RELREC.{c}")
+        mine = df if reads is None else df[[c for c in df.columns if c == ROW or c in reads]]
+        if reads is not None:
+            pdata = pdata[[c for c in pdata.columns if c in reads]]
         pdata = pdata.assign(__pk=_text(parent.data[pidvar]), __pu=_text(parent.data["USUBJID"])
                              if "USUBJID" in parent.data.columns else "")
-        left = df.assign(__k=_text(df[idvar]), __u=_text(df["USUBJID"]) if "USUBJID" in df.columns else "")
+        left = mine.assign(__k=_text(df[idvar]), __u=_text(df["USUBJID"]) if "USUBJID" in df.columns else "")
         if level == "record":  # a blank RELREC.USUBJID names the records of any subject
             named = link["USUBJID"].ne("")
             left = pd.concat([
@@ -428,7 +433,7 @@ def merge_matches(df: pd.DataFrame, matches: Iterable[dict[str, Any]], package: 
             df = _merge_parent(df, package, current)
             continue
         if name == "RELREC" and not match.get("Keys"):
-            df = _merge_relrec(df, package, current, str(match.get("Wildcard", "**")))
+            df = _merge_relrec(df, package, current, str(match.get("Wildcard", "**")), reads)
             continue
         other = find_dataset(package, name, current) if not name.endswith("--") else None
         if other is None:
