@@ -174,8 +174,9 @@ def _literal_text(v: Any) -> str:
 
 
 def _numeric(x: Any) -> Any:
+    """A column as numbers (NaN where a value is none: each distinct text converted once), or a value as one."""
     if isinstance(x, pd.Series):
-        return pd.to_numeric(x, errors="coerce") if x.dtype.kind not in "fiu" else x
+        return x if x.dtype.kind in "fiu" else by_distinct(x, lambda text: pd.to_numeric(text, errors="coerce"))
     try:
         return float(x)
     except (TypeError, ValueError):
