@@ -92,15 +92,15 @@ def is_complete(text: pd.Series) -> np.ndarray:
 @per_column
 @per_unique
 def _normalised(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The well-formed prefix (date/time without zone, blanks around it ignored) and its length; length 0 for
-    invalid values."""
+    """The well-formed prefix (date/time without zone, blanks around it ignored) as ASCII bytes, and its length;
+    empty, length 0, for invalid values."""
     text = text.str.strip()
     parts = _parts(text)
     ok = ~np.isnan(parts["y"]) & _calendar_ok(parts)
     body = text.str.replace(r"(?:Z|[+-]\d{2}(?::?\d{2})?)$", "", regex=True).where(
         ~np.isnan(parts["H"]), text.str[:10])
     lengths = np.where(ok, body.str.len().fillna(0).to_numpy(), 0).astype(int)
-    return body.to_numpy(dtype=object), lengths
+    return np.asarray(np.where(lengths > 0, body.to_numpy(dtype=object), "").tolist(), dtype="S"), lengths
 
 
 def compare(a: pd.Series, b: pd.Series, op: str, component: str | None) -> np.ndarray:
@@ -134,11 +134,10 @@ _OPERATORS = {"eq": np.equal, "ne": np.not_equal, "gt": np.greater, "ge": np.gre
 
 def _truncated(av: np.ndarray, bv: np.ndarray, length: np.ndarray, op: str) -> np.ndarray:
     """`op` on the first `length` characters of each pair (False where the length is 0). The values compared are
-    well-formed ISO 8601 text (`_normalised`), ASCII: compared as numpy bytes cut to each length, which orders
-    them as Python orders the text."""
+    well-formed ISO 8601 text as ASCII bytes (`_normalised`), cut to each length: bytes order as the text does."""
     out = np.zeros(len(av), bool)
     compared = np.flatnonzero(length > 0)
-    x, y = (np.asarray(v[compared].tolist(), dtype="S") for v in (av, bv))
+    x, y = av[compared], bv[compared]
     for n in np.unique(length[compared]):
         rows = length[compared] == n
         out[compared[rows]] = _OPERATORS[op](x[rows].astype(f"S{n}"), y[rows].astype(f"S{n}"))
