@@ -53,7 +53,8 @@ NUMBERS = ("integer", "float")
 LIMITS = ("MIN", "MAX")  # optional dictionary columns of a number field: its least and most possible value
 MAX_VALUE_BYTES = 200
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # what pandas reads with dtype=str
-FIRST_RECORD = re.compile(r"[^\r\n]+")  # blank lines are skipped
+FIRST_RECORD = re.compile(rb"[^\r\n]+")  # blank lines are skipped
+NOT_BLANK = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]")  # a character Python's str.strip keeps (latin-1)
 LINEAGE = ("RAW_FORM", "RAW_ROW")
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -160,44 +161,44 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
                             "order mark): export it as UTF-8 or ASCII"))
         return None, False
     data = data.removeprefix(UTF8_BOM)
-    text = data.decode("latin-1")
-    if not text.strip():
+    if NOT_BLANK.search(data) is None:
         issues.append(Issue("error", "RAW_EMPTY_FILE", path.name, "file is empty: not even a header row"))
         return None, False
-    control = '"' in text or bool(data.translate(None, NOT_CONTROL_IN_TEXT))  # the control bytes alone
-    try:
-        cells = _cells(data, text)
-    except pd.errors.ParserError as exc:
-        reason = _parser_reason(exc)  # 'Expected 13 fields in line 4, saw 14': said per record, with its row
-        ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
-        issues += ragged or [Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({reason})")]
-        return None, control
-    if '"' in text or text.count(",") != len(cells) * (len(cells.columns) - 1):  # a quote can hide a comma
-        if ragged := _ragged_records(text, path.name):
-            issues += ragged
+    quoted = b'"' in data
+    control = quoted or bool(data.translate(None, NOT_CONTROL_IN_TEXT))  # the control bytes alone
+    cells = None if quoted else _arrow_cells(data)
+    if cells is None:  # quoted, or a record with another number of fields than the first
+        text = data.decode("latin-1")
+        try:
+            cells = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
+        except pd.errors.ParserError as exc:
+            reason = _parser_reason(exc)  # 'Expected 13 fields in line 4, saw 14': said per record, with its row
+            ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
+            issues += ragged or [Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({reason})")]
             return None, control
+        # the C parser fills a short record's missing fields with blanks; a quote can hide a comma
+        if quoted or text.count(",") != len(cells) * (len(cells.columns) - 1):
+            if ragged := _ragged_records(text, path.name):
+                issues += ragged
+                return None, control
     return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True), control
 
 
-def _cells(data: bytes, text: str) -> pd.DataFrame:
-    """The records of a CSV file (`data`, as latin-1 `text`) as text, the header row first, columns numbered. A
-    file without quotes, whose every record has the first's number of fields, is read by Arrow's CSV reader
-    (several times faster, and the same frame: read as Arrow's large text, which pandas' text holds, so no column
-    is copied to become it); any other by pandas' C parser, whose messages the errors quote."""
-    if '"' not in text:
-        width = FIRST_RECORD.search(text).group().count(",") + 1
-        names = [str(i) for i in range(width)]
-        try:
-            table = pa_csv.read_csv(io.BytesIO(data), read_options=pa_csv.ReadOptions(column_names=names,
-                                                                                   encoding="latin-1"),
-                                    convert_options=pa_csv.ConvertOptions(
-                                        column_types=dict.fromkeys(names, pa.large_string()),
-                                        strings_can_be_null=False))
-        except pa.ArrowInvalid:  # a record with another number of fields: the C parser says which
-            pass
-        else:
-            return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get).set_axis(range(width), axis=1)
-    return pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False, na_filter=False)
+def _arrow_cells(data: bytes) -> pd.DataFrame | None:
+    """The records of a CSV file without quotes (`data`, read as latin-1) as text, the header row first, columns
+    numbered, when every record has the first's number of fields (Arrow's CSV reader checks each; None otherwise:
+    pandas' C parser, whose messages the errors quote, reads it then). Several times faster than the C parser, and
+    the same frame; read as Arrow's large text, which pandas' text holds, so no column is copied to become it."""
+    width = FIRST_RECORD.search(data).group().count(b",") + 1
+    names = [str(i) for i in range(width)]
+    try:
+        table = pa_csv.read_csv(io.BytesIO(data), read_options=pa_csv.ReadOptions(column_names=names,
+                                                                               encoding="latin-1"),
+                                convert_options=pa_csv.ConvertOptions(
+                                    column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get).set_axis(range(width), axis=1)
 
 
 def _header_issues(name: str, header: list[str], expected: list[str]) -> list[Issue]:
