@@ -238,6 +238,20 @@ def remembered(frame: pd.DataFrame, codes: dict[str, tuple[np.ndarray, np.ndarra
     return frame
 
 
+def carried_codes(source: pd.Series, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The `text_codes` of `source.iloc[positions]` from `source`'s known ones (a finished column's), None when
+    they are not known: a column joined from one record per key (ADSL's treatment onto 700,000 BDS records) keeps
+    them instead of being factorized again.
+
+    >>> s = remembered(pd.DataFrame({"A": ["x", "y"]}, dtype=object), {"A": (np.array([0, 1]), np.array(["x", "y"],
+    ...                dtype=object))})["A"]
+    >>> [a.tolist() for a in carried_codes(s, np.array([1, 1, 0]))]
+    [[0, 0, 1], ['y', 'x']]
+    """
+    known = known_text(source)
+    return None if known is None else in_order_of_appearance(known[0][positions], known[1])
+
+
 def in_order_of_appearance(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A column given as `values[codes]` as its `text_codes`: the same column, its distinct values renumbered in
     order of first appearance (the values no record holds left out).

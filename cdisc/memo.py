@@ -8,7 +8,9 @@ pandas' text: their buffers) and hands the same result to every Series over that
 it lives (held by a weak reference: a freed array's entry is dropped, so an address used again is never mistaken
 for it). The engine never modifies data in place, and Arrow arrays cannot be.
 A Series result (a column's text) is itself a column over new memory, so `is_complete(text(column))` is computed
-once too. Results are shared: arrays are made read-only, so a caller that modified one in place would fail loudly.
+once too. Results are shared: arrays are made read-only, so a caller that modified one in place would fail loudly;
+so is the numpy memory a result is kept for (a write into it would leave the result describing values no longer
+there: pandas raises instead).
 """
 from __future__ import annotations
 
@@ -73,6 +75,7 @@ def _results_of(series: pd.Series) -> dict[str, Any] | None:
     key = (array.__array_interface__["data"][0], array.shape, array.strides, array.dtype.str)
     entry = _RESULTS.get(key)
     if entry is None or entry[0]() is not owner:
+        owner.flags.writeable = False  # results kept for it: a write in place now fails, or pandas copies first
         entry = _RESULTS[key] = (weakref.ref(owner, lambda _, k=key: _RESULTS.pop(k, None)), {})
     return entry[1]
 

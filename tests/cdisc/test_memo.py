@@ -52,6 +52,21 @@ def test_a_freed_column_is_forgotten():
     assert len(memo._RESULTS) == before - 1
 
 
+def test_a_column_whose_results_are_kept_cannot_change_behind_them():
+    """The memory a result was kept for is made read-only: writing into it in place fails loudly (a kept result
+    would otherwise describe values no longer there, and finalize writes text from kept codes); a copy of the
+    frame can be written, and its column is computed again."""
+    df = pd.DataFrame({"A": ["ab", "c"], "B": [1, 2]}, dtype=object)
+    assert lengths(df["A"]).tolist() == [2, 1]
+    with pytest.raises(ValueError, match="read-only"):
+        df.loc[1, "A"] = "xyz"
+    copy = df.copy()
+    copy.loc[1, "A"] = "xyz"
+    assert lengths(copy["A"]).tolist() == [2, 3]
+    assert lengths(df["A"]).tolist() == [2, 1]
+    assert calls == [2, 2]
+
+
 def test_shared_arrays_are_read_only():
     s = pd.Series(["ab"], dtype=object)
     with pytest.raises(ValueError, match="read-only"):

@@ -13,7 +13,16 @@ from cdisc.dates import dtc_date
 from cdisc.derive.baseline import derive_var_ablfl, derive_var_base, derive_vars_chg
 from cdisc.derive.dates import compute_dt_from_sas, compute_study_day
 from cdisc.derive.visits import VisitWindow, derive_var_closest_flag, derive_vars_visit_window
-from cdisc.distinct import by_distinct, distinct_rows, either, mapped, positions_in, subject_values
+from cdisc.distinct import (
+    by_distinct,
+    carried_codes,
+    distinct_rows,
+    either,
+    mapped,
+    positions_in,
+    remembered,
+    subject_values,
+)
 from cdisc.errors import DerivationError
 from cdisc.spec.model import Spec
 
@@ -66,7 +75,9 @@ def merge_adsl(bds: pd.DataFrame, adsl: pd.DataFrame, *, dom: str) -> pd.DataFra
     sub = adsl[list(ADSL_VARS)].rename(columns=ADSL_VARS)
     sub = sub.assign(TRTSDT=compute_dt_from_sas(sub["TRTSDT"]),
                      TRTSDTM=compute_dt_from_sas(sub["TRTSDTM"], unit="seconds"))
-    return pd.concat([bds, sub.iloc[positions].set_axis(bds.index)], axis=1)
+    out = pd.concat([bds, sub.iloc[positions].set_axis(bds.index)], axis=1)
+    return remembered(out, {new: codes for old, new in ADSL_VARS.items()
+                            if (codes := carried_codes(adsl[old], positions)) is not None})
 
 
 def pre_infusion(bds: pd.DataFrame, *, post_tpt: pd.Series | None) -> pd.Series:
