@@ -252,13 +252,19 @@ def _cr_then_worse(tl: _Timeline, pos: np.ndarray, response: str) -> list[Issue]
     return out
 
 
-def _non_confirmed(tl: _Timeline, pos: np.ndarray, sd_min_days: int) -> tuple[str, pd.Timestamp | None]:
-    """SD / NON-CR/NON-PD (after the minimum duration), else PD, else NE."""
-    r = tl.responses[pos]
-    late = tl.days_from_ref[pos] >= sd_min_days
-    for value, mask in (("SD", np.isin(r, ["CR", "PR", "SD"]) & late), ("NON-CR/NON-PD", (r == "NON-CR/NON-PD") & late),
-                        ("PD", r == "PD")):
-        when = _first(tl, pos, mask)
+def _qualifying(tl: _Timeline, sd_min_days: int) -> tuple[tuple[str, np.ndarray], ...]:
+    """For `_non_confirmed`, each assessment of the timeline that would make a subject's response SD (CR, PR or
+    SD after the minimum duration), NON-CR/NON-PD (after it) or PD: worked out once for every subject."""
+    late = tl.days_from_ref >= sd_min_days
+    return (("SD", np.isin(tl.responses, ["CR", "PR", "SD"]) & late),
+            ("NON-CR/NON-PD", (tl.responses == "NON-CR/NON-PD") & late), ("PD", tl.responses == "PD"))
+
+
+def _non_confirmed(tl: _Timeline, pos: np.ndarray, qualifying: tuple[tuple[str, np.ndarray], ...]
+                   ) -> tuple[str, pd.Timestamp | None]:
+    """SD / NON-CR/NON-PD (after the minimum duration), else PD, else NE (`qualifying`: `_qualifying`)."""
+    for value, mask in qualifying:
+        when = _first(tl, pos, mask[pos])
         if when is not None:
             return value, when
     return "NE", (tl.dates[pos[0]] if len(pos) else None)
@@ -344,6 +350,7 @@ def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str
     """
     by = as_list(by, arg="by", required=True)
     tl = _timeline(_assessments(df, by, date, response, ref_date), by)
+    qualifying = _qualifying(tl, sd_min_days)
     rows, issues = [], []
     for key, pos in _subjects(tl):
         issues.extend(_cr_then_worse(tl, pos, response))
@@ -352,7 +359,7 @@ def derive_param_confirmed_bor(df: pd.DataFrame, *, by: Sequence[str], date: str
                            confirmers={"CR": ("CR",), "PR": ("CR", "PR")})
         avalc, adt = next(((k, found[k]) for k in ("CR", "PR") if k in found), (None, None))
         if avalc is None:
-            avalc, adt = _non_confirmed(tl, pos, sd_min_days)
+            avalc, adt = _non_confirmed(tl, pos, qualifying)
         rows.append((*key, avalc, adt))
     return _bor_frame(rows, by, set_values), issues
 
@@ -382,12 +389,13 @@ def derive_param_bor(df: pd.DataFrame, *, by: Sequence[str], date: str, response
     """
     by = as_list(by, arg="by", required=True)
     tl = _timeline(_assessments(df, by, date, response, ref_date), by)
+    qualifying = _qualifying(tl, sd_min_days)
     rows = []
     for key, pos in _subjects(tl):
         r = tl.responses[pos]
         avalc, adt = next(((k, _first(tl, pos, r == k)) for k in ("CR", "PR") if (r == k).any()), (None, None))
         if avalc is None:
-            avalc, adt = _non_confirmed(tl, pos, sd_min_days)
+            avalc, adt = _non_confirmed(tl, pos, qualifying)
         rows.append((*key, avalc, adt))
     return _bor_frame(rows, by, set_values)
 
