@@ -24,7 +24,20 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     ['B', 'A', 'B']
     """
     codes, first = distinct_rows(values)
-    return compute(values.iloc[first].reset_index(drop=True)).iloc[codes].set_axis(values.index)
+    result = compute(values.iloc[first].reset_index(drop=True))
+    spread = result.iloc[codes].set_axis(values.index)
+    for name in (result.columns if isinstance(result, pd.DataFrame) else [None]):
+        _carry_codes(result if name is None else result[name], spread if name is None else spread[name], codes)
+    return spread
+
+
+def _carry_codes(distinct: pd.Series, spread: pd.Series, codes: np.ndarray) -> None:
+    """Arrow text `spread` (`distinct.iloc[codes]`, codes in order of first appearance) keeps its `distinct_codes`,
+    made from the distinct results' own: the column a builder makes is factorized again when finalized, and by
+    the groupings and joins before that."""
+    if isinstance(spread.array, ArrowExtensionArray) and len(distinct) < len(spread):
+        result_codes, uniques = _arrow_codes(distinct)
+        _arrow_codes.remember(spread, (result_codes[codes], uniques))
 
 
 def mapped(values: pd.Series, mapping: object) -> pd.Series:

@@ -47,6 +47,18 @@ def test_by_distinct_on_a_frame_takes_distinct_rows():
     assert out["N"].tolist() == [3, 3, 3, 3]
 
 
+def test_by_distinct_text_results_keep_their_codes():
+    """An Arrow text result spread to the records brings its codes, as pd.factorize gives them: two inputs with
+    one result share a code, a missing result is a value of its own, codes in order of first appearance."""
+    values = pd.Series(["b", "c", "a", "b", "d", "a"], dtype="str")
+    result = {"a": "X", "b": "Y", "c": "X", "d": None}
+    out = by_distinct(values, lambda d: d.map(result).astype("str"))
+    assert out.tolist()[:4] == ["Y", "X", "X", "Y"] and pd.isna(out.iloc[4])
+    codes, uniques = cdisc.distinct._arrow_codes.known(out)
+    assert codes.tolist() == [0, 1, 1, 0, 2, 1]
+    assert list(uniques)[:2] == ["Y", "X"] and pd.isna(list(uniques)[2])
+
+
 def test_distinct_rows_of_a_frame_number_its_distinct_rows_as_they_first_appear():
     """Rows are equal when every column is: a missing value equals a missing value, 0.0 equals -0.0 within a
     frame (pandas' factorize of the column), and the columns may be of any kind."""
