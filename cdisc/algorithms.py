@@ -97,9 +97,10 @@ def censored_parts(results: pd.Series) -> pd.DataFrame:
 
 
 def numeric_result(orres: pd.Series) -> pd.Series:
-    """The numeric value of a character result, NaN for text such as '<0.5', 'NEGATIVE' or blank."""
-    return pd.to_numeric(orres.where(orres.str.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"), None),
-                         errors="coerce")
+    """The numeric value of a character result, NaN for text such as '<0.5', 'NEGATIVE' or blank (each distinct
+    result read once)."""
+    return by_distinct(orres, lambda results: pd.to_numeric(
+        results.where(results.str.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"), None), errors="coerce"))
 
 
 def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,
