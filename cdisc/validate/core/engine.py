@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from cdisc.distinct import (
+    carried_codes,
     distinct_codes,
     distinct_column,
     distinct_rows_of,
-    in_order_of_appearance,
     known_text,
     positions_in,
     remembered,
@@ -246,9 +246,8 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
             raise MissingColumn(f"{name}.{k}")
     taken = set(df.columns)
     source = other  # its text columns' codes are known when it is a finished dataset
-    if reads is not None:
-        other = other[[c for c in other.columns if c in right or c == ROW or c in reads or f"{name}.{c}" in reads]]
-        df = df[[c for c in df.columns if c in left or c == ROW or c in reads]]
+    other = _read_only(other, reads, keep=right, prefix=f"{name}.")
+    df = _read_only(df, reads, keep=left)
     rhs = pd.DataFrame(_right_columns(other, name, right, taken), copy=False)
     lk = {f"__k{i}": _text(df[k]) for i, k in enumerate(left)}
     added = rhs.drop(columns=list(lk))
@@ -258,10 +257,19 @@ def _join(df: pd.DataFrame, other: pd.DataFrame, name: str, left: list[str], rig
         rows = positions[found]
         merged = pd.concat([df[found].reset_index(drop=True), added.take(rows).reset_index(drop=True)], axis=1)
         sources = {c: c.removeprefix(f"{name}.") for c in added.columns}
-        return remembered(merged, {c: in_order_of_appearance(known[0][rows], known[1]) for c, s in sources.items()
-                                   if s in source.columns and (known := known_text(source[s])) is not None})
+        return remembered(merged, {c: codes for c, s in sources.items()
+                                   if s in source.columns and (codes := carried_codes(source[s], rows)) is not None})
     merged = df.assign(**lk).merge(rhs, on=list(lk), how=how, sort=False)
     return merged.drop(columns=list(lk))
+
+
+def _read_only(frame: pd.DataFrame, reads: frozenset[str] | None, *, keep: Sequence[str] = (),
+               prefix: str = "") -> pd.DataFrame:
+    """The columns of `frame` a merge's rules can read (`reads`, a column also as `prefix` + its name), its keys
+    (`keep`) and ROW; the whole frame when `reads` is None."""
+    if reads is None:
+        return frame
+    return frame[[c for c in frame.columns if c in keep or c == ROW or c in reads or f"{prefix}{c}" in reads]]
 
 
 def _positions(left: list[pd.Series], right: list[pd.Series]) -> np.ndarray | None:
@@ -402,12 +410,11 @@ def _merge_relrec(df: pd.DataFrame, package: Package, current: Dataset, wildcard
             continue
         pdata = parent.data.rename(columns=lambda c, p=pdom: f"RELREC.{wildcard}{c[len(p):]}"
                                    if c.startswith(p) and c != p else f"RELREC.{c}")
-        mine = df if reads is None else df[[c for c in df.columns if c == ROW or c in reads]]
-        if reads is not None:
-            pdata = pdata[[c for c in pdata.columns if c in reads]]
-        pdata = pdata.assign(__pk=_text(parent.data[pidvar]), __pu=_text(parent.data["USUBJID"])
-                             if "USUBJID" in parent.data.columns else "")
-        left = mine.assign(__k=_text(df[idvar]), __u=_text(df["USUBJID"]) if "USUBJID" in df.columns else "")
+        pdata = _read_only(pdata, reads).assign(
+            __pk=_text(parent.data[pidvar]),
+            __pu=_text(parent.data["USUBJID"]) if "USUBJID" in parent.data.columns else "")
+        left = _read_only(df, reads).assign(
+            __k=_text(df[idvar]), __u=_text(df["USUBJID"]) if "USUBJID" in df.columns else "")
         if level == "record":  # a blank RELREC.USUBJID names the records of any subject
             named = link["USUBJID"].ne("")
             left = pd.concat([
