@@ -26,8 +26,9 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     codes, first = distinct_rows(values)
     result = compute(values.iloc[first].reset_index(drop=True))
     spread = result.iloc[codes].set_axis(values.index)
-    for name in (result.columns if isinstance(result, pd.DataFrame) else [None]):
-        _carry_codes(result if name is None else result[name], spread if name is None else spread[name], codes)
+    columns = result.columns if isinstance(result, pd.DataFrame) else None
+    for distinct, column in ([(result, spread)] if columns is None else [(result[c], spread[c]) for c in columns]):
+        _carry_codes(distinct, column, codes)
     return spread
 
 

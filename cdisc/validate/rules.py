@@ -76,11 +76,13 @@ def per_record(by_subject: pd.DataFrame, usubjid: pd.Series) -> Callable[[str], 
     """The function giving a column of `by_subject` (indexed by USUBJID) for each record of `usubjid`, missing for
     a subject it lacks: `usubjid.map(by_subject[column])`, with the records' subjects looked up once however many
     columns are taken."""
-    at = positions_in(usubjid, by_subject.index)  # -1: not there
+    return at_positions(by_subject, positions_in(usubjid, by_subject.index), usubjid.index)
 
+
+def at_positions(by_subject: pd.DataFrame, at: np.ndarray, index: pd.Index) -> Callable[[str], pd.Series]:
+    """`per_record` of subjects already looked up: `at`, each record's place in `by_subject` (-1: not there)."""
     def column(name: str) -> pd.Series:
-        return pd.Series(pd.api.extensions.take(by_subject[name].to_numpy(), at, allow_fill=True),
-                         index=usubjid.index)
+        return pd.Series(pd.api.extensions.take(by_subject[name].to_numpy(), at, allow_fill=True), index=index)
     return column
 
 
@@ -306,7 +308,7 @@ def adsl_variables_match(data: Datasets) -> list[Issue]:
         for col in [c for c in df.columns if c in adsl.columns and c not in ("STUDYID", "USUBJID")]:
             codes, first = distinct_rows_of([df["USUBJID"], df[col]])  # each subject's values compared once
             actual = df[col].iloc[first].reset_index(drop=True)
-            expected = pd.Series(pd.api.extensions.take(adsl[col].to_numpy(), at[first], allow_fill=True))
+            expected = at_positions(adsl, at[first], actual.index)(col)
             same = (expected == actual) | (expected.isna() & actual.isna())
             out += _flag("CCV-0001", name, df, ~same.to_numpy()[codes], f"{col} differs from ADSL.{col}", col)
     return out
