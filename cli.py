@@ -17,6 +17,7 @@ from cdisc.commands.newstudy import new_study
 from cdisc.commands.report import report
 from cdisc.commands.spec import spec
 from cdisc.commands.validate import validate
+from cdisc.heap import keep_freed_memory
 from cdisc.study import DEFAULT_STUDY, PROJECT_ROOT
 
 BUNDLED_RAW = PROJECT_ROOT / "data" / DEFAULT_STUDY / "raw"
@@ -31,6 +32,7 @@ def main() -> None:
     Exit codes: 0 success; 1 output written but breaks conformance rules; 2 bad input or usage.
     """
     collect_seldom()
+    keep_freed_memory()
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

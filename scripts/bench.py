@@ -30,11 +30,13 @@ CHILD = """
 import json, os, resource, sys, time
 from pathlib import Path
 from cdisc.collector import collect_seldom
+from cdisc.heap import keep_freed_memory
 from cdisc.pipeline import run_study
 from cdisc.stopwatch import Stopwatch
 from mappings.im96 import mappings
 raw, out = Path(sys.argv[1]), Path(sys.argv[2])
 collect_seldom()  # as the command line does
+keep_freed_memory()
 study = mappings()
 clock, start = Stopwatch(), time.perf_counter()
 run_study(raw, ROOT / "specs" / "im96", out, sdtm_builders=study.sdtm, adam_builders=study.adam,
