@@ -4,7 +4,7 @@ A run's pandas, numpy and pickle work allocates and frees blocks of megabytes by
 gives a block over its mmap threshold (128 KiB, rising to at most 32 MiB as such blocks are freed) a mapping of its
 own, returned to the kernel when it is freed, and returns the top of its heap once 128 KiB of it are free: the next
 block is then new pages, each zeroed by the kernel when first touched. At 5,000 subjects that zeroing was the run's
-largest single cost (`perf`: `clear_page_erms`, 10 % of all CPU) and 500,000 page faults in the two forked processes.
+largest single cost (`perf`: `clear_page_erms`, 10 % of all CPU) and 590,000 page faults in the two forked processes.
 Kept in the heap and reused instead (4 alternating pairs of `cdisc run` at 5,000 subjects): the forked
 processes' faults fell to 360,000, the run's system time from 5.8-7.4 to 4.9-5.9 s, its CPU from 36.1-39.1 to
 34.7-36.3 s and its wall time from 19.5-21.7 to 18.9-19.8 s; peak memory 1.90-1.93 GB against 1.95 GB.
