@@ -9,7 +9,7 @@ import pandas as pd
 from cdisc.context import StudyContext, empty_rejections
 from cdisc.distinct import by_distinct, known_text, mapped
 from cdisc.errors import MappingError
-from cdisc.raw import LINEAGE, in_values
+from cdisc.raw import DECIMAL, LINEAGE, in_values
 from cdisc.spec.model import Codelist
 from cdisc.xpt import OUTSIDE_IBM, not_held
 
@@ -100,7 +100,7 @@ def numeric_result(orres: pd.Series) -> pd.Series:
     """The numeric value of a character result, NaN for text such as '<0.5', 'NEGATIVE' or blank (each distinct
     result read once)."""
     return by_distinct(orres, lambda results: pd.to_numeric(
-        results.where(results.str.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"), None), errors="coerce"))
+        results.where(results.str.fullmatch(DECIMAL.pattern), None), errors="coerce"))
 
 
 def standardize(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversions: pd.DataFrame,

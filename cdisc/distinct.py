@@ -26,8 +26,8 @@ def by_distinct(values: Frame, compute: Callable[[Frame], Frame]) -> Frame:
     codes, first = distinct_rows(values)
     result = compute(values.iloc[first].reset_index(drop=True))
     spread = result.iloc[codes].set_axis(values.index)
-    columns = result.columns if isinstance(result, pd.DataFrame) else None
-    for distinct, column in ([(result, spread)] if columns is None else [(result[c], spread[c]) for c in columns]):
+    pairs = [(result[c], spread[c]) for c in result.columns] if isinstance(result, pd.DataFrame) else [(result, spread)]
+    for distinct, column in pairs:
         _carry_codes(distinct, column, codes)
     return spread
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import cdisc.distinct
-from cdisc.algorithms import censored_parts, map_ct
+from cdisc.algorithms import censored_parts, map_ct, numeric_result
 from cdisc.distinct import (
     by_distinct,
     distinct_rows,
@@ -194,3 +194,15 @@ def test_require_range_names_a_range_typed_the_wrong_way_round():
     assert str(info.value) == ("lb.csv LBORNRLO/LBORNRHI: 1 range(s) have the lower limit above the upper one "
                                "(row 4 '99.5 > 9.50'); correct them in the export")
     require_range(low.drop(1), high.drop(1), source="lb.csv", rows=pd.Series([2, 5, 6], index=[0, 2, 3]))
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_numeric_result_reads_decimal_numbers_only(dtype):
+    results = pd.Series(["12", "-3.5", "1.5e-3", ".5", "+7.", "<0.5", "NEGATIVE", "", " 5", "1_0", "inf", "12",
+                         "12\n"], index=range(10, 23), dtype=dtype)
+    got = numeric_result(results)
+    assert got.index.tolist() == list(range(10, 23))
+    assert got.tolist()[:5] == [12.0, -3.5, 0.0015, 0.5, 7.0]
+    assert got.iloc[5:11].isna().all()
+    assert got.iloc[11] == 12.0
+    assert pd.isna(got.iloc[12])  # a trailing line break is no number (the raw reader's DECIMAL, whole value)
