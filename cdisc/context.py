@@ -1,7 +1,7 @@
 """What a mapping module sees: the raw export, the spec, the protocol tables and the datasets built so far."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +26,12 @@ class DomainResult:
     rejected: pd.DataFrame = field(default_factory=lambda: empty_rejections())
     used: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(LINEAGE)))
     issues: tuple[Issue, ...] = ()
+
+    def without_records(self) -> DomainResult:
+        """This result with `data` emptied (its columns kept, no records, no memory shared with it): what the
+        reconciliation and the issues read once the dataset is finalized, so that each mapped frame is freed as
+        the build goes on (at 5,000 subjects they held 660 MB until the last SDTM dataset was done)."""
+        return replace(self, data=pd.DataFrame(columns=self.data.columns))
 
 
 def empty_rejections() -> pd.DataFrame:

@@ -84,7 +84,7 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
         for result in built:
             with clock.time("finalize"):
                 final = finalize(result, spec)
-            results.append(result)
+            results.append(result.without_records())
             finals[final.name] = final
             ctx.done[final.name] = final.data
             if finished is not None:
