@@ -10,6 +10,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
+from cdisc.distinct import mapped
 from cdisc.timing import add_epoch, add_study_day
 
 CAUSE, AUTOPSY = "PRCDTH", "AUTOPIND"  # DDTESTCD (CT DTHDXCD)
@@ -28,7 +29,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                                           rows=form["RAW_ROW"]))
     dd = pd.concat([cause, autopsy], ignore_index=True)
     # DDTEST: CT decode of DDTESTCD (DTHDXCD -> DTHDX)
-    dd["DDTEST"] = dd["DDTESTCD"].map(ctx.codelist("DTHDXCD").decode)
+    dd["DDTEST"] = mapped(dd["DDTESTCD"], ctx.codelist("DTHDXCD").decode)
     # DDDY from DM.RFSTDTC (infusion = Day 1); EPOCH from SE on the date of death
     dd = add_study_day(dd, ctx.dataset("DM"), dtc="DDDTC", dy="DDDY")
     dd = add_epoch(dd, ctx.dataset("SE"), dtc="DDDTC")

@@ -79,7 +79,7 @@ def target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tr = lesion_frame(form, ctx, "tl")
     # TRTESTCD: short axis for lymph-node lesions (TLNODAL = Y), longest diameter otherwise (MT.TR.TRTESTCD)
     tr["TRTESTCD"] = np.where(form["TLNODAL"].eq("Y"), "LPERP", "LDIAM")
-    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     # TRSTAT / TRREASND: lesion not evaluated at this visit
     tr["TRSTAT"] = map_ct(form["TLND"], ctx.codelist("TRSTAT"), source="tl.csv TLND", rows=form["RAW_ROW"])
     tr["TRREASND"] = form["TLREASND"]
@@ -106,7 +106,7 @@ def non_target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """Non-target lesions: TUMSTATE as collected; the standard result is the CT TRPROPRS term."""
     tr = lesion_frame(form, ctx, "ntl")
     tr["TRTESTCD"] = "TUMSTATE"
-    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     tr["TRORRES"] = form["NTLSTAT"]
     tr["TRSTRESC"] = map_ct(form["NTLSTAT"], ctx.codelist("TRSTATE"), source="ntl.csv NTLSTAT", rows=form["RAW_ROW"])
     return tr
@@ -116,7 +116,7 @@ def new_lesion_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """New lesions: TUMSTATE PRESENT when unequivocal (SDTMIG 3.4 TU assumption 6), EQUIVOCAL otherwise."""
     tr = lesion_frame(form, ctx, "nl")
     tr["TRTESTCD"] = "TUMSTATE"
-    tr["TRTEST"] = tr["TRTESTCD"].map(ctx.codelist("TRTESTCD").decode)
+    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     tr["TRORRES"] = map_ct(form["NLEQUIV"], ctx.codelist("TRNEWST"), source="nl.csv NLEQUIV", rows=form["RAW_ROW"])
     tr["TRSTRESC"] = tr["TRORRES"]
     return tr
@@ -138,7 +138,7 @@ def identified_lesions(tr: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tu = first[["STUDYID", "USUBJID", "RAW_FORM", "RAW_ROW", "VISITNUM", "VISIT", "EPOCH"]].assign(DOMAIN="TU")
     tu["TULNKID"] = first["TRLNKID"]
     tu["TUTESTCD"] = "TUMIDENT"
-    tu["TUTEST"] = tu["TUTESTCD"].map(ctx.codelist("TUTESTCD").decode)
+    tu["TUTEST"] = mapped(tu["TUTESTCD"], ctx.codelist("TUTESTCD").decode)
     # TUORRES / TUSTRESC: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
     tu["TUORRES"] = first["TRGRPID"]
     tu["TUSTRESC"] = first["TRGRPID"]
@@ -171,7 +171,7 @@ def responses(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     base = start_domain(form, ctx, "RS").assign(RSDTC=to_dtc(form["RSDAT"]), VISIT=form["VISIT"])
     rs = pd.concat([base.assign(FIELD=field, VALUE=form[field]) for field in RESPONSE_TESTS], ignore_index=True)
     rs["RSTESTCD"] = map_ct(rs["FIELD"], ctx.codelist("ONCRTSCD"), source="rs.csv (column)")
-    rs["RSTEST"] = rs["RSTESTCD"].map(ctx.codelist("ONCRTSCD").decode)
+    rs["RSTEST"] = mapped(rs["RSTESTCD"], ctx.codelist("ONCRTSCD").decode)
     rs["RSCAT"] = CRITERIA
     # RSSTAT / RSREASND: a response collected as NA (no such lesions at baseline) is not done (MT.RS.RSSTAT)
     not_done = rs["VALUE"].isin(ctx.codelist("RSSTAT").collected_map)
