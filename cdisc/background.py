@@ -159,11 +159,8 @@ def _unpickled(arrived: queue.SimpleQueue) -> Iterator[object]:
 @contextmanager
 def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[], object], *,
                       nice: int = 0) -> Iterator[Feed[T]]:
-    """Fork a process now that runs `fn(items)`, `items` yielding what is sent to the `Feed` as it comes, and
-    `prepare()` (imports and set-up) once the first item has come; otherwise as `in_background`. Until then this
-    process is still reading its input, on every core (a run's raw export, by Arrow's threads): the set-up waits
-    for the time between the first datasets, when the child has nothing to do (great-expectations' import takes
-    1.2 s of a core: a run's reading of 5,000 subjects took 1.19-1.59 s beside it then, 1.28-1.67 s before).
+    """Fork a process now that runs `prepare()` at once (imports and set-up, on a core this one leaves idle) and
+    then `fn(items)`, `items` yielding what is sent to the `Feed` as it comes; otherwise as `in_background`.
     `nice`: how far below this one the child's priority is (os.nice), for work that can wait while this one
     needs the cores."""
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
@@ -175,20 +172,13 @@ def fed_in_background(fn: Callable[[Iterator[object]], T], prepare: Callable[[],
         # after the reader thread has started: Linux sets a priority per thread, so the reader keeps this
         # process's and takes what is sent at once, however low the work's priority
         os.nice(nice)
-        return (_prepared_first(items, prepare),)
+        prepare()
+        return (items,)
 
     with _forked(fn, arguments) as result:
         receive.close()
         yield Feed(send, result)
         send.close()
-
-
-def _prepared_first(items: Iterator[object], prepare: Callable[[], object]) -> Iterator[object]:
-    """`items`, `prepare()` run once the first has come (before it is handed on); never without an item."""
-    for n, item in enumerate(items):
-        if n == 0:
-            prepare()
-        yield item
 
 
 F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's capacity

@@ -397,10 +397,9 @@ def run_study(raw_dir: Path, spec_dir: Path, out_dir: Path, *, sdtm_builders: Se
     refuse_to_replace(out_dir, [raw_dir, spec_dir])
     explanations = study_explanations(spec_dir)  # read first: a broken file stops the run before any work
     # Forked processes do work beside this one, which never imports great-expectations. One runs the SDTM
-    # conformance rules (the CORE engine): it loads them once the first dataset comes, and is sent each SDTM dataset
-    # as it is finalized, so that it works out most of them on the core the SDTM build leaves idle. Another imports
-    # great-expectations and compiles the define.xml schema and stylesheet then (not while this one reads the raw
-    # export); sent the same SDTM datasets (pickled once for
+    # conformance rules (the CORE engine): it loads them at once, and is sent each SDTM dataset as it is finalized,
+    # so that it works out most of them on the core the SDTM build leaves idle. Another imports great-expectations
+    # and compiles the define.xml schema and stylesheet meanwhile; sent the same SDTM datasets (pickled once for
     # both) and then each ADaM dataset as it is finalized, it writes each dataset as it comes, and define.xml and
     # define.html, the suites and the ADaM rules package by package as each is complete (`PackageFeed`). This one
     # builds ADaM while that one works on SDTM, writes the reports and draws the review report from the ADaM

@@ -1,4 +1,4 @@
-"""Forked work: a process that works on what it is sent, item by item, and prepares itself once the first comes."""
+"""Forked work: a process that prepares itself at once and works on what it is sent, item by item."""
 import os
 import signal
 import time
@@ -21,8 +21,7 @@ def _prepared_and_pid(tag: str) -> tuple[str | None, int, str]:
 
 
 def _items_seen(items: Iterator) -> tuple[str | None, int, list]:
-    seen = list(items)  # prepared once the first has come
-    return os.environ.get("CDISC_TEST_PREPARED"), os.getpid(), seen
+    return os.environ.get("CDISC_TEST_PREPARED"), os.getpid(), list(items)
 
 
 def _column_sums(items: Iterator) -> list[int]:
@@ -100,23 +99,6 @@ def _too_long(signum, frame) -> None:
     raise TimeoutError("a send waited for the child")
 
 
-def _marks_prepared(path: str) -> None:
-    with open(path, "w") as f:
-        f.write("prepared")
-
-
-def test_the_child_prepares_itself_once_the_first_item_has_come_not_before(tmp_path):
-    """Until its first item, this process is still reading its input on every core: the child's set-up waits."""
-    marker = tmp_path / "prepared"
-    with fed_in_background(_items_seen, partial(_marks_prepared, str(marker))) as feed:
-        time.sleep(1.0)  # long enough for a child that prepared at once (it forks in milliseconds)
-        assert not marker.exists()
-        feed.send("A")
-        _wait_for(str(marker))
-        _, _, items = feed.close()()
-    assert items == ["A"]
-
-
 def test_sending_does_not_wait_for_the_child_to_be_done_with_an_item(tmp_path):
     previous = signal.signal(signal.SIGALRM, _too_long)
     signal.alarm(60)  # a send that waited for the child would hang here: fail instead
@@ -146,14 +128,13 @@ def test_an_item_sent_to_each_of_two_feeds_reaches_both_and_a_dead_child_does_no
 def test_a_spooled_item_reaches_each_child_as_a_file_it_removes_and_a_dead_child_s_is_removed_with_the_spool(
         tmp_path):
     """Through a spool folder: both live children get both frames (sums 44,999,850,000 and 45) and remove their
-    links once read; the killed child (killed as it prepares, once it has read the first) leaves its link to the
-    second unread until the spool is left; the spool is gone then."""
+    links once read; the killed child's link stays until the spool is left; the spool is gone then."""
     frame = pd.DataFrame({"N": range(300_000)})
     with spooled(tmp_path / "spool") as spool:
         with fed_in_background(_column_sums, _prepare) as first, \
                 fed_in_background(_column_sums, _prepare) as second, fed_in_background(_items_seen, _killed) as dead:
             send_each(frame, [first, dead, second], spool)
-            send_each(frame.iloc[:10], [first, dead, second], spool)
+            send_each(frame.iloc[:10], [first, second], spool)
             assert first.close()() == second.close()() == [44_999_850_000, 45]
             with pytest.raises(MappingError, match="exit code -9"):
                 dead.close()()
