@@ -45,8 +45,9 @@ def build(ctx: AnalysisContext) -> list[DomainResult]:
     adsl = analysis_subjects(ctx.adam("ADSL"), ctx.sdtm("CM"))
     # OVR first: the first PD bounds the best percent change in ADTR
     ovr = investigator_ovr(ctx.sdtm("RS"), adsl)
-    adtr = build_adtr(ctx.sdtm("TU"), ctx.sdtm("TR"), adsl, first_pd=first_pd_dates(ovr))
-    adrs, issues = build_adrs(ovr, ctx.sdtm("TU"), ctx.sdtm("TR"), ctx.sdtm("DS"), adsl, adtr,
+    grid = target_lesions(ctx.sdtm("TU"), ctx.sdtm("TR"), adsl)  # read by ADTR's sums and OVRDER's counts
+    adtr = build_adtr(grid, adsl, first_pd=first_pd_dates(ovr))
+    adrs, issues = build_adrs(ovr, grid, ctx.sdtm("TU"), ctx.sdtm("TR"), ctx.sdtm("DS"), adsl, adtr,
                               ctx.spec.method(CONFIRMATION).parameters)
     return [DomainResult("ADTR", select_spec(adtr, ctx, "ADTR")),
             DomainResult("ADRS", select_spec(adrs, ctx, "ADRS"), issues=tuple(issues))]
@@ -179,10 +180,9 @@ def best_change_records(sums: pd.DataFrame, first_pd: pd.DataFrame, adsl: pd.Dat
     return best[keep]
 
 
-def build_adtr(tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, first_pd: pd.DataFrame | None = None
-               ) -> pd.DataFrame:
-    """ADTR: per-lesion diameters, SUMDIAM with baseline/nadir/PD criterion, and BPCHG."""
-    grid = target_lesions(tu, tr, adsl)
+def build_adtr(grid: pd.DataFrame, adsl: pd.DataFrame, first_pd: pd.DataFrame | None = None) -> pd.DataFrame:
+    """ADTR: per-lesion diameters, SUMDIAM with baseline/nadir/PD criterion, and BPCHG, from the target lesions'
+    measurements (`target_lesions`)."""
     lesions = add_baseline(lesion_records(grid))
     sums = add_nadir_and_pd_criterion(add_baseline(sum_records(grid)))
     if first_pd is None:
@@ -235,10 +235,11 @@ def nontarget_response(tu: pd.DataFrame, tr: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns="__n")
 
 
-def derived_ovr(tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
-    """OVRDER (MT.ADRS.OVRDER): RECIST 1.1 Tables 1-2 applied to TR/TU measurements, post-infusion visits."""
+def derived_ovr(grid: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, adtr: pd.DataFrame, adsl: pd.DataFrame
+                ) -> pd.DataFrame:
+    """OVRDER (MT.ADRS.OVRDER): RECIST 1.1 Tables 1-2 applied to TR/TU measurements (the target lesions' as
+    `target_lesions` gives them), post-infusion visits."""
     sums = adtr[adtr["PARAMCD"].eq("SUMDIAM")]
-    grid = target_lesions(tu, tr, adsl)
     parts = lesion_counts(grid, ["USUBJID", "VISITNUM"])
     vis = nontarget_response(tu, tr).merge(adsl[["USUBJID", "STUDYID", "TRTSDT"]], on="USUBJID", how="inner")
     vis = vis.merge(parts, on=["USUBJID", "VISITNUM"], how="left").merge(
@@ -463,12 +464,12 @@ def death_records(ds: pd.DataFrame, adsl: pd.DataFrame) -> tuple[pd.DataFrame, l
     return rec.drop(columns=["DTHDT"], errors="ignore"), issues
 
 
-def build_adrs(ovr: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.DataFrame, adsl: pd.DataFrame,
-               adtr: pd.DataFrame, rules: Mapping[str, int]) -> tuple[pd.DataFrame, list[Issue]]:
+def build_adrs(ovr: pd.DataFrame, grid: pd.DataFrame, tu: pd.DataFrame, tr: pd.DataFrame, ds: pd.DataFrame,
+               adsl: pd.DataFrame, adtr: pd.DataFrame, rules: Mapping[str, int]) -> tuple[pd.DataFrame, list[Issue]]:
     """ADRS: OVR, OVRDER, BOR, CBOR, RSP, DCR, landmarks, PD, LSTA, DEATH; plus the source issues found.
     `rules`: the confirmation parameters of MT.ADRS.CBOR (conf_window_days, sd_min_days, max_nr_ne)."""
     ovr, issues = check_responses(ovr, adtr, tr)
-    ovr, der = flag_disagreement(ovr, derived_ovr(tu, tr, adtr, adsl))
+    ovr, der = flag_disagreement(ovr, derived_ovr(grid, tu, tr, adtr, adsl))
     bors, bor_issues = bor_records(ovr, adsl, rules)
     cbor = bors[bors["PARAMCD"].eq("CBOR")]
     death, death_issues = death_records(ds, adsl)

@@ -71,8 +71,9 @@ CM = pd.DataFrame({"USUBJID": pd.Series(dtype=object), "CMCAT": pd.Series(dtype=
 def built(adam_spec):
     subj = adrs.analysis_subjects(ADSL, CM)
     ovr = adrs.investigator_ovr(RS, subj)
-    adtr = adrs.build_adtr(TU, TR, subj, first_pd=adrs.first_pd_dates(ovr))
-    out, issues = adrs.build_adrs(ovr, TU, TR, DS, subj, adtr, adam_spec.method(adrs.CONFIRMATION).parameters)
+    grid = adrs.target_lesions(TU, TR, subj)
+    adtr = adrs.build_adtr(grid, subj, first_pd=adrs.first_pd_dates(ovr))
+    out, issues = adrs.build_adrs(ovr, grid, TU, TR, DS, subj, adtr, adam_spec.method(adrs.CONFIRMATION).parameters)
     return adtr, out, issues
 
 
