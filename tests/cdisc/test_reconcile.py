@@ -1,6 +1,7 @@
 """reconcile: every raw row is mapped or rejected, counted per form."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -53,13 +54,16 @@ def test_reconcile_names_rows_neither_mapped_nor_rejected():
     assert [(i.where, i.row) for i in caught.value.issues] == [("ae.csv", "2"), ("ae.csv", "4")]
 
 
-def test_reconcile_lineage_is_in_order_of_dataset_subject_and_seq():
+@pytest.mark.parametrize("codes", [{}, {"USUBJID": (np.array([0, 1, 1, 2], dtype=np.int8),
+                                                  np.array(["S2", "S1", "S10"], dtype=object))}])
+def test_reconcile_lineage_is_in_order_of_dataset_subject_and_seq(codes):
     """Datasets given out of order, subjects and --SEQ out of order within them; a record of no raw form (derived)
-    keeps its place in the lineage and counts for no form."""
+    keeps its place in the lineage and counts for no form. The same order when AE's USUBJID codes are known (in
+    order of appearance, as `finalize` gives them: S2 is code 0)."""
     raw = raw_study({"ae": 3, "dm": 2})
     ae = Finalized("AE", pd.DataFrame(), pd.DataFrame({
         "DATASET": "AE", "USUBJID": ["S2", "S1", "S1", "S10"], "SEQ": [1.0, 2.0, 1.0, 1.0],
-        "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}))
+        "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}), codes)
     dm = Finalized("DM", pd.DataFrame(), pd.DataFrame({
         "DATASET": "DM", "USUBJID": ["S2", "S1"], "SEQ": [1.0, 2.0], "RAW_FORM": "dm", "RAW_ROW": [2, 1]}))
     vs = Finalized("VS", pd.DataFrame(), pd.DataFrame({  # in order already, as a finished dataset mostly is
