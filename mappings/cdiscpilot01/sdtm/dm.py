@@ -8,7 +8,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, refuse_records, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date
-from cdisc.distinct import text_extreme
+from cdisc.distinct import mapped, text_extreme
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
 from mappings.cdiscpilot01.sdtm.ds import disposition
@@ -100,4 +100,4 @@ def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str,
     codelist = ctx.codelist("ARMCD")
     null = armcd.isin(ctx.codelist("ARMNULRS").collected_map.keys())
     code = map_ct(armcd.where(~null, ""), codelist, source=source, rows=rows)
-    return {f"{prefix}ARMCD": code, f"{prefix}ARM": code.map(lambda c: codelist.decode(c) if c else "")}
+    return {f"{prefix}ARMCD": code, f"{prefix}ARM": mapped(code, lambda c: codelist.decode(c) if c else "")}
