@@ -37,6 +37,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # TR: one record per lesion per visit; TRGRPID from the CRF page, the test and result by page
     tr = pd.concat([target_results(tl, ctx), non_target_results(ntl, ctx), new_lesion_results(nl, ctx)],
                    ignore_index=True)
+    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     tr = add_timing(tr, ctx, prefix="TR")
     # TRLOBXFL: the baseline (screening) assessment of each lesion (MT.LOBXFL)
     tr = add_last_before_flag(tr, dm, by=["TRLNKID", "TRTESTCD"], dtc="TRDTC", result="TRORRES", flag="TRLOBXFL")
@@ -79,7 +80,6 @@ def target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     tr = lesion_frame(form, ctx, "tl")
     # TRTESTCD: short axis for lymph-node lesions (TLNODAL = Y), longest diameter otherwise (MT.TR.TRTESTCD)
     tr["TRTESTCD"] = np.where(form["TLNODAL"].eq("Y"), "LPERP", "LDIAM")
-    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     # TRSTAT / TRREASND: lesion not evaluated at this visit
     tr["TRSTAT"] = map_ct(form["TLND"], ctx.codelist("TRSTAT"), source="tl.csv TLND", rows=form["RAW_ROW"])
     tr["TRREASND"] = form["TLREASND"]
@@ -106,7 +106,6 @@ def non_target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """Non-target lesions: TUMSTATE as collected; the standard result is the CT TRPROPRS term."""
     tr = lesion_frame(form, ctx, "ntl")
     tr["TRTESTCD"] = "TUMSTATE"
-    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     tr["TRORRES"] = form["NTLSTAT"]
     tr["TRSTRESC"] = map_ct(form["NTLSTAT"], ctx.codelist("TRSTATE"), source="ntl.csv NTLSTAT", rows=form["RAW_ROW"])
     return tr
@@ -116,7 +115,6 @@ def new_lesion_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """New lesions: TUMSTATE PRESENT when unequivocal (SDTMIG 3.4 TU assumption 6), EQUIVOCAL otherwise."""
     tr = lesion_frame(form, ctx, "nl")
     tr["TRTESTCD"] = "TUMSTATE"
-    tr["TRTEST"] = mapped(tr["TRTESTCD"], ctx.codelist("TRTESTCD").decode)
     tr["TRORRES"] = map_ct(form["NLEQUIV"], ctx.codelist("TRNEWST"), source="nl.csv NLEQUIV", rows=form["RAW_ROW"])
     tr["TRSTRESC"] = tr["TRORRES"]
     return tr
