@@ -10,6 +10,7 @@ OIDs as the spec gives them).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -174,22 +175,23 @@ def _item_group(mdv: etree._Element, spec: Spec, ds) -> None:
 
 def text_length(values: pd.Series) -> int:
     """The written length of a character variable: its longest value in bytes (at least 1), each value as `str`
-    writes it (a missing one too: NaN is "nan"). Text is measured once per distinct value (`distinct_values`, worked
-    out once per column for every reader), Arrow-backed text by Arrow (UTF-8 byte
-    lengths, a missing value as its dtype writes it); anything else value by value, since equal values of other
-    types can be written differently (1 == 1.0)."""
-    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":  # bytes counted by Arrow
-        longest = pc.max(pc.binary_length(values.array.__arrow_array__())).as_py() or 0
-        missing = len(str(values.dtype.na_value)) if values.hasnans else 0
-        return max(longest, missing, 1)
+    writes it (a missing one too: NaN is "nan"). Text is measured by Arrow (UTF-8 byte lengths): Arrow-backed text
+    as it is, Python text once per distinct value (`distinct_values`, worked out once per column for every reader;
+    100,000 distinct dates one by one in Python took 0.1 s); anything else value by value, since equal values of
+    other types can be written differently (1 == 1.0)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return _longest(values.array.__arrow_array__(), [values.dtype.na_value] if values.hasnans else [])
     distinct = distinct_values(values)
     if pd.api.types.infer_dtype(distinct, skipna=True) != "string":
         return max([len(str(x).encode()) for x in values] + [1])
-    # the text's UTF-8 lengths by Arrow (100,000 distinct dates one by one in Python took 0.1 s); a missing value
-    # as str writes it
     missing = pd.isna(distinct)
-    longest = pc.max(pc.binary_length(pa.array(distinct[~missing], type=pa.string()))).as_py() or 0
-    return max([longest, 1] + [len(str(x)) for x in distinct[missing]])
+    return _longest(pa.array(distinct[~missing], type=pa.string()), distinct[missing])
+
+
+def _longest(text: pa.Array | pa.ChunkedArray, missing: Iterable[object]) -> int:
+    """The most UTF-8 bytes of `text`'s values (Arrow; its nulls count for nothing) and of each `missing` value as
+    `str` writes it, at least 1."""
+    return max([pc.max(pc.binary_length(text)).as_py() or 0, 1] + [len(str(x)) for x in missing])
 
 
 def _lengths(data_type: str, values: pd.Series, significant_digits: int | None = None) -> dict[str, str]:
