@@ -307,7 +307,12 @@ def sorted_places(values: np.ndarray | pd.Series) -> np.ndarray:
 
     >>> sorted_places(np.array([2.0, np.nan, 0.0, -0.0, 1.5])).tolist()
     [2, 3, 0, 0, 1]
+
+    A finished text column (`known_text`: a dataset's USUBJID, and its lineage's) ranks its distinct values only.
     """
+    if isinstance(values, pd.Series) and (known := known_text(values)) is not None:
+        codes, distinct = known
+        return pd.factorize(distinct, sort=True)[0][codes]
     return pd.factorize(values, sort=True, use_na_sentinel=False)[0]
 
 

@@ -65,8 +65,9 @@ def finalize(result: DomainResult, spec: Spec) -> Finalized:
                 *_check_keys(ds.name, df, list(ds.keys), texts, sorted_keys if sort_keys == list(ds.keys) else None)]
     if problems:
         raise MappingError(f"{ds.name} breaks its spec", problems)
-    lineage = _lineage(ds.name, df, seq)
     codes = {name: in_order_of_appearance(text.codes, text.values) for name, text in texts.items()}
+    # the lineage's USUBJID has the dataset's codes too: the reconciliation orders it by them
+    lineage = remembered(_lineage(ds.name, df, seq), {"USUBJID": codes["USUBJID"]} if "USUBJID" in codes else {})
     return Finalized(ds.name, remembered(df[names], codes), lineage, codes)
 
 

@@ -48,8 +48,8 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
         raise MappingError("raw rows were lost between the export and SDTM", problems)
     # each dataset's lineage (one DATASET) in order of USUBJID and SEQ, the datasets in order of name: what sorting
     # them all by DATASET, USUBJID and SEQ gives, without sorting the datasets' names record by record
-    lineage = pd.concat([_sorted(f.lineage, ["USUBJID", "SEQ"], f.text_codes)
-                         for f in sorted(finals, key=lambda f: f.name)], ignore_index=True)
+    lineage = pd.concat([_sorted(f.lineage, ["USUBJID", "SEQ"]) for f in sorted(finals, key=lambda f: f.name)],
+                        ignore_index=True)
     return Reconciliation(pd.DataFrame(rows), rejections[["RAW_FORM", "RAW_ROW", "DATASET", "REASON"]], lineage)
 
 
@@ -71,11 +71,10 @@ def _by_form(pieces: list[pd.DataFrame]) -> tuple[dict[str, np.ndarray], dict[st
             {str(form): sorted(map(str, found)) for form, found in datasets.items()})
 
 
-def _sorted(frame: pd.DataFrame, keys: list[str], codes: dict[str, tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """`frame.sort_values(keys, kind="stable")` (text in Python's order, a missing value last), from each key's
-    distinct values: a key whose `codes` (`text_codes`, as `finalize` gives them for the dataset's records, in the
-    frame's order) are known has its distinct values ranked, not its records factorized again."""
-    places = [sorted_places(codes[k][1])[codes[k][0]] if k in codes else sorted_places(frame[k]) for k in keys]
+    distinct values."""
+    places = [sorted_places(frame[k]) for k in keys]
     combined = combined_places(places)
     if combined is not None and (np.diff(combined) >= 0).all():  # in order already, as a finished dataset mostly is
         return frame

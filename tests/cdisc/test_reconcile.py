@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from cdisc.context import DomainResult
+from cdisc.distinct import known_text, remembered
 from cdisc.errors import MappingError
 from cdisc.finalize import Finalized
 from cdisc.raw import RawStudy
@@ -58,12 +59,13 @@ def test_reconcile_names_rows_neither_mapped_nor_rejected():
                                                   np.array(["S2", "S1", "S10"], dtype=object))}])
 def test_reconcile_lineage_is_in_order_of_dataset_subject_and_seq(codes):
     """Datasets given out of order, subjects and --SEQ out of order within them; a record of no raw form (derived)
-    keeps its place in the lineage and counts for no form. The same order when AE's USUBJID codes are known (in
-    order of appearance, as `finalize` gives them: S2 is code 0)."""
+    keeps its place in the lineage and counts for no form. The same order when the codes of AE's lineage USUBJID
+    are known (remembered in order of appearance, as `finalize` remembers them: S2 is code 0)."""
     raw = raw_study({"ae": 3, "dm": 2})
-    ae = Finalized("AE", pd.DataFrame(), pd.DataFrame({
-        "DATASET": "AE", "USUBJID": ["S2", "S1", "S1", "S10"], "SEQ": [1.0, 2.0, 1.0, 1.0],
-        "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}), codes)
+    ae = Finalized("AE", pd.DataFrame(), remembered(pd.DataFrame({
+        "DATASET": "AE", "USUBJID": pd.Series(["S2", "S1", "S1", "S10"], dtype=object), "SEQ": [1.0, 2.0, 1.0, 1.0],
+        "RAW_FORM": ["ae", "ae", "ae", ""], "RAW_ROW": pd.array([1, 3, 2, pd.NA], dtype="Int64")}), codes))
+    assert (known_text(ae.lineage["USUBJID"]) is not None) is bool(codes)
     dm = Finalized("DM", pd.DataFrame(), pd.DataFrame({
         "DATASET": "DM", "USUBJID": ["S2", "S1"], "SEQ": [1.0, 2.0], "RAW_FORM": "dm", "RAW_ROW": [2, 1]}))
     vs = Finalized("VS", pd.DataFrame(), pd.DataFrame({  # in order already, as a finished dataset mostly is
