@@ -208,9 +208,14 @@ def _from_json(s: pd.Series, col: Column) -> pd.Series:
 
 
 def _text(value: object, col: Column, row: int) -> str:
+    """A text column's value: a JSON string, or null (missing, ""); a boolean column's may be true or false. Any
+    other value (a number, an array, an object) is refused: written as its Python text it would pass unseen."""
     if isinstance(value, _NotJson):
         raise _not_json(value, col, row)
-    return "" if value is None else str(value)
+    if value is None or isinstance(value, str) or (isinstance(value, bool) and col.data_type == "boolean"):
+        return "" if value is None else str(value)
+    raise _BadValue(f"column {col.name}, row {row}, value {json.dumps(value)}: not a string (a {col.data_type} "
+                    "column's values are JSON strings or null)")
 
 
 def _not_json(value: _NotJson, col: Column, row: int) -> _BadValue:
@@ -224,6 +229,8 @@ def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: s
         if isinstance(value, _NotJson):
             raise _not_json(value, col, row)
         try:
+            if isinstance(value, bool):  # float(true) is 1.0: JSON tells a boolean from a number
+                raise TypeError
             number = read(value)
         except (TypeError, ValueError, OverflowError):
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not {what}") from None

@@ -127,6 +127,16 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AETERM", "label": "", '
      '"dataType": "string"}], "rows": [[-Infinity]]}',
      r"ae.json: column AETERM, row 1, value -Infinity: not JSON \(RFC 8259 has no -Infinity"),
+    # a value that is not its column's JSON type (an object in a text column was written as "{'x': 1}")
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.T", "name": "AETERM", "label": "", '
+     '"dataType": "string"}], "rows": [["HEADACHE"], [{"x": 1}]]}',
+     r'ae.json: column AETERM, row 2, value \{"x": 1\}: not a string \(a string column\'s values are JSON strings'),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AESTDTC", "label": "", '
+     '"dataType": "date"}], "rows": [[20240105]]}', r"ae.json: column AESTDTC, row 1, value 20240105: not a string"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AESER", "label": "", '
+     '"dataType": "string"}], "rows": [[["Y"]]]}', r'ae.json: column AESER, row 1, value \["Y"\]: not a string'),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
+     '"dataType": "integer"}], "rows": [[true]]}', "ae.json: column AESEQ, row 1, value True: not a number"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": null}', r"rows: an array of records"),
     ('{"datasetJSONVersion": "9.9", "name": "AE", "label": "x", "records": 0, "columns": [], "rows": []}',
      r"ae.json: not a Dataset-JSON 1.1 file \(datasetJSONVersion '9.9': only version 1.1 is read\)"),
