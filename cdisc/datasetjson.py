@@ -32,6 +32,8 @@ from cdisc.failure import first_invalid
 
 VERSION = "1.1.0"
 SCHEMAS = Path(__file__).parent / "schemas" / "dataset-json-1.1"
+REQUIRED = ("datasetJSONCreationDateTime", "datasetJSONVersion", "itemGroupOID", "records", "name", "label",
+            "columns")  # the 1.1 schema's required attributes: written even when blank (a dataset without a label)
 SOURCE_SYSTEM = {"name": "cdisc-converter", "version": "0.1.0"}
 TEXT_TYPES = {"text": "string", "date": "date", "datetime": "datetime", "time": "time"}
 SAS_DATE_FORMATS = {"DATE": "date", "E8601DA": "date", "YYMMDD": "date", "DATETIME": "datetime",
@@ -104,12 +106,18 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
     """Read a `.json` or `.ndjson` Dataset-JSON file back into the frame the XPT holds: text "" for missing,
     floats for numbers, SAS day/second counts for ISO dates whose targetDataType is integer."""
     try:
-        if path.suffix == ".ndjson":
-            lines = path.read_text(encoding="utf-8").splitlines()
-            header, rows = _loads(lines[0]), [_loads(x) for x in lines[1:] if x.strip()]
+        text = path.read_bytes().decode("utf-8")
+        if not text.strip():
+            raise TypeError("the file is empty")
+        if path.suffix.lower() == ".ndjson":
+            lines = text.split("\n")  # (splitlines also breaks a value at U+2028)
+            header, rows = _loads(lines[0]), [_line(line, number) for number, line in enumerate(lines[1:], start=2)
+                                              if line.strip()]
         else:
-            header = _loads(path.read_text(encoding="utf-8"))
-            rows = header.pop("rows", [])
+            header = _loads(text)
+            rows = header.pop("rows", []) if isinstance(header, dict) else []
+        if not isinstance(header, dict):
+            raise TypeError(f"the metadata is a JSON {type(header).__name__}, not an object")
         if not isinstance(rows, list):
             raise TypeError(f"rows: an array of records, not {type(rows).__name__}")
         if (version := header.get("datasetJSONVersion")) is not None and not str(version).startswith("1.1"):
@@ -118,8 +126,13 @@ def read_dataset_json(path: Path) -> tuple[DatasetMeta, pd.DataFrame]:
     except (json.JSONDecodeError, UnicodeDecodeError, IndexError, TypeError, ValidationError) as exc:
         reason = str(exc).splitlines()[0] if not isinstance(exc, ValidationError) else first_invalid(exc)
         raise DatasetJsonError(f"{path.name}: not a Dataset-JSON 1.1 file ({reason})") from None
-    if header.get("records") != len(rows):
-        raise DatasetJsonError(f"{path.name}: 'records' says {header.get('records')} but the file has {len(rows)} rows")
+    if not meta.columns:
+        raise DatasetJsonError(f"{path.name}: has no columns (a dataset holds at least one variable)")
+    records = header.get("records")
+    if type(records) is not int:  # (true == 1 in Python)
+        raise DatasetJsonError(f"{path.name}: 'records' is {json.dumps(records)}, not the number of rows")
+    if records != len(rows):
+        raise DatasetJsonError(f"{path.name}: 'records' says {records} but the file has {len(rows)} rows")
     columns = meta.columns
     names = Counter(c.name for c in columns)
     if repeated := sorted(n for n, times in names.items() if times > 1):
@@ -168,7 +181,7 @@ def _header(meta: DatasetMeta, records: int) -> dict:
            "metaDataVersionOID": meta.metadata_version_oid, "metaDataRef": meta.metadata_ref,
            "itemGroupOID": f"IG.{meta.name}", "records": records, "name": meta.name, "label": meta.label,
            "columns": [c.as_json(meta.name) for c in meta.columns]}
-    return {k: v for k, v in out.items() if v != ""}
+    return {k: v for k, v in out.items() if v != "" or k in REQUIRED}
 
 
 def _rows(df: pd.DataFrame, columns: tuple[Column, ...]) -> list[list]:
@@ -199,12 +212,34 @@ def _loads(text: str) -> object:
     return json.loads(text, parse_constant=_NotJson)
 
 
+def _line(text: str, number: int) -> object:
+    """One NDJSON row line (`number`: its line in the file, which the parser cannot know)."""
+    try:
+        return _loads(text)
+    except json.JSONDecodeError as exc:
+        raise TypeError(f"line {number}: {exc.msg} at column {exc.colno}") from None
+
+
 def _from_json(s: pd.Series, col: Column) -> pd.Series:
-    if col.target_data_type == "integer":
+    if col.target_data_type and col.data_type in ("date", "datetime", "time"):
         return _numbers(s, col, lambda v: _sas_from_iso(v, col.data_type), f"an ISO 8601 {col.data_type}")
-    if col.data_type in ("integer", "decimal", "float", "double"):
+    if col.data_type == "decimal":  # a decimal travels as a string, to keep its digits; a number is read too
         return _numbers(s, col, lambda v: np.nan if v is None else float(v), "a number")
+    if col.data_type in ("integer", "float", "double"):
+        return _numbers(s, col, _json_number, "a JSON number")
     return pd.Series([_text(v, col, row) for row, v in enumerate(s, start=1)], dtype=str)
+
+
+def _json_number(value: object) -> float:
+    """An integer, float or double column's value: a JSON number (a string such as "001" is text, not the number
+    1), held exactly as a double (9007199254740993 is not)."""
+    if value is None:
+        return np.nan
+    if not isinstance(value, int | float):
+        raise TypeError
+    if isinstance(value, int) and float(value) != value:
+        raise ValueError
+    return float(value)
 
 
 def _text(value: object, col: Column, row: int) -> str:
@@ -212,7 +247,14 @@ def _text(value: object, col: Column, row: int) -> str:
     other value (a number, an array, an object) is refused: written as its Python text it would pass unseen."""
     if isinstance(value, _NotJson):
         raise _not_json(value, col, row)
-    if value is None or isinstance(value, str) or (isinstance(value, bool) and col.data_type == "boolean"):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _BadValue(f"column {col.name}, row {row}, value {json.dumps(value)}: not text (a lone UTF-16 "
+                            "surrogate escape)") from None
+        return value
+    if value is None or (isinstance(value, bool) and col.data_type == "boolean"):
         return "" if value is None else str(value)
     raise _BadValue(f"column {col.name}, row {row}, value {json.dumps(value)}: not a string (a {col.data_type} "
                     "column's values are JSON strings or null)")
@@ -234,7 +276,7 @@ def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: s
             number = read(value)
         except (TypeError, ValueError, OverflowError):
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not {what}") from None
-        if math.isinf(number):  # JSON's 1e999 reads as infinity: no dataset holds it
+        if value is not None and not math.isfinite(number):  # JSON's 1e999 reads as infinity, "NaN" as NaN
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not a finite number")
         out.append(number)
     return pd.Series(out, dtype="float64")
@@ -257,9 +299,11 @@ def _iso_from_sas(v, kind: str) -> str | None:
 def _sas_from_iso(v: str | None, kind: str) -> float:
     if v is None:
         return np.nan
-    if kind == "date":
-        return float((dt.datetime.fromisoformat(v) - SAS_EPOCH).days)
+    if kind == "date":  # a date alone (a time would be dropped)
+        return float((dt.date.fromisoformat(v) - SAS_EPOCH.date()).days)
     if kind == "datetime":
+        if v[10:11] != "T":  # ISO 8601's separator (Python also reads a blank)
+            raise ValueError(v)
         return (dt.datetime.fromisoformat(v) - SAS_EPOCH).total_seconds()
     t = dt.time.fromisoformat(v)
     return float(t.hour * 3600 + t.minute * 60 + t.second)

@@ -13,7 +13,7 @@ bits of an IEEE double fit the 56-bit IBM fraction, so no rounding ever happens;
 pyreadstat) writes the overflow marker 0x7FFFFFFFFFFFFFFF, read back as infinity, from 2**249 (about 9.0e74) on,
 although IBM doubles reach 16**63 (2**252); here every magnitude below 2**252 is stored exactly.
 
-`read_transport` reads the first member of a file back as pyreadstat 1.3.8 `read_xport` does (with
+`read_transport` reads the one member (dataset) of a file back as pyreadstat 1.3.8 `read_xport` does (with
 `disable_datetime_conversion`): numbers as float64, every SAS missing value (`.`, `._`, `.A`-`.Z`) NaN; text up to
 its first NUL byte, trailing blanks dropped, UTF-8; the creation datetime with two-digit years below 60 in the
 2000s. It reads the file as one buffer and converts whole columns, several times faster than pyreadstat's value
@@ -48,6 +48,7 @@ _IMPLICIT = np.uint64(1 << 52)
 _LIBRARY = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 _MEMBER = b"HEADER RECORD*******MEMBER  HEADER RECORD!!!!!!!"
 _OBS = b"HEADER RECORD*******OBS     HEADER RECORD!!!!!!!"
+_SAS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,7}")  # a SAS name as XPT v5 holds it
 _MISSING_FIRST = np.array([SAS_MISSING, ord("_"), *range(ord("A"), ord("Z") + 1)], dtype=np.uint8)
 
 
@@ -265,7 +266,7 @@ class _Variable:
 
 
 def read_transport(path: Path, variables: list[str] | None = None) -> Transport:
-    """The first member of the XPT v5 file `path`, with only `variables` (kept in file order; None: all).
+    """The one member (dataset) of the XPT v5 file `path`, with only `variables` (kept in file order; None: all).
 
     Raises:
         PackageError: not an XPT v5 file, a damaged header or text that is not UTF-8.
@@ -280,12 +281,13 @@ def read_transport(path: Path, variables: list[str] | None = None) -> Transport:
 
 
 def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
-    """The first member's variables and observation bytes of the XPT v5 file `name` holding `data`, checked whole:
+    """The member's variables and observation bytes of the XPT v5 file `name` holding `data`, checked whole:
     a file is made of 80-byte records, and what follows the last whole observation is blank padding.
 
     Raises:
-        PackageError: not an XPT v5 file, a damaged header, or a file cut short (truncated on a record boundary
-            between two observations is the one cut that no XPT v5 reader can see).
+        PackageError: not an XPT v5 file, a damaged header (a variable's type, width, position or name), more
+            than one member, or a file cut short (truncated on a record boundary between two observations is the
+            one cut that no XPT v5 reader can see).
     """
     if not data.startswith(_LIBRARY):
         raise PackageError(f"{name}: not a SAS transport (XPORT) version 5 file")
@@ -294,8 +296,8 @@ def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
         raise PackageError(f"{name}: {len(data)} bytes, not a whole number of 80-byte records: the file is "
                            "truncated or damaged")
     body = data[obs + RECORD:]
-    following = body.find(_MEMBER)
-    body = body[:following] if following >= 0 else body
+    if _MEMBER in body:  # readers differ on a second one (pyreadstat read its header as observations)
+        raise PackageError(f"{name}: holds more than one dataset (member); a submission's transport file holds one")
     width = sum(v.width for v in found)
     if width and body[len(body) - len(body) % width:].strip(b" "):
         raise PackageError(f"{name}: ends inside an observation: the file is truncated or damaged")
@@ -303,7 +305,7 @@ def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
 
 
 def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
-    """The first member's variables and the offset of its observation header record."""
+    """The member's variables and the offset of its observation header record."""
     member = data.find(_MEMBER)
     obs = data.find(_OBS, member)
     start = member + 4 * RECORD  # the NAMESTR header record, then the namestrs
@@ -314,11 +316,13 @@ def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
         if size < 88 or start + RECORD + count * size > obs:
             raise ValueError("the variable descriptions overrun the observations")
         found = [_namestr(data[start + RECORD + k * size:start + RECORD + (k + 1) * size]) for k in range(count)]
-        width = sum(v.width for v in found)
-        if any(v.width < 1 or (v.numeric and v.width > 8) or not 0 <= v.position <= width - v.width
-               for v in found):
-            raise ValueError("a variable's width or position does not fit the observations")
-        names = Counter(v.name for v in found)
+        if any(v.width < 1 or (v.numeric and v.width > 8) for v in found):
+            raise ValueError("a variable's width does not fit its type")
+        _check_positions(found)
+        if bad := [v.name for v in found if not _SAS_NAME.fullmatch(v.name)]:
+            raise ValueError(f"variable name {bad[0]!r} is not a SAS name (1-8 letters, digits or _, not first a "
+                             "digit)")
+        names = Counter(v.name.upper() for v in found)  # SAS names are told apart without case
         if repeated := sorted(n for n, times in names.items() if times > 1):
             raise ValueError(f"variable(s) {', '.join(repeated)} described more than once")
         return found, obs
@@ -328,7 +332,20 @@ def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
 
 def _namestr(raw: bytes) -> _Variable:
     kind, _, width, _, name = struct.unpack(">hhhh8s", raw[:16])
+    if kind not in (1, 2):
+        raise ValueError(f"variable {name.decode('ascii').strip()!r} has type {kind}, neither 1 (numeric) nor 2 "
+                         "(character)")
     return _Variable(name.decode("ascii").strip(), kind == 1, width, struct.unpack(">i", raw[84:88])[0])
+
+
+def _check_positions(variables: list[_Variable]) -> None:
+    """The variables' bytes side by side fill an observation: each starts where another ends, none overlaps."""
+    end = 0
+    for variable in sorted(variables, key=lambda v: v.position):
+        if variable.position != end:
+            raise ValueError(f"variable {variable.name!r} starts at byte {variable.position} of an observation, "
+                             f"not at {end}: the variables overlap or leave a gap")
+        end += variable.width
 
 
 def _rows(body: bytes, width: int) -> np.ndarray:

@@ -1,5 +1,6 @@
 """`cdisc define` (define.xml for datasets at hand) and `cdisc convert` (XPT <-> Dataset-JSON) on our output and on
 CDISC's SDTM-MSG example."""
+import json
 import shutil
 from pathlib import Path
 
@@ -220,3 +221,37 @@ def test_a_spec_naming_a_dataset_outside_the_output_folder_is_refused(tmp_path):
     assert result.exit_code == 2, result.output
     assert "'../EVIL'" in result.output and "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec"]
+
+
+def test_convert_refuses_data_that_define_xml_does_not_describe_as_they_are(tmp_path):
+    """A column define.xml does not describe ended in a KeyError traceback; DDSEQ 1.5 where define.xml types
+    DDSEQ integer was written as 1, and DDDY as text where it types a number would have been a text column."""
+    pkg = tmp_path / "json"
+    pkg.mkdir()
+    shutil.copy(MSG / "define-sdtm.xml", pkg / "define.xml")
+    document = json.loads((MSG / "dd.json").read_text())
+    document["rows"][1][3] = 1.5  # DDSEQ of the second record
+    document["columns"][11]["dataType"] = "string"  # DDDY
+    document["rows"] = [[*row[:11], None if row[11] is None else str(row[11])] for row in document["rows"]]
+    (pkg / "dd.json").write_text(json.dumps(document))
+    result = cli("convert", str(pkg), "--to", "xpt", "--out", str(tmp_path / "xpt"))
+    assert result.exit_code == 2, result.output
+    assert "the datasets do not agree with define.xml" in result.output
+    assert ("DD, column DDSEQ, row 2, value '1.5': 1 record(s) hold a fraction where define.xml types it integer"
+            in result.output)
+    assert "DD, column DDDY: holds text where define.xml types it integer" in result.output
+    document = json.loads((MSG / "dd.json").read_text())
+    document["columns"][4]["name"] = "DDLINK"
+    (pkg / "dd.json").write_text(json.dumps(document))
+    result = cli("convert", str(pkg), "--to", "xpt", "--out", str(tmp_path / "xpt"))
+    assert result.exit_code == 2 and "DD, column DDLINK: is not described in define.xml" in result.output
+    assert not (tmp_path / "xpt").exists()
+
+
+def test_an_output_path_that_cannot_be_written_is_named_not_a_traceback(tmp_path):
+    """A report folder under a file (NotADirectoryError) or a define.xml in a folder that does not exist
+    (FileNotFoundError) ended in a traceback."""
+    (tmp_path / "afile").write_text("")
+    result = cli("validate", str(MSG), "--report", str(tmp_path / "afile" / "report"))
+    assert result.exit_code == 2 and f"error: {tmp_path / 'afile'}" in result.output, result.output
+    assert "Traceback" not in result.output

@@ -11,7 +11,9 @@ from cdisc.errors import CdiscError
 
 
 def reports_errors(command):
-    """Turn engine errors into a readable message on stderr and the error's exit code (no traceback)."""
+    """Turn engine errors into a readable message on stderr and the error's exit code (no traceback); so too a
+    file or folder given that cannot be read or written (a missing parent, no permission, a file where a folder
+    belongs), named with the system's reason, exit 2."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -20,5 +22,10 @@ def reports_errors(command):
         except CdiscError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            click.echo(f"error: {exc.filename}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
 
     return wrapper

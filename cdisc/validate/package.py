@@ -130,8 +130,8 @@ def read_package(folder: Path, define: Path | None = None, standard: str = "auto
         raise PackageError(f"{folder} is not a folder")
     xpts = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".xpt")
     stems = {p.stem.lower() for p in xpts}
-    jsons = sorted(p for p in [*folder.glob("*.json"), *folder.glob("*.ndjson")]
-                   if p.stem.lower() not in stems and _is_dsj(p))
+    jsons = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".json", ".ndjson")
+                   and p.stem.lower() not in stems and not p.is_dir() and _is_dsj(p))
     if not xpts and not jsons:
         raise PackageError(f"{folder}: no datasets (.xpt, or Dataset-JSON .json/.ndjson)")
     datasets = {}
@@ -205,10 +205,13 @@ def _is_dsj(path: Path) -> bool:
     """A .json file of the folder that is Dataset-JSON (a study summary beside the datasets is not): its
     datasetJSONVersion is usually in its first 4 KB; else the whole file is read to look for it. A UTF-16 file is
     taken as one, to be refused by the reader (Dataset-JSON is UTF-8) rather than passed over without a word."""
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    if b"datasetJSONVersion" in head or head.startswith(UTF16_BOMS):
-        return True
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:  # a link to nowhere, no permission
+        raise PackageError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    if b"datasetJSONVersion" in head or head.startswith(UTF16_BOMS) or not head.strip():
+        return True  # (an empty file too: the reader refuses it, where passing it over would lose a dataset)
     try:
         document = json.loads(path.read_bytes())
     except ValueError:

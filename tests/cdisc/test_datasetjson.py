@@ -104,7 +104,33 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE"}', "not a Dataset-JSON 1.1 file .label: Field required"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [{"name": "A", "label": "", "dataType": "char"}]}',
      "columns/0/dataType: Input should be"),
-    ('{"name": "AE", "label": "x", "records": 2, "columns": [], "rows": [[]]}', "'records' says 2"),
+    ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}], "rows": [["a"]]}', "'records' says 2 but the file has 1 rows"),
+    ('{"name": "AE", "label": "x", "records": true, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}], "rows": [["a"]]}', "'records' is true, not the number of rows"),
+    ('{"name": "AE", "label": "x", "records": "1", "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
+     '"dataType": "string"}], "rows": [["a"]]}', "'records' is \"1\", not the number of rows"),
+    ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": []}', "has no columns"),
+    ("", r"not a Dataset-JSON 1.1 file \(the file is empty\)"),
+    ("[1, 2]", r"not a Dataset-JSON 1.1 file \(the metadata is a JSON list, not an object\)"),
+    # a number column's value that is no JSON number: "001" would have become the number 1
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "SITEID", "label": "", '
+     '"dataType": "integer"}], "rows": [["001"]]}', "ae.json: column SITEID, row 1, value '001': not a JSON number"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
+     '"dataType": "integer"}], "rows": [[9007199254740993]]}',
+     "ae.json: column AESEQ, row 1, value 9007199254740993: not a JSON number"),  # no double holds it
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AVAL", "label": "", '
+     '"dataType": "decimal", "targetDataType": "decimal"}], "rows": [["NaN"]]}',
+     "ae.json: column AVAL, row 1, value 'NaN': not a finite number"),
+    # a date whose time would be dropped; a datetime with a blank for ISO 8601's T
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADT", "label": "", '
+     '"dataType": "date", "targetDataType": "integer"}], "rows": [["2024-03-05T23:59:59"]]}',
+     "ae.json: column ADT, row 1, value '2024-03-05T23:59:59': not an ISO 8601 date"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADTM", "label": "", '
+     '"dataType": "datetime", "targetDataType": "integer"}], "rows": [["2024-03-05 11:10:00"]]}',
+     "ae.json: column ADTM, row 1, value '2024-03-05 11:10:00': not an ISO 8601 datetime"),
+    ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AETERM", "label": "", '
+     '"dataType": "string"}], "rows": [["\\ud800"]]}', r'ae.json: column AETERM, row 1, value "\\ud800": not text'),
     # a row with a value too many or too few, or not an array (a row too long raised pandas' ValueError)
     ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.A", "name": "A", "label": "", '
      '"dataType": "string"}], "rows": [["a"], ["b", "c"]]}',
@@ -115,7 +141,7 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
      r"2 row\(s\) do not hold one value per column \(row 1 holds a dict, not an array; the file has 2 columns\)"),
     # a value its column's type cannot be read from (text in a number ended in float()'s ValueError traceback)
     ('{"name": "AE", "label": "x", "records": 2, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
-     '"dataType": "integer"}], "rows": [[1], ["abc"]]}', "ae.json: column AESEQ, row 2, value 'abc': not a number"),
+     '"dataType": "integer"}], "rows": [[1], ["abc"]]}', "ae.json: column AESEQ, row 2, value 'abc': not a JSON number"),
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADT", "label": "", '
      '"dataType": "date", "targetDataType": "integer"}], "rows": [["2024-13-45"]]}',
      "ae.json: column ADT, row 1, value '2024-13-45': not an ISO 8601 date"),
@@ -136,7 +162,7 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.T", "name": "AESER", "label": "", '
      '"dataType": "string"}], "rows": [[["Y"]]]}', r'ae.json: column AESER, row 1, value \["Y"\]: not a string'),
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
-     '"dataType": "integer"}], "rows": [[true]]}', "ae.json: column AESEQ, row 1, value True: not a number"),
+     '"dataType": "integer"}], "rows": [[true]]}', "ae.json: column AESEQ, row 1, value True: not a JSON number"),
     ('{"name": "AE", "label": "x", "records": 0, "columns": [], "rows": null}', r"rows: an array of records"),
     ('{"datasetJSONVersion": "9.9", "name": "AE", "label": "x", "records": 0, "columns": [], "rows": []}',
      r"ae.json: not a Dataset-JSON 1.1 file \(datasetJSONVersion '9.9': only version 1.1 is read\)"),
@@ -178,3 +204,49 @@ def test_a_package_finds_dataset_json_whose_version_comes_after_its_rows(tmp_pat
     (tmp_path / "ts.json").write_text(text, encoding="utf-16")
     with pytest.raises(DatasetJsonError, match="ts.json: not a Dataset-JSON 1.1 file"):
         read_package(tmp_path)
+
+
+def test_a_package_reads_every_dataset_json_file_whatever_the_case_and_refuses_an_empty_one(tmp_path):
+    """TS.JSON (upper case) was passed over, as was an empty dm.json (the package lost DM without a word); a
+    folder named x.json is no dataset, and a link to nowhere is named."""
+    from cdisc.errors import PackageError
+    from cdisc.validate.package import read_package
+
+    (tmp_path / "TS.JSON").write_bytes((FIXTURES / "ts.json").read_bytes())
+    (tmp_path / "x.json").mkdir()
+    assert list(read_package(tmp_path).datasets) == ["TS"]
+    (tmp_path / "dm.json").write_bytes(b"")
+    with pytest.raises(DatasetJsonError, match=r"dm.json: not a Dataset-JSON 1.1 file \(the file is empty\)"):
+        read_package(tmp_path)
+    (tmp_path / "dm.json").unlink()
+    (tmp_path / "zz.json").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(PackageError, match=r"zz.json: cannot be read \(No such file or directory\)"):
+        read_package(tmp_path)
+
+
+def test_ndjson_rows_are_lines_of_the_file_only_and_a_broken_one_is_named(tmp_path):
+    """U+2028 in a value is no line break (the reader split the row there: "Unterminated string"); a broken row's
+    message names its line of the file, not line 1 of the row."""
+    frame = FRAME.assign(USUBJID=["XX1\u2028001", "XX1-002", ""])
+    path = tmp_path / "adlb.ndjson"
+    write_dataset_json(frame, META, path)
+    pd.testing.assert_frame_equal(read_dataset_json(path)[1], frame, check_exact=True)
+    lines = path.read_text().split("\n")
+    lines[3] = lines[3][:-5]
+    path.write_text("\n".join(lines))
+    with pytest.raises(DatasetJsonError, match=r"adlb.ndjson: not a Dataset-JSON 1.1 file \(line 4: "):
+        read_dataset_json(path)
+
+
+def test_required_attributes_are_written_when_blank_and_a_numeric_date_of_any_target_type_reads_as_a_number(
+        tmp_path):
+    """A dataset without a label was written without `label`, which the reader (and the schema) then refused; an
+    ISO date column with targetDataType decimal read as text and became missing in a numeric variable."""
+    path = tmp_path / "adlb.json"
+    write_dataset_json(FRAME, META.model_copy(update={"label": ""}), path)
+    assert json.loads(path.read_text())["label"] == ""
+    assert read_dataset_json(path)[0].label == ""
+    doc = json.loads(path.read_text())
+    doc["columns"][4]["targetDataType"] = "decimal"
+    path.write_text(json.dumps(doc))
+    assert read_dataset_json(path)[1]["ADT"].tolist()[::2] == [23440.0, 0.0]

@@ -112,8 +112,52 @@ def test_a_header_naming_a_variable_twice_or_placing_one_before_the_record_is_da
     second = data.find(b"B       ") - 8  # the second namestr: its position (npos) at bytes 84-88
     data[second + 84:second + 88] = (-5).to_bytes(4, "big", signed=True)
     (tmp_path / "ab.xpt").write_bytes(bytes(data))
-    with pytest.raises(PackageError, match="ab.xpt: damaged .*width or position does not fit"):
+    with pytest.raises(PackageError, match="ab.xpt: damaged .*variable 'B' starts at byte -5 of an observation, "
+                                           "not at 0: the variables overlap or leave a gap"):
         read_transport(tmp_path / "ab.xpt")
+
+
+def _namestr_edit(path: Path, variable: bytes, start: int, value: bytes) -> Path:
+    """`path` with the bytes from `start` of the namestr of `variable` (its name padded to 8) replaced."""
+    data = bytearray(path.read_bytes())
+    namestr = data.find(variable.ljust(8)) - 8  # the name is at bytes 8-16 of its namestr
+    data[namestr + start:namestr + start + len(value)] = value
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _two(tmp_path: Path, name: str) -> Path:
+    """A character variable A of 4 bytes ("IM96") and a numeric B (1.0), B at byte 4 of the observation."""
+    one = b"\x41\x10" + bytes(6)  # 1.0 as an IBM double
+    return write(tmp_path / name, [column("A", False, [b"IM96"]), column("B", True, [one])])
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    # A one byte wider: it overlaps B, and every value after it would be read from the wrong bytes
+    ((b"A", 4, (5).to_bytes(2, "big")), r"variable 'B' starts at byte 4 of an observation, not at 5"),
+    ((b"A", 0, (3).to_bytes(2, "big")), r"variable 'A' has type 3, neither 1 \(numeric\) nor 2 \(character\)"),
+    ((b"B", 0, (0).to_bytes(2, "big")), r"variable 'B' has type 0"),
+    ((b"B", 8, b"A-B C   "), r"variable name 'A-B C' is not a SAS name"),
+    ((b"B", 8, b"        "), r"variable name '' is not a SAS name"),
+    ((b"B", 8, b"a       "), r"variable\(s\) A described more than once"),  # SAS names ignore case
+])
+def test_a_namestr_that_does_not_describe_the_observations_is_damage(tmp_path, edit, message):
+    """Each was read by pyreadstat as wrong values (a type 3 STUDYID as the number 20729520128.0, every column
+    after a widened one shifted) or a nameless column: refused here, naming the variable."""
+    variable, start, value = edit
+    path = _namestr_edit(_two(tmp_path, "t.xpt"), variable, start, value)
+    with pytest.raises(PackageError, match=rf"t.xpt: damaged SAS transport \(XPORT\) header \({message}"):
+        read_transport(path)
+
+
+def test_a_file_of_two_members_is_refused(tmp_path):
+    """A second member (dataset) after the first: pyreadstat read its headers as 32 more observations."""
+    data = _two(tmp_path, "t.xpt").read_bytes()
+    first_member = data.find(b"HEADER RECORD*******MEMBER")
+    (tmp_path / "two.xpt").write_bytes(data + data[first_member:])
+    assert len(read_transport(tmp_path / "t.xpt").frame) == 1
+    with pytest.raises(PackageError, match="two.xpt: holds more than one dataset"):
+        read_transport(tmp_path / "two.xpt")
 
 
 def test_a_file_cut_short_is_a_package_error_not_fewer_records(tmp_path):
