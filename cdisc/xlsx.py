@@ -9,6 +9,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 # a cell text starting with one of these is a formula (or becomes one when edited) in Excel and LibreOffice
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -16,7 +18,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def text_cell(cell, value: str) -> None:
     """Put `value` in an openpyxl `cell` as a string (data type `s`, never a formula), quote-prefixed when it starts
-    like a formula, so that editing the cell does not turn it into one either."""
+    like a formula, so that editing the cell does not turn it into one either. A control character that a
+    worksheet cannot hold (XML 1.0 has no U+0001; openpyxl raised IllegalCharacterError, ending a validation report
+    half-written) is shown as its escape, `\x01`."""
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda found: repr(found.group())[1:-1], value)
     cell.value = value
     cell.data_type = "s"
     if value.startswith(FORMULA_START):

@@ -50,6 +50,21 @@ def test_text_cell_never_holds_a_formula(tmp_path):
         *[(v, "s", True) for v in FORMULAS], ("plain text", "s", False)]
 
 
+def test_text_cell_shows_a_control_character_a_worksheet_cannot_hold_as_its_escape(tmp_path):
+    """STUDYID "IM\x0196" from a dataset's value made openpyxl raise IllegalCharacterError (the validation report
+    was left without its workbook); a tab and a line break are kept."""
+    from openpyxl import load_workbook
+
+    from cdisc.xlsx import text_cell
+
+    wb = Workbook()
+    for row, value in enumerate(["IM\x0196", "a\x1fb\x00", "tab\there\nand there"], start=1):
+        text_cell(wb.active.cell(row=row, column=1), value)
+    save_stable(wb, tmp_path / "a.xlsx", STAMP)
+    assert [row[0].value for row in load_workbook(tmp_path / "a.xlsx").active.iter_rows()] == [
+        "IM\\x0196", "a\\x1fb\\x00", "tab\there\nand there"]
+
+
 def test_validation_report_xlsx_neutralises_formula_text(tmp_path):
     """A finding whose dataset, message, record values or explanation come from the data or a define.xml can start
     like a formula; report.xlsx stores each as an inert string."""
