@@ -217,12 +217,20 @@ def _text(value: str, width: int) -> bytes:
     return value.encode("ascii")[:width].ljust(width)
 
 
-def _parse_format(display_format: str) -> tuple[str, int, int]:
-    """`DATE9.` -> ("DATE", 9, 0); `8.2` -> ("", 8, 2); "" -> ("", 0, 0)."""
+def format_problem(display_format: str) -> str:
+    """Why a SAS display format cannot go into an XPT v5 namestr ("" when it can): its name is at most 8
+    characters there (a longer one would be cut to another name)."""
     match = _FORMAT.fullmatch(display_format)
     if match is None:
-        raise ValueError(f"{display_format!r} is not a SAS format (name, width, '.', decimals, e.g. DATE9.)")
-    name, width, decimals = match.groups()
+        return "is not a SAS format (name, width, '.', decimals, e.g. DATE9.)"
+    return f"has a name of over 8 characters ({match.group(1)})" if len(match.group(1)) > 8 else ""
+
+
+def _parse_format(display_format: str) -> tuple[str, int, int]:
+    """`DATE9.` -> ("DATE", 9, 0); `8.2` -> ("", 8, 2); "" -> ("", 0, 0)."""
+    if problem := format_problem(display_format):
+        raise ValueError(f"{display_format!r} {problem}")
+    name, width, decimals = _FORMAT.fullmatch(display_format).groups()
     return name, int(width or 0), int(decimals or 0)
 
 

@@ -17,7 +17,15 @@ import pandas as pd
 from cdisc.dates import format_xpt_timestamp
 from cdisc.errors import XptError
 from cdisc.issues import Issue
-from cdisc.transport import Column, EncodedText, encode_text, numeric_column, text_column, write_transport
+from cdisc.transport import (
+    Column,
+    EncodedText,
+    encode_text,
+    format_problem,
+    numeric_column,
+    text_column,
+    write_transport,
+)
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
@@ -127,10 +135,12 @@ def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: di
     `formats` gives SAS display formats (e.g. `DATE9.` for numeric ADaM dates held as SAS day numbers).
     """
     encoded = _encode(df)
-    issues = _check(df, name, label, labels, encoded)
+    formats = formats or {}
+    issues = _check(df, name, label, labels, encoded) + [
+        Issue("error", "XPT_FORMAT", f"{name.lower()}.xpt", f"display format {problem}", variable=c, value=fmt)
+        for c, fmt in sorted(formats.items()) if fmt and (problem := format_problem(fmt))]
     if issues:
         raise XptError(f"{name} cannot be written as XPT v5", issues)
-    formats = formats or {}
     columns = [_column(df[c], labels.get(c, ""), formats.get(c) or "", encoded) for c in df.columns]
     write_transport(path, columns, name=name, label=label, stamp=format_xpt_timestamp(created))
 

@@ -35,7 +35,8 @@ from cdisc.spec.model import (
 )
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
-DEF20, DEF21 = "http://www.cdisc.org/ns/def/v2.0", "http://www.cdisc.org/ns/def/v2.1"
+DEF = "http://www.cdisc.org/ns/def/"
+DEF20, DEF21 = f"{DEF}v2.0", f"{DEF}v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
 ARM = "http://www.cdisc.org/ns/arm/v1.0"
 STANDARD_NAMES = {"SDTMIG": "SDTMIG", "SDTM-IG": "SDTMIG", "ADAMIG": "ADaMIG", "ADAM-IG": "ADaMIG"}
@@ -50,11 +51,20 @@ def load_define(path: Path) -> Spec:
     mdv = root.find(f"{{{ODM}}}Study/{{{ODM}}}MetaDataVersion")
     if root.tag != f"{{{ODM}}}ODM" or mdv is None:
         raise SpecError(f"{path.name}: not a Define-XML document (no ODM/Study/MetaDataVersion)")
+    if unknown := sorted(ns for ns in root.nsmap.values() if ns and ns.startswith(DEF) and ns not in (DEF20, DEF21)):
+        raise SpecError(f"{path.name}: namespace {unknown[0]} is not Define-XML 2.0 or 2.1 (every def: attribute "
+                        "would be lost)")
     try:
         return _Reader(root, mdv, DEF21 if DEF21 in root.nsmap.values() else DEF20, path.name).spec()
+    except _Unreadable as exc:
+        raise SpecError(f"{path.name}: {exc}") from None
     except ValidationError as exc:  # an element without an attribute Define-XML requires (an ItemDef's Name)
         raise SpecError(f"{path.name}: not a Define-XML document the converter can read: {exc.title} "
                         f"{first_invalid(exc)} (an element lacks a required attribute?)") from None
+
+
+class _Unreadable(ValueError):
+    """An attribute or reference of the document that cannot be read as Define-XML says (the message names it)."""
 
 
 class _Reader:
@@ -107,17 +117,23 @@ class _Reader:
             return (e.text or "").strip() if e is not None else ""
 
         created = self.root.get("CreationDateTime", "")[:10]
+        try:
+            data_cut = dt.date.fromisoformat(created) if created else dt.date(1960, 1, 1)
+        except ValueError:
+            raise _Unreadable(f"CreationDateTime {self.root.get('CreationDateTime')!r} is not an ISO 8601 "
+                              "datetime") from None
         versions = {"sdtmig": version if standard == "SDTMIG" else "", "sdtm": ""}
         if standard == "ADaMIG":
             versions["adamig"] = version
         return Study(studyid=glob("StudyName") or self.root.find(f"{{{ODM}}}Study").get("OID", ""),
                      name=glob("StudyName"), description=glob("StudyDescription"), protocol=glob("ProtocolName"),
                      sponsor=self.root.get("Originator", ""),
-                     data_cut=dt.date.fromisoformat(created) if created else dt.date(1960, 1, 1),
+                     data_cut=data_cut,
                      ct_version=ct, **versions)
 
     def _dataset(self, g: etree._Element) -> Dataset:
-        keys = sorted((int(r.get("KeySequence")), self._item_name(r.get("ItemOID")))
+        keys = sorted((_int(r.get("KeySequence"), f"KeySequence of {r.get('ItemOID')}"),
+                       self._item_name(r.get("ItemOID")))
                        for r in self._all("ItemRef", parent=g) if r.get("KeySequence"))
         cls = g.find(f"{{{self.d}}}Class")
         return Dataset(name=g.get("Name"), label=self._attr(g, "Label") or _text(g),
@@ -139,7 +155,8 @@ class _Reader:
             if item is None:
                 raise SpecError(f"{self.name}: dataset {g.get('Name')} refers to {ref.get('ItemOID')}, "
                                 f"which has no ItemDef")
-            out.append(Variable(order=int(ref.get("OrderNumber") or position), dataset=g.get("Name"),
+            order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}") or position
+            out.append(Variable(order=order, dataset=g.get("Name"),
                                 name=item.get("Name"), label=_text(item), role=ref.get("Role", ""),
                                 mandatory=ref.get("Mandatory") == "Yes", method=ref.get("MethodOID", ""),
                                 **self._item_fields(item)))
@@ -149,8 +166,9 @@ class _Reader:
         cl = item.find(f"{{{ODM}}}CodeListRef")
         origin = item.find(f"{{{self.d}}}Origin")
         pages = origin.find(f".//{{{self.d}}}PDFPageRef") if origin is not None else None
-        return {"data_type": item.get("DataType"), "length": _int(item.get("Length")),
-                "significant_digits": _int(item.get("SignificantDigits")),
+        oid = item.get("OID")
+        return {"data_type": item.get("DataType"), "length": _int(item.get("Length"), f"Length of {oid}"),
+                "significant_digits": _int(item.get("SignificantDigits"), f"SignificantDigits of {oid}"),
                 "display_format": self._attr(item, "DisplayFormat"),
                 "codelist": _strip(cl.get("CodeListOID"), "CL.") if cl is not None else "",
                 "origin": origin.get("Type", "") if origin is not None else "",
@@ -170,8 +188,13 @@ class _Reader:
             dataset, variable = owner.get(vld.get("OID"), ("", ""))
             for position, ref in enumerate(self._all("ItemRef", parent=vld), start=1):
                 wc = ref.find(f"{{{self.d}}}WhereClauseRef")
-                fields = self._item_fields(self.items[ref.get("ItemOID")])
-                yield ValueLevel(order=int(ref.get("OrderNumber") or position), dataset=dataset, variable=variable,
+                item = self.items.get(ref.get("ItemOID"))
+                if item is None:
+                    raise _Unreadable(f"value list {vld.get('OID')} refers to {ref.get('ItemOID')}, which has no "
+                                      "ItemDef")
+                fields = self._item_fields(item)
+                order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}") or position
+                yield ValueLevel(order=order, dataset=dataset, variable=variable,
                                  where_clause=wc.get("WhereClauseOID") if wc is not None else "",
                                  mandatory=ref.get("Mandatory") == "Yes", method=ref.get("MethodOID", ""),
                                  **fields)
@@ -193,7 +216,8 @@ class _Reader:
                             dictionary=external.get("Dictionary", ""), version=external.get("Version", ""))
         items = c.findall(f"{{{ODM}}}CodeListItem") + c.findall(f"{{{ODM}}}EnumeratedItem")
         terms = tuple(Term(term=i.get("CodedValue"), nci_code=_alias(i), decoded=_text(i, "Decode"),
-                           order=_int(i.get("OrderNumber"))) for i in items)
+                           order=_int(i.get("OrderNumber"), f"OrderNumber of a term of {c.get('OID')}"))
+                for i in items)
         return Codelist(id=_strip(c.get("OID"), "CL."), name=c.get("Name", ""), nci_code=_alias(c),
                         data_type=c.get("DataType", "text"), terms=terms)
 
@@ -269,5 +293,11 @@ def _strip(oid: str, prefix: str) -> str:
     return oid[len(prefix):] if oid.startswith(prefix) else oid
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value not in (None, "") else None
+def _int(value: str | None, what: str) -> int | None:
+    """A whole-number attribute (`what` names it), None when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise _Unreadable(f"{what} is {value!r}, not a whole number") from None

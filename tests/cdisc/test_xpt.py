@@ -98,6 +98,19 @@ def test_write_xpt_refuses_v5_breaches(tmp_path, df, kw, code):
     assert not path.exists()
 
 
+@pytest.mark.parametrize(("fmt", "reason"), [
+    ("LONGFORMATNAME9.", r"display format has a name of over 8 characters \(LONGFORMATNAME\)"),
+    ("DATE9.x!", r"display format is not a SAS format"),
+])
+def test_write_xpt_refuses_a_display_format_a_namestr_cannot_hold(tmp_path, fmt, reason):
+    """A define.xml's DisplayFormat LONGFORMATNAME9. was written as LONGFORM9. (another format); DATE9.x! ended in a
+    ValueError traceback."""
+    with pytest.raises(XptError, match=rf"ae.xpt, column AESEQ, value '{re.escape(fmt)}': {reason}"):
+        write_xpt(frame(), tmp_path / "ae.xpt", name="AE", label="Adverse Events", labels=LABELS, created=CUT,
+                  formats={"AESEQ": fmt})
+    assert not (tmp_path / "ae.xpt").exists()
+
+
 def test_check_xpt_counts_bytes_not_characters():
     """200 ASCII bytes pass; 200 characters are fine only when each is one byte."""
     assert check_xpt(frame(AETERM=["x" * 200, "ok"]), "AE", "Adverse Events", LABELS) == []

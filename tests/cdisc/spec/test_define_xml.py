@@ -97,6 +97,29 @@ def test_a_define_whose_item_lacks_its_name_is_a_named_error(tmp_path):
         load_define(tmp_path / "define.xml")
 
 
+@pytest.mark.parametrize(("edit", "message"), [
+    ((r'KeySequence="1"', 'KeySequence="one"'), r"KeySequence of IT\.\w+\.STUDYID is 'one', not a whole number"),
+    ((r'(<ItemDef OID="IT.DD.DDSEQ"[^>]*) Length="3"', r'\1 Length="eight"'), r"Length of IT.DD.DDSEQ is 'eight'"),
+    ((r'(<ItemRef ItemOID="IT.DD.DDSEQ"[^>]*) OrderNumber="\d+"', r'\1 OrderNumber="x"'),
+     r"OrderNumber of IT.DD.DDSEQ is 'x', not a whole number"),
+    ((r'CreationDateTime="[^"]*"', 'CreationDateTime="yesterday"'),
+     r"CreationDateTime 'yesterday' is not an ISO 8601 datetime"),
+    ((r'<ItemDef OID="IT.AE.AETERM.1".*?</ItemDef>', ""),
+     r"value list VL.AETERM refers to IT.AE.AETERM.1, which has no ItemDef"),
+    ((r"http://www.cdisc.org/ns/def/v2.1", "http://www.cdisc.org/ns/def/v2.2"),
+     r"namespace http://www.cdisc.org/ns/def/v2.2 is not Define-XML 2.0 or 2.1"),
+])
+def test_a_define_with_an_attribute_or_reference_it_cannot_read_is_a_named_error(tmp_path, edit, message):
+    """Each ended `cdisc validate`, `convert` and `spec from-define` in a ValueError or KeyError traceback; an
+    unknown def: namespace was read as 2.0, every def: attribute lost (ADaM dates written as plain numbers)."""
+    pattern, replacement = edit
+    text, done = re.subn(pattern, replacement, MSG.read_text(), count=1, flags=re.DOTALL)
+    assert done == 1
+    (tmp_path / "define.xml").write_text(text)
+    with pytest.raises(SpecError, match=rf"^define.xml: {message}"):
+        load_define(tmp_path / "define.xml")
+
+
 def test_cli_from_define_writes_a_loadable_spec_folder(tmp_path):
     result = CliRunner().invoke(main, ["spec", "from-define", str(MSG), "--out", str(tmp_path / "msg")])
     assert result.exit_code == 0, result.output
