@@ -323,6 +323,8 @@ def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:
         size, count = int(data[member + 74:member + 78]), int(data[start + 54:start + 58])
         if size < 88 or start + RECORD + count * size > obs:
             raise ValueError("the variable descriptions overrun the observations")
+        if count < 1:
+            raise ValueError("no variables")
         found = [_namestr(data[start + RECORD + k * size:start + RECORD + (k + 1) * size]) for k in range(count)]
         if any(v.width < 1 or (v.numeric and v.width > 8) for v in found):
             raise ValueError("a variable's width does not fit its type")

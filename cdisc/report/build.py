@@ -79,16 +79,27 @@ def read_findings(path: Path) -> pd.DataFrame | None:
 
     if not Path(path).is_file():
         return None
-    rows = json.loads(Path(path).read_text(encoding="utf-8"))["findings"]
-    columns = ["rule", "severity", "dataset", "variables", "count", "message", "explanation"]
-    table = pd.DataFrame(rows, columns=columns).fillna("")
-    table["variables"] = table["variables"].map(", ".join)
+    try:
+        rows = json.loads(Path(path).read_bytes().decode("utf-8"))["findings"]
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            raise TypeError("'findings' is not a list of findings")
+        columns = ["rule", "severity", "dataset", "variables", "count", "message", "explanation"]
+        table = pd.DataFrame(rows, columns=columns).fillna("")
+        table["variables"] = table["variables"].map(lambda names: ", ".join(map(str, names)))
+    except (ValueError, KeyError, TypeError) as exc:  # (a JSON or UTF-8 error is a ValueError)
+        reason = f"no {exc} list" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise CdiscError(f"{Path(path).name}: not the report.json of a validation ({reason})") from None
     return table
 
 
 def read_table(path: Path) -> pd.DataFrame | None:
     """A CSV side table as text (blank = ""), or None when the file does not exist."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if Path(path).is_file() else None
+    if not Path(path).is_file():
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, pd.errors.EmptyDataError) as exc:  # (a parser or UTF-8 error is a ValueError)
+        raise CdiscError(f"{Path(path).name}: not a readable CSV table ({str(exc).splitlines()[0]})") from None
 
 
 def build_section(plan: SectionPlan, inputs: ReportInputs) -> Section:

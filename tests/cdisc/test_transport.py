@@ -182,3 +182,10 @@ def test_a_text_column_given_as_codes_writes_each_record_s_distinct_value(tmp_pa
     assert member.frame["X"].tolist() == ["C", "AB", "", "C"] * 2_500
     plain = column("X", False, [b"C ", b"AB", b"  ", b"C "] * 2_500)
     assert (tmp_path / "coded.xpt").read_bytes() == write(tmp_path / "plain.xpt", [plain]).read_bytes()
+
+
+def test_a_member_without_variables_is_refused(tmp_path):
+    """A member of 0 variables was read as an empty dataset by `cdisc report` (every section skipped, exit 0) and as
+    "Unable to allocate memory" by pyreadstat."""
+    with pytest.raises(PackageError, match=r"none.xpt: damaged SAS transport \(XPORT\) header \(no variables\)"):
+        read_transport(write(tmp_path / "none.xpt", []))

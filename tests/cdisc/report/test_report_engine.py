@@ -245,3 +245,35 @@ def test_paths_step_relative_to_the_point_before_rounded_without_drift():
     x = np.array([10.04, 10.08, 10.12, np.nan, -3.0])
     y = np.array([5.0, 6.26, 4.0, 1.0, 2.0])
     assert polyline(x, y) == "M10 5l0.1 1.3l0 -2.3M-3 2"
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"{not json", r"report.json: not the report.json of a validation \(Expecting property name"),
+    (b'{"x": 1}', r"report.json: not the report.json of a validation \(no 'findings' list\)"),
+    (b'{"findings": 5}', r"report.json: not the report.json of a validation \('findings' is not a list"),
+    (b"[]", r"report.json: not the report.json of a validation \(list indices must be integers"),
+    (b"\xff\xfe{", r"report.json: not the report.json of a validation \('utf-8' codec can't decode"),
+])
+def test_a_findings_file_that_is_no_validation_report_is_named(tmp_path, content, reason):
+    """`cdisc report --findings` with any other file ended in a JSONDecodeError, KeyError, ValueError, TypeError or
+    UnicodeDecodeError traceback."""
+    from cdisc.errors import CdiscError
+    from cdisc.report.build import read_findings
+
+    (tmp_path / "report.json").write_bytes(content)
+    with pytest.raises(CdiscError, match=reason):
+        read_findings(tmp_path / "report.json")
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b'A,B\n"x,1\n', r"summary.csv: not a readable CSV table \(Error tokenizing data"),
+    (b"", r"summary.csv: not a readable CSV table \(No columns to parse from file\)"),
+    (b"A,B\n\xff,1\n", r"summary.csv: not a readable CSV table \('utf-8' codec can't decode"),
+])
+def test_a_reconciliation_table_that_cannot_be_read_is_named(tmp_path, content, reason):
+    from cdisc.errors import CdiscError
+    from cdisc.report.build import read_table
+
+    (tmp_path / "summary.csv").write_bytes(content)
+    with pytest.raises(CdiscError, match=reason):
+        read_table(tmp_path / "summary.csv")
