@@ -1,6 +1,7 @@
 """`cdisc spec export|import|from-define`: the study spec exchanged with a workbook or a define.xml."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -59,12 +60,18 @@ def spec_from_define(define_xml: Path, study_dir: Path) -> None:
 
 
 def _write_spec_folder(spec, study_dir: Path) -> None:
-    """Write an imported spec in the canonical layout and list what the spec check finds in it."""
+    """Write an imported spec in the canonical layout and list what the spec check finds in it: exit 1 when that
+    is an error (the folder is written, to be mended, but no run can use it as it is)."""
     from cdisc.spec.check import check_spec
     from cdisc.spec.write import write_spec
 
     folder = write_spec(spec, study_dir)
     click.echo(f"wrote {folder} ({len(spec.datasets)} datasets, {len(spec.variables)} variables, "
                f"{len(spec.codelists)} codelists)")
-    for issue in check_spec(spec):
+    issues = check_spec(spec)
+    for issue in issues:
         click.echo(f"  {issue}")
+    if any(issue.severity == "error" for issue in issues):
+        click.echo(f"the spec breaks {sum(issue.severity == 'error' for issue in issues)} rule(s): mend {folder} "
+                   "before a run", err=True)
+        sys.exit(1)

@@ -21,10 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
+from pydantic import ValidationError
 
 from cdisc.errors import SpecError
+from cdisc.failure import first_invalid
 from cdisc.spec.load import STANDARDS, spec_from_sheets
 from cdisc.spec.model import Spec, Study
 from cdisc.spec.write import spec_sheets
@@ -109,12 +112,12 @@ def import_workbook(path: Path) -> Spec:
     missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames and s not in ARM_SHEETS]
     if missing:
         raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
-    study, standard, version = _study(_read(wb, "Study"), path.name)
+    study, standard, version = _study(_read(wb, "Study", path.name), path.name)
     sheets = {}
     for name, (sheet, columns) in SHEETS.items():
         if name not in wb.sheetnames:
             continue
-        frame = _read(wb, name)
+        frame = _read(wb, name, path.name)
         absent = [c for c in columns if c not in frame.columns and c not in OURS]
         if absent:
             raise SpecError(f"{path.name}, sheet {name}: column(s) {', '.join(absent)} missing")
@@ -131,6 +134,8 @@ def _study_rows(spec: Spec) -> list[list[str]]:
 
 
 def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
+    if absent := [c for c in ("Attribute", "Value") if c not in frame.columns]:
+        raise SpecError(f"{where}, sheet Study: column(s) {', '.join(absent)} missing")
     values = dict(zip(frame["Attribute"], frame["Value"], strict=True))
     fields = {STUDY_ALIASES.get(k, k): v for k, v in values.items() if k not in ("StandardName", "StandardVersion")}
     standard = values.get("StandardName", "")
@@ -139,8 +144,8 @@ def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
                         f"not {standard!r}")
     try:
         study = Study(**fields)
-    except ValueError as exc:
-        raise SpecError(f"{where}, sheet Study: {exc}") from None
+    except ValidationError as exc:
+        raise SpecError(f"{where}, sheet Study: {first_invalid(exc)}") from None
     return study, standard, values.get("StandardVersion", "")
 
 
@@ -165,12 +170,23 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
                 text_cell(ws.cell(row=r, column=c), str(value))
 
 
-def _read(wb, title: str) -> pd.DataFrame:
-    rows = [[_cell_text(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+def _read(wb, title: str, where: str) -> pd.DataFrame:
+    """A sheet as text, its first non-blank row the header; a column's name must be given once (a value under no
+    name is a stray cell). The sheet's XML is read here (read-only workbooks parse a sheet when it is read)."""
+    try:
+        rows = [[_cell_text(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise SpecError(f"{where}, sheet {title}: cannot be read ({exc})") from None
     rows = [r for r in rows if any(v != "" for v in r)]
     if not rows:
         return pd.DataFrame()
     header = [h.strip() for h in rows[0]]
+    if repeated := sorted({h for h in header if h and header.count(h) > 1}):
+        raise SpecError(f"{where}, sheet {title}: column(s) {', '.join(repeated)} named more than once")
+    if stray := [n for n, h in enumerate(header) if not h and any(n < len(r) and r[n] != "" for r in rows[1:])]:
+        raise SpecError(f"{where}, sheet {title}: column {stray[0] + 1} holds values but has no name in the header")
+    rows = [[v for v, h in zip(r, header, strict=False) if h] for r in rows]
+    header = [h for h in header if h]
     return pd.DataFrame([r + [""] * (len(header) - len(r)) for r in rows[1:]], columns=header, dtype=str)
 
 

@@ -163,3 +163,62 @@ def test_a_file_that_is_no_workbook_is_a_spec_error(tmp_path):
     (tmp_path / "spec.xlsx").write_text("SUBJID,SEX\n")
     with pytest.raises(SpecError, match=r"spec.xlsx: not a readable .xlsx workbook \(File is not a zip file\)"):
         import_workbook(tmp_path / "spec.xlsx")
+
+
+def _edited(tmp_path: Path, edit) -> Path:
+    """The IM96 SDTM workbook with `edit(workbook)` made, saved as broken.xlsx."""
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    wb = load_workbook(tmp_path / "spec.xlsx")
+    edit(wb)
+    wb.save(tmp_path / "broken.xlsx")
+    return tmp_path / "broken.xlsx"
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    # values under no header (pandas: "cannot reindex on an axis with duplicate labels")
+    (lambda wb: [wb["Variables"].cell(row=3, column=c, value="x") for c in (40, 41)],
+     r"broken.xlsx, sheet Variables: column 40 holds values but has no name in the header"),
+    (lambda wb: wb["Datasets"].cell(row=1, column=20, value="Class"),
+     r"broken.xlsx, sheet Datasets: column\(s\) Class named more than once"),
+    (lambda wb: wb["Study"].cell(row=1, column=1, value="Attr"),  # KeyError: 'Attribute'
+     r"broken.xlsx, sheet Study: column\(s\) Attribute missing"),
+])
+def test_a_sheet_whose_columns_cannot_be_told_apart_is_named(tmp_path, edit, message):
+    with pytest.raises(SpecError, match=message):
+        import_workbook(_edited(tmp_path, edit))
+
+
+def test_a_study_attribute_of_the_wrong_form_is_one_line(tmp_path):
+    """A data cut of "last tuesday": one line naming the attribute (was four lines of pydantic with its URL)."""
+    def edit(wb):
+        for row in wb["Study"].iter_rows(min_row=2):
+            if row[0].value == "data_cut":
+                row[1].value = "last tuesday"
+    with pytest.raises(SpecError) as info:
+        import_workbook(_edited(tmp_path, edit))
+    assert str(info.value).startswith("broken.xlsx, sheet Study: data_cut: Input should be a valid date")
+    assert "\n" not in str(info.value)
+
+
+def test_a_sheet_whose_xml_is_cut_is_named(tmp_path):
+    """A workbook whose Variables sheet XML is cut short (the zip is whole): ElementTree's ParseError traceback."""
+    import zipfile
+
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    with zipfile.ZipFile(tmp_path / "spec.xlsx") as source, zipfile.ZipFile(tmp_path / "cut.xlsx", "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            target.writestr(entry, data[:len(data) // 2] if entry.filename == "xl/worksheets/sheet3.xml" else data)
+    with pytest.raises(SpecError, match=r"cut.xlsx, sheet \w+: cannot be read \("):
+        import_workbook(tmp_path / "cut.xlsx")
+
+
+def test_import_exits_1_when_the_written_spec_breaks_the_spec_rules(tmp_path):
+    """A DataType 'banana' is written (to be mended) and listed, but the import no longer says success."""
+    def edit(wb):
+        header = [c.value for c in wb["Variables"][1]]
+        wb["Variables"].cell(row=2, column=header.index("Data Type") + 1).value = "banana"
+    result = CliRunner().invoke(main, ["spec", "import", str(_edited(tmp_path, edit)), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 1, result.output
+    assert "banana" in result.output and "before a run" in result.output
+    assert (tmp_path / "s" / "sdtm").is_dir()
