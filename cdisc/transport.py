@@ -392,10 +392,15 @@ def _texts(block: np.ndarray, variable: _Variable, path: Path) -> pd.Series:
     rows = pa.FixedSizeBinaryArray.from_buffers(pa.binary(variable.width), len(block),
                                                 [None, pa.py_buffer(np.ascontiguousarray(block))])
     distinct = pc.dictionary_encode(rows)
-    try:
-        texts = [value.split(b"\0", 1)[0].rstrip(b" ").decode("utf-8") for value in distinct.dictionary.to_pylist()]
-    except UnicodeDecodeError:
-        raise PackageError(f"{Path(path).name}: {variable.name} holds text that is not UTF-8") from None
+    texts = []
+    for code, value in enumerate(distinct.dictionary.to_pylist()):
+        value = value.split(b"\0", 1)[0].rstrip(b" ")
+        try:
+            texts.append(value.decode("utf-8"))
+        except UnicodeDecodeError:
+            row = np.flatnonzero(distinct.indices.to_numpy() == code)[0] + 1
+            raise PackageError(f"{Path(path).name}: {variable.name}, row {row}, value {value!r}: text that is not "
+                               "UTF-8 (Latin-1 or Windows-1252 bytes?)") from None
     return pa.array(texts, pa.large_string()).take(distinct.indices).to_pandas()
 
 

@@ -61,8 +61,8 @@ CHUNK = 1 << 20  # bytes the floor writes at a time
 
 def io_floor(raw: Path, out: Path, scratch: Path) -> float:
     """Read every raw CSV (pyarrow engine) and write as many bytes as the run wrote, from one buffer reused as a
-    writer streams its bytes: a buffer of the whole output made first (a gigabyte of new memory at 5,000 subjects,
-    0.5-1 s here) is no I/O, and timed with the write it made the floor up to half as long again."""
+    writer streams its bytes: a buffer of the whole output made first (a gigabyte of new memory at 5,000 subjects)
+    is no I/O, and timed with the write it made the floor 1.5 to 4 times as long (docs/BENCHMARK.md)."""
     import pandas as pd
 
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())

@@ -24,7 +24,7 @@ from cdisc.errors import PackageError
 from cdisc.raw import UTF16_BOMS
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
-from cdisc.transport import complete_transport
+from cdisc.transport import complete_transport, read_transport
 
 DATASET_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,7}")
 STANDARD_CHOICES = {"sdtmig-3.4": "SDTMIG", "adamig-1.3": "ADaMIG"}
@@ -162,6 +162,7 @@ def read_xpt(path: Path) -> Dataset:
     try:
         frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
     except Exception as exc:  # pyreadstat raises its own (untyped) errors for damaged files
+        read_transport(path)  # the project's reader names the column, row and value where it can
         raise PackageError(f"{path.name}: unreadable XPT ({exc})") from None
     variables = tuple(Variable(name=col, label=meta.column_names_to_labels.get(col) or "",
                                type="Num" if meta.readstat_variable_types.get(col) == "double" else "Char",

@@ -97,9 +97,13 @@ def test_unreadable_files_are_package_errors(tmp_path):
     (tmp_path / "cut.xpt").write_bytes(GOLDEN_FILE.read_bytes()[:600])
     with pytest.raises(PackageError, match="cut.xpt: damaged SAS transport"):
         read_transport(tmp_path / "cut.xpt")
-    latin = write(tmp_path / "latin.xpt", [column("AETERM", False, [b"caf\xe9"])])
-    with pytest.raises(PackageError, match="AETERM holds text that is not UTF-8"):
+    latin = write(tmp_path / "latin.xpt", [column("AETERM", False, [b"cafe", b"caf\xe9"])])
+    with pytest.raises(PackageError, match=r"latin.xpt: AETERM, row 2, value b'caf\\xe9': text that is not UTF-8"):
         read_transport(latin)
+    from cdisc.validate.package import read_xpt  # pyreadstat's own message named neither column nor row
+
+    with pytest.raises(PackageError, match=r"latin.xpt: AETERM, row 2, value b'caf\\xe9'"):
+        read_xpt(latin)
 
 
 def test_a_header_naming_a_variable_twice_or_placing_one_before_the_record_is_damaged(tmp_path):
