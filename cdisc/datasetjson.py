@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +33,7 @@ from cdisc.failure import first_invalid
 
 VERSION = "1.1.0"
 SCHEMAS = Path(__file__).parent / "schemas" / "dataset-json-1.1"
+JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")  # RFC 8259's number
 REQUIRED = ("datasetJSONCreationDateTime", "datasetJSONVersion", "itemGroupOID", "records", "name", "label",
             "columns")  # the 1.1 schema's required attributes: written even when blank (a dataset without a label)
 SOURCE_SYSTEM = {"name": "cdisc-converter", "version": "0.1.0"}
@@ -224,10 +226,20 @@ def _from_json(s: pd.Series, col: Column) -> pd.Series:
     if col.target_data_type and col.data_type in ("date", "datetime", "time"):
         return _numbers(s, col, lambda v: _sas_from_iso(v, col.data_type), f"an ISO 8601 {col.data_type}")
     if col.data_type == "decimal":  # a decimal travels as a string, to keep its digits; a number is read too
-        return _numbers(s, col, lambda v: np.nan if v is None else float(v), "a number")
+        return _numbers(s, col, _decimal, "a decimal number")
     if col.data_type in ("integer", "float", "double"):
         return _numbers(s, col, _json_number, "a JSON number")
     return pd.Series([_text(v, col, row) for row, v in enumerate(s, start=1)], dtype=str)
+
+
+def _decimal(value: object) -> float:
+    """A decimal column's value: a string written as a JSON number ("0.1", "-2.5e-3"), or a JSON number. Python's
+    float() also reads "1_000", " 14 " and "+14", which no writer of Dataset-JSON means."""
+    if isinstance(value, str):
+        if not JSON_NUMBER.fullmatch(value):
+            raise ValueError(value)
+        return float(value)
+    return _json_number(value)
 
 
 def _json_number(value: object) -> float:
@@ -238,8 +250,12 @@ def _json_number(value: object) -> float:
     if not isinstance(value, int | float):
         raise TypeError
     if isinstance(value, int) and float(value) != value:
-        raise ValueError
+        raise _Inexact
     return float(value)
+
+
+class _Inexact(ValueError):
+    """A whole number that no double holds exactly (over 2**53): a dataset's number would be another one."""
 
 
 def _text(value: object, col: Column, row: int) -> str:
@@ -274,6 +290,9 @@ def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: s
             if isinstance(value, bool):  # float(true) is 1.0: JSON tells a boolean from a number
                 raise TypeError
             number = read(value)
+        except _Inexact:
+            raise _BadValue(f"column {col.name}, row {row}, value {value!r}: no double holds it exactly (an XPT or "
+                            "dataset number would be another)") from None
         except (TypeError, ValueError, OverflowError):
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: not {what}") from None
         if value is not None and not math.isfinite(number):  # JSON's 1e999 reads as infinity, "NaN" as NaN

@@ -255,3 +255,11 @@ def test_an_output_path_that_cannot_be_written_is_named_not_a_traceback(tmp_path
     result = cli("validate", str(MSG), "--report", str(tmp_path / "afile" / "report"))
     assert result.exit_code == 2 and f"error: {tmp_path / 'afile'}" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+def test_define_into_a_folder_that_does_not_exist_is_named(out, tmp_path):
+    """lxml's own write raised an OSError naming no file: a traceback."""
+    spec = Path(__file__).resolve().parents[1] / "specs" / "im96"
+    target = tmp_path / "missing" / "define.xml"
+    result = cli("define", "--spec", str(spec), "--data", str(out / "sdtm"), "--out", str(target))
+    assert result.exit_code == 2 and f"error: {target}: No such file or directory" in result.output, result.output

@@ -136,7 +136,8 @@ def write_define(tree: etree._ElementTree, path: Path) -> None:
     """Write with the stylesheet processing instruction, the stylesheet (define2-1.xsl) and define.html beside it."""
     pi = etree.ProcessingInstruction("xml-stylesheet", 'type="text/xsl" href="define2-1.xsl"')
     tree.getroot().addprevious(pi)
-    tree.write(str(path), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    # (serialized here and written by Python: lxml's own write gives an OSError that names no file)
+    Path(path).write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
     shutil.copyfile(str(STYLESHEET), path.parent / "define2-1.xsl")
     write_define_html(path)
 

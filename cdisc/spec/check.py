@@ -10,6 +10,7 @@ from cdisc.ct import ControlledTerminology
 from cdisc.errors import SpecError
 from cdisc.issues import Issue
 from cdisc.spec.model import CORES, DATA_TYPES, ORIGINS, AnalysisDataset, Spec
+from cdisc.transport import format_problem
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL_BYTES = 40
@@ -20,7 +21,7 @@ COMPARATORS = frozenset({"EQ", "NE", "IN", "NOTIN", "LT", "LE", "GT", "GE"})
 
 def check_spec(spec: Spec, ct: ControlledTerminology | None = None) -> list[Issue]:
     """Return every integrity problem of `spec` (and of its codelists against `ct`)."""
-    checks = (_datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused,
+    checks = (_study, _datasets, _variables, _value_level, _where_clauses, _codelists, _methods, _references, _unused,
               _adsl_copies, _analysis_displays, _analysis_results, _analysis_datasets)
     issues = [i for check in checks for i in check(spec)]
     if ct is not None:
@@ -44,8 +45,15 @@ def _label(where: str, label: str, variable: str = "") -> Iterator[Issue]:
         yield _issue(where, "label is empty", variable)
     elif not label.isascii():
         yield _issue(where, "label is not ASCII", variable, label)
+    elif not label.isprintable():
+        yield _issue(where, "label holds a control character (a tab, a line break)", variable, label)
     elif len(label.encode()) > MAX_LABEL_BYTES:
         yield _issue(where, f"label is over {MAX_LABEL_BYTES} bytes", variable, label)
+
+
+def _study(spec: Spec) -> Iterator[Issue]:
+    if not spec.study.studyid.strip():
+        yield _issue("study", "studyid is empty (every dataset's STUDYID)")
 
 
 def _datasets(spec: Spec) -> Iterator[Issue]:
@@ -82,6 +90,8 @@ def _variables(spec: Spec) -> Iterator[Issue]:
             yield _issue(where, "name must be 1-8 upper-case letters, digits or _", v.name, v.name)
         yield from _label(where, v.label, v.name)
         yield from _typing(where, v.name, v.data_type, v.length)
+        if v.display_format and (problem := format_problem(v.display_format)):
+            yield _issue(where, f"display format {problem}", v.name, v.display_format)
         if v.core not in CORES:
             yield _issue(where, f"Core must be one of {sorted(CORES)}", v.name, v.core)
         if v.core == "Req" and not v.mandatory:

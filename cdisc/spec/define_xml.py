@@ -9,6 +9,7 @@ Lengths, significant digits and display formats are taken as declared.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from lxml import etree
@@ -39,6 +40,7 @@ DEF = "http://www.cdisc.org/ns/def/"
 DEF20, DEF21 = f"{DEF}v2.0", f"{DEF}v2.1"
 XLINK = "http://www.w3.org/1999/xlink"
 ARM = "http://www.cdisc.org/ns/arm/v1.0"
+DIGITS = re.compile(r"[0-9]+")
 STANDARD_NAMES = {"SDTMIG": "SDTMIG", "SDTM-IG": "SDTMIG", "ADAMIG": "ADaMIG", "ADAM-IG": "ADaMIG"}
 
 
@@ -168,7 +170,7 @@ class _Reader:
         pages = origin.find(f".//{{{self.d}}}PDFPageRef") if origin is not None else None
         oid = item.get("OID")
         return {"data_type": item.get("DataType"), "length": _int(item.get("Length"), f"Length of {oid}"),
-                "significant_digits": _int(item.get("SignificantDigits"), f"SignificantDigits of {oid}"),
+                "significant_digits": _int(item.get("SignificantDigits"), f"SignificantDigits of {oid}", least=0),
                 "display_format": self._attr(item, "DisplayFormat"),
                 "codelist": _strip(cl.get("CodeListOID"), "CL.") if cl is not None else "",
                 "origin": origin.get("Type", "") if origin is not None else "",
@@ -293,11 +295,11 @@ def _strip(oid: str, prefix: str) -> str:
     return oid[len(prefix):] if oid.startswith(prefix) else oid
 
 
-def _int(value: str | None, what: str) -> int | None:
-    """A whole-number attribute (`what` names it), None when absent."""
+def _int(value: str | None, what: str, least: int = 1) -> int | None:
+    """A whole-number attribute (`what` names it) of at least `least`, None when absent. XML Schema's digits only:
+    Python's int() also reads "1_0", " 1 " and other scripts' digits."""
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise _Unreadable(f"{what} is {value!r}, not a whole number") from None
+    if not DIGITS.fullmatch(value) or int(value) < least:
+        raise _Unreadable(f"{what} is {value!r}, not a whole number of at least {least}")
+    return int(value)

@@ -21,7 +21,6 @@ from cdisc.algorithms import is_python_text, python_text
 from cdisc.datasetjson import Column, read_dataset_json
 from cdisc.define.build import text_length
 from cdisc.errors import PackageError
-from cdisc.raw import UTF16_BOMS
 from cdisc.spec.define_xml import load_define
 from cdisc.spec.model import Spec
 from cdisc.transport import complete_transport, read_transport
@@ -203,20 +202,23 @@ def normalise(df: pd.DataFrame, variables: tuple[Variable, ...]) -> pd.DataFrame
 
 
 def _is_dsj(path: Path) -> bool:
-    """A .json file of the folder that is Dataset-JSON (a study summary beside the datasets is not): its
-    datasetJSONVersion is usually in its first 4 KB; else the whole file is read to look for it. A UTF-16 file is
-    taken as one, to be refused by the reader (Dataset-JSON is UTF-8) rather than passed over without a word."""
+    """A .json or .ndjson file of the folder that is Dataset-JSON (a study summary beside the datasets is not): its
+    datasetJSONVersion is usually in its first 4 KB; else the whole document (NDJSON: its first line, the metadata)
+    is read to look for it. A file that is no JSON at all (cut short, UTF-16, empty) is taken as one, to be refused
+    by the reader, rather than passed over without a word with the dataset it may hold."""
     try:
         with path.open("rb") as fh:
             head = fh.read(4096)
+            if b"datasetJSONVersion" in head:
+                return True
+            fh.seek(0)
+            document = fh.readline() if path.suffix.lower() == ".ndjson" else fh.read()
     except OSError as exc:  # a link to nowhere, no permission
         raise PackageError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    if b"datasetJSONVersion" in head or head.startswith(UTF16_BOMS) or not head.strip():
-        return True  # (an empty file too: the reader refuses it, where passing it over would lose a dataset)
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(document)
     except ValueError:
-        return False
+        return True
     return isinstance(document, dict) and "datasetJSONVersion" in document
 
 

@@ -1,5 +1,6 @@
 """Dataset-JSON 1.1: types by the standard's table, exact numbers, schema-valid, JSON and NDJSON alike."""
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -118,10 +119,14 @@ def test_schema_errors_name_the_broken_attribute(tmp_path):
      '"dataType": "integer"}], "rows": [["001"]]}', "ae.json: column SITEID, row 1, value '001': not a JSON number"),
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AESEQ", "label": "", '
      '"dataType": "integer"}], "rows": [[9007199254740993]]}',
-     "ae.json: column AESEQ, row 1, value 9007199254740993: not a JSON number"),  # no double holds it
+     "ae.json: column AESEQ, row 1, value 9007199254740993: no double holds it exactly"),
+    *[('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AVAL", "label": "", '
+       f'"dataType": "decimal", "targetDataType": "decimal"}}], "rows": [["{text}"]]}}',
+       f"ae.json: column AVAL, row 1, value '{re.escape(text)}': not a decimal number")
+      for text in ("1_000", " 14 ", "+14", "0x1A", "1.")],  # float() reads the first three
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.N", "name": "AVAL", "label": "", '
      '"dataType": "decimal", "targetDataType": "decimal"}], "rows": [["NaN"]]}',
-     "ae.json: column AVAL, row 1, value 'NaN': not a finite number"),
+     "ae.json: column AVAL, row 1, value 'NaN': not a decimal number"),
     # a date whose time would be dropped; a datetime with a blank for ISO 8601's T
     ('{"name": "AE", "label": "x", "records": 1, "columns": [{"itemOID": "IT.D", "name": "ADT", "label": "", '
      '"dataType": "date", "targetDataType": "integer"}], "rows": [["2024-03-05T23:59:59"]]}',
@@ -250,3 +255,22 @@ def test_required_attributes_are_written_when_blank_and_a_numeric_date_of_any_ta
     doc["columns"][4]["targetDataType"] = "decimal"
     path.write_text(json.dumps(doc))
     assert read_dataset_json(path)[1]["ADT"].tolist()[::2] == [23440.0, 0.0]
+
+
+def test_a_package_finds_dataset_json_whose_version_is_late_even_when_it_is_broken(tmp_path):
+    """A dm.json with its rows first (datasetJSONVersion after 4 KB) cut short, and an NDJSON whose metadata line
+    has its columns first: each was passed over (the package lost the dataset without a word); now the broken one
+    is refused and the whole one read."""
+    from cdisc.validate.package import read_package
+
+    document = json.loads((FIXTURES / "ts.json").read_text())
+    late = {"rows": document.pop("rows"), **document}
+    (tmp_path / "ts.json").write_text(json.dumps(late)[:-40])
+    with pytest.raises(DatasetJsonError, match="ts.json: not a Dataset-JSON 1.1 file"):
+        read_package(tmp_path)
+    (tmp_path / "ts.json").unlink()
+    meta = {"columns": document.pop("columns"), "padding": "x" * 5000, **document}  # (an attribute the reader ignores)
+    rows = [json.dumps(row) for row in late["rows"]]
+    assert json.dumps(meta).index("datasetJSONVersion") > 4096
+    (tmp_path / "ts.ndjson").write_text("\n".join([json.dumps(meta), *rows]) + "\n")
+    assert list(read_package(tmp_path).datasets) == ["TS"]

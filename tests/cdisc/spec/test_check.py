@@ -183,3 +183,16 @@ def test_a_spec_file_may_start_with_a_byte_order_mark_and_hold_blank_lines(tmp_p
     (root / "sdtm" / "codelists.csv").write_bytes(b"\xef\xbb\xbf" + CODELISTS.replace("\n", "\r\n\r\n", 1).encode())
     assert load_spec(root) == plain
     assert [t.term for t in plain.codelists[0].terms] == ["F", "M"]
+
+
+def test_check_spec_names_a_control_character_in_a_label_a_bad_display_format_and_a_blank_studyid(tmp_path):
+    """Each was imported from a workbook without a word: a tab in a label, a display format no XPT can hold (seen
+    only when a dataset was written) and a study without an identifier."""
+    variables = VARIABLES.replace("3,DM,SEX,Sex,text,1,,,", "3,DM,SEX,Sex\tx,text,1,,!!bad,")
+    root = make_spec(tmp_path, variables=variables)
+    (root / "study.toml").write_text(STUDY.replace('studyid = "XX1"', 'studyid = ""'))
+    assert [f"{i.where}|{i.variable}|{i.value}|{i.message}" for i in check_spec(load_spec(root, "sdtm"))] == [
+        "study|||studyid is empty (every dataset's STUDYID)",
+        "variables DM|SEX|Sex\tx|label holds a control character (a tab, a line break)",
+        "variables DM|SEX|!!bad|display format is not a SAS format (name, width, '.', decimals, e.g. DATE9.)",
+    ]

@@ -98,7 +98,10 @@ def test_a_define_whose_item_lacks_its_name_is_a_named_error(tmp_path):
 
 
 @pytest.mark.parametrize(("edit", "message"), [
-    ((r'KeySequence="1"', 'KeySequence="one"'), r"KeySequence of IT\.\w+\.STUDYID is 'one', not a whole number"),
+    ((r'KeySequence="1"', 'KeySequence="one"'), r"KeySequence of IT\.\w+\.STUDYID is 'one', not a whole number of at least 1"),
+    ((r'KeySequence="1"', 'KeySequence="1_0"'), r"KeySequence of IT\.\w+\.STUDYID is '1_0', not a whole number"),
+    ((r'(<ItemDef OID="IT.DD.DDSEQ"[^>]*) Length="3"', r'\1 Length="0"'), r"Length of IT.DD.DDSEQ is '0', not a whole "
+     r"number of at least 1"),
     ((r'(<ItemDef OID="IT.DD.DDSEQ"[^>]*) Length="3"', r'\1 Length="eight"'), r"Length of IT.DD.DDSEQ is 'eight'"),
     ((r'(<ItemRef ItemOID="IT.DD.DDSEQ"[^>]*) OrderNumber="\d+"', r'\1 OrderNumber="x"'),
      r"OrderNumber of IT.DD.DDSEQ is 'x', not a whole number"),

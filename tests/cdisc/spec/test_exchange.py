@@ -222,3 +222,10 @@ def test_import_exits_1_when_the_written_spec_breaks_the_spec_rules(tmp_path):
     assert result.exit_code == 1, result.output
     assert "banana" in result.output and "before a run" in result.output
     assert (tmp_path / "s" / "sdtm").is_dir()
+
+
+def test_a_study_attribute_given_twice_is_named(tmp_path):
+    """StudyName twice: the last one silently won."""
+    path = _edited(tmp_path, lambda wb: wb["Study"].append(["StudyName", "Other"]))
+    with pytest.raises(SpecError, match=r"broken.xlsx, sheet Study: attribute\(s\) StudyName given more than once"):
+        import_workbook(path)
