@@ -15,9 +15,10 @@ although IBM doubles reach 16**63 (2**252); here every magnitude below 2**252 is
 
 `read_transport` reads the one member (dataset) of a file back as pyreadstat 1.3.8 `read_xport` does (with
 `disable_datetime_conversion`): numbers as float64, every SAS missing value (`.`, `._`, `.A`-`.Z`) NaN; text up to
-its first NUL byte, trailing blanks dropped, UTF-8; the creation datetime with two-digit years below 60 in the
-2000s. It reads the file as one buffer and converts whole columns, several times faster than pyreadstat's value
-by value parse on the ADaM files of a 1,000-subject study.
+its first NUL byte (a value that goes on after one is refused: the rest would be lost), trailing blanks dropped,
+UTF-8; the creation datetime with two-digit years below 60 in the 2000s. It reads the file as one buffer and
+converts whole columns, several times faster than pyreadstat's value by value parse on the ADaM files of a
+1,000-subject study.
 """
 from __future__ import annotations
 
@@ -309,7 +310,25 @@ def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
     width = sum(v.width for v in found)
     if width and body[len(body) - len(body) % width:].strip(b" "):
         raise PackageError(f"{name}: ends inside an observation: the file is truncated or damaged")
+    _check_nul_inside(found, _rows(body, width), name)
     return found, body
+
+
+def _check_nul_inside(variables: list[_Variable], rows: np.ndarray, name: str) -> None:
+    """Text that goes on after a NUL byte: every reader (pyreadstat, this one) ends a value at its first NUL, so
+    the rest would be lost without a word ("A\0B96" read as "A"). NULs padding a value are fine."""
+    for variable in variables:
+        if variable.numeric:
+            continue
+        block = rows[:, variable.position:variable.position + variable.width]
+        zero = block == 0
+        if not zero.any():
+            continue
+        lost = ((np.cumsum(zero, axis=1) > 0) & ~zero & (block != BLANK)).any(axis=1)
+        if lost.any():
+            row = int(np.flatnonzero(lost)[0])
+            raise PackageError(f"{name}: {variable.name}, row {row + 1}, value {bytes(block[row]).rstrip()!r}: text "
+                               "goes on after a NUL byte, where readers end it")
 
 
 def _header(data: bytes, name: str) -> tuple[list[_Variable], int]:

@@ -113,8 +113,12 @@ def _value_issues(where: str, col: pd.Series, text: EncodedText | None) -> list[
                       variable=str(col.name), row=str(i + 1), value=str(col.iloc[i])) for i in np.flatnonzero(bad)[:20]]
     if text is not None:  # all ASCII: one byte per character
         too_long = np.flatnonzero((text.lengths() > MAX_CHAR)[text.codes])[:20]
+        # a NUL inside a value: readers end the text there (pyreadstat), and the writer's padding made it a blank
+        nul = np.flatnonzero(_holds_nul(text)[text.codes])[:20]
         return [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
-                      row=str(i + 1), value=str(col.iloc[i])[:60] + "...") for i in too_long]
+                      row=str(i + 1), value=str(col.iloc[i])[:60] + "...") for i in too_long] + [
+                Issue("error", "XPT_NUL", where, "value holds a NUL byte, where XPT readers end the text",
+                      variable=str(col.name), row=str(i + 1), value=repr(col.iloc[i])) for i in nul]
     shown = col.astype(str)
     non_ascii = shown.str.isascii().eq(False)  # a missing value is not non-ASCII
     # ASCII text has one byte per character; only non-ASCII values need encoding to count their bytes
@@ -126,6 +130,16 @@ def _value_issues(where: str, col: pd.Series, text: EncodedText | None) -> list[
     out += [Issue("error", "XPT_TOO_LONG", where, f"value is over {MAX_CHAR} bytes", variable=str(col.name),
                   row=str(i + 1), value=shown[i][:60] + "...") for i in shown.index[too_long][:20]]
     return out
+
+
+def _holds_nul(text: EncodedText) -> np.ndarray:
+    """Whether each distinct value holds a NUL byte before its end (numpy pads the shorter ones with NULs, and its
+    string search finds a NUL in every value)."""
+    width = text.values.dtype.itemsize
+    if not width:
+        return np.zeros(len(text.values), dtype=bool)
+    bytes_ = text.values.view(np.uint8).reshape(len(text.values), width)
+    return ((bytes_ == 0) & (np.arange(width) < text.lengths()[:, None])).any(axis=1)
 
 
 def write_xpt(df: pd.DataFrame, path: Path, *, name: str, label: str, labels: dict[str, str],

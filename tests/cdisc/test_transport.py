@@ -46,7 +46,7 @@ def test_numbers_are_ibm_doubles_of_any_width_and_every_sas_missing_is_nan(tmp_p
 
 
 def test_text_stops_at_a_nul_and_loses_trailing_blanks_only(tmp_path):
-    text = column("C", False, [b" a    ", b"x\x00y   ", b"      ", "t\u00e9".encode() + b"   ", b"ab cd "])
+    text = column("C", False, [b" a    ", b"x\x00\x00   ", b"      ", "t\u00e9".encode() + b"   ", b"ab cd "])
     frame = read_transport(write(tmp_path / "c.xpt", [text])).frame
     assert frame["C"].tolist() == [" a", "x", "", "t\u00e9", "ab cd"]
 
@@ -193,3 +193,12 @@ def test_a_member_without_variables_is_refused(tmp_path):
     "Unable to allocate memory" by pyreadstat."""
     with pytest.raises(PackageError, match=r"none.xpt: damaged SAS transport \(XPORT\) header \(no variables\)"):
         read_transport(write(tmp_path / "none.xpt", []))
+
+
+def test_text_that_goes_on_after_a_nul_is_refused_and_nul_padding_is_not(tmp_path):
+    """STUDYID "A\\0B96" was read as "A" by pyreadstat and by this reader, and convert wrote "A" (exit 0)."""
+    padded = write(tmp_path / "padded.xpt", [column("STUDYID", False, [b"IM96\0\0", b"IM96  "])])
+    assert read_transport(padded).frame["STUDYID"].tolist() == ["IM96", "IM96"]
+    lost = write(tmp_path / "lost.xpt", [column("STUDYID", False, [b"IM96  ", b"A\0B96 "])])
+    with pytest.raises(PackageError, match=r"lost.xpt: STUDYID, row 2, value b'A\\x00B96': text goes on after a NUL"):
+        read_transport(lost)

@@ -87,6 +87,7 @@ def test_write_xpt_is_byte_identical_across_runs(tmp_path):
         (frame(), {"labels": {**LABELS, "AETERM": "Reported Term for the Adverse Event, verbatim"}}, "XPT_LABEL"),
         (frame().rename(columns={"AETERM": "AETERMXXX"}), {}, "XPT_NAME"),
         (frame(), {"name": "ADVERSEEV"}, "XPT_NAME"),
+        (frame(AETERM=["Fe\x00ver", "ok"]), {}, "XPT_NUL"),  # was written as "Fe ver"
     ],
 )
 def test_write_xpt_refuses_v5_breaches(tmp_path, df, kw, code):
