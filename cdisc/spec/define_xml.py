@@ -157,7 +157,7 @@ class _Reader:
             if item is None:
                 raise SpecError(f"{self.name}: dataset {g.get('Name')} refers to {ref.get('ItemOID')}, "
                                 f"which has no ItemDef")
-            order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}") or position
+            order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}", least=0) or position
             out.append(Variable(order=order, dataset=g.get("Name"),
                                 name=item.get("Name"), label=_text(item), role=ref.get("Role", ""),
                                 mandatory=ref.get("Mandatory") == "Yes", method=ref.get("MethodOID", ""),
@@ -195,7 +195,7 @@ class _Reader:
                     raise _Unreadable(f"value list {vld.get('OID')} refers to {ref.get('ItemOID')}, which has no "
                                       "ItemDef")
                 fields = self._item_fields(item)
-                order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}") or position
+                order = _int(ref.get("OrderNumber"), f"OrderNumber of {ref.get('ItemOID')}", least=0) or position
                 yield ValueLevel(order=order, dataset=dataset, variable=variable,
                                  where_clause=wc.get("WhereClauseOID") if wc is not None else "",
                                  mandatory=ref.get("Mandatory") == "Yes", method=ref.get("MethodOID", ""),
@@ -218,7 +218,7 @@ class _Reader:
                             dictionary=external.get("Dictionary", ""), version=external.get("Version", ""))
         items = c.findall(f"{{{ODM}}}CodeListItem") + c.findall(f"{{{ODM}}}EnumeratedItem")
         terms = tuple(Term(term=i.get("CodedValue"), nci_code=_alias(i), decoded=_text(i, "Decode"),
-                           order=_int(i.get("OrderNumber"), f"OrderNumber of a term of {c.get('OID')}"))
+                           order=_int(i.get("OrderNumber"), f"OrderNumber of a term of {c.get('OID')}", least=0))
                 for i in items)
         return Codelist(id=_strip(c.get("OID"), "CL."), name=c.get("Name", ""), nci_code=_alias(c),
                         data_type=c.get("DataType", "text"), terms=terms)

@@ -144,3 +144,12 @@ def test_our_adam_define_with_analysis_results_loads_back_to_the_same_results(ou
     assert back.analysis_displays == spec.analysis_displays
     assert back.analysis_results == spec.analysis_results
     assert back.analysis_datasets == spec.analysis_datasets
+
+
+def test_an_order_number_of_0_is_read_as_cdisc_s_own_adam_define_has_them(tmp_path):
+    """CDISC's ADaM-MSG define.xml numbers the terms of CL.ADADAS.AVISIT from OrderNumber="0": a whole number all
+    the same (only KeySequence, Length and the like start at 1)."""
+    text, done = re.subn(r'(<CodeListItem [^>]*?)OrderNumber="1"', r'\1OrderNumber="0"', MSG.read_text(), count=1)
+    assert done == 1
+    (tmp_path / "define.xml").write_text(text)
+    assert len(load_define(tmp_path / "define.xml").codelists) == len(load_define(MSG).codelists)
