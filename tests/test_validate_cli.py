@@ -243,3 +243,26 @@ def test_a_variable_whose_type_is_not_its_define_xml_data_type_is_sd0059(out, tm
         findings = json.loads((report / "report.json").read_text())["findings"]
         found.append([(f["rule"], f["dataset"], f["variables"]) for f in findings if f["rule"] == "SD0059"])
     assert found == [[], [("SD0059", "ADLB", ["AVAL"])]]
+
+
+def test_a_label_or_description_that_is_not_define_xml_s_is_sd1324_or_sd1325(out, tmp_path):
+    """ADSL written with AGE labelled "Age in years" and the dataset labelled "Subjects": Pinnacle 21's SD1324 and
+    SD1325 (FDA TCG 4.1.4.5); every other label as define.xml has it, so nothing else is found."""
+    import datetime as dt
+
+    from cdisc.spec.define_xml import load_define
+    from cdisc.transport import read_transport
+
+    pkg = tmp_path / "adam"
+    shutil.copytree(out / "adam", pkg)
+    labels = {v.name: v.label for v in load_define(pkg / "define.xml").variables_of("ADSL")}
+    write_xpt(read_transport(pkg / "adsl.xpt").frame, pkg / "adsl.xpt", name="ADSL", label="Subjects",
+              labels={**labels, "AGE": "Age in years"}, created=dt.date(2026, 6, 30))
+    CliRunner().invoke(main, ["validate", str(pkg), "--report", str(tmp_path / "r")])
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    assert [(f["rule"], f["dataset"], f["variables"], f["message"]) for f in report["findings"]
+            if f["rule"] in ("SD1324", "SD1325")] == [
+        ("SD1325", "ADSL", [], "Define.xml/dataset description mismatch: 'Subject-Level Analysis Dataset' in "
+                               "define.xml"),
+        ("SD1324", "ADSL", ["AGE"], "Define.xml/dataset variable label mismatch: 'Age' in define.xml")]
+    assert {r["rule"]: r["status"] for r in report["rules"]}["SD1324"] == "executed"

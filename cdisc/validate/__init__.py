@@ -51,22 +51,36 @@ def conformance_rules(package: Package, ct_version: str | None = None, core: Cor
     return found[0] + terms[0], found[1] + terms[1]
 
 
-TYPE_RULE, TYPE_MESSAGE = "SD0059", "Define.xml/dataset variable type mismatch"
+# Pinnacle 21's checks of a dataset file's metadata against its define.xml (FDA TCG 4.1.4.5)
+TYPE_RULE, LABEL_RULE, DESCRIPTION_RULE = "SD0059", "SD1324", "SD1325"
+DEFINE_RULES = {TYPE_RULE: "Define.xml/dataset variable type mismatch",
+                LABEL_RULE: "Define.xml/dataset variable label mismatch",
+                DESCRIPTION_RULE: "Define.xml/dataset description mismatch"}
 NO_DEFINE = "no define.xml in the folder or --define"
 
 
-def type_mismatches(package: Package) -> list[Issue]:
-    """Each variable whose type in its dataset file is not the one its define.xml DataType gives: integer and float
-    are Num, every other DataType Char (SD0059, FDA TCG 4.1.4.5). A text AVAL passes every other check."""
+def define_mismatches(package: Package) -> list[Issue]:
+    """Where a dataset file's metadata is not its define.xml's: a variable's type (integer and float are Num,
+    every other DataType Char: a text AVAL passes every other check), a variable's label, the dataset's label
+    (its description). Labels are compared as written, trailing blanks aside (XPT pads them)."""
     spec = package.define
     defined = {d.name for d in spec.datasets}
     out = []
     for name, ds in sorted(package.datasets.items()):
-        items = {v.name: v for v in spec.variables_of(name)} if name in defined else {}
-        out += [Issue("error", TYPE_RULE, name, f"{TYPE_MESSAGE}: {var.type} in the dataset, DataType "
-                      f"{items[var.name].data_type} in define.xml", variable=var.name, value=var.type)
-                for var in ds.variables
-                if var.name in items and (var.type == "Num") != items[var.name].numeric]
+        if name not in defined:
+            continue
+        if (described := spec.dataset(name).label) != ds.label.rstrip():
+            out.append(Issue("error", DESCRIPTION_RULE, name, f"{DEFINE_RULES[DESCRIPTION_RULE]}: {described!r} in "
+                             "define.xml", value=ds.label))
+        items = {v.name: v for v in spec.variables_of(name)}
+        for var in ds.variables:
+            item = items.get(var.name)
+            if item is not None and (var.type == "Num") != item.numeric:
+                out.append(Issue("error", TYPE_RULE, name, f"{DEFINE_RULES[TYPE_RULE]}: {var.type} in the dataset, "
+                                 f"DataType {item.data_type} in define.xml", variable=var.name, value=var.type))
+            if item is not None and item.label != var.label.rstrip():
+                out.append(Issue("error", LABEL_RULE, name, f"{DEFINE_RULES[LABEL_RULE]}: {item.label!r} in "
+                                 "define.xml", variable=var.name, value=var.label))
     return out
 
 
@@ -92,18 +106,19 @@ def validate_package(package: Package, explanations: Explanations | None = None,
             notes += [Finding("CCV-0004", "warning", name, "define.xml describes a dataset the folder does not hold",
                               1) for name in sorted(defined - set(data))]
             issues += validate_define(package.define_path)
-            issues += type_mismatches(package)
+            issues += define_mismatches(package)
         cross = check_rules(data)
         core_found, core_statuses = conformance()
     findings = explain(findings_from_issues(issues + cross, REFERENCES) + notes + core_found, explanations or {})
     rules = rule_statuses(data, cross) + core_statuses
-    types = RuleStatus(TYPE_RULE, "executed", TYPE_MESSAGE, ", ".join(REFERENCES[TYPE_RULE]),
-                       findings=sum(i.code == TYPE_RULE for i in issues))
+    against_define = [RuleStatus(rule, "executed", message, ", ".join(REFERENCES[rule]),
+                                 findings=sum(i.code == rule for i in issues))
+                      for rule, message in DEFINE_RULES.items()]
     if spec is None:
         rules += [RuleStatus("define.xml suites", "skipped", reason=NO_DEFINE),
-                  replace(types, status="skipped", reason=NO_DEFINE)]
+                  *(replace(status, status="skipped", reason=NO_DEFINE) for status in against_define)]
     else:
-        rules.append(types)
+        rules += against_define
     return ValidationResult(package=str(package.folder), standard=package.standard,
                             datasets={n: len(df) for n, df in sorted(data.items())}, findings=tuple(findings),
                             rules=tuple(rules))

@@ -323,6 +323,7 @@ REFERENCES: dict[str, tuple[str, ...]] = {
     "SD1347": ("FDAB006", "CORE-000841"), "CG0143": ("CORE-000370",),
     "SD0009": (), "SD1132": ("CG0041", "CG0042", "CORE-000022"), "SD0070": ("FDAB023", "CG0109"),
     "CCV-0001": ("ADaMIG 1.3 section 3.2",), "CORE-000264": ("CG0039",), "SD0059": ("FDA TCG 4.1.4.5",),
+    "SD1324": ("FDA TCG 4.1.4.5",), "SD1325": ("FDA TCG 4.1.4.5",),
     "CG0408": ("SD0001",), "SD1029": ("FDA TCG 3.3.5",),
     # expectation suites (cdisc/validate/suite.py)
     "SD1079": ("CG0330", "CG0664"), "SD0002": ("CG0014", "CG0208"), "SD0037": ("FDA TCG 4.1.4.5",),
