@@ -21,6 +21,7 @@ from cdisc.heap import keep_freed_memory
 from cdisc.study import DEFAULT_STUDY, PROJECT_ROOT
 
 BUNDLED_RAW = PROJECT_ROOT / "data" / DEFAULT_STUDY / "raw"
+MAX_SUBJECTS = 100_000  # 20 times a Phase 3 study: a typo of a few zeros more would fill the memory
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,11 +98,25 @@ def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, 
                f"finding(s), {result.validation.count('warning')} warning(s); see {out_dir / 'validation'})")
 
 
+def _new_or_empty(ctx: click.Context, param: click.Parameter, value: str) -> Path:
+    """A folder to write an export into: new or empty (an export written over another would mix the two's forms;
+    an empty path would be the current folder)."""
+    if not value.strip():
+        raise click.BadParameter("an empty path", ctx, param)
+    folder = Path(value)
+    if folder.is_dir() and any(folder.iterdir()):
+        raise click.BadParameter(f"{folder} is not empty: simulate writes a whole export into a new or empty folder",
+                                 ctx, param)
+    return folder
+
+
 @main.command()
-@click.option("--subjects", type=click.IntRange(min=1), required=True, help="Number of subjects to enrol.")
-@click.option("--seed", type=int, required=True, help="Random seed; the same seed gives the same bytes.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Directory to write the export into (created if needed).")
+@click.option("--subjects", type=click.IntRange(min=1, max=MAX_SUBJECTS), required=True,
+              help="Number of subjects to enrol.")
+@click.option("--seed", type=click.IntRange(min=0), required=True,
+              help="Random seed; the same seed gives the same bytes.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), callback=_new_or_empty, required=True,
+              help="New or empty directory to write the export into (created if needed).")
 @click.option("--schedule", type=click.Choice(["default", "phase3"]), default="default", show_default=True,
               help="Visit and lab schedule: the bundled study's, or a Phase 3-like one (more visits and lab tests, "
                    "some missed visits and missing baselines) for scale tests.")

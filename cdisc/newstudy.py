@@ -88,8 +88,12 @@ def new_study(name: str, raw_dir: Path, domains: list[str], root: Path = PROJECT
     for folder in (spec_dir, code_dir):
         if folder.exists():
             raise CdiscError(f"{folder} exists already; new-study writes only new folders")
-    dictionary = raw_dictionary(raw_dir)
     ig_sets = pd.read_csv(IG / "datasets.csv", dtype=str, keep_default_na=False).set_index("Dataset Name")
+    if not domains:
+        raise CdiscError("no domain given: --domains names the SDTM domains to start (e.g. DM,AE)")
+    if unknown := [d for d in domains if d not in ig_sets.index]:
+        raise CdiscError(f"{', '.join(unknown)}: not SDTMIG 3.4 dataset(s) (known: {', '.join(sorted(ig_sets.index))})")
+    dictionary = raw_dictionary(raw_dir)
     files: dict[Path, str] = {
         spec_dir / "study.toml": study_toml(name),
         spec_dir / "raw" / "dictionary.csv": dictionary.to_csv(index=False, lineterminator="\n"),

@@ -496,3 +496,25 @@ def test_the_command_ends_with_its_exit_code_and_all_its_output(tmp_path, argume
                           capture_output=True, text=True)
     assert done.returncode == code
     assert text in getattr(done, stream)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--seed", "-5"], "Invalid value for '--seed': -5 is not in the range x>=0"),  # was a ValueError traceback
+    (["--subjects", "1000000000"], "Invalid value for '--subjects': 1000000000 is not in the range 1<=x<=100000"),
+    (["--out", ""], "Invalid value for '--out': an empty path"),  # wrote into the current folder
+])
+def test_simulate_refuses_options_it_cannot_honour(tmp_path, args, message):
+    options = {"--subjects": "2", "--seed": "1", "--out": str(tmp_path / "raw")}
+    options.update(zip(args[::2], args[1::2], strict=True))
+    result = CliRunner().invoke(main, ["simulate", *[x for pair in options.items() for x in pair]])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not (tmp_path / "raw").exists()
+
+
+def test_simulate_writes_only_into_a_new_or_empty_folder(tmp_path):
+    """Over another export it overwrote the forms and left the others (zz.csv) beside them: two exports mixed."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "zz.csv").write_text("A\n1\n")
+    result = CliRunner().invoke(main, ["simulate", "--subjects", "2", "--seed", "1", "--out", str(tmp_path / "raw")])
+    assert result.exit_code == 2 and "is not empty" in result.output, result.output
+    assert [p.name for p in (tmp_path / "raw").iterdir()] == ["zz.csv"]

@@ -67,3 +67,14 @@ def test_existing_folders_are_never_overwritten(started):
     result = CliRunner().invoke(main, ["new-study", "pilot2", "--raw", str(PILOT_RAW), "--root", str(started)])
     assert result.exit_code == 2
     assert "exists already" in result.output
+
+
+@pytest.mark.parametrize(("domains", "message"), [
+    ("DM,XX", "error: XX: not SDTMIG 3.4 dataset(s) (known: AE, AG,"),  # was KeyError: 'XX'
+    ("", "error: no domain given"),  # was a study of no domains, "map  (docs...)"
+])
+def test_new_study_names_a_domain_it_cannot_start(tmp_path, domains, message):
+    result = CliRunner().invoke(main, ["new-study", "pilot3", "--raw", str(PILOT_RAW), "--domains", domains,
+                                       "--root", str(tmp_path)])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not any(tmp_path.iterdir())
