@@ -321,6 +321,9 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
                     "form would be unknown; export the data dictionary with its fields")
     yield from _repeated_rows(DICTIONARY, dictionary, ["FORM", "FIELD"], "field")
     yield from _repeated_rows(CODELISTS, codelists, ["CODELIST", "CODE"], "code")
+    for i in np.flatnonzero(codelists["DECODE"].str.strip().eq("").to_numpy()):  # a mapped code would be blank
+        yield Issue("error", "RAW_CODELIST", CODELISTS, "code has no DECODE", variable="DECODE", row=str(i + 1),
+                    value=f"{codelists['CODELIST'].iloc[i]} {codelists['CODE'].iloc[i]}")
     known = set(codelists["CODELIST"])
     for i, rec in enumerate(dictionary.to_dict("records"), start=1):
         for name in ("FORM", "FIELD"):
