@@ -183,14 +183,16 @@ def _converted(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversio
     return rule, sign, number, converted
 
 
-def require_above(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str) -> None:
-    """A `MappingError` naming the rows (`rows`: the records' RAW_ROW) whose number is not above `lowest`: an
-    infusion of 0 cells cannot be mapped as if it were data. Blank values are left alone (the raw checks know which
-    fields are required), and so are limits that include their end: the raw dictionary's MIN and MAX hold those."""
-    low = _numbers(values).le(lowest)
+def require_above(values: pd.Series, lowest: float, *, source: str, rows: pd.Series, what: str,
+                  reached: bool = False) -> None:
+    """A `MappingError` naming the rows (`rows`: the records' RAW_ROW) whose number is not above `lowest` (or, with
+    `reached`, below it): an infusion of 0 cells cannot be mapped as if it were data. Blank values and text that is
+    no number are left alone (the raw checks know which fields are required; "<LLOQ" is a result): a number
+    field's limits are the raw dictionary's MIN and MAX, this is for numbers in text fields and the like."""
+    low = _numbers(values).lt(lowest) if reached else _numbers(values).le(lowest)
     if low.any():
-        raise MappingError(f"{source}: {int(low.sum())} value(s) are not above {lowest:g} "
-                           f"({shown_rows(values, low, rows)}): {what}; correct them in the export")
+        raise MappingError(f"{source}: {int(low.sum())} value(s) are {'below' if reached else 'not above'} "
+                           f"{lowest:g} ({shown_rows(values, low, rows)}): {what}; correct them in the export")
 
 
 def require_range(low: pd.Series, high: pd.Series, *, source: str, rows: pd.Series) -> None:

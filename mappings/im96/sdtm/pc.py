@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, require_above, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.distinct import mapped, subject_values
@@ -32,6 +32,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pc["PCREASND"] = form["PCREASND"]
     # PCORRES as reported (incl. '<50', '<LLOQ'); PCORRESU spelled as in CT UNIT; PCLLOQ as reported
     pc["PCORRES"] = form["PCORRES"]
+    require_above(form["PCORRES"], 0, source="pc.csv PCORRES", rows=form["RAW_ROW"], reached=True,
+                  what="a cell count is never negative")  # (NCA refused it naming neither file nor row)
     pc["PCORRESU"] = map_ct(form["PCORRESU"], ctx.codelist("PCUNIT"), source="pc.csv PCORRESU", rows=form["RAW_ROW"])
     pc["PCLLOQ"] = form["PCLLOQ"]
     # PCSTRESC / PCSTRESN / PCSTRESU: same unit; '<LLOQ' -> '<' || PCLLOQ, censored results not numeric

@@ -118,3 +118,17 @@ def test_build_rejects_samples_of_subjects_without_demographics(result):
     assert mapped.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["pc", 8]]
     assert sorted(mapped.data["RAW_ROW"]) == [1, 2, 3, 4, 5, 6, 7]
     assert len(out) == 7
+
+
+def test_build_refuses_a_negative_result_naming_its_row():
+    """PCORRES -4.55 reached the NCA, which refused it naming neither file nor row."""
+    from cdisc.errors import MappingError
+
+    spec = load_checked_spec(Path("specs/im96"), "sdtm")
+    negative = PC.assign(PCORRES=PC["PCORRES"].where(PC.index != 3, "-4.55"))
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"pc": negative.assign(RAW_FORM="pc", RAW_ROW=range(1, len(PC) + 1))})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"),
+                       done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
+    with pytest.raises(MappingError, match=r"pc.csv PCORRES: 1 value\(s\) are below 0 \(row 4 '-4.55'\)"):
+        pc.build(ctx)

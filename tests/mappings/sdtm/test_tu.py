@@ -226,3 +226,14 @@ def test_build_refuses_a_diameter_that_is_neither_mm_nor_too_small(spec):
                        design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     with pytest.raises(MappingError, match="approx 12"):
         tu.build(ctx)
+
+
+def test_build_refuses_a_negative_diameter_naming_its_row(spec):
+    """TLDIAM -32 was mapped: the baseline sum of diameters shrank and the best change became +139 % for +30 %."""
+    negative = TL.assign(TLDIAM=TL["TLDIAM"].where(TL.index != 1, "-32"))
+    forms = {"tl": raw_form("tl", negative), "ntl": raw_form("ntl", NTL), "nl": raw_form("nl", NL),
+             "rs": raw_form("rs", RS)}
+    ctx = StudyContext(spec=spec, raw=RawStudy(Path("."), DICTIONARY, EDC_CODELISTS, forms),
+                       design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
+    with pytest.raises(MappingError, match=r"tl.csv TLDIAM: 1 value\(s\) are below 0 \(row 2 '-32'\)"):
+        tu.build(ctx)
