@@ -166,8 +166,12 @@ def _converted(orres: pd.Series, orresu: pd.Series, testcd: pd.Series, conversio
     """Each record's conversion row, its result's comparison sign and number (`censored_parts`) and the number in the
     standard unit, rounded; the errors `standardize` names."""
     frame = pd.DataFrame({"TESTCD": testcd, "ORRESU": orresu}, index=orres.index)
-    rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions, source=source))
+    rule = by_distinct(frame, lambda pairs: _conversion(pairs, conversions))
     has_unit = orresu.ne("")
+    if (unconverted := has_unit & rule["FACTOR"].isna()).any():
+        found = sorted(set(zip(testcd[unconverted], orresu[unconverted], strict=True)))
+        raise MappingError(f"{source}: no unit conversion for (test, unit) {found[:10]} (units: "
+                           f"{shown_rows(orresu, unconverted, rows)}); add it to the spec")
     censored = censored_parts(orres)
     sign, number = censored["SIGN"], censored["NUMBER"]
     if (text := has_unit & orres.ne("") & ~np.isfinite(number)).any():  # a text, or a number like 1e400
@@ -224,15 +228,11 @@ def shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> 
     return ", ".join(f"{at}{value!r}" for at, value in list(zip(where, values[chosen], strict=True))[:10])
 
 
-def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame, *, source: str) -> pd.DataFrame:
-    """FACTOR, OFFSET and DIGITS (as numbers) and STRESU of each (TESTCD, ORRESU) pair from the conversion rows;
-    a pair with a unit but no row is a `MappingError`."""
+def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame) -> pd.DataFrame:
+    """FACTOR, OFFSET and DIGITS (as numbers) and STRESU of each (TESTCD, ORRESU) pair from the conversion rows
+    (FACTOR missing for a pair without one: `_converted` names its records)."""
     merged = pairs.merge(conversions, on=["TESTCD", "ORRESU"], how="left")
     merged.index = pairs.index
-    missing = pairs["ORRESU"].ne("") & merged["FACTOR"].isna()
-    if missing.any():
-        found = sorted(set(zip(pairs["TESTCD"][missing], pairs["ORRESU"][missing], strict=True)))
-        raise MappingError(f"{source}: no unit conversion for (test, unit) {found[:10]}; add it to the spec")
     blank = pd.Series("", index=merged.index)
     return pd.DataFrame({
         "FACTOR": pd.to_numeric(merged["FACTOR"], errors="coerce"),

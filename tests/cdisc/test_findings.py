@@ -42,9 +42,15 @@ def test_standard_number_is_a_limit_in_its_standard_unit_with_the_same_errors():
 
 
 def test_standardize_rejects_a_unit_without_conversion():
-    """A (test, unit) pair missing from the table is a MappingError naming it."""
+    """A (test, unit) pair missing from the table is a MappingError naming it and the rows of its records (their
+    units; the rows were not named)."""
     with pytest.raises(MappingError, match="TEMP"):
         standardize(pd.Series(["310"]), pd.Series(["K"]), pd.Series(["TEMP"]), CONVERSIONS, source="vs.csv")
+    with pytest.raises(MappingError) as info:
+        standardize(pd.Series(["310", "36.8", "311"]), pd.Series(["K", "C", "K"]), pd.Series(["TEMP"] * 3),
+                    CONVERSIONS, source="vs.csv VSORRES", rows=pd.Series([4, 6, 9]))
+    assert str(info.value) == ("vs.csv VSORRES: no unit conversion for (test, unit) [('TEMP', 'K')] (units: row 4 "
+                               "'K', row 9 'K'); add it to the spec")
 
 
 def test_standardize_refuses_a_result_with_a_unit_that_is_no_number():
