@@ -26,6 +26,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     raw = ctx.raw.form("dm")
     subj = raw["SUBJID"]
     consent = first_consent(ctx.raw.form("ic"))
+    _refuse_infusions_before_consent(ctx.raw.form("inf"), consent)
     inf = ctx.raw.form("inf").set_index("SUBJID")
     dth, dth_rejected = reject_unknown_subjects(ctx.raw.form("dth"), subj, form_name="dth.csv")
     last_date = last_raw_dates(ctx.raw)
@@ -92,6 +93,15 @@ def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None
     infusion = dth["SUBJID"].map(inf["INFDAT"]).fillna("")
     refuse_records(death.lt(dtc_date(to_dtc(infusion))), dth["DTHDAT"] + " before inf.csv INFDAT " + infusion,
                    source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
+
+
+def _refuse_infusions_before_consent(inf: pd.DataFrame, consent: pd.DataFrame) -> None:
+    """An infusion dated before the subject's first informed consent is a `MappingError` naming inf.csv's rows:
+    DM's reference dates, the analysis flags and the PFS and DOR records would all have followed it."""
+    consented = inf["SUBJID"].map(consent["RFICDTC"]).fillna("")
+    refuse_records(dtc_date(to_dtc(inf["INFDAT"])).lt(dtc_date(consented)),
+                   inf["INFDAT"] + " before the first ic.csv ICDAT " + consented, source="inf.csv INFDAT",
+                   rows=inf["RAW_ROW"], what="infusion date(s) before the subject's first informed consent")
 
 
 def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

@@ -153,3 +153,13 @@ def test_a_consent_at_another_site_than_the_studys_one_is_refused_naming_its_row
         build(make_context, spec, ic=IC.assign(SITEID=["001", "1", "001", "001"]))
     assert str(info.value) == ("ic.csv SITEID: 1 site(s) other than the study's site '001' (study.toml siteid) "
                                "(row 2 '1'); correct them in the export")
+
+
+def test_an_infusion_before_the_first_consent_is_refused_naming_its_row(make_context, spec):
+    """001-001 first consented 08-FEB-2024; an infusion dated 01-JAN-2024 was mapped as Day 1 (the analysis flags and
+    the PFS and DOR records followed it, with only indirect findings)."""
+    with pytest.raises(MappingError) as info:
+        build(make_context, spec, inf=INF.assign(INFDAT=["01-JAN-2024"]))
+    assert str(info.value) == ("inf.csv INFDAT: 1 infusion date(s) before the subject's first informed consent "
+                               "(row 1 '01-JAN-2024 before the first ic.csv ICDAT 2024-02-08'); correct them in the "
+                               "export")
