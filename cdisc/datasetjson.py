@@ -247,7 +247,7 @@ def _json_number(value: object) -> float:
     1), held exactly as a double (9007199254740993 is not)."""
     if value is None:
         return np.nan
-    if not isinstance(value, int | float):
+    if not isinstance(value, int | float) or isinstance(value, bool):  # (float(true) is 1.0)
         raise TypeError
     if isinstance(value, int) and float(value) != value:
         raise _Inexact
@@ -287,8 +287,6 @@ def _numbers(s: pd.Series, col: Column, read: Callable[[object], float], what: s
         if isinstance(value, _NotJson):
             raise _not_json(value, col, row)
         try:
-            if isinstance(value, bool):  # float(true) is 1.0: JSON tells a boolean from a number
-                raise TypeError
             number = read(value)
         except _Inexact:
             raise _BadValue(f"column {col.name}, row {row}, value {value!r}: no double holds it exactly (an XPT or "
