@@ -281,16 +281,15 @@ def read_transport(path: Path, variables: list[str] | None = None) -> Transport:
         PackageError: not an XPT v5 file, a damaged header or text that is not UTF-8.
     """
     data = Path(path).read_bytes()
-    found, body = complete_transport(data, Path(path).name)
+    found, rows = complete_transport(data, Path(path).name)
     wanted = found if variables is None else [v for v in found if v.name in set(variables or ())]
-    rows = _rows(body, sum(v.width for v in found))
     frame = pd.DataFrame({v.name: _values(rows[:, v.position:v.position + v.width], v, path) for v in wanted},
                          index=pd.RangeIndex(len(rows)))
     return Transport(frame, _created(data[RECORD + 64:2 * RECORD]))
 
 
-def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
-    """The member's variables and observation bytes of the XPT v5 file `name` holding `data`, checked whole:
+def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], np.ndarray]:
+    """The member's variables and observations (`_rows`) of the XPT v5 file `name` holding `data`, checked whole:
     a file is made of 80-byte records, and what follows the last whole observation is blank padding.
 
     Raises:
@@ -310,8 +309,9 @@ def complete_transport(data: bytes, name: str) -> tuple[list[_Variable], bytes]:
     width = sum(v.width for v in found)
     if width and body[len(body) - len(body) % width:].strip(b" "):
         raise PackageError(f"{name}: ends inside an observation: the file is truncated or damaged")
-    _check_nul_inside(found, _rows(body, width), name)
-    return found, body
+    rows = _rows(body, width)
+    _check_nul_inside(found, rows, name)
+    return found, rows
 
 
 def _check_nul_inside(variables: list[_Variable], rows: np.ndarray, name: str) -> None:
