@@ -71,7 +71,6 @@ def _write_spec_folder(spec, study_dir: Path) -> None:
     issues = check_spec(spec)
     for issue in issues:
         click.echo(f"  {issue}")
-    if any(issue.severity == "error" for issue in issues):
-        click.echo(f"the spec breaks {sum(issue.severity == 'error' for issue in issues)} rule(s): mend {folder} "
-                   "before a run", err=True)
+    if errors := sum(issue.severity == "error" for issue in issues):
+        click.echo(f"the spec breaks {errors} rule(s): mend {folder} before a run", err=True)
         sys.exit(1)

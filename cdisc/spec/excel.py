@@ -136,7 +136,7 @@ def _study_rows(spec: Spec) -> list[list[str]]:
 def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
     if absent := [c for c in ("Attribute", "Value") if c not in frame.columns]:
         raise SpecError(f"{where}, sheet Study: column(s) {', '.join(absent)} missing")
-    if repeated := sorted({a for a in frame["Attribute"] if (frame["Attribute"] == a).sum() > 1}):
+    if repeated := sorted(set(frame["Attribute"][frame["Attribute"].duplicated()])):
         raise SpecError(f"{where}, sheet Study: attribute(s) {', '.join(repeated)} given more than once")
     values = dict(zip(frame["Attribute"], frame["Value"], strict=True))
     fields = {STUDY_ALIASES.get(k, k): v for k, v in values.items() if k not in ("StandardName", "StandardVersion")}
