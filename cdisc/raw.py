@@ -322,7 +322,7 @@ def _check_dictionary(dictionary: pd.DataFrame, codelists: pd.DataFrame) -> Iter
     yield from _repeated_rows(DICTIONARY, dictionary, ["FORM", "FIELD"], "field")
     yield from _repeated_rows(CODELISTS, codelists, ["CODELIST", "CODE"], "code")
     for i in np.flatnonzero(codelists["DECODE"].str.strip().eq("").to_numpy()):  # a mapped code would be blank
-        yield Issue("error", "RAW_CODELIST", CODELISTS, "code has no DECODE", variable="DECODE", row=str(i + 1),
+        yield Issue("error", "RAW_DICTIONARY", CODELISTS, "code has no DECODE", variable="DECODE", row=str(i + 1),
                     value=f"{codelists['CODELIST'].iloc[i]} {codelists['CODE'].iloc[i]}")
     known = set(codelists["CODELIST"])
     for i, rec in enumerate(dictionary.to_dict("records"), start=1):

@@ -336,7 +336,7 @@ def test_load_raw_names_a_form_it_cannot_read(tmp_path, make, what):
       "code is declared twice (CODELIST, CODE)")),
     # a code without its decode: the records holding it were mapped to a blank (RS "NOT DONE" without a reason)
     ({"codelists": CODELISTS + "SEX,Unknown, \n"},
-     ("RAW_CODELIST", "codelists.csv", "DECODE", str(CODELISTS.count("\n")), "SEX Unknown", "code has no DECODE")),
+     ("RAW_DICTIONARY", "codelists.csv", "DECODE", str(CODELISTS.count("\n")), "SEX Unknown", "code has no DECODE")),
 ])
 def test_load_raw_refuses_a_dictionary_that_declares_a_field_or_code_twice_or_bad_flags(tmp_path, files, issue):
     with pytest.raises(RawInputError) as info:
