@@ -85,8 +85,10 @@ def run(study: str, raw_dir: Path | None, out_dir: Path, spec_dir: Path | None, 
             continue
         click.echo(f"{label}: {len(stage.datasets)} datasets, "
                    f"{sum(len(f.data) for f in stage.datasets.values())} records -> {out_dir / label.lower()}")
+    cut = int(result.sdtm.reconciliation.rejections["DATASET"].eq("").sum())  # left out before any dataset
     click.echo(f"raw: {int(summary['ROWS'].sum())} rows in {len(summary)} forms, "
-               f"{int(summary['MAPPED'].sum())} mapped, {int(summary['REJECTED'].sum())} rejected "
+               f"{int(summary['MAPPED'].sum())} mapped, {int(summary['REJECTED'].sum())} rejected"
+               f"{f', {cut} of them after the data cut {result.sdtm.spec.study.data_cut}' if cut else ''} "
                f"(see {out_dir / 'reconciliation'})")
     failing = result.validation.at_or_above("error")
     if failing:

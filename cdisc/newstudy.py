@@ -147,6 +147,11 @@ ct_file = "specs/ct/sdtm_ct_2025-03-28.csv"
 subject_field = "SUBJID"  # the raw field naming the subject on every form
 usubjid_prefix = ""  # the text before it in USUBJID (blank: STUDYID)
 subject_form = ""  # the form listing every subject, e.g. dm (blank: no check that other forms' subjects are in it)
+cut_consent = ""  # "form.FIELD" of the informed consent: a subject consented after data_cut is left out whole
+
+# each form's date field placing its records before or after data_cut (a record after it is left out), e.g.
+# ae = "AESTDAT"; a form not named is not cut by date
+[cut_dates]
 '''
 
 

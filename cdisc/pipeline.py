@@ -18,6 +18,7 @@ from cdisc.background import Feed, fed_in_background, send_each, spooled
 from cdisc.context import AnalysisContext, DomainResult, StudyContext
 from cdisc.csvfile import write_csv
 from cdisc.ct import load_ct, merge_ct
+from cdisc.datacut import cut_export
 from cdisc.datasetjson import Column, DatasetMeta, column_type, write_dataset_json
 from cdisc.define import build_define, validate_define, write_define
 from cdisc.define.build import metadata_version_oid, study_oid, text_length
@@ -72,8 +73,9 @@ def build_sdtm(raw_dir: Path, spec_dir: Path, builders: Sequence[Builder], clock
         spec = load_checked_spec(spec_dir, "sdtm")
     with clock.time("read raw"):
         declared = Path(spec_dir) / "raw"
-        raw = load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None,
-                       subject_form=spec.study.subject_form, subject_field=spec.study.subject_field)
+        raw = cut_export(load_raw(raw_dir, declared if (declared / "dictionary.csv").is_file() else None,
+                                  subject_form=spec.study.subject_form, subject_field=spec.study.subject_field),
+                         spec.study)
     ctx = StudyContext(spec=spec, raw=raw, design_dir=spec_dir / "design")
     empty = _empty_forms(raw)
     results: list[DomainResult] = []

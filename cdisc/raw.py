@@ -19,6 +19,7 @@ import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +76,8 @@ class RawStudy:
     dictionary: pd.DataFrame
     codelists: pd.DataFrame
     forms: dict[str, pd.DataFrame]
+    # the records the data cut left out (`cdisc.datacut`): RAW_FORM, RAW_ROW, REASON
+    cut: pd.DataFrame = dataclass_field(default_factory=lambda: pd.DataFrame(columns=[*LINEAGE, "REASON"]))
 
     def form(self, name: str) -> pd.DataFrame:
         """A copy of one form, with its lineage columns."""

@@ -31,9 +31,11 @@ class Reconciliation:
 def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized]) -> Reconciliation:
     """Account for every raw row; raise `MappingError` listing rows that no dataset took or rejected."""
     done, targets = _by_form([*(f.lineage for f in finals), *(r.used.assign(DATASET=r.name) for r in results)])
-    rejections = pd.concat([r.rejected.assign(DATASET=r.name) for r in results], ignore_index=True)
+    rejections = pd.concat([raw.cut.assign(DATASET=""), *(r.rejected.assign(DATASET=r.name) for r in results)],
+                           ignore_index=True)
     rejections = rejections.astype({"RAW_ROW": int}).sort_values([*LINEAGE, "DATASET"], ignore_index=True)
     refused, _ = _by_form([rejections])
+    cut = raw.cut["RAW_FORM"].value_counts().to_dict()  # rows read but left out of `raw.forms` by the data cut
     rows, problems = [], []
     for form, frame in sorted(raw.forms.items()):
         taken, dropped = done.get(form, NO_ROWS), refused.get(form, NO_ROWS)
@@ -41,7 +43,7 @@ def reconcile(raw: RawStudy, results: list[DomainResult], finals: list[Finalized
                                .to_numpy())
         problems += [Issue("error", "UNACCOUNTED", f"{form}.csv", "raw row is neither mapped nor rejected",
                            row=str(r)) for r in lost[:20]]
-        rows.append({"FORM": form, "ROWS": len(frame), "MAPPED": len(taken),
+        rows.append({"FORM": form, "ROWS": len(frame) + cut.get(form, 0), "MAPPED": len(taken),
                      "REJECTED": len(np.setdiff1d(dropped, taken, assume_unique=True)), "UNACCOUNTED": len(lost),
                      "DATASETS": " ".join(targets.get(form, []))})
     if problems:

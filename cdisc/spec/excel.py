@@ -130,7 +130,17 @@ def _study_rows(spec: Spec) -> list[list[str]]:
     data = spec.study.model_dump()
     rows = [[alias, str(data[field])] for alias, field in STUDY_ALIASES.items()]
     rows += [["StandardName", spec.standard], ["StandardVersion", spec.standard_version]]
+    data["cut_dates"] = " ".join(f"{form}={field}" for form, field in spec.study.cut_dates.items())
     return rows + [[k, "" if v is None else str(v)] for k, v in data.items() if k not in STUDY_ALIASES.values()]
+
+
+def _cut_dates(text: str, where: str) -> dict[str, str]:
+    """The Study sheet's `cut_dates`: `form=FIELD` pairs separated by spaces (`ae=AESTDAT ds=DSSTDAT`)."""
+    pairs = [pair.partition("=") for pair in text.split()]
+    if bad := [form + eq + field for form, eq, field in pairs if not (form and eq and field)]:
+        raise SpecError(f"{where}, sheet Study: cut_dates must be form=FIELD pairs separated by spaces, "
+                        f"not {bad[0]!r}")
+    return {form: field for form, _, field in pairs}
 
 
 def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
@@ -144,6 +154,8 @@ def _study(frame: pd.DataFrame, where: str) -> tuple[Study, str, str]:
     if standard not in STANDARDS.values():
         raise SpecError(f"{where}, sheet Study: StandardName must be one of {', '.join(STANDARDS.values())}, "
                         f"not {standard!r}")
+    if "cut_dates" in fields:
+        fields["cut_dates"] = _cut_dates(str(fields["cut_dates"]), where)
     try:
         study = Study(**fields)
     except ValidationError as exc:

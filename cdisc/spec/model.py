@@ -49,6 +49,10 @@ class Study(Frozen):
     usubjid_prefix: str = ""
     # the raw form listing every subject (blank: none); a row of another form with a subject not in it is an error
     subject_form: str = ""
+    # the data cut of the raw export (`cdisc.datacut`): each form's date field placing its records before or after
+    # `data_cut`, and the "form.FIELD" of the informed consent, after which a subject is left out whole
+    cut_dates: dict[str, str] = {}
+    cut_consent: str = ""
 
 
 class Dataset(Frozen):

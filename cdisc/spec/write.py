@@ -10,6 +10,7 @@ folder may split a sheet into a folder of files (`variables/AE.csv`, ...); loadi
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -73,11 +74,21 @@ def write_spec(spec: Spec, study_dir: Path) -> Path:
 
 def study_toml(study: Study) -> str:
     """The study header as TOML (strings as JSON-escaped basic strings, which TOML reads alike)."""
-    lines = []
+    lines, tables = [], []
     for name, value in study.model_dump().items():
-        text = str(value) if isinstance(value, int) else json.dumps(str(value), ensure_ascii=False)
-        lines.append(f"{name} = {text}")
-    return "\n".join(lines) + "\n"
+        if isinstance(value, dict):  # a table (`cut_dates`), after every key of the header; none when empty
+            tables += ["", f"[{name}]", *(f"{_toml_key(k)} = {_toml_text(v)}" for k, v in value.items())] * bool(value)
+        else:
+            lines.append(f"{name} = {str(value) if isinstance(value, int) else _toml_text(value)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+def _toml_text(value) -> str:
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_text(key)
 
 
 def _frame(rows, columns: dict[str, str], **joins) -> pd.DataFrame:

@@ -229,3 +229,21 @@ def test_a_study_attribute_given_twice_is_named(tmp_path):
     path = _edited(tmp_path, lambda wb: wb["Study"].append(["StudyName", "Other"]))
     with pytest.raises(SpecError, match=r"broken.xlsx, sheet Study: attribute\(s\) StudyName given more than once"):
         import_workbook(path)
+
+
+def test_the_data_cut_dates_are_one_study_attribute_of_form_field_pairs(tmp_path):
+    """cut_dates is a table in study.toml and `form=FIELD` pairs in the Study sheet; a pair without its `=` is
+    named."""
+    export_workbook(load_spec(IM96, "sdtm"), tmp_path / "spec.xlsx")
+    study = load_workbook(tmp_path / "spec.xlsx")["Study"]
+    values = {row[0].value: row[1].value for row in study.iter_rows(min_row=2)}
+    assert values["cut_dates"].split()[:3] == ["ic=ICDAT", "ie=IEDAT", "cm=CMSTDAT"]
+    assert values["cut_consent"] == "ic.ICDAT"
+
+    def edit(wb):
+        for row in wb["Study"].iter_rows(min_row=2):
+            if row[0].value == "cut_dates":
+                row[1].value = "ae=AESTDAT cm"
+    with pytest.raises(SpecError, match=r"^broken.xlsx, sheet Study: cut_dates must be form=FIELD pairs separated "
+                                        r"by spaces, not 'cm'$"):
+        import_workbook(_edited(tmp_path, edit))

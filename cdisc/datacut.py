@@ -1,0 +1,96 @@
+"""The data cut: what an export holds after `study.toml`'s `data_cut` is left out before any dataset is built.
+
+An export taken for a cut usually holds records entered after it. pharmaverse's datacutr cuts SDTM before ADaM
+reads it (a patient cut, a date cut per domain, DM's death); this engine cuts the raw export the same way, so that
+SDTM, ADaM and every derived date agree with TS DCUTDTC and define.xml:
+
+- `cut_consent` ("form.FIELD", e.g. `ic.ICDAT`): a subject consented after the cut is left out whole, every
+  record of every form (datacutr's patient cut).
+- `cut_dates` (form -> date field, e.g. `ae = "AESTDAT"`): a record whose date is after the cut is left out
+  (datacutr's date cut: an AE by its start, a finding by its collection date; a death after the cut is no death
+  at the cut). A partial date is after the cut when its first possible day is (`UN-JUL-2026` for a cut on
+  2026-06-30), as datacutr imputes it; a record without a date is kept. A form not named is not cut by date (a
+  medical history, a demographics form).
+
+Every record left out is a rejection of the reconciliation with the reason, never a silent loss. A form or field
+the export does not have is a `RawInputError` naming study.toml.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from cdisc.dates import raw_dates_to_iso
+from cdisc.errors import RawInputError
+from cdisc.issues import Issue
+from cdisc.raw import LINEAGE, RawStudy
+from cdisc.spec.model import Study
+
+STUDY_FILE = "study.toml"
+
+
+def cut_export(raw: RawStudy, study: Study) -> RawStudy:
+    """`raw` without the records after the data cut; those are `RawStudy.cut` (RAW_FORM, RAW_ROW, REASON)."""
+    if not study.cut_dates and not study.cut_consent:
+        return raw
+    cut = study.data_cut.isoformat()
+    _check_named_dates(raw, study)
+    late = _consented_after(raw, study, cut)
+    forms, rejected = {}, []
+    for name, frame in raw.forms.items():
+        out = frame[study.subject_field].isin(late).to_numpy(copy=True)
+        rejected.append(_rejected(frame, out, f"subject consented after the data cut {cut} ({study.cut_consent})"))
+        field = study.cut_dates.get(name)
+        if field is not None:
+            after = ~out & _after(raw, name, frame[field], cut)
+            rejected.append(_rejected(frame, after, f"dated after the data cut {cut} ({name}.{field})"))
+            out |= after
+        forms[name] = frame.loc[~out] if out.any() else frame
+    return dataclasses.replace(raw, forms=forms, cut=pd.concat([raw.cut, *rejected], ignore_index=True))
+
+
+def _check_named_dates(raw: RawStudy, study: Study) -> None:
+    named = dict(study.cut_dates)
+    if study.cut_consent:
+        form, _, field = study.cut_consent.partition(".")
+        named[f"cut_consent {form}"] = field
+    issues = [problem for where, field in named.items() if (problem := _date_field_problem(raw, where, field))]
+    if issues:
+        raise RawInputError(f"{STUDY_FILE}'s data cut names dates the export does not have", issues)
+
+
+def _date_field_problem(raw: RawStudy, where: str, field: str) -> Issue | None:
+    form = where.rpartition(" ")[2]
+    declared = raw.dictionary[(raw.dictionary["FORM"] == form) & (raw.dictionary["FIELD"] == field)]
+    if form not in raw.forms:
+        why = f"form {form!r} is not in the export"
+    elif declared.empty:
+        why = f"{form}.csv has no field {field!r}"
+    elif declared["TYPE"].iloc[0] != "date":
+        why = f"{form}.{field} is of type {declared['TYPE'].iloc[0]}, not date"
+    else:
+        return None
+    return Issue("error", "DATA_CUT_FIELD", STUDY_FILE, why, variable=where.partition(" ")[0] if " " in where
+                 else "cut_dates", value=f"{form}.{field}")
+
+
+def _consented_after(raw: RawStudy, study: Study, cut: str) -> set[str]:
+    if not study.cut_consent:
+        return set()
+    form, _, field = study.cut_consent.partition(".")
+    frame = raw.forms[form]
+    return set(frame.loc[_after(raw, form, frame[field], cut), study.subject_field])
+
+
+def _after(raw: RawStudy, form: str, dates: pd.Series, cut: str) -> np.ndarray:
+    """Whether each raw date's first possible day is after `cut` (ISO 8601 text compares so: a partial date is a
+    prefix of its days, "2026-06" < "2026-06-30" < "2026-07"); a blank date is not."""
+    iso = raw_dates_to_iso(dates.fillna(""), raw.date_format(form, str(dates.name))).fillna("")
+    return (iso.to_numpy(dtype=object) > cut) & (iso != "").to_numpy()
+
+
+def _rejected(frame: pd.DataFrame, chosen: np.ndarray, reason: str) -> pd.DataFrame:
+    return frame.loc[chosen, list(LINEAGE)].assign(REASON=reason)
+

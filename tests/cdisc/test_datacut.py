@@ -1,0 +1,125 @@
+"""The data cut (cdisc/datacut.py): records after study.toml's data_cut are left out of SDTM and ADaM, each a
+rejection of the reconciliation; a subject consented after the cut is left out whole."""
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cdisc.datacut import cut_export
+from cdisc.errors import RawInputError
+from cdisc.pipeline import build_adam, build_sdtm
+from cdisc.raw import RawStudy
+from cdisc.spec.load import load_study
+from cli import main
+from mappings.im96 import mappings
+
+ROOT = Path(__file__).resolve().parents[2]
+IM96 = ROOT / "specs" / "im96"
+
+
+def ae_export(dates: list[str]) -> RawStudy:
+    dictionary = pd.DataFrame({"FORM": ["ae", "ae"], "FIELD": ["SUBJID", "AESTDAT"], "TYPE": ["text", "date"]})
+    ae = pd.DataFrame({"SUBJID": ["001-001"] * len(dates), "AESTDAT": dates, "RAW_FORM": "ae",
+                       "RAW_ROW": range(1, len(dates) + 1)})
+    return RawStudy(Path("raw"), dictionary, pd.DataFrame(), {"ae": ae})
+
+
+def test_a_partial_date_is_after_the_cut_when_its_first_possible_day_is():
+    """Cut 2026-06-30 (datacutr imputes a partial date to its first day; a record without a date stays)."""
+    study = load_study(IM96).model_copy(update={"cut_dates": {"ae": "AESTDAT"}, "cut_consent": ""})
+    dates = ["30-JUN-2026", "01-JUL-2026", "UN-JUN-2026", "UN-JUL-2026", "UN-UNK-2026", "UN-UNK-2027", ""]
+    cut = cut_export(ae_export(dates), study)
+    assert cut.forms["ae"]["AESTDAT"].tolist() == ["30-JUN-2026", "UN-JUN-2026", "UN-UNK-2026", ""]
+    assert cut.cut["RAW_ROW"].tolist() == [2, 4, 6]
+    assert set(cut.cut["REASON"]) == {"dated after the data cut 2026-06-30 (ae.AESTDAT)"}
+
+
+def test_no_cut_dates_leave_the_export_as_read():
+    study = load_study(IM96).model_copy(update={"cut_dates": {}, "cut_consent": ""})
+    raw = ae_export(["01-JUL-2027"])
+    assert cut_export(raw, study) is raw
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    ({"cut_dates": {"xx": "XXDAT"}}, "form 'xx' is not in the export"),
+    ({"cut_dates": {"ae": "AEENDAT"}}, "ae.csv has no field 'AEENDAT'"),
+    ({"cut_dates": {"ae": "SUBJID"}}, "ae.SUBJID is of type text, not date"),
+    ({"cut_consent": "ic.ICDAT"}, "form 'ic' is not in the export"),
+])
+def test_a_cut_date_the_export_does_not_have_is_named(update, message):
+    study = load_study(IM96).model_copy(update={"cut_dates": {}, "cut_consent": "", **update})
+    with pytest.raises(RawInputError) as caught:
+        cut_export(ae_export(["01-JUL-2027"]), study)
+    assert [(i.where, i.code, i.message) for i in caught.value.issues] == [("study.toml", "DATA_CUT_FIELD", message)]
+
+
+def spec_cut_on_2025_05_01(folder: Path) -> Path:
+    spec = folder / "im96"
+    shutil.copytree(IM96, spec)
+    toml = spec / "study.toml"
+    toml.write_text(toml.read_text().replace('data_cut = "2026-06-30"', 'data_cut = "2025-05-01"'))
+    return spec
+
+
+@pytest.fixture(scope="module")
+def cut_on_2025_05_01(tmp_path_factory) -> tuple:
+    """The bundled export cut on 2025-05-01: 001-014 (consent 16-MAY-2025) and 001-015 (24-JUN-2025) consented
+    after it; 001-008 (death 06-JUN-2025) and 001-010 (27-SEP-2025) died after it."""
+    spec = spec_cut_on_2025_05_01(tmp_path_factory.mktemp("spec"))
+    study = mappings()
+    sdtm = build_sdtm(ROOT / "data" / "im96" / "raw", spec, study.sdtm)
+    return sdtm, build_adam(sdtm.frames, spec, study.adam)
+
+
+def test_subjects_consented_after_the_cut_are_left_out_whole(cut_on_2025_05_01):
+    sdtm, adam = cut_on_2025_05_01
+    expected = [f"IM96-001-{n:03d}" for n in range(1, 14)]
+    assert sdtm.frames["DM"]["USUBJID"].tolist() == expected
+    assert adam.frames["ADSL"]["USUBJID"].tolist() == expected
+    for name, frame in {**sdtm.frames, **adam.frames}.items():
+        if "USUBJID" in frame:
+            assert not frame["USUBJID"].isin(["IM96-001-014", "IM96-001-015"]).any(), name
+    rejected = sdtm.reconciliation.rejections
+    dm = rejected[rejected["RAW_FORM"] == "dm"]
+    assert dm[["RAW_ROW", "DATASET", "REASON"]].values.tolist() == [
+        [14, "", "subject consented after the data cut 2025-05-01 (ic.ICDAT)"],
+        [15, "", "subject consented after the data cut 2025-05-01 (ic.ICDAT)"]]
+    summary = sdtm.reconciliation.summary.set_index("FORM")
+    assert summary.loc["dm", ["ROWS", "MAPPED", "REJECTED", "UNACCOUNTED"]].tolist() == [15, 13, 2, 0]
+
+
+def test_a_death_after_the_cut_is_no_death_at_the_cut(cut_on_2025_05_01):
+    sdtm, adam = cut_on_2025_05_01
+    dm = sdtm.frames["DM"].set_index("USUBJID")
+    assert dm.loc[dm["DTHFL"] == "Y"].index.tolist() == ["IM96-001-001", "IM96-001-003"]
+    assert dm.loc[["IM96-001-008", "IM96-001-010"], "DTHDTC"].tolist() == ["", ""]
+    rejected = sdtm.reconciliation.rejections
+    assert rejected.loc[rejected["RAW_FORM"] == "dth", ["RAW_ROW", "REASON"]].values.tolist() == [
+        [3, "dated after the data cut 2025-05-01 (dth.DTHDAT)"],
+        [4, "dated after the data cut 2025-05-01 (dth.DTHDAT)"]]
+    os_ = adam.frames["ADTTE"].query("PARAMCD == 'OS'").set_index("USUBJID")
+    assert os_.loc[["IM96-001-008", "IM96-001-010"], "CNSR"].tolist() == [1.0, 1.0]
+    assert (os_["ADT"] <= 23862).all()  # 2025-05-01 is SAS day 23,862
+
+
+def test_no_record_starts_or_is_collected_after_the_cut(cut_on_2025_05_01):
+    """Start and collection dates are all on or before the cut, and so are DM's end of participation and the
+    subject elements' ends, which follow the dates known at the cut; a collected end date may be after it (an
+    event that started before the cut, kept as collected, as datacutr keeps it: 001-008's CM record ending on
+    31-MAY-2025)."""
+    sdtm, _ = cut_on_2025_05_01
+    late = {(name, column) for name, frame in sdtm.frames.items() for column in frame.columns
+            if column.endswith("DTC") and (frame[column].astype(str).str[:10].where(frame[column].notna(), "")
+                                           > "2025-05-01").any()}
+    assert late == {("CM", "CMENDTC")}
+
+
+def test_the_run_says_how_many_raw_rows_the_cut_left_out(tmp_path):
+    spec = spec_cut_on_2025_05_01(tmp_path)
+    result = CliRunner().invoke(main, ["run", "--spec", str(spec), "--out", str(tmp_path / "out")])
+    assert result.exit_code in (0, 1), result.output  # 1: conformance findings of a package cut mid-study
+    assert ", 1377 of them after the data cut 2025-05-01 (see " in result.output
+    rejections = pd.read_csv(tmp_path / "out" / "reconciliation" / "rejections.csv", keep_default_na=False)
+    assert rejections["DATASET"].eq("").sum() == 1377
