@@ -26,6 +26,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     raw = ctx.raw.form("dm")
     subj = raw["SUBJID"]
     consent = first_consent(ctx.raw.form("ic"))
+    _refuse_partial_infusion_dates(ctx.raw.form("inf"))
     _refuse_infusions_before_consent(ctx.raw.form("inf"), consent)
     inf = ctx.raw.form("inf").set_index("SUBJID")
     dth, dth_rejected = reject_unknown_subjects(ctx.raw.form("dth"), subj, form_name="dth.csv")
@@ -93,6 +94,14 @@ def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None
     infusion = dth["SUBJID"].map(inf["INFDAT"]).fillna("")
     refuse_records(death.lt(dtc_date(to_dtc(infusion))), dth["DTHDAT"] + " before inf.csv INFDAT " + infusion,
                    source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
+
+
+def _refuse_partial_infusion_dates(inf: pd.DataFrame) -> None:
+    """An infusion date without its day or month is a `MappingError` naming inf.csv's rows: the infusion is Day 1
+    (RFSTDTC), every study day, time point and PK time counts from it (ADPC had stopped on keys of no time)."""
+    refuse_records(to_dtc(inf["INFDAT"]).str.len().lt(len("YYYY-MM-DD")), inf["INFDAT"], source="inf.csv INFDAT",
+                   rows=inf["RAW_ROW"], what="infusion date(s) are partial: the infusion is Day 1, from which every "
+                   "study day and PK time counts")
 
 
 def _refuse_infusions_before_consent(inf: pd.DataFrame, consent: pd.DataFrame) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.timing import add_epoch, add_study_day
@@ -14,6 +14,7 @@ MILESTONE = "PROTOCOL MILESTONE"
 DISPOSITION = "DISPOSITION EVENT"
 CONSENT = "INFORMED CONSENT OBTAINED"
 CONSENT_TERM = CONSENT + ", PROTOCOL VERSION "
+TREATMENT, COMPLETED = "TREATMENT", "COMPLETED"  # the period of the infusion, completed: the infusion given
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -71,4 +72,15 @@ def disposition(disp: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     out["EPOCH"] = map_ct(disp["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH", rows=disp["RAW_ROW"])
     # DSSTDTC: ds.csv DSSTDAT
     out["DSSTDTC"] = to_dtc(disp["DSSTDAT"])
+    _refuse_treatment_without_infusion(disp, out, ctx.dataset("DM"))
     return out
+
+
+def _refuse_treatment_without_infusion(disp: pd.DataFrame, out: pd.DataFrame, dm: pd.DataFrame) -> None:
+    """A completed treatment period (the infusion given) of a subject without an inf.csv record is a `MappingError`
+    naming ds.csv's rows: DM, EX and every analysis would have called the subject never infused."""
+    infused = dm.loc[dm["RFSTDTC"].ne(""), "SUBJID"]
+    completed = out["EPOCH"].eq(TREATMENT) & out["DSDECOD"].eq(COMPLETED) & ~disp["SUBJID"].isin(infused)
+    refuse_records(completed, disp["SUBJID"] + " " + disp["DSTERM"], source="ds.csv DSEPOCH, DSDECOD",
+                   rows=disp["RAW_ROW"], what="treatment period(s) completed by subjects without an infusion in "
+                   "inf.csv")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, require_above, start_domain
+from cdisc.algorithms import (
+    map_ct,
+    numeric_result,
+    refuse_records,
+    reject_unknown_subjects,
+    require_above,
+    start_domain,
+)
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.distinct import mapped, subject_values
@@ -20,6 +27,7 @@ PRE_INFUSION = "PRE-INFUSION"
 def build(ctx: StudyContext) -> list[DomainResult]:
     dm = ctx.dataset("DM")
     form, rejected = reject_unknown_subjects(ctx.raw.form("pc"), dm["SUBJID"], form_name="pc.csv")
+    _refuse_samples_without_infusion(form, dm)
     pc = start_domain(form, ctx, "PC")
     # PCTESTCD / PCTEST / PCMETHOD: sponsor analytes and their assay (CT METHOD), from the CRF test
     pc["PCTESTCD"] = map_ct(form["PCTEST"], ctx.codelist("PCTESTCD"), source="pc.csv PCTEST", rows=form["RAW_ROW"])
@@ -54,6 +62,16 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # PCLOBXFL: the pre-infusion sample of each analyte (MT.LOBXFL)
     pc = add_last_before_flag(pc, dm, by=["PCTESTCD"], dtc="PCDTC", result="PCORRES", flag="PCLOBXFL")
     return [DomainResult("PC", pc, rejected=rejected)]
+
+
+def _refuse_samples_without_infusion(form: pd.DataFrame, dm: pd.DataFrame) -> None:
+    """A PK sample of a subject without an infusion (DM.RFSTDTC blank: no inf.csv record) is a `MappingError`
+    naming pc.csv's rows: its time after the infusion, on which PCTPT and ADPC's AFRLT rest, does not exist (ADPC
+    had stopped on keys of no time)."""
+    infused = dm.loc[dm["RFSTDTC"].ne(""), "SUBJID"]
+    refuse_records(~form["SUBJID"].isin(infused), form["SUBJID"], source="pc.csv SUBJID", rows=form["RAW_ROW"],
+                   what="PK sample(s) of subjects without an infusion in inf.csv: a time after the infusion is "
+                   "the sample's meaning")
 
 
 def censored_at_lloq(orres: pd.Series, lloq: pd.Series) -> pd.Series:

@@ -163,3 +163,12 @@ def test_an_infusion_before_the_first_consent_is_refused_naming_its_row(make_con
     assert str(info.value) == ("inf.csv INFDAT: 1 infusion date(s) before the subject's first informed consent "
                                "(row 1 '01-JAN-2024 before the first ic.csv ICDAT 2024-02-08'); correct them in the "
                                "export")
+
+
+def test_a_partial_infusion_date_is_refused_naming_its_row(make_context, spec):
+    """The infusion is Day 1: UN-MAR-2024 became RFSTDTC 2024-03, and ADPC stopped on 24 records sharing a key of no
+    time after the infusion, naming no raw row."""
+    with pytest.raises(MappingError) as info:
+        build(make_context, spec, inf=INF.assign(INFDAT=["UN-MAR-2024"]))
+    assert str(info.value) == ("inf.csv INFDAT: 1 infusion date(s) are partial: the infusion is Day 1, from which every "
+                               "study day and PK time counts (row 1 'UN-MAR-2024'); correct them in the export")

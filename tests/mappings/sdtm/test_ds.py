@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from mappings.im96.sdtm import ds
 from tests.helpers import assert_frame_equal_by_keys
@@ -60,3 +62,14 @@ def test_build_ds_milestones_and_dispositions(make_context, spec):
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "DSSEQ"])
     assert sorted(map(tuple, result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist())) == [("ic", 4), ("ie", 4)]
     assert (result.data["RAW_FORM"] + " " + result.data["RAW_ROW"].astype(str)).value_counts().max() == 1
+
+
+def test_a_completed_treatment_period_without_an_infusion_is_refused_naming_its_row(make_context, spec):
+    """001-001's DS says the treatment period was completed ("Received IM96 CAR-T infusion", row 2) but DM has no
+    infusion (inf.csv has no record): the subject was mapped as never infused."""
+    never_infused = DM.assign(RFSTDTC=["", ""])
+    with pytest.raises(MappingError) as info:
+        ds.build(make_context({"ic": IC, "ie": IE, "ds": DS}, done={"DM": never_infused, "SE": SE}))
+    assert str(info.value) == ("ds.csv DSEPOCH, DSDECOD: 1 treatment period(s) completed by subjects without an "
+                               "infusion in inf.csv (row 2 '001-001 Received IM96 CAR-T infusion'); correct them in "
+                               "the export")

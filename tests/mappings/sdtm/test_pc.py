@@ -132,3 +132,21 @@ def test_build_refuses_a_negative_result_naming_its_row():
                        done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     with pytest.raises(MappingError, match=r"pc.csv PCORRES: 1 value\(s\) are below 0 \(row 4 '-4.55'\)"):
         pc.build(ctx)
+
+
+def test_build_refuses_samples_of_a_subject_without_an_infusion_naming_their_rows():
+    """001-002 without an inf.csv record (DM.RFSTDTC blank): its samples have no time after the infusion, and ADPC
+    stopped on records sharing a key of no time, naming no raw row."""
+    from cdisc.errors import MappingError
+
+    spec = load_checked_spec(Path("specs/im96"), "sdtm")
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"pc": PC.assign(RAW_FORM="pc", RAW_ROW=range(1, len(PC) + 1))})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"),
+                       done={"DM": DM.assign(RFSTDTC=["2024-03-05T11:10", ""]), "SE": SE, "TV": TV,
+                             "SV": NO_UNSCHEDULED_SV})
+    with pytest.raises(MappingError) as info:
+        pc.build(ctx)
+    assert str(info.value) == ("pc.csv SUBJID: 2 PK sample(s) of subjects without an infusion in inf.csv: a time "
+                               "after the infusion is the sample's meaning (row 6 '001-002', row 7 '001-002'); "
+                               "correct them in the export")
