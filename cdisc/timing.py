@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.dates import study_day
+from cdisc.algorithms import refuse_records
+from cdisc.dates import dtc_date, study_day
 from cdisc.distinct import (
     by_distinct,
     combined_places,
@@ -25,6 +26,16 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
     """--DY from DM.RFSTDTC (Day 1 = reference start, no Day 0)."""
     ref = subject_values(df["USUBJID"], dm, "RFSTDTC").fillna("")
     return df.assign(**{dy: study_day(df[dtc], ref)})
+
+
+def refuse_after_death(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: str, rows: pd.Series) -> None:
+    """A `MappingError` naming the raw rows (`rows`) of records dated after their subject's death (DM.DTHDTC; both
+    complete dates, a partial one cannot be compared): a result after death is an entry error of one of the two."""
+    death = subject_values(df["USUBJID"], dm, "DTHDTC").fillna("")
+    after = dtc_date(df[dtc]).gt(dtc_date(death)).to_numpy()
+    if after.any():  # the shown text only then
+        refuse_records(pd.Series(after, index=df.index), df[dtc] + " after DM.DTHDTC " + death, source=source,
+                       rows=rows, what="record(s) dated after the subject's death")
 
 
 def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:

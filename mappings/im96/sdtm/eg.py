@@ -6,7 +6,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit, refuse_after_death
 
 METHOD = "12 LEAD STANDARD"
 
@@ -36,6 +36,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     eg["EGDTC"] = to_dtc(form["EGDAT"], form["EGTIM"])
     eg["VISIT"] = form["VISIT"]
     eg = add_visit(eg, ctx.dataset("TV"), visit="VISIT", dtc="EGDTC", sv=ctx.dataset("SV"))
+    refuse_after_death(eg, ctx.dataset("DM"), dtc="EGDTC", source="eg.csv EGDAT", rows=form["RAW_ROW"])
     eg = add_study_day(eg, ctx.dataset("DM"), dtc="EGDTC", dy="EGDY")
     eg = add_epoch(eg, ctx.dataset("SE"), dtc="EGDTC")
     # EGLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

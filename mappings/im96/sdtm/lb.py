@@ -12,7 +12,7 @@ from cdisc.algorithms import (
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.findings import reference_range_indicator
-from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit, refuse_after_death
 
 CONTINUOUS = r"-?(?:\d+(?:\.\d+)?|\.\d+)"  # a continuous measurement (the pattern of CORE-000289/290/298/299)
 
@@ -60,6 +60,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     lb["LBDTC"] = to_dtc(form["LBDAT"], form["LBTIM"])
     lb["VISIT"] = form["VISIT"]
     lb = add_visit(lb, ctx.dataset("TV"), visit="VISIT", dtc="LBDTC", sv=ctx.dataset("SV"))
+    refuse_after_death(lb, ctx.dataset("DM"), dtc="LBDTC", source="lb.csv LBDAT", rows=form["RAW_ROW"])
     lb = add_study_day(lb, ctx.dataset("DM"), dtc="LBDTC", dy="LBDY")
     lb = add_epoch(lb, ctx.dataset("SE"), dtc="LBDTC")
     # LBLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

@@ -10,9 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, numeric_result, reject_unknown_subjects, require_above, start_domain
+from cdisc.algorithms import (
+    map_ct,
+    numeric_result,
+    refuse_records,
+    reject_unknown_subjects,
+    require_above,
+    start_domain,
+)
 from cdisc.context import DomainResult, StudyContext
-from cdisc.dates import to_dtc
+from cdisc.dates import dtc_date, to_dtc
 from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 from cdisc.finalize import sequence
@@ -34,6 +41,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ntl, ntl_rejected = reject_unknown_subjects(ctx.raw.form("ntl"), dm["SUBJID"], form_name="ntl.csv")
     nl, nl_rejected = reject_unknown_subjects(ctx.raw.form("nl"), dm["SUBJID"], form_name="nl.csv")
     rs_form, rs_rejected = reject_unknown_subjects(ctx.raw.form("rs"), dm["SUBJID"], form_name="rs.csv")
+    _refuse_before_infusion(nl, dm, date="NLDAT", source="nl.csv NLDAT", what="new lesion(s)")
+    _refuse_before_infusion(rs_form, dm, date="RSDAT", source="rs.csv RSDAT", what="response assessment(s)")
     # TR: one record per lesion per visit; TRGRPID from the CRF page, the test and result by page
     tr = pd.concat([target_results(tl, ctx), non_target_results(ntl, ctx), new_lesion_results(nl, ctx)],
                    ignore_index=True)
@@ -51,6 +60,16 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     rejected = pd.concat([tl_rejected, ntl_rejected, nl_rejected], ignore_index=True)
     return [DomainResult("TU", tu.drop(columns=QUALIFIERS), rejected=rejected), DomainResult("SUPPTU", supp),
             DomainResult("TR", tr.drop(columns=["LOC", "LAT", "DESC"])), DomainResult("RS", rs, rejected=rs_rejected)]
+
+
+def _refuse_before_infusion(form: pd.DataFrame, dm: pd.DataFrame, *, date: str, source: str, what: str) -> None:
+    """A `MappingError` naming the raw rows dated before the subject's infusion (DM.RFSTDTC; both complete dates):
+    a RECIST response or a new lesion is measured against the baseline after treatment (a response before it was
+    mapped, with a study day below 1, and counted by the analyses)."""
+    infusion = form["SUBJID"].map(dm.set_index("SUBJID")["RFSTDTC"]).fillna("")
+    dtc = to_dtc(form[date])
+    refuse_records(dtc_date(dtc).lt(dtc_date(infusion)), dtc + " before the infusion " + infusion, source=source,
+                   rows=form["RAW_ROW"], what=f"{what} dated before the subject's infusion")
 
 
 def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFrame:

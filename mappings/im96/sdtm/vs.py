@@ -4,7 +4,7 @@ from __future__ import annotations
 from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit, refuse_after_death
 
 TIME_POINT_REFERENCE = "IM96 INFUSION"
 
@@ -35,6 +35,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     vs["VSDTC"] = to_dtc(form["VSDAT"], form["VSTIM"])
     vs["VISIT"] = form["VISIT"]
     vs = add_visit(vs, ctx.dataset("TV"), visit="VISIT", dtc="VSDTC", sv=ctx.dataset("SV"))
+    refuse_after_death(vs, ctx.dataset("DM"), dtc="VSDTC", source="vs.csv VSDAT", rows=form["RAW_ROW"])
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
     vs = add_epoch(vs, ctx.dataset("SE"), dtc="VSDTC")
     # VSLOBXFL: last non-missing result on or before the IM96 infusion, per test (MT.LOBXFL)

@@ -25,7 +25,7 @@ RAW = [
 ]
 
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
-                   "RFSTDTC": ["2024-03-05T10:00", ""]})
+                   "RFSTDTC": ["2024-03-05T10:00", ""], "DTHDTC": ["", ""]})
 SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 3 + ["IM96-001-002"],
                    "SESTDTC": ["2024-02-01", "2024-02-29", "2024-03-05", "2024-02-09"],
                    "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT", "SCREENING"]})

@@ -237,3 +237,23 @@ def test_build_refuses_a_negative_diameter_naming_its_row(spec):
                        design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
     with pytest.raises(MappingError, match=r"tl.csv TLDIAM: 1 value\(s\) are below 0 \(row 2 '-32'\)"):
         tu.build(ctx)
+
+
+@pytest.mark.parametrize(("forms", "message"), [
+    ({"rs": RS.assign(RSDAT=["29-MAR-2024", "15-APR-2024", "01-MAR-2024"])},
+     "rs.csv RSDAT: 1 response assessment(s) dated before the subject's infusion (row 3 '2024-03-01 before the "
+     "infusion 2024-04-09T10:15'); correct them in the export"),
+    ({"nl": NL.assign(NLDAT=["04-MAR-2024"])},
+     "nl.csv NLDAT: 1 new lesion(s) dated before the subject's infusion (row 1 '2024-03-04 before the infusion "
+     "2024-03-05T11:10'); correct them in the export"),
+])
+def test_build_refuses_a_response_or_new_lesion_before_the_infusion_naming_its_row(spec, forms, message):
+    """001-002 infused on 09-APR-2024 with a response dated 01-MAR-2024 (mapped with RSDY -39 and counted as its
+    best response); 001-001 infused on 05-MAR-2024 with a new lesion the day before (progression before treatment)."""
+    given = {"tl": TL, "ntl": NTL, "nl": NL, "rs": RS, **forms}
+    ctx = StudyContext(spec=spec, raw=RawStudy(Path("."), DICTIONARY, EDC_CODELISTS,
+                                               {name: raw_form(name, df) for name, df in given.items()}),
+                       design_dir=Path("specs/im96/design"), done={"DM": DM, "SE": SE, "TV": TV, "SV": NO_UNSCHEDULED_SV})
+    with pytest.raises(MappingError) as info:
+        tu.build(ctx)
+    assert str(info.value) == message

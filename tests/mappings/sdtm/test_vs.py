@@ -6,8 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cdisc.context import StudyContext
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
 from mappings.im96.sdtm import vs
@@ -30,7 +32,7 @@ RAW = [
 ]
 
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
-                   "RFSTDTC": ["2024-03-05T10:00", ""]})
+                   "RFSTDTC": ["2024-03-05T10:00", ""], "DTHDTC": ["", ""]})
 SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 3 + ["IM96-001-002"],
                    "SESTDTC": ["2024-02-01", "2024-02-29", "2024-03-05", "2024-02-09"],
                    "EPOCH": ["SCREENING", "LYMPHODEPLETION", "TREATMENT", "SCREENING"]})
@@ -86,3 +88,18 @@ def test_build_vs_rejects_rows_of_subjects_without_demographics(spec):
     """A raw row whose SUBJID has no DM record is not mapped; it is listed with its reason."""
     (result,) = vs.build(context(spec))
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["vs", 10]]
+
+
+def test_build_vs_refuses_a_record_after_the_subjects_death_naming_its_row(spec):
+    """001-001 died on 2024-03-04 (a day before the Day 1 records, rows 5-8): ADVS had stopped naming VSSEQ, not
+    the raw rows; a partial death date (2024-03) cannot be compared and is no refusal."""
+    ctx = context(spec)
+    ctx.done["DM"] = DM.assign(DTHDTC=["2024-03-04", ""])
+    with pytest.raises(MappingError) as info:
+        vs.build(ctx)
+    assert str(info.value) == (
+        "vs.csv VSDAT: 4 record(s) dated after the subject's death (row 5 '2024-03-05T09:30 after DM.DTHDTC "
+        "2024-03-04', row 6 '2024-03-05T09:30 after DM.DTHDTC 2024-03-04', row 7 '2024-03-05T09:30 after DM.DTHDTC "
+        "2024-03-04', row 8 '2024-03-05T11:30 after DM.DTHDTC 2024-03-04'); correct them in the export")
+    ctx.done["DM"] = DM.assign(DTHDTC=["2024-03", ""])
+    vs.build(ctx)
