@@ -369,7 +369,8 @@ def kinetics_section(inputs: ReportInputs) -> list:
 def marker_table(changes: dict) -> pd.DataFrame:
     return pd.DataFrame([{"parameter": m["param"], "visit": v["visit"], "group": g, "n": r["n"],
                           "median change": r["median_chg"], "median % change": r["median_pchg"],
-                          "min % change": r["min_pchg"], "max % change": r["max_pchg"]}
+                          "min % change": r["min_pchg"], "max % change": r["max_pchg"],
+                          "without change (no baseline or no number)": r["without_change"]}
                          for m in changes.values() for v in m["visits"] for g, r in v["groups"].items()])
 
 
@@ -402,8 +403,9 @@ def markers(inputs: ReportInputs) -> list:
                    "dose level (baseline at day 0, 0 %). Right: median percent change at each analysis visit "
                    "(ANL01FL = Y), as in the table below."),
             Table(marker_table(changes), "Change from baseline by analysis visit",
-                  "ADLB CHG and PCHG of the analysis record of each visit (ANL01FL = Y); also in summary.json "
-                  "(tumour_markers) and summary.md.")]
+                  "ADLB CHG and PCHG of the analysis record of each visit (ANL01FL = Y); n counts the records "
+                  "with a change, the last column those without (no baseline, or a result such as <0.1 that is no "
+                  "number); also in summary.json (tumour_markers) and summary.md.")]
 
 
 # ----------------------------------------------------------------------------------------------- adverse events

@@ -169,7 +169,8 @@ def marker_records(adlb: pd.DataFrame) -> pd.DataFrame:
 
 def marker_changes(adlb: pd.DataFrame, groups: dict[str, float]) -> dict:
     """CA19-9 and CEA change from baseline (ADLB.CHG, PCHG) at each post-baseline analysis visit (ANL01FL = Y,
-    AVISITN > 0): n, median change, median, min and max percent change, by dose group."""
+    AVISITN > 0): n, median change, median, min and max percent change, by dose group, and the records of the
+    visit without a change (no baseline, or a result that is no number such as "<0.1"), which n leaves out."""
     marker = marker_records(adlb)
     rows = marker[marker["ANL01FL"].eq("Y") & marker["AVISITN"].gt(0)]
     out, present = {}, set(marker["PARAMCD"])
@@ -187,7 +188,8 @@ def _changes(rows: pd.DataFrame) -> dict:
     chg, pchg = rows["CHG"].dropna(), rows["PCHG"].dropna()
     return {"n": int(len(chg)), "median_chg": _r(chg.median()) if len(chg) else None,
             "median_pchg": _r(pchg.median()) if len(pchg) else None,
-            "min_pchg": _r(pchg.min()) if len(pchg) else None, "max_pchg": _r(pchg.max()) if len(pchg) else None}
+            "min_pchg": _r(pchg.min()) if len(pchg) else None, "max_pchg": _r(pchg.max()) if len(pchg) else None,
+            "without_change": int(len(rows) - len(chg))}
 
 
 def _fmt(x) -> str:
@@ -245,11 +247,13 @@ def to_markdown(s: dict) -> str:
 def marker_markdown(markers: dict) -> list[str]:
     """The tumour-marker change-from-baseline table of summary.md."""
     lines = ["", "## Tumour markers: change from baseline by analysis visit", "",
-             "| parameter | visit | group | n | median change | median % change | min % change | max % change |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| parameter | visit | group | n | median change | median % change | min % change | max % change | "
+             "without change (no baseline or no number) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for m in markers.values():
         for v in m["visits"]:
             for g, r in v["groups"].items():
                 lines.append(f"| {m['param']} | {v['visit']} | {g} | {r['n']} | {_fmt(r['median_chg'])} | "
-                             f"{_fmt(r['median_pchg'])} | {_fmt(r['min_pchg'])} | {_fmt(r['max_pchg'])} |")
+                             f"{_fmt(r['median_pchg'])} | {_fmt(r['min_pchg'])} | {_fmt(r['max_pchg'])} | "
+                             f"{r['without_change']} |")
     return lines

@@ -106,14 +106,14 @@ def test_marker_changes_are_adlb_changes_by_visit(out, adam, page):
     day28 = changes["CA199"]["visits"][0]
     assert day28["visit"] == "Day 28"
     assert day28["groups"][DL1] == {"n": 6, "median_chg": -39.95, "median_pchg": -16.3598, "min_pchg": -48.8525,
-                                    "max_pchg": 47.9672}
+                                    "max_pchg": 47.9672, "without_change": 0}
     month3 = changes["CEA"]["visits"][1]
     assert (month3["visit"], month3["groups"]["OVERALL"]["n"], month3["groups"]["OVERALL"]["median_chg"]) == (
         "Month 3", 10, -31.55)
     summary = json.loads((out / "adam" / "summary.json").read_text())
     assert summary["tumour_markers"] == changes
     assert ("| Cancer Antigen 19-9 (U/mL) | Day 28 | IM96 12x10^8 CAR-T cells | 6 | -39.95 | -16.3598 | -48.8525 | "
-            "47.9672 |") in (out / "adam" / "summary.md").read_text()
+            "47.9672 | 0 |") in (out / "adam" / "summary.md").read_text()
     table = marker_table(changes)
     assert len(table) == 2 * 4 * 3  # 2 markers x 4 post-baseline visits (Day 28, Months 3, 6, 12) x 3 groups
     assert "<td>Carcinoembryonic Antigen (ug/L)</td><td>Month 3</td>" in page
@@ -230,3 +230,16 @@ def test_the_crs_icans_figure_of_a_study_without_dose_levels_draws_without_a_war
     figure = crs_icans_figure(adae, adsl, {})
     assert figure.svg.count("<clipPath") == 2 and "Worst grade" not in figure.svg
     assert [str(w.message) for w in recwarn] == []
+
+
+def test_marker_changes_count_the_records_without_a_change():
+    """Day 28 of CA19-9 in one dose group: S1 30.5 -> 15.6 (CHG -14.9, PCHG -48.8525), S2 "<0.1" (a result that is no
+    number: no CHG), S3 without a baseline (no CHG): n 1, and 2 records without a change, which n had hidden."""
+    group = "IM96 12x10^8 CAR-T cells"
+    adlb = pd.DataFrame({
+        "USUBJID": ["S1", "S2", "S3"], "PARAMCD": "CA199", "PARAM": "Cancer Antigen 19-9 (U/mL)", "ANL01FL": "Y",
+        "AVISITN": 28.0, "AVISIT": "Day 28", "TRTA": group, "CHG": [-14.9, np.nan, np.nan],
+        "PCHG": [-48.8525, np.nan, np.nan]})
+    day28 = marker_changes(adlb, {group: 1.0})["CA199"]["visits"][0]["groups"][group]
+    assert day28 == {"n": 1, "median_chg": -14.9, "median_pchg": -48.8525, "min_pchg": -48.8525,
+                     "max_pchg": -48.8525, "without_change": 2}
