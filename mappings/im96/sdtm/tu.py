@@ -79,6 +79,7 @@ def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFra
     # TRGRPID: TARGET / NON-TARGET / NEW from the CRF page (COM.TU.TUORRES)
     rows = form["RAW_ROW"]
     out["TRGRPID"] = map_ct(form["RAW_FORM"], ctx.codelist("TUIDRS"), source=f"{name}.csv (page)", rows=rows)
+    _refuse_ids_in_two_cases(form, name, prefix)
     out["TRLNKID"] = form[f"{prefix}ID"]
     # LOC / LAT (kept for TU) and TRMETHOD: CT LOC, LAT and METHOD
     out["LOC"] = map_ct(form[f"{prefix}LOC"], ctx.codelist("TULOC"), source=f"{name}.csv {prefix}LOC", rows=rows)
@@ -92,6 +93,16 @@ def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFra
     out["TRDTC"] = to_dtc(form[f"{prefix}DAT"])
     out["VISIT"] = form["VISIT"]
     return out
+
+
+def _refuse_ids_in_two_cases(form: pd.DataFrame, name: str, prefix: str) -> None:
+    """A `MappingError` naming the rows of a subject's lesion IDs written in two cases (T01 and t01): one lesion or
+    two cannot be told (they became two lesions, and ADTR stopped on a parameter its codelist does not know)."""
+    ids = form[f"{prefix}ID"]
+    spellings = pd.DataFrame({"SUBJID": form["SUBJID"], "ID": ids.str.upper(), "AS": ids})
+    refuse_records(spellings.groupby(["SUBJID", "ID"])["AS"].transform("nunique").gt(1), ids,
+                   source=f"{name}.csv {prefix}ID", rows=form["RAW_ROW"],
+                   what="record(s) of a lesion ID the subject also has in another case")
 
 
 def target_results(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
