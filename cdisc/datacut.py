@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cdisc.dates import raw_dates_to_iso
+from cdisc.distinct import by_distinct
 from cdisc.errors import RawInputError
 from cdisc.issues import Issue
 from cdisc.raw import LINEAGE, RawStudy
@@ -40,7 +41,7 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
     late = _consented_after(raw, study, cut)
     forms, rejected = {}, []
     for name, frame in raw.forms.items():
-        out = frame[study.subject_field].isin(late).to_numpy(copy=True)
+        out = frame[study.subject_field].isin(late).to_numpy(copy=True) if late else np.zeros(len(frame), bool)
         rejected.append(_rejected(frame, out, f"subject consented after the data cut {cut} ({study.cut_consent})"))
         field = study.cut_dates.get(name)
         if field is not None:
@@ -86,9 +87,11 @@ def _consented_after(raw: RawStudy, study: Study, cut: str) -> set[str]:
 
 def _after(raw: RawStudy, form: str, dates: pd.Series, cut: str) -> np.ndarray:
     """Whether each raw date's first possible day is after `cut` (ISO 8601 text compares so: a partial date is a
-    prefix of its days, "2026-06" < "2026-06-30" < "2026-07"); a blank date is not."""
-    iso = raw_dates_to_iso(dates.fillna(""), raw.date_format(form, str(dates.name))).fillna("")
-    return (iso.to_numpy(dtype=object) > cut) & (iso != "").to_numpy()
+    prefix of its days, "2026-06" < "2026-06-30" < "2026-07"); a blank date is not. Worked out once per distinct
+    date (LB's 700,000 records at 5,000 subjects hold about 2,000)."""
+    fmt = raw.date_format(form, str(dates.name))
+    return by_distinct(dates.fillna(""), lambda distinct: raw_dates_to_iso(distinct, fmt).fillna("").gt(cut)) \
+        .to_numpy(bool)
 
 
 def _rejected(frame: pd.DataFrame, chosen: np.ndarray, reason: str) -> pd.DataFrame:
