@@ -53,17 +53,15 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
 
 
 def _check_named_dates(raw: RawStudy, study: Study) -> None:
-    named = dict(study.cut_dates)
+    named = [("cut_dates", form, field) for form, field in study.cut_dates.items()]
     if study.cut_consent:
-        form, _, field = study.cut_consent.partition(".")
-        named[f"cut_consent {form}"] = field
-    issues = [problem for where, field in named.items() if (problem := _date_field_problem(raw, where, field))]
+        named.append(("cut_consent", *study.cut_consent.partition(".")[::2]))
+    issues = [problem for setting, form, field in named if (problem := _date_field_problem(raw, setting, form, field))]
     if issues:
         raise RawInputError(f"{STUDY_FILE}'s data cut names dates the export does not have", issues)
 
 
-def _date_field_problem(raw: RawStudy, where: str, field: str) -> Issue | None:
-    form = where.rpartition(" ")[2]
+def _date_field_problem(raw: RawStudy, setting: str, form: str, field: str) -> Issue | None:
     declared = raw.dictionary[(raw.dictionary["FORM"] == form) & (raw.dictionary["FIELD"] == field)]
     if form not in raw.forms:
         why = f"form {form!r} is not in the export"
@@ -73,16 +71,19 @@ def _date_field_problem(raw: RawStudy, where: str, field: str) -> Issue | None:
         why = f"{form}.{field} is of type {declared['TYPE'].iloc[0]}, not date"
     else:
         return None
-    return Issue("error", "DATA_CUT_FIELD", STUDY_FILE, why, variable=where.partition(" ")[0] if " " in where
-                 else "cut_dates", value=f"{form}.{field}")
+    return Issue("error", "DATA_CUT_FIELD", STUDY_FILE, why, variable=setting, value=f"{form}.{field}")
 
 
 def _consented_after(raw: RawStudy, study: Study, cut: str) -> set[str]:
+    """The subjects whose every consent is dated after the cut (a re-consent after it is a record of the date cut,
+    the subject stays; a consent without a date is none after the cut)."""
     if not study.cut_consent:
         return set()
     form, _, field = study.cut_consent.partition(".")
     frame = raw.forms[form]
-    return set(frame.loc[_after(raw, form, frame[field], cut), study.subject_field])
+    after = _after(raw, form, frame[field], cut)
+    subjects = frame[study.subject_field]
+    return set(subjects[after]) - set(subjects[~after])
 
 
 def _after(raw: RawStudy, form: str, dates: pd.Series, cut: str) -> np.ndarray:

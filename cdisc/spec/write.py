@@ -77,7 +77,8 @@ def study_toml(study: Study) -> str:
     lines, tables = [], []
     for name, value in study.model_dump().items():
         if isinstance(value, dict):  # a table (`cut_dates`), after every key of the header; none when empty
-            tables += ["", f"[{name}]", *(f"{_toml_key(k)} = {_toml_text(v)}" for k, v in value.items())] * bool(value)
+            if value:
+                tables += ["", f"[{name}]", *(f"{_toml_key(k)} = {_toml_text(v)}" for k, v in value.items())]
         else:
             lines.append(f"{name} = {str(value) if isinstance(value, int) else _toml_text(value)}")
     return "\n".join(lines + tables) + "\n"

@@ -36,6 +36,25 @@ def test_a_partial_date_is_after_the_cut_when_its_first_possible_day_is():
     assert set(cut.cut["REASON"]) == {"dated after the data cut 2026-06-30 (ae.AESTDAT)"}
 
 
+def test_a_subject_is_left_out_whole_only_when_every_consent_is_after_the_cut():
+    """Cut 2026-06-30: 001-001 consented on 01-MAR-2026 and re-consented on 01-AUG-2026 stays (its re-consent is a
+    record after the cut); 001-002's one consent is on 05-JUL-2026: its AE of 01-JUL-2026 goes with it."""
+    dictionary = pd.DataFrame({"FORM": ["ic", "ic", "ae", "ae"], "FIELD": ["SUBJID", "ICDAT", "SUBJID", "AESTDAT"],
+                               "TYPE": ["text", "date", "text", "date"]})
+    ic = pd.DataFrame({"SUBJID": ["001-001", "001-001", "001-002"],
+                       "ICDAT": ["01-MAR-2026", "01-AUG-2026", "05-JUL-2026"], "RAW_FORM": "ic", "RAW_ROW": [1, 2, 3]})
+    ae = pd.DataFrame({"SUBJID": ["001-001", "001-002"], "AESTDAT": ["01-APR-2026", "01-JUL-2026"], "RAW_FORM": "ae",
+                       "RAW_ROW": [1, 2]})
+    study = load_study(IM96).model_copy(update={"cut_dates": {"ic": "ICDAT"}, "cut_consent": "ic.ICDAT"})
+    cut = cut_export(RawStudy(Path("raw"), dictionary, pd.DataFrame(), {"ic": ic, "ae": ae}), study)
+    assert cut.forms["ic"]["RAW_ROW"].tolist() == [1]
+    assert cut.forms["ae"]["RAW_ROW"].tolist() == [1]
+    assert cut.cut.values.tolist() == [
+        ["ic", 3, "subject consented after the data cut 2026-06-30 (ic.ICDAT)"],
+        ["ic", 2, "dated after the data cut 2026-06-30 (ic.ICDAT)"],
+        ["ae", 2, "subject consented after the data cut 2026-06-30 (ic.ICDAT)"]]
+
+
 def test_no_cut_dates_leave_the_export_as_read():
     study = load_study(IM96).model_copy(update={"cut_dates": {}, "cut_consent": ""})
     raw = ae_export(["01-JUL-2027"])
