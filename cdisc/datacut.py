@@ -49,13 +49,29 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
             rejected.append(_rejected(frame, after, f"dated after the data cut {cut} ({name}.{field})"))
             out |= after
         forms[name] = frame.loc[~out] if out.any() else frame
+    _refuse_an_empty_study(raw, forms, study)
     return dataclasses.replace(raw, forms=forms, cut=pd.concat([raw.cut, *rejected], ignore_index=True))
+
+
+def _refuse_an_empty_study(raw: RawStudy, forms: dict[str, pd.DataFrame], study: Study) -> None:
+    """A cut that leaves no subject (every consent after it: a cut before the study began) is a `RawInputError`
+    naming study.toml's data_cut: there is nothing to map (an analysis of no subject failed naming none)."""
+    register = study.subject_form
+    if register in forms and forms[register].empty and not raw.forms[register].empty:
+        raise RawInputError(f"{STUDY_FILE}'s data cut leaves no subject", [Issue(
+            "error", "DATA_CUT_EMPTY", STUDY_FILE, f"every subject of {register}.csv consented after the data cut "
+            "(before the study began?)", variable="data_cut", value=study.data_cut.isoformat())])
 
 
 def _check_named_dates(raw: RawStudy, study: Study) -> None:
     named = [("cut_dates", form, field) for form, field in study.cut_dates.items()]
     if study.cut_consent:
-        named.append(("cut_consent", *study.cut_consent.partition(".")[::2]))
+        form, dot, field = study.cut_consent.partition(".")
+        if not (form and dot and field):
+            raise RawInputError(f"{STUDY_FILE}'s data cut cannot be read", [Issue(
+                "error", "DATA_CUT_FIELD", STUDY_FILE, "cut_consent must be form.FIELD, e.g. ic.ICDAT",
+                variable="cut_consent", value=study.cut_consent)])
+        named.append(("cut_consent", form, field))
     issues = [problem for setting, form, field in named if (problem := _date_field_problem(raw, setting, form, field))]
     if issues:
         raise RawInputError(f"{STUDY_FILE}'s data cut names dates the export does not have", issues)

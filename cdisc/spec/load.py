@@ -13,8 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from cdisc.errors import SpecError
+from cdisc.failure import first_invalid
 from cdisc.spec.model import (
     AnalysisDataset,
     AnalysisDisplay,
@@ -79,6 +81,8 @@ def load_study(study_dir: Path) -> Study:
     try:
         with path.open("rb") as fh:
             return Study(**tomllib.load(fh))
+    except ValidationError as exc:  # one line naming the key, not pydantic's lines and its documentation's URL
+        raise SpecError(f"{path}: cannot read the study header: {first_invalid(exc)}") from None
     except (OSError, tomllib.TOMLDecodeError, ValueError) as exc:
         raise SpecError(f"{path}: cannot read the study header: {exc}") from exc
 

@@ -1,5 +1,6 @@
 """The data cut (cdisc/datacut.py): records after study.toml's data_cut are left out of SDTM and ADaM, each a
 rejection of the reconciliation; a subject consented after the cut is left out whole."""
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -55,6 +56,20 @@ def test_a_subject_is_left_out_whole_only_when_every_consent_is_after_the_cut():
         ["ae", 2, "subject consented after the data cut 2026-06-30 (ic.ICDAT)"]]
 
 
+def test_a_cut_before_every_consent_is_named():
+    """A cut on 2026-02-28 of a study whose one subject consented on 01-MAR-2026: ADaM had failed on an analysis of
+    no subject, naming none."""
+    dictionary = pd.DataFrame({"FORM": ["ic", "ic"], "FIELD": ["SUBJID", "ICDAT"], "TYPE": ["text", "date"]})
+    ic = pd.DataFrame({"SUBJID": ["001-001"], "ICDAT": ["01-MAR-2026"], "RAW_FORM": "ic", "RAW_ROW": [1]})
+    study = load_study(IM96).model_copy(update={"data_cut": dt.date(2026, 2, 28), "cut_dates": {},
+                                                "cut_consent": "ic.ICDAT", "subject_form": "ic"})
+    with pytest.raises(RawInputError) as caught:
+        cut_export(RawStudy(Path("raw"), dictionary, pd.DataFrame(), {"ic": ic}), study)
+    assert [(i.where, i.code, i.message, i.variable, i.value) for i in caught.value.issues] == [
+        ("study.toml", "DATA_CUT_EMPTY", "every subject of ic.csv consented after the data cut (before the study "
+         "began?)", "data_cut", "2026-02-28")]
+
+
 def test_no_cut_dates_leave_the_export_as_read():
     study = load_study(IM96).model_copy(update={"cut_dates": {}, "cut_consent": ""})
     raw = ae_export(["01-JUL-2027"])
@@ -66,6 +81,7 @@ def test_no_cut_dates_leave_the_export_as_read():
     ({"cut_dates": {"ae": "AEENDAT"}}, "ae.csv has no field 'AEENDAT'"),
     ({"cut_dates": {"ae": "SUBJID"}}, "ae.SUBJID is of type text, not date"),
     ({"cut_consent": "ic.ICDAT"}, "form 'ic' is not in the export"),
+    ({"cut_consent": "ICDAT"}, "cut_consent must be form.FIELD, e.g. ic.ICDAT"),
 ])
 def test_a_cut_date_the_export_does_not_have_is_named(update, message):
     study = load_study(IM96).model_copy(update={"cut_dates": {}, "cut_consent": "", **update})

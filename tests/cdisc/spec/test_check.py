@@ -6,7 +6,7 @@ import pytest
 from cdisc.ct import load_ct
 from cdisc.errors import SpecError
 from cdisc.spec.check import check_spec, require_valid
-from cdisc.spec.load import load_spec
+from cdisc.spec.load import load_spec, load_study
 
 STUDY = """studyid = "XX1"
 name = "XX1"
@@ -196,3 +196,14 @@ def test_check_spec_names_a_control_character_in_a_label_a_bad_display_format_an
         "variables DM|SEX|Sex\tx|label holds a control character (a tab, a line break)",
         "variables DM|SEX|!!bad|display format is not a SAS format (name, width, '.', decimals, e.g. DATE9.)",
     ]
+
+
+def test_a_study_header_value_of_the_wrong_form_is_one_line(tmp_path):
+    """A data cut of "last tuesday": pydantic's four lines with its documentation's URL became one naming the key."""
+    header = (Path("specs/im96/study.toml").read_text().replace('data_cut = "2026-06-30"',
+                                                                 'data_cut = "last tuesday"'))
+    (tmp_path / "study.toml").write_text(header)
+    with pytest.raises(SpecError) as info:
+        load_study(tmp_path)
+    assert str(info.value) == (f"{tmp_path / 'study.toml'}: cannot read the study header: data_cut: Input should be "
+                               "a valid date or datetime, invalid character in year")
