@@ -5,8 +5,6 @@ step by step. Treatment = the single IM96 CAR-T infusion (its EX record); lympho
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -86,9 +84,9 @@ def _reference_dates(adsl: pd.DataFrame, dm: pd.DataFrame, ex: pd.DataFrame) -> 
                       RFICDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="RFICDTC")["XDT"],
                       DTHDT=derive_vars_dt(dm, new_vars_prefix="X", dtc="DTHDTC")["XDT"])
     partial = out.loc[dm["DTHDTC"].ne("") & out["DTHDT"].isna(), "USUBJID"].tolist()
-    if partial:
-        warnings.warn(f"ADSL: DTHDT left null for {partial[:5]}: DM.DTHDTC is a partial date", UserWarning,
-                      stacklevel=2)
+    if partial:  # a null DTHDT would censor the death in OS
+        raise DerivationError(f"ADSL: {len(partial)} subject(s) have a partial death date (DM.DTHDTC): "
+                              f"{partial[:5]}; overall survival needs the day of death.")
     before = out.loc[out["DTHDT"] < out["TRTSDT"], "USUBJID"].tolist()
     if before:
         raise DerivationError(f"ADSL: {len(before)} subject(s) died before the IM96 infusion (DM.DTHDTC < "

@@ -18,6 +18,7 @@ from cdisc.timing import exposure_span
 
 SCREEN_FAILURE = "SCREEN FAILURE"
 NOT_TREATED = "ASSIGNED, NOT TREATED"
+NOT_ASSIGNED = "NOT ASSIGNED"
 COMPLETED = "COMPLETED"
 YEARS = "YEARS"
 
@@ -26,10 +27,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     raw = ctx.raw.form("dm")
     subj = raw["SUBJID"]
     consent = first_consent(ctx.raw.form("ic"))
-    _refuse_partial_infusion_dates(ctx.raw.form("inf"))
+    _refuse_partial_dates(ctx.raw.form("ic"), "ICDAT", name="ic", why="consent date(s) are partial: a consent is "
+                          "signed and dated, and AGE and the study's reference dates count from it")
+    _refuse_partial_dates(ctx.raw.form("inf"), "INFDAT", name="inf", why="infusion date(s) are partial: the infusion "
+                          "is Day 1, from which every study day and PK time counts")
     _refuse_infusions_before_consent(ctx.raw.form("inf"), consent)
     inf = ctx.raw.form("inf").set_index("SUBJID")
     dth, dth_rejected = reject_unknown_subjects(ctx.raw.form("dth"), subj, form_name="dth.csv")
+    _refuse_partial_dates(dth, "DTHDAT", name="dth", why="death date(s) are partial: overall survival ends on the "
+                          "death date, and a partial one would leave the death censored")
     last_date = last_raw_dates(ctx.raw, ctx.spec.study.data_cut.isoformat())
 
     dm = start_domain(raw, ctx, "DM")
@@ -67,9 +73,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # contact (MT.DM.RFENDTC)
     ended = subj.map(study_end_dates(ctx.raw.form("ds"), ctx)).fillna("")
     dm["RFENDTC"] = np.where(dm["ARMCD"].eq(""), "", ended.where(ended.ne(""), dm["RFPENDTC"]))
-    # ARMNRS: screen failure (ds.csv), or assigned a cohort but never infused
+    # ARMNRS: screen failure (ds.csv), assigned a cohort but never infused, or neither (in screening at the cut)
     failed = subj.isin(screen_failures(ctx.raw.form("ds"), ctx))
-    dm["ARMNRS"] = np.select([failed, dm["ARMCD"].ne("") & dm["ACTARMCD"].eq("")], [SCREEN_FAILURE, NOT_TREATED], "")
+    dm["ARMNRS"] = np.select([failed, dm["ARMCD"].ne("") & dm["ACTARMCD"].eq(""), dm["ARMCD"].eq("")],
+                             [SCREEN_FAILURE, NOT_TREATED, NOT_ASSIGNED], "")
     # COUNTRY: study header (single site)
     dm["COUNTRY"] = ctx.spec.study.country
 
@@ -96,12 +103,12 @@ def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None
                    source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
 
 
-def _refuse_partial_infusion_dates(inf: pd.DataFrame) -> None:
-    """An infusion date without its day or month is a `MappingError` naming inf.csv's rows: the infusion is Day 1
-    (RFSTDTC), every study day, time point and PK time counts from it (ADPC had stopped on keys of no time)."""
-    refuse_records(to_dtc(inf["INFDAT"]).str.len().lt(len("YYYY-MM-DD")), inf["INFDAT"], source="inf.csv INFDAT",
-                   rows=inf["RAW_ROW"], what="infusion date(s) are partial: the infusion is Day 1, from which every "
-                   "study day and PK time counts")
+def _refuse_partial_dates(form: pd.DataFrame, field: str, *, name: str, why: str) -> None:
+    """A date without its day or month is a `MappingError` naming the form's rows where a partial date has no
+    meaning: the infusion is Day 1 (ADPC had stopped on keys of no time), a death ends overall survival (ADSL left
+    a partial one null: the death was censored), a consent is signed and dated (AGE failed, naming no row)."""
+    refuse_records(to_dtc(form[field]).str.len().lt(len("YYYY-MM-DD")), form[field], source=f"{name}.csv {field}",
+                   rows=form["RAW_ROW"], what=why)
 
 
 def _refuse_infusions_before_consent(inf: pd.DataFrame, consent: pd.DataFrame) -> None:

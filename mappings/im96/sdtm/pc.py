@@ -65,13 +65,14 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 
 
 def _refuse_samples_without_infusion(form: pd.DataFrame, dm: pd.DataFrame) -> None:
-    """A PK sample of a subject without an infusion (DM.RFSTDTC blank: no inf.csv record) is a `MappingError`
-    naming pc.csv's rows: its time after the infusion, on which PCTPT and ADPC's AFRLT rest, does not exist (ADPC
-    had stopped on keys of no time)."""
+    """A post-infusion PK sample of a subject without an infusion (DM.RFSTDTC blank: no inf.csv record) is a
+    `MappingError` naming pc.csv's rows: its time after the infusion, on which PCTPT and ADPC's AFRLT rest, does
+    not exist (ADPC had stopped on keys of no time). A pre-infusion sample is one (the infusion may be after the
+    data cut, or never given)."""
     infused = dm.loc[dm["RFSTDTC"].ne(""), "SUBJID"]
-    refuse_records(~form["SUBJID"].isin(infused), form["SUBJID"], source="pc.csv SUBJID", rows=form["RAW_ROW"],
-                   what="PK sample(s) of subjects without an infusion in inf.csv: a time after the infusion is "
-                   "the sample's meaning")
+    refuse_records(~form["SUBJID"].isin(infused) & form["PCTPT"].ne(PRE_INFUSION), form["SUBJID"] + " " +
+                   form["VISIT"], source="pc.csv SUBJID", rows=form["RAW_ROW"], what="post-infusion PK sample(s) "
+                   "of subjects without an infusion in inf.csv")
 
 
 def censored_at_lloq(orres: pd.Series, lloq: pd.Series) -> pd.Series:

@@ -63,13 +63,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 
 
 def _refuse_before_infusion(form: pd.DataFrame, dm: pd.DataFrame, *, date: str, source: str, what: str) -> None:
-    """A `MappingError` naming the raw rows dated before the subject's infusion (DM.RFSTDTC; both complete dates):
-    a RECIST response or a new lesion is measured against the baseline after treatment (a response before it was
-    mapped, with a study day below 1, and counted by the analyses)."""
+    """A `MappingError` naming the raw rows dated on or before the day of the subject's infusion (DM.RFSTDTC; both
+    complete dates): a RECIST response or a new lesion is measured against the baseline after treatment (a
+    response before it was mapped, with a study day below 1, and counted by the analyses; one on Day 1 became a
+    progression on Day 1)."""
     infusion = form["SUBJID"].map(dm.set_index("SUBJID")["RFSTDTC"]).fillna("")
     dtc = to_dtc(form[date])
-    refuse_records(dtc_date(dtc).lt(dtc_date(infusion)), dtc + " before the infusion " + infusion, source=source,
-                   rows=form["RAW_ROW"], what=f"{what} dated before the subject's infusion")
+    refuse_records(dtc_date(dtc).le(dtc_date(infusion)), dtc + " not after the infusion " + infusion,
+                   source=source, rows=form["RAW_ROW"], what=f"{what} dated on or before the day of the subject's "
+                   "infusion")
 
 
 def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFrame:

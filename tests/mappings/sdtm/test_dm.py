@@ -138,12 +138,28 @@ def test_age_completed_years_at_consent(birth, consent, age):
 
 def test_a_death_before_the_infusion_is_refused_naming_the_death_form_row(make_context, spec):
     """001-001 infused 05-MAR-2024, died 01-MAR-2024 (dth.csv row 1): refused there, not first in ADSL naming the
-    subject; a partial death date (UN-FEB-2024) cannot be compared and is left to the partial-date rules."""
+    subject."""
     with pytest.raises(MappingError) as info:
         build(make_context, spec, dth=DTH.assign(DTHDAT=["01-MAR-2024", "01-JAN-2025"]))
     assert str(info.value) == ("dth.csv DTHDAT: 1 death date(s) before the subject's infusion (row 1 '01-MAR-2024 "
                                "before inf.csv INFDAT 05-MAR-2024'); correct them in the export")
-    build(make_context, spec, dth=DTH.assign(DTHDAT=["UN-FEB-2024", "01-JAN-2025"]))
+
+
+@pytest.mark.parametrize(("forms", "message"), [
+    ({"dth": DTH.assign(DTHDAT=["UN-JUL-2024", "01-JAN-2025"])},
+     "dth.csv DTHDAT: 1 death date(s) are partial: overall survival ends on the death date, and a partial one would "
+     "leave the death censored (row 1 'UN-JUL-2024'); correct them in the export"),
+    ({"ic": IC.assign(ICDAT=["20-MAY-2024", "08-FEB-2024", "UN-MAY-2024", "05-SEP-2024"])},
+     "ic.csv ICDAT: 1 consent date(s) are partial: a consent is signed and dated, and AGE and the study's reference "
+     "dates count from it (row 3 'UN-MAY-2024'); correct them in the export"),
+])
+def test_a_partial_death_or_consent_date_is_refused_naming_its_row(make_context, spec, forms, message):
+    """A death on UN-JUL-2024 made DTHFL Y while ADSL left DTHDT null and OS censored the subject alive (a Python
+    warning the only sign); a consent on UN-MAY-2024 stopped ADSL on AGE, naming no raw row. (001-099's death
+    row is another subject's: rejected, never refused.)"""
+    with pytest.raises(MappingError) as info:
+        build(make_context, spec, **forms)
+    assert str(info.value) == message
 
 
 def test_a_consent_at_another_site_than_the_studys_one_is_refused_naming_its_row(make_context, spec):

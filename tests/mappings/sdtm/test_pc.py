@@ -135,8 +135,9 @@ def test_build_refuses_a_negative_result_naming_its_row():
 
 
 def test_build_refuses_samples_of_a_subject_without_an_infusion_naming_their_rows():
-    """001-002 without an inf.csv record (DM.RFSTDTC blank): its samples have no time after the infusion, and ADPC
-    stopped on records sharing a key of no time, naming no raw row."""
+    """001-002 without an inf.csv record (DM.RFSTDTC blank): its Month 2 sample has no time after the infusion, and
+    ADPC stopped on records sharing a key of no time, naming no raw row; its pre-infusion sample (row 6) is one (an
+    infusion after the data cut, or never given)."""
     from cdisc.errors import MappingError
 
     spec = load_checked_spec(Path("specs/im96"), "sdtm")
@@ -147,6 +148,5 @@ def test_build_refuses_samples_of_a_subject_without_an_infusion_naming_their_row
                              "SV": NO_UNSCHEDULED_SV})
     with pytest.raises(MappingError) as info:
         pc.build(ctx)
-    assert str(info.value) == ("pc.csv SUBJID: 2 PK sample(s) of subjects without an infusion in inf.csv: a time "
-                               "after the infusion is the sample's meaning (row 6 '001-002', row 7 '001-002'); "
-                               "correct them in the export")
+    assert str(info.value) == ("pc.csv SUBJID: 1 post-infusion PK sample(s) of subjects without an infusion in "
+                               "inf.csv (row 7 '001-002 MONTH 2'); correct them in the export")
