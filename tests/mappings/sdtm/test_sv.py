@@ -44,3 +44,22 @@ def test_build_sv_one_record_per_visit(make_context, spec):
                 "SVUPDES"])
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "VISITNUM"])
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["visit", 6]]
+
+
+def test_a_planned_visit_named_by_records_but_not_by_visit_csv_spans_their_dates(make_context, spec):
+    """001-001's MONTH 2 scan (tl.csv rows 1-2, 30-APR and 02-MAY-2024) and response (rs.csv row 1, 03-MAY-2024)
+    without a visit.csv row (its row dated after a data cut): one SV record from 30-APR to 03-MAY-2024 with the
+    lineage of its earliest record; DAY 28 has its visit.csv row (no second record); the unknown subject's scan
+    none."""
+    tv = pd.concat([TV, pd.DataFrame({"VISITNUM": [11.0], "VISIT": ["MONTH 2"], "VISITDY": [60.0]})])
+    tl = pd.DataFrame({"SUBJID": ["001-001", "001-001", "001-001", "001-099"],
+                       "VISIT": ["MONTH 2", "MONTH 2", "DAY 28", "MONTH 2"],
+                       "TLDAT": ["30-APR-2024", "02-MAY-2024", "29-MAR-2024", "30-APR-2024"]})
+    rs = pd.DataFrame({"SUBJID": ["001-001"], "VISIT": ["MONTH 2"], "RSDAT": ["03-MAY-2024"]})
+    result, = sv.build(make_context({"visit": VISIT, "tl": tl, "rs": rs}, done={"DM": DM, "SE": SE, "TV": tv}))
+    out = finalize(result, spec).data
+    month2 = out[out["VISIT"].eq("MONTH 2")]
+    shown = ["USUBJID", "VISITNUM", "SVSTDTC", "SVENDTC", "SVSTDY", "SVENDY", "SVPRESP", "SVOCCUR"]
+    assert month2[shown].values.tolist() == [["IM96-001-001", 11.0, "2024-04-30", "2024-05-03", 57.0, 60.0, "Y", "Y"]]
+    assert len(out) == 6
+    assert result.data.loc[result.data["VISIT"].eq("MONTH 2"), ["RAW_FORM", "RAW_ROW"]].values.tolist() == [["tl", 1]]
