@@ -8,6 +8,7 @@ from cdisc.algorithms import reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.distinct import distinct_rows_of
+from cdisc.issues import Issue
 from cdisc.raw import LINEAGE
 from cdisc.timing import UNSCHEDULED, add_epoch, add_study_day, add_visit
 
@@ -23,8 +24,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # SVSTDTC = SVENDTC: visit.csv VISDAT (one-day visits); a planned visit with records but no visit.csv row
     # (dated after the data cut, or never entered) from the dates of its records (MT.SV.SVENDTC)
     visit = form.assign(START=to_dtc(form["VISDAT"]), END=lambda f: f["START"])
+    issues = []
     if (unnamed := visits_of_records(ctx, form, dm)) is not None:
         visit = pd.concat([visit, unnamed], ignore_index=True)
+        issues = [Issue("warning", "SV_VISIT_OF_RECORDS", "visit.csv", "visit has records but no visit.csv row "
+                        "(dated after the data cut, or not entered): dated by its records", variable="VISIT",
+                        row=subject, value=name) for subject, name in zip(unnamed["SUBJID"], unnamed["VISIT"],
+                                                                          strict=True)]
 
     sv = start_domain(visit, ctx, "SV")
     sv["SVSTDTC"], sv["SVENDTC"] = visit["START"], visit["END"]
@@ -43,7 +49,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     sv = add_epoch(sv, ctx.dataset("SE"), dtc="SVSTDTC", at_start=True)
     sv = add_study_day(sv, dm, dtc="SVSTDTC", dy="SVSTDY")
     sv = add_study_day(sv, dm, dtc="SVENDTC", dy="SVENDY")
-    return [DomainResult("SV", sv, rejected=rejected)]
+    return [DomainResult("SV", sv, rejected=rejected, issues=tuple(issues))]
 
 
 def visits_of_records(ctx: StudyContext, form: pd.DataFrame, dm: pd.DataFrame) -> pd.DataFrame | None:

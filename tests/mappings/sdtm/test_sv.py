@@ -63,3 +63,5 @@ def test_a_planned_visit_named_by_records_but_not_by_visit_csv_spans_their_dates
     assert month2[shown].values.tolist() == [["IM96-001-001", 11.0, "2024-04-30", "2024-05-03", 57.0, 60.0, "Y", "Y"]]
     assert len(out) == 6
     assert result.data.loc[result.data["VISIT"].eq("MONTH 2"), ["RAW_FORM", "RAW_ROW"]].values.tolist() == [["tl", 1]]
+    assert [(i.severity, i.code, i.where, i.row, i.value) for i in result.issues] == [
+        ("warning", "SV_VISIT_OF_RECORDS", "visit.csv", "001-001", "MONTH 2")]
