@@ -31,13 +31,17 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     first, last = exposure_span(ec["PATNUM"], ctx.raw.dtc(ec, "IT.ECSTDAT"), ctx.raw.dtc(ec, "IT.ECENDAT"))
     dm["RFXSTDTC"], dm["RFXENDTC"] = patnum.map(first).fillna(""), patnum.map(last).fillna("")
     dm["RFSTDTC"] = dm["RFXSTDTC"]
-    # RFENDTC: disposition event date of exposed subjects; RFPENDTC: last disposition collection (ds_raw)
+    # RFENDTC: disposition event date of exposed subjects, or for one still on study at the data cut the last date
+    # known of it (its last exposure or disposition collection, at most the cut); RFPENDTC: last disposition
+    # collection (ds_raw)
     ds_form = ctx.raw.form("ds_raw")
     ds = disposition(ds_form, ctx)
     ended = ds[ds["DSCAT"].eq("DISPOSITION EVENT")]
-    events = text_extreme(ended["DSSTDTC"], ended["PATNUM"], "max")
-    dm["RFENDTC"] = patnum.map(events).fillna("").where(dm["RFSTDTC"].ne(""), "")
+    events = patnum.map(text_extreme(ended["DSSTDTC"], ended["PATNUM"], "max")).fillna("")
     dm["RFPENDTC"] = patnum.map(text_extreme(ds["DSDTC"], ds["PATNUM"], "max")).fillna("")
+    known = np.maximum(dm["RFXENDTC"].str[:10].to_numpy(dtype=object), dm["RFPENDTC"].str[:10].to_numpy(dtype=object))
+    ongoing = np.minimum(known, ctx.spec.study.data_cut.isoformat())
+    dm["RFENDTC"] = events.where(events.ne(""), ongoing).where(dm["RFSTDTC"].ne(""), "")
     # RFICDTC: informed consent; DMDTC: collection date; DMDY
     dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
     # DTHDTC / DTHFL: date of death on the disposition form, never before the consent

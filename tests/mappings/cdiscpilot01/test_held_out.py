@@ -3,6 +3,7 @@ form's rows shuffled) maps to the matching subset of the expected SDTM: nothing 
 row position. The mapping alone runs (no XPT, define or validation): it is what could depend on either."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,18 @@ def test_a_death_before_the_informed_consent_is_refused_naming_the_disposition_r
         build_sdtm(raw, SPEC, mappings().sdtm)
     assert str(info.value) == ("ds_raw.csv DEATHDT: 1 death date(s) before the subject's informed consent (row 1 "
                                "'2000-01-01 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
+
+
+def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
+    """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
+    left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
+    cut) is on study at the cut: RFENDTC is the cut (it was blank, and CORE-000191 an error), RFXENDTC its
+    collected exposure end."""
+    spec = tmp_path / "cdiscpilot01"
+    shutil.copytree(SPEC, spec)
+    toml = spec / "study.toml"
+    toml.write_text(toml.read_text().replace('data_cut = "2015-03-05"', 'data_cut = "2014-03-01"'))
+    dm = build_sdtm(RAW, spec, mappings().sdtm).frames["DM"].set_index("USUBJID")
+    assert len(dm) == 306 - 18
+    assert dm.loc["01-701-1015", ["RFSTDTC", "RFXENDTC", "RFENDTC"]].tolist() == ["2014-01-02", "2014-06-18",
+                                                                                "2014-03-01"]
