@@ -13,9 +13,6 @@ from cdisc.raw import LINEAGE
 from cdisc.timing import UNSCHEDULED, add_epoch, add_study_day, add_visit
 
 UNPLANNED = "Unscheduled visit"
-# the assessment forms recorded at a visit, and the date of each record
-VISIT_DATES = {"vs": "VSDAT", "eg": "EGDAT", "lb": "LBDAT", "pc": "PCDAT", "tl": "TLDAT", "ntl": "NTLDAT",
-               "nl": "NLDAT", "rs": "RSDAT"}
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -53,13 +50,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 
 
 def visits_of_records(ctx: StudyContext, form: pd.DataFrame, dm: pd.DataFrame) -> pd.DataFrame | None:
-    """The planned visits of each subject that records of the assessment forms (`VISIT_DATES`) name but visit.csv
+    """The planned visits of each subject that records of the assessment forms (`visit_dates`) name but visit.csv
     does not: one row per subject and visit, START and END the earliest and latest date of its records, and the
     lineage of its earliest record (None when there is none). SDTM wants an SV record for every visit a record
     names (CORE-000168): at a data cut a visit's scan may be dated before the cut and its visit form after it."""
     known = set(zip(form["SUBJID"], form["VISIT"], strict=True))
     subjects = set(dm["SUBJID"])
-    pieces = [piece for name, field in VISIT_DATES.items() if name in ctx.raw.forms
+    pieces = [piece for name, field in visit_dates(ctx).items()
               if (piece := _visit_dates(ctx, ctx.raw.forms[name], field, known, subjects)) is not None]
     if not pieces:  # every visit a record names is in visit.csv, as in a whole export
         return None
@@ -69,6 +66,13 @@ def visits_of_records(ctx: StudyContext, form: pd.DataFrame, dm: pd.DataFrame) -
     last = ordered.drop_duplicates(["SUBJID", "VISIT"], keep="last").set_index(["SUBJID", "VISIT"])["DTC"]
     return first.assign(START=first["DTC"], END=pd.MultiIndex.from_frame(first[["SUBJID", "VISIT"]]).map(last))[
         ["SUBJID", "VISIT", "START", "END", *LINEAGE]]
+
+
+def visit_dates(ctx: StudyContext) -> dict[str, str]:
+    """The forms recorded at a visit (a VISIT field) other than visit.csv, with the date of each record: the date
+    study.toml's `[cut_dates]` names for the form (vs VSDAT, lb LBDAT, tl TLDAT, rs RSDAT, ...)."""
+    return {name: field for name, field in ctx.spec.study.cut_dates.items()
+            if name != "visit" and name in ctx.raw.forms and "VISIT" in ctx.raw.forms[name].columns}
 
 
 def _visit_dates(ctx: StudyContext, records: pd.DataFrame, field: str, known: set[tuple[str, str]],
