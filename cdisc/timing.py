@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import refuse_records
-from cdisc.dates import dtc_date, study_day
+from cdisc.algorithms import refuse_dated
+from cdisc.dates import study_day
 from cdisc.distinct import (
     by_distinct,
     combined_places,
@@ -31,11 +31,8 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
 def refuse_after_death(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: str, rows: pd.Series) -> None:
     """A `MappingError` naming the raw rows (`rows`) of records dated after their subject's death (DM.DTHDTC; both
     complete dates, a partial one cannot be compared): a result after death is an entry error of one of the two."""
-    death = subject_values(df["USUBJID"], dm, "DTHDTC").fillna("")
-    after = dtc_date(df[dtc]).gt(dtc_date(death)).to_numpy()
-    if after.any():  # the shown text only then
-        refuse_records(pd.Series(after, index=df.index), df[dtc] + " after DM.DTHDTC " + death, source=source,
-                       rows=rows, what="record(s) dated after the subject's death")
+    refuse_dated(df[dtc], subject_values(df["USUBJID"], dm, "DTHDTC").fillna(""), relation="after",
+                 limit_name="DM.DTHDTC", source=source, rows=rows, what="record(s) dated after the subject's death")
 
 
 def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, refuse_records, start_domain
+from cdisc.algorithms import map_ct, refuse_dated, start_domain
 from cdisc.context import DomainResult, StudyContext
-from cdisc.dates import dtc_date
 from cdisc.distinct import mapped, text_extreme
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
@@ -81,10 +80,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 def _refuse_deaths_before_consent(ds: pd.DataFrame, consent: pd.Series, *, rows: pd.Series) -> None:
     """A complete death date (ds_raw.csv DEATHDT) before the subject's informed consent (`consent`: RFICDTC by
     PATNUM) is a `MappingError` naming the disposition rows: nobody consents after dying."""
-    consented = ds["PATNUM"].map(consent).fillna("")
-    refuse_records(dtc_date(ds["DTHDTC"]).lt(dtc_date(consented)),
-                   ds["DTHDTC"] + " before dm_raw.csv IC_DT " + consented, source="ds_raw.csv DEATHDT", rows=rows,
-                   what="death date(s) before the subject's informed consent")
+    refuse_dated(ds["DTHDTC"], ds["PATNUM"].map(consent).fillna(""), relation="before", limit_name="dm_raw.csv IC_DT",
+                 source="ds_raw.csv DEATHDT", rows=rows, what="death date(s) before the subject's informed consent")
 
 
 def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, refuse_dated, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import dtc_date, to_dtc
 from cdisc.distinct import distinct_rows, text_extreme
@@ -97,10 +97,9 @@ def _refuse_other_sites(ic: pd.DataFrame, site: str) -> None:
 def _refuse_deaths_before_infusion(dth: pd.DataFrame, inf: pd.DataFrame) -> None:
     """A complete death date before the subject's infusion date is a `MappingError` naming dth.csv's rows (ADSL
     would only have named the subject)."""
-    death = dtc_date(to_dtc(dth["DTHDAT"]))
-    infusion = dth["SUBJID"].map(inf["INFDAT"]).fillna("")
-    refuse_records(death.lt(dtc_date(to_dtc(infusion))), dth["DTHDAT"] + " before inf.csv INFDAT " + infusion,
-                   source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
+    infusion = to_dtc(dth["SUBJID"].map(inf["INFDAT"]).fillna(""))
+    refuse_dated(to_dtc(dth["DTHDAT"]), infusion, relation="before", limit_name="inf.csv INFDAT",
+                 source="dth.csv DTHDAT", rows=dth["RAW_ROW"], what="death date(s) before the subject's infusion")
 
 
 def _refuse_partial_dates(form: pd.DataFrame, field: str, *, name: str, why: str) -> None:
@@ -115,9 +114,9 @@ def _refuse_infusions_before_consent(inf: pd.DataFrame, consent: pd.DataFrame) -
     """An infusion dated before the subject's first informed consent is a `MappingError` naming inf.csv's rows:
     DM's reference dates, the analysis flags and the PFS and DOR records would all have followed it."""
     consented = inf["SUBJID"].map(consent["RFICDTC"]).fillna("")
-    refuse_records(dtc_date(to_dtc(inf["INFDAT"])).lt(dtc_date(consented)),
-                   inf["INFDAT"] + " before the first ic.csv ICDAT " + consented, source="inf.csv INFDAT",
-                   rows=inf["RAW_ROW"], what="infusion date(s) before the subject's first informed consent")
+    refuse_dated(to_dtc(inf["INFDAT"]), consented, relation="before", limit_name="the first ic.csv ICDAT",
+                 source="inf.csv INFDAT", rows=inf["RAW_ROW"],
+                 what="infusion date(s) before the subject's first informed consent")
 
 
 def exposure_dates(ld: pd.DataFrame, inf: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

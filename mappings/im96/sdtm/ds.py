@@ -9,12 +9,13 @@ from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, st
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.timing import add_epoch, add_study_day
+from mappings.im96.sdtm.dm import COMPLETED
 
 MILESTONE = "PROTOCOL MILESTONE"
 DISPOSITION = "DISPOSITION EVENT"
 CONSENT = "INFORMED CONSENT OBTAINED"
 CONSENT_TERM = CONSENT + ", PROTOCOL VERSION "
-TREATMENT, COMPLETED = "TREATMENT", "COMPLETED"  # the period of the infusion, completed: the infusion given
+TREATMENT = "TREATMENT"  # the period of the infusion: completed (COMPLETED), the infusion was given
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:

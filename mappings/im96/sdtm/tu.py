@@ -13,13 +13,14 @@ import pandas as pd
 from cdisc.algorithms import (
     map_ct,
     numeric_result,
+    refuse_dated,
     refuse_records,
     reject_unknown_subjects,
     require_above,
     start_domain,
 )
 from cdisc.context import DomainResult, StudyContext
-from cdisc.dates import dtc_date, to_dtc
+from cdisc.dates import to_dtc
 from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 from cdisc.finalize import sequence
@@ -68,10 +69,8 @@ def _refuse_before_infusion(form: pd.DataFrame, dm: pd.DataFrame, *, date: str, 
     response before it was mapped, with a study day below 1, and counted by the analyses; one on Day 1 became a
     progression on Day 1)."""
     infusion = form["SUBJID"].map(dm.set_index("SUBJID")["RFSTDTC"]).fillna("")
-    dtc = to_dtc(form[date])
-    refuse_records(dtc_date(dtc).le(dtc_date(infusion)), dtc + " not after the infusion " + infusion,
-                   source=source, rows=form["RAW_ROW"], what=f"{what} dated on or before the day of the subject's "
-                   "infusion")
+    refuse_dated(to_dtc(form[date]), infusion, relation="on or before", limit_name="the infusion", source=source,
+                 rows=form["RAW_ROW"], what=f"{what} dated on or before the day of the subject's infusion")
 
 
 def lesion_frame(form: pd.DataFrame, ctx: StudyContext, name: str) -> pd.DataFrame:

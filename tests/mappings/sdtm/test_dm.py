@@ -141,8 +141,8 @@ def test_a_death_before_the_infusion_is_refused_naming_the_death_form_row(make_c
     subject."""
     with pytest.raises(MappingError) as info:
         build(make_context, spec, dth=DTH.assign(DTHDAT=["01-MAR-2024", "01-JAN-2025"]))
-    assert str(info.value) == ("dth.csv DTHDAT: 1 death date(s) before the subject's infusion (row 1 '01-MAR-2024 "
-                               "before inf.csv INFDAT 05-MAR-2024'); correct them in the export")
+    assert str(info.value) == ("dth.csv DTHDAT: 1 death date(s) before the subject's infusion (row 1 '2024-03-01 "
+                               "before inf.csv INFDAT 2024-03-05'); correct them in the export")
 
 
 @pytest.mark.parametrize(("forms", "message"), [
@@ -177,7 +177,7 @@ def test_an_infusion_before_the_first_consent_is_refused_naming_its_row(make_con
     with pytest.raises(MappingError) as info:
         build(make_context, spec, inf=INF.assign(INFDAT=["01-JAN-2024"]))
     assert str(info.value) == ("inf.csv INFDAT: 1 infusion date(s) before the subject's first informed consent "
-                               "(row 1 '01-JAN-2024 before the first ic.csv ICDAT 2024-02-08'); correct them in the "
+                               "(row 1 '2024-01-01 before the first ic.csv ICDAT 2024-02-08'); correct them in the "
                                "export")
 
 

@@ -242,16 +242,16 @@ def test_build_refuses_a_negative_diameter_naming_its_row(spec):
 @pytest.mark.parametrize(("forms", "message"), [
     ({"rs": RS.assign(RSDAT=["29-MAR-2024", "15-APR-2024", "01-MAR-2024"])},
      "rs.csv RSDAT: 1 response assessment(s) dated on or before the day of the subject's infusion (row 3 "
-     "'2024-03-01 not after the infusion 2024-04-09T10:15'); correct them in the export"),
+     "'2024-03-01 on or before the infusion 2024-04-09T10:15'); correct them in the export"),
     ({"rs": RS.assign(RSDAT=["05-MAR-2024", "15-APR-2024", "05-MAY-2024"])},
      "rs.csv RSDAT: 1 response assessment(s) dated on or before the day of the subject's infusion (row 1 "
-     "'2024-03-05 not after the infusion 2024-03-05T11:10'); correct them in the export"),
+     "'2024-03-05 on or before the infusion 2024-03-05T11:10'); correct them in the export"),
     ({"tl": TL.assign(TLID=["T01", "T02", "t01", "T02", "T01", "T02", "t01", "T01"])},
      "tl.csv TLID: 3 record(s) of a lesion ID the subject also has in another case (row 1 'T01', row 3 't01', row 5 "
      "'T01'); correct them in the export"),
     ({"nl": NL.assign(NLDAT=["04-MAR-2024"])},
-     "nl.csv NLDAT: 1 new lesion(s) dated on or before the day of the subject's infusion (row 1 '2024-03-04 not "
-     "after the infusion 2024-03-05T11:10'); correct them in the export"),
+     "nl.csv NLDAT: 1 new lesion(s) dated on or before the day of the subject's infusion (row 1 '2024-03-04 on "
+     "or before the infusion 2024-03-05T11:10'); correct them in the export"),
 ])
 def test_build_refuses_impossible_lesions_and_responses_naming_their_rows(spec, forms, message):
     """001-002 infused on 09-APR-2024 with a response dated 01-MAR-2024 (mapped with RSDY -39 and counted as its
