@@ -107,17 +107,18 @@ def import_workbook(path: Path) -> Spec:
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise SpecError(f"{path}: not a readable .xlsx workbook ({exc})") from None
     missing = [s for s in ("Study", *SHEETS) if s not in wb.sheetnames and s not in ARM_SHEETS]
     if missing:
         raise SpecError(f"{path.name}: sheet(s) {', '.join(missing)} missing")
-    study, standard, version = _study(_read(wb, "Study", path.name), path.name)
+    study, standard, version = _study(_read(wb, formulas, "Study", path.name), path.name)
     sheets = {}
     for name, (sheet, columns) in SHEETS.items():
         if name not in wb.sheetnames:
             continue
-        frame = _read(wb, name, path.name)
+        frame = _read(wb, formulas, name, path.name)
         absent = [c for c in columns if c not in frame.columns and c not in OURS]
         if absent:
             raise SpecError(f"{path.name}, sheet {name}: column(s) {', '.join(absent)} missing")
@@ -184,13 +185,20 @@ def _sheet(wb, title: str, header: list[str], rows: list[list[str]]) -> None:
                 text_cell(ws.cell(row=r, column=c), str(value))
 
 
-def _read(wb, title: str, where: str) -> pd.DataFrame:
+def _read(wb, formulas, title: str, where: str) -> pd.DataFrame:
     """A sheet as text, its first non-blank row the header; a column's name must be given once (a value under no
-    name is a stray cell). The sheet's XML is read here (read-only workbooks parse a sheet when it is read)."""
+    name is a stray cell). The sheet's XML is read here (read-only workbooks parse a sheet when it is read).
+    `formulas` is the same workbook read without the saved values: a formula whose value was never saved (a
+    workbook written by a program, not saved by a spreadsheet) would read as a blank cell (`_unsaved_formula`)."""
     try:
-        rows = [[_cell_text(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+        saved = list(wb[title].iter_rows(values_only=True))
+        if unsaved := _unsaved_formula(saved, formulas[title]):
+            cell, formula = unsaved
+            raise SpecError(f"{where}, sheet {title}, cell {cell}: the formula {formula} has no saved value (open "
+                            "and save the workbook in a spreadsheet program, or type the value)")
     except (ParseError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise SpecError(f"{where}, sheet {title}: cannot be read ({exc})") from None
+    rows = [[_cell_text(v) for v in row] for row in saved]
     rows = [r for r in rows if any(v != "" for v in r)]
     if not rows:
         return pd.DataFrame()
@@ -202,6 +210,19 @@ def _read(wb, title: str, where: str) -> pd.DataFrame:
     rows = [[v for v, h in zip(r, header, strict=False) if h] for r in rows]
     header = [h for h in header if h]
     return pd.DataFrame([r + [""] * (len(header) - len(r)) for r in rows[1:]], columns=header, dtype=str)
+
+
+def _unsaved_formula(saved: list[tuple], sheet) -> tuple[str, str] | None:
+    """The first cell (A1 style) without a value in `saved` (the sheet's saved values, row by row) that holds a
+    formula in `sheet` (the sheet read without them), with its formula; None when every formula has its value."""
+    from openpyxl.utils import get_column_letter
+
+    for r, row in enumerate(sheet.iter_rows(values_only=True)):
+        for c, formula in enumerate(row):
+            if (isinstance(formula, str) and formula.startswith("=")
+                    and (r >= len(saved) or c >= len(saved[r]) or saved[r][c] is None)):
+                return f"{get_column_letter(c + 1)}{r + 1}", formula
+    return None
 
 
 def _cell_text(value) -> str:

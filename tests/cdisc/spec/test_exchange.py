@@ -247,3 +247,37 @@ def test_the_data_cut_dates_are_one_study_attribute_of_form_field_pairs(tmp_path
     with pytest.raises(SpecError, match=r"^broken.xlsx, sheet Study: cut_dates must be form=FIELD pairs separated "
                                         r"by spaces, not 'cm'$"):
         import_workbook(_edited(tmp_path, edit))
+
+
+def test_a_formula_without_a_saved_value_is_named_by_its_cell(tmp_path):
+    """A Length typed as the formula =100+100 by a program (openpyxl saves no value for it): it was read as a
+    blank Length, silently. Now the sheet, the cell and the formula are named."""
+    def edit(wb):
+        header = [c.value for c in wb["Variables"][1]]
+        wb["Variables"].cell(row=3, column=header.index("Length") + 1).value = "=100+100"
+    column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[[c.value for c in load_workbook(_edited(tmp_path, lambda wb: None))
+                                        ["Variables"][1]].index("Length")]
+    with pytest.raises(SpecError) as info:
+        import_workbook(_edited(tmp_path, edit))
+    assert str(info.value) == (f"broken.xlsx, sheet Variables, cell {column}3: the formula =100+100 has no saved "
+                               "value (open and save the workbook in a spreadsheet program, or type the value)")
+
+
+def test_a_formula_with_its_saved_value_is_read_as_that_value(tmp_path):
+    """The same formula with the value a spreadsheet saved beside it (<f> and <v> in the cell's XML) is read as the
+    value, 200."""
+    import re
+    import zipfile
+
+    def edit(wb):
+        header = [c.value for c in wb["Variables"][1]]
+        wb["Variables"].cell(row=3, column=header.index("Length") + 1).value = "=100+100"
+    broken = _edited(tmp_path, edit)
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(broken) as source, zipfile.ZipFile(saved, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            target.writestr(entry, re.sub(rb"<f>100\+100</f><v\s*/>|<f>100\+100</f><v></v>|<f>100\+100</f>",
+                                          b"<f>100+100</f><v>200</v>", data))
+    spec = import_workbook(saved)
+    assert [v.length for v in spec.variables][1] == 200
