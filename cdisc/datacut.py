@@ -39,7 +39,7 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
     cut = study.data_cut.isoformat()
     _check_named_dates(raw, study)
     late = _consented_after(raw, study, cut)
-    forms, rejected = {}, []
+    forms, exported, rejected = {}, {}, []
     for name, frame in raw.forms.items():
         out = frame[study.subject_field].isin(late).to_numpy(copy=True) if late else np.zeros(len(frame), bool)
         rejected.append(_rejected(frame, out, f"subject consented after the data cut {cut} ({study.cut_consent})"))
@@ -49,9 +49,11 @@ def cut_export(raw: RawStudy, study: Study) -> RawStudy:
             rejected.append(_rejected(frame, after, f"dated after the data cut {cut} ({name}.{field})"))
             out |= after
         forms[name] = frame.loc[~out] if out.any() else frame
+        if out.any():
+            exported[name] = frame
     _refuse_an_empty_study(raw, forms, study)
     cut_rows = pd.concat([raw.cut, *(r for r in rejected if r is not None)], ignore_index=True)
-    return dataclasses.replace(raw, forms=forms, cut=cut_rows)
+    return dataclasses.replace(raw, forms=forms, cut=cut_rows, exported={**raw.exported, **exported})
 
 
 def _refuse_an_empty_study(raw: RawStudy, forms: dict[str, pd.DataFrame], study: Study) -> None:

@@ -79,10 +79,18 @@ class RawStudy:
     forms: dict[str, pd.DataFrame]
     # the records the data cut left out (`cdisc.datacut`): RAW_FORM, RAW_ROW, REASON
     cut: pd.DataFrame = dataclass_field(default_factory=lambda: pd.DataFrame(columns=[*LINEAGE, "REASON"]))
+    # the forms as exported, before the data cut left records out (only those it left records out of)
+    exported: dict[str, pd.DataFrame] = dataclass_field(default_factory=dict)
 
     def form(self, name: str) -> pd.DataFrame:
         """A copy of one form, with its lineage columns."""
         return self.forms[name].copy()
+
+    def cut_records(self, name: str) -> pd.DataFrame:
+        """The records of form `name` that the data cut left out, with their lineage (an empty frame, when it left
+        none out or there is no such form)."""
+        whole = self.exported.get(name)
+        return pd.DataFrame() if whole is None else whole[~whole.index.isin(self.forms[name].index)]
 
     def decode(self, codelist: str, code: str) -> str:
         rows = self.codelists[(self.codelists["CODELIST"] == codelist) & (self.codelists["CODE"] == code)]

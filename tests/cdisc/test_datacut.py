@@ -160,3 +160,20 @@ def test_the_run_says_how_many_raw_rows_the_cut_left_out(tmp_path):
     assert ", 1377 of them after the data cut 2025-05-01 (see " in result.output
     rejections = pd.read_csv(tmp_path / "out" / "reconciliation" / "rejections.csv", keep_default_na=False)
     assert rejections["DATASET"].eq("").sum() == 1377
+
+
+def test_a_medication_linked_to_an_ae_line_after_the_cut_says_so(tmp_path):
+    """cm.csv data row 157 (001-013 CMSEQ 13, Filgrastim for AE line 2 of 09-MAY-2025) moved to start on
+    30-APR-2025, before the cut on 2025-05-01: the medication stays, its AE line is cut, and the link's rejection
+    says why (it said "no AE line with this number", which the export contradicts)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "data" / "im96" / "raw", raw)
+    cm = raw / "cm.csv"
+    cm.write_text(cm.read_text().replace("001-013,13,Filgrastim,CONCOMITANT,neutropenia,300,ug,SUBCUTANEOUS,QD,"
+                                         "10-MAY-2025", "001-013,13,Filgrastim,CONCOMITANT,neutropenia,300,ug,"
+                                         "SUBCUTANEOUS,QD,30-APR-2025"))
+    sdtm = build_sdtm(raw, spec_cut_on_2025_05_01(tmp_path), mappings().sdtm)
+    rejected = sdtm.reconciliation.rejections
+    assert rejected[rejected["RAW_FORM"].eq("cm") & rejected["RAW_ROW"].eq(157)][["DATASET", "REASON"]].values.tolist() \
+        == [["RELREC", "cm.csv CMAENO: the AE line is dated after the data cut 2025-05-01; the link is not made"]]
+    assert "Filgrastim" in sdtm.frames["CM"].loc[sdtm.frames["CM"]["USUBJID"].eq("IM96-001-013"), "CMTRT"].tolist()

@@ -4,6 +4,7 @@ CMAENO) is linked to that AE, one record-level relationship per CM/AE pair; and 
 "PCSEQ and PPGRPID"), MT.RELREC.RELID."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from cdisc.algorithms import split_rejected, usubjid
@@ -52,7 +53,7 @@ def medication_ae_pairs(ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Medication form lines with CMAENO, with the CMSEQ and AESEQ of the records they became.
 
     Lines whose subject has no CM record were rejected by CM and are left out here; a CMAENO that names no
-    AE line of the subject is rejected.
+    AE line of the subject is rejected, saying so or that the line is after the data cut.
     """
     form = ctx.raw.form("cm")
     links = form[form["CMAENO"].ne("")]
@@ -62,8 +63,21 @@ def medication_ae_pairs(ctx: StudyContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     cm = ctx.dataset("CM")[["USUBJID", "CMSPID", "CMSEQ"]]
     ae = ctx.dataset("AE")[["USUBJID", "AESPID", "AESEQ"]]
     pairs = links.merge(cm, on=["USUBJID", "CMSPID"], how="inner").merge(ae, on=["USUBJID", "AESPID"], how="left")
-    return split_rejected(pairs, pairs["AESEQ"].isna(),
-                          "cm.csv CMAENO: no AE line with this number for the subject; the link is not made")
+    after_cut = _after_cut(ctx, pairs)
+    pairs, missing = split_rejected(pairs, pairs["AESEQ"].isna() & ~after_cut,
+                                    "cm.csv CMAENO: no AE line with this number for the subject; the link is not made")
+    pairs, cut_out = split_rejected(pairs, pairs["AESEQ"].isna(), "cm.csv CMAENO: the AE line is dated after the data "
+                                    f"cut {ctx.spec.study.data_cut.isoformat()}; the link is not made")
+    return pairs, pd.concat([missing, cut_out], ignore_index=True)
+
+
+def _after_cut(ctx: StudyContext, pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each pair's AE line (USUBJID, AESPID) is one the data cut left out."""
+    cut = ctx.raw.cut_records("ae")
+    if cut.empty:
+        return np.zeros(len(pairs), dtype=bool)
+    return pd.MultiIndex.from_frame(pairs[["USUBJID", "AESPID"]]).isin(
+        pd.MultiIndex.from_arrays([usubjid(ctx.studyid, cut["SUBJID"]), cut["AESEQ"]]))
 
 
 def side(pairs: pd.DataFrame, ctx: StudyContext, domain: str) -> pd.DataFrame:
