@@ -4,10 +4,12 @@ declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format
 number field's optional MIN and MAX the least and the most a value can be (both allowed: an EDC's range check, the
 limits of what is possible, such as an age of 0 to 120 or a line number from 1, not a normal range).
 
-Every value is kept as text (blank = missing). Each form frame gains `RAW_FORM` and `RAW_ROW` (1-based data
-row), which travel with the derived records so every SDTM record can be traced back to its raw row. Columns in an
-order other than the dictionary's, and columns the dictionary does not declare (an EDC's audit columns), are
-acceptable: the declared ones are read, in the dictionary's order, and the others are left out.
+Every value is kept as text (blank = missing), without trailing blanks: SAS text has none (an XPT value is padded
+with blanks), so "PLACEBO " is "PLACEBO" in every dataset written, and the checks and joins must see it so (a
+duplicate key or a term with two codes passed them otherwise, and was written). Each form frame gains `RAW_FORM`
+and `RAW_ROW` (1-based data row), which travel with the derived records so every SDTM record can be traced back to
+its raw row. Columns in an order other than the dictionary's, and columns the dictionary does not declare (an EDC's
+audit columns), are acceptable: the declared ones are read, in the dictionary's order, and the others are left out.
 """
 from __future__ import annotations
 
@@ -430,7 +432,7 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
                                variable=c) for c in repeated]
     if missing or repeated:
         return None
-    df = df[expected]
+    df = _without_trailing_blanks(df[expected])
     rows = pd.Series(range(1, len(df) + 1), index=df.index)
     for spec in fields.to_dict("records"):
         issues += _check_column(name, df[spec["FIELD"]], rows, spec, codelists, control)
@@ -439,6 +441,17 @@ def _read_form(directory: Path, form: str, fields: pd.DataFrame, codelists: pd.D
         numbers = set(fields.loc[fields["TYPE"].isin(["integer", "float"]), "FIELD"])
         issues += _check_keys(name, df, rows, keys, numbers)
     return df.assign(RAW_FORM=form, RAW_ROW=rows)
+
+
+def _without_trailing_blanks(df: pd.DataFrame) -> pd.DataFrame:
+    """The form with each value's trailing blanks dropped (a value of blanks alone becomes blank: missing), as an
+    XPT file holds it; a column with none is kept as it is (Arrow looks at each column at once)."""
+    trimmed = {}
+    for name, col in df.items():
+        values = pa.array(col)
+        if pc.any(pc.ends_with(values, " ")).as_py():
+            trimmed[name] = pd.Series(pc.utf8_rtrim(values, characters=" "), index=df.index, dtype=col.dtype)
+    return df.assign(**trimmed) if trimmed else df
 
 
 def _check_column(name: str, col: pd.Series, rows: pd.Series, spec: dict, codelists: pd.DataFrame,

@@ -182,6 +182,24 @@ def test_load_raw_names_the_first_row_of_a_duplicate_key(tmp_path):
     ]
 
 
+def test_trailing_blanks_are_dropped_as_xpt_drops_them(tmp_path):
+    """'Nausea  ' is 'Nausea' and a value of blanks alone is missing, as an XPT file holds them: the checks see what
+    is written (a required value of blanks was accepted, and written as blank). Leading blanks stay."""
+    raw = load_raw(export(tmp_path, ae=AE.replace("Nausea", "Nausea  ").replace("Pyrexia", " Pyrexia")))
+    assert raw.form("ae")["AETERM"].tolist() == [" Pyrexia", "Nausea"]
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, ae=AE.replace("Nausea", "   ")))
+    assert [(i.code, i.variable, i.row) for i in info.value.issues] == [("RAW_REQUIRED", "AETERM", "2")]
+
+
+def test_a_key_that_differs_by_trailing_blanks_only_is_a_duplicate(tmp_path):
+    """dm row 2 '001-001 ' is subject 001-001 again: it passed the key check and was written as a second DM record
+    of 001-001 (XPT drops the blank)."""
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, dm=DM.replace("001-002", "001-001 ")))
+    assert [(i.code, i.row, i.value) for i in info.value.issues] == [("RAW_DUPLICATE_KEY", "2", "001-001")]
+
+
 def test_load_raw_tells_latin1_text_from_utf8_text(tmp_path):
     """Non-ASCII UTF-8 is shown as typed; bytes that are not UTF-8 (a Latin-1 file) are shown as Latin-1 and the
     message says the encoding is wrong."""
