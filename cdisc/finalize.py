@@ -168,9 +168,17 @@ def _seq_variable(name: str, names: list[str]) -> str:
 
 def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series | np.ndarray, message: str) -> Issue:
     rows = df.index[mask][:MAX_SHOWN]
-    shown = ", ".join(f"{df.at[i, 'USUBJID']}" if "USUBJID" in df else str(i) for i in rows)
+    shown = ", ".join(_record(df, i) for i in rows)
     return Issue("error", "FINALIZE", name, f"{int(mask.sum())} record(s) {message} (e.g. {shown})",
                  variable=var, value=str(df.at[rows[0], var]) if len(rows) else "")
+
+
+def _record(df: pd.DataFrame, i: int) -> str:
+    """A record as an issue shows it: its subject (its position without one) and the raw row it was mapped from,
+    when it has one (`01-701-1015 from ec_raw.csv row 592`)."""
+    name = str(df.at[i, "USUBJID"]) if "USUBJID" in df else str(i)
+    form, row = (df.at[i, c] if c in df else None for c in LINEAGE)
+    return name if pd.isna(row) or not form else f"{name} from {form}.csv row {int(row)}"
 
 
 @dataclass(frozen=True)

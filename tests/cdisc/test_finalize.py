@@ -85,14 +85,15 @@ def test_sas_number_for_date_datetime_and_time_formats():
 
 
 def test_a_refusal_names_every_breach_with_its_count_an_example_subject_and_value(spec):
-    """Records sorted by the keys (S1 2025-01-02, S1 2025-01-05, S2 2025-01-03): each breach names the number of
-    records, their subjects (at most five) and the first record's value."""
+    """Records sorted by the keys (S1 2025-01-02 of raw row 2, S1 2025-01-05 of row 1, S2 2025-01-03 of row 3): each
+    breach names the number of records, their subjects and raw rows (at most five) and the first record's value."""
     with pytest.raises(MappingError) as info:
         finalize(DomainResult("AE", mapped(AETERM=["", "Fever and chills", ""], AESEX=["Q", "F", "Q"])), spec)
     assert [(i.variable, i.value, i.message) for i in info.value.issues] == [
-        ("AETERM", "", "2 record(s) have no value but the variable is mandatory (e.g. S1, S2)"),
-        ("AETERM", "Fever and chills", "1 record(s) are longer than the spec length 10 (e.g. S1)"),
-        ("AESEX", "Q", "2 record(s) are not in codelist SEX (e.g. S1, S2)"),
+        ("AETERM", "", "2 record(s) have no value but the variable is mandatory (e.g. S1 from ae.csv row 2, S2 from "
+                       "ae.csv row 3)"),
+        ("AETERM", "Fever and chills", "1 record(s) are longer than the spec length 10 (e.g. S1 from ae.csv row 1)"),
+        ("AESEX", "Q", "2 record(s) are not in codelist SEX (e.g. S1 from ae.csv row 2, S2 from ae.csv row 3)"),
     ]
 
 
