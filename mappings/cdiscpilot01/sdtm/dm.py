@@ -43,10 +43,12 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm["RFENDTC"] = events.where(events.ne(""), ongoing).where(dm["RFSTDTC"].ne(""), "")
     # RFICDTC: informed consent; DMDTC: collection date; DMDY
     dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
-    # DTHDTC / DTHFL: date of death on the disposition form, never before the consent
+    # DTHDTC / DTHFL: date of death on the disposition form, never before the consent; a death after the data cut
+    # is no death at the cut (datacutr's DM cut; DEATHDT is on every disposition row, not only the death's, which
+    # the cut leaves out): ISO text after the cut's date is a date whose first possible day is after it
     _refuse_deaths_before_consent(ds, pd.Series(dm["RFICDTC"].to_numpy(), index=patnum.to_numpy()),
                                   rows=ds_form["RAW_ROW"])
-    dead = ds[ds["DTHDTC"].ne("")]
+    dead = ds[ds["DTHDTC"].ne("") & ds["DTHDTC"].le(ctx.spec.study.data_cut.isoformat())]
     deaths = text_extreme(dead["DTHDTC"], dead["PATNUM"], "max")
     dm["DTHDTC"] = patnum.map(deaths).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")

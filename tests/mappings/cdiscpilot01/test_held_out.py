@@ -126,3 +126,16 @@ def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_
     assert len(dm) == 306 - 18
     assert dm.loc["01-701-1015", ["RFSTDTC", "RFXENDTC", "RFENDTC"]].tolist() == ["2014-01-02", "2014-06-18",
                                                                                 "2014-03-01"]
+
+
+def test_a_death_after_the_cut_is_no_death_at_the_cut(tmp_path):
+    """A data cut on 2014-10-15: 704-1445 (consented 05/04/2014) died on 11/01/2014, after it. Its Death disposition
+    row (11-01-2014) is cut, but DEATHDT is on each of its disposition rows, and the row of 10-01-2014 stays: DTHDTC
+    was 2014-11-01 with DTHFL Y, a death after the cut. 701-1211 died on 01/14/2013, before it."""
+    spec = tmp_path / "cdiscpilot01"
+    shutil.copytree(SPEC, spec)
+    toml = spec / "study.toml"
+    toml.write_text(toml.read_text().replace('data_cut = "2015-03-05"', 'data_cut = "2014-10-15"'))
+    dm = build_sdtm(RAW, spec, mappings().sdtm).frames["DM"].set_index("USUBJID")
+    assert dm.loc["01-704-1445", ["DTHDTC", "DTHFL"]].tolist() == ["", ""]
+    assert dm.loc["01-701-1211", ["DTHDTC", "DTHFL"]].tolist() == ["2013-01-14", "Y"]
