@@ -154,6 +154,20 @@ def _calendar_date(dtc: pd.Series) -> pd.Series:
     return pd.to_datetime(day.where(day.str.len() == 10), format="%Y-%m-%d", errors="coerce")
 
 
+def may_be_on_or_after(dtc: pd.Series, ref_dtc: pd.Series) -> np.ndarray:
+    """Whether each ISO 8601 date, complete or partial, may be on or after the day of `ref_dtc` (a complete date):
+    its latest possible day is not before that day. A partial date is compared at its own precision ('2014' may be
+    2014-01-02 or later, '2013-12' may not); a blank one may be any day. Text compares as the calendar does at
+    equal precision, so no date is imputed.
+
+    >>> may_be_on_or_after(pd.Series(["2014", "2013-12", "2014-01-01", "2014-01-02T08:00", ""]),
+    ...                    pd.Series(["2014-01-02"] * 5)).tolist()
+    [True, False, False, True, True]
+    """
+    return np.fromiter((day[:10] >= ref[:min(len(day), 10)] for day, ref in zip(dtc, ref_dtc, strict=True)),
+                       dtype=bool, count=len(dtc))
+
+
 def study_day(dtc: pd.Series, ref_dtc: pd.Series) -> pd.Series:
     """--DY: days from the reference start date, Day 1 = the reference date, no Day 0 (SDTMIG 3.4 §4.4.4).
 

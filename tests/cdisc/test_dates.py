@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cdisc.dates import format_xpt_timestamp, raw_date_to_iso, study_day, to_dtc
+from cdisc.dates import format_xpt_timestamp, may_be_on_or_after, raw_date_to_iso, study_day, to_dtc
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,11 @@ def test_raw_dates_to_iso_on_a_column():
     assert raw_dates_to_iso(pd.Series(["", ""])).tolist() == ["", ""]  # a column of blanks only
     years = raw_dates_to_iso(pd.Series(["01-JAN-1900", "31-DEC-2100", "31-DEC-1899", "UN-UNK-0001", "UN-JAN-9999"]))
     assert years.tolist()[:2] == ["1900-01-01", "2100-12-31"] and years.isna().tolist()[2:] == [True] * 3
+
+
+def test_a_partial_date_may_be_on_or_after_a_day_when_its_latest_possible_day_is():
+    """Against 2024-03-05: 2024 (up to 2024-12-31) and 2024-03 (up to 03-31) may be; 2024-02 (up to 02-29) may not;
+    a complete date compares by its day (its time left aside); a blank date may be any day."""
+    dates = pd.Series(["2024", "2024-03", "2024-02", "2024-03-04", "2024-03-05T00:01", "2023", ""])
+    assert may_be_on_or_after(dates, pd.Series(["2024-03-05"] * 7)).tolist() == [True, True, False, False, True,
+                                                                                 False, True]

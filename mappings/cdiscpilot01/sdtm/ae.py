@@ -5,6 +5,7 @@ import numpy as np
 
 from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
+from cdisc.dates import may_be_on_or_after
 from cdisc.distinct import subject_values
 from cdisc.events import add_meddra
 from cdisc.finalize import sequence
@@ -37,9 +38,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae = add_study_day(ae, dm, dtc="AEDTC", dy="AEDY")
     ae = add_study_day(ae, dm, dtc="AESTDTC", dy="AESTDY")
     ae = add_study_day(ae, dm, dtc="AEENDTC", dy="AEENDY")
-    # SUPPAE AETRTEM: onset on or after the first dose, or unknown, of an exposed subject (MT.SUPPAE.AETRTEM)
+    # SUPPAE AETRTEM: onset on or after the first dose, or unknown (blank, or a partial date that may be on or after
+    # it), of an exposed subject (MT.SUPPAE.AETRTEM)
     start = subject_values(ae["USUBJID"], dm, "RFSTDTC").fillna("")
-    emergent = start.ne("") & (ae["AESTDTC"].eq("") | (ae["AESTDTC"] >= start))
+    emergent = start.ne("") & may_be_on_or_after(ae["AESTDTC"], start)
     ae["AETRTEM"] = np.where(emergent, "Y", "N")
     ae = sequence(ae, ctx.spec, "AE")
     supp = supp_records(ae, ctx.spec, rdomain="AE", idvar="AESEQ", qualifiers=["AETRTEM"],

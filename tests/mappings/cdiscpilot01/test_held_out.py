@@ -139,3 +139,17 @@ def test_a_death_after_the_cut_is_no_death_at_the_cut(tmp_path):
     dm = build_sdtm(RAW, spec, mappings().sdtm).frames["DM"].set_index("USUBJID")
     assert dm.loc["01-704-1445", ["DTHDTC", "DTHFL"]].tolist() == ["", ""]
     assert dm.loc["01-701-1211", ["DTHDTC", "DTHFL"]].tolist() == ["2013-01-14", "Y"]
+
+
+@pytest.mark.parametrize(("onset", "emergent"), [("2014", "Y"), ("2013", "N")])
+def test_an_onset_known_to_its_year_is_emergent_when_it_may_follow_the_first_dose(tmp_path, onset, emergent):
+    """701-1015 was first dosed on 2014-01-02 (RFSTDTC). An AE onset known to be in 2014 (the export's dates are
+    MM/DD/YYYY or YYYY) may be on or after it: AETRTEM Y (it was N: '2014' < '2014-01-02' as text); one in 2013
+    cannot be: N."""
+    raw = export_with(tmp_path, "ae_raw.csv", 0, "IT.AESTDAT", onset)
+    sdtm = build_sdtm(raw, SPEC, mappings().sdtm).frames
+    ae = sdtm["AE"]
+    seq = ae.loc[ae["USUBJID"].eq("01-701-1015") & ae["AESTDTC"].eq(onset), "AESEQ"]
+    supp = sdtm["SUPPAE"]
+    assert supp.loc[supp["USUBJID"].eq("01-701-1015") & supp["IDVARVAL"].eq(str(int(seq.iloc[0])))
+                    & supp["QNAM"].eq("AETRTEM"), "QVAL"].tolist() == [emergent]
