@@ -43,11 +43,15 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     dm["RFENDTC"] = events.where(events.ne(""), ongoing).where(dm["RFSTDTC"].ne(""), "")
     # RFICDTC: informed consent; DMDTC: collection date; DMDY
     dm["RFICDTC"] = ctx.raw.dtc(raw, "IC_DT")
+    # no dose before the consent (ec_raw IT.ECSTDAT): the study's first dose would be dated before it
+    consent = pd.Series(dm["RFICDTC"].to_numpy(), index=patnum.to_numpy())
+    refuse_dated(ctx.raw.dtc(ec, "IT.ECSTDAT"), ec["PATNUM"].map(consent).fillna(""), relation="before",
+                 limit_name="dm_raw.csv IC_DT", source="ec_raw.csv IT.ECSTDAT", rows=ec["RAW_ROW"],
+                 what="dose(s) before the subject's informed consent")
     # DTHDTC / DTHFL: date of death on the disposition form, never before the consent; a death after the data cut
     # is no death at the cut (datacutr's DM cut; DEATHDT is on every disposition row, not only the death's, which
     # the cut leaves out): ISO text after the cut's date is a date whose first possible day is after it
-    _refuse_deaths_before_consent(ds, pd.Series(dm["RFICDTC"].to_numpy(), index=patnum.to_numpy()),
-                                  rows=ds_form["RAW_ROW"])
+    _refuse_deaths_before_consent(ds, consent, rows=ds_form["RAW_ROW"])
     dead = ds[ds["DTHDTC"].ne("") & ds["DTHDTC"].le(ctx.spec.study.data_cut.isoformat())]
     deaths = text_extreme(dead["DTHDTC"], dead["PATNUM"], "max")
     dm["DTHDTC"] = patnum.map(deaths).fillna("")

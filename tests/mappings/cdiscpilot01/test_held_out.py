@@ -113,6 +113,16 @@ def test_a_death_before_the_informed_consent_is_refused_naming_the_disposition_r
                                "'2000-01-01 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
 
 
+def test_a_dose_before_the_informed_consent_is_refused_naming_the_exposure_row(tmp_path):
+    """701-1015 consented on 12/26/2013: a first dose on 20-Dec-2013 (ec_raw.csv row 1) was mapped, RFSTDTC six days
+    before RFICDTC and exit 0; it is refused there, as a death before the consent is."""
+    raw = export_with(tmp_path, "ec_raw.csv", 0, "IT.ECSTDAT", "20-Dec-2013")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("ec_raw.csv IT.ECSTDAT: 1 dose(s) before the subject's informed consent (row 1 "
+                               "'2013-12-20 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
