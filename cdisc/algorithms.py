@@ -240,9 +240,12 @@ def refuse_records(chosen: pd.Series, shown: pd.Series, *, source: str, rows: pd
 
 
 def shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> str:
-    """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`."""
+    """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`; a row and value
+    shown once, however many records a raw row became (a vital signs row holds several results)."""
     where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())
-    return ", ".join(f"{at}{value!r}" for at, value in list(zip(where, values[chosen], strict=True))[:10])
+    shown = dict.fromkeys(zip(where, values[chosen], strict=True)) if rows is not None else zip(where, values[chosen],
+                                                                                               strict=True)
+    return ", ".join(f"{at}{value!r}" for at, value in list(shown)[:10])
 
 
 def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     deaths = text_extreme(dead["DTHDTC"], dead["PATNUM"], "max")
     dm["DTHDTC"] = patnum.map(deaths).fillna("")
     dm["DTHFL"] = np.where(dm["DTHDTC"].ne(""), "Y", "")
+    for field in ("IT.ECSTDAT", "IT.ECENDAT"):  # no dose after the death
+        refuse_dated(ctx.raw.dtc(ec, field), ec["PATNUM"].map(deaths).fillna(""), relation="after",
+                     limit_name="ds_raw.csv DEATHDT", source=f"ec_raw.csv {field}", rows=ec["RAW_ROW"],
+                     what="dose(s) after the subject's death")
     dm["DMDTC"] = ctx.raw.dtc(raw, "COL_DT")
     dm = add_study_day(dm, dm, dtc="DMDTC", dy="DMDY")
     # AGE as collected, AGEU; SEX, RACE, ETHNIC, COUNTRY: collected values -> CT

@@ -8,7 +8,7 @@ import pandas as pd
 from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.findings import wide_to_long
-from cdisc.timing import add_last_before_flag, add_study_day
+from cdisc.timing import add_last_before_flag, add_study_day, refuse_after_death
 from mappings.cdiscpilot01.sdtm.visits import add_visit
 
 NOT_DONE = "NOT DONE"
@@ -48,6 +48,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # VSDTC, VISITNUM / VISIT / VISITDY (MT.VISIT), VSDY
     vs["VSDTC"] = ctx.raw.dtc(long, "VTLD")
     vs = add_visit(vs, long["INSTANCE"], ctx, source="vs_raw.csv INSTANCE", rows=rows)
+    refuse_after_death(vs, ctx.dataset("DM"), dtc="VSDTC", source="vs_raw.csv VTLD", rows=rows)
     vs = add_study_day(vs, ctx.dataset("DM"), dtc="VSDTC", dy="VSDY")
     # VSLOBXFL: last result on or before the first dose, per test and time point; VSBLFL the same (MT.BLFL)
     vs = add_last_before_flag(vs, ctx.dataset("DM"), by=["VSTESTCD", "VSTPT"], dtc="VSDTC", result="VSORRES",

@@ -123,6 +123,30 @@ def test_a_dose_before_the_informed_consent_is_refused_naming_the_exposure_row(t
                                "'2013-12-20 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
 
 
+@pytest.mark.parametrize(("ds_row", "death", "message"), [
+    (0, "03/01/2014", "ec_raw.csv IT.ECSTDAT: 1 dose(s) after the subject's death (row 3 '2014-06-19 after "
+                      "ds_raw.csv DEATHDT 2014-03-01'); correct them in the export"),
+    (0, "06/25/2014", "ec_raw.csv IT.ECENDAT: 1 dose(s) after the subject's death (row 3 '2014-07-02 after "
+                      "ds_raw.csv DEATHDT 2014-06-25'); correct them in the export"),
+    (3, "09/01/2012", "vs_raw.csv VTLD: 21 record(s) dated after the subject's death (row 91 '2012-09-02 after "
+                      "DM.DTHDTC 2012-09-01', row 92 '2012-09-02 after DM.DTHDTC 2012-09-01', row 93 '2012-09-02 "
+                      "after DM.DTHDTC 2012-09-01', row 94 '2012-09-02 after DM.DTHDTC 2012-09-01', row 95 "
+                      "'2012-09-02 after DM.DTHDTC 2012-09-01', row 96 '2013-02-18 after DM.DTHDTC 2012-09-01', row 97 "
+                      "'2013-02-18 after DM.DTHDTC 2012-09-01', row 98 '2013-02-18 after DM.DTHDTC 2012-09-01', row 99 "
+                      "'2013-02-18 after DM.DTHDTC 2012-09-01'); correct them in the export"),
+])
+def test_a_dose_or_vital_sign_after_the_death_is_refused_naming_its_row(tmp_path, ds_row, death, message):
+    """A death date on a subject's first disposition row was mapped with exit 0 whatever came after it; a dose or a
+    vital sign after it is refused at its raw rows, each row named once. 701-1015 (ds_raw row 1) was dosed from
+    02-Jan-2014 to 02-Jul-2014 (ec_raw rows 1-3, the last from 19-Jun-2014). 701-1023 (ds_raw row 4) was dosed up to
+    01-Sep-2012 and had vital signs on 02-Sep-2012 (vs_raw rows 91-95: three blood pressure rows of three results,
+    a temperature, a weight) and 18-Feb-2013 (rows 96-99: three rows of three, a temperature): 21 records."""
+    raw = export_with(tmp_path, "ds_raw.csv", ds_row, "DEATHDT", death)
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == message
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
