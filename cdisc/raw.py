@@ -194,10 +194,11 @@ def _read_csv(path: Path, issues: list[Issue]) -> tuple[pd.DataFrame | None, boo
             ragged = _ragged_records(text, path.name) if reason.startswith("Expected ") else []
             issues += ragged or [Issue("error", "RAW_NOT_CSV", path.name, f"not a readable CSV file ({reason})")]
             return None, control
-        # the C parser fills a short record's missing fields with blanks; a quote can hide a comma
+        # the C parser fills a short record's missing fields with blanks; a quote can hide a comma; it reads text
+        # after a closing quote into the value ('"Diarr"hoea' as 'Diarrhoea')
         if quoted or text.count(",") != len(cells) * (len(cells.columns) - 1):
-            if ragged := _ragged_records(text, path.name):
-                issues += ragged
+            if broken := _ragged_records(text, path.name) or (_misquoted(text, path.name) if quoted else []):
+                issues += broken
                 return None, control
     return cells.iloc[1:].set_axis(cells.iloc[0].tolist(), axis=1).reset_index(drop=True), control
 
@@ -293,6 +294,21 @@ def _ragged_records(text: str, name: str) -> list[Issue]:
     return [Issue("error", "RAW_FIELD_COUNT", name, f"record has {n} fields, the header has {counts[0]}",
                   row=str(row), value=str(n))
             for row, n in enumerate(counts[1:], start=1) if n != counts[0]]
+
+
+def _misquoted(text: str, name: str) -> list[Issue]:
+    """An issue for the first record in which a quoted value goes on after its closing quote (`"Diarr"hoea`: the
+    C parser reads `Diarrhoea`, whatever was meant), as the csv module reads RFC 4180 strictly; none otherwise (a
+    quote inside an unquoted value, `Neutro"penia`, is text)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    records = 0
+    try:
+        for record in reader:
+            records += bool(record)
+    except csv.Error:
+        return [Issue("error", "RAW_NOT_CSV", name, "a quoted value goes on after its closing quote: quote the "
+                      "whole value and double each quote inside it (RFC 4180)", row=str(records))]
+    return []
 
 
 def _not_a_header(name: str, first: list[str], fields: int) -> Issue:

@@ -192,6 +192,19 @@ def test_trailing_blanks_are_dropped_as_xpt_drops_them(tmp_path):
     assert [(i.code, i.variable, i.row) for i in info.value.issues] == [("RAW_REQUIRED", "AETERM", "2")]
 
 
+def test_a_quoted_value_that_goes_on_after_its_closing_quote_is_named_by_its_row(tmp_path):
+    """ae row 2 '"Naus"ea' (row 1 holds a quoted line break, so records are counted, not lines): pandas read
+    'Nausea', silently. A quote inside an unquoted value stays text."""
+    ae = 'SUBJID,AESEQ,AETERM,AESTTIM\n001-001,1,"Pyr\nexia",14:30\n001-001,2,"Naus"ea,\n'
+    with pytest.raises(RawInputError) as info:
+        load_raw(export(tmp_path, ae=ae))
+    assert [(i.code, i.where, i.row, i.message) for i in info.value.issues if i.code == "RAW_NOT_CSV"] == [
+        ("RAW_NOT_CSV", "ae.csv", "2", "a quoted value goes on after its closing quote: quote the whole value and "
+                                       "double each quote inside it (RFC 4180)")]
+    assert load_raw(export(tmp_path, ae=AE.replace("Nausea", 'Naus"ea'))).form("ae")["AETERM"].tolist() == [
+        "Pyrexia", 'Naus"ea']
+
+
 def test_a_key_that_differs_by_trailing_blanks_only_is_a_duplicate(tmp_path):
     """dm row 2 '001-001 ' is subject 001-001 again: it passed the key check and was written as a second DM record
     of 001-001 (XPT drops the blank)."""
