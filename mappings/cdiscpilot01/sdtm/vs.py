@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, standardize, start_domain
+from cdisc.algorithms import map_ct, reject_unknown_subjects, split_rejected, standardize, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.findings import wide_to_long
 from cdisc.timing import add_last_before_flag, add_study_day, refuse_after_death
@@ -18,8 +18,13 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     form, rejected = reject_unknown_subjects(ctx.raw.form("vs_raw"), ctx.raw.form("dm_raw")["PATNUM"],
                                              form_name="vs_raw.csv", field="PATNUM")
     tests = ctx.design("vs_tests")
-    # one record per row and test with a result; a row with a time point but no result is not done (MT.VS.WIDE)
-    not_done = form["TMPTC"].ne("") & form[list(tests["FIELD"])].eq("").all(axis=1)
+    # one record per row and test with a result; a row with a time point but no result is not done (MT.VS.WIDE);
+    # a row with neither names no test: it is rejected
+    no_result = form[list(tests["FIELD"])].eq("").all(axis=1)
+    form, empty = split_rejected(form, no_result & form["TMPTC"].eq(""), "vs_raw.csv: the row holds no result, "
+                                 "and no time point to name the tests not done")
+    rejected = pd.concat([rejected, empty], ignore_index=True)
+    not_done = form["TMPTC"].ne("") & no_result[form.index]
     long = wide_to_long(form, tests, result="ORRES", keep_blank=not_done)
     long = long[long["ORRES"].ne("") | long["TIMED"].eq("Y")].reset_index(drop=True)
     vs = start_domain(long, ctx, "VS")

@@ -187,3 +187,13 @@ def test_an_onset_known_to_its_year_is_emergent_when_it_may_follow_the_first_dos
     supp = sdtm["SUPPAE"]
     assert supp.loc[supp["USUBJID"].eq("01-701-1015") & supp["IDVARVAL"].eq(str(int(seq.iloc[0])))
                     & supp["QNAM"].eq("AETRTEM"), "QVAL"].tolist() == [emergent]
+
+
+def test_a_vital_signs_row_without_a_result_or_a_time_point_is_rejected_with_its_reason(tmp_path):
+    """vs_raw row 5 (701-1015's screening temperature, 96.9 in the oral cavity, no time point) with its temperature
+    blanked holds nothing to map (a location alone): it was left out silently, and the run ended in 'raw rows were
+    lost between the export and SDTM'."""
+    raw = export_with(tmp_path, "vs_raw.csv", 4, "IT.TEMP", "")
+    rejected = build_sdtm(raw, SPEC, mappings().sdtm).reconciliation.rejections
+    assert rejected[rejected["RAW_FORM"].eq("vs_raw")][["RAW_ROW", "DATASET", "REASON"]].values.tolist() == [
+        [5, "VS", "vs_raw.csv: the row holds no result, and no time point to name the tests not done"]]
