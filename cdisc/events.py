@@ -55,8 +55,11 @@ def add_meddra(df: pd.DataFrame, form: pd.DataFrame, *, prefix: str) -> pd.DataF
         raise MappingError(f"the form lacks the MedDRA coding column(s) {', '.join(missing)}; "
                            "the coding export must carry the whole hierarchy")
     coded = df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})
+    file = f"{form['RAW_FORM'].iloc[0]}.csv" if "RAW_FORM" in form and len(form) else "the coding export"
     for term, code in MEDDRA_PAIRS:
-        coded[f"{prefix}{code}"] = complete_codes(coded[f"{prefix}{term}"], coded[f"{prefix}{code}"])
+        coded[f"{prefix}{code}"] = complete_codes(coded[f"{prefix}{term}"], coded[f"{prefix}{code}"],
+                                                  source=f"{file} {prefix}{MEDDRA_COLUMNS[code]}",
+                                                  rows=form["RAW_ROW"] if "RAW_ROW" in form else None)
     return coded
 
 
@@ -65,16 +68,23 @@ MEDDRA_PAIRS = (("LLT", "LLTCD"), ("DECOD", "PTCD"), ("HLT", "HLTCD"), ("HLGT", 
                 ("SOC", "SOCCD"))
 
 
-def complete_codes(term: pd.Series, code: pd.Series) -> pd.Series:
+def complete_codes(term: pd.Series, code: pd.Series, *, source: str = "the coding export",
+                   rows: pd.Series | None = None) -> pd.Series:
     """A dictionary term has one code: a blank code takes the code its term carries on other records of the same
-    coding export; it stays blank when no record gives one. A term with two codes is a `MappingError`.
+    coding export; it stays blank when no record gives one. A term with two codes is a `MappingError` naming
+    `source` and each of its codes with the first raw row (`rows`) that gives it; codes compare as the numbers the
+    SDTM code variables hold (010003058 is 10003058).
 
     >>> complete_codes(pd.Series(["Nausea", "Nausea", "Rash"]), pd.Series(["10028813", "", ""])).tolist()
     ['10028813', '10028813', '']
     """
-    known = pd.DataFrame({"TERM": term, "CODE": code})
-    known = known[known["CODE"].ne("") & known["TERM"].ne("")].drop_duplicates()
-    clash = known[known["TERM"].duplicated(keep=False)]
-    if len(clash):
-        raise MappingError(f"MedDRA term(s) {sorted(set(clash['TERM']))[:5]} carry different codes in the export")
+    number = pd.to_numeric(code, errors="coerce")
+    given = pd.DataFrame({"TERM": term, "CODE": code, "NUMBER": number.astype(object).where(number.notna(), code),
+                          "ROW": rows if rows is not None else pd.Series(range(1, len(code) + 1), index=code.index)})
+    given = given[code.ne("") & term.ne("")]
+    known = given.drop_duplicates(["TERM", "NUMBER"])
+    if (clash := known["TERM"].duplicated(keep=False)).any():
+        shown = ", ".join(f"{t!r} {c} (row {r})" for t, c, r in known.loc[clash, ["TERM", "CODE", "ROW"]].values[:10])
+        raise MappingError(f"{source}: {known.loc[clash, 'TERM'].nunique()} MedDRA term(s) with more than one code "
+                           f"({shown}); correct them in the export")
     return code.where(code.ne(""), mapped(term, known.set_index("TERM")["CODE"])).fillna("")

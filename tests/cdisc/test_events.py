@@ -26,6 +26,20 @@ def test_complete_codes_takes_the_code_the_same_term_has_elsewhere():
     assert complete_codes(term, code).tolist() == ["10021881", "10021881", "", ""]
 
 
-def test_complete_codes_refuses_a_term_with_two_codes():
-    with pytest.raises(MappingError, match="RASH"):
-        complete_codes(pd.Series(["RASH", "RASH"]), pd.Series(["10037844", "10037855"]))
+def test_complete_codes_refuses_a_term_with_two_codes_naming_each_code_and_its_first_row():
+    """RASH is 10037844 on raw rows 4 and 9 and 10037855 on row 7; 010037844 on row 8 is 10037844 again (the numeric
+    --LLTCD holds it so); NAUSEA has one code."""
+    with pytest.raises(MappingError) as info:
+        complete_codes(pd.Series(["RASH", "NAUSEA", "RASH", "RASH", "RASH"]),
+                       pd.Series(["10037844", "10028813", "10037855", "010037844", "10037844"]),
+                       source="ae.csv AELLTCD", rows=pd.Series([4, 5, 7, 8, 9]))
+    assert str(info.value) == ("ae.csv AELLTCD: 1 MedDRA term(s) with more than one code ('RASH' 10037844 (row 4), "
+                               "'RASH' 10037855 (row 7)); correct them in the export")
+
+
+def test_codes_equal_as_numbers_are_one_code():
+    """'010003058' and '+10003058' are the integer 10003058 (a numeric --PTCD): no clash; a blank code takes the
+    first one given."""
+    term = pd.Series(["APPLICATION SITE REDNESS"] * 3)
+    assert complete_codes(term, pd.Series(["010003058", "+10003058", ""])).tolist() == ["010003058", "+10003058",
+                                                                                       "010003058"]
