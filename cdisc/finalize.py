@@ -26,6 +26,7 @@ from cdisc.raw import LINEAGE
 from cdisc.spec.model import Spec, Variable
 
 MAX_SHOWN = 5
+MAX_LOOKED_AT = 1000  # records looked at for the examples of a breach
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def _seq_variable(name: str, names: list[str]) -> str:
 
 def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series | np.ndarray, message: str) -> Issue:
     rows = df.index[mask][:MAX_SHOWN]
-    shown = ", ".join(_record(df, i) for i in rows)
+    # each example once (a raw row that became several records is one), among the first records found
+    shown = ", ".join(list(dict.fromkeys(_record(df, i) for i in df.index[mask][:MAX_LOOKED_AT]))[:MAX_SHOWN])
     return Issue("error", "FINALIZE", name, f"{int(mask.sum())} record(s) {message} (e.g. {shown})",
                  variable=var, value=str(df.at[rows[0], var]) if len(rows) else "")
 

@@ -147,6 +147,20 @@ def test_a_dose_or_vital_sign_after_the_death_is_refused_naming_its_row(tmp_path
     assert str(info.value) == message
 
 
+def test_a_repeated_vital_signs_row_is_refused_naming_both_raw_rows(tmp_path):
+    """vs_raw row 1 (701-1015's screening blood pressure lying down) repeated as row 12,979: its three results were
+    mapped twice, exit 0 (VS's keys ended with VSSEQ, which told them apart). The keys are now SDTMIG's natural ones
+    (STUDYID USUBJID VSTESTCD VISITNUM VSTPTNUM VSDTC VSPOS), which the pilot's 29,644 records meet."""
+    raw = export_with(tmp_path, "vs_raw.csv", 0, "STUDY", "CDISCPILOT01")
+    vs = raw / "vs_raw.csv"
+    vs.write_text(vs.read_text() + vs.read_text().splitlines()[1] + "\n")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert [i.message for i in info.value.issues] == [
+        "6 record(s) share their key (STUDYID, USUBJID, VSTESTCD, VISITNUM, VSTPTNUM, VSDTC, VSPOS) (e.g. 01-701-1015 "
+        "from vs_raw.csv row 1, 01-701-1015 from vs_raw.csv row 12979)"]
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
