@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, refuse_dated, start_domain
+from cdisc.algorithms import map_ct, refuse_dated, refuse_records, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.distinct import mapped, text_extreme
+from cdisc.errors import MappingError
 from cdisc.supp import supp_records
 from cdisc.timing import add_study_day, exposure_span
 from mappings.cdiscpilot01.sdtm.ds import disposition
@@ -70,6 +71,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
         dm[var] = map_ct(raw[field], ctx.codelist(var), source=f"dm_raw.csv {field}", rows=rows)
     # ARMCD/ARM, ACTARMCD/ACTARM; a screen failure has no arm and ARMNRS (MT.DM.ARMCD)
     null = ctx.codelist("ARMNULRS")
+    _refuse_arms_in_conflict(raw, set(null.collected_map))
     dm = dm.assign(**arms(raw["PLANNED_ARMCD"], ctx, prefix="", source="dm_raw.csv PLANNED_ARMCD", rows=rows),
                    **arms(raw["ACTUAL_ARMCD"], ctx, prefix="ACT", source="dm_raw.csv ACTUAL_ARMCD", rows=rows))
     nulled = raw["PLANNED_ARMCD"].where(raw["PLANNED_ARMCD"].isin(null.collected_map.keys()), "")
@@ -102,6 +104,24 @@ def attended_visits(ctx: StudyContext, ds: pd.DataFrame) -> pd.DataFrame:
     visited = [add_visit(form[["PATNUM"]], form["INSTANCE"], ctx, source=f"{name}.csv INSTANCE",
                          rows=form["RAW_ROW"]) for name, form in forms.items()]
     return pd.concat(visited, ignore_index=True)[["PATNUM", "VISIT"]]
+
+
+def _refuse_arms_in_conflict(raw: pd.DataFrame, screen_failed: set[str]) -> None:
+    """dm_raw.csv's arms must agree with themselves: an arm code has one name and a name one code, planned or actual
+    (ARM is the code's decode, so a name that contradicts its code was dropped silently), and a screen failure (a
+    planned code of `screen_failed`) has no actual arm. A `MappingError` names each disagreeing pair's first row."""
+    pairs = pd.concat([pd.DataFrame({"FIELD": f"{kind}_ARMCD", "CODE": raw[f"{kind}_ARMCD"], "NAME": raw[f"{kind}_ARM"],
+                                     "ROW": raw["RAW_ROW"]}) for kind in ("PLANNED", "ACTUAL")], ignore_index=True)
+    first = pairs.drop_duplicates(["CODE", "NAME"])
+    clash = first[first["CODE"].duplicated(keep=False) | first["NAME"].duplicated(keep=False)]
+    if len(clash):
+        raise MappingError("dm_raw.csv: arm codes and names disagree (" + ", ".join(
+            f"{field} {code} with {name!r} (row {row})" for field, code, name, row in clash.values[:10])
+            + "); correct them in the export")
+    failed = raw["PLANNED_ARMCD"].isin(screen_failed) & ~raw["ACTUAL_ARMCD"].isin(screen_failed)
+    refuse_records(failed, raw["PLANNED_ARMCD"] + " planned, " + raw["ACTUAL_ARMCD"] + " actual",
+                   source="dm_raw.csv ACTUAL_ARMCD", rows=raw["RAW_ROW"],
+                   what="screen failure(s) with an actual arm")
 
 
 def arms(armcd: pd.Series, ctx: StudyContext, *, prefix: str, source: str,

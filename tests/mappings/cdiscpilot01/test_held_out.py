@@ -161,6 +161,30 @@ def test_a_repeated_vital_signs_row_is_refused_naming_both_raw_rows(tmp_path):
         "from vs_raw.csv row 1, 01-701-1015 from vs_raw.csv row 12979)"]
 
 
+def test_an_arm_name_that_contradicts_its_code_is_refused(tmp_path):
+    """dm_raw row 1 (701-1015, placebo) with PLANNED_ARM 'Xan High' beside PLANNED_ARMCD Pbo: ARM is Pbo's decode,
+    so the name was dropped, exit 0. Pbo now has two names and 'Xan High' two codes (Xan_Hi from row 3 on)."""
+    raw = export_with(tmp_path, "dm_raw.csv", 0, "PLANNED_ARM", "Xan High")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("dm_raw.csv: arm codes and names disagree (PLANNED_ARMCD Pbo with 'Xan High' (row 1), "
+                               "PLANNED_ARMCD Pbo with 'Placebo' (row 2), PLANNED_ARMCD Xan_Hi with 'Xan High' (row "
+                               "3)); correct them in the export")
+
+
+def test_a_screen_failure_with_an_actual_arm_is_refused(tmp_path):
+    """dm_raw row 7 (a screen failure, Scrnfail planned and actual) given ACTUAL_ARMCD Pbo, its name kept: DM had
+    ARMNRS SCREEN FAILURE beside ACTARMCD Pbo, exit 0."""
+    raw = export_with(tmp_path, "dm_raw.csv", 6, "ACTUAL_ARMCD", "Pbo")
+    frame = pd.read_csv(raw / "dm_raw.csv", dtype=str, keep_default_na=False)
+    frame.loc[6, "ACTUAL_ARM"] = "Placebo"
+    frame.to_csv(raw / "dm_raw.csv", index=False, lineterminator="\n")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("dm_raw.csv ACTUAL_ARMCD: 1 screen failure(s) with an actual arm (row 7 'Scrnfail "
+                               "planned, Pbo actual'); correct them in the export")
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
