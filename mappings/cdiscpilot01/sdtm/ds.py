@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.timing import add_study_day
 from mappings.cdiscpilot01.sdtm.visits import add_visit
@@ -28,6 +28,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
 def disposition(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     """DSTERM, DSDECOD, DSCAT, DSDTC, DSSTDTC and the date of death (DTHDTC) of each ds_raw row, with PATNUM."""
     other = form["IT.DSTERM"].eq("")
+    # a coded term without its verbatim one would become the 'other event' OTHERSP names, its code dropped
+    refuse_records(other & form["IT.DSDECOD"].ne(""), form["IT.DSDECOD"], source="ds_raw.csv IT.DSTERM",
+                   rows=form["RAW_ROW"], what="coded disposition term(s) (IT.DSDECOD) without their verbatim term")
     # DSTERM: the verbatim term, or the 'other event' specified, in upper case (MT.DS.DSTERM)
     term = form["IT.DSTERM"].where(~other, form["OTHERSP"])
     decod = map_ct(form["IT.DSDECOD"].where(~other, form["OTHERSP"]), ctx.codelist("DSDECOD"),

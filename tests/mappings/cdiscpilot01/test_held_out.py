@@ -185,6 +185,19 @@ def test_a_screen_failure_with_an_actual_arm_is_refused(tmp_path):
                                "planned, Pbo actual'); correct them in the export")
 
 
+def test_a_coded_disposition_without_its_verbatim_term_is_refused(tmp_path):
+    """ds_raw row 1 (701-1015 Randomized) with IT.DSTERM blanked and OTHERSP given: it became an OTHER EVENT named
+    by OTHERSP, its DSDECOD dropped, and the subject lost its ITT flag, exit 0."""
+    raw = export_with(tmp_path, "ds_raw.csv", 0, "IT.DSTERM", "")
+    frame = pd.read_csv(raw / "ds_raw.csv", dtype=str, keep_default_na=False)
+    frame.loc[0, "OTHERSP"] = "Final Lab Visit"
+    frame.to_csv(raw / "ds_raw.csv", index=False, lineterminator="\n")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("ds_raw.csv IT.DSTERM: 1 coded disposition term(s) (IT.DSDECOD) without their verbatim "
+                               "term (row 1 'Randomized'); correct them in the export")
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
