@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cdisc.algorithms import refuse_records
 from cdisc.distinct import mapped, subject_values
 from cdisc.errors import MappingError
 
@@ -54,13 +55,26 @@ def add_meddra(df: pd.DataFrame, form: pd.DataFrame, *, prefix: str) -> pd.DataF
     if missing:
         raise MappingError(f"the form lacks the MedDRA coding column(s) {', '.join(missing)}; "
                            "the coding export must carry the whole hierarchy")
-    coded = df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})
     file = f"{form['RAW_FORM'].iloc[0]}.csv" if "RAW_FORM" in form and len(form) else "the coding export"
+    _refuse_another_primary_soc(form, prefix, file)
+    coded = df.assign(**{f"{prefix}{target}": form[f"{prefix}{raw}"] for target, raw in MEDDRA_COLUMNS.items()})
     for term, code in MEDDRA_PAIRS:
         coded[f"{prefix}{code}"] = complete_codes(coded[f"{prefix}{term}"], coded[f"{prefix}{code}"],
                                                   source=f"{file} {prefix}{MEDDRA_COLUMNS[code]}",
                                                   rows=form["RAW_ROW"] if "RAW_ROW" in form else None)
     return coded
+
+
+def _refuse_another_primary_soc(form: pd.DataFrame, prefix: str, file: str) -> None:
+    """--BDSYCD and --SOC are taken from the primary SOC's code and name (`MEDDRA_COLUMNS`); a coding export that also
+    carries them (the pilot's AEBDSYCD, AESOC) must agree, or the value it gives would be dropped silently."""
+    for own, primary in (("BDSYCD", "SOCCD"), ("SOC", "BODSYS")):
+        if f"{prefix}{own}" in form:
+            given, taken = form[f"{prefix}{own}"], form[f"{prefix}{primary}"]
+            refuse_records(given.ne("") & taken.ne("") & given.ne(taken),
+                           given + f" against {prefix}{primary} " + taken, source=f"{file} {prefix}{own}",
+                           rows=form["RAW_ROW"] if "RAW_ROW" in form else None,
+                           what=f"value(s) other than the primary SOC's ({prefix}{primary})")
 
 
 # MedDRA term variable -> its code variable (suffixes after the domain prefix)

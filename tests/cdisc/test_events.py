@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from cdisc.errors import MappingError
-from cdisc.events import add_ongoing, complete_codes
+from cdisc.events import add_meddra, add_ongoing, complete_codes
 
 DM = pd.DataFrame({"USUBJID": ["S1", "S2"], "RFPENDTC": ["2025-06-01", ""]})
 
@@ -43,3 +43,16 @@ def test_codes_equal_as_numbers_are_one_code():
     term = pd.Series(["APPLICATION SITE REDNESS"] * 3)
     assert complete_codes(term, pd.Series(["010003058", "+10003058", ""])).tolist() == ["010003058", "+10003058",
                                                                                        "010003058"]
+
+
+def test_a_primary_soc_code_the_export_gives_otherwise_is_refused():
+    """A coding export that carries AEBDSYCD beside AESOCCD (the pilot's): --BDSYCD is the primary SOC's code, so a
+    different AEBDSYCD (10029205, Nervous system, against 10018065, General disorders) was dropped silently."""
+    form = pd.DataFrame({f"AE{c}": [v, v] for c, v in [("LLT", "Fever"), ("LLTCD", "10016558"), ("DECOD", "Pyrexia"),
+                         ("PTCD", ""), ("HLT", ""), ("HLTCD", ""), ("HLGT", ""), ("HLGTCD", ""),
+                         ("BODSYS", "GENERAL DISORDERS"), ("SOCCD", "10018065")]})
+    form = form.assign(AEBDSYCD=["10018065", "10029205"], RAW_FORM="ae_raw", RAW_ROW=[4, 5])
+    with pytest.raises(MappingError) as info:
+        add_meddra(pd.DataFrame(index=form.index), form, prefix="AE")
+    assert str(info.value) == ("ae_raw.csv AEBDSYCD: 1 value(s) other than the primary SOC's (AESOCCD) (row 5 "
+                               "'10029205 against AESOCCD 10018065'); correct them in the export")
