@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import map_ct, reject_unknown_subjects, split_rejected, standardize, start_domain
+from cdisc.algorithms import (
+    map_ct,
+    refuse_records,
+    reject_unknown_subjects,
+    split_rejected,
+    standardize,
+    start_domain,
+)
 from cdisc.context import DomainResult, StudyContext
 from cdisc.findings import wide_to_long
 from cdisc.timing import add_last_before_flag, add_study_day, refuse_after_death
@@ -25,6 +32,9 @@ def build(ctx: StudyContext) -> list[DomainResult]:
                                  "and no time point to name the tests not done")
     rejected = pd.concat([rejected, empty], ignore_index=True)
     not_done = form["TMPTC"].ne("") & no_result[form.index]
+    for field, where in tests.loc[tests["LOCFIELD"].ne(""), ["FIELD", "LOCFIELD"]].values:  # a location of no result
+        refuse_records(form[where].ne("") & form[field].eq(""), form[where], source=f"vs_raw.csv {where}",
+                       rows=form["RAW_ROW"], what=f"location(s) on a row without {field}")
     long = wide_to_long(form, tests, result="ORRES", keep_blank=not_done)
     long = long[long["ORRES"].ne("") | long["TIMED"].eq("Y")].reset_index(drop=True)
     vs = start_domain(long, ctx, "VS")

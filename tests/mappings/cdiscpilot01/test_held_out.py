@@ -198,6 +198,15 @@ def test_a_coded_disposition_without_its_verbatim_term_is_refused(tmp_path):
                                "term (row 1 'Randomized'); correct them in the export")
 
 
+def test_a_temperature_location_on_a_row_without_a_temperature_is_refused(tmp_path):
+    """vs_raw row 1 (a blood pressure row) given IT.TEMP_LOC 'ORAL CAVITY': the location was dropped, exit 0."""
+    raw = export_with(tmp_path, "vs_raw.csv", 0, "IT.TEMP_LOC", "ORAL CAVITY")
+    with pytest.raises(MappingError) as info:
+        build_sdtm(raw, SPEC, mappings().sdtm)
+    assert str(info.value) == ("vs_raw.csv IT.TEMP_LOC: 1 location(s) on a row without IT.TEMP (row 1 'ORAL CAVITY'); "
+                               "correct them in the export")
+
+
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
     """A data cut on 2014-03-01: 18 of the 306 subjects consented after it (dm_raw.csv IC_DT, counted in the CSV) are
     left out whole; 701-1015 (exposed 02-JAN-2014 to 18-JUN-2014, its Completed disposition on 07-02-2014 after the
