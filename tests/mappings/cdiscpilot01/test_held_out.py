@@ -81,14 +81,15 @@ FULL_DIFFERING = {
 }
 
 
-def export_with(tmp_path: Path, form: str, row: int, field: str, value: str) -> Path:
-    """A copy of the pilot export under tmp_path/raw with one cell of `form` (0-based data row) set to `value`."""
+def export_with(tmp_path: Path, form: str, row: int, field: str, value: str, **more: str) -> Path:
+    """A copy of the pilot export under tmp_path/raw with one cell of `form` (0-based data row) set to `value`, and
+    the row's other fields of `more` (names without dots) to theirs."""
     raw = tmp_path / "raw"
     raw.mkdir()
     for path in sorted(RAW.glob("*.csv")):
         (raw / path.name).write_bytes(path.read_bytes())
     frame = pd.read_csv(raw / form, dtype=str, keep_default_na=False)
-    frame.loc[row, field] = value
+    frame.loc[row, [field, *more]] = [value, *more.values()]
     frame.to_csv(raw / form, index=False, lineterminator="\n")
     return raw
 
@@ -113,35 +114,56 @@ def test_a_death_before_the_informed_consent_is_refused_naming_the_disposition_r
                                "'2000-01-01 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
 
 
-def test_a_dose_before_the_informed_consent_is_refused_naming_the_exposure_row(tmp_path):
-    """701-1015 consented on 12/26/2013: a first dose on 20-Dec-2013 (ec_raw.csv row 1) was mapped, RFSTDTC six days
-    before RFICDTC and exit 0; it is refused there, as a death before the consent is."""
-    raw = export_with(tmp_path, "ec_raw.csv", 0, "IT.ECSTDAT", "20-Dec-2013")
-    with pytest.raises(MappingError) as info:
-        build_sdtm(raw, SPEC, mappings().sdtm)
-    assert str(info.value) == ("ec_raw.csv IT.ECSTDAT: 1 dose(s) before the subject's informed consent (row 1 "
-                               "'2013-12-20 before dm_raw.csv IC_DT 2013-12-26'); correct them in the export")
+# Exports no study can have, each mapped with exit 0 before: (form, 0-based row, field, value, other fields of the
+# row, the refusal). 701-1015 (dm_raw row 1) consented on 12/26/2013 and was dosed from 02-Jan-2014 to 02-Jul-2014
+# (ec_raw rows 1-3, the last from 19-Jun-2014). 701-1023 (ds_raw row 4) was dosed up to 01-Sep-2012 and had vital
+# signs on 02-Sep-2012 (vs_raw rows 91-95: three blood pressure rows of three results, a temperature, a weight) and
+# 18-Feb-2013 (rows 96-99: three rows of three, a temperature): 21 records. dm_raw row 7 is a screen failure
+# (Scrnfail planned and actual); rows 2 and 3 are Pbo 'Placebo' and Xan_Hi 'Xan High'.
+IMPOSSIBLE = {
+    # RFSTDTC six days before RFICDTC
+    "dose before consent": ("ec_raw.csv", 0, "IT.ECSTDAT", "20-Dec-2013", {},
+                            "ec_raw.csv IT.ECSTDAT: 1 dose(s) before the subject's informed consent (row 1 '2013-12-20 "
+                            "before dm_raw.csv IC_DT 2013-12-26'); correct them in the export"),
+    "dose after death": ("ds_raw.csv", 0, "DEATHDT", "03/01/2014", {},
+                         "ec_raw.csv IT.ECSTDAT: 1 dose(s) after the subject's death (row 3 '2014-06-19 after ds_raw.csv "
+                         "DEATHDT 2014-03-01'); correct them in the export"),
+    "dose ending after death": ("ds_raw.csv", 0, "DEATHDT", "06/25/2014", {},
+                                "ec_raw.csv IT.ECENDAT: 1 dose(s) after the subject's death (row 3 '2014-07-02 after "
+                                "ds_raw.csv DEATHDT 2014-06-25'); correct them in the export"),
+    # each raw row named once, however many records it became
+    "vital signs after death": ("ds_raw.csv", 3, "DEATHDT", "09/01/2012", {},
+                                "vs_raw.csv VTLD: 21 record(s) dated after the subject's death (row 91 '2012-09-02 after "
+                                "DM.DTHDTC 2012-09-01', row 92 '2012-09-02 after DM.DTHDTC 2012-09-01', row 93 "
+                                "'2012-09-02 after DM.DTHDTC 2012-09-01', row 94 '2012-09-02 after DM.DTHDTC "
+                                "2012-09-01', row 95 '2012-09-02 after DM.DTHDTC 2012-09-01', row 96 '2013-02-18 after "
+                                "DM.DTHDTC 2012-09-01', row 97 '2013-02-18 after DM.DTHDTC 2012-09-01', row 98 "
+                                "'2013-02-18 after DM.DTHDTC 2012-09-01', row 99 '2013-02-18 after DM.DTHDTC "
+                                "2012-09-01'); correct them in the export"),
+    # ARM is the code's decode, so the name was dropped; Pbo now has two names, 'Xan High' two codes
+    "arm name against its code": ("dm_raw.csv", 0, "PLANNED_ARM", "Xan High", {},
+                                  "dm_raw.csv: arm codes and names disagree (PLANNED_ARMCD Pbo with 'Xan High' (row 1), "
+                                  "PLANNED_ARMCD Pbo with 'Placebo' (row 2), PLANNED_ARMCD Xan_Hi with 'Xan High' (row "
+                                  "3)); correct them in the export"),
+    # ARMNRS SCREEN FAILURE beside ACTARMCD Pbo
+    "screen failure with an actual arm": ("dm_raw.csv", 6, "ACTUAL_ARMCD", "Pbo", {"ACTUAL_ARM": "Placebo"},
+                                          "dm_raw.csv ACTUAL_ARMCD: 1 screen failure(s) with an actual arm (row 7 "
+                                          "'Scrnfail planned, Pbo actual'); correct them in the export"),
+    # it became the OTHER EVENT OTHERSP names, its DSDECOD dropped, and the subject lost its ITT flag
+    "coded disposition without its term": ("ds_raw.csv", 0, "IT.DSTERM", "", {"OTHERSP": "Final Lab Visit"},
+                                           "ds_raw.csv IT.DSTERM: 1 coded disposition term(s) (IT.DSDECOD) without "
+                                           "their verbatim term (row 1 'Randomized'); correct them in the export"),
+    # vs_raw row 1 is a blood pressure row: the location was dropped
+    "temperature location without a temperature": ("vs_raw.csv", 0, "IT.TEMP_LOC", "ORAL CAVITY", {},
+                                                   "vs_raw.csv IT.TEMP_LOC: 1 location(s) on a row without IT.TEMP (row "
+                                                   "1 'ORAL CAVITY'); correct them in the export"),
+}
 
 
-@pytest.mark.parametrize(("ds_row", "death", "message"), [
-    (0, "03/01/2014", "ec_raw.csv IT.ECSTDAT: 1 dose(s) after the subject's death (row 3 '2014-06-19 after "
-                      "ds_raw.csv DEATHDT 2014-03-01'); correct them in the export"),
-    (0, "06/25/2014", "ec_raw.csv IT.ECENDAT: 1 dose(s) after the subject's death (row 3 '2014-07-02 after "
-                      "ds_raw.csv DEATHDT 2014-06-25'); correct them in the export"),
-    (3, "09/01/2012", "vs_raw.csv VTLD: 21 record(s) dated after the subject's death (row 91 '2012-09-02 after "
-                      "DM.DTHDTC 2012-09-01', row 92 '2012-09-02 after DM.DTHDTC 2012-09-01', row 93 '2012-09-02 "
-                      "after DM.DTHDTC 2012-09-01', row 94 '2012-09-02 after DM.DTHDTC 2012-09-01', row 95 "
-                      "'2012-09-02 after DM.DTHDTC 2012-09-01', row 96 '2013-02-18 after DM.DTHDTC 2012-09-01', row 97 "
-                      "'2013-02-18 after DM.DTHDTC 2012-09-01', row 98 '2013-02-18 after DM.DTHDTC 2012-09-01', row 99 "
-                      "'2013-02-18 after DM.DTHDTC 2012-09-01'); correct them in the export"),
-])
-def test_a_dose_or_vital_sign_after_the_death_is_refused_naming_its_row(tmp_path, ds_row, death, message):
-    """A death date on a subject's first disposition row was mapped with exit 0 whatever came after it; a dose or a
-    vital sign after it is refused at its raw rows, each row named once. 701-1015 (ds_raw row 1) was dosed from
-    02-Jan-2014 to 02-Jul-2014 (ec_raw rows 1-3, the last from 19-Jun-2014). 701-1023 (ds_raw row 4) was dosed up to
-    01-Sep-2012 and had vital signs on 02-Sep-2012 (vs_raw rows 91-95: three blood pressure rows of three results,
-    a temperature, a weight) and 18-Feb-2013 (rows 96-99: three rows of three, a temperature): 21 records."""
-    raw = export_with(tmp_path, "ds_raw.csv", ds_row, "DEATHDT", death)
+@pytest.mark.parametrize("case", IMPOSSIBLE)
+def test_an_impossible_export_is_refused_at_its_raw_rows(tmp_path, case):
+    form, row, field, value, more, message = IMPOSSIBLE[case]
+    raw = export_with(tmp_path, form, row, field, value, **more)
     with pytest.raises(MappingError) as info:
         build_sdtm(raw, SPEC, mappings().sdtm)
     assert str(info.value) == message
@@ -159,52 +181,6 @@ def test_a_repeated_vital_signs_row_is_refused_naming_both_raw_rows(tmp_path):
     assert [i.message for i in info.value.issues] == [
         "6 record(s) share their key (STUDYID, USUBJID, VSTESTCD, VISITNUM, VSTPTNUM, VSDTC, VSPOS) (e.g. 01-701-1015 "
         "from vs_raw.csv row 1, 01-701-1015 from vs_raw.csv row 12979)"]
-
-
-def test_an_arm_name_that_contradicts_its_code_is_refused(tmp_path):
-    """dm_raw row 1 (701-1015, placebo) with PLANNED_ARM 'Xan High' beside PLANNED_ARMCD Pbo: ARM is Pbo's decode,
-    so the name was dropped, exit 0. Pbo now has two names and 'Xan High' two codes (Xan_Hi from row 3 on)."""
-    raw = export_with(tmp_path, "dm_raw.csv", 0, "PLANNED_ARM", "Xan High")
-    with pytest.raises(MappingError) as info:
-        build_sdtm(raw, SPEC, mappings().sdtm)
-    assert str(info.value) == ("dm_raw.csv: arm codes and names disagree (PLANNED_ARMCD Pbo with 'Xan High' (row 1), "
-                               "PLANNED_ARMCD Pbo with 'Placebo' (row 2), PLANNED_ARMCD Xan_Hi with 'Xan High' (row "
-                               "3)); correct them in the export")
-
-
-def test_a_screen_failure_with_an_actual_arm_is_refused(tmp_path):
-    """dm_raw row 7 (a screen failure, Scrnfail planned and actual) given ACTUAL_ARMCD Pbo, its name kept: DM had
-    ARMNRS SCREEN FAILURE beside ACTARMCD Pbo, exit 0."""
-    raw = export_with(tmp_path, "dm_raw.csv", 6, "ACTUAL_ARMCD", "Pbo")
-    frame = pd.read_csv(raw / "dm_raw.csv", dtype=str, keep_default_na=False)
-    frame.loc[6, "ACTUAL_ARM"] = "Placebo"
-    frame.to_csv(raw / "dm_raw.csv", index=False, lineterminator="\n")
-    with pytest.raises(MappingError) as info:
-        build_sdtm(raw, SPEC, mappings().sdtm)
-    assert str(info.value) == ("dm_raw.csv ACTUAL_ARMCD: 1 screen failure(s) with an actual arm (row 7 'Scrnfail "
-                               "planned, Pbo actual'); correct them in the export")
-
-
-def test_a_coded_disposition_without_its_verbatim_term_is_refused(tmp_path):
-    """ds_raw row 1 (701-1015 Randomized) with IT.DSTERM blanked and OTHERSP given: it became an OTHER EVENT named
-    by OTHERSP, its DSDECOD dropped, and the subject lost its ITT flag, exit 0."""
-    raw = export_with(tmp_path, "ds_raw.csv", 0, "IT.DSTERM", "")
-    frame = pd.read_csv(raw / "ds_raw.csv", dtype=str, keep_default_na=False)
-    frame.loc[0, "OTHERSP"] = "Final Lab Visit"
-    frame.to_csv(raw / "ds_raw.csv", index=False, lineterminator="\n")
-    with pytest.raises(MappingError) as info:
-        build_sdtm(raw, SPEC, mappings().sdtm)
-    assert str(info.value) == ("ds_raw.csv IT.DSTERM: 1 coded disposition term(s) (IT.DSDECOD) without their verbatim "
-                               "term (row 1 'Randomized'); correct them in the export")
-
-
-def test_a_temperature_location_on_a_row_without_a_temperature_is_refused(tmp_path):
-    """vs_raw row 1 (a blood pressure row) given IT.TEMP_LOC 'ORAL CAVITY': the location was dropped, exit 0."""
-    raw = export_with(tmp_path, "vs_raw.csv", 0, "IT.TEMP_LOC", "ORAL CAVITY")
-    with pytest.raises(MappingError) as info:
-        build_sdtm(raw, SPEC, mappings().sdtm)
-    assert str(info.value) == ("vs_raw.csv IT.TEMP_LOC: 1 location(s) on a row without IT.TEMP (row 1 'ORAL CAVITY'); "
-                               "correct them in the export")
 
 
 def test_the_pilot_cut_mid_study_leaves_out_late_subjects_and_ends_ongoing_ones_at_the_cut(tmp_path):
