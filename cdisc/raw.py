@@ -1,8 +1,10 @@
-"""The raw EDC export: one CSV per CRF form, checked against its data dictionary: the export's own
-(`dictionary.csv` + `codelists.csv` beside the forms) or, for an export that has none, the one the study's spec
-declares (`specs/<study>/raw/`). A date field's optional FORMAT names its format (`cdisc.dates.DATE_FORMATS`); a
-number field's optional MIN and MAX the least and the most a value can be (both allowed: an EDC's range check, the
-limits of what is possible, such as an age of 0 to 120 or a line number from 1, not a normal range).
+"""The raw EDC export: one CSV per CRF form, checked against its data dictionary: the one the study's spec
+declares (`specs/<study>/raw/`: the spec is the study's one source of truth, so a `dictionary.csv` beside the forms
+of such a study is not read) or, for a study whose spec declares none, the export's own (`dictionary.csv` +
+`codelists.csv` beside the forms, as IM96's export carries them). A date field's optional FORMAT names its format
+(`cdisc.dates.DATE_FORMATS`); a number field's optional MIN and MAX the least and the most a value can be (both
+allowed: an EDC's range check, the limits of what is possible, such as an age of 0 to 120 or a line number from 1,
+not a normal range).
 
 Every value is kept as text (blank = missing), without trailing blanks: SAS text has none (an XPT value is padded
 with blanks), so "PLACEBO " is "PLACEBO" in every dataset written, and the checks and joins must see it so (a
