@@ -10,7 +10,7 @@ from cdisc.distinct import subject_values
 from cdisc.events import add_meddra
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_study_day
+from cdisc.timing import add_study_day, refuse_after_death
 
 # SDTM variable <- ae_raw field, each a No/Yes answer
 SERIOUSNESS = {"AESER": "IT.AESER", "AESCAN": "AESCAN", "AESCONG": "AESCNO", "AESDISAB": "AEDIS",
@@ -35,6 +35,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae["AEDTC"] = ctx.raw.dtc(form, "AEDTCOL")
     ae["AESTDTC"], ae["AEENDTC"] = ctx.raw.dtc(form, "IT.AESTDAT"), ctx.raw.dtc(form, "IT.AEENDAT")
     dm = ctx.dataset("DM")
+    refuse_after_death(ae, dm, dtc="AESTDTC", source="ae_raw.csv IT.AESTDAT", rows=form["RAW_ROW"])
     ae = add_study_day(ae, dm, dtc="AEDTC", dy="AEDY")
     ae = add_study_day(ae, dm, dtc="AESTDTC", dy="AESTDY")
     ae = add_study_day(ae, dm, dtc="AEENDTC", dy="AEENDY")

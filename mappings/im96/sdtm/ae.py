@@ -11,7 +11,7 @@ from cdisc.dates import to_dtc
 from cdisc.events import add_meddra, add_ongoing
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_epoch, add_study_day
+from cdisc.timing import add_epoch, add_study_day, refuse_after_death
 
 SERIOUSNESS = ("AESER", "AESCONG", "AESDISAB", "AESDTH", "AESHOSP", "AESLIFE", "AESMIE")
 QUALIFIERS = ["AEDLT", "AERELLD", "AETOXSCL"]
@@ -36,6 +36,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ae["AETOXGR"] = map_ct(form["AETOXGR"], ctx.codelist("AETOXGR"), source="ae.csv AETOXGR", rows=form["RAW_ROW"])
     # AESTDTC / AEENDTC: date + time (time only on complete dates)
     ae["AESTDTC"] = to_dtc(form["AESTDAT"], form["AESTTIM"])
+    refuse_after_death(ae, ctx.dataset("DM"), dtc="AESTDTC", source="ae.csv AESTDAT", rows=form["RAW_ROW"])
     ae["AEENDTC"] = to_dtc(form["AEENDAT"], form["AEENTIM"])
     # AEENRTPT / AEENTPT: "Ongoing" ticked -> ONGOING at the last contact, DM.RFPENDTC (MT.AE.AEENRTPT)
     ongoing = map_ct(form["AEONGO"], ctx.codelist("NY"), source="ae.csv AEONGO", rows=form["RAW_ROW"]).eq("Y")

@@ -11,7 +11,7 @@ from cdisc.algorithms import map_ct, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.events import add_ongoing
-from cdisc.timing import add_epoch, add_study_day
+from cdisc.timing import add_epoch, add_study_day, refuse_after_death
 
 
 def build(ctx: StudyContext) -> list[DomainResult]:
@@ -48,6 +48,7 @@ def medications(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     cm["CMROUTE"] = map_ct(form["CMROUTE"], ctx.codelist("ROUTE"), source="cm.csv CMROUTE", rows=form["RAW_ROW"])
     # CMSTDTC: start date (+ time when complete); CMENDTC: end date; partial dates right-truncated
     cm["CMSTDTC"] = to_dtc(form["CMSTDAT"], form["CMSTTIM"])
+    refuse_after_death(cm, ctx.dataset("DM"), dtc="CMSTDTC", source="cm.csv CMSTDAT", rows=form["RAW_ROW"])
     cm["CMENDTC"] = to_dtc(form["CMENDAT"])
     # CMENRTPT / CMENTPT: "Ongoing" ticked -> ONGOING at the last contact, DM.RFPENDTC (MT.CM.CMENRTPT)
     ongoing = map_ct(form["CMONGO"], ctx.codelist("NY"), source="cm.csv CMONGO", rows=form["RAW_ROW"]).eq("Y")
@@ -64,5 +65,6 @@ def new_anticancer_therapy(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFram
     cm["CMCAT"] = "SUBSEQUENT ANTICANCER THERAPY"
     # CMSTDTC / CMENDTC: start / end dates
     cm["CMSTDTC"] = to_dtc(form["NACTSTDAT"])
+    refuse_after_death(cm, ctx.dataset("DM"), dtc="CMSTDTC", source="nact.csv NACTSTDAT", rows=form["RAW_ROW"])
     cm["CMENDTC"] = to_dtc(form["NACTENDAT"])
     return cm

@@ -140,6 +140,10 @@ IMPOSSIBLE = {
                                 "DM.DTHDTC 2012-09-01', row 97 '2013-02-18 after DM.DTHDTC 2012-09-01', row 98 "
                                 "'2013-02-18 after DM.DTHDTC 2012-09-01', row 99 '2013-02-18 after DM.DTHDTC "
                                 "2012-09-01'); correct them in the export"),
+    # 710-1083 died of a myocardial infarction on 08/02/2013 (ae_raw row 747), the day it began
+    "adverse event after death": ("ae_raw.csv", 746, "IT.AESTDAT", "09/01/2013", {},
+                                  "ae_raw.csv IT.AESTDAT: 1 record(s) dated after the subject's death (row 747 "
+                                  "'2013-09-01 after DM.DTHDTC 2013-08-02'); correct them in the export"),
     # ARM is the code's decode, so the name was dropped; Pbo now has two names, 'Xan High' two codes
     "arm name against its code": ("dm_raw.csv", 0, "PLANNED_ARM", "Xan High", {},
                                   "dm_raw.csv: arm codes and names disagree (PLANNED_ARMCD Pbo with 'Xan High' (row 1), "

@@ -41,7 +41,8 @@ RAW = [
      "1", "CTCAE V5.0", "N", "N", "N", "N", "N", "N", "N", "NOT RELATED", "", "NOT APPLICABLE", "UNKNOWN", "N"],
 ]
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
-                   "RFSTDTC": ["2024-03-05T11:10", ""], "RFPENDTC": ["2024-07-02", "2024-04-30"]})
+                   "RFSTDTC": ["2024-03-05T11:10", ""], "RFPENDTC": ["2024-07-02", "2024-04-30"],
+                   "DTHDTC": ["", ""]})
 SE = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-001", "IM96-001-002", "IM96-001-002"],
                    "SESTDTC": ["2024-02-29", "2024-03-05", "2024-02-10", "2024-03-18"],
                    "EPOCH": ["LYMPHODEPLETION", "TREATMENT", "SCREENING", "CELL COLLECTION"]})
@@ -154,3 +155,14 @@ def test_an_unknown_seriousness_answer_is_named_with_its_raw_row(spec):
         ae.build(context_with(spec, 2, "AESER", "maybe"))
     assert str(info.value) == ("ae.csv AESER: value(s) ['maybe'] are not terms or collected values of codelist NY "
                                "(row 3 'maybe'); add them to the codelist's Collected Values in the spec")
+
+
+def test_an_ae_starting_after_the_subjects_death_is_refused_naming_its_row(spec):
+    """001-001 died on 2024-03-05 (DM.DTHDTC): its CRS of 06-MAR-2024 (row 1) cannot have begun after it; its
+    neutropenia of UN-MAR-2024 (row 2) cannot be compared and is no refusal. It was mapped, exit 0."""
+    ctx = context_with(spec)
+    ctx.done["DM"] = DM.assign(DTHDTC=["2024-03-05", ""])
+    with pytest.raises(MappingError) as info:
+        ae.build(ctx)
+    assert str(info.value) == ("ae.csv AESTDAT: 1 record(s) dated after the subject's death (row 1 '2024-03-06T02:46 "
+                               "after DM.DTHDTC 2024-03-05'); correct them in the export")

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from cdisc.context import StudyContext
+from cdisc.errors import MappingError
 from cdisc.finalize import finalize
 from cdisc.raw import RawStudy
 from mappings.im96.sdtm import cm
@@ -30,7 +32,8 @@ NACT_COLUMNS = ["SUBJID", "NACTSEQ", "NACTTRT", "NACTSTDAT", "NACTENDAT"]
 NACT = [["001-001", "1", "TAS-102 + bevacizumab", "14-APR-2024", "24-JUN-2024"]]
 
 DM = pd.DataFrame({"USUBJID": ["IM96-001-001", "IM96-001-002"], "SUBJID": ["001-001", "001-002"],
-                   "RFSTDTC": ["2024-03-05T11:10", ""], "RFPENDTC": ["2024-07-02", "2024-04-30"]})
+                   "RFSTDTC": ["2024-03-05T11:10", ""], "RFPENDTC": ["2024-07-02", "2024-04-30"],
+                   "DTHDTC": ["", ""]})
 SE = pd.DataFrame({"USUBJID": ["IM96-001-001"] * 5,
                    "SESTDTC": ["2024-01-20", "2024-02-12", "2024-02-29", "2024-03-05", "2024-04-02"],
                    "EPOCH": ["SCREENING", "CELL COLLECTION", "LYMPHODEPLETION", "TREATMENT", "FOLLOW-UP"]})
@@ -70,3 +73,21 @@ def test_build_cm_maps_medications_and_subsequent_therapy(spec):
     )
     assert_frame_equal_by_keys(out, expected, keys=["USUBJID", "CMSEQ"])
     assert result.rejected[["RAW_FORM", "RAW_ROW"]].values.tolist() == [["cm", 5]]
+
+
+@pytest.mark.parametrize(("death", "message"), [
+    ("2024-03-05", "cm.csv CMSTDAT: 1 record(s) dated after the subject's death (row 2 '2024-03-06T18:19 after "
+                   "DM.DTHDTC 2024-03-05'); correct them in the export"),
+    ("2024-04-01", "nact.csv NACTSTDAT: 1 record(s) dated after the subject's death (row 1 '2024-04-14 after "
+                   "DM.DTHDTC 2024-04-01'); correct them in the export"),
+])
+def test_a_medication_or_therapy_started_after_the_subjects_death_is_refused(spec, death, message):
+    """001-001's tocilizumab began on 06-MAR-2024 (cm row 2; its paracetamol of UN-MAR-2024 cannot be compared) and
+    its new anticancer therapy on 14-APR-2024 (nact row 1): a death before either was mapped with exit 0."""
+    raw = RawStudy(Path("."), pd.DataFrame(), pd.DataFrame(),
+                   {"cm": form("cm", CM, CM_COLUMNS), "nact": form("nact", NACT, NACT_COLUMNS)})
+    ctx = StudyContext(spec=spec, raw=raw, design_dir=Path("specs/im96/design"),
+                       done={"DM": DM.assign(DTHDTC=[death, ""]), "SE": SE})
+    with pytest.raises(MappingError) as info:
+        cm.build(ctx)
+    assert str(info.value) == message
