@@ -16,7 +16,7 @@ from cdisc.algorithms import (
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.distinct import mapped, subject_values
-from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit, refuse_after_death
 
 CATEGORY = "ANALYTE"
 SPECIMEN = "BLOOD"  # both assays run on peripheral blood
@@ -50,6 +50,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pc["PCSTRESU"] = pc["PCORRESU"].where(pc["PCSTRESC"].ne(""), "")
     # PCDTC: sample date and time; VISITNUM / VISIT from TV; PCDY; EPOCH from SE
     pc["PCDTC"] = to_dtc(form["PCDAT"], form["PCTIM"])
+    refuse_after_death(pc, dm, dtc="PCDTC", source="pc.csv PCDAT", rows=form["RAW_ROW"])
     pc["VISIT"] = form["VISIT"]
     pc = add_visit(pc, ctx.dataset("TV"), visit="VISIT", dtc="PCDTC", sv=ctx.dataset("SV"))
     pc = add_study_day(pc, dm, dtc="PCDTC", dy="PCDY")

@@ -7,7 +7,7 @@ from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_epoch, add_study_day
+from cdisc.timing import add_epoch, add_study_day, refuse_after_death
 
 QUALIFIERS = ["APHVOL"]
 
@@ -24,6 +24,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     pr["PROCCUR"] = map_ct(form["APHYN"], ctx.codelist("NY"), source="apher.csv APHYN", rows=form["RAW_ROW"])
     # PRSTDTC: apheresis date and start time; PRSTDY; EPOCH from SE
     pr["PRSTDTC"] = to_dtc(form["APHDAT"], form["APHTIM"])
+    refuse_after_death(pr, ctx.dataset("DM"), dtc="PRSTDTC", source="apher.csv APHDAT", rows=form["RAW_ROW"])
     pr = add_study_day(pr, ctx.dataset("DM"), dtc="PRSTDTC", dy="PRSTDY")
     pr = add_epoch(pr, ctx.dataset("SE"), dtc="PRSTDTC")
     # SUPPPR qualifier APHVOL: "Apheresis product volume (mL)" as collected

@@ -18,6 +18,7 @@ from cdisc.algorithms import (
     reject_unknown_subjects,
     require_above,
     start_domain,
+    usubjid,
 )
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
@@ -25,7 +26,7 @@ from cdisc.distinct import mapped
 from cdisc.errors import MappingError
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit
+from cdisc.timing import add_epoch, add_last_before_flag, add_study_day, add_visit, refuse_after_death
 
 EVALUATOR = "INVESTIGATOR"
 CRITERIA = "RECIST 1.1"  # RSCAT
@@ -44,6 +45,10 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     rs_form, rs_rejected = reject_unknown_subjects(ctx.raw.form("rs"), dm["SUBJID"], form_name="rs.csv")
     _refuse_before_infusion(nl, dm, date="NLDAT", source="nl.csv NLDAT", what="new lesion(s)")
     _refuse_before_infusion(rs_form, dm, date="RSDAT", source="rs.csv RSDAT", what="response assessment(s)")
+    for form, name in ((tl, "tl"), (ntl, "ntl"), (nl, "nl"), (rs_form, "rs")):  # no assessment after the death
+        date = f"{name.upper()}DAT"
+        refuse_after_death(pd.DataFrame({"USUBJID": usubjid(ctx.studyid, form["SUBJID"]), date: to_dtc(form[date])}),
+                           dm, dtc=date, source=f"{name}.csv {date}", rows=form["RAW_ROW"])
     # TR: one record per lesion per visit; TRGRPID from the CRF page, the test and result by page
     tr = pd.concat([target_results(tl, ctx), non_target_results(ntl, ctx), new_lesion_results(nl, ctx)],
                    ignore_index=True)
