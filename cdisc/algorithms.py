@@ -243,9 +243,9 @@ def shown_rows(values: pd.Series, chosen: pd.Series, rows: pd.Series | None) -> 
     """The first ten chosen values, each after its raw row when the rows are known: `row 2 '6,76'`; a row and value
     shown once, however many records a raw row became (a vital signs row holds several results)."""
     where = [f"row {row} " for row in rows[chosen]] if rows is not None else [""] * int(chosen.sum())
-    shown = dict.fromkeys(zip(where, values[chosen], strict=True)) if rows is not None else zip(where, values[chosen],
-                                                                                               strict=True)
-    return ", ".join(f"{at}{value!r}" for at, value in list(shown)[:10])
+    pairs = list(zip(where, values[chosen], strict=True))
+    shown = list(dict.fromkeys(pairs)) if rows is not None else pairs
+    return ", ".join(f"{at}{value!r}" for at, value in shown[:10])
 
 
 def _conversion(pairs: pd.DataFrame, conversions: pd.DataFrame) -> pd.DataFrame:
