@@ -217,14 +217,15 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 # how a record's date may not lie against its limit, for `refuse_dated`
-DATE_ORDERS = {"before": operator.lt, "on or before": operator.le, "after": operator.gt}
+DATE_ORDERS = {"before": operator.lt, "on or before": operator.le, "after": operator.gt, "on or after": operator.ge}
 
 
 def refuse_dated(dtc: pd.Series, limit: pd.Series, *, relation: str, limit_name: str, source: str,
                  rows: pd.Series, what: str) -> None:
     """A `MappingError` naming the rows whose day (`dtc`, ISO 8601) is `relation` ("before", "on or before",
-    "after") the day of its `limit` (ISO 8601, aligned with `dtc`): a death before the infusion, a response on or
-    before it, a lab after the death. A partial or blank date on either side cannot be compared and is left alone.
+    "after", "on or after") the day of its `limit` (ISO 8601, aligned with `dtc`): a death before the infusion, a
+    response on or before it, a lab after the death, an apheresis on or after the infusion. A partial or blank date
+    on either side cannot be compared and is left alone.
     Each is shown `2024-03-01 before inf.csv INFDAT 2024-03-05` (`limit_name`), made only when there is one."""
     chosen = pd.Series(DATE_ORDERS[relation](dtc_date(dtc), dtc_date(limit)).to_numpy(), index=dtc.index)
     if chosen.any():

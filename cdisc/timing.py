@@ -38,6 +38,15 @@ def refuse_after_death(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: 
                  limit_name="DM.DTHDTC", source=source, rows=rows, what="record(s) dated after the subject's death")
 
 
+def refuse_from_start(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: str, rows: pd.Series,
+                      what: str) -> None:
+    """A `MappingError` naming the raw rows (`rows`) of records that must come before the subject's reference start
+    (DM.RFSTDTC, a complete date: IM96's infusion) but are dated on or after its day: the apheresis the cells are
+    made from, a lymphodepleting dose (the study's Day 1 would come before them)."""
+    refuse_dated(df[dtc], subject_values(df["USUBJID"], dm, "RFSTDTC").fillna(""), relation="on or after",
+                 limit_name="DM.RFSTDTC", source=source, rows=rows, what=what)
+
+
 def exposure_span(subject: pd.Series, start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Reference dates from exposure (DM.RFXSTDTC, RFXENDTC): per subject, the earliest start and the latest end
     of its exposure records (ISO 8601 text sorts like time; a date sorts before a time that day). Blank dates

@@ -14,7 +14,7 @@ from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_epoch, add_study_day, refuse_after_death
+from cdisc.timing import add_epoch, add_study_day, refuse_after_death, refuse_from_start
 
 QUALIFIERS = ["BSA"]  # SUPPEX, lymphodepletion records only
 
@@ -80,6 +80,8 @@ def lymphodepletion(form: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     ex["EXSTDTC"] = to_dtc(form["LDDAT"])
     ex["EXENDTC"] = ex["EXSTDTC"]
     refuse_after_death(ex, ctx.dataset("DM"), dtc="EXSTDTC", source="ld.csv LDDAT", rows=form["RAW_ROW"])
+    refuse_from_start(ex, ctx.dataset("DM"), dtc="EXSTDTC", source="ld.csv LDDAT", rows=form["RAW_ROW"],
+                      what="lymphodepleting dose(s) on or after the day of the subject's infusion")
     # SUPPEX qualifier BSA: "Body surface area (m2)" the mg/m2 dose was based on, as collected
     ex["BSA"] = form["LDBSA"]
     return ex

@@ -7,7 +7,7 @@ from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.finalize import sequence
 from cdisc.supp import supp_records
-from cdisc.timing import add_epoch, add_study_day, refuse_after_death
+from cdisc.timing import add_epoch, add_study_day, refuse_after_death, refuse_from_start
 
 QUALIFIERS = ["APHVOL"]
 
@@ -25,6 +25,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # PRSTDTC: apheresis date and start time; PRSTDY; EPOCH from SE
     pr["PRSTDTC"] = to_dtc(form["APHDAT"], form["APHTIM"])
     refuse_after_death(pr, ctx.dataset("DM"), dtc="PRSTDTC", source="apher.csv APHDAT", rows=form["RAW_ROW"])
+    refuse_from_start(pr, ctx.dataset("DM"), dtc="PRSTDTC", source="apher.csv APHDAT", rows=form["RAW_ROW"],
+                      what="apheresis(es) on or after the day of the subject's infusion")
     pr = add_study_day(pr, ctx.dataset("DM"), dtc="PRSTDTC", dy="PRSTDY")
     pr = add_epoch(pr, ctx.dataset("SE"), dtc="PRSTDTC")
     # SUPPPR qualifier APHVOL: "Apheresis product volume (mL)" as collected
