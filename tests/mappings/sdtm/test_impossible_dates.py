@@ -39,6 +39,7 @@ def refusal(raw: Path) -> str:
     ("apher", 1, "APHDAT", "2024-07-03T08:38"),  # its apheresis of 12-FEB-2024 at 08:38
     ("tl", 10, "TLDAT", "2024-07-03"),  # its DAY 28 target lesion T05 of 29-MAR-2024
     ("rs", 1, "RSDAT", "2024-07-03"),  # its DAY 28 response (PD) of 29-MAR-2024
+    ("visit", 1, "VISDAT", "2024-07-03"),  # its SCREENING visit of 08-FEB-2024
 ])
 def test_a_record_after_the_subjects_death_is_refused_at_its_raw_row(tmp_path, form, row, field, shown):
     """(labs, vital signs, ECGs, adverse events and medications have their own module tests)"""
