@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cdisc.algorithms import map_ct, refuse_records, reject_unknown_subjects, start_domain
+from cdisc.algorithms import map_ct, refuse_dated, refuse_records, reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
-from cdisc.timing import add_epoch, add_study_day
+from cdisc.distinct import subject_values
+from cdisc.timing import add_epoch, add_study_day, refuse_from_start
 from mappings.im96.sdtm.dm import COMPLETED
 
 MILESTONE = "PROTOCOL MILESTONE"
@@ -57,8 +58,10 @@ def eligibility(summary: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     out["DSTERM"] = out["DSDECOD"]
     out["DSCAT"] = MILESTONE
     out["EPOCH"] = ""
-    # DSSTDTC: ie.csv IEDAT
+    # DSSTDTC: ie.csv IEDAT, before the infusion (eligibility decides whether cells are collected)
     out["DSSTDTC"] = to_dtc(summary["IEDAT"])
+    refuse_from_start(out, ctx.dataset("DM"), dtc="DSSTDTC", source="ie.csv IEDAT", rows=summary["RAW_ROW"],
+                      what="eligibility decision(s) on or after the day of the subject's infusion")
     return out
 
 
@@ -71,8 +74,11 @@ def disposition(disp: pd.DataFrame, ctx: StudyContext) -> pd.DataFrame:
     out["DSCAT"] = DISPOSITION
     # EPOCH: the study period the disposition closes (ds.csv DSEPOCH, COM.DS.EPOCH)
     out["EPOCH"] = map_ct(disp["DSEPOCH"], ctx.codelist("EPOCH"), source="ds.csv DSEPOCH", rows=disp["RAW_ROW"])
-    # DSSTDTC: ds.csv DSSTDAT
+    # DSSTDTC: ds.csv DSSTDAT, never before the subject's first consent (DM.RFICDTC)
     out["DSSTDTC"] = to_dtc(disp["DSSTDAT"])
+    refuse_dated(out["DSSTDTC"], subject_values(out["USUBJID"], ctx.dataset("DM"), "RFICDTC").fillna(""),
+                 relation="before", limit_name="DM.RFICDTC", source="ds.csv DSSTDAT", rows=disp["RAW_ROW"],
+                 what="disposition event(s) before the subject's informed consent")
     _refuse_treatment_without_infusion(disp, out, ctx.dataset("DM"))
     return out
 

@@ -11,7 +11,7 @@ from cdisc.algorithms import reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.errors import MappingError
-from cdisc.timing import add_epoch, add_study_day
+from cdisc.timing import add_epoch, add_study_day, refuse_from_start
 
 # IEORRES for a criterion not met: an inclusion criterion is not fulfilled, an exclusion criterion is present
 RESULT_BY_CATEGORY = {"INCLUSION": "N", "EXCLUSION": "Y"}
@@ -33,6 +33,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     ie["IESTRESC"] = ie["IEORRES"]
     # IEDTC: ie.csv IEDAT; EPOCH, IEDY
     ie["IEDTC"] = to_dtc(criteria["IEDAT"])
+    refuse_from_start(ie, dm, dtc="IEDTC", source="ie.csv IEDAT", rows=criteria["RAW_ROW"],
+                      what="eligibility criteria assessed on or after the day of the subject's infusion")
     ie = add_epoch(ie, ctx.dataset("SE"), dtc="IEDTC")
     ie = add_study_day(ie, dm, dtc="IEDTC", dy="IEDY")
     return [DomainResult("IE", ie, rejected=rejected)]

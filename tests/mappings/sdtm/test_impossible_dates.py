@@ -55,6 +55,22 @@ def test_a_record_after_the_subjects_death_is_refused_at_its_raw_row(tmp_path, f
     # its apheresis (the cells' source) moved after the infusion
     ("apher", 1, "APHDAT", "10-MAR-2024", "apher.csv APHDAT: 1 apheresis(es) on or after the day of the subject's "
      "infusion (row 1 '2024-03-10T08:38 on or after DM.RFSTDTC 2024-03-05T11:10'); correct them in the export"),
+    # its eligibility of 10-FEB-2024 (all criteria met) moved after the infusion
+    ("ie", 1, "IEDAT", "10-MAR-2024", "ie.csv IEDAT: 1 eligibility decision(s) on or after the day of the subject's "
+     "infusion (row 1 '2024-03-10 on or after DM.RFSTDTC 2024-03-05T11:10'); correct them in the export"),
+    # its end of screening of 10-FEB-2024 moved before its consent of 08-FEB-2024
+    ("ds", 1, "DSSTDAT", "01-JAN-2020", "ds.csv DSSTDAT: 1 disposition event(s) before the subject's informed consent "
+     "(row 1 '2020-01-01 before DM.RFICDTC 2024-02-08'); correct them in the export"),
 ])
-def test_a_treatment_step_on_or_after_the_infusion_day_is_refused(tmp_path, form, row, field, value, message):
+def test_a_record_out_of_the_study_order_is_refused(tmp_path, form, row, field, value, message):
     assert refusal(moved(tmp_path, form, row, field, value)) == message
+
+
+def test_an_eligibility_criterion_assessed_after_the_infusion_is_refused(tmp_path):
+    """A criterion row (IN04 not met) of 001-001 dated 10-MAR-2024, appended as ie.csv row 18: IE had it on Day 6."""
+    raw = moved(tmp_path, "ie", 1, "IEDAT", "10-FEB-2024")  # the export as it is
+    with (raw / "ie.csv").open("a") as ie:
+        ie.write("001-001,N,IN04,10-MAR-2024\n")
+    assert refusal(raw) == ("ie.csv IEDAT: 1 eligibility criteria assessed on or after the day of the subject's "
+                            "infusion (row 18 '2024-03-10 on or after DM.RFSTDTC 2024-03-05T11:10'); correct them in "
+                            "the export")
