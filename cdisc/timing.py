@@ -28,13 +28,15 @@ def add_study_day(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, dy: str) -> p
     return df.assign(**{dy: study_day(df[dtc], ref)})
 
 
-def refuse_after_death(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: str, rows: pd.Series) -> None:
+def refuse_after_death(df: pd.DataFrame, dm: pd.DataFrame, *, dtc: str, source: str, rows: pd.Series,
+                       subject: str = "USUBJID") -> None:
     """A `MappingError` naming the raw rows (`rows`) of records dated after their subject's death (DM.DTHDTC; both
     complete dates, a partial one cannot be compared): a result after death is an entry error of one of the two.
-    A DM without DTHDTC (a Permissible variable) knows no death."""
+    The subject is `df`'s `subject` column, USUBJID or (a raw form's) SUBJID, as DM has both. A DM without DTHDTC (a
+    Permissible variable) knows no death."""
     if "DTHDTC" not in dm:
         return
-    refuse_dated(df[dtc], subject_values(df["USUBJID"], dm, "DTHDTC").fillna(""), relation="after",
+    refuse_dated(df[dtc], mapped(df[subject], dm.set_index(subject)["DTHDTC"]).fillna(""), relation="after",
                  limit_name="DM.DTHDTC", source=source, rows=rows, what="record(s) dated after the subject's death")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cdisc.algorithms import reject_unknown_subjects, start_domain, usubjid
+from cdisc.algorithms import reject_unknown_subjects, start_domain
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
 from cdisc.distinct import distinct_rows_of, in_set
@@ -21,8 +21,7 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     # SVSTDTC = SVENDTC: visit.csv VISDAT (one-day visits); a planned visit with records but no visit.csv row
     # (dated after the data cut, or never entered) from the dates of its records (MT.SV.SVENDTC)
     visit = form.assign(START=to_dtc(form["VISDAT"]), END=lambda f: f["START"])
-    refuse_after_death(pd.DataFrame({"USUBJID": usubjid(ctx.studyid, form["SUBJID"]), "VISDAT": visit["START"]}), dm,
-                       dtc="VISDAT", source="visit.csv VISDAT", rows=form["RAW_ROW"])
+    refuse_after_death(visit, dm, dtc="START", subject="SUBJID", source="visit.csv VISDAT", rows=form["RAW_ROW"])
     issues = []
     if (unnamed := visits_of_records(ctx, form, dm)) is not None:
         visit = pd.concat([visit, unnamed], ignore_index=True)

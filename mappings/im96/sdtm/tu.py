@@ -18,7 +18,6 @@ from cdisc.algorithms import (
     reject_unknown_subjects,
     require_above,
     start_domain,
-    usubjid,
 )
 from cdisc.context import DomainResult, StudyContext
 from cdisc.dates import to_dtc
@@ -47,8 +46,8 @@ def build(ctx: StudyContext) -> list[DomainResult]:
     _refuse_before_infusion(rs_form, dm, date="RSDAT", source="rs.csv RSDAT", what="response assessment(s)")
     for form, name in ((tl, "tl"), (ntl, "ntl"), (nl, "nl"), (rs_form, "rs")):  # no assessment after the death
         date = f"{name.upper()}DAT"
-        refuse_after_death(pd.DataFrame({"USUBJID": usubjid(ctx.studyid, form["SUBJID"]), date: to_dtc(form[date])}),
-                           dm, dtc=date, source=f"{name}.csv {date}", rows=form["RAW_ROW"])
+        refuse_after_death(form.assign(DTC=to_dtc(form[date])), dm, dtc="DTC", subject="SUBJID",
+                           source=f"{name}.csv {date}", rows=form["RAW_ROW"])
     # TR: one record per lesion per visit; TRGRPID from the CRF page, the test and result by page
     tr = pd.concat([target_results(tl, ctx), non_target_results(ntl, ctx), new_lesion_results(nl, ctx)],
                    ignore_index=True)
