@@ -168,11 +168,11 @@ def _seq_variable(name: str, names: list[str]) -> str:
 
 
 def _issue(name: str, var: str, df: pd.DataFrame, mask: pd.Series | np.ndarray, message: str) -> Issue:
-    rows = df.index[mask][:MAX_SHOWN]
+    found = df.index[mask][:MAX_LOOKED_AT]
     # each example once (a raw row that became several records is one), among the first records found
-    shown = ", ".join(list(dict.fromkeys(_record(df, i) for i in df.index[mask][:MAX_LOOKED_AT]))[:MAX_SHOWN])
+    shown = ", ".join(list(dict.fromkeys(_record(df, i) for i in found))[:MAX_SHOWN])
     return Issue("error", "FINALIZE", name, f"{int(mask.sum())} record(s) {message} (e.g. {shown})",
-                 variable=var, value=str(df.at[rows[0], var]) if len(rows) else "")
+                 variable=var, value=str(df.at[found[0], var]) if len(found) else "")
 
 
 def _record(df: pd.DataFrame, i: int) -> str:
